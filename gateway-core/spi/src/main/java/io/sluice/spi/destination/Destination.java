@@ -1,0 +1,36 @@
+package io.sluice.spi.destination;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A place samples are exported to. The publisher owns everything around the call: reading the store by priority,
+ * rate limits, retries with backoff, dead letters, cursors. A destination only packs samples into the service's
+ * units and makes one call at a time.
+ *
+ * <p>Life: {@link #start} once (connect lazily; it may not throw for an unreachable service), then any number of
+ * {@link #pack} / {@link #sendAsync} rounds from one publisher thread, then {@link #close}.
+ */
+public interface Destination extends AutoCloseable {
+
+    DestinationLimits limits();
+
+    default void start(DestinationContext context) throws Exception {}
+
+    /**
+     * Packs samples (in stream order, highest priority first) into packets that each fit {@link #limits()}.
+     * Must not do I/O. Samples that can never be delivered are returned as rejections.
+     */
+    PackResult pack(List<OutboundSample> samples);
+
+    /**
+     * Sends packets in one service call (at most {@link DestinationLimits#maxPacketsPerCall()} packets and
+     * {@link DestinationLimits#maxBytesPerCall()} bytes). Completes with one outcome per packet, in order; or
+     * exceptionally with a {@link io.sluice.spi.SluiceException} when the call as a whole failed (its
+     * {@code retryable} flag says whether the publisher should try again).
+     */
+    CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets);
+
+    @Override
+    default void close() {}
+}

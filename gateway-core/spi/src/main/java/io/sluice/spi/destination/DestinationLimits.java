@@ -1,0 +1,21 @@
+package io.sluice.spi.destination;
+
+/**
+ * The hard limits of one service call and the default rates of a destination.
+ *
+ * @param maxPacketsPerCall   at most this many packets in one {@link Destination#sendAsync} call
+ * @param maxBytesPerCall     at most this many payload bytes in one call
+ * @param maxPacketBytes      a single packet may not be larger; {@link Destination#pack} must respect it
+ * @param maxSamplesPerWindow how many samples the publisher reads from the store and hands to {@link Destination#pack}
+ *                            at a time; the window is confirmed (cursors move) only when every packet of it is settled
+ * @param defaultRates        rates used unless the config overrides them
+ */
+public record DestinationLimits(int maxPacketsPerCall, long maxBytesPerCall, long maxPacketBytes,
+                                int maxSamplesPerWindow, RateLimits defaultRates) {
+
+    public DestinationLimits {
+        if (maxPacketsPerCall < 1) throw new IllegalArgumentException("maxPacketsPerCall must be at least 1");
+        if (maxBytesPerCall < 1 || maxPacketBytes < 1) throw new IllegalArgumentException("byte limits must be positive");
+        if (maxSamplesPerWindow < 1) throw new IllegalArgumentException("maxSamplesPerWindow must be at least 1");
+    }
+}

@@ -1,0 +1,27 @@
+package io.sluice.spi.destination;
+
+import io.sluice.spi.AssetContext;
+import io.sluice.spi.Sample;
+
+/**
+ * A sample on its way out of the store.
+ *
+ * @param stream     the stream it was read from
+ * @param sequence   its 64-bit sequence number within that stream
+ * @param connector  the connector instance that produced it
+ * @param sample     the sample itself
+ * @param asset      the asset context of its tag (site, area, line, machine, ...)
+ */
+public record OutboundSample(String stream, long sequence, String connector, Sample sample, AssetContext asset) {
+
+    /** Looks up a template placeholder: an asset level, or {@code tag}, {@code connector}, {@code stream}. */
+    public String placeholder(String name) {
+        return switch (name) {
+            case "tag" -> sample.tag();
+            case "connector" -> connector;
+            case "stream" -> stream;
+            case "unit" -> sample.unit();
+            default -> asset.get(name);
+        };
+    }
+}
