@@ -1,0 +1,23 @@
+package io.sluice.destination.iotcore;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How the IoT Core destination gets a message to AWS IoT Core: its own MQTT connection with mutual TLS when running
+ * standalone, or the Greengrass nucleus (IPC {@code PublishToIoTCore}) when running as a component. Batching, rate
+ * limits and retries stay with the publisher; a transport only moves one message.
+ */
+public interface IotCoreTransport extends AutoCloseable {
+
+    /**
+     * Publishes one message. Completes when the broker (or nucleus) acknowledged it (QoS 1), or exceptionally with
+     * a {@link io.sluice.spi.SluiceException} whose retryable flag says whether to try again.
+     */
+    CompletableFuture<Void> publish(String topic, byte[] payload, int qos);
+
+    /** True while the transport believes it can publish. */
+    boolean isConnected();
+
+    @Override
+    void close();
+}
