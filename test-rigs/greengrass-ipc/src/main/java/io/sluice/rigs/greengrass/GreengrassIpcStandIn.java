@@ -1,0 +1,711 @@
+package io.sluice.rigs.greengrass;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.aws.greengrass.GreengrassCoreIPCServiceModel;
+import software.amazon.awssdk.aws.greengrass.model.ConfigurationUpdateEvent;
+import software.amazon.awssdk.aws.greengrass.model.ConfigurationUpdateEvents;
+import software.amazon.awssdk.aws.greengrass.model.GetConfigurationRequest;
+import software.amazon.awssdk.aws.greengrass.model.GetConfigurationResponse;
+import software.amazon.awssdk.aws.greengrass.model.InvalidArgumentsError;
+import software.amazon.awssdk.aws.greengrass.model.PublishMessage;
+import software.amazon.awssdk.aws.greengrass.model.PublishToIoTCoreRequest;
+import software.amazon.awssdk.aws.greengrass.model.PublishToIoTCoreResponse;
+import software.amazon.awssdk.aws.greengrass.model.PublishToTopicRequest;
+import software.amazon.awssdk.aws.greengrass.model.PublishToTopicResponse;
+import software.amazon.awssdk.aws.greengrass.model.QOS;
+import software.amazon.awssdk.aws.greengrass.model.ResourceNotFoundError;
+import software.amazon.awssdk.aws.greengrass.model.ServiceError;
+import software.amazon.awssdk.aws.greengrass.model.SubscribeToConfigurationUpdateRequest;
+import software.amazon.awssdk.aws.greengrass.model.SubscribeToConfigurationUpdateResponse;
+import software.amazon.awssdk.aws.greengrass.model.UnauthorizedError;
+import software.amazon.awssdk.aws.greengrass.model.UpdateStateRequest;
+import software.amazon.awssdk.aws.greengrass.model.UpdateStateResponse;
+import software.amazon.awssdk.crt.eventstream.Header;
+import software.amazon.awssdk.crt.eventstream.MessageFlags;
+import software.amazon.awssdk.crt.eventstream.MessageType;
+import software.amazon.awssdk.crt.eventstream.ServerConnection;
+import software.amazon.awssdk.crt.eventstream.ServerConnectionContinuation;
+import software.amazon.awssdk.crt.eventstream.ServerConnectionContinuationHandler;
+import software.amazon.awssdk.crt.eventstream.ServerConnectionHandler;
+import software.amazon.awssdk.crt.eventstream.ServerListener;
+import software.amazon.awssdk.crt.eventstream.ServerListenerHandler;
+import software.amazon.awssdk.crt.io.EventLoopGroup;
+import software.amazon.awssdk.crt.io.ServerBootstrap;
+import software.amazon.awssdk.crt.io.SocketOptions;
+import software.amazon.awssdk.eventstreamrpc.Version;
+import software.amazon.awssdk.eventstreamrpc.model.EventStreamJsonMessage;
+
+/**
+ * A stand-in for the AWS IoT Greengrass v2 nucleus IPC server, for tests and demos. It listens on a Unix domain
+ * socket and speaks the real eventstream RPC protocol (the CRT's eventstream framing, the {@code :version} and
+ * {@code authToken} connect handshake, {@code :content-type: application/json} payloads shaped by the
+ * {@code aws.greengrass} service model), so the real {@code GreengrassCoreIPCClientV2} connects to it unchanged.
+ *
+ * <p>Implemented operations: {@code GetConfiguration}, {@code SubscribeToConfigurationUpdate} (the test pushes
+ * deployments with {@link #replaceConfiguration} / {@link #mergeConfiguration}; subscribers get one event per
+ * changed leaf key path, as from the nucleus), {@code UpdateState}, {@code PublishToIoTCore} and
+ * {@code PublishToTopic}, both checked against optional access-control topic filters as the nucleus checks a
+ * recipe's {@code accessControl}. Every other operation is answered as unsupported. Every request is recorded
+ * ({@link #calls()}).
+ *
+ * <pre>{@code
+ * try (GreengrassIpcStandIn nucleus = GreengrassIpcStandIn.builder().componentName("io.sluice.Gateway")
+ *         .configuration(Map.of("streams", Map.of())).start()) {
+ *     Map<String, String> env = nucleus.componentEnvironment(); // SVCUID, socket path, region, thing name
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class GreengrassIpcStandIn implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GreengrassIpcStandIn.class);
+
+    private static final String CONTENT_TYPE = ":content-type";
+    private static final String MODEL_TYPE = "service-model-type";
+    private static final String VERSION_HEADER = ":version";
+    private static final String JSON = "application/json";
+
+    private final GreengrassCoreIPCServiceModel model = GreengrassCoreIPCServiceModel.getInstance();
+    private final Path socketPath;
+    private final String authToken;
+    private final String componentName;
+    private final String thingName;
+    private final String region;
+    private final Map<String, Map<String, Object>> configurations = new LinkedHashMap<>();
+    private volatile TopicFilters iotCoreFilters;
+    private volatile TopicFilters pubSubFilters;
+    private final AtomicInteger failNextIoTCorePublishes = new AtomicInteger();
+
+    private final List<IpcCall> calls = new CopyOnWriteArrayList<>();
+    private final List<ConnectAttempt> connects = new CopyOnWriteArrayList<>();
+    private final List<IoTCorePublish> iotCorePublishes = new CopyOnWriteArrayList<>();
+    private final List<TopicPublish> topicPublishes = new CopyOnWriteArrayList<>();
+    private final List<String> states = new CopyOnWriteArrayList<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<ServerConnection> openConnections = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connectionCounter = new AtomicInteger();
+
+    private final EventLoopGroup eventLoopGroup;
+    private final ServerBootstrap bootstrap;
+    private final SocketOptions socketOptions;
+    private final ServerListener listener;
+
+    private record Subscription(int connection, ServerConnectionContinuation continuation, String component,
+                                List<String> keyPath) {}
+
+    private GreengrassIpcStandIn(Builder b) throws IOException {
+        this.socketPath = b.socketPath;
+        this.authToken = b.authToken;
+        this.componentName = b.componentName;
+        this.thingName = b.thingName;
+        this.region = b.region;
+        this.iotCoreFilters = b.iotCoreTopics == null ? null : new TopicFilters(b.iotCoreTopics);
+        this.pubSubFilters = b.pubSubTopics == null ? null : new TopicFilters(b.pubSubTopics);
+        configurations.put(componentName, ConfigurationTree.deepCopy(b.configuration));
+        Files.deleteIfExists(socketPath);
+        eventLoopGroup = new EventLoopGroup(1);
+        bootstrap = new ServerBootstrap(eventLoopGroup);
+        socketOptions = new SocketOptions();
+        socketOptions.domain = SocketOptions.SocketDomain.LOCAL;
+        socketOptions.type = SocketOptions.SocketType.STREAM;
+        try {
+            listener = new ServerListener(socketPath.toString(), 0, socketOptions, null, bootstrap, new Listener());
+        } catch (RuntimeException e) {
+            socketOptions.close();
+            bootstrap.close();
+            eventLoopGroup.close();
+            throw new IOException("cannot listen on " + socketPath + ": " + e.getMessage(), e);
+        }
+        LOG.info("Greengrass IPC stand-in listening on {} for component {}", socketPath, componentName);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    public String authToken() {
+        return authToken;
+    }
+
+    public String componentName() {
+        return componentName;
+    }
+
+    /**
+     * The environment the nucleus gives a component process: {@code SVCUID},
+     * {@code AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT}, {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} and
+     * {@code AWS_IOT_THING_NAME}.
+     */
+    public Map<String, String> componentEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SVCUID", authToken);
+        env.put("AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT", socketPath.toString());
+        env.put("AWS_REGION", region);
+        env.put("AWS_DEFAULT_REGION", region);
+        env.put("AWS_IOT_THING_NAME", thingName);
+        return env;
+    }
+
+    // ------------------------------------------------------------------ deployments
+
+    /** The component's current configuration (a copy). */
+    public synchronized Map<String, Object> configuration() {
+        return ConfigurationTree.deepCopy(configurations.get(componentName));
+    }
+
+    /**
+     * Replaces the component's configuration, like a deployment with a full configuration, and notifies
+     * subscribers of every changed leaf key path. Returns the number of events sent.
+     */
+    public int replaceConfiguration(Map<String, Object> newConfiguration) {
+        return apply(ConfigurationTree.deepCopy(newConfiguration));
+    }
+
+    /** Applies a Greengrass {@code merge} update to the component's configuration; returns the events sent. */
+    public int mergeConfiguration(Map<String, Object> merge) {
+        Map<String, Object> merged;
+        synchronized (this) {
+            merged = ConfigurationTree.merge(configurations.get(componentName), merge);
+        }
+        return apply(merged);
+    }
+
+    /** Applies a Greengrass {@code reset} of one key path (removes it); returns the events sent. */
+    public int resetConfiguration(List<String> keyPath) {
+        Map<String, Object> reset;
+        synchronized (this) {
+            reset = ConfigurationTree.remove(configurations.get(componentName), keyPath);
+        }
+        return apply(reset);
+    }
+
+    private int apply(Map<String, Object> next) {
+        List<List<String>> changed;
+        synchronized (this) {
+            changed = ConfigurationTree.changedPaths(configurations.get(componentName), next);
+            configurations.put(componentName, next);
+        }
+        int sent = 0;
+        for (List<String> path : changed) {
+            for (Subscription s : subscriptions) {
+                if (s.component.equals(componentName) && related(s.keyPath, path)) {
+                    ConfigurationUpdateEvent event = new ConfigurationUpdateEvent();
+                    event.setComponentName(componentName);
+                    event.setKeyPath(new ArrayList<>(path));
+                    ConfigurationUpdateEvents events = new ConfigurationUpdateEvents();
+                    events.setConfigurationUpdateEvent(event);
+                    send(s.continuation, events, MessageType.ApplicationMessage, 0);
+                    sent++;
+                }
+            }
+        }
+        LOG.info("configuration of {} updated: {} changed key paths, {} events sent", componentName, changed.size(), sent);
+        return sent;
+    }
+
+    private static boolean related(List<String> subscribed, List<String> changed) {
+        int n = Math.min(subscribed.size(), changed.size());
+        return subscribed.subList(0, n).equals(changed.subList(0, n));
+    }
+
+    // ------------------------------------------------------------------ behaviour knobs
+
+    /**
+     * Limits {@code PublishToIoTCore} to topics matching these MQTT topic filters ({@code +}, {@code #}), like the
+     * {@code aws.greengrass.ipc.mqttproxy} access control policy of a recipe; {@code null} allows every topic.
+     */
+    public void allowIoTCoreTopics(List<String> topicFilters) {
+        this.iotCoreFilters = topicFilters == null ? null : new TopicFilters(topicFilters);
+    }
+
+    /** Limits {@code PublishToTopic} like the {@code aws.greengrass.ipc.pubsub} policy; {@code null} allows all. */
+    public void allowPubSubTopics(List<String> topicFilters) {
+        this.pubSubFilters = topicFilters == null ? null : new TopicFilters(topicFilters);
+    }
+
+    /** Answers the next {@code count} {@code PublishToIoTCore} requests with a {@code ServiceError}. */
+    public void failNextIoTCorePublishes(int count) {
+        failNextIoTCorePublishes.set(count);
+    }
+
+    // ------------------------------------------------------------------ what happened
+
+    public List<IpcCall> calls() {
+        return List.copyOf(calls);
+    }
+
+    public List<IpcCall> calls(String operationShortName) {
+        return calls.stream().filter(c -> c.shortName().equals(operationShortName)).toList();
+    }
+
+    public List<ConnectAttempt> connects() {
+        return List.copyOf(connects);
+    }
+
+    public List<IoTCorePublish> iotCorePublishes() {
+        return List.copyOf(iotCorePublishes);
+    }
+
+    public List<TopicPublish> topicPublishes() {
+        return List.copyOf(topicPublishes);
+    }
+
+    /** Every state the component reported with {@code UpdateState}, in order ({@code RUNNING}, {@code ERRORED}). */
+    public List<String> reportedStates() {
+        return List.copyOf(states);
+    }
+
+    /** The last reported state, or {@code null}. */
+    public String lastReportedState() {
+        return states.isEmpty() ? null : states.get(states.size() - 1);
+    }
+
+    /** Open {@code SubscribeToConfigurationUpdate} streams. */
+    public int configurationSubscribers() {
+        return subscriptions.size();
+    }
+
+    public int openConnections() {
+        return (int) openConnections.stream().filter(ServerConnection::isConnectionOpen).count();
+    }
+
+    /**
+     * Polls {@code supplier} every 20 ms until {@code condition} holds, for at most {@code timeout}; returns the
+     * last value seen either way (the caller asserts on it).
+     */
+    public static <T> T await(Supplier<T> supplier, Predicate<T> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T value = supplier.get();
+        while (!condition.test(value) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            value = supplier.get();
+        }
+        return value;
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Override
+    public void close() {
+        for (Subscription s : subscriptions) {
+            try {
+                s.continuation.sendMessage(null, null, MessageType.ApplicationMessage,
+                        MessageFlags.TerminateStream.getByteValue()).get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("closing subscription stream failed: {}", e.toString());
+            }
+        }
+        subscriptions.clear();
+        for (ServerConnection c : openConnections) {
+            if (c.isConnectionOpen()) {
+                c.closeConnection(0);
+            }
+        }
+        for (ServerConnection c : openConnections) {
+            try {
+                c.getClosedFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("waiting for a connection to close failed: {}", e.toString());
+            }
+        }
+        listener.close();
+        try {
+            listener.getShutdownCompleteFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("IPC listener did not shut down cleanly: {}", e.toString());
+        }
+        bootstrap.close();
+        socketOptions.close();
+        eventLoopGroup.close();
+        try {
+            Files.deleteIfExists(socketPath);
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}: {}", socketPath, e.toString());
+        }
+        LOG.info("Greengrass IPC stand-in on {} stopped", socketPath);
+    }
+
+    // ------------------------------------------------------------------ protocol
+
+    private final class Listener extends ServerListenerHandler {
+        @Override
+        protected ServerConnectionHandler onNewConnection(ServerConnection connection, int errorCode) {
+            if (errorCode != 0) {
+                LOG.warn("incoming IPC connection failed with CRT error {}", errorCode);
+                return null;
+            }
+            openConnections.add(connection);
+            return new Connection(connection, connectionCounter.incrementAndGet());
+        }
+
+        @Override
+        protected void onConnectionShutdown(ServerConnection connection, int errorCode) {
+            openConnections.remove(connection);
+        }
+    }
+
+    private final class Connection extends ServerConnectionHandler {
+        private final int id;
+        private volatile boolean accepted;
+
+        Connection(ServerConnection connection, int id) {
+            super(connection);
+            this.id = id;
+        }
+
+        @Override
+        protected void onProtocolMessage(List<Header> headers, byte[] payload, MessageType type, int flags) {
+            switch (type) {
+                case Connect -> onConnect(headers, payload);
+                case Ping -> connection.sendProtocolMessage(
+                        headers.stream().filter(h -> !h.getName().startsWith(":")).toList(), payload,
+                        MessageType.PingResponse, 0);
+                case PingResponse -> { }
+                default -> {
+                    LOG.warn("connection {}: unexpected protocol message {}", id, type);
+                    connection.sendProtocolMessage(List.of(Header.createHeader(CONTENT_TYPE, JSON)),
+                            "{\"error\":\"Unrecognized Message Type\"}".getBytes(StandardCharsets.UTF_8),
+                            MessageType.ServerError, 0).whenComplete((r, e) -> connection.closeConnection(0));
+                }
+            }
+        }
+
+        private void onConnect(List<Header> headers, byte[] payload) {
+            String version = headers.stream().filter(h -> h.getName().equals(VERSION_HEADER))
+                    .map(Header::getValueAsString).findFirst().orElse(null);
+            String reason = null;
+            if (version == null || !Version.getInstance().getVersionString().equals(version)) {
+                reason = "client protocol version " + version + " does not match server version "
+                        + Version.getInstance().getVersionString();
+            } else {
+                try {
+                    JsonObject json = JsonParser.parseString(new String(payload == null ? new byte[0] : payload,
+                            StandardCharsets.UTF_8)).getAsJsonObject();
+                    String token = json.has("authToken") && !json.get("authToken").isJsonNull()
+                            ? json.get("authToken").getAsString() : null;
+                    if (!authToken.equals(token)) {
+                        reason = token == null ? "no authToken in connect message" : "authToken does not match SVCUID";
+                    }
+                } catch (RuntimeException e) {
+                    reason = "connect payload is not a JSON object: " + e.getMessage();
+                }
+            }
+            accepted = reason == null;
+            connects.add(new ConnectAttempt(Instant.now(), id, version, accepted, reason));
+            if (accepted) {
+                LOG.info("IPC connection {} accepted", id);
+            } else {
+                LOG.warn("IPC connection {} rejected: {}", id, reason);
+            }
+            connection.sendProtocolMessage(null, null, MessageType.ConnectAck,
+                    accepted ? MessageFlags.ConnectionAccepted.getByteValue() : 0).whenComplete((r, e) -> {
+                        if (!accepted) {
+                            connection.closeConnection(0);
+                        }
+                    });
+        }
+
+        @Override
+        protected ServerConnectionContinuationHandler onIncomingStream(ServerConnectionContinuation continuation,
+                                                                       String operation) {
+            return new Operation(continuation, this, operation);
+        }
+    }
+
+    private final class Operation extends ServerConnectionContinuationHandler {
+        private final Connection owner;
+        private final String operation;
+        private boolean requested;
+
+        Operation(ServerConnectionContinuation continuation, Connection owner, String operation) {
+            super(continuation);
+            this.owner = owner;
+            this.operation = operation;
+        }
+
+        @Override
+        protected void onContinuationClosed() {
+            subscriptions.removeIf(s -> s.continuation == continuation);
+            super.onContinuationClosed();
+        }
+
+        @Override
+        protected void onContinuationMessage(List<Header> headers, byte[] payload, MessageType type, int flags) {
+            boolean terminate = (flags & MessageFlags.TerminateStream.getByteValue()) != 0;
+            if (requested) {
+                if (terminate) {
+                    subscriptions.removeIf(s -> s.continuation == continuation);
+                }
+                return;
+            }
+            if (terminate && (payload == null || payload.length == 0)) {
+                return;
+            }
+            requested = true;
+            String json = payload == null ? "" : new String(payload, StandardCharsets.UTF_8);
+            String outcome;
+            try {
+                if (!owner.accepted) {
+                    outcome = error(new UnauthorizedError("connection is not authenticated"));
+                } else {
+                    outcome = dispatch(payload);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed on a malformed request: {}", operation, e.toString());
+                outcome = error(new InvalidArgumentsError("malformed request: " + e.getMessage()));
+            }
+            calls.add(new IpcCall(Instant.now(), owner.id, operation, json, outcome));
+        }
+
+        private String dispatch(byte[] payload) {
+            return switch (operation) {
+                case GreengrassCoreIPCServiceModel.GET_CONFIGURATION ->
+                        getConfiguration(model.fromJson(GetConfigurationRequest.class, payload));
+                case GreengrassCoreIPCServiceModel.SUBSCRIBE_TO_CONFIGURATION_UPDATE ->
+                        subscribe(model.fromJson(SubscribeToConfigurationUpdateRequest.class, payload));
+                case GreengrassCoreIPCServiceModel.UPDATE_STATE ->
+                        updateState(model.fromJson(UpdateStateRequest.class, payload));
+                case GreengrassCoreIPCServiceModel.PUBLISH_TO_IOT_CORE ->
+                        publishToIoTCore(model.fromJson(PublishToIoTCoreRequest.class, payload));
+                case GreengrassCoreIPCServiceModel.PUBLISH_TO_TOPIC ->
+                        publishToTopic(model.fromJson(PublishToTopicRequest.class, payload));
+                default -> unsupported();
+            };
+        }
+
+        private String getConfiguration(GetConfigurationRequest request) {
+            String component = request.getComponentName() == null ? componentName : request.getComponentName();
+            List<String> keyPath = request.getKeyPath() == null ? List.of() : request.getKeyPath();
+            Map<String, Object> value;
+            synchronized (GreengrassIpcStandIn.this) {
+                Map<String, Object> root = configurations.get(component);
+                value = root == null ? null : ConfigurationTree.valueFor(root, keyPath).orElse(null);
+            }
+            if (value == null) {
+                ResourceNotFoundError e = new ResourceNotFoundError("Key not found: " + keyPath);
+                e.setResourceType("configuration");
+                e.setResourceName(component);
+                return error(e);
+            }
+            GetConfigurationResponse response = new GetConfigurationResponse();
+            response.setComponentName(component);
+            response.setValue(value);
+            respond(response, true);
+            return "ok";
+        }
+
+        private String subscribe(SubscribeToConfigurationUpdateRequest request) {
+            String component = request.getComponentName() == null ? componentName : request.getComponentName();
+            List<String> keyPath = request.getKeyPath() == null ? List.of() : List.copyOf(request.getKeyPath());
+            subscriptions.add(new Subscription(owner.id, continuation, component, keyPath));
+            respond(new SubscribeToConfigurationUpdateResponse(), false);
+            return "ok";
+        }
+
+        private String updateState(UpdateStateRequest request) {
+            String state = request.getStateAsString();
+            if (state == null) {
+                return error(new InvalidArgumentsError("state is required"));
+            }
+            states.add(state);
+            LOG.info("component {} reported state {}", componentName, state);
+            respond(new UpdateStateResponse(), true);
+            return "ok";
+        }
+
+        private String publishToIoTCore(PublishToIoTCoreRequest request) {
+            String topic = request.getTopicName();
+            if (topic == null || topic.isEmpty()) {
+                return error(new InvalidArgumentsError("topicName is required"));
+            }
+            if (request.getQos() == null) {
+                return error(new InvalidArgumentsError("qos is required"));
+            }
+            TopicFilters filters = iotCoreFilters;
+            if (filters != null && !filters.matches(topic)) {
+                return error(new UnauthorizedError("Principal " + componentName
+                        + " is not authorized to perform aws.greengrass.ipc.mqttproxy:aws.greengrass#PublishToIoTCore"
+                        + " on resource " + topic));
+            }
+            if (failNextIoTCorePublishes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return error(new ServiceError("Failed to publish to IoT Core (injected by the stand-in)"));
+            }
+            byte[] body = request.getPayload() == null ? new byte[0] : request.getPayload();
+            iotCorePublishes.add(new IoTCorePublish(Instant.now(), topic,
+                    request.getQos() == QOS.AT_LEAST_ONCE ? 1 : 0, body));
+            respond(new PublishToIoTCoreResponse(), true);
+            return "ok";
+        }
+
+        private String publishToTopic(PublishToTopicRequest request) {
+            String topic = request.getTopic();
+            PublishMessage message = request.getPublishMessage();
+            if (topic == null || topic.isEmpty()) {
+                return error(new InvalidArgumentsError("topic is required"));
+            }
+            if (message == null || (message.getBinaryMessage() == null) == (message.getJsonMessage() == null)) {
+                return error(new InvalidArgumentsError("publishMessage needs exactly one of jsonMessage and binaryMessage"));
+            }
+            TopicFilters filters = pubSubFilters;
+            if (filters != null && !filters.matches(topic)) {
+                return error(new UnauthorizedError("Principal " + componentName
+                        + " is not authorized to perform aws.greengrass.ipc.pubsub:aws.greengrass#PublishToTopic"
+                        + " on resource " + topic));
+            }
+            byte[] binary = message.getBinaryMessage() == null ? null : message.getBinaryMessage().getMessage();
+            Map<String, Object> json = message.getJsonMessage() == null ? null : message.getJsonMessage().getMessage();
+            topicPublishes.add(new TopicPublish(Instant.now(), topic, binary, json));
+            respond(new PublishToTopicResponse(), true);
+            return "ok";
+        }
+
+        private String unsupported() {
+            String body = "{\"error\":\"Unsupported Operation\",\"message\":\"" + operation
+                    + " is not implemented by the Sluice Greengrass IPC stand-in\"}";
+            continuation.sendMessage(List.of(Header.createHeader(CONTENT_TYPE, JSON)),
+                    body.getBytes(StandardCharsets.UTF_8), MessageType.ApplicationError,
+                    MessageFlags.TerminateStream.getByteValue());
+            return "unsupported";
+        }
+
+        private void respond(EventStreamJsonMessage message, boolean terminate) {
+            send(continuation, message, MessageType.ApplicationMessage,
+                    terminate ? MessageFlags.TerminateStream.getByteValue() : 0);
+        }
+
+        private String error(EventStreamJsonMessage error) {
+            send(continuation, error, MessageType.ApplicationError, MessageFlags.TerminateStream.getByteValue());
+            return error.getApplicationModelType();
+        }
+    }
+
+    private void send(ServerConnectionContinuation continuation, EventStreamJsonMessage message, MessageType type,
+                      int flags) {
+        List<Header> headers = List.of(Header.createHeader(CONTENT_TYPE, JSON),
+                Header.createHeader(MODEL_TYPE, message.getApplicationModelType()));
+        continuation.sendMessage(headers, model.toJson(message), type, flags).whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.debug("sending {} failed: {}", message.getApplicationModelType(), e.toString());
+            }
+        });
+    }
+
+    /** MQTT-style topic filters ({@code +} one level, {@code #} the rest) plus {@code *} as in IPC policies. */
+    static final class TopicFilters {
+        private final List<String> filters;
+
+        TopicFilters(List<String> filters) {
+            this.filters = List.copyOf(filters);
+        }
+
+        boolean matches(String topic) {
+            return filters.stream().anyMatch(f -> matches(f, topic));
+        }
+
+        static boolean matches(String filter, String topic) {
+            if (filter.equals("*")) {
+                return true;
+            }
+            String[] f = filter.split("/", -1);
+            String[] t = topic.split("/", -1);
+            for (int i = 0; i < f.length; i++) {
+                if (f[i].equals("#")) {
+                    return true;
+                }
+                if (i >= t.length) {
+                    return false;
+                }
+                if (!f[i].equals("+") && !f[i].equals(t[i])) {
+                    return false;
+                }
+            }
+            return f.length == t.length;
+        }
+    }
+
+    /** Settings for {@link #start()}. */
+    public static final class Builder {
+        private Path socketPath;
+        private String authToken = "svcuid-" + Long.toHexString(System.nanoTime());
+        private String componentName = "io.sluice.Gateway";
+        private String thingName = "sluice-test-thing";
+        private String region = "eu-central-1";
+        private Map<String, Object> configuration = Map.of();
+        private List<String> iotCoreTopics;
+        private List<String> pubSubTopics;
+
+        /** Where to listen; defaults to a fresh temporary folder (paths must stay below ~100 characters). */
+        public Builder socketPath(Path socketPath) {
+            this.socketPath = socketPath;
+            return this;
+        }
+
+        public Builder authToken(String authToken) {
+            this.authToken = Objects.requireNonNull(authToken);
+            return this;
+        }
+
+        public Builder componentName(String componentName) {
+            this.componentName = Objects.requireNonNull(componentName);
+            return this;
+        }
+
+        public Builder thingName(String thingName) {
+            this.thingName = Objects.requireNonNull(thingName);
+            return this;
+        }
+
+        public Builder region(String region) {
+            this.region = Objects.requireNonNull(region);
+            return this;
+        }
+
+        /** The component's configuration at start (the deployment's merged configuration). */
+        public Builder configuration(Map<String, Object> configuration) {
+            this.configuration = Objects.requireNonNull(configuration);
+            return this;
+        }
+
+        public Builder allowIoTCoreTopics(List<String> topicFilters) {
+            this.iotCoreTopics = topicFilters;
+            return this;
+        }
+
+        public Builder allowPubSubTopics(List<String> topicFilters) {
+            this.pubSubTopics = topicFilters;
+            return this;
+        }
+
+        public GreengrassIpcStandIn start() throws IOException {
+            if (socketPath == null) {
+                socketPath = Files.createTempDirectory("ggipc").resolve("ipc.socket");
+            }
+            return new GreengrassIpcStandIn(this);
+        }
+    }
+}
