@@ -1,0 +1,423 @@
+package io.sluice.destination.sitewise;
+
+import io.sluice.spi.SluiceException;
+import io.sluice.spi.destination.Destination;
+import io.sluice.spi.destination.DestinationContext;
+import io.sluice.spi.destination.DestinationLimits;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PackResult;
+import io.sluice.spi.destination.Packet;
+import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.RateLimits;
+import io.sluice.spi.destination.Rejection;
+import io.sluice.spi.metrics.Metrics;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iotsitewise.IoTSiteWiseClient;
+import software.amazon.awssdk.services.iotsitewise.IoTSiteWiseClientBuilder;
+import software.amazon.awssdk.services.iotsitewise.model.AssetPropertyValue;
+import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyError;
+import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyErrorEntry;
+import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyValueRequest;
+import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyValueResponse;
+import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEntry;
+
+/**
+ * Exports samples to AWS IoT SiteWise with {@code BatchPutAssetPropertyValue}.
+ *
+ * <p>One packet is one entry: up to {@code max-values-per-entry} TQVs of one property, its ordering key the property
+ * alias (or {@code assetId/propertyId}), so the publisher keeps per-property order. One call carries up to
+ * {@code max-entries-per-request} entries. Samples that can never be accepted (type without a SiteWise variant, value
+ * out of range, timestamp outside the window, no property mapping) are rejected at pack time with the reason.
+ *
+ * <p>Outcomes of a call: an entry without an error entry is delivered; ThrottlingException / LimitExceededException
+ * entries are retried as throttled, InternalFailureException / ServiceUnavailableException retried, every other error
+ * code (InvalidRequestException, ResourceNotFoundException, ConflictingOperationException,
+ * TimestampOutOfRangeException, AccessDeniedException, ...) rejects the entry with "code: message". A throttled call
+ * (429) retries every entry as throttled; an invalid call (400) rejects them all; outages, timeouts, 5xx, expired or
+ * missing credentials fail the call as retryable, so the data waits in the store.
+ */
+public final class SiteWiseDestination implements Destination {
+
+    private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(SiteWiseDestination.class);
+
+    /** Entry error codes that succeed when tried again later, and whether they mean throttling. */
+    private static final Map<String, Boolean> RETRYABLE = Map.of(
+            "ThrottlingException", true,
+            "LimitExceededException", true,
+            "InternalFailureException", false,
+            "ServiceUnavailableException", false);
+
+    /** Default rates; override them with the destination's {@code rate} keys to match the account's quotas. */
+    public static final RateLimits DEFAULT_RATES = new RateLimits(1000, 10_000, 0);
+
+    private final String name;
+    private final SiteWiseDestinationConfig config;
+    private final DestinationLimits limits;
+    private volatile Clock clock = Clock.systemUTC();
+    private volatile Logger log = DEFAULT_LOG;
+    private ExecutorService executor;
+    private volatile IoTSiteWiseClient client;
+    private final Object clientLock = new Object();
+    private Counters counters = Counters.NONE;
+
+    public SiteWiseDestination(String name, SiteWiseDestinationConfig config) {
+        this.name = name;
+        this.config = config;
+        this.limits = new DestinationLimits(config.maxEntriesPerRequest(), 1024 * 1024, 128 * 1024,
+                config.windowSamples(), DEFAULT_RATES);
+    }
+
+    @Override
+    public DestinationLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public void start(DestinationContext context) {
+        clock = context.clock();
+        log = context.logger();
+        counters = new Counters(context.metrics());
+        executor();
+    }
+
+    private synchronized ExecutorService executor() {
+        if (executor == null) {
+            AtomicInteger n = new AtomicInteger();
+            executor = Executors.newFixedThreadPool(config.maxConcurrentRequests(), r -> {
+                Thread t = new Thread(r, "sitewise-" + name + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return executor;
+    }
+
+    // ---- packing --------------------------------------------------------------------------------------------
+
+    @Override
+    public PackResult pack(List<OutboundSample> samples) {
+        Instant now = clock.instant();
+        Map<String, Property> byKey = new LinkedHashMap<>();
+        List<Rejection> rejected = new ArrayList<>();
+        for (OutboundSample s : samples) {
+            try {
+                Property property = property(s, byKey);
+                SiteWiseValues.checkWindow(s.sample().sourceTimeNanos(), now, config.maxAge(), config.maxAhead());
+                AssetPropertyValue tqv = SiteWiseValues.tqv(s.sample());
+                property.add(s, tqv, SiteWiseValues.estimateBytes(s.sample().value()));
+            } catch (SiteWiseValues.Unsendable e) {
+                rejected.add(new Rejection(s, e.getMessage()));
+            }
+        }
+        List<Packet> packets = new ArrayList<>();
+        for (Property p : byKey.values()) {
+            p.packets(config.maxValuesPerEntry(), packets);
+        }
+        if (!rejected.isEmpty()) {
+            counters.rejectedAtPack.increment(rejected.size());
+        }
+        return new PackResult(packets, rejected);
+    }
+
+    private Property property(OutboundSample s, Map<String, Property> byKey) throws SiteWiseValues.Unsendable {
+        List<String> missing = new ArrayList<>(1);
+        String alias = config.propertyAlias().render(p -> {
+            String v = s.placeholder(p);
+            if (v == null || v.isEmpty()) missing.add(p);
+            return v;
+        }, "");
+        if (!missing.isEmpty()) {
+            throw new SiteWiseValues.Unsendable("property-alias template " + config.propertyAlias() + " needs "
+                    + String.join(", ", missing) + ", which the sample's asset context lacks");
+        }
+        Property known = byKey.get(alias);
+        if (known != null) return known;
+        SiteWiseValues.checkAlias(alias);
+        Property property;
+        if (config.addressing() == SiteWiseDestinationConfig.Addressing.IDS) {
+            SiteWiseDestinationConfig.PropertyIds ids = config.properties().get(alias);
+            if (ids == null) {
+                throw new SiteWiseValues.Unsendable("no asset-id/property-id mapping for '" + alias + "' under properties");
+            }
+            property = new Property(ids.assetId() + "/" + ids.propertyId(),
+                    PutAssetPropertyValueEntry.builder().assetId(ids.assetId()).propertyId(ids.propertyId()), alias.length());
+        } else {
+            property = new Property(alias, PutAssetPropertyValueEntry.builder().propertyAlias(alias), alias.length());
+        }
+        byKey.put(alias, property);
+        return property;
+    }
+
+    /** The samples of one property within a pack call. */
+    private static final class Property {
+        final String key;
+        final PutAssetPropertyValueEntry.Builder template;
+        final int overhead;
+        final List<OutboundSample> samples = new ArrayList<>();
+        final List<AssetPropertyValue> values = new ArrayList<>();
+        final List<Integer> sizes = new ArrayList<>();
+
+        Property(String key, PutAssetPropertyValueEntry.Builder template, int nameLength) {
+            this.key = key;
+            this.template = template;
+            this.overhead = 64 + nameLength;
+        }
+
+        void add(OutboundSample s, AssetPropertyValue v, int size) {
+            samples.add(s);
+            values.add(v);
+            sizes.add(size);
+        }
+
+        void packets(int perEntry, List<Packet> out) {
+            for (int from = 0; from < samples.size(); from += perEntry) {
+                int to = Math.min(samples.size(), from + perEntry);
+                long bytes = overhead;
+                for (int i = from; i < to; i++) bytes += sizes.get(i);
+                PutAssetPropertyValueEntry entry = template.copy().propertyValues(values.subList(from, to)).build();
+                out.add(new Packet(key, bytes, samples.subList(from, to), entry));
+            }
+        }
+    }
+
+    // ---- sending --------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
+        if (packets.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        if (packets.size() > config.maxEntriesPerRequest()) {
+            return CompletableFuture.failedFuture(SluiceException.permanent(
+                    packets.size() + " entries in one call; at most " + config.maxEntriesPerRequest() + " allowed"));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> call(packets), executor());
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(SluiceException.retryable("destination " + name + " is closed", e));
+        }
+    }
+
+    private List<PacketOutcome> call(List<Packet> packets) {
+        List<PutAssetPropertyValueEntry> entries = new ArrayList<>(packets.size());
+        for (int i = 0; i < packets.size(); i++) {
+            PutAssetPropertyValueEntry body = (PutAssetPropertyValueEntry) packets.get(i).body();
+            entries.add(body.toBuilder().entryId(Integer.toString(i)).build());
+        }
+        BatchPutAssetPropertyValueRequest request = BatchPutAssetPropertyValueRequest.builder()
+                .enablePartialEntryProcessing(false)
+                .entries(entries)
+                .build();
+        counters.requests.increment();
+        BatchPutAssetPropertyValueResponse response;
+        try {
+            response = client().batchPutAssetPropertyValue(request);
+        } catch (AwsServiceException e) {
+            return wholeCallFailed(packets, e);
+        } catch (SdkException e) {
+            counters.failedCalls.increment();
+            throw SluiceException.retryable("SiteWise call failed: " + e.getMessage(), e);
+        }
+        return outcomes(packets, response.errorEntries());
+    }
+
+    /** Maps the error entries of a response to one outcome per packet. */
+    List<PacketOutcome> outcomes(List<Packet> packets, List<BatchPutAssetPropertyErrorEntry> errorEntries) {
+        Map<String, BatchPutAssetPropertyErrorEntry> byId = new HashMap<>();
+        for (BatchPutAssetPropertyErrorEntry e : errorEntries) {
+            byId.put(e.entryId(), e);
+        }
+        List<PacketOutcome> outcomes = new ArrayList<>(packets.size());
+        for (int i = 0; i < packets.size(); i++) {
+            BatchPutAssetPropertyErrorEntry error = byId.remove(Integer.toString(i));
+            Packet packet = packets.get(i);
+            if (error == null) {
+                outcomes.add(PacketOutcome.DELIVERED);
+                counters.entriesDelivered.increment();
+                counters.valuesDelivered.increment(packet.samples().size());
+            } else {
+                outcomes.add(outcome(packet.orderingKey(), error.errors()));
+            }
+        }
+        if (!byId.isEmpty()) {
+            log.warn("SiteWise destination {}: response named unknown entries {}; ignored", name, byId.keySet());
+        }
+        return outcomes;
+    }
+
+    private PacketOutcome outcome(String property, List<BatchPutAssetPropertyError> errors) {
+        StringBuilder reason = new StringBuilder();
+        boolean permanent = false;
+        boolean throttled = false;
+        for (BatchPutAssetPropertyError e : errors) {
+            String code = e.errorCodeAsString();
+            counters.entryError(code);
+            Boolean throttling = RETRYABLE.get(code);
+            if (throttling == null) {
+                permanent = true;
+            } else {
+                throttled |= throttling;
+            }
+            if (reason.length() > 0) reason.append("; ");
+            reason.append(code).append(": ").append(e.errorMessage());
+        }
+        if (errors.isEmpty()) {
+            permanent = true;
+            reason.append("SiteWise reported an error entry without errors");
+        }
+        String text = reason.toString();
+        if (permanent) {
+            log.debug("SiteWise destination {}: entry for {} rejected: {}", name, property, text);
+            return PacketOutcome.reject(text);
+        }
+        return throttled ? PacketOutcome.throttled(text) : PacketOutcome.retry(text);
+    }
+
+    private List<PacketOutcome> wholeCallFailed(List<Packet> packets, AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        int status = e.statusCode();
+        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        String reason = (code == null ? "HTTP " + status : code) + ": " + message;
+        if (status == 429 || e.isThrottlingException() || "ThrottlingException".equals(code)
+                || "LimitExceededException".equals(code)) {
+            counters.throttledCalls.increment();
+            return packets.stream().map(p -> PacketOutcome.throttled(reason)).toList();
+        }
+        counters.failedCalls.increment();
+        if (status >= 500 || status == 401 || status == 403 || status == 408 || e.retryable()) {
+            // outages, and credentials or permissions the operator can fix: the data waits in the store
+            if (status == 401 || status == 403) {
+                log.warn("SiteWise destination {}: request refused ({}); check credentials and IAM permission "
+                        + "iotsitewise:BatchPutAssetPropertyValue", name, reason);
+            }
+            throw SluiceException.retryable("SiteWise call failed: " + reason, e);
+        }
+        // 400 InvalidRequestException, 404 ResourceNotFoundException, 409 ConflictingOperationException: never acceptable
+        return packets.stream().map(p -> PacketOutcome.reject(reason)).toList();
+    }
+
+    private IoTSiteWiseClient client() {
+        IoTSiteWiseClient c = client;
+        if (c != null) return c;
+        synchronized (clientLock) {
+            if (client == null) {
+                client = buildClient();
+            }
+            return client;
+        }
+    }
+
+    private IoTSiteWiseClient buildClient() {
+        Duration timeout = config.requestTimeout();
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.doNotRetry())
+                .apiCallAttemptTimeout(timeout)
+                .apiCallTimeout(timeout);
+        IoTSiteWiseClientBuilder builder = IoTSiteWiseClient.builder()
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5))
+                        .socketTimeout(timeout));
+        config.region().ifPresent(r -> builder.region(Region.of(r)));
+        config.endpointOverride().ifPresent(endpoint -> {
+            builder.endpointOverride(URI.create(endpoint));
+            override.putAdvancedOption(SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true);
+        });
+        builder.overrideConfiguration(override.build());
+        try {
+            return builder.build();
+        } catch (SdkException e) {
+            throw SluiceException.retryable("cannot create the SiteWise client (region, credentials): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ExecutorService e;
+        synchronized (this) {
+            e = executor;
+        }
+        if (e != null) {
+            e.shutdownNow();
+        }
+        synchronized (clientLock) {
+            if (client != null) {
+                client.close();
+                client = null;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "sitewise:" + name;
+    }
+
+    /** Metrics of the destination (the publisher keeps its own per-destination metrics besides these). */
+    private static final class Counters {
+        static final Counters NONE = new Counters(null);
+        final Metrics metrics;
+        final Metrics.Counter requests;
+        final Metrics.Counter entriesDelivered;
+        final Metrics.Counter valuesDelivered;
+        final Metrics.Counter throttledCalls;
+        final Metrics.Counter failedCalls;
+        final Metrics.Counter rejectedAtPack;
+        final Map<String, Metrics.Counter> entryErrors = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Counters(Metrics metrics) {
+            this.metrics = metrics;
+            requests = counter(metrics, "sitewise.requests");
+            entriesDelivered = counter(metrics, "sitewise.entries.delivered");
+            valuesDelivered = counter(metrics, "sitewise.values.delivered");
+            throttledCalls = counter(metrics, "sitewise.requests.throttled");
+            failedCalls = counter(metrics, "sitewise.requests.failed");
+            rejectedAtPack = counter(metrics, "sitewise.values.rejected");
+        }
+
+        void entryError(String code) {
+            entryErrors.computeIfAbsent(code == null ? "unknown" : code,
+                    c -> counter(metrics, "sitewise.entries.errors", "code", c)).increment();
+        }
+
+        private static Metrics.Counter counter(Metrics metrics, String name, String... tags) {
+            if (metrics == null) return new Local();
+            return metrics.counter(name, tags);
+        }
+
+        private static final class Local implements Metrics.Counter {
+            private final java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+
+            public void increment(long amount) {
+                n.addAndGet(amount);
+            }
+
+            public long count() {
+                return n.get();
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.sluice.rigs.sitewise;
+
+import java.time.Instant;
+
+/**
+ * One TQV the stand-in accepted.
+ *
+ * @param property      the property alias, or {@code assetId/propertyId} when the entry named ids
+ * @param type          the Variant member it came in
+ * @param value         Double, Integer, Boolean or String
+ * @param quality       GOOD, BAD or UNCERTAIN (GOOD when the request left it out, as the service does)
+ * @param timeInSeconds the timestamp's seconds
+ * @param offsetInNanos the timestamp's nanosecond offset
+ * @param request       the number of the request that carried it, from 1
+ */
+public record AcceptedValue(String property, ValueType type, Object value, String quality,
+                            long timeInSeconds, long offsetInNanos, long request) {
+
+    public Instant timestamp() {
+        return Instant.ofEpochSecond(timeInSeconds, offsetInNanos);
+    }
+}
