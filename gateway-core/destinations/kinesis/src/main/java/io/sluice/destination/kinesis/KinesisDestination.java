@@ -1,0 +1,271 @@
+package io.sluice.destination.kinesis;
+
+import io.sluice.spi.SluiceException;
+import io.sluice.spi.destination.Destination;
+import io.sluice.spi.destination.DestinationContext;
+import io.sluice.spi.destination.DestinationLimits;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PackResult;
+import io.sluice.spi.destination.Packet;
+import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.RateLimits;
+import io.sluice.spi.destination.Rejection;
+import io.sluice.spi.metrics.Metrics;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+
+/**
+ * Exports samples to a Kinesis data stream. {@link #pack} groups samples by partition key and packs each group
+ * into as few records as fit {@code max-record-size} ({@link SampleRecordFormat}); {@link #sendAsync} sends up to
+ * 500 records in one {@code PutRecords} call and maps each result entry to an outcome: accepted, throttled
+ * ({@code ProvisionedThroughputExceededException}, {@code KMSThrottlingException}) or retry (anything else, e.g.
+ * {@code InternalFailure}). The publisher resends only the records that failed.
+ */
+public final class KinesisDestination implements Destination {
+
+    /** One shard's write quota: 1,000 records/s and 1 MiB/s. */
+    public static final double SHARD_RECORDS_PER_SECOND = 1000;
+    public static final double SHARD_BYTES_PER_SECOND = 1024 * 1024;
+    static final int MAX_PARTITION_KEY_CHARS = 256;
+
+    private static final Set<String> THROTTLING_CODES = Set.of("ProvisionedThroughputExceededException",
+            "KMSThrottlingException", "LimitExceededException", "ThrottlingException", "Throttling",
+            "RequestLimitExceeded", "TooManyRequestsException", "SlowDown");
+
+    private final String name;
+    private final KinesisDestinationConfig config;
+    private final DestinationLimits limits;
+    private final RecordPacker packer;
+    private final AwsCredentialsProvider credentialsOverride;
+    private volatile KinesisAsyncClient client;
+    private SdkAsyncHttpClient httpClient;
+    private Logger log = LoggerFactory.getLogger(KinesisDestination.class);
+    private Metrics.Distribution samplesPerRecord;
+    private Metrics.Distribution recordBytes;
+
+    public KinesisDestination(String name, KinesisDestinationConfig config) {
+        this(name, config, null);
+    }
+
+    /** With fixed credentials instead of the default provider chain (tests, benchmarks). */
+    public KinesisDestination(String name, KinesisDestinationConfig config, AwsCredentialsProvider credentials) {
+        this.name = name;
+        this.config = config;
+        this.credentialsOverride = credentials;
+        this.limits = limits(config);
+        this.packer = new RecordPacker(config.compression(), config.compressionLevel());
+    }
+
+    static DestinationLimits limits(KinesisDestinationConfig c) {
+        return new DestinationLimits(c.maxRecordsPerRequest(), c.maxRequestSize().bytes(), c.maxRecordSize().bytes(),
+                c.windowSamples(), new RateLimits(0, SHARD_RECORDS_PER_SECOND * c.shardCount(),
+                SHARD_BYTES_PER_SECOND * c.shardCount()));
+    }
+
+    @Override
+    public DestinationLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public void start(DestinationContext context) {
+        log = context.logger();
+        samplesPerRecord = context.metrics().distribution("kinesis.samples.per.record");
+        recordBytes = context.metrics().distribution("kinesis.record.bytes");
+        connect();
+    }
+
+    /** Builds the SDK client; no network traffic happens until the first send. */
+    void connect() {
+        if (client != null) return;
+        httpClient = NettyNioAsyncHttpClient.builder()
+                .maxConcurrency(16)
+                .connectionTimeout(java.time.Duration.ofSeconds(10))
+                .build();
+        KinesisAsyncClientBuilder b = KinesisAsyncClient.builder()
+                .httpClient(httpClient)
+                .credentialsProvider(credentialsOverride != null ? credentialsOverride
+                        : DefaultCredentialsProvider.builder().build())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallTimeout(config.requestTimeout()));
+        config.region().ifPresent(r -> b.region(Region.of(r)));
+        config.endpoint().ifPresent(e -> b.endpointOverride(URI.create(e)));
+        try {
+            client = b.build();
+        } catch (SdkException e) {
+            httpClient.close();
+            throw new SluiceException("kinesis destination '" + name + "': cannot create the Kinesis client ("
+                    + e.getMessage() + "); set region: in its config or AWS_REGION", false, e);
+        }
+        log.info("kinesis destination '{}': stream {} in {}{}", name, config.streamName(),
+                config.region().orElse("the default region"), config.endpoint().map(e -> " via " + e).orElse(""));
+    }
+
+    /** The partition key of one sample: the template rendered, '_' for missing parts, at most 256 characters. */
+    String partitionKey(OutboundSample s) {
+        String key = config.partitionKey().render(s::placeholder, "_");
+        if (key.isEmpty()) return "_";
+        if (key.length() > MAX_PARTITION_KEY_CHARS) {
+            int end = MAX_PARTITION_KEY_CHARS;
+            if (Character.isHighSurrogate(key.charAt(end - 1))) end--;
+            key = key.substring(0, end);
+        }
+        return key;
+    }
+
+    @Override
+    public PackResult pack(List<OutboundSample> samples) {
+        Map<String, List<OutboundSample>> byKey = new LinkedHashMap<>();
+        for (OutboundSample s : samples) {
+            byKey.computeIfAbsent(partitionKey(s), k -> new ArrayList<>()).add(s);
+        }
+        List<Packet> packets = new ArrayList<>();
+        List<Rejection> rejected = new ArrayList<>();
+        for (Map.Entry<String, List<OutboundSample>> group : byKey.entrySet()) {
+            String key = group.getKey();
+            List<OutboundSample> list = group.getValue();
+            int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
+            long budget = Math.min(limits.maxPacketBytes(), limits.maxBytesPerCall()) - keyBytes;
+            packer.pack(list, budget, chunk -> {
+                PutRecordsRequestEntry entry = PutRecordsRequestEntry.builder()
+                        .partitionKey(key).data(SdkBytes.fromByteArrayUnsafe(chunk.data())).build();
+                packets.add(new Packet(key, chunk.data().length + keyBytes, list.subList(chunk.from(), chunk.to()), entry));
+                if (samplesPerRecord != null) {
+                    samplesPerRecord.record(chunk.to() - chunk.from());
+                    recordBytes.record(chunk.data().length);
+                }
+            }, rejected);
+        }
+        return new PackResult(packets, rejected);
+    }
+
+    @Override
+    public CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
+        CompletableFuture<List<PacketOutcome>> result = new CompletableFuture<>();
+        if (packets.isEmpty()) {
+            result.complete(List.of());
+            return result;
+        }
+        KinesisAsyncClient c = client;
+        if (c == null) {
+            result.completeExceptionally(SluiceException.permanent("kinesis destination '" + name + "' is not started"));
+            return result;
+        }
+        List<PutRecordsRequestEntry> entries = new ArrayList<>(packets.size());
+        for (Packet p : packets) entries.add((PutRecordsRequestEntry) p.body());
+        PutRecordsRequest request = PutRecordsRequest.builder().streamName(config.streamName()).records(entries).build();
+        CompletableFuture<PutRecordsResponse> call;
+        try {
+            call = c.putRecords(request);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((response, error) -> {
+            try {
+                if (error != null) {
+                    handleCallFailure(unwrap(error), packets.size(), result);
+                } else {
+                    result.complete(outcomes(response, packets.size()));
+                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** One outcome per request entry, from the response's result entries (same order as the request). */
+    static List<PacketOutcome> outcomes(PutRecordsResponse response, int expected) {
+        List<PutRecordsResultEntry> results = response.records();
+        if (results.size() != expected) {
+            throw SluiceException.retryable("PutRecords answered " + results.size() + " result entries for "
+                    + expected + " records", null);
+        }
+        List<PacketOutcome> out = new ArrayList<>(expected);
+        for (PutRecordsResultEntry r : results) {
+            String code = r.errorCode();
+            if (code == null || code.isEmpty()) {
+                out.add(PacketOutcome.DELIVERED);
+            } else if (THROTTLING_CODES.contains(code)) {
+                out.add(PacketOutcome.throttled(code + ": " + r.errorMessage()));
+            } else {
+                out.add(PacketOutcome.retry(code + ": " + r.errorMessage()));
+            }
+        }
+        return out;
+    }
+
+    private void handleCallFailure(Throwable error, int packetCount, CompletableFuture<List<PacketOutcome>> result) {
+        if (error instanceof AwsServiceException aws) {
+            String code = aws.awsErrorDetails() == null ? null : aws.awsErrorDetails().errorCode();
+            if (aws.isThrottlingException() || (code != null && THROTTLING_CODES.contains(code))) {
+                // The whole call was throttled: every record may be retried, and the publisher should slow down.
+                PacketOutcome throttled = PacketOutcome.throttled(code + ": " + aws.awsErrorDetails().errorMessage());
+                List<PacketOutcome> all = new ArrayList<>(packetCount);
+                for (int i = 0; i < packetCount; i++) all.add(throttled);
+                result.complete(all);
+                return;
+            }
+            if (aws instanceof InvalidArgumentException) {
+                result.completeExceptionally(new SluiceException("PutRecords to " + config.streamName()
+                        + " refused the request as invalid: " + aws.getMessage(), false, aws));
+                return;
+            }
+            // Missing stream, access denied, KMS key problems, 5xx: an operator or the service can fix it; keep the data.
+            result.completeExceptionally(SluiceException.retryable("PutRecords to " + config.streamName() + " failed: "
+                    + (code == null ? "" : code + ": ") + aws.getMessage(), aws));
+            return;
+        }
+        if (error instanceof SluiceException se) {
+            result.completeExceptionally(se);
+            return;
+        }
+        result.completeExceptionally(SluiceException.retryable("PutRecords to " + config.streamName() + " failed: "
+                + error.getClass().getSimpleName() + ": " + error.getMessage(), error));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    public KinesisDestinationConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        KinesisAsyncClient c = client;
+        client = null;
+        if (c != null) c.close();
+        if (httpClient != null) httpClient.close();
+    }
+}

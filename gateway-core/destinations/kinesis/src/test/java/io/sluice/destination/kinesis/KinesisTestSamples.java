@@ -1,0 +1,74 @@
+package io.sluice.destination.kinesis;
+
+import io.sluice.spi.AssetContext;
+import io.sluice.spi.Quality;
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
+import io.sluice.spi.config.DataSize;
+import io.sluice.spi.config.Template;
+import io.sluice.spi.destination.OutboundSample;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Samples and configs for the Kinesis tests. */
+final class KinesisTestSamples {
+
+    static final long T0 = 1_763_800_000_123_456_789L;
+
+    private KinesisTestSamples() {}
+
+    static KinesisDestinationConfig config(String stream, Optional<String> endpoint) {
+        return new KinesisDestinationConfig(stream, Optional.of("us-east-1"), endpoint, Template.parse("{connector}/{tag}"),
+                KinesisDestinationConfig.Compression.GZIP, 6, 1, DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 500,
+                20000, Duration.ofSeconds(30));
+    }
+
+    static KinesisDestinationConfig withRecordSize(KinesisDestinationConfig c, DataSize recordSize, KinesisDestinationConfig.Compression comp) {
+        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpoint(), c.partitionKey(), comp,
+                c.compressionLevel(), c.shardCount(), DataSize.ofMegabytes(10), recordSize, c.maxRecordsPerRequest(),
+                c.windowSamples(), c.requestTimeout());
+    }
+
+    static KinesisDestinationConfig withKey(KinesisDestinationConfig c, String template) {
+        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpoint(), Template.parse(template),
+                c.compression(), c.compressionLevel(), c.shardCount(), c.maxRequestSize(), c.maxRecordSize(),
+                c.maxRecordsPerRequest(), c.windowSamples(), c.requestTimeout());
+    }
+
+    static final AssetContext ASSET = new AssetContext(Map.of("site", "hamburg", "area", "press-shop", "machine", "press-3"));
+
+    /** {@code n} float samples over {@code tags} tags, sequence numbers from {@code firstSeq}. */
+    static List<OutboundSample> floats(String stream, int n, int tags, long firstSeq) {
+        List<OutboundSample> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long seq = firstSeq + i;
+            Sample s = new Sample("tag-" + (i % tags), Value.of(Math.sin(seq / 10.0) * 100), Quality.GOOD, 0,
+                    T0 + seq * 1_000_000, T0 + seq * 1_000_000 + 5_000, "bar");
+            out.add(new OutboundSample(stream, seq, "sim", s, ASSET));
+        }
+        return out;
+    }
+
+    /** One sample of every value variant, with odd qualities, status codes and no unit. */
+    static List<OutboundSample> everyVariant() {
+        Map<String, Value> fields = new LinkedHashMap<>();
+        fields.put("speed", Value.of(12.5));
+        fields.put("name", Value.of("lap \"7\"\n"));
+        fields.put("ok", Value.of(true));
+        List<Value> values = List.of(Value.of(true), Value.of(-42L), Value.of(Long.MAX_VALUE), Value.of(3.25),
+                Value.of(Double.NaN), Value.of(Double.NEGATIVE_INFINITY), Value.of(1.0), Value.of("grüße ✓"),
+                Value.of(new byte[] {0, 1, (byte) 0xff}), new Value.ArrayValue(List.of(Value.of(1L), Value.of(2.0), Value.of("x"))),
+                new Value.StructValue(fields), new Value.ArrayValue(List.of()));
+        List<OutboundSample> out = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            Sample s = new Sample("v" + i, values.get(i), Quality.values()[i % 3], i * 0x80000000L, T0 + i, T0 + i + 1,
+                    i % 2 == 0 ? null : "unit" + i);
+            out.add(new OutboundSample("s", i, "conn-" + i, s, i % 4 == 0 ? AssetContext.EMPTY : ASSET));
+        }
+        return out;
+    }
+}
