@@ -1,0 +1,96 @@
+package io.sluice.connector.lorawan;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The last accepted 32-bit uplink frame counter of every device, kept in memory and saved to
+ * {@code <state>/frame-counters.txt} so that a restart does not accept replayed frames again.
+ *
+ * <p>File format, one line per device: {@code <device name> <DevAddr hex> <last FCnt, decimal>}; lines starting with
+ * {@code #} are comments. A counter belongs to a DevAddr: when the config gives a device a new DevAddr its counter
+ * starts afresh. Saving writes {@code frame-counters.txt.tmp}, forces it to disk and renames it over the old file,
+ * so a crash leaves either the old or the new file, never a torn one.
+ */
+public final class FrameCounterStore {
+
+    static final String FILE = "frame-counters.txt";
+
+    private final Path file;
+    private final Map<String, long[]> counters = new HashMap<>(); // name -> {devAddr, last}
+    private boolean dirty;
+
+    public FrameCounterStore(Path stateDirectory) {
+        this.file = stateDirectory == null ? null : stateDirectory.resolve(FILE);
+    }
+
+    /** Loads the file if it exists; unreadable lines are skipped and returned as a count. */
+    public int load() throws IOException {
+        if (file == null || !Files.exists(file)) {
+            return 0;
+        }
+        int bad = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String s = line.trim();
+            if (s.isEmpty() || s.startsWith("#")) {
+                continue;
+            }
+            String[] parts = s.split("\\s+");
+            try {
+                if (parts.length != 3) throw new NumberFormatException();
+                counters.put(parts[0], new long[] {Long.parseLong(parts[1], 16), Long.parseLong(parts[2])});
+            } catch (NumberFormatException e) {
+                bad++;
+            }
+        }
+        return bad;
+    }
+
+    /** The last accepted counter of {@code device} at {@code devAddr}, or -1 when none. */
+    public long last(String device, int devAddr) {
+        long[] c = counters.get(device);
+        return c == null || c[0] != (devAddr & 0xFFFFFFFFL) ? -1 : c[1];
+    }
+
+    public void accept(String device, int devAddr, long fcnt32) {
+        long[] c = counters.get(device);
+        if (c == null || c[0] != (devAddr & 0xFFFFFFFFL)) {
+            counters.put(device, new long[] {devAddr & 0xFFFFFFFFL, fcnt32});
+        } else {
+            c[1] = fcnt32;
+        }
+        dirty = true;
+    }
+
+    public boolean dirty() {
+        return dirty;
+    }
+
+    /** Writes the file when something changed since the last save. */
+    public void saveIfDirty() throws IOException {
+        if (!dirty || file == null) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(32 + counters.size() * 40);
+        sb.append("# last accepted LoRaWAN uplink frame counters: device dev-addr fcnt\n");
+        new TreeMap<>(counters).forEach((name, c) ->
+                sb.append(name).append(' ').append(String.format("%08x", c[0])).append(' ').append(c[1]).append('\n'));
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        dirty = false;
+    }
+}

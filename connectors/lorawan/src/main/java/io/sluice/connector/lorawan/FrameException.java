@@ -1,0 +1,42 @@
+package io.sluice.connector.lorawan;
+
+/** Why a LoRaWAN frame was not accepted. The message never contains key material. */
+public final class FrameException extends Exception {
+
+    /** The reason a frame is rejected; each has its own counter ({@code lorawan.frames.<metric>}). */
+    public enum Reason {
+        /** The bytes are not a LoRaWAN 1.0.x PHYPayload (too short, bad major version, FOpts overrun). */
+        MALFORMED("malformed"),
+        /** A valid PHYPayload that is not an uplink data frame (join, downlink, proprietary). */
+        NOT_UPLINK("not-uplink"),
+        /** No device with this DevAddr in the registry. */
+        UNKNOWN_DEVICE("unknown-device"),
+        /** The message integrity code does not match under the device's NwkSKey. */
+        MIC_FAILED("mic-failed"),
+        /** The frame counter is not above the last accepted one (a replay or a very late copy). */
+        REPLAYED("replayed"),
+        /** The frame counter jumped further ahead than {@code max-fcnt-gap}. */
+        COUNTER_GAP("counter-gap");
+
+        private final String metric;
+
+        Reason(String metric) {
+            this.metric = metric;
+        }
+
+        public String metric() {
+            return metric;
+        }
+    }
+
+    private final Reason reason;
+
+    public FrameException(Reason reason, String message) {
+        super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,104 @@
+package io.sluice.connector.lorawan;
+
+import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mode;
+import io.sluice.spi.connector.Connector;
+import io.sluice.spi.connector.ConnectorContext;
+import io.sluice.spi.connector.HealthState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A LoRaWAN connector instance: in UDP mode a {@link PacketForwarderServer} feeding an {@link UplinkPipeline}; in
+ * MQTT mode an {@link MqttUplinkSource}. If the UDP port cannot be bound (in use), the connector reports
+ * DISCONNECTED and tries again with backoff up to one minute.
+ */
+public final class LoRaWanConnector implements Connector {
+
+    private final String name;
+    private final LoRaWanConnectorConfig config;
+    private volatile PacketForwarderServer server;
+    private volatile MqttUplinkSource mqtt;
+    private volatile ScheduledFuture<?> retry;
+    private volatile boolean stopped;
+
+    public LoRaWanConnector(String name, LoRaWanConnectorConfig config) {
+        this.name = name;
+        this.config = config;
+    }
+
+    @Override
+    public void start(ConnectorContext context) throws Exception {
+        DeviceRegistry registry = DeviceRegistry.build(config);
+        context.health().report(HealthState.STARTING, registry.size() + " devices");
+        if (config.mode() == Mode.MQTT) {
+            MqttUplinkSource source = new MqttUplinkSource(name, config.mqtt().orElseThrow(), registry,
+                    config.defaultProfile().map(registry::profile).orElse(null), config.radioMetadata(), context);
+            mqtt = source;
+            source.start();
+            return;
+        }
+        FrameCounterStore counters = new FrameCounterStore(context.stateDirectory());
+        int bad = counters.load();
+        if (bad > 0) {
+            context.logger().warn("{} unreadable lines in {}; those devices start without a counter", bad, FrameCounterStore.FILE);
+        }
+        UplinkPipeline pipeline = new UplinkPipeline(registry, counters, config.maxFcntGap(),
+                config.dedupWindow().toNanos(), config.radioMetadata(), context.metrics());
+        PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
+                (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
+                config.gatewayStats(), config.dedupWindow().toNanos(), context.sink(), context.clock(),
+                context.metrics(), context.logger());
+        server = s;
+        bindOrRetry(s, context, Duration.ofSeconds(1));
+    }
+
+    private void bindOrRetry(PacketForwarderServer s, ConnectorContext context, Duration delay) {
+        if (stopped) {
+            return;
+        }
+        try {
+            s.bind();
+            s.start("lorawan-udp-" + name, context.health());
+        } catch (IOException e) {
+            context.health().report(HealthState.DISCONNECTED, "cannot bind UDP " + config.bindAddress() + ":" + config.port()
+                    + ": " + e.getMessage() + "; retrying in " + delay.toSeconds() + "s");
+            Duration next = delay.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : delay.multipliedBy(2);
+            retry = context.scheduler().schedule(() -> bindOrRetry(s, context, next), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The bound UDP port (useful with {@code port: 0}), or -1 when not bound. */
+    public int udpPort() {
+        PacketForwarderServer s = server;
+        return s == null ? -1 : s.localPort();
+    }
+
+    /** The UDP server, or null in MQTT mode. */
+    public PacketForwarderServer udpServer() {
+        return server;
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        ScheduledFuture<?> r = retry;
+        if (r != null) {
+            r.cancel(false);
+        }
+        PacketForwarderServer s = server;
+        if (s != null) {
+            s.close();
+        }
+        MqttUplinkSource m = mqtt;
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LoRaWanConnector[" + name + ", " + config.mode() + "]";
+    }
+}

@@ -1,0 +1,153 @@
+package io.sluice.connector.lorawan;
+
+import io.sluice.spi.config.DataSize;
+import io.sluice.spi.config.DefaultValue;
+import io.sluice.spi.config.Doc;
+import io.sluice.spi.config.Pattern;
+import io.sluice.spi.config.Range;
+import io.sluice.spi.config.Secret;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The {@code type: lorawan} connector section. See connectors/lorawan/README.md for a sample. */
+@Doc("LoRaWAN sensors: a Semtech UDP packet-forwarder server with LoRaWAN 1.0.x uplink security, or uplinks from a "
+        + "ChirpStack v4 / The Things Stack v3 MQTT broker")
+public record LoRaWanConnectorConfig(
+        @Doc("udp: LoRa gateways send to Sluice with the Semtech UDP packet forwarder and Sluice checks and decrypts "
+                + "the frames; mqtt: read already decrypted uplinks from a network server's MQTT broker")
+        @DefaultValue("udp") Mode mode,
+
+        @Doc("UDP mode: address the packet-forwarder server binds (0.0.0.0 = every interface)")
+        @DefaultValue("0.0.0.0") String bindAddress,
+
+        @Doc("UDP mode: port the packet-forwarder server listens on (both upstream and downstream); 0 picks a free port")
+        @DefaultValue("1700") @Range(min = 0, max = 65535) int port,
+
+        @Doc("UDP mode: socket receive buffer asked of the OS; bursts from many gateways queue here")
+        @DefaultValue("4MB") DataSize receiveBuffer,
+
+        @Doc("one frame heard by several gateways is merged when the copies arrive within this window; samples are "
+                + "emitted when it closes, carrying every gateway's RSSI, SNR and time")
+        @DefaultValue("200ms") Duration dedupWindow,
+
+        @Doc("UDP mode: a frame counter may jump ahead by at most this much (LoRaWAN 1.0 MAX_FCNT_GAP)")
+        @DefaultValue("16384") @Range(min = 1, max = 65535) int maxFcntGap,
+
+        @Doc("UDP mode: turn each gateway 'stat' report into samples gateway.<eui>.<field>")
+        @DefaultValue("true") boolean gatewayStats,
+
+        @Doc("emit a <device>.radio sample per uplink with counter, port, frequency, data rate and every gateway's "
+                + "RSSI / SNR / time")
+        @DefaultValue("true") boolean radioMetadata,
+
+        @Doc("MQTT mode: the broker and topic settings")
+        Optional<Mqtt> mqtt,
+
+        @Doc("payload codecs by profile name; devices refer to one with 'profile'")
+        Map<String, Profile> profiles,
+
+        @Doc("the device registry by device name; the name becomes the first part of every tag of that device")
+        Map<String, Device> devices,
+
+        @Doc("MQTT mode: profile for devices that are not in the registry (named by DevEUI); without it such "
+                + "uplinks are counted and dropped")
+        Optional<String> defaultProfile) {
+
+    /** Where uplinks come from. */
+    public enum Mode { UDP, MQTT }
+
+    /** Which payload codec a profile uses. */
+    public enum Codec { CAYENNE_LPP, RAW, BYTE_LAYOUT }
+
+    /** Byte order of a byte-layout field. */
+    public enum Endianness { BIG, LITTLE }
+
+    /** Field types of the byte-layout codec. */
+    public enum FieldType {
+        UINT8(1), INT8(1), UINT16(2), INT16(2), UINT24(3), INT24(3), UINT32(4), INT32(4), INT64(8),
+        FLOAT32(4), FLOAT64(8), BOOL(1);
+
+        private final int size;
+
+        FieldType(int size) {
+            this.size = size;
+        }
+
+        public int size() {
+            return size;
+        }
+    }
+
+    /** Which network server publishes on the broker. */
+    public enum Flavor { CHIRPSTACK_V4, TTS_V3 }
+
+    /** One ABP device. */
+    @Doc("an ABP device")
+    public record Device(
+            @Doc("UDP mode: the device address, 8 hexadecimal digits as printed (most significant byte first)")
+            @Pattern(regex = "[0-9a-fA-F]{8}", expected = "8 hexadecimal digits, e.g. 26011f2a") Optional<String> devAddr,
+
+            @Doc("the device EUI, 16 hexadecimal digits; MQTT mode matches devices by it")
+            @Pattern(regex = "[0-9a-fA-F]{16}", expected = "16 hexadecimal digits, e.g. 70b3d57ed0001234") Optional<String> devEui,
+
+            @Doc("UDP mode: network session key, 32 hexadecimal digits (write ${env:NAME})") Optional<Secret> nwkSKey,
+
+            @Doc("UDP mode: application session key, 32 hexadecimal digits (write ${env:NAME})") Optional<Secret> appSKey,
+
+            @Doc("the profile (payload codec) in 'profiles'") String profile) {}
+
+    /** A payload codec and its settings. */
+    @Doc("how a device's payload is decoded")
+    public record Profile(
+            @Doc("cayenne-lpp, raw (one bytes sample 'payload'), or byte-layout (the 'fields' list)")
+            @DefaultValue("cayenne-lpp") Codec codec,
+
+            @Doc("byte-layout codec: the fields of the payload") List<Field> fields,
+
+            @Doc("decode only frames on these FPorts; others become a raw 'payload' sample (empty = every port)")
+            List<Integer> fports) {}
+
+    /** One field of the byte-layout codec. */
+    @Doc("one field of a byte-layout payload")
+    public record Field(
+            @Doc("field name, the last part of the tag") @Pattern(regex = "[A-Za-z0-9_][A-Za-z0-9_.-]*",
+                    expected = "letters, digits, '_', '.', '-'") String name,
+            @Doc("byte offset in the decrypted payload") @Range(min = 0, max = 255) int offset,
+            @Doc("uint8, int8, uint16, int16, uint24, int24, uint32, int32, int64, float32, float64 or bool") FieldType type,
+            @Doc("byte order of multi-byte fields") @DefaultValue("big") Endianness endianness,
+            @Doc("bool: the bit (0 = least significant) of the byte at 'offset'; integer types: the value is "
+                    + "shifted right by this many bits before masking with 'bits'") @DefaultValue("0") @Range(min = 0, max = 63) int bit,
+            @Doc("integer types: keep only this many bits (0 = all)") @DefaultValue("0") @Range(min = 0, max = 64) int bits,
+            @Doc("the value is raw * scale + add") @DefaultValue("1") double scale,
+            @Doc("the value is raw * scale + add") @DefaultValue("0") double add,
+            @Doc("engineering unit") Optional<String> unit) {}
+
+    /** MQTT broker settings. */
+    @Doc("the network server's MQTT broker")
+    public record Mqtt(
+            @Doc("broker URI: tcp://host:1883 or ssl://host:8883") @Pattern(regex = "(tcp|ssl)://.+",
+                    expected = "tcp://host:port or ssl://host:port") String server,
+            @Doc("chirpstack-v4 (topic application/+/device/+/event/up) or tts-v3 (topic v3/+/devices/+/up)")
+            @DefaultValue("chirpstack-v4") Flavor flavor,
+            @Doc("topic filter to subscribe; the flavor's default when left out") Optional<String> topic,
+            @Doc("MQTT client id; sluice-<connector name> when left out") Optional<String> clientId,
+            Optional<String> username,
+            @Doc("write ${env:NAME}") Optional<Secret> password,
+            @Doc("PEM file of the CA certificates that sign the broker's certificate (ssl:// only); the JDK trust "
+                    + "store when left out") Optional<String> caFile,
+            @Doc("PEM client certificate for mutual TLS") Optional<String> certFile,
+            @Doc("PEM PKCS#8 private key of the client certificate") Optional<String> keyFile,
+            @DefaultValue("1") @Range(min = 0, max = 1) int qos,
+            @Doc("keep the session (and queued QoS 1 uplinks) across reconnects") @DefaultValue("false") boolean cleanSession,
+            @DefaultValue("10s") Duration connectTimeout,
+            @DefaultValue("30s") Duration keepAlive,
+            @Doc("first reconnect delay; doubles up to reconnect-max-delay") @DefaultValue("1s") Duration reconnectMinDelay,
+            @DefaultValue("2m") Duration reconnectMaxDelay) {
+
+        public String topicFilter() {
+            return topic.orElse(flavor == Flavor.CHIRPSTACK_V4 ? "application/+/device/+/event/up" : "v3/+/devices/+/up");
+        }
+    }
+}

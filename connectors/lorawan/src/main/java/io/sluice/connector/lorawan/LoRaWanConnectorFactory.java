@@ -1,0 +1,67 @@
+package io.sluice.connector.lorawan;
+
+import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mode;
+import io.sluice.spi.config.ProblemReporter;
+import io.sluice.spi.connector.Connector;
+import io.sluice.spi.connector.ConnectorFactory;
+import java.time.Duration;
+
+/** {@code type: lorawan}. */
+public final class LoRaWanConnectorFactory implements ConnectorFactory<LoRaWanConnectorConfig> {
+
+    @Override
+    public String type() {
+        return "lorawan";
+    }
+
+    @Override
+    public String description() {
+        return "LoRaWAN sensors via the Semtech UDP packet forwarder (MIC, decryption, replay protection) or a "
+                + "ChirpStack / The Things Stack MQTT broker";
+    }
+
+    @Override
+    public Class<LoRaWanConnectorConfig> configType() {
+        return LoRaWanConnectorConfig.class;
+    }
+
+    @Override
+    public void validate(LoRaWanConnectorConfig c, ProblemReporter problems) {
+        if (c.mode() == Mode.MQTT && c.mqtt().isEmpty()) {
+            problems.report("mqtt", "required when mode is mqtt");
+        }
+        if (c.mode() == Mode.UDP && c.mqtt().isPresent()) {
+            problems.report("mqtt", "only used when mode is mqtt");
+        }
+        if (c.mode() == Mode.UDP && c.defaultProfile().isPresent()) {
+            problems.report("default-profile", "only used when mode is mqtt (UDP mode needs each device's keys)");
+        }
+        if (c.dedupWindow().isNegative() || c.dedupWindow().compareTo(Duration.ofSeconds(10)) > 0) {
+            problems.report("dedup-window", "expected 0s..10s, got " + io.sluice.spi.Durations.format(c.dedupWindow()));
+        }
+        c.mqtt().ifPresent(m -> {
+            if (m.server().startsWith("tcp://") && (m.caFile().isPresent() || m.certFile().isPresent())) {
+                problems.report("mqtt.server", "ca-file / cert-file need an ssl:// server");
+            }
+            if (m.certFile().isPresent() != m.keyFile().isPresent()) {
+                problems.report(m.certFile().isPresent() ? "mqtt.key-file" : "mqtt.cert-file",
+                        "cert-file and key-file go together");
+            }
+            if (m.password().isPresent() && m.username().isEmpty()) {
+                problems.report("mqtt.username", "required when a password is given");
+            }
+            if (m.reconnectMinDelay().compareTo(m.reconnectMaxDelay()) > 0) {
+                problems.report("mqtt.reconnect-min-delay", "must not be longer than reconnect-max-delay");
+            }
+        });
+        if (c.devices().isEmpty() && c.defaultProfile().isEmpty()) {
+            problems.report("devices", "no devices configured; every uplink would be dropped");
+        }
+        DeviceRegistry.validate(c, problems);
+    }
+
+    @Override
+    public Connector create(String name, LoRaWanConnectorConfig config) {
+        return new LoRaWanConnector(name, config);
+    }
+}

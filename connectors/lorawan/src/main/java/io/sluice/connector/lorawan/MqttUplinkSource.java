@@ -1,0 +1,224 @@
+package io.sluice.connector.lorawan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mqtt;
+import io.sluice.spi.Durations;
+import io.sluice.spi.Sample;
+import io.sluice.spi.connector.ConnectorContext;
+import io.sluice.spi.connector.HealthState;
+import io.sluice.spi.metrics.Metrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * MQTT mode: subscribes to a network server's uplink events (ChirpStack v4 or The Things Stack v3), decodes the
+ * already decrypted payload with the device's profile and hands the samples to the sink. A message is acknowledged
+ * to the broker (QoS 1) only after its samples are committed: the callback waits for the commit, and a failed commit
+ * drops the connection so the broker redelivers. Connection loss is retried with exponential backoff.
+ */
+final class MqttUplinkSource implements AutoCloseable {
+
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final Mqtt config;
+    private final DeviceRegistry registry;
+    private final DeviceProfile defaultProfile;
+    private final boolean radio;
+    private final ConnectorContext context;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Metrics.Counter messages;
+    private final Metrics.Counter malformed;
+    private final Metrics.Counter unknownDevice;
+    private final Metrics.Counter decodeErrors;
+    private final Metrics.Counter samplesEmitted;
+    private final Metrics.Counter connects;
+    private final EpisodeLog problemLog;
+    private volatile MqttClient client;
+    private volatile ScheduledFuture<?> pending;
+    private volatile boolean closed;
+    private Duration delay;
+
+    MqttUplinkSource(String name, Mqtt config, DeviceRegistry registry, DeviceProfile defaultProfile, boolean radio,
+                     ConnectorContext context) {
+        this.name = name;
+        this.config = config;
+        this.registry = registry;
+        this.defaultProfile = defaultProfile;
+        this.radio = radio;
+        this.context = context;
+        Metrics m = context.metrics();
+        messages = m.counter("lorawan.mqtt.messages");
+        malformed = m.counter("lorawan.mqtt.malformed");
+        unknownDevice = m.counter("lorawan.frames.unknown-device");
+        decodeErrors = m.counter("lorawan.payload.decode-errors");
+        samplesEmitted = m.counter("lorawan.samples.emitted");
+        connects = m.counter("lorawan.mqtt.connects");
+        problemLog = new EpisodeLog(context.logger(), 10_000_000_000L);
+        delay = config.reconnectMinDelay();
+    }
+
+    void start() {
+        schedule(Duration.ZERO);
+    }
+
+    private synchronized void schedule(Duration after) {
+        if (closed) {
+            return;
+        }
+        pending = context.scheduler().schedule(this::connect, after.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        MqttClient c = null;
+        try {
+            c = new MqttClient(config.server(), config.clientId().orElse("sluice-" + name), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(config.cleanSession());
+            o.setAutomaticReconnect(false);
+            o.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+            o.setKeepAliveInterval((int) Math.max(1, config.keepAlive().toSeconds()));
+            o.setMaxInflight(100);
+            config.username().ifPresent(o::setUserName);
+            config.password().ifPresent(p -> o.setPassword(p.reveal().toCharArray()));
+            if (config.server().startsWith("ssl://")) {
+                o.setSocketFactory(PemTls.socketFactory(config.caFile().map(Path::of).orElse(null),
+                        config.certFile().map(Path::of).orElse(null), config.keyFile().map(Path::of).orElse(null)));
+            }
+            MqttClient self = c;
+            c.setCallback(new MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                    lost(self, cause);
+                }
+
+                @Override
+                public void messageArrived(String topic, MqttMessage message) {
+                    handle(topic, message.getPayload());
+                }
+
+                @Override
+                public void deliveryComplete(IMqttDeliveryToken token) {}
+            });
+            c.connect(o);
+            c.subscribe(config.topicFilter(), config.qos());
+            client = c;
+            connects.increment();
+            delay = config.reconnectMinDelay();
+            context.health().report(HealthState.CONNECTED, "subscribed to " + config.topicFilter() + " on " + config.server());
+            if (closed) {
+                close();
+            }
+        } catch (Exception e) {
+            closeQuietly(c);
+            Duration wait = delay;
+            delay = delay.multipliedBy(2).compareTo(config.reconnectMaxDelay()) > 0 ? config.reconnectMaxDelay() : delay.multipliedBy(2);
+            context.health().report(HealthState.DISCONNECTED, "cannot connect to " + config.server() + ": " + e.getMessage()
+                    + "; retrying in " + Durations.format(wait));
+            schedule(wait);
+        }
+    }
+
+    private void lost(MqttClient c, Throwable cause) {
+        if (closed) {
+            return;
+        }
+        context.health().report(HealthState.DISCONNECTED, "lost " + config.server() + ": " + (cause == null ? "?" : cause.getMessage()));
+        context.scheduler().execute(() -> closeQuietly(c));
+        Duration wait = delay;
+        delay = delay.multipliedBy(2).compareTo(config.reconnectMaxDelay()) > 0 ? config.reconnectMaxDelay() : delay.multipliedBy(2);
+        schedule(wait);
+    }
+
+    /** Handles one event; package-private for tests. A failed commit throws so the broker redelivers. */
+    void handle(String topic, byte[] body) {
+        messages.increment();
+        NetworkServerUplink up;
+        try {
+            JsonNode root = json.readTree(body);
+            up = NetworkServerUplink.parse(config.flavor(), root);
+        } catch (Exception e) {
+            malformed.increment();
+            problemLog.warn("malformed uplink event on " + topic + ": " + e.getMessage());
+            return;
+        }
+        DeviceSession device = registry.byDevEui(up.devEui());
+        String deviceName;
+        DeviceProfile profile;
+        if (device != null) {
+            deviceName = device.name();
+            profile = device.profile();
+        } else if (defaultProfile != null && up.devEui() != null) {
+            deviceName = up.devEui().toLowerCase(java.util.Locale.ROOT);
+            profile = defaultProfile;
+        } else {
+            unknownDevice.increment();
+            problemLog.warn("uplink from unknown device " + (up.devEui() != null ? up.devEui() : up.deviceName()) + " dropped");
+            return;
+        }
+        List<DecodedField> fields = null;
+        String error = null;
+        if (up.fport() > 0) {
+            try {
+                fields = profile.decode(up.payload(), up.fport());
+            } catch (PayloadCodec.CodecException e) {
+                error = e.getMessage();
+                decodeErrors.increment();
+            }
+        }
+        long now = Sample.toNanos(context.clock().instant());
+        List<Sample> out = new ArrayList<>();
+        UplinkSamples.build(new UplinkSamples.Uplink(deviceName, up.devAddr(), up.devEui(), up.fcnt(), up.fport(),
+                up.confirmed(), up.adr(), fields, error, up.payload(), up.receptions(), now), radio, out);
+        if (out.isEmpty()) {
+            return;
+        }
+        Durations.await(context.sink().publish(out), COMMIT_TIMEOUT);
+        samplesEmitted.increment(out.size());
+    }
+
+    private static void closeQuietly(MqttClient c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isConnected()) {
+                c.disconnect(1_000);
+            }
+        } catch (MqttException ignored) {
+            // closing anyway
+        }
+        try {
+            c.close(true);
+        } catch (MqttException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledFuture<?> p = pending;
+        if (p != null) {
+            p.cancel(false);
+        }
+        MqttClient c = client;
+        client = null;
+        closeQuietly(c);
+    }
+}

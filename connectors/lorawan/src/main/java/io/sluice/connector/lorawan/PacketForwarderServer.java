@@ -1,0 +1,448 @@
+package io.sluice.connector.lorawan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.spi.Quality;
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
+import io.sluice.spi.connector.HealthState;
+import io.sluice.spi.connector.SampleSink;
+import io.sluice.spi.metrics.Metrics;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+
+/**
+ * The Semtech UDP packet-forwarder server: one socket for upstream and downstream traffic, one receive thread that
+ * acknowledges, parses and feeds {@link UplinkPipeline}, and emits the samples of frames whose de-duplication window
+ * has closed.
+ *
+ * <ul>
+ *   <li>PUSH_DATA: answered with PUSH_ACK (same version and token) once the JSON is well-formed; every {@code rxpk}
+ *       goes through the pipeline, {@code stat} becomes gateway samples.</li>
+ *   <li>PULL_DATA: answered with PULL_ACK; the sender's address is remembered as the gateway's downstream
+ *       address.</li>
+ *   <li>TX_ACK: counted; a {@code txpk_ack.error} other than NONE is counted and logged.</li>
+ *   <li>Anything else (too short, unknown version or identifier, broken JSON): counted as
+ *       {@code lorawan.datagrams.malformed}, not acknowledged.</li>
+ * </ul>
+ *
+ * <p>The forwarder does not retransmit, so acknowledging before the samples are committed loses nothing that waiting
+ * would save; the ACK only tells the gateway that the server is alive.
+ */
+public final class PacketForwarderServer implements AutoCloseable {
+
+    /** What the server knows about one gateway. */
+    public record GatewayInfo(String eui, SocketAddress upstream, SocketAddress downstream, long lastSeenNanos,
+                              int protocolVersion) {}
+
+    private static final DateTimeFormatter STAT_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'GMT'").withZone(ZoneOffset.UTC);
+    private static final String[] STAT_NUMBERS = {"lati", "long", "alti", "rxnb", "rxok", "rxfw", "ackr", "dwnb", "txnb", "temp"};
+
+    private final String bindAddress;
+    private final int port;
+    private final int receiveBuffer;
+    private final UplinkPipeline pipeline;
+    private final FrameCounterStore counters;
+    private final boolean gatewayStats;
+    private final SampleSink sink;
+    private final Clock clock;
+    private final Logger log;
+    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final Map<String, GatewayInfo> gateways = new ConcurrentHashMap<>();
+    private final long flushIntervalNanos;
+
+    private final Metrics.Counter datagrams;
+    private final Metrics.Counter malformed;
+    private final Metrics.Counter pushData;
+    private final Metrics.Counter pullData;
+    private final Metrics.Counter txAck;
+    private final Metrics.Counter txAckErrors;
+    private final Metrics.Counter rxpkReceived;
+    private final Metrics.Counter rxpkCrcFailed;
+    private final Metrics.Counter rxpkMalformed;
+    private final Metrics.Counter statReports;
+    private final Metrics.Counter samplesEmitted;
+    private final Metrics.Counter publishFailures;
+    private final Metrics.Counter counterSaveFailures;
+    private final Metrics.Counter ackFailures;
+    private final EpisodeLog malformedLog;
+    private final EpisodeLog rejectedLog;
+    private final EpisodeLog publishLog;
+
+    private volatile DatagramSocket socket;
+    private volatile Thread thread;
+    private volatile boolean running;
+    private final List<Sample> statSamples = new ArrayList<>();
+
+    public PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
+                                 FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
+                                 SampleSink sink, Clock clock, Metrics metrics, Logger log) {
+        this.bindAddress = bindAddress;
+        this.port = port;
+        this.receiveBuffer = receiveBuffer;
+        this.pipeline = pipeline;
+        this.counters = counters;
+        this.gatewayStats = gatewayStats;
+        this.sink = sink;
+        this.clock = clock;
+        this.log = log;
+        this.flushIntervalNanos = Math.max(1_000_000L, Math.min(20_000_000L, dedupWindowNanos / 4));
+        datagrams = metrics.counter("lorawan.datagrams.received");
+        malformed = metrics.counter("lorawan.datagrams.malformed");
+        pushData = metrics.counter("lorawan.push-data");
+        pullData = metrics.counter("lorawan.pull-data");
+        txAck = metrics.counter("lorawan.tx-ack");
+        txAckErrors = metrics.counter("lorawan.tx-ack.errors");
+        rxpkReceived = metrics.counter("lorawan.rxpk.received");
+        rxpkCrcFailed = metrics.counter("lorawan.rxpk.crc-failed");
+        rxpkMalformed = metrics.counter("lorawan.rxpk.malformed");
+        statReports = metrics.counter("lorawan.stat.received");
+        samplesEmitted = metrics.counter("lorawan.samples.emitted");
+        publishFailures = metrics.counter("lorawan.samples.publish-failures");
+        counterSaveFailures = metrics.counter("lorawan.frame-counters.save-failures");
+        ackFailures = metrics.counter("lorawan.acks.failed");
+        metrics.gauge("lorawan.gateways", gateways::size);
+        metrics.gauge("lorawan.frames.pending", pipeline::pendingCount);
+        malformedLog = new EpisodeLog(log, 10_000_000_000L);
+        rejectedLog = new EpisodeLog(log, 10_000_000_000L);
+        publishLog = new EpisodeLog(log, 10_000_000_000L);
+    }
+
+    /** Binds the socket; throws when the address is in use or not local. */
+    public void bind() throws IOException {
+        DatagramSocket s = new DatagramSocket(null);
+        try {
+            s.setReceiveBufferSize(receiveBuffer);
+            s.bind(new InetSocketAddress(bindAddress, port));
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        socket = s;
+    }
+
+    /** Starts the receive thread (after {@link #bind}). */
+    public void start(String threadName, io.sluice.spi.connector.Health health) {
+        running = true;
+        Thread t = new Thread(() -> loop(health), threadName);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** The bound UDP port. */
+    public int localPort() {
+        DatagramSocket s = socket;
+        return s == null ? -1 : s.getLocalPort();
+    }
+
+    /** Gateways seen so far, by EUI. */
+    public Map<String, GatewayInfo> gateways() {
+        return Map.copyOf(gateways);
+    }
+
+    private void loop(io.sluice.spi.connector.Health health) {
+        DatagramSocket s = socket;
+        byte[] buf = new byte[65_536];
+        DatagramPacket dp = new DatagramPacket(buf, buf.length);
+        List<Sample> out = new ArrayList<>();
+        long nextFlush = System.nanoTime() + flushIntervalNanos;
+        health.report(HealthState.CONNECTED, "listening on UDP " + s.getLocalSocketAddress());
+        while (running) {
+            try {
+                long now = System.nanoTime();
+                long wait = Math.max(1, Math.min(nextFlush, pipeline.nextDeadline()) - now);
+                s.setSoTimeout((int) Math.max(1, Math.min(50, wait / 1_000_000L)));
+                dp.setLength(buf.length);
+                try {
+                    s.receive(dp);
+                    handle(dp);
+                } catch (SocketTimeoutException timeout) {
+                    // time to look at the window
+                }
+                now = System.nanoTime();
+                if (now - nextFlush >= 0) {
+                    flush(now, false, out);
+                    nextFlush = now + flushIntervalNanos;
+                }
+            } catch (SocketException e) {
+                if (running && !s.isClosed()) {
+                    malformedLog.warn("UDP receive failed: " + e);
+                    continue;
+                }
+                if (running) {
+                    log.warn("UDP socket failed: {}", e.toString());
+                    health.report(HealthState.DISCONNECTED, "UDP socket failed: " + e.getMessage());
+                }
+                break;
+            } catch (RuntimeException | IOException e) {
+                // never let one datagram kill the server
+                malformedLog.warn("unexpected failure handling a datagram: " + e);
+            }
+        }
+        flush(System.nanoTime(), true, out);
+    }
+
+    private void flush(long now, boolean all, List<Sample> out) {
+        out.clear();
+        if (!statSamples.isEmpty()) {
+            out.addAll(statSamples);
+            statSamples.clear();
+        }
+        pipeline.drainReady(now, all, out);
+        if (counters.dirty()) {
+            try {
+                counters.saveIfDirty();
+            } catch (IOException e) {
+                counterSaveFailures.increment();
+                publishLog.warn("could not save frame counters: " + e);
+            }
+        }
+        if (out.isEmpty()) {
+            return;
+        }
+        List<Sample> batch = List.copyOf(out);
+        out.clear();
+        samplesEmitted.increment(batch.size());
+        try {
+            sink.publish(batch).whenComplete((ok, err) -> {
+                if (err != null) {
+                    publishFailures.increment(batch.size());
+                    publishLog.warn("could not commit " + batch.size() + " LoRaWAN samples: " + err.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            publishFailures.increment(batch.size());
+            publishLog.warn("could not commit " + batch.size() + " LoRaWAN samples: " + e.getMessage());
+        }
+    }
+
+    /** Handles one datagram; package-private for tests. */
+    void handle(DatagramPacket dp) throws IOException {
+        datagrams.increment();
+        byte[] d = dp.getData();
+        int len = dp.getLength();
+        if (len < 4) {
+            malformed("datagram of " + len + " bytes from " + dp.getSocketAddress() + " is shorter than a header");
+            return;
+        }
+        int version = d[0] & 0xFF;
+        if (version != 1 && version != 2) {
+            malformed("unsupported packet-forwarder protocol version " + version + " from " + dp.getSocketAddress());
+            return;
+        }
+        int id = d[3] & 0xFF;
+        if (id != SemtechProtocol.PUSH_DATA && id != SemtechProtocol.PULL_DATA && id != SemtechProtocol.TX_ACK) {
+            malformed("unexpected identifier 0x" + Integer.toHexString(id) + " from " + dp.getSocketAddress());
+            return;
+        }
+        if (len < SemtechProtocol.GATEWAY_HEADER) {
+            malformed("datagram 0x" + Integer.toHexString(id) + " of " + len + " bytes from " + dp.getSocketAddress()
+                    + " has no complete gateway EUI");
+            return;
+        }
+        String eui = SemtechProtocol.gatewayEui(d);
+        SocketAddress from = dp.getSocketAddress();
+        switch (id) {
+            case SemtechProtocol.PUSH_DATA -> pushData(d, len, eui, from, version);
+            case SemtechProtocol.PULL_DATA -> {
+                pullData.increment();
+                gateways.compute(eui, (k, g) -> new GatewayInfo(eui, g == null ? null : g.upstream(), from, System.nanoTime(), version));
+                send(SemtechProtocol.ack(d, SemtechProtocol.PULL_ACK), from);
+            }
+            default -> txAck(d, len, eui);
+        }
+    }
+
+    private void pushData(byte[] d, int len, String eui, SocketAddress from, int version) throws IOException {
+        JsonNode root = parseJson(d, SemtechProtocol.GATEWAY_HEADER, len);
+        if (root == null || !root.isObject()) {
+            malformed("PUSH_DATA from gateway " + eui + " does not carry a JSON object");
+            return;
+        }
+        JsonNode rxpk = root.get("rxpk");
+        JsonNode stat = root.get("stat");
+        if ((rxpk != null && !rxpk.isArray()) || (stat != null && !stat.isObject())) {
+            malformed("PUSH_DATA from gateway " + eui + ": 'rxpk' must be an array and 'stat' an object");
+            return;
+        }
+        pushData.increment();
+        byte[] copy = new byte[] {d[0], d[1], d[2]};
+        send(SemtechProtocol.ack(copy, SemtechProtocol.PUSH_ACK), from);
+        gateways.compute(eui, (k, g) -> new GatewayInfo(eui, from, g == null ? null : g.downstream(), System.nanoTime(), version));
+        long mono = System.nanoTime();
+        long wall = Sample.toNanos(clock.instant());
+        if (rxpk != null) {
+            for (JsonNode p : rxpk) {
+                rxpk(p, eui, mono, wall);
+            }
+        }
+        if (stat != null) {
+            statReports.increment();
+            if (gatewayStats) {
+                stat(stat, eui, wall);
+            }
+        }
+    }
+
+    private void rxpk(JsonNode p, String eui, long mono, long wall) {
+        rxpkReceived.increment();
+        JsonNode data = p.get("data");
+        if (!p.isObject() || data == null || !data.isTextual()) {
+            rxpkMalformed.increment();
+            malformedLog.warn("rxpk from gateway " + eui + " without a 'data' string");
+            return;
+        }
+        JsonNode crc = p.get("stat");
+        if (crc != null && crc.asInt(1) == -1) {
+            rxpkCrcFailed.increment();
+            return;
+        }
+        byte[] phy;
+        try {
+            phy = Base64.getDecoder().decode(data.textValue());
+        } catch (IllegalArgumentException e) {
+            rxpkMalformed.increment();
+            malformedLog.warn("rxpk from gateway " + eui + ": 'data' is not base64");
+            return;
+        }
+        long time = RxMetadata.NO_TIME;
+        JsonNode t = p.get("time");
+        if (t != null && t.isTextual()) {
+            try {
+                time = Sample.toNanos(Instant.parse(t.textValue()));
+            } catch (RuntimeException ignored) {
+                // a gateway without GPS sends no or a broken time; the receive time is used
+            }
+        }
+        JsonNode datr = p.get("datr");
+        RxMetadata rx = new RxMetadata(eui, p.path("rssi").asDouble(0), p.path("lsnr").asDouble(0), time,
+                p.path("tmst").asLong(-1), p.path("freq").asDouble(0),
+                datr == null ? null : datr.asText(), p.hasNonNull("codr") ? p.get("codr").asText() : null,
+                p.path("chan").asInt(-1), p.path("rfch").asInt(-1));
+        try {
+            pipeline.offer(phy, rx, mono, wall);
+        } catch (FrameException e) {
+            rejectedLog.warn("frame from gateway " + eui + " rejected (" + e.reason().metric() + "): " + e.getMessage());
+        }
+    }
+
+    private void stat(JsonNode stat, String eui, long wall) {
+        long time = wall;
+        JsonNode t = stat.get("time");
+        if (t != null && t.isTextual()) {
+            try {
+                time = Sample.toNanos(Instant.from(STAT_TIME.parse(t.textValue())));
+            } catch (RuntimeException ignored) {
+                // keep the receive time
+            }
+        }
+        String prefix = "gateway." + eui + ".";
+        for (String field : STAT_NUMBERS) {
+            JsonNode v = stat.get(field);
+            if (v == null || !v.isNumber()) {
+                continue;
+            }
+            Value value = v.isIntegralNumber() ? Value.of(v.longValue()) : Value.of(v.doubleValue());
+            String unit = switch (field) {
+                case "lati", "long" -> "°";
+                case "alti" -> "m";
+                case "ackr" -> "%";
+                case "temp" -> "°C";
+                default -> null;
+            };
+            statSamples.add(new Sample(prefix + field, value, Quality.GOOD, 0, time, wall, unit));
+        }
+    }
+
+    private void txAck(byte[] d, int len, String eui) {
+        String error = "NONE";
+        if (len > SemtechProtocol.GATEWAY_HEADER) {
+            JsonNode root = parseJson(d, SemtechProtocol.GATEWAY_HEADER, len);
+            if (root == null || !root.isObject()) {
+                malformed("TX_ACK from gateway " + eui + " carries malformed JSON");
+                return;
+            }
+            error = root.path("txpk_ack").path("error").asText("NONE");
+        }
+        txAck.increment();
+        if (!error.isEmpty() && !"NONE".equals(error)) {
+            txAckErrors.increment();
+            rejectedLog.warn("gateway " + eui + " could not send a downlink: " + error);
+        }
+    }
+
+    private JsonNode parseJson(byte[] d, int from, int to) {
+        int end = to;
+        while (end > from && (d[end - 1] == 0 || d[end - 1] == ' ' || d[end - 1] == '\n' || d[end - 1] == '\r')) {
+            end--;
+        }
+        if (end <= from) {
+            return null;
+        }
+        try {
+            return json.readTree(d, from, end - from);
+        } catch (JsonProcessingException e) {
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void malformed(String message) {
+        malformed.increment();
+        malformedLog.warn(message);
+    }
+
+    private void send(byte[] packet, SocketAddress to) {
+        try {
+            socket.send(new DatagramPacket(packet, packet.length, to));
+        } catch (IOException e) {
+            ackFailures.increment();
+            publishLog.warn("could not acknowledge to " + to + ": " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        DatagramSocket s = socket;
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (s != null) {
+            s.close();
+        }
+        if (t != null && t.isAlive()) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+}

@@ -1,0 +1,229 @@
+package io.sluice.connector.lorawan;
+
+import io.sluice.spi.Sample;
+import io.sluice.spi.metrics.Metrics;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The security and de-duplication path of UDP mode, for one thread.
+ *
+ * <p>For each PHYPayload a gateway forwards: if an identical frame is already waiting in the de-duplication window,
+ * only this gateway's reception is added. Otherwise the frame is parsed, the device found by DevAddr, the 32-bit
+ * frame counter reconstructed from the 16 bits on air and the last accepted counter (rollover included), the MIC
+ * checked with the NwkSKey, the counter checked against replays, the FRMPayload decrypted and decoded, and the
+ * frame waits until its window closes. Then {@link #drainReady} turns it into samples carrying every gateway's
+ * reception. Rejections are counted by reason ({@code lorawan.frames.<reason>}).
+ *
+ * <p>Counter reconstruction: with {@code last} the last accepted counter, the candidate is the next value above
+ * {@code last} whose low 16 bits are the received ones. If its MIC fails but the highest value at or below
+ * {@code last} with those low bits verifies, the frame is a replay. A candidate more than
+ * {@code max-fcnt-gap} ahead is rejected.
+ */
+public final class UplinkPipeline {
+
+    /** What happened to one reception. */
+    public enum Outcome { ACCEPTED, DUPLICATE }
+
+    private final DeviceRegistry registry;
+    private final FrameCounterStore counters;
+    private final int maxGap;
+    private final long windowNanos;
+    private final boolean radio;
+    private final Map<FrameException.Reason, Metrics.Counter> rejected = new EnumMap<>(FrameException.Reason.class);
+    private final Metrics.Counter accepted;
+    private final Metrics.Counter duplicates;
+    private final Metrics.Counter decodeErrors;
+    private final LinkedHashMap<FrameKey, Pending> pending = new LinkedHashMap<>();
+
+    public UplinkPipeline(DeviceRegistry registry, FrameCounterStore counters, int maxGap, long windowNanos,
+                          boolean radio, Metrics metrics) {
+        this.registry = registry;
+        this.counters = counters;
+        this.maxGap = maxGap;
+        this.windowNanos = windowNanos;
+        this.radio = radio;
+        for (FrameException.Reason r : FrameException.Reason.values()) {
+            rejected.put(r, metrics.counter("lorawan.frames." + r.metric()));
+        }
+        accepted = metrics.counter("lorawan.frames.accepted");
+        duplicates = metrics.counter("lorawan.frames.duplicates");
+        decodeErrors = metrics.counter("lorawan.payload.decode-errors");
+    }
+
+    private static final class FrameKey {
+        final byte[] bytes;
+        final int hash;
+
+        FrameKey(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FrameKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private static final class Pending {
+        final long deadline;
+        final DeviceSession device;
+        final PhyPayload frame;
+        final long fcnt32;
+        final byte[] payload;
+        final List<DecodedField> fields;
+        final String decodeError;
+        final long receiveNanos;
+        final List<RxMetadata> receptions = new ArrayList<>(3);
+
+        Pending(long deadline, DeviceSession device, PhyPayload frame, long fcnt32, byte[] payload,
+                List<DecodedField> fields, String decodeError, long receiveNanos) {
+            this.deadline = deadline;
+            this.device = device;
+            this.frame = frame;
+            this.fcnt32 = fcnt32;
+            this.payload = payload;
+            this.fields = fields;
+            this.decodeError = decodeError;
+            this.receiveNanos = receiveNanos;
+        }
+    }
+
+    /**
+     * Handles one reception.
+     *
+     * @param phy        the PHYPayload bytes (kept; do not reuse the array)
+     * @param rx         the gateway's reception metadata
+     * @param monoNanos  {@link System#nanoTime()} now
+     * @param wallNanos  wall-clock time now, epoch nanoseconds
+     * @throws FrameException when the frame is rejected; it is already counted
+     */
+    public Outcome offer(byte[] phy, RxMetadata rx, long monoNanos, long wallNanos) throws FrameException {
+        FrameKey key = new FrameKey(phy);
+        Pending p = pending.get(key);
+        if (p != null) {
+            duplicates.increment();
+            for (RxMetadata seen : p.receptions) {
+                if (seen.gateway().equals(rx.gateway())) {
+                    return Outcome.DUPLICATE;
+                }
+            }
+            p.receptions.add(rx);
+            return Outcome.DUPLICATE;
+        }
+        try {
+            p = verify(phy, monoNanos, wallNanos);
+        } catch (FrameException e) {
+            rejected.get(e.reason()).increment();
+            throw e;
+        }
+        p.receptions.add(rx);
+        pending.put(key, p);
+        accepted.increment();
+        return Outcome.ACCEPTED;
+    }
+
+    private Pending verify(byte[] phy, long monoNanos, long wallNanos) throws FrameException {
+        PhyPayload frame = PhyPayload.parse(phy);
+        if (!frame.mtype().isUplink()) {
+            throw new FrameException(FrameException.Reason.NOT_UPLINK, frame.mtype().specName() + " is not an uplink");
+        }
+        DeviceSession device = registry.byDevAddr(frame.devAddr());
+        if (device == null || device.crypto() == null) {
+            throw new FrameException(FrameException.Reason.UNKNOWN_DEVICE, "no device with DevAddr " + frame.devAddrHex());
+        }
+        SessionCrypto crypto = device.crypto();
+        long last = counters.last(device.name(), device.devAddr());
+        long fcnt32 = checkCounter(frame, crypto, last, device);
+        counters.accept(device.name(), device.devAddr(), fcnt32);
+        byte[] payload = crypto.decryptPayload(frame, fcnt32);
+        List<DecodedField> fields = null;
+        String decodeError = null;
+        if (frame.fport() > 0) {
+            try {
+                fields = device.profile().decode(payload, frame.fport());
+            } catch (PayloadCodec.CodecException e) {
+                decodeError = e.getMessage();
+                decodeErrors.increment();
+            }
+        }
+        return new Pending(monoNanos + windowNanos, device, frame, fcnt32, payload, fields, decodeError, wallNanos);
+    }
+
+    private long checkCounter(PhyPayload frame, SessionCrypto crypto, long last, DeviceSession device) throws FrameException {
+        int fcnt16 = frame.fcnt16();
+        if (last < 0) {
+            if (!crypto.micMatches(frame, fcnt16)) {
+                throw new FrameException(FrameException.Reason.MIC_FAILED, "MIC check failed for device " + device.name());
+            }
+            return fcnt16;
+        }
+        long sameBlock = (last & ~0xFFFFL) | fcnt16;
+        long next = sameBlock > last ? sameBlock : sameBlock + 0x10000L;
+        long prior = sameBlock <= last ? sameBlock : sameBlock - 0x10000L;
+        boolean old = prior >= 0;
+        if (next - last > maxGap || next > 0xFFFFFFFFL) {
+            if (old && crypto.micMatches(frame, prior)) {
+                throw new FrameException(FrameException.Reason.REPLAYED,
+                        "frame counter " + prior + " of device " + device.name() + " is not above the last accepted " + last);
+            }
+            if (next <= 0xFFFFFFFFL && crypto.micMatches(frame, next)) {
+                throw new FrameException(FrameException.Reason.COUNTER_GAP, "frame counter of device " + device.name()
+                        + " jumped from " + last + " to " + next + ", more than max-fcnt-gap " + maxGap);
+            }
+            throw new FrameException(FrameException.Reason.MIC_FAILED, "MIC check failed for device " + device.name());
+        }
+        if (crypto.micMatches(frame, next)) {
+            return next;
+        }
+        if (old && crypto.micMatches(frame, prior)) {
+            throw new FrameException(FrameException.Reason.REPLAYED,
+                    "frame counter " + prior + " of device " + device.name() + " is not above the last accepted " + last);
+        }
+        throw new FrameException(FrameException.Reason.MIC_FAILED, "MIC check failed for device " + device.name());
+    }
+
+    /** Frames waiting in their de-duplication window. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    /** When the oldest waiting frame's window closes ({@link System#nanoTime()} scale), or Long.MAX_VALUE. */
+    public long nextDeadline() {
+        Iterator<Pending> it = pending.values().iterator();
+        return it.hasNext() ? it.next().deadline : Long.MAX_VALUE;
+    }
+
+    /**
+     * Turns every frame whose window has closed (all of them when {@code all}) into samples, appended to
+     * {@code out}; returns how many frames were emitted.
+     */
+    public int drainReady(long monoNanos, boolean all, List<Sample> out) {
+        int n = 0;
+        Iterator<Pending> it = pending.values().iterator();
+        while (it.hasNext()) {
+            Pending p = it.next();
+            if (!all && p.deadline > monoNanos) {
+                break;
+            }
+            it.remove();
+            n++;
+            PhyPayload f = p.frame;
+            UplinkSamples.build(new UplinkSamples.Uplink(p.device.name(), f.devAddrHex(), p.device.devEui(), p.fcnt32,
+                    f.fport(), f.mtype() == MType.CONFIRMED_DATA_UP, f.adr(), p.fields, p.decodeError, p.payload,
+                    p.receptions, p.receiveNanos), radio, out);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,78 @@
+package io.sluice.connector.lorawan;
+
+import io.sluice.spi.Quality;
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the samples of one uplink: one per decoded field ({@code <device>.<field>}), a BAD
+ * {@code <device>.payload} bytes sample when the payload does not decode, {@code <device>.mac-commands} for FPort 0,
+ * and (optionally) one {@code <device>.radio} structure with the frame's counters and every gateway's reception.
+ */
+final class UplinkSamples {
+
+    private UplinkSamples() {}
+
+    /** Everything known about one accepted uplink. */
+    record Uplink(String device, String devAddr, String devEui, long fcnt, int fport, boolean confirmed, boolean adr,
+                  List<DecodedField> fields, String decodeError, byte[] payload, List<RxMetadata> receptions,
+                  long receiveNanos) {}
+
+    static void build(Uplink u, boolean radio, List<Sample> out) {
+        long earliest = Long.MAX_VALUE;
+        for (RxMetadata rx : u.receptions) {
+            if (rx.hasTime()) {
+                earliest = Math.min(earliest, rx.timeNanos());
+            }
+        }
+        long sourceNanos = earliest == Long.MAX_VALUE ? u.receiveNanos : earliest;
+        String prefix = u.device + ".";
+        if (u.fport == 0) {
+            out.add(new Sample(prefix + "mac-commands", Value.of(u.payload), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
+        } else if (u.decodeError != null) {
+            out.add(new Sample(prefix + "payload", Value.of(u.payload), Quality.BAD, 0, sourceNanos, u.receiveNanos, null));
+        } else if (u.fields != null) {
+            for (DecodedField f : u.fields) {
+                out.add(new Sample(prefix + f.name(), f.value(), Quality.GOOD, 0, sourceNanos, u.receiveNanos, f.unit()));
+            }
+        }
+        if (radio) {
+            out.add(new Sample(prefix + "radio", radioValue(u), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
+        }
+    }
+
+    static Value radioValue(Uplink u) {
+        Map<String, Value> m = new LinkedHashMap<>();
+        if (u.devAddr != null) m.put("dev-addr", Value.of(u.devAddr));
+        if (u.devEui != null) m.put("dev-eui", Value.of(u.devEui));
+        m.put("fcnt", Value.of(u.fcnt));
+        if (u.fport >= 0) m.put("fport", Value.of(u.fport));
+        m.put("confirmed", Value.of(u.confirmed));
+        m.put("adr", Value.of(u.adr));
+        RxMetadata first = u.receptions.isEmpty() ? null : u.receptions.get(0);
+        if (first != null) {
+            if (first.frequency() > 0) m.put("frequency", Value.of(first.frequency()));
+            if (first.dataRate() != null) m.put("data-rate", Value.of(first.dataRate()));
+            if (first.codingRate() != null) m.put("coding-rate", Value.of(first.codingRate()));
+        }
+        if (u.decodeError != null) m.put("decode-error", Value.of(u.decodeError));
+        List<Value> gws = new ArrayList<>(u.receptions.size());
+        for (RxMetadata rx : u.receptions) {
+            Map<String, Value> g = new LinkedHashMap<>();
+            g.put("gateway", Value.of(rx.gateway()));
+            g.put("rssi", Value.of(rx.rssi()));
+            g.put("snr", Value.of(rx.snr()));
+            if (rx.hasTime()) g.put("time", Value.of(Sample.toInstant(rx.timeNanos()).toString()));
+            if (rx.tmst() >= 0) g.put("tmst", Value.of(rx.tmst()));
+            if (rx.channel() >= 0) g.put("channel", Value.of(rx.channel()));
+            if (rx.rfChain() >= 0) g.put("rf-chain", Value.of(rx.rfChain()));
+            gws.add(new Value.StructValue(g));
+        }
+        m.put("gateways", new Value.ArrayValue(gws));
+        return new Value.StructValue(m);
+    }
+}
