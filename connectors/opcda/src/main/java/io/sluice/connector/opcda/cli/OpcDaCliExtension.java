@@ -1,0 +1,17 @@
+package io.sluice.connector.opcda.cli;
+
+import io.sluice.spi.cli.CliExtension;
+
+/** {@code sluice opcda ...}. */
+public final class OpcDaCliExtension implements CliExtension {
+
+    @Override
+    public String name() {
+        return "opcda";
+    }
+
+    @Override
+    public Object command() {
+        return new OpcDaCommand();
+    }
+}
