@@ -1,0 +1,78 @@
+package io.sluice.destination.kinesis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import io.sluice.rigs.kinesis.KinesisEmulator;
+
+/** A plain SDK consumer for the tests: creates streams and reads every record back with GetRecords. */
+final class KinesisReadBack implements AutoCloseable {
+
+    /** One record as read: its shard, partition key and unpacked samples. */
+    record ReadRecord(String shardId, String partitionKey, List<DecodedSample> samples) {}
+
+    final KinesisAsyncClient client;
+
+    KinesisReadBack(KinesisEmulator emulator) {
+        // The SDK's CBOR parser fails on GetRecords responses with records over ~1 MB from kinesis-local; the reader
+        // uses JSON (the property is read when the client is built, so the destination's own client keeps CBOR).
+        String before = System.getProperty("aws.cborEnabled");
+        System.setProperty("aws.cborEnabled", "false");
+        try {
+            client = build(emulator);
+        } finally {
+            if (before == null) System.clearProperty("aws.cborEnabled");
+            else System.setProperty("aws.cborEnabled", before);
+        }
+    }
+
+    private static KinesisAsyncClient build(KinesisEmulator emulator) {
+        return KinesisAsyncClient.builder().endpointOverride(emulator.endpoint()).region(Region.of(emulator.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(KinesisEmulator.ACCESS_KEY, KinesisEmulator.SECRET_KEY)))
+                .build();
+    }
+
+    void createStream(String name, int shards) throws Exception {
+        client.createStream(b -> b.streamName(name).shardCount(shards)).get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < 100; i++) {
+            var status = client.describeStreamSummary(b -> b.streamName(name)).get(30, TimeUnit.SECONDS)
+                    .streamDescriptionSummary().streamStatusAsString();
+            if (status.equals("ACTIVE")) return;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("stream " + name + " did not become ACTIVE");
+    }
+
+    /** Every record of every shard, each shard read from TRIM_HORIZON to its end, shard by shard. */
+    List<ReadRecord> readAll(String stream) throws Exception {
+        List<ReadRecord> out = new ArrayList<>();
+        List<Shard> shards = client.listShards(b -> b.streamName(stream)).get(30, TimeUnit.SECONDS).shards();
+        for (Shard shard : shards) {
+            String iterator = client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
+                    .shardIteratorType("TRIM_HORIZON")).get(30, TimeUnit.SECONDS).shardIterator();
+            for (int round = 0; round < 10_000 && iterator != null; round++) {
+                String it = iterator;
+                GetRecordsResponse r = client.getRecords(b -> b.shardIterator(it).limit(1000)).get(30, TimeUnit.SECONDS);
+                for (Record rec : r.records()) {
+                    out.add(new ReadRecord(shard.shardId(), rec.partitionKey(), SampleRecordFormat.decode(rec.data().asByteArray())));
+                }
+                iterator = r.nextShardIterator();
+                if (r.records().isEmpty() && (r.millisBehindLatest() == null || r.millisBehindLatest() == 0)) break;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
