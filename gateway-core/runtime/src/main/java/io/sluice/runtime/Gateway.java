@@ -1,0 +1,257 @@
+package io.sluice.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.runtime.config.ConnectorInstance;
+import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.runtime.connector.ConnectorRunner;
+import io.sluice.runtime.metrics.MicrometerMetrics;
+import io.sluice.runtime.publish.Publisher;
+import io.sluice.runtime.route.AssetResolver;
+import io.sluice.runtime.route.Router;
+import io.sluice.runtime.store.SqliteStreamStore;
+import io.sluice.runtime.store.StreamSettings;
+import io.sluice.spi.AssetContext;
+import io.sluice.spi.Sample;
+import io.sluice.spi.SluiceException;
+import io.sluice.spi.connector.SampleSink;
+import io.sluice.spi.destination.DestinationContext;
+import io.sluice.spi.metrics.Metrics;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: connectors feed the router, the router appends to the stream store, the publisher drains the
+ * store to the destinations. Built from a validated {@link GatewayConfig}; {@link #reconfigure} applies a new one
+ * touching only what changed; {@link #close} stops connectors first, then flushes, then stops the publisher and
+ * closes the store, so nothing acknowledged is lost.
+ *
+ * <pre>
+ *   new ──start()──► running ──reconfigure()──► running
+ *                       │
+ *                    close() ──► stopping (connectors, flush, publisher, store) ──► stopped
+ * </pre>
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    public static final String STORE_FILE = "streams.db";
+    public static final String STATUS_FILE = "status.json";
+
+    private final Path dataDir;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final SqliteStreamStore store;
+    private final Publisher publisher;
+    private final ScheduledExecutorService housekeeping;
+    private final Map<String, ConnectorRunner> connectors = new LinkedHashMap<>();
+    private final Map<String, AtomicLong[]> connectorCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final long startedMillis;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private volatile GatewayConfig config;
+    private volatile Router router;
+    private volatile AssetResolver assets;
+    private volatile boolean closed;
+
+    private Gateway(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry) {
+        this.dataDir = dataDir;
+        this.clock = clock;
+        this.registry = registry;
+        this.startedMillis = clock.millis();
+        try {
+            Files.createDirectories(dataDir);
+            lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+            if (lock == null) {
+                lockChannel.close();
+                throw new SluiceException("data directory " + dataDir + " is in use by another running gateway", false);
+            }
+        } catch (IOException e) {
+            throw new SluiceException("cannot use data directory " + dataDir + ": " + e.getMessage(), false, e);
+        }
+        var s = config.store();
+        this.store = SqliteStreamStore.open(dataDir.resolve(STORE_FILE), new SqliteStreamStore.StoreOptions(
+                s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock));
+        this.publisher = new Publisher(store, registry, dataDir.resolve("state").resolve("destinations"), this::destinationContext);
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        registry.gauge("sluice.store.healthy", store, st -> st.health().state() == io.sluice.runtime.store.StoreHealth.State.OK ? 1 : 0);
+    }
+
+    /** Starts a gateway on {@code dataDir} (or the config's {@code store.directory} when null). */
+    public static Gateway start(GatewayConfig config, Path dataDir) {
+        return start(config, dataDir, Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    public static Gateway start(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry) {
+        Path dir = dataDir != null ? dataDir : Path.of(config.store().directory());
+        Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry);
+        try {
+            gateway.apply(config);
+            gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 1, 1, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw e;
+        }
+        log.info("gateway started: {} connectors, {} streams, {} destinations, data in {}", config.connectors().size(),
+                config.streams().size(), config.destinations().size(), gateway.dataDir);
+        return gateway;
+    }
+
+    /** Applies a new configuration: changed connectors restart, the others keep running; streams and destinations follow. */
+    public synchronized void reconfigure(GatewayConfig newConfig) {
+        if (closed) throw new SluiceException("gateway is closed", false);
+        apply(newConfig);
+        log.info("configuration applied from {}", newConfig.source());
+    }
+
+    private void apply(GatewayConfig newConfig) {
+        List<StreamSettings> settings = new ArrayList<>();
+        newConfig.streams().forEach((name, s) -> settings.add(StreamSettings.of(name, s)));
+        store.configure(settings);
+        Map<String, AssetContext> connectorAssets = new LinkedHashMap<>();
+        newConfig.connectors().values().forEach(c -> connectorAssets.put(c.name(), c.asset()));
+        this.assets = new AssetResolver(connectorAssets, newConfig.assets());
+        this.router = new Router(newConfig.routes());
+        this.config = newConfig;
+
+        for (String name : new ArrayList<>(connectors.keySet())) {
+            ConnectorInstance wanted = newConfig.connectors().get(name);
+            if (wanted == null || !wanted.enabled() || !wanted.sameAs(connectors.get(name).instance())) {
+                connectors.remove(name).stop();
+            }
+        }
+        publisher.apply(newConfig, assets);
+        for (ConnectorInstance c : newConfig.connectors().values()) {
+            if (!c.enabled() || connectors.containsKey(c.name())) continue;
+            ConnectorRunner runner = new ConnectorRunner(c, sinkFor(c), metricsFor("connector", c.name()),
+                    dataDir.resolve("state").resolve("connectors").resolve(c.name()), clock);
+            connectors.put(c.name(), runner);
+            runner.start();
+        }
+    }
+
+    private SampleSink sinkFor(ConnectorInstance instance) {
+        AtomicLong[] counters = connectorCounters.computeIfAbsent(instance.name(), k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
+        return samples -> {
+            if (samples.isEmpty()) return CompletableFuture.completedFuture(null);
+            Map<String, List<Sample>> byStream = router.split(instance.name(), instance.stream(), samples);
+            CompletableFuture<?>[] appends = new CompletableFuture<?>[byStream.size()];
+            int i = 0;
+            for (Map.Entry<String, List<Sample>> e : byStream.entrySet()) {
+                int n = e.getValue().size();
+                appends[i++] = store.append(e.getKey(), instance.name(), e.getValue(), null)
+                        .whenComplete((r, failure) -> counters[failure == null ? 0 : 1].addAndGet(n));
+            }
+            return CompletableFuture.allOf(appends);
+        };
+    }
+
+    private Metrics metricsFor(String kind, String name) {
+        return new MicrometerMetrics(registry, kind, name);
+    }
+
+    private DestinationContext destinationContext(String name) {
+        Path state = dataDir.resolve("state").resolve("destinations").resolve(name);
+        try {
+            Files.createDirectories(state);
+        } catch (IOException e) {
+            throw new SluiceException("cannot create " + state + ": " + e.getMessage(), false, e);
+        }
+        Logger destinationLog = LoggerFactory.getLogger("io.sluice.destination." + name);
+        Metrics metrics = metricsFor("destination", name);
+        return new DestinationContext() {
+            public String name() { return name; }
+            public Clock clock() { return clock; }
+            public ScheduledExecutorService scheduler() { return housekeeping; }
+            public Metrics metrics() { return metrics; }
+            public Logger logger() { return destinationLog; }
+            public Path stateDirectory() { return state; }
+        };
+    }
+
+    public SqliteStreamStore store() {
+        return store;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public Path dataDirectory() {
+        return dataDir;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public synchronized GatewayStatus status() {
+        List<GatewayStatus.ConnectorStatus> cs = new ArrayList<>();
+        connectors.values().forEach(r -> {
+            AtomicLong[] counters = connectorCounters.get(r.instance().name());
+            cs.add(new GatewayStatus.ConnectorStatus(r.instance().name(), r.instance().type(), r.health().state().name(),
+                    r.health().detail(), r.health().sinceMillis(), counters[0].get(), counters[1].get()));
+        });
+        return new GatewayStatus(clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs);
+    }
+
+    private void writeStatus() {
+        try {
+            GatewayStatus status = status();
+            Path tmp = dataDir.resolve(STATUS_FILE + ".tmp");
+            json.writeValue(tmp.toFile(), status);
+            Files.move(tmp, dataDir.resolve(STATUS_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot write status: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        log.info("gateway stopping: connectors first, then flush, publisher and store");
+        for (ConnectorRunner r : connectors.values()) r.stop();
+        try {
+            store.flush().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("flush at shutdown did not complete: {}", e.getMessage());
+        }
+        publisher.close();
+        writeStatus();
+        housekeeping.shutdownNow();
+        store.close();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            log.debug("releasing the data directory lock failed", e);
+        }
+        log.info("gateway stopped");
+    }
+}

@@ -1,0 +1,293 @@
+package io.sluice.runtime.config;
+
+import io.sluice.runtime.Plugins;
+import io.sluice.runtime.route.Glob;
+import io.sluice.spi.AssetContext;
+import io.sluice.spi.config.DataSize;
+import io.sluice.spi.config.ProblemReporter;
+import io.sluice.spi.connector.ConnectorFactory;
+import io.sluice.spi.destination.DestinationFactory;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+/**
+ * Reads the one YAML file (or the same document as JSON from Greengrass) into a {@link GatewayConfig}. Reports
+ * every problem at once, each with file, line, column and key path; throws {@link ConfigException} if any.
+ */
+public final class ConfigLoader {
+
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("store", "connectors", "streams", "routes", "destinations", "assets");
+    static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private final Plugins plugins;
+    private final Function<String, String> environment;
+
+    public ConfigLoader(Plugins plugins, Function<String, String> environment) {
+        this.plugins = plugins;
+        this.environment = environment;
+    }
+
+    /** A loader with the plugins on the class path and the process environment. */
+    public static ConfigLoader standard() {
+        return new ConfigLoader(Plugins.discover(), System::getenv);
+    }
+
+    public static GatewayConfig load(Path file) {
+        return standard().loadFile(file);
+    }
+
+    public static GatewayConfig parse(String yaml, String fileName) {
+        return standard().parseText(yaml, fileName);
+    }
+
+    public GatewayConfig loadFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, 0, "", "cannot read file: " + e.getMessage())));
+        }
+        return parseText(text, file.toString());
+    }
+
+    public GatewayConfig parseText(String text, String fileName) {
+        Node root;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(true); // reported by the binder with a location instead
+            root = new Yaml(options).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            var mark = e.getProblemMark();
+            throw new ConfigException(List.of(new ConfigProblem(fileName, mark == null ? 0 : mark.getLine() + 1,
+                    mark == null ? 0 : mark.getColumn() + 1, "", "not valid YAML: " + e.getProblem())));
+        } catch (RuntimeException e) {
+            throw new ConfigException(List.of(new ConfigProblem(fileName, 0, 0, "", "not valid YAML: " + e.getMessage())));
+        }
+        ConfigBinder binder = new ConfigBinder(fileName, environment);
+        GatewayConfig config = bind(root, binder, fileName);
+        if (!binder.problems().isEmpty()) throw new ConfigException(binder.problems());
+        return config;
+    }
+
+    private GatewayConfig bind(Node root, ConfigBinder binder, String fileName) {
+        Map<String, Node> top = binder.entries(root, "");
+        if (top == null) return null;
+        for (String key : top.keySet()) {
+            if (!TOP_LEVEL_KEYS.contains(key)) {
+                String suggestion = Names.closest(key, TOP_LEVEL_KEYS);
+                binder.problem(ConfigBinder.find(root, key), key, "unknown key '" + key + "'"
+                        + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; expected one of " + TOP_LEVEL_KEYS));
+            }
+        }
+        StoreConfig store = top.containsKey("store") && !ConfigBinder.isNull(top.get("store"))
+                ? binder.bindRecord(top.get("store"), StoreConfig.class, "store", Set.of())
+                : StoreConfig.defaults();
+
+        Map<String, StreamConfig> streams = new LinkedHashMap<>();
+        Map<String, Node> streamNodes = binder.entries(top.get("streams"), "streams");
+        if (streamNodes != null) {
+            streamNodes.forEach((name, node) -> {
+                checkName(binder, node, "streams." + name, name);
+                StreamConfig s = binder.bindRecord(node, StreamConfig.class, "streams." + name, Set.of());
+                if (s != null) streams.put(name, s);
+            });
+        }
+        @SuppressWarnings("unchecked")
+        List<RouteConfig> routes = (List<RouteConfig>) binder.bind(top.get("routes"), listOf(RouteConfig.class), "routes");
+        @SuppressWarnings("unchecked")
+        List<AssetRule> assets = (List<AssetRule>) binder.bind(top.get("assets"), listOf(AssetRule.class), "assets");
+
+        Map<String, ConnectorInstance> connectors = bindConnectors(top.get("connectors"), binder);
+        Map<String, DestinationInstance> destinations = bindDestinations(top.get("destinations"), binder);
+
+        crossCheck(root, binder, streamNodes == null ? Set.of() : streamNodes.keySet(), streams, routes, connectors, destinations);
+        addDeadLetterStreams(streams, destinations);
+        if (!binder.problems().isEmpty()) return null;
+        return new GatewayConfig(fileName, store, connectors, streams, routes == null ? List.of() : routes,
+                destinations, assets == null ? List.of() : assets);
+    }
+
+    private static java.lang.reflect.Type listOf(Class<?> element) {
+        return new java.lang.reflect.ParameterizedType() {
+            public java.lang.reflect.Type[] getActualTypeArguments() { return new java.lang.reflect.Type[] {element}; }
+            public java.lang.reflect.Type getRawType() { return List.class; }
+            public java.lang.reflect.Type getOwnerType() { return null; }
+        };
+    }
+
+    private void checkName(ConfigBinder binder, Node node, String path, String name) {
+        if (!NAME.matcher(name).matches()) {
+            binder.problem(node, path, "name '" + name + "' must start with a letter or digit and use only letters, digits, '.', '_' and '-'");
+        }
+    }
+
+    private Map<String, ConnectorInstance> bindConnectors(Node section, ConfigBinder binder) {
+        Map<String, ConnectorInstance> result = new LinkedHashMap<>();
+        Map<String, Node> nodes = binder.entries(section, "connectors");
+        if (nodes == null) return result;
+        for (Map.Entry<String, Node> e : nodes.entrySet()) {
+            String name = e.getKey();
+            String path = "connectors." + name;
+            Node node = e.getValue();
+            checkName(binder, node, path, name);
+            ConnectorFactory<?> factory = factoryFor(binder, node, path, plugins.connectors());
+            Set<String> commonKeys = ConfigBinder.keysOf(ConnectorCommon.class);
+            Set<String> optionKeys = factory == null ? Set.of() : ConfigBinder.keysOf(factory.configType());
+            ConnectorCommon common = binder.bindRecord(node, ConnectorCommon.class, path, optionKeys, false);
+            if (factory == null) continue;
+            Record options = binder.bindRecord(node, factory.configType(), path, commonKeys, true);
+            if (options != null) validate(factory, options, binder.reporterFor(node, path));
+            if (common != null && options != null) {
+                result.put(name, new ConnectorInstance(name, common.type(), common.stream().orElse("default"), common.enabled(),
+                        new AssetContext(common.asset()), options, factory));
+            }
+        }
+        return result;
+    }
+
+    private Map<String, DestinationInstance> bindDestinations(Node section, ConfigBinder binder) {
+        Map<String, DestinationInstance> result = new LinkedHashMap<>();
+        Map<String, Node> nodes = binder.entries(section, "destinations");
+        if (nodes == null) return result;
+        for (Map.Entry<String, Node> e : nodes.entrySet()) {
+            String name = e.getKey();
+            String path = "destinations." + name;
+            Node node = e.getValue();
+            checkName(binder, node, path, name);
+            DestinationFactory<?> factory = factoryFor(binder, node, path, plugins.destinations());
+            Set<String> commonKeys = ConfigBinder.keysOf(DestinationCommon.class);
+            Set<String> optionKeys = factory == null ? Set.of() : ConfigBinder.keysOf(factory.configType());
+            DestinationCommon common = binder.bindRecord(node, DestinationCommon.class, path, optionKeys, false);
+            if (factory == null) continue;
+            Record options = binder.bindRecord(node, factory.configType(), path, commonKeys, true);
+            if (options != null) validateDestination(factory, options, binder.reporterFor(node, path));
+            if (common != null && options != null) {
+                result.put(name, new DestinationInstance(name, common.type(), common.enabled(),
+                        common.deadLetterStream().orElse(name + "-dead-letter"), common.rate().orElse(RateOverride.NONE),
+                        common.maxBackoff(), options, factory));
+            }
+        }
+        return result;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void validate(ConnectorFactory factory, Record options, ProblemReporter reporter) {
+        factory.validate(options, reporter);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void validateDestination(DestinationFactory factory, Record options, ProblemReporter reporter) {
+        factory.validate(options, reporter);
+    }
+
+    private <F> F factoryFor(ConfigBinder binder, Node node, String path, Map<String, F> factories) {
+        Map<String, Node> entries = binder.entries(node, path);
+        if (entries == null) return null;
+        Node typeNode = entries.get("type");
+        if (typeNode == null || !(typeNode instanceof ScalarNode scalar)) {
+            binder.problem(typeNode == null ? node : typeNode, path + ".type", "missing required key 'type' (expected one of " + factories.keySet() + ")");
+            return null;
+        }
+        F factory = factories.get(scalar.getValue());
+        if (factory == null) {
+            String suggestion = Names.closest(scalar.getValue(), factories.keySet());
+            binder.problem(typeNode, path + ".type", "unknown type '" + scalar.getValue() + "'"
+                    + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; expected one of " + factories.keySet()));
+        }
+        return factory;
+    }
+
+    private void crossCheck(Node root, ConfigBinder binder, Set<String> streamNames, Map<String, StreamConfig> streams,
+                            List<RouteConfig> routes, Map<String, ConnectorInstance> connectors,
+                            Map<String, DestinationInstance> destinations) {
+        Set<String> destinationNames = new HashSet<>(destinations.keySet());
+        Node destinationsNode = ConfigBinder.find(root, "destinations");
+        if (destinationsNode != null) destinationNames.addAll(nonNull(binder.entries(destinationsNode, "destinations")).keySet());
+        Set<String> allStreams = new LinkedHashSet<>(streamNames);
+        destinations.values().forEach(d -> allStreams.add(d.deadLetterStream()));
+        for (ConnectorInstance c : connectors.values()) {
+            if (!streamNames.contains(c.stream())) {
+                String path = "connectors." + c.name() + ".stream";
+                Node at = ConfigBinder.find(root, path);
+                String suggestion = Names.closest(c.stream(), streamNames);
+                binder.problem(at, path, "stream '" + c.stream() + "' is not defined under `streams`"
+                        + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; defined: " + streamNames));
+            }
+        }
+        if (routes != null) {
+            for (int i = 0; i < routes.size(); i++) {
+                RouteConfig r = routes.get(i);
+                String path = "routes[" + i + "].stream";
+                if (!streamNames.contains(r.stream())) {
+                    String suggestion = Names.closest(r.stream(), streamNames);
+                    binder.problem(ConfigBinder.find(root, path), path, "stream '" + r.stream() + "' is not defined under `streams`"
+                            + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; defined: " + streamNames));
+                }
+                try {
+                    Glob.compile(r.tags());
+                    Glob.compile(r.connector());
+                } catch (IllegalArgumentException ex) {
+                    binder.problem(ConfigBinder.find(root, "routes[" + i + "]"), "routes[" + i + "]", ex.getMessage());
+                }
+            }
+        }
+        streams.forEach((name, s) -> {
+            for (int i = 0; i < s.export().size(); i++) {
+                String dest = s.export().get(i).destination();
+                String path = "streams." + name + ".export[" + i + "].destination";
+                if (!destinationNames.contains(dest)) {
+                    String suggestion = Names.closest(dest, destinationNames);
+                    binder.problem(ConfigBinder.find(root, path), path, "destination '" + dest + "' is not defined under `destinations`"
+                            + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; defined: " + destinationNames));
+                }
+            }
+        });
+        for (DestinationInstance d : destinations.values()) {
+            String path = "destinations." + d.name() + ".dead-letter-stream";
+            Node at = ConfigBinder.find(root, path);
+            boolean explicit = at != ConfigBinder.find(root, "destinations." + d.name());
+            if (explicit && !streamNames.contains(d.deadLetterStream())) {
+                binder.problem(at, path, "stream '" + d.deadLetterStream() + "' is not defined under `streams`");
+            }
+        }
+    }
+
+    private static Map<String, Node> nonNull(Map<String, Node> m) {
+        return m == null ? Map.of() : m;
+    }
+
+    /** Every destination without an explicit dead-letter stream gets one: kept, never exported, oldest dropped. */
+    private static void addDeadLetterStreams(Map<String, StreamConfig> streams, Map<String, DestinationInstance> destinations) {
+        for (DestinationInstance d : destinations.values()) {
+            streams.putIfAbsent(d.deadLetterStream(), new StreamConfig(10, DataSize.ofMegabytes(256), Duration.ofDays(30),
+                    StreamConfig.WhenFull.DROP_OLDEST, StreamConfig.Persistence.FILE, List.of()));
+        }
+    }
+
+    /** The set of keys allowed at the top of the file. */
+    public static Set<String> topLevelKeys() {
+        return TOP_LEVEL_KEYS;
+    }
+
+    static Optional<Node> child(Node node, String key) {
+        return Optional.ofNullable(ConfigBinder.find(node, key));
+    }
+}

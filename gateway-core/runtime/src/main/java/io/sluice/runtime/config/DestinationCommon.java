@@ -1,0 +1,17 @@
+package io.sluice.runtime.config;
+
+import io.sluice.spi.config.DefaultValue;
+import io.sluice.spi.config.Doc;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The keys every destination section has, whatever its type. */
+public record DestinationCommon(
+        @Doc("Destination type, e.g. file, stdout, kinesis, sitewise, iotcore.") String type,
+        @Doc("Set to false to stop exporting to it; its cursors stay where they are.") @DefaultValue("true") boolean enabled,
+        @Doc("Stream that receives samples this destination rejects as invalid, with the reason. Point it at a stream "
+                + "exported elsewhere to reroute them. Default: `<name>-dead-letter` (created automatically, not exported).")
+        Optional<String> deadLetterStream,
+        @Doc("Rate limit overrides.") Optional<RateOverride> rate,
+        @Doc("Longest wait between retries after failures (exponential backoff with jitter).")
+        @DefaultValue("5m") Duration maxBackoff) {}

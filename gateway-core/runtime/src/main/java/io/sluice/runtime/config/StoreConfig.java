@@ -1,0 +1,30 @@
+package io.sluice.runtime.config;
+
+import io.sluice.spi.config.DataSize;
+import io.sluice.spi.config.DefaultValue;
+import io.sluice.spi.config.Doc;
+import java.time.Duration;
+
+@Doc("The local stream store: a SQLite file in WAL mode under the data directory.")
+public record StoreConfig(
+        @Doc("Data directory holding the store file, connector state and status; `sluice run --data` overrides it.")
+        @DefaultValue("./data") String directory,
+        @Doc("Group-commit window: appends arriving within it share one transaction. A producer is told only after the commit.")
+        @DefaultValue("5ms") Duration commitWindow,
+        @Doc("SQLite synchronous mode. `full` syncs the WAL on every commit (survives power loss); `normal` survives a killed process but may lose the last commits on power loss.")
+        @DefaultValue("full") Synchronous synchronous,
+        @Doc("Upper bound of data waiting for commit; producers block (back-pressure) above it.")
+        @DefaultValue("64MB") DataSize maxPending,
+        @Doc("How often retention (TTL, drained data) runs.")
+        @DefaultValue("1s") Duration retentionInterval) {
+
+    public enum Synchronous { FULL, NORMAL, OFF }
+
+    public static StoreConfig defaults() {
+        return new StoreConfig("./data", Duration.ofMillis(5), Synchronous.FULL, DataSize.ofMegabytes(64), Duration.ofSeconds(1));
+    }
+
+    public StoreConfig withDirectory(String dir) {
+        return new StoreConfig(dir, commitWindow, synchronous, maxPending, retentionInterval);
+    }
+}

@@ -1,0 +1,406 @@
+package io.sluice.runtime.publish;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.runtime.config.DestinationInstance;
+import io.sluice.runtime.route.AssetResolver;
+import io.sluice.runtime.store.ReadBatch;
+import io.sluice.runtime.store.SqliteStreamStore;
+import io.sluice.runtime.store.StoredSample;
+import io.sluice.spi.Durations;
+import io.sluice.spi.Sample;
+import io.sluice.spi.SluiceException;
+import io.sluice.spi.destination.Destination;
+import io.sluice.spi.destination.DestinationLimits;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PackResult;
+import io.sluice.spi.destination.Packet;
+import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.RateLimits;
+import io.sluice.spi.destination.Rejection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the streams exported to one destination, highest priority first, in windows:
+ * <ol>
+ *   <li>read up to the destination's window from the streams in priority order (a stream waiting on its batch
+ *       interval is skipped, giving the capacity to lower priorities);</li>
+ *   <li>let the destination pack the window into packets; samples it can never send go to the dead-letter stream;</li>
+ *   <li>send packets in calls within the service limits and the rate limits, never two packets with one ordering
+ *       key in flight; retry only the packets that failed, with backoff; dead-letter the ones rejected;</li>
+ *   <li>when every packet of the window is settled, move the cursors to the end of the window.</li>
+ * </ol>
+ * A crash between 3 and 4 redelivers at most that window (at-least-once).
+ */
+final class DestinationWorker implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
+    private static final long IDLE_PARK_NANOS = 5_000_000L;
+
+    private final DestinationInstance instance;
+    private final Destination destination;
+    private final SqliteStreamStore store;
+    private final DestinationLimits limits;
+    private final TokenBucket calls;
+    private final TokenBucket packets;
+    private final TokenBucket bytes;
+    private final double[] configuredRates;
+    private final Backoff backoff;
+    private volatile List<ExportPlan> exports;
+    private volatile AssetResolver assets;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+
+    private final AtomicLong samplesSent = new AtomicLong();
+    private final AtomicLong packetsSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong callCount = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong throttles = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+    private volatile long lastSuccessMillis;
+    private volatile String lastError = "";
+    private volatile String state = "idle";
+    private volatile double rateFactor = 1.0;
+    private boolean failing;
+
+    /** One stream exported to this destination. */
+    record ExportPlan(String stream, int priority, Duration batchInterval, int batchMaxSamples) {}
+
+    DestinationWorker(DestinationInstance instance, Destination destination, SqliteStreamStore store,
+                      List<ExportPlan> exports, AssetResolver assets, MeterRegistry registry) {
+        this.instance = instance;
+        this.destination = destination;
+        this.store = store;
+        this.limits = destination.limits();
+        RateLimits defaults = limits.defaultRates();
+        this.configuredRates = new double[] {
+                instance.rate().callsPerSecond().orElse(defaults.callsPerSecond()),
+                instance.rate().packetsPerSecond().orElse(defaults.packetsPerSecond()),
+                instance.rate().bytesPerSecond().orElse(defaults.bytesPerSecond())};
+        this.calls = new TokenBucket(configuredRates[0]);
+        this.packets = new TokenBucket(configuredRates[1]);
+        this.bytes = new TokenBucket(configuredRates[2]);
+        this.backoff = new Backoff(Duration.ofMillis(200), instance.maxBackoff());
+        this.assets = assets;
+        updateExports(exports);
+        String name = instance.name();
+        registry.gauge("sluice.destination.samples.sent", io.micrometer.core.instrument.Tags.of("destination", name), samplesSent);
+        registry.gauge("sluice.destination.packets.sent", io.micrometer.core.instrument.Tags.of("destination", name), packetsSent);
+        registry.gauge("sluice.destination.bytes.sent", io.micrometer.core.instrument.Tags.of("destination", name), bytesSent);
+        registry.gauge("sluice.destination.retries", io.micrometer.core.instrument.Tags.of("destination", name), retries);
+        registry.gauge("sluice.destination.throttles", io.micrometer.core.instrument.Tags.of("destination", name), throttles);
+        registry.gauge("sluice.destination.dead.lettered", io.micrometer.core.instrument.Tags.of("destination", name), deadLettered);
+    }
+
+    void updateExports(List<ExportPlan> newExports) {
+        List<ExportPlan> sorted = new ArrayList<>(newExports);
+        sorted.sort(java.util.Comparator.comparingInt(ExportPlan::priority).thenComparing(ExportPlan::stream));
+        this.exports = List.copyOf(sorted);
+    }
+
+    void updateAssets(AssetResolver resolver) {
+        this.assets = resolver;
+    }
+
+    String name() {
+        return instance.name();
+    }
+
+    DestinationInstance instance() {
+        return instance;
+    }
+
+    void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        while (running) {
+            try {
+                Window window = readWindow();
+                if (window.samples.isEmpty()) {
+                    if (window.endSequences.isEmpty()) {
+                        state = "idle";
+                        LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    } else {
+                        commitCursors(window); // only skipped damaged blocks
+                    }
+                    continue;
+                }
+                state = "sending";
+                if (deliver(window)) commitCursors(window);
+            } catch (RuntimeException e) {
+                recordFailure("internal: " + e.getClass().getSimpleName(), e.getMessage());
+                log.error("destination {}: publisher error, retrying after backoff", instance.name(), e);
+                sleep(backoff.nextDelayNanos());
+            }
+        }
+        state = "stopped";
+    }
+
+    private static final class Window {
+        final List<OutboundSample> samples = new ArrayList<>();
+        final Map<String, Long> endSequences = new LinkedHashMap<>();
+    }
+
+    private Window readWindow() {
+        Window window = new Window();
+        int budget = limits.maxSamplesPerWindow();
+        long nowNanos = System.currentTimeMillis() * 1_000_000L;
+        AssetResolver resolver = assets;
+        for (ExportPlan plan : exports) {
+            if (budget <= 0) break;
+            long cursor = store.cursor(plan.stream(), instance.name());
+            long next = store.nextSequence(plan.stream());
+            if (next <= cursor) continue;
+            int take = plan.batchMaxSamples() > 0 ? Math.min(budget, plan.batchMaxSamples()) : budget;
+            if (!plan.batchInterval().isZero()) {
+                boolean enough = plan.batchMaxSamples() > 0 && next - cursor >= plan.batchMaxSamples();
+                long oldest = store.receiveTimeAt(plan.stream(), cursor);
+                boolean oldEnough = oldest >= 0 && nowNanos - oldest >= plan.batchInterval().toNanos();
+                if (!enough && !oldEnough) continue; // waiting on its batch interval: lower priorities may go
+            }
+            ReadBatch batch = store.read(plan.stream(), cursor, take);
+            for (StoredSample s : batch.samples()) {
+                window.samples.add(new OutboundSample(plan.stream(), s.sequence(), s.connector(), s.sample(),
+                        resolver.resolve(s.connector(), s.sample().tag())));
+            }
+            if (batch.nextSequence() > cursor) window.endSequences.put(plan.stream(), batch.nextSequence());
+            budget -= batch.samples().size();
+        }
+        return window;
+    }
+
+    /** Sends a whole window; true when every packet is settled (delivered or dead-lettered). */
+    private boolean deliver(Window window) {
+        PackResult packed = destination.pack(window.samples);
+        if (!packed.rejected().isEmpty()) {
+            if (!deadLetter(groupRejections(packed.rejected()))) return false;
+        }
+        List<Packet> pending = new ArrayList<>(packed.packets());
+        while (!pending.isEmpty()) {
+            if (!running) return false;
+            List<Packet> call = nextCall(pending);
+            long callBytes = call.stream().mapToLong(Packet::sizeBytes).sum();
+            waitForRate(call.size(), callBytes);
+            List<PacketOutcome> outcomes;
+            try {
+                outcomes = Durations.await(destination.sendAsync(call), CALL_TIMEOUT);
+                if (outcomes == null || outcomes.size() != call.size()) {
+                    throw new SluiceException("destination returned " + (outcomes == null ? "no" : outcomes.size())
+                            + " outcomes for " + call.size() + " packets", true);
+                }
+            } catch (SluiceException e) {
+                callCount.incrementAndGet();
+                if (!e.retryable()) {
+                    log.error("destination {}: call rejected as invalid ({}); its {} packets go to the dead-letter stream {}",
+                            instance.name(), e.getMessage(), call.size(), instance.deadLetterStream());
+                    Map<String, List<OutboundSample>> rejected = new LinkedHashMap<>();
+                    for (Packet p : call) rejected.computeIfAbsent(e.getMessage(), k -> new ArrayList<>()).addAll(p.samples());
+                    if (!deadLetter(rejected)) return false;
+                    Set<Packet> sent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                    sent.addAll(call);
+                    pending.removeIf(sent::contains);
+                    continue;
+                }
+                retries.addAndGet(call.size());
+                recordFailure(reasonKey(e.getMessage()), e.getMessage());
+                state = "backing-off";
+                sleep(backoff.nextDelayNanos());
+                continue;
+            }
+            callCount.incrementAndGet();
+            boolean throttled = false;
+            boolean retry = false;
+            Set<Packet> settled = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Map<String, List<OutboundSample>> rejected = new LinkedHashMap<>();
+            for (int i = 0; i < call.size(); i++) {
+                Packet packet = call.get(i);
+                PacketOutcome outcome = outcomes.get(i);
+                if (outcome instanceof PacketOutcome.Delivered) {
+                    settled.add(packet);
+                    samplesSent.addAndGet(packet.samples().size());
+                    packetsSent.incrementAndGet();
+                    bytesSent.addAndGet(packet.sizeBytes());
+                } else if (outcome instanceof PacketOutcome.Reject r) {
+                    settled.add(packet);
+                    rejected.computeIfAbsent(r.reason(), k -> new ArrayList<>()).addAll(packet.samples());
+                    recordFailure("rejected: " + reasonKey(r.reason()), r.reason());
+                } else if (outcome instanceof PacketOutcome.Retry r) {
+                    retry = true;
+                    retries.incrementAndGet();
+                    if (r.throttled()) {
+                        throttled = true;
+                        throttles.incrementAndGet();
+                    }
+                    recordFailure(reasonKey(r.reason()), r.reason());
+                }
+            }
+            pending.removeIf(settled::contains);
+            if (!rejected.isEmpty() && !deadLetter(rejected)) return false;
+            if (throttled) slowDown();
+            if (retry) {
+                state = "backing-off";
+                sleep(backoff.nextDelayNanos());
+            } else {
+                succeeded();
+            }
+        }
+        return true;
+    }
+
+    /** Packets for the next call: in order, within the call limits, at most one per ordering key in flight. */
+    private List<Packet> nextCall(List<Packet> pending) {
+        List<Packet> call = new ArrayList<>();
+        Set<String> keysSeen = new HashSet<>();
+        long callBytes = 0;
+        for (Packet p : pending) {
+            boolean firstOfKey = keysSeen.add(p.orderingKey());
+            if (!firstOfKey) continue;
+            if (call.size() >= limits.maxPacketsPerCall()) break;
+            if (!call.isEmpty() && callBytes + p.sizeBytes() > limits.maxBytesPerCall()) break;
+            call.add(p);
+            callBytes += p.sizeBytes();
+        }
+        return call;
+    }
+
+    private void waitForRate(int packetCount, long byteCount) {
+        while (running) {
+            long wait = Math.max(calls.waitNanos(1), Math.max(packets.waitNanos(packetCount), bytes.waitNanos(byteCount)));
+            if (wait == 0) {
+                calls.take(1);
+                packets.take(packetCount);
+                bytes.take(byteCount);
+                return;
+            }
+            sleep(wait);
+        }
+    }
+
+    private void slowDown() {
+        double factor = Math.max(0.1, rateFactor * 0.5);
+        if (factor != rateFactor) {
+            rateFactor = factor;
+            applyRateFactor();
+            log.warn("destination {}: throttled by the service, slowing down to {}% of the configured rate",
+                    instance.name(), Math.round(factor * 100));
+        }
+    }
+
+    private void succeeded() {
+        backoff.reset();
+        lastSuccessMillis = System.currentTimeMillis();
+        if (failing) {
+            failing = false;
+            log.info("destination {}: delivering again", instance.name());
+        }
+        if (rateFactor < 1.0) {
+            rateFactor = Math.min(1.0, rateFactor * 1.05);
+            applyRateFactor();
+        }
+    }
+
+    private void applyRateFactor() {
+        calls.setRate(configuredRates[0] * rateFactor);
+        packets.setRate(configuredRates[1] * rateFactor);
+        bytes.setRate(configuredRates[2] * rateFactor);
+    }
+
+    private Map<String, List<OutboundSample>> groupRejections(List<Rejection> rejections) {
+        Map<String, List<OutboundSample>> byReason = new LinkedHashMap<>();
+        for (Rejection r : rejections) {
+            byReason.computeIfAbsent(r.reason(), k -> new ArrayList<>()).add(r.sample());
+            recordFailure("rejected: " + reasonKey(r.reason()), r.reason());
+        }
+        return byReason;
+    }
+
+    /** Appends rejected samples to the dead-letter stream with their reason; false if that failed (retry later). */
+    private boolean deadLetter(Map<String, List<OutboundSample>> byReason) {
+        for (Map.Entry<String, List<OutboundSample>> e : byReason.entrySet()) {
+            Map<String, List<Sample>> byConnector = new LinkedHashMap<>();
+            for (OutboundSample s : e.getValue()) byConnector.computeIfAbsent(s.connector(), k -> new ArrayList<>()).add(s.sample());
+            OutboundSample first = e.getValue().get(0);
+            String note = "destination " + instance.name() + " rejected samples of stream " + first.stream()
+                    + " from sequence " + first.sequence() + ": " + e.getKey();
+            for (Map.Entry<String, List<Sample>> c : byConnector.entrySet()) {
+                try {
+                    Durations.await(store.append(instance.deadLetterStream(), c.getKey(), c.getValue(), note), CALL_TIMEOUT);
+                } catch (SluiceException ex) {
+                    recordFailure("dead-letter append failed", ex.getMessage());
+                    log.error("destination {}: cannot write to dead-letter stream {}: {}", instance.name(), instance.deadLetterStream(), ex.getMessage());
+                    sleep(backoff.nextDelayNanos());
+                    return false;
+                }
+            }
+            deadLettered.addAndGet(e.getValue().size());
+            log.warn("destination {}: {} samples moved to dead-letter stream {}: {}", instance.name(), e.getValue().size(),
+                    instance.deadLetterStream(), e.getKey());
+        }
+        return true;
+    }
+
+    private void commitCursors(Window window) {
+        List<java.util.concurrent.CompletableFuture<Void>> commits = new ArrayList<>();
+        window.endSequences.forEach((stream, end) -> commits.add(store.commitCursor(stream, instance.name(), end)));
+        for (var f : commits) {
+            try {
+                Durations.await(f, CALL_TIMEOUT);
+            } catch (SluiceException e) {
+                // The data was delivered; a lost cursor commit only means it may be delivered again.
+                log.warn("destination {}: cursor commit failed ({}); samples may be redelivered", instance.name(), e.getMessage());
+                sleep(backoff.nextDelayNanos());
+            }
+        }
+    }
+
+    private void recordFailure(String key, String detail) {
+        failures.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+        lastError = detail == null ? key : detail;
+        if (!failing) {
+            failing = true;
+            log.warn("destination {}: {}", instance.name(), lastError);
+        }
+    }
+
+    private static String reasonKey(String reason) {
+        if (reason == null) return "unknown";
+        String key = reason.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "N");
+        return key.length() > 80 ? key.substring(0, 80) : key;
+    }
+
+    private void sleep(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        while (running) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return;
+            LockSupport.parkNanos(Math.min(left, 100_000_000L));
+        }
+    }
+
+    DestinationStatus status() {
+        Map<String, Long> f = new java.util.TreeMap<>();
+        failures.forEach((k, v) -> f.put(k, v.get()));
+        return new DestinationStatus(instance.name(), instance.type(), state, samplesSent.get(), packetsSent.get(),
+                bytesSent.get(), callCount.get(), retries.get(), throttles.get(), deadLettered.get(), f,
+                lastSuccessMillis, lastError, rateFactor);
+    }
+}

@@ -1,0 +1,49 @@
+package io.sluice.runtime.publish;
+
+/**
+ * A token bucket: {@code rate} tokens a second, holding at most one second's worth. A request larger than the
+ * bucket is allowed and leaves it in debt, so big packets are slowed, never stuck. Rate 0 means unlimited.
+ */
+final class TokenBucket {
+
+    private double rate;
+    private double tokens;
+    private long lastNanos;
+
+    TokenBucket(double rate) {
+        this.rate = rate;
+        this.tokens = rate;
+        this.lastNanos = System.nanoTime();
+    }
+
+    synchronized void setRate(double newRate) {
+        refill();
+        this.rate = newRate;
+        this.tokens = Math.min(tokens, newRate);
+    }
+
+    double rate() {
+        return rate;
+    }
+
+    /** How long to wait before {@code amount} tokens are there (a request above the bucket size needs a full bucket). */
+    synchronized long waitNanos(double amount) {
+        if (rate <= 0 || amount <= 0) return 0;
+        refill();
+        double needed = Math.min(amount, rate);
+        return tokens >= needed ? 0 : (long) ((needed - tokens) / rate * 1e9) + 1;
+    }
+
+    /** Takes tokens, possibly into debt. */
+    synchronized void take(double amount) {
+        if (rate <= 0) return;
+        refill();
+        tokens -= amount;
+    }
+
+    private void refill() {
+        long now = System.nanoTime();
+        tokens = Math.min(rate, tokens + (now - lastNanos) / 1e9 * rate);
+        lastNanos = now;
+    }
+}

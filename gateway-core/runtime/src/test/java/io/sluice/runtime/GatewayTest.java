@@ -1,0 +1,68 @@
+package io.sluice.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.config.GatewayConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void simulatorSamplesReachTheFileExactlyOnceInOrder() throws Exception {
+        Path out = dir.resolve("out");
+        GatewayConfig config = ConfigLoader.parse("""
+                connectors:
+                  sim:
+                    type: simulator
+                    stream: telemetry
+                    interval: 1ms
+                    limit: 20000
+                    tags: [{name: c, kind: counter, count: 10}]
+                streams:
+                  telemetry:
+                    export: [{destination: out}]
+                destinations:
+                  out: {type: file, directory: "%s"}
+                """.formatted(out), "test.yaml");
+        try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline
+                    && gateway.store().cursor("telemetry", "out") < 20_000) {
+                Thread.sleep(50);
+            }
+            assertEquals(20_000, gateway.store().cursor("telemetry", "out"));
+        }
+        List<String> lines = Files.readAllLines(out.resolve("samples.jsonl"));
+        assertEquals(20_000, lines.size());
+        ObjectMapper json = new ObjectMapper();
+        Set<String> seen = new HashSet<>();
+        long previousSeq = -1;
+        long[] lastPerTag = new long[10];
+        java.util.Arrays.fill(lastPerTag, -1);
+        for (String line : lines) {
+            JsonNode n = json.readTree(line);
+            long seq = n.get("seq").asLong();
+            assertEquals(previousSeq + 1, seq);
+            previousSeq = seq;
+            String tag = n.get("tag").asText();
+            int index = Integer.parseInt(tag.substring(2)) - 1;
+            long value = n.get("value").asLong();
+            assertEquals(lastPerTag[index] + 1, value, "counter of " + tag);
+            lastPerTag[index] = value;
+            assertTrue(seen.add(tag + "/" + value));
+        }
+    }
+}
