@@ -1,0 +1,292 @@
+package io.sluice.rigs.lorawan;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Virtual LoRa gateways running the Semtech UDP packet forwarder (protocol version 2) against a server, for many
+ * simulated ABP devices. Each gateway has its own UDP socket on 127.0.0.1 (or the given local address) and a thread
+ * that reads the server's acknowledgements and checks their tokens against the PUSH_DATA / PULL_DATA it sent.
+ *
+ * <p>One uplink can be heard by several gateways (each with its own RSSI, SNR and GPS time), replayed later, or sent
+ * with a broken MIC. Everything is deterministic for a given seed.
+ */
+public final class PacketForwarderSimulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PacketForwarderSimulator.class);
+
+    private final InetSocketAddress server;
+    private final List<Gateway> gateways = new ArrayList<>();
+    private final List<VirtualDevice> devices = new ArrayList<>();
+    private final SplittableRandom random;
+    private final AtomicLong pushSent = new AtomicLong();
+    private final AtomicLong pullSent = new AtomicLong();
+    private final AtomicLong pushAcked = new AtomicLong();
+    private final AtomicLong pullAcked = new AtomicLong();
+    private final AtomicLong unexpectedAcks = new AtomicLong();
+    private volatile boolean closed;
+
+    /** One virtual gateway. */
+    final class Gateway {
+        final int index;
+        final String eui;
+        final byte[] euiBytes = new byte[8];
+        final DatagramSocket socket;
+        final Thread reader;
+        /** tokens in flight: token -> number of requests with it; separate for PUSH and PULL. */
+        final Map<Integer, AtomicInteger> pushTokens = new ConcurrentHashMap<>();
+        final Map<Integer, AtomicInteger> pullTokens = new ConcurrentHashMap<>();
+        int nextToken;
+
+        Gateway(int index, InetAddress local) throws SocketException {
+            this.index = index;
+            long e = 0xB827EBFFFE000000L | index;
+            for (int i = 0; i < 8; i++) {
+                euiBytes[i] = (byte) (e >>> (56 - 8 * i));
+            }
+            this.eui = String.format("%016x", e);
+            this.socket = new DatagramSocket(new InetSocketAddress(local, 0));
+            socket.setSendBufferSize(4 << 20);
+            this.nextToken = random.nextInt(65536);
+            this.reader = new Thread(this::readAcks, "lorawan-sim-gw-" + index);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        synchronized int token() {
+            nextToken = (nextToken + 1) & 0xFFFF;
+            return nextToken;
+        }
+
+        private void readAcks() {
+            byte[] buf = new byte[1024];
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            while (!closed) {
+                try {
+                    p.setLength(buf.length);
+                    socket.receive(p);
+                    if (p.getLength() < 4 || buf[0] != 2) {
+                        unexpectedAcks.incrementAndGet();
+                        continue;
+                    }
+                    int token = (buf[1] & 0xFF) << 8 | (buf[2] & 0xFF);
+                    int id = buf[3] & 0xFF;
+                    Map<Integer, AtomicInteger> tokens = id == 1 ? pushTokens : id == 4 ? pullTokens : null;
+                    AtomicInteger n = tokens == null ? null : tokens.get(token);
+                    if (n == null || n.getAndDecrement() <= 0) {
+                        unexpectedAcks.incrementAndGet();
+                        continue;
+                    }
+                    (id == 1 ? pushAcked : pullAcked).incrementAndGet();
+                } catch (SocketTimeoutException e) {
+                    // loop
+                } catch (IOException e) {
+                    if (!closed) {
+                        LOG.warn("gateway {} cannot read acknowledgements: {}", eui, e.toString());
+                    }
+                    return;
+                }
+            }
+        }
+
+        void send(byte[] datagram) throws IOException {
+            socket.send(new DatagramPacket(datagram, datagram.length, server));
+        }
+
+        byte[] header(int identifier, int token) {
+            byte[] h = new byte[12];
+            h[0] = 2;
+            h[1] = (byte) (token >> 8);
+            h[2] = (byte) token;
+            h[3] = (byte) identifier;
+            System.arraycopy(euiBytes, 0, h, 4, 8);
+            return h;
+        }
+    }
+
+    /**
+     * @param server      where the packet-forwarder server listens
+     * @param local       local address of the gateways' sockets (e.g. 127.0.0.1)
+     * @param gatewayCount number of virtual gateways
+     * @param deviceCount number of simulated devices
+     * @param startFcnt   frame counter of every device's first uplink (e.g. 65,500 to cross the 16-bit rollover)
+     * @param seed        makes keys, values and radio figures reproducible
+     */
+    public PacketForwarderSimulator(InetSocketAddress server, InetAddress local, int gatewayCount, int deviceCount,
+                                    long startFcnt, long seed) throws IOException {
+        this.server = server;
+        this.random = new SplittableRandom(seed);
+        for (int i = 0; i < deviceCount; i++) {
+            devices.add(new VirtualDevice(i, seed, startFcnt));
+        }
+        try {
+            for (int i = 0; i < gatewayCount; i++) {
+                gateways.add(new Gateway(i, local));
+            }
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public List<VirtualDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    public int gatewayCount() {
+        return gateways.size();
+    }
+
+    /** The EUI of gateway {@code i}, 16 lower-case hex digits. */
+    public String gatewayEui(int i) {
+        return gateways.get(i).eui;
+    }
+
+    /** Sends PULL_DATA from every gateway (what a forwarder does on start and every few seconds). */
+    public void pullData() throws IOException {
+        for (Gateway g : gateways) {
+            int token = g.token();
+            g.pullTokens.computeIfAbsent(token, k -> new AtomicInteger()).incrementAndGet();
+            pullSent.incrementAndGet();
+            g.send(g.header(2, token));
+        }
+    }
+
+    /** Sends a {@code stat} report from gateway {@code i}. */
+    public void stat(int i, int rxnb, int rxok, int rxfw) throws IOException {
+        Gateway g = gateways.get(i);
+        String json = "{\"stat\":{\"time\":\"2026-11-22 06:00:00 GMT\",\"lati\":53.5511,\"long\":9.9937,\"alti\":12,"
+                + "\"rxnb\":" + rxnb + ",\"rxok\":" + rxok + ",\"rxfw\":" + rxfw + ",\"ackr\":100.0,\"dwnb\":0,\"txnb\":0}}";
+        push(g, json);
+    }
+
+    /**
+     * Sends {@code uplink} as heard by the first {@code heardBy} gateways, each with its own RSSI/SNR and the same GPS
+     * time; returns the gateways' EUIs in order.
+     */
+    public List<String> send(VirtualDevice.Uplink uplink, int heardBy) throws IOException {
+        List<String> euis = new ArrayList<>(heardBy);
+        Instant time = Instant.now();
+        for (int i = 0; i < heardBy; i++) {
+            Gateway g = gateways.get(i);
+            push(g, "{\"rxpk\":[" + rxpk(uplink.phy(), time, -40 - 15 * i - random.nextInt(5), 9.5 - 4 * i, 0) + "]}");
+            euis.add(g.eui);
+        }
+        return euis;
+    }
+
+    /** Sends several uplinks in one PUSH_DATA from gateway {@code i} (a busy gateway batches its receptions). */
+    public void sendBatch(int i, List<VirtualDevice.Uplink> uplinks) throws IOException {
+        push(gateways.get(i), batchJson(uplinks));
+    }
+
+    /** The JSON of one PUSH_DATA carrying {@code uplinks}; for benchmarks that prepare datagrams ahead. */
+    public String batchJson(List<VirtualDevice.Uplink> uplinks) {
+        StringBuilder sb = new StringBuilder(64 + uplinks.size() * 300).append("{\"rxpk\":[");
+        Instant time = Instant.now();
+        for (int k = 0; k < uplinks.size(); k++) {
+            if (k > 0) sb.append(',');
+            sb.append(rxpk(uplinks.get(k).phy(), time, -60 - random.nextInt(40), 5.0, k % 8));
+        }
+        return sb.append("]}").toString();
+    }
+
+    /** A complete PUSH_DATA datagram from gateway {@code i} with a fresh token registered for its ACK. */
+    public byte[] pushDatagram(int i, String json) {
+        Gateway g = gateways.get(i);
+        int token = g.token();
+        g.pushTokens.computeIfAbsent(token, k -> new AtomicInteger()).incrementAndGet();
+        pushSent.incrementAndGet();
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        byte[] h = g.header(0, token);
+        byte[] d = new byte[h.length + body.length];
+        System.arraycopy(h, 0, d, 0, h.length);
+        System.arraycopy(body, 0, d, h.length, body.length);
+        return d;
+    }
+
+    /** Sends a prepared datagram from gateway {@code i}. */
+    public void sendDatagram(int i, byte[] datagram) throws IOException {
+        gateways.get(i).send(datagram);
+    }
+
+    private void push(Gateway g, String json) throws IOException {
+        g.send(pushDatagram(g.index, json));
+    }
+
+    private static String rxpk(byte[] phy, Instant time, int rssi, double snr, int chan) {
+        return "{\"time\":\"" + time + "\",\"tmst\":" + (time.toEpochMilli() * 1000 & 0xFFFFFFFFL)
+                + ",\"chan\":" + chan + ",\"rfch\":0,\"freq\":868.1,\"stat\":1,\"modu\":\"LORA\",\"datr\":\"SF7BW125\","
+                + "\"codr\":\"4/5\",\"rssi\":" + rssi + ",\"lsnr\":" + snr + ",\"size\":" + phy.length
+                + ",\"data\":\"" + Base64.getEncoder().encodeToString(phy) + "\"}";
+    }
+
+    /** PUSH_DATA datagrams sent (each expects one PUSH_ACK). */
+    public long pushSent() { return pushSent.get(); }
+
+    public long pullSent() { return pullSent.get(); }
+
+    /** PUSH_ACKs whose token matched a PUSH_DATA of the same gateway. */
+    public long pushAcked() { return pushAcked.get(); }
+
+    public long pullAcked() { return pullAcked.get(); }
+
+    /** Acknowledgements with an unknown token, a wrong identifier or a wrong version. */
+    public long unexpectedAcks() { return unexpectedAcks.get(); }
+
+    /** Waits until every PUSH_DATA and PULL_DATA is acknowledged, or the timeout passes; returns whether all were. */
+    public boolean awaitAcks(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - end < 0) {
+            if (pushAcked.get() >= pushSent.get() && pullAcked.get() >= pullSent.get()) {
+                return true;
+            }
+            Thread.sleep(5);
+        }
+        return pushAcked.get() >= pushSent.get() && pullAcked.get() >= pullSent.get();
+    }
+
+    /** The {@code profiles:} and {@code devices:} YAML for a lorawan connector that knows every simulated device. */
+    public String registryYaml(String indent) {
+        StringBuilder sb = new StringBuilder(indent + "profiles:\n").append(VirtualDevice.profilesYaml(indent + "  "));
+        sb.append(indent).append("devices:\n");
+        for (VirtualDevice d : devices) {
+            sb.append(d.yaml(indent + "  "));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Gateway g : gateways) {
+            g.socket.close();
+        }
+        for (Gateway g : gateways) {
+            try {
+                g.reader.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
