@@ -615,7 +615,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         });
     }
 
-    /** MQTT-style topic filters ({@code +} one level, {@code #} the rest) plus {@code *} as in IPC policies. */
+    /** The topic resources of one IPC authorization policy. */
     static final class TopicFilters {
         private final List<String> filters;
 
@@ -624,27 +624,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         }
 
         boolean matches(String topic) {
-            return filters.stream().anyMatch(f -> matches(f, topic));
-        }
-
-        static boolean matches(String filter, String topic) {
-            if (filter.equals("*")) {
-                return true;
-            }
-            String[] f = filter.split("/", -1);
-            String[] t = topic.split("/", -1);
-            for (int i = 0; i < f.length; i++) {
-                if (f[i].equals("#")) {
-                    return true;
-                }
-                if (i >= t.length) {
-                    return false;
-                }
-                if (!f[i].equals("+") && !f[i].equals(t[i])) {
-                    return false;
-                }
-            }
-            return f.length == t.length;
+            return filters.stream().anyMatch(f -> TopicPolicies.matches(f, topic));
         }
     }
 

@@ -54,10 +54,17 @@ class ConfigurationTreeTest {
 
     @Test
     void topicFilters() {
-        assertTrue(GreengrassIpcStandIn.TopicFilters.matches("plant/#", "plant/a/b"));
-        assertTrue(GreengrassIpcStandIn.TopicFilters.matches("plant/+/b", "plant/a/b"));
-        assertFalse(GreengrassIpcStandIn.TopicFilters.matches("plant/+", "plant/a/b"));
-        assertFalse(GreengrassIpcStandIn.TopicFilters.matches("plant/a", "plant/b"));
-        assertTrue(GreengrassIpcStandIn.TopicFilters.matches("*", "anything/at/all"));
+        assertTrue(TopicPolicies.matches("plant/#", "plant/a/b"));
+        assertTrue(TopicPolicies.matches("plant/#", "plant"));
+        assertFalse(TopicPolicies.matches("plant/#", "plantx/a"));
+        assertTrue(TopicPolicies.matches("plant/+/b", "plant/a/b"));
+        assertFalse(TopicPolicies.matches("plant/+", "plant/a/b"));
+        assertFalse(TopicPolicies.matches("plant/a", "plant/b"));
+        assertTrue(TopicPolicies.matches("*", "anything/at/all"));
+        assertTrue(TopicPolicies.matches("sluice/*", "sluice/a/b"));
+        assertTrue(TopicPolicies.matches("sluice/*/samples", "sluice/x/y/samples"));
+        assertFalse(TopicPolicies.matches("sluice/*/samples", "sluice/x/other"));
+        assertTrue(TopicPolicies.matches("a.b/c", "a.b/c"));
+        assertFalse(TopicPolicies.matches("a.b/c", "axb/c"));
     }
 }
