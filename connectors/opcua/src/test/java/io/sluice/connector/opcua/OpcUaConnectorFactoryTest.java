@@ -1,0 +1,125 @@
+package io.sluice.connector.opcua;
+
+import static io.sluice.connector.opcua.ConfigFixtures.config;
+import static io.sluice.connector.opcua.ConfigFixtures.folder;
+import static io.sluice.connector.opcua.ConfigFixtures.group;
+import static io.sluice.connector.opcua.ConfigFixtures.nodeId;
+import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.connector.opcua.OpcUaConnectorConfig.AcquisitionMode;
+import io.sluice.connector.opcua.OpcUaConnectorConfig.DeadbandType;
+import io.sluice.connector.opcua.OpcUaConnectorConfig.EuRange;
+import io.sluice.connector.opcua.OpcUaConnectorConfig.NodeGroup;
+import io.sluice.connector.opcua.OpcUaConnectorConfig.SecurityMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class OpcUaConnectorFactoryTest {
+
+    private static final List<NodeGroup> GROUPS = List.of(group("g", List.of(nodeId("nsu=urn:sluice:rig;s=Rig/Dynamic/Ramp")), List.of()));
+
+    private static Map<String, String> problems(OpcUaConnectorConfig c) {
+        Map<String, String> found = new LinkedHashMap<>();
+        new OpcUaConnectorFactory().validate(c, (path, message) -> found.merge(path, message, (a, b) -> a + " | " + b));
+        return found;
+    }
+
+    @Test
+    void aValidConfigHasNoProblems() {
+        assertEquals(Map.of(), problems(config("opc.tcp://10.0.0.5:4840", GROUPS)));
+        assertEquals(Map.of(), problems(config("opc.tcp://plc-3.local/UA/Server", GROUPS)));
+    }
+
+    @Test
+    void anEndpointWithoutSchemeIsRefused() {
+        Map<String, String> p = problems(config("10.0.0.5:4840", GROUPS));
+        assertTrue(p.get("endpoint").contains("opc.tcp://"), p.toString());
+        assertTrue(p.get("endpoint").contains("scheme"), p.toString());
+        assertTrue(problems(config("http://10.0.0.5:4840", GROUPS)).get("endpoint").contains("only the opc.tcp://"));
+        assertTrue(problems(config("opc.tcp://host:99999", GROUPS)).get("endpoint").contains("port"));
+    }
+
+    @Test
+    void anUnknownSecurityPolicyIsRefusedListingTheKnownOnes() {
+        OpcUaConnectorConfig c = ConfigFixtures.secured("opc.tcp://h:4840", "basic128rsa15", null, null, null, null, false,
+                Duration.ofSeconds(5), GROUPS);
+        String message = problems(c).get("security-policy");
+        assertTrue(message.contains("unknown security policy 'basic128rsa15'"), message);
+        assertTrue(message.contains("aes256-sha256-rsapss"), message);
+    }
+
+    @Test
+    void policiesAreAcceptedInEitherSpelling() {
+        for (String p : List.of("Basic256Sha256", "aes128-sha256-rsaoaep", "Aes256_Sha256_RsaPss", "NONE")) {
+            OpcUaConnectorConfig c = ConfigFixtures.secured("opc.tcp://h:4840", p, null, null, null, null, false,
+                    Duration.ofSeconds(5), GROUPS);
+            assertEquals(Map.of(), problems(c), p);
+        }
+    }
+
+    @Test
+    void modeMustFitThePolicy() {
+        OpcUaConnectorConfig signWithNone = ConfigFixtures.secured("opc.tcp://h:4840", "none", SecurityMode.SIGN, null, null,
+                null, false, Duration.ofSeconds(5), GROUPS);
+        assertTrue(problems(signWithNone).get("security-mode").contains("needs a security-policy"));
+        OpcUaConnectorConfig noneWithPolicy = ConfigFixtures.secured("opc.tcp://h:4840", "basic256sha256", SecurityMode.NONE,
+                null, null, null, false, Duration.ofSeconds(5), GROUPS);
+        assertTrue(problems(noneWithPolicy).get("security-mode").contains("sign or sign-and-encrypt"));
+    }
+
+    @Test
+    void usernameNeedsPassword() {
+        OpcUaConnectorConfig c = ConfigFixtures.secured("opc.tcp://h:4840", "none", null, "operator", null, null, false,
+                Duration.ofSeconds(5), GROUPS);
+        assertTrue(problems(c).get("password").contains("password is missing"));
+    }
+
+    @Test
+    void percentDeadbandWithoutEuRangeIsRefusedForPolling() {
+        NodeGroup polling = ConfigFixtures.group("p", AcquisitionMode.POLLING, Duration.ofSeconds(1), 1, DeadbandType.PERCENT,
+                2.0, Optional.empty(), List.of(path("/Rig/Dynamic/Ramp")), List.of());
+        Map<String, String> p = problems(config("opc.tcp://h:4840", List.of(polling)));
+        assertTrue(p.get("groups[0].deadband-type").contains("needs the node's EURange"), p.toString());
+
+        NodeGroup withRange = ConfigFixtures.group("p", AcquisitionMode.POLLING, Duration.ofSeconds(1), 1, DeadbandType.PERCENT,
+                2.0, Optional.of(new EuRange(0, 100)), List.of(path("/Rig/Dynamic/Ramp")), List.of());
+        assertEquals(Map.of(), problems(config("opc.tcp://h:4840", List.of(withRange))));
+    }
+
+    @Test
+    void percentDeadbandAbove100AndDeadbandWithoutTypeAreRefused() {
+        NodeGroup percent = ConfigFixtures.group("s", AcquisitionMode.SUBSCRIPTION, Duration.ofSeconds(1), 1,
+                DeadbandType.PERCENT, 150, Optional.empty(), List.of(path("/A")), List.of());
+        assertTrue(problems(config("opc.tcp://h:4840", List.of(percent))).get("groups[0].deadband").contains("0..100"));
+        NodeGroup noType = ConfigFixtures.group("s", AcquisitionMode.SUBSCRIPTION, Duration.ofSeconds(1), 1,
+                DeadbandType.NONE, 1.5, Optional.empty(), List.of(path("/A")), List.of());
+        assertTrue(problems(config("opc.tcp://h:4840", List.of(noType))).get("groups[0].deadband").contains("deadband-type is none"));
+    }
+
+    @Test
+    void namespaceIndexesAreRefusedInFavourOfUris() {
+        NodeGroup g = group("g", List.of(nodeId("ns=2;s=Speed"), nodeId("Speed")), List.of(folder("Plant/Line1")));
+        Map<String, String> p = problems(config("opc.tcp://h:4840", List.of(g)));
+        assertTrue(p.get("groups[0].nodes[0].node-id").contains("nsu=<namespace URI>"), p.toString());
+        assertTrue(p.get("groups[0].nodes[1].node-id").contains("expected a node id"), p.toString());
+        assertTrue(p.get("groups[0].folders[0].root").contains("starting with '/'"), p.toString());
+    }
+
+    @Test
+    void everyProblemIsReportedNotJustTheFirst() {
+        NodeGroup empty = group("g", List.of(), List.of());
+        NodeGroup dup = group("g", List.of(nodeId("i=2258", "t"), nodeId("i=2259", "t")), List.of());
+        OpcUaConnectorConfig c = ConfigFixtures.secured("localhost:4840", "rot13", null, null, "pw", null, false,
+                Duration.ofSeconds(5), new ArrayList<>(List.of(empty, dup)));
+        Map<String, String> p = problems(c);
+        assertTrue(p.keySet().containsAll(List.of("endpoint", "security-policy", "username", "groups[0]",
+                "groups[1].name", "groups[1].nodes[1].tag")), p.toString());
+    }
+}
