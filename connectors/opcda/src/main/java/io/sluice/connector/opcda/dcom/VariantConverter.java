@@ -38,6 +38,9 @@ public final class VariantConverter {
             if (variant.isArray() || (type & JIVariant.VT_ARRAY) != 0) {
                 return array(variant, (type & ~JIVariant.VT_ARRAY) & ~JIVariant.VT_BYREF);
             }
+            if ((type & ~JIVariant.VT_BYREF) == JIVariant.VT_ERROR) {
+                return Value.of((long) variant.getObjectAsSCODE());
+            }
             return scalar(type & ~JIVariant.VT_BYREF, variant.getObject());
         } catch (JIException e) {
             throw new IllegalArgumentException("unreadable VARIANT: " + e.getMessage(), e);
