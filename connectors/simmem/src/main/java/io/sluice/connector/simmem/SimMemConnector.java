@@ -208,6 +208,12 @@ public final class SimMemConnector implements Connector {
                 checkReplaced(p, now);
             }
             case SESSION -> {
+                if (p.sessionDue && !p.reader.isCurrent()) {
+                    // a new session after a restart: the old object is gone or replaced, so open the new one
+                    p.reader.close();
+                    p.nextRetry = now;
+                    return;
+                }
                 if (p.sessionDue && take(p, now, true, false)) p.sessionDue = false;
                 checkReplaced(p, now);
             }
