@@ -1,0 +1,197 @@
+package io.sluice.destination.iotcore;
+
+import io.sluice.spi.SluiceException;
+import io.sluice.spi.destination.Destination;
+import io.sluice.spi.destination.DestinationContext;
+import io.sluice.spi.destination.DestinationLimits;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PackResult;
+import io.sluice.spi.destination.Packet;
+import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.RateLimits;
+import io.sluice.spi.destination.Rejection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Publishes samples to AWS IoT Core. {@link #pack} renders each sample's topic, splits a topic into
+ * {@code max-in-flight} ordering lanes by tag (a tag always uses the same lane, so its samples stay in order while
+ * several messages of one topic are unacknowledged) and packs each lane's samples into as few messages as fit
+ * {@code max-payload-size} ({@link IotPayloadFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
+ * messages at once over the transport and reports each PUBACK, or a retry for messages that got none.
+ */
+public final class IotCoreDestination implements Destination {
+
+    /** A message ready to publish. */
+    record Message(String topic, byte[] payload) {}
+
+    static final int MAX_TOPIC_BYTES = 256;
+
+    private final String name;
+    private final IotCoreDestinationConfig config;
+    private final DestinationLimits limits;
+    private final PayloadPacker packer;
+    private volatile IotCoreTransport transport;
+    private ScheduledExecutorService ownScheduler;
+
+    public IotCoreDestination(String name, IotCoreDestinationConfig config) {
+        this.name = name;
+        this.config = config;
+        long payload = Math.min(config.maxPayloadSize().bytes(), IotCoreDestinationConfig.IOT_CORE_MAX_PAYLOAD);
+        this.limits = new DestinationLimits(config.maxInFlight(), payload * config.maxInFlight(), payload,
+                config.windowSamples(), new RateLimits(0, config.publishesPerSecond(), config.bytesPerSecond().bytes()));
+        this.packer = new PayloadPacker(config.payloadFormat());
+    }
+
+    @Override
+    public DestinationLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public void start(DestinationContext context) throws Exception {
+        start(context, context.scheduler());
+    }
+
+    /** Starts with a transport made from the config; {@code scheduler} runs reconnects. */
+    void start(DestinationContext context, ScheduledExecutorService scheduler) throws Exception {
+        if (config.transport().equals("mqtt")) {
+            MqttTransport mqtt = new MqttTransport(name, config, scheduler, context.logger());
+            context.metrics().gauge("iotcore.connected", () -> mqtt.isConnected() ? 1 : 0);
+            context.metrics().gauge("iotcore.connects", mqtt::connects);
+            transport = mqtt;
+            mqtt.start();
+            return;
+        }
+        IotCoreTransportProvider provider = provider(config.transport());
+        if (provider == null) {
+            throw SluiceException.permanent("iotcore destination '" + name + "': no transport named '"
+                    + config.transport() + "' on the class path");
+        }
+        transport = provider.create(name, context);
+    }
+
+    /** Starts standalone (tests, benchmarks): a private scheduler for reconnects. */
+    public void start(DestinationContext context, boolean ownScheduler) throws Exception {
+        this.ownScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "iotcore-" + name + "-reconnect");
+            t.setDaemon(true);
+            return t;
+        });
+        start(context, this.ownScheduler);
+    }
+
+    static IotCoreTransportProvider provider(String transportName) {
+        for (IotCoreTransportProvider p : ServiceLoader.load(IotCoreTransportProvider.class)) {
+            if (p.name().equals(transportName)) return p;
+        }
+        return null;
+    }
+
+    /** Transport names available: mqtt plus every provider on the class path. */
+    static List<String> transportNames() {
+        List<String> names = new ArrayList<>(List.of("mqtt"));
+        for (IotCoreTransportProvider p : ServiceLoader.load(IotCoreTransportProvider.class)) names.add(p.name());
+        return names;
+    }
+
+    /** The topic of one sample, or null with a reason in {@code why} when it can never be published. */
+    String topic(OutboundSample s) {
+        return config.topic().render(s::placeholder, "_");
+    }
+
+    static String topicProblem(String topic) {
+        int bytes = topic.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0) return "topic is empty";
+        if (bytes > MAX_TOPIC_BYTES) return "topic '" + topic + "' is " + bytes + " bytes; IoT Core allows " + MAX_TOPIC_BYTES;
+        if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0 || topic.indexOf('\0') >= 0) {
+            return "topic '" + topic + "' contains a wildcard (+ or #) or NUL";
+        }
+        if (topic.startsWith("$") && !topic.startsWith("$aws/rules/")) return "topic '" + topic + "' starts with $ (reserved)";
+        return null;
+    }
+
+    @Override
+    public PackResult pack(List<OutboundSample> samples) {
+        Map<String, List<OutboundSample>> lanes = new LinkedHashMap<>();
+        List<Rejection> rejected = new ArrayList<>();
+        Map<String, String> topicProblems = new java.util.HashMap<>();
+        int laneCount = config.maxInFlight();
+        for (OutboundSample s : samples) {
+            String topic = topic(s);
+            String problem = topicProblems.computeIfAbsent(topic, t -> String.valueOf(topicProblem(t)));
+            if (!problem.equals("null")) {
+                rejected.add(new Rejection(s, problem));
+                continue;
+            }
+            int lane = Math.floorMod((s.connector() + '\0' + s.sample().tag()).hashCode(), laneCount);
+            lanes.computeIfAbsent(topic + "\u0000" + lane, k -> new ArrayList<>()).add(s);
+        }
+        List<Packet> packets = new ArrayList<>();
+        for (Map.Entry<String, List<OutboundSample>> e : lanes.entrySet()) {
+            String key = e.getKey();
+            String topic = key.substring(0, key.indexOf('\u0000'));
+            List<OutboundSample> list = e.getValue();
+            packer.pack(list, limits.maxPacketBytes(), chunk -> packets.add(new Packet(key, chunk.payload().length,
+                    list.subList(chunk.from(), chunk.to()), new Message(topic, chunk.payload()))), rejected);
+        }
+        return new PackResult(packets, rejected);
+    }
+
+    @Override
+    public CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
+        IotCoreTransport t = transport;
+        if (t == null) return CompletableFuture.failedFuture(SluiceException.permanent("iotcore destination '" + name + "' is not started"));
+        if (packets.isEmpty()) return CompletableFuture.completedFuture(List.of());
+        if (!t.isConnected()) {
+            return CompletableFuture.failedFuture(SluiceException.retryable("iotcore destination '" + name
+                    + "': not connected" + (t instanceof MqttTransport m && !m.lastError().isEmpty() ? " (" + m.lastError() + ")" : ""), null));
+        }
+        List<CompletableFuture<PacketOutcome>> each = new ArrayList<>(packets.size());
+        for (Packet p : packets) {
+            Message m = (Message) p.body();
+            CompletableFuture<Void> published;
+            try {
+                published = t.publish(m.topic(), m.payload(), config.qos());
+            } catch (RuntimeException e) {
+                published = CompletableFuture.failedFuture(e);
+            }
+            each.add(published.handle((ok, error) -> error == null ? PacketOutcome.DELIVERED : outcome(error)));
+        }
+        return CompletableFuture.allOf(each.toArray(new CompletableFuture[0]))
+                .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+    }
+
+    private static PacketOutcome outcome(Throwable error) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
+        if (e instanceof SluiceException se && !se.retryable()) return PacketOutcome.reject(se.getMessage());
+        return PacketOutcome.retry(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
+    public IotCoreDestinationConfig config() {
+        return config;
+    }
+
+    /** True while the transport is connected. */
+    public boolean isConnected() {
+        IotCoreTransport t = transport;
+        return t != null && t.isConnected();
+    }
+
+    @Override
+    public void close() {
+        IotCoreTransport t = transport;
+        transport = null;
+        if (t != null) t.close();
+        if (ownScheduler != null) ownScheduler.shutdownNow();
+    }
+}

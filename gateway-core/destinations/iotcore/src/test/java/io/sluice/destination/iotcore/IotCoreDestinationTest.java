@@ -1,0 +1,155 @@
+package io.sluice.destination.iotcore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
+import io.sluice.spi.config.DataSize;
+import io.sluice.spi.config.Template;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PackResult;
+import io.sluice.spi.destination.Packet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class IotCoreDestinationTest {
+
+    @Test
+    void validationNeedsCertificateKeyAndSslEndpoint() {
+        Map<String, String> problems = new HashMap<>();
+        new IotCoreDestinationFactory().validate(IotTestSamples.config("tcp://127.0.0.1:1883", null, null, null,
+                IotCoreDestinationConfig.PayloadFormat.JSON, "sluice/{connector}"), problems::put);
+        assertTrue(problems.containsKey("certificate"), problems.toString());
+        assertTrue(problems.containsKey("private-key"), problems.toString());
+        assertTrue(problems.get("endpoint").contains("ssl://"), problems.toString());
+        assertEquals(3, problems.size(), problems.toString());
+
+        Map<String, String> none = new HashMap<>();
+        new IotCoreDestinationFactory().validate(IotTestSamples.basic(), none::put);
+        assertTrue(none.isEmpty(), none.toString());
+    }
+
+    @Test
+    void validationChecksTopicAndPayloadLimits() {
+        IotCoreDestinationConfig b = IotTestSamples.basic();
+        IotCoreDestinationConfig bad = new IotCoreDestinationConfig("carrier-pigeon", b.endpoint(), b.clientId(),
+                b.certificate(), b.privateKey(), b.caCertificate(), Template.parse("a/b/c/d/e/f/g/h/i/{tag}/" + "x".repeat(250)),
+                1, b.payloadFormat(), DataSize.ofKilobytes(256), 100, b.bytesPerSecond(), 10, 100, b.keepAlive(),
+                b.connectTimeout(), b.publishTimeout(), b.reconnectMinDelay(), b.reconnectMaxDelay());
+        List<String> keys = new ArrayList<>();
+        List<String> messages = new ArrayList<>();
+        new IotCoreDestinationFactory().validate(bad, (k, m) -> { keys.add(k); messages.add(m); });
+        assertTrue(keys.contains("transport"), keys.toString());
+        assertTrue(keys.contains("max-payload-size"), keys.toString());
+        assertEquals(2, keys.stream().filter("topic"::equals).count(), messages.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.contains("10 slashes")), messages.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.contains("bytes; IoT Core allows 256")), messages.toString());
+    }
+
+    @Test
+    void defaultLimitsAreIotCoreQuotas() {
+        var limits = new IotCoreDestination("d", IotTestSamples.basic()).limits();
+        assertEquals(100, limits.defaultRates().packetsPerSecond());
+        assertEquals(512 * 1024, limits.defaultRates().bytesPerSecond());
+        assertEquals(128 * 1024, limits.maxPacketBytes());
+        assertEquals(10, limits.maxPacketsPerCall());
+    }
+
+    @Test
+    void packsPerTopicLaneWithinThePayloadLimitKeepingTagOrder() throws Exception {
+        for (var format : IotCoreDestinationConfig.PayloadFormat.values()) {
+            IotCoreDestination d = new IotCoreDestination("d", IotTestSamples.config("ssl://h:1", "c", "k", null, format,
+                    "plant/{site}/{stream}"));
+            List<OutboundSample> in = new ArrayList<>(IotTestSamples.floats("telemetry", 6000, 25, 0));
+            in.addAll(IotTestSamples.floats("alarms", 500, 5, 0));
+            PackResult r = d.pack(in);
+            assertTrue(r.rejected().isEmpty());
+            Set<String> topics = new HashSet<>();
+            Map<String, Long> lastSeq = new HashMap<>();
+            Map<String, String> laneOfTag = new HashMap<>();
+            int total = 0;
+            for (Packet p : r.packets()) {
+                IotCoreDestination.Message m = (IotCoreDestination.Message) p.body();
+                assertTrue(p.sizeBytes() <= 128 * 1024);
+                assertEquals(m.payload().length, p.sizeBytes());
+                topics.add(m.topic());
+                var decoded = IotPayloadFormat.decode(m.payload());
+                assertEquals(p.samples().size(), decoded.size());
+                for (int i = 0; i < decoded.size(); i++) {
+                    var s = decoded.get(i);
+                    assertEquals(p.samples().get(i).sample(), s.sample());
+                    assertEquals("plant/hamburg/" + s.stream(), m.topic());
+                    String tagKey = s.stream() + "/" + s.sample().tag();
+                    String prevLane = laneOfTag.put(tagKey, p.orderingKey());
+                    assertTrue(prevLane == null || prevLane.equals(p.orderingKey()), "a tag stays in its lane");
+                    Long prev = lastSeq.put(tagKey, s.sequence());
+                    assertTrue(prev == null || prev < s.sequence());
+                }
+                total += decoded.size();
+            }
+            assertEquals(in.size(), total);
+            assertEquals(Set.of("plant/hamburg/telemetry", "plant/hamburg/alarms"), topics);
+            assertTrue(r.packets().stream().map(Packet::orderingKey).distinct().count() > 2, "several lanes per topic");
+        }
+    }
+
+    @Test
+    void gzipPacksFarMoreSamplesPerMessageAndStaysUnderTheLimit() throws Exception {
+        IotCoreDestinationConfig c = IotTestSamples.config("ssl://h:1", "c", "k", null,
+                IotCoreDestinationConfig.PayloadFormat.JSON_GZIP, "t/{stream}");
+        IotCoreDestination d = new IotCoreDestination("d", c);
+        Random random = new Random(3);
+        List<OutboundSample> in = new ArrayList<>();
+        for (int i = 0; i < 20000; i++) {
+            Value v = i % 10 == 0 ? Value.of(Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()))
+                    : Value.of(random.nextGaussian());
+            in.add(new OutboundSample("s", i, "c", Sample.good("t" + (i % 3), v, i), IotTestSamples.ASSET));
+        }
+        PackResult r = d.pack(in);
+        int total = 0;
+        for (Packet p : r.packets()) {
+            assertTrue(p.sizeBytes() <= 128 * 1024, "payload " + p.sizeBytes());
+            total += IotPayloadFormat.decode(((IotCoreDestination.Message) p.body()).payload()).size();
+        }
+        assertEquals(20000, total);
+        assertTrue(r.packets().size() < 20, "packets: " + r.packets().size());
+    }
+
+    @Test
+    void unpublishableTopicsAreRejectedWithTheReason() {
+        IotCoreDestination d = new IotCoreDestination("d", IotTestSamples.config("ssl://h:1", "c", "k", null,
+                IotCoreDestinationConfig.PayloadFormat.JSON, "plant/{tag}"));
+        List<OutboundSample> in = new ArrayList<>(IotTestSamples.floats("s", 3, 1, 0));
+        in.add(new OutboundSample("s", 9, "sim", Sample.good("bad/+/tag", Value.of(1L), 1), IotTestSamples.ASSET));
+        in.add(new OutboundSample("s", 10, "sim", Sample.good("x".repeat(300), Value.of(1L), 1), IotTestSamples.ASSET));
+        PackResult r = d.pack(in);
+        assertEquals(2, r.rejected().size());
+        assertTrue(r.rejected().get(0).reason().contains("wildcard"));
+        assertTrue(r.rejected().get(1).reason().contains("bytes; IoT Core allows 256"));
+        assertEquals(3, r.packets().stream().mapToInt(p -> p.samples().size()).sum());
+    }
+
+    @Test
+    void oversizedSampleIsRejected() {
+        IotCoreDestinationConfig b = IotTestSamples.basic();
+        IotCoreDestinationConfig small = new IotCoreDestinationConfig("mqtt", b.endpoint(), b.clientId(), b.certificate(),
+                b.privateKey(), b.caCertificate(), b.topic(), 1, b.payloadFormat(), DataSize.ofKilobytes(2), 100,
+                b.bytesPerSecond(), 10, 100, b.keepAlive(), b.connectTimeout(), b.publishTimeout(), b.reconnectMinDelay(),
+                b.reconnectMaxDelay());
+        List<OutboundSample> in = List.of(new OutboundSample("s", 1, "c", Sample.good("t", Value.of("y".repeat(5000)), 1),
+                IotTestSamples.ASSET));
+        PackResult r = new IotCoreDestination("d", small).pack(in);
+        assertEquals(1, r.rejected().size());
+        assertTrue(r.rejected().get(0).reason().contains("payload limit"), r.rejected().get(0).reason());
+        assertTrue(r.packets().isEmpty());
+        assertTrue(Optional.of(r).isPresent());
+    }
+}
