@@ -210,6 +210,13 @@ public final class RigServer implements AutoCloseable {
         return n.node.getValue();
     }
 
+    /** The step counter of a node: 1 at start, +1 per change; its value is a function of it (see RigValues). */
+    public long step(String path) {
+        RigNamespace.RigNode n = runningNamespace().nodesByPath().get(path);
+        if (n == null) throw new IllegalArgumentException("no rig node " + path);
+        return n.step;
+    }
+
     /** Every node path, in creation order. */
     public List<String> nodePaths() {
         return List.copyOf(runningNamespace().nodesByPath().keySet());
