@@ -188,8 +188,8 @@ final class OpcDaAcquisition {
         OpcDaConnectorConfig.Group c = gs.config;
         gs.live = session.addGroup(new GroupSpec(c.name(), c.active(), c.updateRate(), (float) c.deadband(), gs.groupHandle));
         if (!gs.live.revisedUpdateRate().equals(c.updateRate())) {
-            log.info("opcda {}: group {} update rate revised by the server from {} to {}", name, c.name(), c.updateRate(),
-                    gs.live.revisedUpdateRate());
+            log.info("opcda {}: group {} update rate revised by the server from {} to {}", name, c.name(),
+                    io.sluice.spi.Durations.format(c.updateRate()), io.sluice.spi.Durations.format(gs.live.revisedUpdateRate()));
         }
         reconcile(gs, resolveDesired(gs));
         gs.lastCallbackNanos = 0;
@@ -291,7 +291,8 @@ final class OpcDaAcquisition {
         failed.forEach((tag, hr) -> {
             if (!Objects.equals(previouslyFailed.get(tag), hr)) {
                 log.warn("opcda {}: group {}: item {} rejected by the server: {}; skipped, retried every {}", name,
-                        gs.config.name(), desired.get(tag).itemId(), HResults.describe(hr), config.itemRetryInterval());
+                        gs.config.name(), desired.get(tag).itemId(), HResults.describe(hr),
+                        config.itemRetryInterval().isZero() ? "never" : io.sluice.spi.Durations.format(config.itemRetryInterval()));
             }
         });
         previouslyFailed.keySet().stream().filter(t -> !failed.containsKey(t) && desired.containsKey(t))
@@ -320,7 +321,8 @@ final class OpcDaAcquisition {
                         fallbacks.increment();
                         log.warn("opcda {}: group {}: no data callback within {} (DCOM callbacks blocked? see README, "
                                 + "'callback account'); polling every {} instead", name, gs.config.name(),
-                                config.callbackTimeout(), gs.live.revisedUpdateRate());
+                                io.sluice.spi.Durations.format(config.callbackTimeout()),
+                                io.sluice.spi.Durations.format(gs.live.revisedUpdateRate()));
                         gs.live.unsubscribe();
                         gs.mode = Mode.POLLING;
                     }

@@ -52,13 +52,13 @@ public final class OpcDaConnectorFactory implements ConnectorFactory<OpcDaConnec
         positive(problems, "reconnect-min-delay", c.reconnectMinDelay());
         if (c.reconnectMaxDelay().compareTo(c.reconnectMinDelay()) < 0) {
             problems.report("reconnect-max-delay", "must not be shorter than reconnect-min-delay ("
-                    + c.reconnectMinDelay() + "), got " + c.reconnectMaxDelay());
+                    + fmt(c.reconnectMinDelay()) + "), got " + fmt(c.reconnectMaxDelay()));
         }
         if (c.acquisition() == OpcDaConnectorConfig.Acquisition.AUTO) {
             positive(problems, "callback-timeout", c.callbackTimeout());
         }
         if (c.itemRetryInterval().isNegative()) {
-            problems.report("item-retry-interval", "must not be negative (0s disables retries), got " + c.itemRetryInterval());
+            problems.report("item-retry-interval", "must not be negative (0s disables retries), got " + fmt(c.itemRetryInterval()));
         }
         List<OpcDaConnectorConfig.Group> groups = c.groups() == null ? List.of() : c.groups();
         if (groups.isEmpty()) {
@@ -78,7 +78,7 @@ public final class OpcDaConnectorFactory implements ConnectorFactory<OpcDaConnec
                 }
             }
             if (group.updateRate().compareTo(MIN_UPDATE_RATE) < 0) {
-                problems.report(gp + ".update-rate", "expected at least 10ms, got " + group.updateRate());
+                problems.report(gp + ".update-rate", "expected at least 10ms, got " + fmt(group.updateRate()));
             }
             List<OpcDaConnectorConfig.Item> items = group.items() == null ? List.of() : group.items();
             List<OpcDaConnectorConfig.Browse> browse = group.browse() == null ? List.of() : group.browse();
@@ -128,8 +128,12 @@ public final class OpcDaConnectorFactory implements ConnectorFactory<OpcDaConnec
 
     private static void positive(ProblemReporter problems, String key, Duration d) {
         if (d == null || d.isZero() || d.isNegative()) {
-            problems.report(key, "expected a positive duration such as 10s, got " + d);
+            problems.report(key, "expected a positive duration such as 10s, got " + (d == null ? "nothing" : fmt(d)));
         }
+    }
+
+    private static String fmt(Duration d) {
+        return d.isNegative() ? "-" + io.sluice.spi.Durations.format(d.negated()) : io.sluice.spi.Durations.format(d);
     }
 
     private static void regex(ProblemReporter problems, String key, String regex) {

@@ -1,0 +1,101 @@
+package io.sluice.connector.opcda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.connector.opcda.OpcDaConnectorConfig.Acquisition;
+import io.sluice.spi.Value;
+import io.sluice.spi.connector.HealthState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The connector's own scheduling (connect, status checks, backoff, stop) with a real scheduler and the in-memory server. */
+class OpcDaConnectorTest {
+
+    InMemoryOpcDaServer server;
+    ScheduledExecutorService scheduler;
+    TestContext ctx;
+    OpcDaConnector connector;
+
+    @BeforeEach
+    void setUp() {
+        server = new InMemoryOpcDaServer();
+        server.define("Random.Real8", Value.of(1.0), 0xC0, Instant.EPOCH);
+        server.define("Random.Int4", Value.of(1L), 0xC0, Instant.EPOCH);
+        scheduler = Executors.newScheduledThreadPool(2);
+        ctx = new TestContext(scheduler);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        if (connector != null) connector.stop();
+        scheduler.shutdownNow();
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    OpcDaConnectorConfig fastConfig(List<OpcDaConnectorConfig.Item> items) {
+        var c = Configs.config(Acquisition.AUTO, List.of(new OpcDaConnectorConfig.Group("g", Duration.ofMillis(20), 0, true, items, List.of())));
+        return new OpcDaConnectorConfig(c.host(), c.domain(), c.user(), c.password(), c.progId(), c.clsid(), c.progIdResolution(),
+                c.socketTimeout(), c.acquisition(), c.callbackTimeout(), c.pollSource(), Duration.ofMillis(20),
+                Duration.ofMillis(5), Duration.ofMillis(40), c.itemRetryInterval(), true, 0, c.groups());
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void connectsSurvivesAServerRestartAndStopsCleanly() throws Exception {
+        connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"), Configs.item("Random.Int4"))), server);
+        connector.start(ctx);
+        await("connected", () -> ctx.state() == HealthState.CONNECTED);
+        await("initial values", () -> ctx.samples.size() >= 2);
+
+        server.restart();
+        await("reconnect", () -> ctx.count("opcda.reconnects") >= 1 && ctx.state() == HealthState.CONNECTED
+                && server.liveGroups().size() == 1);
+        assertTrue(ctx.healthLog.stream().anyMatch(h -> h.startsWith("DISCONNECTED")), ctx.healthLog.toString());
+
+        server.set("Random.Real8", Value.of(42.0), 0xC0, Instant.EPOCH.plusSeconds(1));
+        await("value after restart", () -> ctx.samplesOf("Random.Real8").stream().anyMatch(s -> s.value().equals(Value.of(42.0))));
+
+        connector.stop();
+        assertEquals(HealthState.STOPPED, ctx.state());
+        assertEquals(0, server.liveGroups().size(), "groups removed on stop");
+        connector = null;
+    }
+
+    @Test
+    void keepsRetryingWhileTheServerIsDownThenConnects() throws Exception {
+        server.down = true;
+        connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"))), server);
+        connector.start(ctx);
+        await("several attempts", () -> server.settingsSeen.size() >= 3);
+        assertEquals(HealthState.DISCONNECTED, ctx.state());
+        assertTrue(ctx.healthLog.get(ctx.healthLog.size() - 1).contains("retrying in"), ctx.healthLog.toString());
+
+        server.down = false;
+        await("connected", () -> ctx.state() == HealthState.CONNECTED);
+    }
+
+    @Test
+    void aRejectedItemMakesTheConnectorDegradedNotDown() throws Exception {
+        connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"), Configs.item("Nope"))), server);
+        connector.start(ctx);
+        await("degraded", () -> ctx.state() == HealthState.DEGRADED);
+        assertTrue(ctx.healthLog.get(ctx.healthLog.size() - 1).contains("1 items rejected"), ctx.healthLog.toString());
+        await("values of the good item", () -> !ctx.samplesOf("Random.Real8").isEmpty());
+    }
+}
