@@ -138,7 +138,7 @@ public record LoRaWanConnectorConfig(
             @Doc("PEM file of the CA certificates that sign the broker's certificate (ssl:// only); the JDK trust "
                     + "store when left out") Optional<String> caFile,
             @Doc("PEM client certificate for mutual TLS") Optional<String> certFile,
-            @Doc("PEM PKCS#8 private key of the client certificate") Optional<String> keyFile,
+            @Doc("PEM private key of the client certificate (PKCS#8, PKCS#1 RSA or SEC 1 EC; not encrypted)") Optional<String> keyFile,
             @DefaultValue("1") @Range(min = 0, max = 1) int qos,
             @Doc("keep the session (and queued QoS 1 uplinks) across reconnects") @DefaultValue("false") boolean cleanSession,
             @DefaultValue("10s") Duration connectTimeout,

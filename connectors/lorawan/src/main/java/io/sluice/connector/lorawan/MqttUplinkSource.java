@@ -154,7 +154,7 @@ final class MqttUplinkSource implements AutoCloseable {
             up = NetworkServerUplink.parse(config.flavor(), root);
         } catch (Exception e) {
             malformed.increment();
-            problemLog.warn("malformed uplink event on " + topic + ": " + e.getMessage());
+            problemLog.warn("malformed uplink event on " + topic + ": " + firstLine(e.getMessage()));
             return;
         }
         DeviceSession device = registry.byDevEui(up.devEui());
@@ -190,6 +190,14 @@ final class MqttUplinkSource implements AutoCloseable {
         }
         Durations.await(context.sink().publish(out), COMMIT_TIMEOUT);
         samplesEmitted.increment(out.size());
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "?";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private static void closeQuietly(MqttClient c) {

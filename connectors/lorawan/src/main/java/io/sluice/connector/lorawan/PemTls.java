@@ -19,7 +19,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-/** Builds an SSLSocketFactory from PEM files: CA certificates, and optionally a client certificate with its PKCS#8 key. */
+/**
+ * Builds an SSLSocketFactory from PEM files: CA certificates, and optionally a client certificate with its key (PKCS#8
+ * {@code PRIVATE KEY}, PKCS#1 {@code RSA PRIVATE KEY} or SEC 1 {@code EC PRIVATE KEY}; not encrypted).
+ */
 final class PemTls {
 
     private PemTls() {}
@@ -63,16 +66,21 @@ final class PemTls {
 
     private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
         String pem = Files.readString(file, StandardCharsets.US_ASCII);
-        if (pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY")) {
-            throw new GeneralSecurityException(file + " is not PKCS#8; convert it with 'openssl pkcs8 -topk8 -nocrypt'");
+        if (pem.contains("-----BEGIN RSA PRIVATE KEY-----")) {
+            // PKCS#1, as AWS IoT and many CAs hand it out
+            var k = org.bouncycastle.asn1.pkcs.RSAPrivateKey.getInstance(block(pem, "RSA PRIVATE KEY", file));
+            return KeyFactory.getInstance("RSA").generatePrivate(new java.security.spec.RSAPrivateCrtKeySpec(k.getModulus(),
+                    k.getPublicExponent(), k.getPrivateExponent(), k.getPrime1(), k.getPrime2(), k.getExponent1(),
+                    k.getExponent2(), k.getCoefficient()));
         }
-        int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-        int end = pem.indexOf("-----END PRIVATE KEY-----");
-        if (begin < 0 || end < begin) {
-            throw new GeneralSecurityException(file + " holds no PEM 'PRIVATE KEY' block");
+        if (pem.contains("-----BEGIN EC PRIVATE KEY-----")) {
+            // SEC 1: wrap it in PKCS#8 with its curve
+            var k = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(block(pem, "EC PRIVATE KEY", file));
+            var info = new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                    org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey, k.getParametersObject()), k);
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
         }
-        byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(block(pem, "PRIVATE KEY", file));
         for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
             try {
                 return KeyFactory.getInstance(alg).generatePrivate(spec);
@@ -81,5 +89,15 @@ final class PemTls {
             }
         }
         throw new GeneralSecurityException("the key in " + file + " is not an RSA, EC or Ed25519 key");
+    }
+
+    private static byte[] block(String pem, String type, Path file) throws GeneralSecurityException {
+        String begin = "-----BEGIN " + type + "-----";
+        int from = pem.indexOf(begin);
+        int to = pem.indexOf("-----END " + type + "-----");
+        if (from < 0 || to < from) {
+            throw new GeneralSecurityException(file + " holds no PEM '" + type + "' block (encrypted keys are not supported)");
+        }
+        return Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
     }
 }
