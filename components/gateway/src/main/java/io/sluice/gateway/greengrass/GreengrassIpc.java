@@ -155,25 +155,30 @@ public final class GreengrassIpc implements AutoCloseable {
                 GreengrassConnectMessageSupplier.connectMessageSupplier(authToken));
         EventStreamRPCConnection conn = new EventStreamRPCConnection(config);
         CompletableFuture<Void> up = new CompletableFuture<>();
-        conn.connect(new EventStreamRPCConnection.LifecycleHandler() {
-            @Override
-            public void onConnect() {
-                up.complete(null);
-            }
-
-            @Override
-            public void onDisconnect(int errorCode) {
-                if (generation.get() == gen) {
-                    disconnected("connection closed (CRT error code " + errorCode + ")");
+        try {
+            conn.connect(new EventStreamRPCConnection.LifecycleHandler() {
+                @Override
+                public void onConnect() {
+                    up.complete(null);
                 }
-            }
 
-            @Override
-            public boolean onError(Throwable t) {
-                up.completeExceptionally(t);
-                return true;
-            }
-        });
+                @Override
+                public void onDisconnect(int errorCode) {
+                    if (generation.get() == gen) {
+                        disconnected("connection closed (CRT error code " + errorCode + ")");
+                    }
+                }
+
+                @Override
+                public boolean onError(Throwable t) {
+                    up.completeExceptionally(t);
+                    return true;
+                }
+            });
+        } catch (RuntimeException e) {
+            conn.close();
+            throw new IOException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
         try {
             up.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,0 +1,421 @@
+package io.sluice.gateway.greengrass;
+
+import io.sluice.runtime.Gateway;
+import io.sluice.runtime.config.ConfigException;
+import io.sluice.runtime.config.ConfigProblem;
+import io.sluice.runtime.config.GatewayConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.aws.greengrass.GreengrassCoreIPCClientV2;
+import software.amazon.awssdk.aws.greengrass.SubscribeToConfigurationUpdateResponseHandler;
+import software.amazon.awssdk.aws.greengrass.model.ConfigurationUpdateEvents;
+import software.amazon.awssdk.aws.greengrass.model.GetConfigurationRequest;
+import software.amazon.awssdk.aws.greengrass.model.GetConfigurationResponse;
+import software.amazon.awssdk.aws.greengrass.model.ReportedLifecycleState;
+import software.amazon.awssdk.aws.greengrass.model.SubscribeToConfigurationUpdateRequest;
+import software.amazon.awssdk.aws.greengrass.model.SubscribeToConfigurationUpdateResponse;
+import software.amazon.awssdk.aws.greengrass.model.UpdateStateRequest;
+
+/**
+ * Sluice as an AWS IoT Greengrass v2 component.
+ *
+ * <pre>
+ *   connect IPC ──► subscribe to configuration updates ──► GetConfiguration ──► validate ──► start gateway ──► RUNNING
+ *        │                                                                        │ invalid        │ fails
+ *        ▼ unreachable: exit 1                                    ERRORED, exit 2 ◄┘     ERRORED, exit 1 ◄┘
+ *
+ *   RUNNING: update event(s) ──(quiet 500 ms)──► GetConfiguration ──► validate ──► gateway.reconfigure (only what changed)
+ *                                                                         │ invalid: logged, rejected; the running
+ *                                                                         ▼ configuration stays, state stays RUNNING
+ *   SIGTERM: stop connectors, flush, close the store, close IPC ──► exit 0
+ * </pre>
+ *
+ * The nucleus sends one event per changed key; events are coalesced and the whole configuration is read again, so a
+ * deployment is applied as one change. The configuration is subscribed to before it is read, so no update can fall
+ * between the two. Only what cannot be recovered from is reported as {@code ERRORED}: an invalid configuration at
+ * start (the deployment then fails and can roll back) or a gateway that cannot start; a bad live update is not.
+ */
+public final class GreengrassMode implements AutoCloseable {
+
+    /** Exit code: stopped cleanly. */
+    public static final int EXIT_OK = 0;
+    /** Exit code: the nucleus could not be reached, or the gateway could not start. */
+    public static final int EXIT_FAILED = 1;
+    /** Exit code: the component configuration at start is invalid. */
+    public static final int EXIT_INVALID_CONFIG = 2;
+
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration QUIET_PERIOD = Duration.ofMillis(500);
+
+    private static final Logger LOG = LoggerFactory.getLogger(GreengrassMode.class);
+
+    private final GreengrassIpc ipc;
+    private volatile String source = "greengrass:component-configuration";
+    private final Path dataDirOverride;
+    private final ScheduledExecutorService updates;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+
+    private volatile Gateway gateway;
+    private volatile Map<String, Object> running;
+    private volatile GatewayConfig runningConfig;
+    private volatile SubscribeToConfigurationUpdateResponseHandler subscription;
+    private ScheduledFuture<?> pendingReload;
+    private volatile boolean closing;
+
+    /** Thrown by {@link #start} when the component cannot run; carries the process exit code. */
+    public static final class StartException extends Exception {
+        private final int exitCode;
+
+        StartException(String message, int exitCode, Throwable cause) {
+            super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    private GreengrassMode(GreengrassIpc ipc, Path dataDirOverride) {
+        this.ipc = ipc;
+        this.dataDirOverride = dataDirOverride;
+        this.updates = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "greengrass-config-updates");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** True when the process was started by the Greengrass nucleus (it sets {@code SVCUID} and the IPC socket path). */
+    public static boolean detected(Map<String, String> env) {
+        return notBlank(env.get(GreengrassIpc.ENV_SVCUID)) && notBlank(env.get(GreengrassIpc.ENV_SOCKET));
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    /**
+     * Runs Sluice as a Greengrass component until SIGTERM (or another JVM shutdown): the entry point for
+     * {@code sluice run} when {@link #detected} or {@code --greengrass}. Installs its own shutdown hook, which stops
+     * connectors, flushes, closes the store and the IPC connection within the recipe's timeout.
+     *
+     * @param dataDir overrides the configuration's {@code store.directory} when not null ({@code --data})
+     * @param env     the process environment ({@code System.getenv()})
+     * @return the process exit code: {@link #EXIT_OK}, {@link #EXIT_FAILED} or {@link #EXIT_INVALID_CONFIG}
+     */
+    public static int run(Path dataDir, Map<String, String> env) {
+        GreengrassMode mode;
+        try {
+            mode = start(dataDir, env);
+        } catch (StartException e) {
+            LOG.error("Sluice cannot run as a Greengrass component: {}", e.getMessage());
+            return e.exitCode();
+        }
+        Thread hook = new Thread(mode::close, "sluice-greengrass-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        mode.awaitStop();
+        return EXIT_OK;
+    }
+
+    /** Connects to the nucleus, reads and validates the configuration, starts the gateway and reports RUNNING. */
+    public static GreengrassMode start(Path dataDir, Map<String, String> env) throws StartException {
+        return start(dataDir, env, CONNECT_TIMEOUT);
+    }
+
+    /** As {@link #start(Path, Map)}, giving up on the nucleus IPC socket after {@code connectTimeout}. */
+    public static GreengrassMode start(Path dataDir, Map<String, String> env, Duration connectTimeout)
+            throws StartException {
+        if (!detected(env)) {
+            throw new StartException("not started by the Greengrass nucleus: " + GreengrassIpc.ENV_SVCUID + " and "
+                    + GreengrassIpc.ENV_SOCKET + " must be set", EXIT_FAILED, null);
+        }
+        logEnvironment(env);
+        GreengrassIpc ipc;
+        try {
+            ipc = GreengrassIpc.connect(env, connectTimeout);
+        } catch (IOException e) {
+            throw new StartException(e.getMessage(), EXIT_FAILED, e);
+        }
+        GreengrassIpc.install(ipc);
+        GreengrassMode mode = new GreengrassMode(ipc, dataDir);
+        try {
+            mode.begin();
+            return mode;
+        } catch (StartException e) {
+            mode.reportState(ReportedLifecycleState.ERRORED);
+            mode.close();
+            throw e;
+        } catch (RuntimeException e) {
+            mode.reportState(ReportedLifecycleState.ERRORED);
+            mode.close();
+            throw new StartException("unexpected failure while starting: " + e, EXIT_FAILED, e);
+        }
+    }
+
+    private static void logEnvironment(Map<String, String> env) {
+        String region = Optional.ofNullable(env.get("AWS_REGION")).orElse(env.get("AWS_DEFAULT_REGION"));
+        LOG.info("running as a Greengrass component (thing {}, region {})",
+                env.getOrDefault("AWS_IOT_THING_NAME", "unknown"), region == null ? "not set" : region);
+        if (notBlank(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"))) {
+            LOG.info("AWS credentials come from the Token Exchange Service through the default provider chain");
+        } else {
+            LOG.info("AWS_CONTAINER_CREDENTIALS_FULL_URI is not set: add a dependency on aws.greengrass.TokenExchangeService "
+                    + "if a destination calls AWS APIs (Kinesis, SiteWise)");
+        }
+    }
+
+    private void begin() throws StartException {
+        subscribe();
+        Map<String, Object> configuration;
+        try {
+            configuration = fetch();
+        } catch (RuntimeException e) {
+            throw new StartException("GetConfiguration failed: " + e.getMessage(), EXIT_FAILED, e);
+        }
+        GatewayConfig config;
+        try {
+            config = ComponentConfiguration.parse(configuration, source);
+        } catch (ConfigException e) {
+            LOG.error("the component configuration is invalid; fix it and deploy again:\n{}", describe(e.problems()));
+            throw new StartException("invalid component configuration (" + e.problems().size() + " problem"
+                    + (e.problems().size() == 1 ? "" : "s") + ")", EXIT_INVALID_CONFIG, e);
+        }
+        Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(config.store().directory());
+        try {
+            gateway = Gateway.start(config, dataDir);
+        } catch (Exception e) {
+            LOG.error("the gateway could not start", e);
+            throw new StartException("the gateway could not start: " + e.getMessage(), EXIT_FAILED, e);
+        }
+        running = ComponentConfiguration.gatewayPart(configuration);
+        runningConfig = config;
+        LOG.info("gateway started from the component configuration: {} connectors, {} streams, {} destinations; data in {}",
+                config.connectors().size(), config.streams().size(), config.destinations().size(), dataDir.toAbsolutePath());
+        ipc.onReconnect(() -> {
+            try {
+                subscribe();
+            } catch (StartException | RuntimeException e) {
+                LOG.error("could not subscribe to configuration updates again after reconnecting: {}", e.getMessage());
+            }
+            scheduleReload();
+        });
+        reportState(ReportedLifecycleState.RUNNING);
+    }
+
+    private void subscribe() throws StartException {
+        SubscribeToConfigurationUpdateRequest request = new SubscribeToConfigurationUpdateRequest();
+        request.setKeyPath(List.of());
+        try {
+            GreengrassCoreIPCClientV2.StreamingResponse<java.util.concurrent.CompletableFuture<SubscribeToConfigurationUpdateResponse>,
+                    SubscribeToConfigurationUpdateResponseHandler> response = ipc.client().subscribeToConfigurationUpdateAsync(
+                    request, this::onUpdateEvent, Optional.of(this::onStreamError), Optional.of(this::onStreamClosed));
+            response.getResponse().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            subscription = response.getHandler();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartException("interrupted while subscribing to configuration updates", EXIT_FAILED, e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new StartException("SubscribeToConfigurationUpdate failed: " + cause, EXIT_FAILED, cause);
+        }
+    }
+
+    private void onUpdateEvent(ConfigurationUpdateEvents events) {
+        var event = events.getConfigurationUpdateEvent();
+        LOG.debug("configuration changed at {}", event == null ? "?" : event.getKeyPath());
+        scheduleReload();
+    }
+
+    private Boolean onStreamError(Throwable error) {
+        LOG.warn("configuration update stream error: {}", error.toString());
+        return false; // keep the stream open
+    }
+
+    private void onStreamClosed() {
+        if (!closing) {
+            LOG.warn("the configuration update stream was closed by the nucleus; it is opened again when IPC reconnects");
+        }
+    }
+
+    private synchronized void scheduleReload() {
+        if (closing) {
+            return;
+        }
+        if (pendingReload != null) {
+            pendingReload.cancel(false);
+        }
+        pendingReload = updates.schedule(this::reload, QUIET_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void reload() {
+        if (closing) {
+            return;
+        }
+        Map<String, Object> configuration;
+        try {
+            configuration = fetch();
+        } catch (RuntimeException e) {
+            LOG.error("could not read the updated configuration ({}); trying again in 5 s", e.getMessage());
+            synchronized (this) {
+                if (!closing) {
+                    pendingReload = updates.schedule(this::reload, 5, TimeUnit.SECONDS);
+                }
+            }
+            return;
+        }
+        Map<String, Object> gatewayPart = ComponentConfiguration.gatewayPart(configuration);
+        if (gatewayPart.equals(running)) {
+            LOG.info("configuration update does not change the gateway configuration; nothing to apply");
+            return;
+        }
+        GatewayConfig next;
+        try {
+            next = ComponentConfiguration.parse(configuration, source);
+        } catch (ConfigException e) {
+            rejected.incrementAndGet();
+            LOG.error("configuration update REJECTED, the running configuration stays in effect ({} problem{}):\n{}",
+                    e.problems().size(), e.problems().size() == 1 ? "" : "s", describe(e.problems()));
+            return;
+        }
+        try {
+            gateway.reconfigure(next);
+        } catch (RuntimeException e) {
+            rejected.incrementAndGet();
+            LOG.error("configuration update could not be applied: {}", e.getMessage(), e);
+            return;
+        }
+        running = gatewayPart;
+        runningConfig = next;
+        applied.incrementAndGet();
+        LOG.info("configuration update applied: {} connectors, {} streams, {} destinations",
+                next.connectors().size(), next.streams().size(), next.destinations().size());
+    }
+
+    private Map<String, Object> fetch() {
+        GetConfigurationRequest request = new GetConfigurationRequest();
+        request.setKeyPath(List.of());
+        GetConfigurationResponse response = ipc.call(() -> ipc.client().getConfigurationAsync(request), CALL_TIMEOUT).join();
+        if (response.getComponentName() != null) {
+            source = "greengrass:" + response.getComponentName();
+        }
+        Map<String, Object> value = response.getValue();
+        return value == null ? Map.of() : value;
+    }
+
+    private void reportState(ReportedLifecycleState state) {
+        UpdateStateRequest request = new UpdateStateRequest();
+        request.setState(state);
+        try {
+            ipc.call(() -> ipc.client().updateStateAsync(request), CALL_TIMEOUT).join();
+            LOG.info("reported state {} to the nucleus", state.getValue());
+        } catch (RuntimeException e) {
+            LOG.error("could not report state {} to the nucleus: {}", state.getValue(), e.getMessage());
+        }
+    }
+
+    private static String describe(List<ConfigProblem> problems) {
+        return problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n"));
+    }
+
+    /** Blocks until {@link #close} has finished. */
+    public void awaitStop() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Configuration updates applied since start. */
+    public long appliedUpdates() {
+        return applied.get();
+    }
+
+    /** Configuration updates rejected (invalid, or refused by the gateway) since start. */
+    public long rejectedUpdates() {
+        return rejected.get();
+    }
+
+    /** The configuration the gateway runs with. */
+    public GatewayConfig runningConfig() {
+        return runningConfig;
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /** Stops connectors, flushes, closes the store, then the IPC connection. Safe to call more than once. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closing) {
+                awaitStopQuietly();
+                return;
+            }
+            closing = true;
+            if (pendingReload != null) {
+                pendingReload.cancel(false);
+            }
+        }
+        LOG.info("stopping: connectors, then flushing and closing the store");
+        updates.shutdown();
+        try {
+            updates.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Gateway g = gateway;
+        if (g != null) {
+            try {
+                g.close();
+            } catch (Exception e) {
+                LOG.error("the gateway did not stop cleanly", e);
+            }
+        }
+        SubscribeToConfigurationUpdateResponseHandler s = subscription;
+        if (s != null && !s.isClosed()) {
+            try {
+                s.closeStream().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("closing the configuration update stream: {}", e.toString());
+            }
+        }
+        ipc.close();
+        LOG.info("stopped");
+        stopped.countDown();
+    }
+
+    private void awaitStopQuietly() {
+        try {
+            stopped.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GreengrassMode[" + Objects.toString(source) + ", applied=" + applied + ", rejected=" + rejected + "]";
+    }
+}
