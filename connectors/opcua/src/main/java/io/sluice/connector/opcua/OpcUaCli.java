@@ -1,0 +1,330 @@
+package io.sluice.connector.opcua;
+
+import io.sluice.connector.opcua.OpcUaConnectorConfig.SecurityMode;
+import io.sluice.spi.Durations;
+import io.sluice.spi.cli.CliExtension;
+import io.sluice.spi.config.Secret;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
+import org.eclipse.milo.opcua.stack.core.AttributeId;
+import org.eclipse.milo.opcua.stack.core.NodeIds;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
+import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
+import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UByte;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.NodeClass;
+import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice opcua browse|trust}. */
+public final class OpcUaCli implements CliExtension {
+
+    @Override
+    public String name() {
+        return "opcua";
+    }
+
+    @Override
+    public Object command() {
+        return new OpcUaCommand();
+    }
+
+    @Command(name = "opcua", description = "OPC UA tools: browse a server, manage trusted server certificates.",
+            mixinStandardHelpOptions = true, subcommands = {BrowseCommand.class, TrustCommand.class})
+    public static final class OpcUaCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+    }
+
+    /** Where the PKI folder is: --pki, or the connector's state folder under the data directory. */
+    public static final class PkiOptions {
+        @Option(names = "--pki", description = "PKI folder (default: <data-dir>/state/connectors/<connector>/pki).")
+        Path pki;
+
+        @Option(names = "--data-dir", defaultValue = "data", description = "Gateway data directory (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Option(names = "--connector", defaultValue = "opcua", description = "Connector instance name (default: ${DEFAULT-VALUE}).")
+        String connector;
+
+        Path resolve() {
+            return pki != null ? pki : dataDir.resolve("state").resolve("connectors").resolve(connector).resolve("pki");
+        }
+    }
+
+    @Command(name = "browse", mixinStandardHelpOptions = true,
+            description = "Prints the address space as a tree with node ids, data types and access levels.")
+    public static final class BrowseCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", description = "Endpoint URL, e.g. opc.tcp://10.0.0.5:4840")
+        String endpoint;
+
+        @Option(names = "--path", defaultValue = "/", description = "Start at this browse path or node id (default: /, the Objects folder).")
+        String path;
+
+        @Option(names = "--depth", defaultValue = "3", description = "Levels to print (default: ${DEFAULT-VALUE}).")
+        int depth;
+
+        @Option(names = "--security-policy", defaultValue = "none",
+                description = "none, basic256sha256, aes128-sha256-rsaoaep, aes256-sha256-rsapss (default: ${DEFAULT-VALUE}).")
+        String securityPolicy;
+
+        @Option(names = "--security-mode", description = "none, sign or sign-and-encrypt (default: by policy).")
+        String securityMode;
+
+        @Option(names = "--username", description = "User name (password from --password-env).")
+        String username;
+
+        @Option(names = "--password-env", description = "Name of the environment variable holding the password.")
+        String passwordEnv;
+
+        @Option(names = "--user-certificate", description = "X.509 user identity certificate file.")
+        String userCertificate;
+
+        @Option(names = "--user-private-key", description = "X.509 user identity PKCS#8 key file.")
+        String userPrivateKey;
+
+        @Option(names = "--trust-all", description = "LAB ONLY: do not check the server certificate.")
+        boolean trustAll;
+
+        @Option(names = "--timeout", defaultValue = "10s", description = "Connect and request timeout (default: ${DEFAULT-VALUE}).")
+        String timeout;
+
+        @Mixin
+        PkiOptions pkiOptions;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Optional<SecurityMode> mode;
+            Duration t;
+            try {
+                mode = Optional.ofNullable(securityMode).map(m -> SecurityMode.valueOf(m.toUpperCase().replace('-', '_')));
+                t = Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                err.println("error: " + e.getMessage());
+                return 2;
+            }
+            Optional<Secret> password = Optional.empty();
+            if (passwordEnv != null) {
+                String value = System.getenv(passwordEnv);
+                if (value == null) {
+                    err.println("error: environment variable " + passwordEnv + " is not set");
+                    return 2;
+                }
+                password = Optional.of(new Secret(value));
+            }
+            List<String> problems = new ArrayList<>();
+            OpcUaConnectorFactory.validateConnection(endpoint, securityPolicy, mode, Optional.ofNullable(username), password,
+                    Optional.ofNullable(userCertificate), Optional.ofNullable(userPrivateKey),
+                    (key, message) -> problems.add(key + ": " + message));
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> err.println("error: " + p));
+                return 2;
+            }
+            ConnectionOptions options = new ConnectionOptions(endpoint, securityPolicy, mode, Optional.ofNullable(username),
+                    password, Optional.ofNullable(userCertificate), Optional.ofNullable(userPrivateKey), pkiOptions.resolve(),
+                    trustAll, ConnectionOptions.defaultApplicationUri(), t, t, Duration.ofMinutes(1), Duration.ofSeconds(5));
+            OpcUaClient client;
+            try {
+                client = OpcUaClients.connect(options, LoggerFactory.getLogger(OpcUaCli.class));
+            } catch (Exception e) {
+                err.println("error: " + e.getMessage());
+                return 1;
+            }
+            try {
+                new Tree(client, t, out).print(path, depth);
+                return 0;
+            } catch (RuntimeException e) {
+                err.println("error: " + e.getMessage());
+                return 1;
+            } finally {
+                OpcUaClients.disconnectQuietly(client, t);
+            }
+        }
+    }
+
+    /** Prints one level at a time, reading DataType, ValueRank and AccessLevel of the variables in one call. */
+    static final class Tree {
+        private final OpcUaClient client;
+        private final OpcUaBrowser browser;
+        private final OpcUaValues values;
+        private final PrintWriter out;
+        private final Map<NodeId, String> typeNames = new HashMap<>();
+        private final Duration timeout;
+
+        Tree(OpcUaClient client, Duration timeout, PrintWriter out) {
+            this.client = client;
+            this.timeout = timeout;
+            this.browser = new OpcUaBrowser(client, timeout);
+            this.values = new OpcUaValues(client.getNamespaceTable(), client.getStaticEncodingContext());
+            this.out = out;
+        }
+
+        void print(String start, int depth) {
+            NodeId root;
+            if (start.equals("/") || start.equals("/Objects")) root = NodeIds.ObjectsFolder;
+            else if (NodeAddress.looksLikeNodeId(start)) {
+                var x = NodeAddress.parseNodeId(start);
+                root = x.toNodeId(client.getNamespaceTable()).orElseThrow(
+                        () -> new IllegalArgumentException("the server has no namespace " + x.getNamespaceUri()));
+            } else root = browser.resolve(NodeAddress.parseBrowsePath(start));
+            out.println(start + "  " + values.nodeIdText(root));
+            level(root, "  ", depth);
+            out.flush();
+        }
+
+        private void level(NodeId node, String indent, int depth) {
+            if (depth <= 0) return;
+            List<OpcUaBrowser.Child> children = browser.children(node);
+            List<OpcUaBrowser.Child> variables = children.stream().filter(c -> c.nodeClass() == NodeClass.Variable).toList();
+            Map<NodeId, String> details = variableDetails(variables);
+            for (OpcUaBrowser.Child c : children) {
+                String id = values.nodeIdText(c.nodeId());
+                if (c.nodeClass() == NodeClass.Variable) {
+                    out.println(indent + c.browseName() + "  " + id + "  " + details.get(c.nodeId()));
+                } else {
+                    out.println(indent + c.browseName() + "/  " + id);
+                    level(c.nodeId(), indent + "  ", depth - 1);
+                }
+            }
+        }
+
+        private Map<NodeId, String> variableDetails(List<OpcUaBrowser.Child> variables) {
+            Map<NodeId, String> out = new LinkedHashMap<>();
+            if (variables.isEmpty()) return out;
+            List<ReadValueId> reads = new ArrayList<>();
+            for (OpcUaBrowser.Child v : variables) {
+                reads.add(new ReadValueId(v.nodeId(), AttributeId.DataType.uid(), null, QualifiedName.NULL_VALUE));
+                reads.add(new ReadValueId(v.nodeId(), AttributeId.ValueRank.uid(), null, QualifiedName.NULL_VALUE));
+                reads.add(new ReadValueId(v.nodeId(), AttributeId.AccessLevel.uid(), null, QualifiedName.NULL_VALUE));
+            }
+            List<DataValue> results = new NodeResolver(client, timeout).readAll(reads);
+            for (int i = 0; i < variables.size(); i++) {
+                Object type = value(results.get(3 * i));
+                Object rank = value(results.get(3 * i + 1));
+                Object access = value(results.get(3 * i + 2));
+                String typeName = type instanceof NodeId t ? typeName(t) : "?";
+                String shape = rank instanceof Integer r && r >= 0 ? "[]" : (rank instanceof Integer r2 && r2 == -2 ? "(any rank)" : "");
+                out.put(variables.get(i).nodeId(), typeName + shape + "  " + access(access));
+            }
+            return out;
+        }
+
+        private static Object value(DataValue dv) {
+            return dv.value() == null ? null : dv.value().value();
+        }
+
+        private String typeName(NodeId type) {
+            return typeNames.computeIfAbsent(type, t -> {
+                List<DataValue> name = new NodeResolver(client, timeout).readAll(
+                        List.of(new ReadValueId(t, AttributeId.BrowseName.uid(), null, QualifiedName.NULL_VALUE)));
+                Object v = value(name.get(0));
+                return v instanceof QualifiedName q ? q.name() : values.nodeIdText(t);
+            });
+        }
+
+        private static String access(Object level) {
+            if (!(level instanceof UByte b)) return "?";
+            int bits = b.intValue();
+            boolean read = (bits & 1) != 0;
+            boolean write = (bits & 2) != 0;
+            String rw = read && write ? "read/write" : read ? "read" : write ? "write" : "none";
+            return (bits & 4) != 0 ? rw + ", history" : rw;
+        }
+    }
+
+    @Command(name = "trust", mixinStandardHelpOptions = true,
+            description = "Lists server certificates or moves a rejected one to trusted.",
+            subcommands = {TrustListCommand.class, TrustAcceptCommand.class})
+    public static final class TrustCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists trusted, issuer and rejected certificates.")
+    public static final class TrustListCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        PkiOptions pkiOptions;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                OpcUaPki pki = new OpcUaPki(pkiOptions.resolve());
+                List<OpcUaPki.Entry> entries = pki.list();
+                out.println("PKI folder " + pki.root());
+                if (entries.isEmpty()) out.println("(no certificates)");
+                for (OpcUaPki.Entry e : entries) {
+                    out.printf("%-9s %s  valid until %s  %s%n", e.state(), e.thumbprint(), e.notAfter(), e.subject());
+                }
+                out.flush();
+                return 0;
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "accept", mixinStandardHelpOptions = true, description = "Moves a rejected server certificate to trusted.")
+    public static final class TrustAcceptCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", description = "Thumbprint (SHA-1, hex; at least 8 leading digits) as shown by 'trust list'.")
+        String thumbprint;
+
+        @Mixin
+        PkiOptions pkiOptions;
+
+        @Override
+        public Integer call() {
+            try {
+                OpcUaPki.Entry e = new OpcUaPki(pkiOptions.resolve()).accept(thumbprint);
+                spec.commandLine().getOut().println("trusted " + e.thumbprint() + "  " + e.subject() + "  -> " + e.file());
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("error: " + e);
+                return 1;
+            }
+        }
+    }
+}
