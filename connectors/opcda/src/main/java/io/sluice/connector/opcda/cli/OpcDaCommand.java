@@ -25,8 +25,19 @@ import picocli.CommandLine.Spec;
         subcommands = {OpcDaCommand.Servers.class, OpcDaCommand.Browse.class})
 public final class OpcDaCommand implements Callable<Integer> {
 
+    final OpcDaSessionFactory sessions;
+
     @Spec
     CommandSpec spec;
+
+    public OpcDaCommand() {
+        this(new JiSessionFactory());
+    }
+
+    /** With another session factory (tests). */
+    public OpcDaCommand(OpcDaSessionFactory sessions) {
+        this.sessions = sessions;
+    }
 
     @Override
     public Integer call() {
@@ -141,6 +152,9 @@ public final class OpcDaCommand implements Callable<Integer> {
         @Option(names = "--access-paths", description = "Also list each item's access paths")
         boolean accessPaths;
 
+        @picocli.CommandLine.ParentCommand
+        OpcDaCommand parent;
+
         @Spec
         CommandSpec spec;
 
@@ -153,7 +167,7 @@ public final class OpcDaCommand implements Callable<Integer> {
             }
             ServerId server = clsid != null ? ServerId.parse(clsid) : ServerId.parse(progId);
             OpcDaConnectorConfig.ProgIdResolution resolution = OpcDaConnectorConfig.ProgIdResolution.valueOf(resolve.toUpperCase(java.util.Locale.ROOT));
-            try (OpcDaServerSession session = new JiSessionFactory().open(logon.settings(server, resolution))) {
+            try (OpcDaServerSession session = parent.sessions.open(logon.settings(server, resolution))) {
                 OpcDaServerSession.Browser browser = session.browser();
                 int[] count = {0};
                 AddressSpaceWalker.walk(browser, path, flat ? OpcDaConnectorConfig.BrowseMode.FLAT : OpcDaConnectorConfig.BrowseMode.AUTO,
