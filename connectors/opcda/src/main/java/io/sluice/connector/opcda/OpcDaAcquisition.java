@@ -102,6 +102,9 @@ final class OpcDaAcquisition {
     private ServerState lastServerState;
     private long lastItemRefreshNanos;
     private volatile String lastError = "not connected yet";
+    private int statusFailures;
+    /** GetStatus failing this many times in a row with a COM error (not a broken socket) also counts as lost. */
+    static final int MAX_STATUS_FAILURES = 3;
 
     OpcDaAcquisition(String name, OpcDaConnectorConfig config, OpcDaSessionFactory factory, SampleSink sink, Clock clock,
                      Metrics metrics, Logger log) {
@@ -173,6 +176,7 @@ final class OpcDaAcquisition {
                 setUpGroup(gs);
             }
             connected = true;
+            statusFailures = 0;
             lastItemRefreshNanos = nanos();
             lastError = null;
             return true;
@@ -309,6 +313,7 @@ final class OpcDaAcquisition {
         if (!connected) return false;
         try {
             ServerStatus status = session.status();
+            statusFailures = 0;
             if (status.state() != lastServerState) {
                 log.info("opcda {}: server state {} -> {}", name, lastServerState, status.state());
                 lastServerState = status.state();
@@ -335,8 +340,9 @@ final class OpcDaAcquisition {
             }
             return true;
         } catch (OpcDaException e) {
-            if (!e.connectionLost() && e.hresult() != 0) {
-                log.warn("opcda {}: health check call failed: {}", name, describe(e));
+            if (!e.connectionLost() && e.hresult() != 0 && ++statusFailures < MAX_STATUS_FAILURES) {
+                log.warn("opcda {}: health check call failed ({} of {} before reconnecting): {}", name, statusFailures,
+                        MAX_STATUS_FAILURES, describe(e));
                 return true;
             }
             lastError = describe(e);

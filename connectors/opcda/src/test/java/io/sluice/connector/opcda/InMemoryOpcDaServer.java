@@ -28,6 +28,7 @@ final class InMemoryOpcDaServer implements OpcDaSessionFactory {
     volatile boolean callbacksBlocked;
     volatile boolean adviseFails;
     volatile boolean browseFails;
+    volatile boolean statusFails;
     OpcDaServerSession.Namespace namespace = OpcDaServerSession.Namespace.HIERARCHICAL;
     int sessionsOpened;
     int addItemsCalls;
@@ -200,6 +201,7 @@ final class InMemoryOpcDaServer implements OpcDaSessionFactory {
         @Override
         public ServerStatus status() {
             check();
+            if (statusFails) throw new OpcDaException("GetStatus failed", HResults.E_FAIL, false, null);
             return new ServerStatus(ServerState.RUNNING, Instant.EPOCH, Instant.EPOCH, "in-memory", "1.0.0", groups.size());
         }
 

@@ -254,6 +254,30 @@ class OpcDaAcquisitionTest {
         assertFalse(acq.connected());
     }
 
+    @Test
+    void repeatedStatusErrorsCountAsALostServer() {
+        var acq = acquisition(Configs.config(Acquisition.AUTO, List.of(Configs.group("g", List.of(Configs.item("Random.Real8")), List.of()))));
+        assertTrue(acq.connect());
+        server.statusFails = true;
+        assertTrue(acq.checkHealth());
+        assertTrue(acq.checkHealth());
+        assertFalse(acq.checkHealth(), "the third failure in a row reconnects");
+        assertTrue(acq.lastError().contains("GetStatus failed"), acq.lastError());
+    }
+
+    @Test
+    void aSingleStatusErrorDoesNotReconnect() {
+        var acq = acquisition(Configs.config(Acquisition.AUTO, List.of(Configs.group("g", List.of(Configs.item("Random.Real8")), List.of()))));
+        assertTrue(acq.connect());
+        server.statusFails = true;
+        assertTrue(acq.checkHealth());
+        assertTrue(acq.checkHealth());
+        server.statusFails = false;
+        assertTrue(acq.checkHealth());
+        server.statusFails = true;
+        assertTrue(acq.checkHealth(), "the count starts over after a good status");
+    }
+
     private static Set<String> tags(Map<Integer, Binding> bindings) {
         return bindings.values().stream().map(b -> b.item().tag()).collect(Collectors.toSet());
     }

@@ -53,7 +53,14 @@ final class JiCalls {
 
     private static String message(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip();
+        String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        if (root != e) {
+            String rm = root.getMessage();
+            text += " (" + root.getClass().getSimpleName() + (rm == null || rm.isBlank() ? "" : ": " + rm.strip()) + ")";
+        }
+        return text;
     }
 
     static Object[] arrayOf(Object pointerToArray) {
