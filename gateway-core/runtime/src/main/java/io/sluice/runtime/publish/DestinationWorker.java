@@ -75,6 +75,8 @@ final class DestinationWorker implements Runnable {
     private volatile String state = "idle";
     private volatile double rateFactor = 1.0;
     private boolean failing;
+    /** Next sequence to read per stream: ahead of the durable cursor while its commit is on the way. */
+    private final Map<String, Long> positions = new java.util.HashMap<>();
 
     /** One stream exported to this destination. */
     record ExportPlan(String stream, int priority, Duration batchInterval, int batchMaxSamples) {}
@@ -167,7 +169,8 @@ final class DestinationWorker implements Runnable {
         AssetResolver resolver = assets;
         for (ExportPlan plan : exports) {
             if (budget <= 0) break;
-            long cursor = store.cursor(plan.stream(), instance.name());
+            long durable = store.cursor(plan.stream(), instance.name());
+            long cursor = Math.max(durable, positions.getOrDefault(plan.stream(), durable));
             long next = store.nextSequence(plan.stream());
             if (next <= cursor) continue;
             int take = plan.batchMaxSamples() > 0 ? Math.min(budget, plan.batchMaxSamples()) : budget;
@@ -358,18 +361,20 @@ final class DestinationWorker implements Runnable {
         return true;
     }
 
+    /**
+     * Moves the cursors to the end of a settled window. The commit is not awaited: the next window reads from the
+     * local position, and if the process dies before the commit, the window is delivered again (at-least-once).
+     */
     private void commitCursors(Window window) {
-        List<java.util.concurrent.CompletableFuture<Void>> commits = new ArrayList<>();
-        window.endSequences.forEach((stream, end) -> commits.add(store.commitCursor(stream, instance.name(), end)));
-        for (var f : commits) {
-            try {
-                Durations.await(f, CALL_TIMEOUT);
-            } catch (SluiceException e) {
-                // The data was delivered; a lost cursor commit only means it may be delivered again.
-                log.warn("destination {}: cursor commit failed ({}); samples may be redelivered", instance.name(), e.getMessage());
-                sleep(backoff.nextDelayNanos());
-            }
-        }
+        window.endSequences.forEach((stream, end) -> {
+            positions.put(stream, end);
+            store.commitCursor(stream, instance.name(), end).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    log.warn("destination {}: cursor commit for {} failed ({}); samples may be redelivered",
+                            instance.name(), stream, failure.getMessage());
+                }
+            });
+        });
     }
 
     private void recordFailure(String key, String detail) {

@@ -101,6 +101,12 @@ public final class Publisher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
+            // the worker's last cursor commits must be durable before another worker reads the cursors
+            store.flush().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("destination {}: cursor flush at stop failed: {}", name, e.getMessage());
+        }
+        try {
             r.destination().close();
         } catch (RuntimeException e) {
             log.warn("destination {} did not close cleanly: {}", name, e.getMessage());

@@ -15,28 +15,34 @@ import java.util.Map;
  * once per block in dictionaries; times are deltas from the previous sample; integers are zig-zag varints.
  *
  * <pre>
- * block   := magic 0x53 | version 0x01 | count:varint | tags:dict | units:dict | sample{count}
+ * block   := magic 0x53 | version 0x02 | count:varint | units:dict | sample{count}
  * dict    := n:varint | (len:varint utf8-bytes){n}
- * sample  := tag-index:varint | header:u8 | [status:varint] | [unit-index:varint]
+ * sample  := tag-id:varint | header:u8 | [status:varint] | [unit-index:varint]
  *            | source-time-delta:zigzag | receive-time-delta:zigzag | value
  * header  := bits 0-3 value type | bits 4-5 quality (0 GOOD, 1 UNCERTAIN, 2 BAD) | bit 6 has status | bit 7 has unit
  * value   := by type: 0 false, 1 true (no bytes) | 2 integer zigzag | 3 float64 8 bytes LE | 4 string len utf8
  *            | 5 bytes len raw | 6 array n (type:u8 value){n} | 7 struct n (name:string type:u8 value){n}
  * </pre>
- * Time deltas start from 0, so the first sample carries absolute epoch nanoseconds.
+ * Time deltas start from 0, so the first sample carries absolute epoch nanoseconds. Tag ids are numbered store-wide
+ * by {@link Tags} (the {@code tags} table), so a tag name is stored once, not once per block.
  */
 public final class BlockCodec {
 
     static final int MAGIC = 0x53;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int T_FALSE = 0, T_TRUE = 1, T_INT = 2, T_FLOAT = 3, T_STRING = 4, T_BYTES = 5, T_ARRAY = 6, T_STRUCT = 7;
 
     private BlockCodec() {}
 
+    /** Numbers tag names; {@link #nameOf} throws CorruptBlockException for an unknown id. */
+    public interface Tags {
+        int idOf(String tag);
+
+        String nameOf(int id);
+    }
+
     /** Encodes samples {@code from} (inclusive) to {@code to} (exclusive) of the list. */
-    public static byte[] encode(List<Sample> samples, int from, int to) {
-        Map<String, Integer> tags = new HashMap<>();
-        List<String> tagList = new ArrayList<>();
+    public static byte[] encode(List<Sample> samples, int from, int to, Tags tags) {
         Map<String, Integer> units = new HashMap<>();
         List<String> unitList = new ArrayList<>();
         ByteWriter body = new ByteWriter(Math.max(64, (to - from) * 16));
@@ -44,13 +50,7 @@ public final class BlockCodec {
         long previousReceive = 0;
         for (int i = from; i < to; i++) {
             Sample s = samples.get(i);
-            Integer tagIndex = tags.get(s.tag());
-            if (tagIndex == null) {
-                tagIndex = tagList.size();
-                tags.put(s.tag(), tagIndex);
-                tagList.add(s.tag());
-            }
-            body.varint(tagIndex);
+            body.varint(tags.idOf(s.tag()));
             int header = typeOf(s.value()) | (s.quality().ordinal() << 4);
             if (s.statusCode() != 0) header |= 0x40;
             if (s.unit() != null) header |= 0x80;
@@ -71,11 +71,10 @@ public final class BlockCodec {
             previousReceive = s.receiveTimeNanos();
             writeValue(body, s.value());
         }
-        ByteWriter out = new ByteWriter(body.size() + tagList.size() * 12 + 16);
+        ByteWriter out = new ByteWriter(body.size() + unitList.size() * 12 + 16);
         out.u8(MAGIC);
         out.u8(VERSION);
         out.varint(to - from);
-        writeDictionary(out, tagList);
         writeDictionary(out, unitList);
         out.bytes(body.buffer(), 0, body.size());
         return out.toArray();
@@ -137,17 +136,16 @@ public final class BlockCodec {
     }
 
     /** Decodes samples with index {@code >= skip} and hands them to {@code consumer}; throws CorruptBlockException. */
-    public static void decode(byte[] block, int skip, SampleConsumer consumer) {
+    public static void decode(byte[] block, int skip, Tags tags, SampleConsumer consumer) {
         try {
             ByteReader in = new ByteReader(block);
             checkHeader(in);
             int count = (int) in.varint();
-            String[] tags = readDictionary(in);
             String[] units = readDictionary(in);
             long source = 0;
             long receive = 0;
             for (int i = 0; i < count; i++) {
-                String tag = tags[(int) in.varint()];
+                String tag = tags.nameOf((int) in.varint());
                 int header = in.u8();
                 long status = (header & 0x40) != 0 ? in.varint() : 0;
                 String unit = (header & 0x80) != 0 ? units[(int) in.varint()] : null;

@@ -62,6 +62,7 @@ import org.sqlite.SQLiteException;
  * blocks (id INTEGER PRIMARY KEY, stream_id INTEGER, first_seq INTEGER, sample_count INTEGER,
  *         oldest_rx INTEGER, newest_rx INTEGER, connector TEXT, note TEXT, data BLOB)   -- unique (stream_id, first_seq)
  * cursors(stream_id INTEGER, destination TEXT, next_seq INTEGER)                        -- primary key (stream_id, destination)
+ * tags   (id INTEGER PRIMARY KEY, name TEXT)                                             -- tag ids used inside blocks
  * meta   (key TEXT PRIMARY KEY, value TEXT)                                             -- format version
  * </pre>
  * One row of {@code blocks} holds up to {@link StoreOptions#blockSamples()} samples of one append in the compact
@@ -70,7 +71,7 @@ import org.sqlite.SQLiteException;
 public final class SqliteStreamStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteStreamStore.class);
-    static final String FORMAT_VERSION = "1";
+    static final String FORMAT_VERSION = "2";
 
     /** Tunables of the store. */
     public record StoreOptions(Duration commitWindow, String synchronous, long maxPendingBytes, int blockSamples,
@@ -138,6 +139,7 @@ public final class SqliteStreamStore implements AutoCloseable {
     private final StoreOptions options;
     private final Connection writer;
     private final Map<String, StreamState> streams = new ConcurrentHashMap<>();
+    private final TagDictionary tags = new TagDictionary();
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writerThread;
     private final ThreadLocal<Connection> readers = new ThreadLocal<>();
@@ -166,6 +168,7 @@ public final class SqliteStreamStore implements AutoCloseable {
                     + " first_seq INTEGER NOT NULL, sample_count INTEGER NOT NULL, oldest_rx INTEGER NOT NULL,"
                     + " newest_rx INTEGER NOT NULL, connector TEXT NOT NULL, note TEXT, data BLOB NOT NULL)");
             st.execute("CREATE UNIQUE INDEX IF NOT EXISTS blocks_by_stream ON blocks(stream_id, first_seq)");
+            st.execute("CREATE TABLE IF NOT EXISTS tags(id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS cursors(stream_id INTEGER NOT NULL, destination TEXT NOT NULL,"
                     + " next_seq INTEGER NOT NULL, PRIMARY KEY(stream_id, destination)) WITHOUT ROWID");
             st.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '" + FORMAT_VERSION + "')");
@@ -209,6 +212,9 @@ public final class SqliteStreamStore implements AutoCloseable {
     }
 
     private void loadExistingStreams() throws SQLException {
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("SELECT id, name FROM tags")) {
+            while (rs.next()) tags.load(rs.getInt(1), rs.getString(2));
+        }
         Map<Long, StreamState> byId = new HashMap<>();
         try (Statement st = writer.createStatement();
              ResultSet rs = st.executeQuery("SELECT id, name, next_seq, dropped_ttl, dropped_full, rejected FROM streams")) {
@@ -319,7 +325,7 @@ public final class SqliteStreamStore implements AutoCloseable {
         }
         for (int from = 0; from < samples.size(); from += blockSamples) {
             int to = Math.min(samples.size(), from + blockSamples);
-            byte[] block = BlockCodec.encode(samples, from, to);
+            byte[] block = BlockCodec.encode(samples, from, to, tags);
             blocks.add(block);
             counts.add(new int[] {to - from});
             bytes += block.length;
@@ -450,7 +456,7 @@ public final class SqliteStreamStore implements AutoCloseable {
         int skip = (int) Math.max(0, from - firstSeq);
         int sizeBefore = out.size();
         try {
-            BlockCodec.decode(data, skip, (index, sample) -> {
+            BlockCodec.decode(data, skip, tags, (index, sample) -> {
                 if (out.size() < maxSamples) out.add(new StoredSample(firstSeq + index, connector, sample, note));
             });
             next[0] = out.size() > sizeBefore ? out.get(out.size() - 1).sequence() + 1 : next[0];
@@ -564,6 +570,19 @@ public final class SqliteStreamStore implements AutoCloseable {
                     "INSERT INTO cursors(stream_id, destination, next_seq) VALUES(?,?,?)"
                             + " ON CONFLICT(stream_id, destination) DO UPDATE SET next_seq=excluded.next_seq")) {
                 boolean inserted = false;
+                List<Map.Entry<Integer, String>> newTags = tags.unpersisted();
+                if (!newTags.isEmpty()) {
+                    try (PreparedStatement tag = writer.prepareStatement("INSERT OR REPLACE INTO tags(id, name) VALUES(?, ?)")) {
+                        for (Map.Entry<Integer, String> t : newTags) {
+                            tag.setInt(1, t.getKey());
+                            tag.setString(2, t.getValue());
+                            tag.addBatch();
+                        }
+                        tag.executeBatch();
+                    }
+                    int upTo = newTags.get(newTags.size() - 1).getKey() + 1;
+                    onCommit.add(() -> tags.markPersisted(upTo));
+                }
                 for (Op op : batch) {
                     if (op instanceof AppendOp a) {
                         releasedBytes += a.bytes();
@@ -615,7 +634,6 @@ public final class SqliteStreamStore implements AutoCloseable {
                         onCommit.add(() -> s.future().complete(null));
                     }
                 }
-                if (inserted) insert.executeBatch();
                 cursor.executeBatch();
                 writeStreamRows(pending.values());
                 writer.commit();

@@ -1,0 +1,79 @@
+package io.sluice.gateway.cli;
+
+import io.sluice.runtime.Gateway;
+import io.sluice.runtime.GatewayStatus;
+import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.runtime.publish.DestinationStatus;
+import io.sluice.spi.Durations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Runs the embedded demo: simulated sources -> local stream store -> JSON Lines files; no AWS account needed.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "30s", description = "How long to run, e.g. 10s, 2m (default ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--data", defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--print-config", description = "Print the demo's YAML configuration and exit (a good starting point).")
+    boolean printConfig;
+
+    static String demoConfig(Path data) throws IOException {
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/gateway/demo.yaml")) {
+            String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return template.replace("{{DATA}}", data.toString().replace('\\', '/'));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String yaml = demoConfig(data);
+        if (printConfig) {
+            System.out.print(yaml);
+            return 0;
+        }
+        Duration runFor = Durations.parse(duration);
+        GatewayConfig config = ConfigLoader.parse(yaml, "demo.yaml (embedded)");
+        Path absolute = data.toAbsolutePath().normalize();
+        System.out.println("Sluice demo: simulated press line -> stream store -> JSON Lines files");
+        System.out.println("  store   : " + absolute.resolve(Gateway.STORE_FILE));
+        System.out.println("  output  : " + absolute.resolve("export").resolve("samples.jsonl"));
+        System.out.println("  config  : embedded; `sluice demo --print-config` prints it");
+        System.out.println("  duration: " + Durations.format(runFor) + " (Ctrl-C stops earlier)");
+        boolean console = System.console() != null;
+        long start = System.nanoTime();
+        long end = start + runFor.toNanos();
+        try (Gateway gateway = Gateway.start(config, data)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
+            long lastExported = 0;
+            long lastTime = start;
+            while (System.nanoTime() < end) {
+                Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
+                long now = System.nanoTime();
+                GatewayStatus status = gateway.status();
+                long committed = status.connectors().stream().mapToLong(GatewayStatus.ConnectorStatus::samplesCommitted).sum();
+                long exported = status.destinations().stream().mapToLong(DestinationStatus::samplesSent).sum();
+                double rate = (exported - lastExported) / Math.max(1e-9, (now - lastTime) / 1e9);
+                String line = String.format("[%5.1fs] committed %,d  exported %,d  (%,.0f samples/s)",
+                        (now - start) / 1e9, committed, exported, rate);
+                if (console) System.out.print("\r" + line + "   ");
+                else System.out.println(line);
+                lastExported = exported;
+                lastTime = now;
+            }
+            if (console) System.out.println();
+        }
+        System.out.println("done: samples are in " + absolute.resolve("export") + "; inspect the store with `sluice streams list --data " + data + "`");
+        return 0;
+    }
+}

@@ -1,0 +1,33 @@
+package io.sluice.gateway.cli;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sets up slf4j-simple before the first logger exists: timestamps, level from {@code SLUICE_LOG_LEVEL}, and the
+ * target stream (stderr normally; stdout in Greengrass, where the nucleus collects a component's stdout).
+ */
+final class Logging {
+
+    private Logging() {}
+
+    static void configure(String[] args) {
+        List<String> list = Arrays.asList(args);
+        boolean greengrass = list.contains("--greengrass") || System.getenv("SVCUID") != null
+                || System.getenv("AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT") != null;
+        boolean quiet = !list.isEmpty() && !list.get(0).equals("run");
+        String level = System.getenv().getOrDefault("SLUICE_LOG_LEVEL", quiet ? "warn" : "info");
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+        setIfAbsent("org.slf4j.simpleLogger.logFile", greengrass ? "System.out" : "System.err");
+        // Milo and Netty are chatty at info
+        setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.milo", "warn");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
+    }
+}

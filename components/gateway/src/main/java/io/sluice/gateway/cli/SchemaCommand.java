@@ -1,0 +1,30 @@
+package io.sluice.gateway.cli;
+
+import io.sluice.runtime.Plugins;
+import io.sluice.runtime.config.ConfigSchema;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "schema", mixinStandardHelpOptions = true,
+        description = "Prints the JSON Schema of the config file (all connector and destination types on the class path).")
+final class SchemaCommand implements Callable<Integer> {
+
+    @Option(names = {"-o", "--output"}, description = "Write to this file instead of stdout.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        String schema = ConfigSchema.generate(Plugins.discover());
+        if (output == null) {
+            System.out.print(schema);
+        } else {
+            Files.writeString(output, schema, StandardCharsets.UTF_8);
+            System.out.println("wrote " + output);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+package io.sluice.gateway.cli;
+
+import io.sluice.spi.cli.CliExtension;
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sluice} command line. */
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
+        description = "Sluice edge gateway: industrial and simulator sources, a durable local stream store, AWS destinations.",
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, StreamsCommand.class,
+                BenchCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class})
+public final class SluiceCli {
+
+    public static void main(String[] args) {
+        Logging.configure(args);
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The command line with every subcommand, including those contributed by connector and destination modules. */
+    public static CommandLine newCommandLine() {
+        CommandLine cli = new CommandLine(new SluiceCli());
+        for (CliExtension extension : ServiceLoader.load(CliExtension.class)) {
+            if (cli.getSubcommands().containsKey(extension.name())) {
+                throw new IllegalStateException("two CLI extensions named " + extension.name());
+            }
+            cli.addSubcommand(extension.name(), extension.command());
+        }
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        return cli;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SluiceCli.class.getPackage().getImplementationVersion();
+            return new String[] {"sluice " + (v == null ? "development build" : v)};
+        }
+    }
+}
