@@ -1,0 +1,169 @@
+package io.sluice.bench.sitewise;
+
+import io.sluice.bench.Benchmark;
+import io.sluice.rigs.sitewise.SiteWiseStandIn;
+import io.sluice.runtime.Gateway;
+import io.sluice.runtime.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code test-rigs/bench export-sitewise}: samples/s delivered end to end — SQLite stream store, publisher (rate
+ * limits included), SiteWise destination with the real AWS SDK client — into the SiteWise stand-in on loopback, and
+ * samples per BatchPutAssetPropertyValue call. Each run first lets the simulator connector fill the store while the
+ * destination is disabled, then enables it and times the drain of the backlog, so the producer does not compete
+ * for the CPU with what is measured. Ends with {@code delivered_samples_per_s=N samples_per_call=M} (medians).
+ */
+public final class ExportSiteWiseBenchmark implements Benchmark {
+
+    @Override
+    public String name() {
+        return "export-sitewise";
+    }
+
+    @Override
+    public String description() {
+        return "store backlog -> publisher -> SiteWise destination -> SiteWise stand-in; delivered samples/s";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        return new CommandLine(new Options()).execute(args);
+    }
+
+    @Command(name = "export-sitewise", mixinStandardHelpOptions = true,
+            description = "Measures samples/s delivered to the SiteWise stand-in through the whole gateway.")
+    static final class Options implements Callable<Integer> {
+
+        @Option(names = "--runs", defaultValue = "3", description = "Runs; the medians are reported (default ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--samples", defaultValue = "200000",
+                description = "Samples put in the store, then drained and timed (default ${DEFAULT-VALUE}).")
+        int samples;
+
+        @Option(names = "--tags", defaultValue = "100", description = "Simulated tags = SiteWise properties (default ${DEFAULT-VALUE}).")
+        int tags;
+
+        @Option(names = "--calls-per-second", description = "Rate limit of requests; default: the destination's default (1000/s).")
+        Double callsPerSecond;
+
+        @Option(names = "--entries-per-second", description = "Rate limit of entries; default: the destination's default (10000/s).")
+        Double entriesPerSecond;
+
+        @Option(names = "--latency-ms", defaultValue = "0", description = "Simulated service round trip of the stand-in (default ${DEFAULT-VALUE}).")
+        int latencyMillis;
+
+        @Override
+        public Integer call() throws Exception {
+            System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "AKIDBENCHMARK"));
+            System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "benchmark"));
+            List<double[]> results = new ArrayList<>();
+            for (int run = 1; run <= runs; run++) {
+                double[] r = once();
+                results.add(r);
+                System.out.printf("run %d: delivered %.0f samples/s, %.1f samples per call, %.0f calls/s%n",
+                        run, r[0], r[1], r[2]);
+            }
+            double rate = median(results.stream().mapToDouble(r -> r[0]).toArray());
+            double perCall = median(results.stream().mapToDouble(r -> r[1]).toArray());
+            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f%n", Math.round(rate), perCall);
+            return 0;
+        }
+
+        private double[] once() throws Exception {
+            Path data = Files.createTempDirectory("sluice-bench-sitewise");
+            try (SiteWiseStandIn standIn = SiteWiseStandIn.start().acceptUnknownAliases(true)
+                    .latency(Duration.ofMillis(latencyMillis))) {
+                long total = (long) samples;
+                Gateway gateway = Gateway.start(ConfigLoader.parse(yaml(standIn, false, total), "export-sitewise.yaml"), data);
+                try {
+                    // 1. fill the store while the destination is disabled (its cursor stays at the start)
+                    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                    while (gateway.store().nextSequence("telemetry") < total) {
+                        if (System.nanoTime() > deadline) throw new IllegalStateException("the simulator did not fill the store");
+                        Thread.sleep(20);
+                    }
+                    // 2. enable the destination and time the drain into the stand-in
+                    long t0 = System.nanoTime();
+                    gateway.reconfigure(ConfigLoader.parse(yaml(standIn, true, total), "export-sitewise.yaml"));
+                    deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                    while (standIn.acceptedCount() < total) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("only " + standIn.acceptedCount() + " of " + total + " delivered");
+                        }
+                        Thread.sleep(2);
+                    }
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    long calls = standIn.requests();
+                    return new double[] {total / secs, (double) total / calls, calls / secs};
+                } finally {
+                    gateway.close();
+                }
+            } finally {
+                deleteTree(data);
+            }
+        }
+
+        private String yaml(SiteWiseStandIn standIn, boolean enabled, long total) {
+            StringBuilder rate = new StringBuilder();
+            if (callsPerSecond != null || entriesPerSecond != null) {
+                rate.append("    rate: {");
+                if (callsPerSecond != null) rate.append("calls-per-second: ").append(callsPerSecond);
+                if (callsPerSecond != null && entriesPerSecond != null) rate.append(", ");
+                if (entriesPerSecond != null) rate.append("packets-per-second: ").append(entriesPerSecond);
+                rate.append("}\n");
+            }
+            return """
+                    connectors:
+                      sim:
+                        type: simulator
+                        stream: telemetry
+                        asset: {site: bench, area: hall-1, machine: m1}
+                        interval: 1ms
+                        limit: %d
+                        tags: [{name: value, kind: random-walk, count: %d}]
+                    streams:
+                      telemetry:
+                        priority: 2
+                        export: [{destination: sitewise}]
+                    destinations:
+                      sitewise:
+                        type: sitewise
+                        enabled: %s
+                        region: eu-central-1
+                        endpoint-override: %s
+                    %s""".formatted(total, tags, enabled, standIn.endpoint(), rate);
+        }
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.io.IOException ignored) {
+                    // temp dir; best effort
+                }
+            });
+        } catch (java.io.IOException ignored) {
+            // temp dir; best effort
+        }
+    }
+}
