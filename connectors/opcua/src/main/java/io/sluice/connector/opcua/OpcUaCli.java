@@ -23,7 +23,6 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UByte;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.NodeClass;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -149,21 +148,23 @@ public final class OpcUaCli implements CliExtension {
             ConnectionOptions options = new ConnectionOptions(endpoint, securityPolicy, mode, Optional.ofNullable(username),
                     password, Optional.ofNullable(userCertificate), Optional.ofNullable(userPrivateKey), pkiOptions.resolve(),
                     trustAll, ConnectionOptions.defaultApplicationUri(), t, t, Duration.ofMinutes(1), Duration.ofSeconds(5));
-            OpcUaClient client;
-            try {
-                client = OpcUaClients.connect(options, LoggerFactory.getLogger(OpcUaCli.class));
-            } catch (Exception e) {
-                err.println("error: " + e.getMessage());
-                return 1;
-            }
-            try {
-                new Tree(client, t, out).print(path, depth);
-                return 0;
-            } catch (RuntimeException e) {
-                err.println("error: " + e.getMessage());
-                return 1;
-            } finally {
-                OpcUaClients.disconnectQuietly(client, t);
+            try (OpcUaPki pki = new OpcUaPki(options.pkiDirectory())) {
+                OpcUaClient client;
+                try {
+                    client = OpcUaClients.connect(options, pki);
+                } catch (Exception e) {
+                    err.println("error: " + e.getMessage());
+                    return 1;
+                }
+                try {
+                    new Tree(client, t, out).print(path, depth);
+                    return 0;
+                } catch (RuntimeException e) {
+                    err.println("error: " + e.getMessage());
+                    return 1;
+                } finally {
+                    OpcUaClients.disconnectQuietly(client, t);
+                }
             }
         }
     }

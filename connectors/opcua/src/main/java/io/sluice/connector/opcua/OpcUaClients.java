@@ -43,7 +43,6 @@ import org.eclipse.milo.opcua.stack.core.types.structured.UserTokenPolicy;
 import org.eclipse.milo.opcua.stack.core.util.EndpointUtil;
 import org.eclipse.milo.opcua.stack.transport.client.tcp.OpcTcpClientTransport;
 import org.eclipse.milo.opcua.stack.transport.client.tcp.OpcTcpClientTransportConfig;
-import org.slf4j.Logger;
 
 /** Opens Milo client sessions from {@link ConnectionOptions}: discovery, endpoint selection, PKI, identity. */
 final class OpcUaClients {
@@ -78,8 +77,7 @@ final class OpcUaClients {
      * Connects and activates a session, or throws a {@link SluiceException} whose message says what to do (for an
      * untrusted server certificate: the thumbprint and the trust command).
      */
-    static OpcUaClient connect(ConnectionOptions o, Logger log) throws Exception {
-        OpcUaPki pki = new OpcUaPki(o.pkiDirectory());
+    static OpcUaClient connect(ConnectionOptions o, OpcUaPki pki) throws Exception {
         OpcUaPki.Identity own = pki.loadOrCreateIdentity(o.applicationUri());
         CertificateValidator validator;
         if (o.trustAll()) {

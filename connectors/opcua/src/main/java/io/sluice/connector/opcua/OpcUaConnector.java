@@ -60,6 +60,7 @@ final class OpcUaConnector implements Connector {
     private ConnectorContext ctx;
     private Logger log;
     private ConnectionOptions options;
+    private OpcUaPki pki;
     private volatile boolean running;
     private final Object lock = new Object();
     private Session current;
@@ -107,6 +108,7 @@ final class OpcUaConnector implements Connector {
         this.ctx = context;
         this.log = context.logger();
         this.options = ConnectionOptions.of(config, context.stateDirectory());
+        this.pki = new OpcUaPki(options.pkiDirectory());
         Metrics m = context.metrics();
         samplesCounter = m.counter("opcua.samples");
         publishFailures = m.counter("opcua.publish.failures");
@@ -138,6 +140,7 @@ final class OpcUaConnector implements Connector {
             current = null;
         }
         if (s != null) close(s, true);
+        if (pki != null) pki.close();
         if (ctx != null) ctx.health().report(HealthState.STOPPED, "stopped");
     }
 
@@ -166,7 +169,7 @@ final class OpcUaConnector implements Connector {
         if (!running) return;
         OpcUaClient client = null;
         try {
-            client = OpcUaClients.connect(options, log);
+            client = OpcUaClients.connect(options, pki);
             Session session;
             synchronized (lock) {
                 session = new Session(++generation, client, values(client));
@@ -183,6 +186,7 @@ final class OpcUaConnector implements Connector {
             synchronized (lock) {
                 if (!running) {
                     close(session, true);
+                    pki.close();
                     return;
                 }
                 current = session;

@@ -42,7 +42,7 @@ import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateGenerator;
  * </pre>
  * Thumbprints are the SHA-1 of the DER encoding, lower-case hex, as OPC UA tools show them.
  */
-public final class OpcUaPki {
+public final class OpcUaPki implements AutoCloseable {
 
     private static final String KEY_STORE = "sluice-client.pfx";
     private static final String ALIAS = "sluice-client";
@@ -57,6 +57,8 @@ public final class OpcUaPki {
     }
 
     private final Path root;
+    private FileBasedTrustListManager trustList;
+    private CertificateValidator validator;
 
     public OpcUaPki(Path root) {
         this.root = root;
@@ -116,13 +118,30 @@ public final class OpcUaPki {
      * A validator that trusts what is in trusted/ (with issuers/ for chains) and copies refused server certificates
      * to rejected/. The trust list is read from disk each time a connection is made.
      */
-    public CertificateValidator validator() throws IOException {
-        ensureLayout();
-        FileBasedTrustListManager trustList = new FileBasedTrustListManager(issuerCerts(),
-                root.resolve("issuers").resolve("crl"), trustedCerts(), root.resolve("trusted").resolve("crl"));
-        trustList.initialize();
-        FileBasedCertificateQuarantine quarantine = FileBasedCertificateQuarantine.create(rejected());
-        return new DefaultClientCertificateValidator(trustList, quarantine);
+    public synchronized CertificateValidator validator() throws IOException {
+        if (validator == null) {
+            ensureLayout();
+            trustList = new FileBasedTrustListManager(issuerCerts(), root.resolve("issuers").resolve("crl"),
+                    trustedCerts(), root.resolve("trusted").resolve("crl"));
+            trustList.initialize(); // watches the folders: a certificate accepted later is picked up
+            FileBasedCertificateQuarantine quarantine = FileBasedCertificateQuarantine.create(rejected());
+            validator = new DefaultClientCertificateValidator(trustList, quarantine);
+        }
+        return validator;
+    }
+
+    /** Stops watching the trust list folders. */
+    @Override
+    public synchronized void close() {
+        if (trustList != null) {
+            try {
+                trustList.close();
+            } catch (IOException e) {
+                // nothing held open but the watcher
+            }
+            trustList = null;
+            validator = null;
+        }
     }
 
     /** Every certificate in trusted/, issuers/ and rejected/. */
@@ -157,7 +176,7 @@ public final class OpcUaPki {
         }
         Entry e = matches.get(0);
         Path target = trustedCerts().resolve(e.thumbprint() + ".der");
-        Path tmp = trustedCerts().resolve(e.thumbprint() + ".der.tmp");
+        Path tmp = root.resolve(e.thumbprint() + ".der.tmp"); // outside the watched folder until complete
         Files.copy(e.file(), tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         // the same certificate may sit in rejected/ under several names; remove them all
