@@ -115,7 +115,7 @@ final class OpcDaAcquisition {
         this.clock = clock;
         this.log = log;
         this.settings = new OpcDaSessionFactory.ConnectionSettings(config.host(), config.domain(), config.user(),
-                config.password(), serverId(config), config.progIdResolution(), config.socketTimeout(), "sluice/" + name,
+                config.password(), serverId(config), config.progIdResolution(), config.socketTimeout(), config.sessionSecurity(), "sluice/" + name,
                 config.localeId());
         this.samplesCounter = metrics.counter("opcda.samples");
         this.unconvertible = metrics.counter("opcda.values.unconvertible");

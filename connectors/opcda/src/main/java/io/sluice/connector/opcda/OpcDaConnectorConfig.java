@@ -20,6 +20,8 @@ public record OpcDaConnectorConfig(
         @Doc("How a prog-id becomes a CLSID: opcenum (ask OPCEnum on the host) or registry (remote registry over SMB)")
         @DefaultValue("opcenum") ProgIdResolution progIdResolution,
         @Doc("Upper bound of every DCOM call (connect, add items, read)") @DefaultValue("10s") Duration socketTimeout,
+        @Doc("Sign and seal DCOM traffic (NTLM session security); try it on Windows hosts with the DCOM hardening of"
+                + " KB5004442, see the README") @DefaultValue("false") boolean sessionSecurity,
         @Doc("subscription (IOPCDataCallback), polling (IOPCSyncIO reads at the update rate) or auto (subscribe, fall"
                 + " back to polling when no callback arrives within callback-timeout)")
         @DefaultValue("auto") Acquisition acquisition,

@@ -59,7 +59,7 @@ class OpcDaConfigBindingTest {
         String broken = sample().replace("acquisition: auto", "acquisition: push").replace("update-rate: 5s", "update-rate: soon");
         ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText(broken, "opcda.yaml"));
         String text = e.getMessage();
-        assertTrue(text.contains("opcda.yaml:16:18: connectors.boiler-house.acquisition: expected one of [subscription, polling, auto], got 'push'"), text);
+        assertTrue(text.contains("opcda.yaml:17:18: connectors.boiler-house.acquisition: expected one of [subscription, polling, auto], got 'push'"), text);
         assertTrue(text.contains("connectors.boiler-house.groups[1].update-rate"), text);
     }
 }

@@ -65,7 +65,7 @@ class OpcDaConnectorFactoryTest {
     void connectionKeys() {
         var c = valid();
         var bad = new OpcDaConnectorConfig(" ", "", "", new Secret(""), c.progId(), c.clsid(), c.progIdResolution(),
-                Duration.ZERO, Acquisition.AUTO, Duration.ZERO, c.pollSource(), Duration.ofSeconds(-1), Duration.ofSeconds(5),
+                Duration.ZERO, false, Acquisition.AUTO, Duration.ZERO, c.pollSource(), Duration.ofSeconds(-1), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(-5), true, 0, c.groups());
         Map<String, String> p = problems(bad);
         assertTrue(p.get("host").startsWith("expected the host name"), p.toString());

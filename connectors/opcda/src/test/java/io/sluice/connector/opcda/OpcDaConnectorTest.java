@@ -44,7 +44,7 @@ class OpcDaConnectorTest {
     OpcDaConnectorConfig fastConfig(List<OpcDaConnectorConfig.Item> items) {
         var c = Configs.config(Acquisition.AUTO, List.of(new OpcDaConnectorConfig.Group("g", Duration.ofMillis(20), 0, true, items, List.of())));
         return new OpcDaConnectorConfig(c.host(), c.domain(), c.user(), c.password(), c.progId(), c.clsid(), c.progIdResolution(),
-                c.socketTimeout(), c.acquisition(), c.callbackTimeout(), c.pollSource(), Duration.ofMillis(20),
+                c.socketTimeout(), false, c.acquisition(), c.callbackTimeout(), c.pollSource(), Duration.ofMillis(20),
                 Duration.ofMillis(5), Duration.ofMillis(40), c.itemRetryInterval(), true, 0, c.groups());
     }
 

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * SLUICE_OPCDA_PASSWORD  its password
  * SLUICE_OPCDA_PROGID    e.g. Matrikon.OPC.Simulation.1
  * SLUICE_OPCDA_DOMAIN    optional, default empty
+ * SLUICE_OPCDA_SESSION_SECURITY  optional, true to sign and seal DCOM traffic
  * SLUICE_OPCDA_ITEMS     optional, comma-separated changing items (default: Matrikon's Random.Real8,Random.Int4,Saw-toothed Waves.Real8)
  * SLUICE_OPCDA_RESTART_COMMAND  optional shell command that restarts the OPC server process (enables the restart test),
  *                        e.g. ssh admin@host "taskkill /F /IM OPCSim.exe"  (DCOM relaunches the server on the next connect)
@@ -49,6 +50,7 @@ class OpcDaServerIT {
     static final String USER = System.getenv("SLUICE_OPCDA_USER");
     static final String PASSWORD = System.getenv("SLUICE_OPCDA_PASSWORD");
     static final String PROGID = System.getenv("SLUICE_OPCDA_PROGID");
+    static final boolean SESSION_SECURITY = Boolean.parseBoolean(System.getenv("SLUICE_OPCDA_SESSION_SECURITY"));
     static final String DOMAIN = System.getenv().getOrDefault("SLUICE_OPCDA_DOMAIN", "");
     static final List<String> ITEMS = Arrays.stream(System.getenv().getOrDefault("SLUICE_OPCDA_ITEMS",
             "Random.Real8,Random.Int4,Saw-toothed Waves.Real8").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -84,7 +86,7 @@ class OpcDaServerIT {
     static OpcDaConnectorConfig config(Acquisition acquisition) {
         List<OpcDaConnectorConfig.Item> items = ITEMS.stream().map(Configs::item).toList();
         return new OpcDaConnectorConfig(HOST, DOMAIN, USER, new Secret(PASSWORD), Optional.of(PROGID), Optional.empty(),
-                OpcDaConnectorConfig.ProgIdResolution.OPCENUM, Duration.ofSeconds(10), acquisition, Duration.ofSeconds(15),
+                OpcDaConnectorConfig.ProgIdResolution.OPCENUM, Duration.ofSeconds(10), SESSION_SECURITY, acquisition, Duration.ofSeconds(15),
                 OpcDaConnectorConfig.PollSource.CACHE, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(10),
                 Duration.ofMinutes(5), true, 0,
                 List.of(new OpcDaConnectorConfig.Group("sluice-it", Duration.ofMillis(500), 0, true, items, List.of())));
@@ -101,7 +103,7 @@ class OpcDaServerIT {
     @Test
     void connectsReadsStatusAndBrowses() {
         var settings = new OpcDaSessionFactory.ConnectionSettings(HOST, DOMAIN, USER, new Secret(PASSWORD), ServerId.parse(PROGID),
-                OpcDaConnectorConfig.ProgIdResolution.OPCENUM, Duration.ofSeconds(10), "sluice-it", 0);
+                OpcDaConnectorConfig.ProgIdResolution.OPCENUM, Duration.ofSeconds(10), SESSION_SECURITY, "sluice-it", 0);
         try (OpcDaServerSession session = new JiSessionFactory().open(settings)) {
             var status = session.status();
             assertEquals(OpcDaServerSession.ServerState.RUNNING, status.state(), status.toString());

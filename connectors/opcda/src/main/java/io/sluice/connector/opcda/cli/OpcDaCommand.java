@@ -68,6 +68,9 @@ public final class OpcDaCommand implements Callable<Integer> {
                 description = "DCOM socket timeout (default: ${DEFAULT-VALUE})")
         Duration timeout;
 
+        @Option(names = "--session-security", description = "Sign and seal DCOM traffic (see the connector README)")
+        boolean sessionSecurity;
+
         Secret secret() {
             if (password != null && password.length > 0) return new Secret(new String(password));
             String env = System.getenv(passwordEnv);
@@ -79,7 +82,7 @@ public final class OpcDaCommand implements Callable<Integer> {
 
         OpcDaSessionFactory.ConnectionSettings settings(ServerId server, OpcDaConnectorConfig.ProgIdResolution resolution) {
             return new OpcDaSessionFactory.ConnectionSettings(host, domain, user, secret(), server, resolution, timeout,
-                    "sluice-cli", 0);
+                    sessionSecurity, "sluice-cli", 0);
         }
     }
 

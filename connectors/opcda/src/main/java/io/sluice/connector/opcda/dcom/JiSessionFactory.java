@@ -16,6 +16,9 @@ import org.jinterop.dcom.core.JISession;
 /** Opens DCOM sessions with j-Interop: NTLM logon, CLSID resolution, server activation, IOPCServer. */
 public final class JiSessionFactory implements OpcDaSessionFactory {
 
+    /** ProgID resolutions by host and ProgID, so a reconnect does not ask OPCEnum again. */
+    private final java.util.Map<String, String> resolved = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public OpcDaServerSession open(ConnectionSettings s) {
         JiRuntime.configure();
@@ -27,7 +30,8 @@ public final class JiSessionFactory implements OpcDaSessionFactory {
                 progId.setAutoRegistration(false);
                 server = new JIComServer(progId, s.host(), session);
             } else {
-                String clsid = s.server() instanceof ServerId.Clsid c ? c.value() : resolveThroughOpcEnum(s, ((ServerId.ProgId) s.server()).value());
+                String clsid = s.server() instanceof ServerId.Clsid c ? c.value()
+                        : resolved.computeIfAbsent(s.host() + "|" + s.server(), k -> resolveThroughOpcEnum(s, ((ServerId.ProgId) s.server()).value()));
                 JIClsid id = JIClsid.valueOf(clsid);
                 id.setAutoRegistration(false);
                 server = new JIComServer(id, s.host(), session);
@@ -41,7 +45,11 @@ public final class JiSessionFactory implements OpcDaSessionFactory {
             throw e;
         } catch (Exception e) {
             destroy(session);
-            throw JiCalls.wrap("connecting to " + s.server() + " on " + s.host(), e);
+            OpcDaException w = JiCalls.wrap("connecting to " + s.server() + " on " + s.host(), e);
+            if (w.hresult() == io.sluice.connector.opcda.HResults.REGDB_E_CLASSNOTREG) {
+                resolved.remove(s.host() + "|" + s.server()); // the server was re-registered: resolve afresh next time
+            }
+            throw w;
         }
     }
 
@@ -49,7 +57,7 @@ public final class JiSessionFactory implements OpcDaSessionFactory {
         JiRuntime.configure();
         JISession session = JISession.createSession(s.domain(), s.user(), s.password().reveal());
         session.setGlobalSocketTimeout((int) Math.min(Integer.MAX_VALUE, s.socketTimeout().toMillis()));
-        session.useSessionSecurity(false);
+        session.useSessionSecurity(s.sessionSecurity());
         return session;
     }
 
