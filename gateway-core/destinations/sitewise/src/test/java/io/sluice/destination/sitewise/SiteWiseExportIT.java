@@ -185,6 +185,63 @@ class SiteWiseExportIT {
                 () -> gateway.store().stats("telemetry").backlog("sitewise") == 0);
     }
 
+    @Test
+    void unsendableSamplesAreReroutedWhenTheDeadLetterStreamIsExported() throws Exception {
+        int tags = 5;
+        int perTag = 200;
+        for (int i = 1; i <= tags; i++) standIn.defineAlias(alias("count", i), ValueType.INTEGER);
+        String tooLong = "x".repeat(1100); // SiteWise strings hold at most 1024 characters: refused at pack time
+        Path files = data.resolve("rerouted");
+        String yaml = "connectors:\n"
+                + simulator("sim", "telemetry", "count", "counter", tags, "5ms", (long) tags * perTag)
+                + """
+                  sim-notes:
+                    type: simulator
+                    stream: telemetry
+                    asset: {site: hamburg, area: press-shop, machine: press-3}
+                    interval: 10ms
+                    limit: 40
+                    tags: [{name: note, kind: string, values: [%s]}]
+                streams:
+                  telemetry:
+                    priority: 3
+                    export: [{destination: sitewise}]
+                  sitewise-rerouted:
+                    priority: 8
+                    export: [{destination: archive}]
+                """.formatted(tooLong)
+                + destination("""
+                    dead-letter-stream: sitewise-rerouted
+                  archive:
+                    type: file
+                    directory: %s
+                """.formatted(files));
+        gateway = Gateway.start(ConfigLoader.parse(yaml, "reroute.yaml"), data);
+        await("all counters at the stand-in", Duration.ofSeconds(60), () -> standIn.acceptedCount() >= tags * perTag);
+        await("the rerouted notes in the archive", Duration.ofSeconds(30), () -> archivedLines(files).size() >= 40);
+        assertExactlyOnceInOrder("count", tags, perTag);
+        List<String> archived = archivedLines(files);
+        assertEquals(40, archived.size());
+        assertTrue(archived.stream().allMatch(l -> l.contains("\"note\"") && l.contains(tooLong)), archived.get(0));
+        assertEquals(List.of(), standIn.errorEntries(), "nothing unsendable reached the service");
+        await("both cursors at the end", Duration.ofSeconds(10),
+                () -> gateway.store().stats("telemetry").backlog("sitewise") == 0
+                        && gateway.store().stats("sitewise-rerouted").backlog("archive") == 0);
+    }
+
+    private static List<String> archivedLines(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) return List.of();
+        List<String> lines = new ArrayList<>();
+        try (var paths = java.nio.file.Files.list(dir)) {
+            for (Path p : paths.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
+                lines.addAll(java.nio.file.Files.readAllLines(p));
+            }
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        return lines.stream().filter(l -> !l.isBlank()).toList();
+    }
+
     private List<StoredSample> deadLetters() {
         List<StoredSample> out = new ArrayList<>();
         long from = gateway.store().stats("sitewise-dead-letter").firstSequence();
