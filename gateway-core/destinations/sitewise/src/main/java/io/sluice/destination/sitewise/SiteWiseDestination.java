@@ -106,7 +106,7 @@ public final class SiteWiseDestination implements Destination {
     private synchronized ExecutorService executor() {
         if (executor == null) {
             AtomicInteger n = new AtomicInteger();
-            executor = Executors.newFixedThreadPool(config.maxConcurrentRequests(), r -> {
+            executor = Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "sitewise-" + name + "-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;

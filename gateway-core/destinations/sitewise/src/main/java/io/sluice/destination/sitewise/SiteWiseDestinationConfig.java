@@ -41,8 +41,6 @@ public record SiteWiseDestinationConfig(
         @DefaultValue("10m") Duration maxAhead,
         @Doc("Time limit of one request including connecting; after it the entries are retried.")
         @DefaultValue("10s") Duration requestTimeout,
-        @Doc("Requests that may be in flight at once.")
-        @DefaultValue("4") @Range(min = 1, max = 64) int maxConcurrentRequests,
         @Doc("Samples the publisher reads from the store per window (confirmed together).")
         @DefaultValue("1000") @Range(min = 10, max = 100000) int windowSamples) {
 
@@ -62,24 +60,24 @@ public record SiteWiseDestinationConfig(
     public static SiteWiseDestinationConfig defaults(Optional<String> region, Optional<String> endpoint) {
         return new SiteWiseDestinationConfig(region, endpoint, Addressing.ALIAS,
                 Template.parse("/{site}/{area}/{machine}/{tag}"), Map.of(), 10, 10, Duration.ofDays(7),
-                Duration.ofMinutes(10), Duration.ofSeconds(10), 4, 1000);
+                Duration.ofMinutes(10), Duration.ofSeconds(10), 1000);
     }
 
     public SiteWiseDestinationConfig withPropertyAlias(String template) {
         return new SiteWiseDestinationConfig(region, endpointOverride, addressing, Template.parse(template), properties,
-                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, requestTimeout, maxConcurrentRequests,
+                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, requestTimeout,
                 windowSamples);
     }
 
     public SiteWiseDestinationConfig withIds(Map<String, PropertyIds> ids) {
         return new SiteWiseDestinationConfig(region, endpointOverride, Addressing.IDS, propertyAlias, ids,
-                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, requestTimeout, maxConcurrentRequests,
+                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, requestTimeout,
                 windowSamples);
     }
 
     public SiteWiseDestinationConfig withRequestTimeout(Duration timeout) {
         return new SiteWiseDestinationConfig(region, endpointOverride, addressing, propertyAlias, properties,
-                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, timeout, maxConcurrentRequests,
+                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, timeout,
                 windowSamples);
     }
 }

@@ -31,7 +31,6 @@ class SiteWiseConfigBindingTest {
                     max-age: 1d
                     max-ahead: 1m
                     request-timeout: 3s
-                    max-concurrent-requests: 2
                     window-samples: 500
                 """, "gateway.yaml");
         SiteWiseDestinationConfig c = (SiteWiseDestinationConfig) config.destinations().get("sitewise").options();
@@ -45,7 +44,6 @@ class SiteWiseConfigBindingTest {
         assertEquals(Duration.ofDays(1), c.maxAge());
         assertEquals(Duration.ofMinutes(1), c.maxAhead());
         assertEquals(Duration.ofSeconds(3), c.requestTimeout());
-        assertEquals(2, c.maxConcurrentRequests());
         assertEquals(500, c.windowSamples());
         assertEquals("sitewise-dead-letter", config.destinations().get("sitewise").deadLetterStream());
     }

@@ -47,7 +47,7 @@ class SiteWiseDestinationFactoryTest {
         SiteWiseDestinationConfig bad = new SiteWiseDestinationConfig(Optional.of("eu-central-1"),
                 Optional.of("ftp://host"), SiteWiseDestinationConfig.Addressing.ALIAS, Template.parse("/fixed/alias"),
                 Map.of("/a", new SiteWiseDestinationConfig.PropertyIds("x", "y")), 10, 10, Duration.ofDays(8),
-                Duration.ofMinutes(11), Duration.ofMillis(10), 4, 1000);
+                Duration.ofMinutes(11), Duration.ofMillis(10), 1000);
         List<String> p = problems(bad);
         assertEquals(6, p.size(), p.toString());
         assertTrue(p.get(0).startsWith("endpoint-override: expected an http:// or https:// URL"), p.get(0));
