@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * {@code #} are comments. A counter belongs to a DevAddr: when the config gives a device a new DevAddr its counter
  * starts afresh. Saving writes {@code frame-counters.txt.tmp}, forces it to disk and renames it over the old file,
  * so a crash leaves either the old or the new file, never a torn one.
+ *
+ * <p>Not thread-safe except {@link #write}: the owner calls the other methods under its own lock.
  */
 public final class FrameCounterStore {
 
@@ -76,21 +78,47 @@ public final class FrameCounterStore {
 
     /** Writes the file when something changed since the last save. */
     public void saveIfDirty() throws IOException {
+        byte[] content = snapshotIfDirty();
+        if (content != null) {
+            write(content);
+        }
+    }
+
+    /**
+     * The file content when something changed since the last snapshot (and marks it saved), else null. Cheap enough
+     * to call under the pipeline's lock; {@link #write} then does the slow part outside it.
+     */
+    public byte[] snapshotIfDirty() {
         if (!dirty || file == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(80 + counters.size() * 40);
+        sb.append("# last accepted LoRaWAN uplink frame counters: device dev-addr fcnt\n");
+        new TreeMap<>(counters).forEach((name, c) -> {
+            String hex = Long.toHexString(c[0]);
+            sb.append(name).append(' ');
+            for (int i = hex.length(); i < 8; i++) sb.append('0');
+            sb.append(hex).append(' ').append(c[1]).append('\n');
+        });
+        dirty = false;
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes {@code content} to a temporary file, forces it to disk and renames it over the counter file. */
+    public synchronized void write(byte[] content) throws IOException {
+        if (file == null) {
             return;
         }
-        StringBuilder sb = new StringBuilder(32 + counters.size() * 40);
-        sb.append("# last accepted LoRaWAN uplink frame counters: device dev-addr fcnt\n");
-        new TreeMap<>(counters).forEach((name, c) ->
-                sb.append(name).append(' ').append(String.format("%08x", c[0])).append(' ').append(c[1]).append('\n'));
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        dirty = false;
     }
 }

@@ -26,12 +26,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 
 /**
- * The Semtech UDP packet-forwarder server: one socket for upstream and downstream traffic, one receive thread that
- * acknowledges, parses and feeds {@link UplinkPipeline}, and emits the samples of frames whose de-duplication window
- * has closed.
+ * The Semtech UDP packet-forwarder server: one socket for upstream and downstream traffic, a receive thread that
+ * acknowledges, parses and feeds {@link UplinkPipeline}, and a flush thread that saves the frame counters and emits
+ * the samples of frames whose de-duplication window has closed.
  *
  * <ul>
  *   <li>PUSH_DATA: answered with PUSH_ACK (same version and token) once the JSON is well-formed; every {@code rxpk}
@@ -89,6 +90,8 @@ public final class PacketForwarderServer implements AutoCloseable {
 
     private volatile DatagramSocket socket;
     private volatile Thread thread;
+    private volatile Thread flusher;
+    private final Object lock = new Object();
     private volatile boolean running;
     private final List<Sample> statSamples = new ArrayList<>();
 
@@ -120,7 +123,11 @@ public final class PacketForwarderServer implements AutoCloseable {
         counterSaveFailures = metrics.counter("lorawan.frame-counters.save-failures");
         ackFailures = metrics.counter("lorawan.acks.failed");
         metrics.gauge("lorawan.gateways", gateways::size);
-        metrics.gauge("lorawan.frames.pending", pipeline::pendingCount);
+        metrics.gauge("lorawan.frames.pending", () -> {
+            synchronized (lock) {
+                return pipeline.pendingCount();
+            }
+        });
         malformedLog = new EpisodeLog(log, 10_000_000_000L);
         rejectedLog = new EpisodeLog(log, 10_000_000_000L);
         publishLog = new EpisodeLog(log, 10_000_000_000L);
@@ -139,13 +146,17 @@ public final class PacketForwarderServer implements AutoCloseable {
         socket = s;
     }
 
-    /** Starts the receive thread (after {@link #bind}). */
+    /** Starts the receive and flush threads (after {@link #bind}). */
     public void start(String threadName, io.sluice.spi.connector.Health health) {
         running = true;
-        Thread t = new Thread(() -> loop(health), threadName);
+        Thread t = new Thread(() -> receiveLoop(health), threadName);
         t.setDaemon(true);
+        Thread f = new Thread(this::flushLoop, threadName + "-flush");
+        f.setDaemon(true);
         thread = t;
+        flusher = f;
         t.start();
+        f.start();
     }
 
     /** The bound UDP port. */
@@ -159,30 +170,26 @@ public final class PacketForwarderServer implements AutoCloseable {
         return Map.copyOf(gateways);
     }
 
-    private void loop(io.sluice.spi.connector.Health health) {
+    private void receiveLoop(io.sluice.spi.connector.Health health) {
         DatagramSocket s = socket;
         byte[] buf = new byte[65_536];
         DatagramPacket dp = new DatagramPacket(buf, buf.length);
-        List<Sample> out = new ArrayList<>();
-        long nextFlush = System.nanoTime() + flushIntervalNanos;
         health.report(HealthState.CONNECTED, "listening on UDP " + s.getLocalSocketAddress());
+        try {
+            s.setSoTimeout(100);
+        } catch (SocketException e) {
+            health.report(HealthState.DISCONNECTED, "UDP socket failed: " + e.getMessage());
+            return;
+        }
         while (running) {
             try {
-                long now = System.nanoTime();
-                long wait = Math.max(1, Math.min(nextFlush, pipeline.nextDeadline()) - now);
-                s.setSoTimeout((int) Math.max(1, Math.min(50, wait / 1_000_000L)));
                 dp.setLength(buf.length);
                 try {
                     s.receive(dp);
-                    handle(dp);
                 } catch (SocketTimeoutException timeout) {
-                    // time to look at the window
+                    continue;
                 }
-                now = System.nanoTime();
-                if (now - nextFlush >= 0) {
-                    flush(now, false, out);
-                    nextFlush = now + flushIntervalNanos;
-                }
+                handle(dp);
             } catch (SocketException e) {
                 if (running && !s.isClosed()) {
                     malformedLog.warn("UDP receive failed: " + e);
@@ -198,19 +205,52 @@ public final class PacketForwarderServer implements AutoCloseable {
                 malformedLog.warn("unexpected failure handling a datagram: " + e);
             }
         }
-        flush(System.nanoTime(), true, out);
+    }
+
+    /**
+     * Emits the frames whose window closed: drains them and snapshots the frame counters under the lock, then (outside
+     * it, so reception goes on) saves the counters and hands the samples to the sink. Counters are on disk before
+     * their samples are published, so a restart never accepts again a frame whose data was delivered.
+     */
+    private void flushLoop() {
+        List<Sample> out = new ArrayList<>();
+        while (true) {
+            boolean last = !running;
+            long now = System.nanoTime();
+            long wait;
+            synchronized (lock) {
+                wait = statSamples.isEmpty() ? pipeline.nextDeadline() - now : 0;
+            }
+            if (!last && wait > 0) {
+                LockSupport.parkNanos(Math.min(wait, flushIntervalNanos));
+                continue;
+            }
+            try {
+                flush(System.nanoTime(), last, out);
+            } catch (RuntimeException e) {
+                publishLog.warn("unexpected failure emitting LoRaWAN samples: " + e);
+            }
+            if (last) {
+                return;
+            }
+            LockSupport.parkNanos(flushIntervalNanos); // lets a batch gather: at most one counter save per interval
+        }
     }
 
     private void flush(long now, boolean all, List<Sample> out) {
         out.clear();
-        if (!statSamples.isEmpty()) {
-            out.addAll(statSamples);
-            statSamples.clear();
+        byte[] countersFile;
+        synchronized (lock) {
+            if (!statSamples.isEmpty()) {
+                out.addAll(statSamples);
+                statSamples.clear();
+            }
+            pipeline.drainReady(now, all, out);
+            countersFile = counters.snapshotIfDirty();
         }
-        pipeline.drainReady(now, all, out);
-        if (counters.dirty()) {
+        if (countersFile != null) {
             try {
-                counters.saveIfDirty();
+                counters.write(countersFile);
             } catch (IOException e) {
                 counterSaveFailures.increment();
                 publishLog.warn("could not save frame counters: " + e);
@@ -339,7 +379,9 @@ public final class PacketForwarderServer implements AutoCloseable {
                 datr == null ? null : datr.asText(), p.hasNonNull("codr") ? p.get("codr").asText() : null,
                 p.path("chan").asInt(-1), p.path("rfch").asInt(-1));
         try {
-            pipeline.offer(phy, rx, mono, wall);
+            synchronized (lock) {
+                pipeline.offer(phy, rx, mono, wall);
+            }
         } catch (FrameException e) {
             rejectedLog.warn("frame from gateway " + eui + " rejected (" + e.reason().metric() + "): " + e.getMessage());
         }
@@ -369,7 +411,9 @@ public final class PacketForwarderServer implements AutoCloseable {
                 case "temp" -> "°C";
                 default -> null;
             };
-            statSamples.add(new Sample(prefix + field, value, Quality.GOOD, 0, time, wall, unit));
+            synchronized (lock) {
+                statSamples.add(new Sample(prefix + field, value, Quality.GOOD, 0, time, wall, unit));
+            }
         }
     }
 
@@ -425,24 +469,26 @@ public final class PacketForwarderServer implements AutoCloseable {
     public void close() {
         running = false;
         DatagramSocket s = socket;
-        Thread t = thread;
-        if (t != null) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        join(thread);
         if (s != null) {
             s.close();
         }
-        if (t != null && t.isAlive()) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        join(thread);
+        Thread f = flusher;
+        if (f != null) {
+            LockSupport.unpark(f);
         }
+        join(f);
     }
 
+    private static void join(Thread t) {
+        if (t == null || !t.isAlive()) {
+            return;
+        }
+        try {
+            t.join(3_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

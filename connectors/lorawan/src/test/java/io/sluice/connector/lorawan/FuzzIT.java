@@ -74,7 +74,7 @@ class FuzzIT {
                 }
                 long finalMalformed = malformed;
                 assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.datagrams.received") == TOTAL, 10_000));
-                assertTrue(sim.awaitAcks(Duration.ofSeconds(5)), sim.pushAcked() + " of " + sim.pushSent());
+                assertTrue(sim.awaitAcks(Duration.ofSeconds(10)), sim.pushAcked() + " of " + sim.pushSent() + ", server ACK send failures " + ctx.testMetrics().count("lorawan.acks.failed"));
                 assertEquals(0, sim.unexpectedAcks(), "a malformed datagram was acknowledged");
                 assertEquals(TOTAL - finalMalformed, sim.pushSent());
             }

@@ -65,6 +65,7 @@ public final class PacketForwarderSimulator implements AutoCloseable {
             this.eui = String.format("%016x", e);
             this.socket = new DatagramSocket(new InetSocketAddress(local, 0));
             socket.setSendBufferSize(4 << 20);
+            socket.setReceiveBufferSize(4 << 20);
             this.nextToken = random.nextInt(65536);
             this.reader = new Thread(this::readAcks, "lorawan-sim-gw-" + index);
             reader.setDaemon(true);

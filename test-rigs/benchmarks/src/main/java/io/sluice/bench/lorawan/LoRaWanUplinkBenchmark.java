@@ -1,0 +1,219 @@
+package io.sluice.bench.lorawan;
+
+import io.sluice.bench.Benchmark;
+import io.sluice.rigs.lorawan.PacketForwarderSimulator;
+import io.sluice.rigs.lorawan.VirtualDevice;
+import io.sluice.runtime.Gateway;
+import io.sluice.runtime.config.ConfigLoader;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code test-rigs/bench lorawan}: LoRaWAN uplinks per second through the whole UDP path of a running gateway —
+ * Semtech PUSH_DATA parsing and PUSH_ACK, PHYPayload parsing, MIC check, counter check, FRMPayload decryption,
+ * payload decoding (Cayenne LPP and byte layout, half the devices each), de-duplication window, and commit into the
+ * SQLite stream store. The simulator's frames are encrypted before the clock starts; they are sent from
+ * {@code --gateways} virtual gateways over loopback UDP with at most {@code --in-flight} unacknowledged PUSH_DATA
+ * (the PUSH_ACK is the flow control, so the kernel buffer never overflows). The clock stops when the store holds
+ * every sample. Ends with {@code uplinks_per_s=N} (the median of the runs).
+ */
+public final class LoRaWanUplinkBenchmark implements Benchmark {
+
+    @Override
+    public String name() {
+        return "lorawan";
+    }
+
+    @Override
+    public String description() {
+        return "Semtech UDP -> MIC, decrypt, decode, dedup -> SQLite store; uplinks/s";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        return new CommandLine(new Options()).execute(args);
+    }
+
+    @Command(name = "lorawan", mixinStandardHelpOptions = true,
+            description = "Measures LoRaWAN uplinks/s from UDP datagram to committed samples through a running gateway.")
+    static final class Options implements Callable<Integer> {
+
+        @Option(names = "--runs", defaultValue = "3", description = "Runs; the median is reported (default ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--uplinks", defaultValue = "200000", description = "Uplinks per run (default ${DEFAULT-VALUE}).")
+        int uplinks;
+
+        @Option(names = "--devices", defaultValue = "1000", description = "Simulated ABP devices (default ${DEFAULT-VALUE}).")
+        int devices;
+
+        @Option(names = "--gateways", defaultValue = "3", description = "Virtual gateways (default ${DEFAULT-VALUE}).")
+        int gateways;
+
+        @Option(names = "--heard-by", defaultValue = "1",
+                description = "Gateways that hear each uplink; more than 1 adds de-duplicated copies (default ${DEFAULT-VALUE}).")
+        int heardBy;
+
+        @Option(names = "--rxpk-per-push", defaultValue = "8",
+                description = "Receptions a gateway packs into one PUSH_DATA (default ${DEFAULT-VALUE}).")
+        int rxpkPerPush;
+
+        @Option(names = "--in-flight", defaultValue = "64",
+                description = "PUSH_DATA sent but not yet acknowledged, at most (default ${DEFAULT-VALUE}).")
+        int inFlight;
+
+        @Option(names = "--dedup-window", defaultValue = "200ms", description = "The connector's dedup-window (default ${DEFAULT-VALUE}).")
+        String window;
+
+        @Option(names = "--radio-metadata", defaultValue = "true", negatable = true,
+                description = "Emit the <device>.radio sample per uplink (default ${DEFAULT-VALUE}).")
+        boolean radio;
+
+        @Override
+        public Integer call() throws Exception {
+            double[] rates = new double[runs];
+            for (int run = 0; run < runs; run++) {
+                rates[run] = once(run + 1);
+            }
+            double[] sorted = rates.clone();
+            Arrays.sort(sorted);
+            double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+            System.out.printf("uplinks_per_s=%d%n", Math.round(median));
+            return 0;
+        }
+
+        private double once(int run) throws Exception {
+            Path data = Files.createTempDirectory("sluice-bench-lorawan");
+            int port = freeUdpPort();
+            try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", port),
+                    InetAddress.getLoopbackAddress(), gateways, devices, 100, 1000 + run)) {
+                // encrypt every frame and build every datagram before the clock starts
+                int perDevice = (uplinks + devices - 1) / devices;
+                List<VirtualDevice.Uplink> frames = new ArrayList<>(uplinks);
+                long samples = 0;
+                for (int k = 0; k < perDevice && frames.size() < uplinks; k++) {
+                    for (VirtualDevice d : sim.devices()) {
+                        if (frames.size() == uplinks) break;
+                        VirtualDevice.Uplink u = d.nextUplink();
+                        frames.add(u);
+                        samples += u.expected().size() + (radio ? 1 : 0);
+                    }
+                }
+                int copies = Math.max(1, Math.min(heardBy, gateways));
+                List<byte[]> datagrams = new ArrayList<>();
+                List<Integer> senders = new ArrayList<>();
+                for (int from = 0; from < frames.size(); from += rxpkPerPush) {
+                    List<VirtualDevice.Uplink> chunk = frames.subList(from, Math.min(frames.size(), from + rxpkPerPush));
+                    for (int c = 0; c < copies; c++) {
+                        int g = (from / rxpkPerPush + c) % gateways;
+                        datagrams.add(sim.pushDatagram(g, sim.batchJson(chunk)));
+                        senders.add(g);
+                    }
+                }
+                String yaml = yaml(port, sim);
+                Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "bench-lorawan.yaml"), data);
+                try {
+                    Thread.sleep(300); // the connector binds its socket
+                    long start = System.nanoTime();
+                    long lostGuess = 0;
+                    long lastProgress = System.nanoTime();
+                    long lastAcked = 0;
+                    for (int i = 0; i < datagrams.size(); i++) {
+                        while (i - sim.pushAcked() - lostGuess >= inFlight) {
+                            long acked = sim.pushAcked();
+                            if (acked != lastAcked) {
+                                lastAcked = acked;
+                                lastProgress = System.nanoTime();
+                            } else if (System.nanoTime() - lastProgress > 500_000_000L) {
+                                lostGuess = i - acked; // no ACK for 0.5 s: treat the rest in flight as lost
+                                lastProgress = System.nanoTime();
+                            }
+                            java.util.concurrent.locks.LockSupport.parkNanos(20_000L);
+                        }
+                        sim.sendDatagram(senders.get(i), datagrams.get(i));
+                    }
+                    long sentDone = System.nanoTime();
+                    long deadline = System.nanoTime() + 60_000_000_000L;
+                    long stored = 0;
+                    long lastStored = -1;
+                    long stallSince = System.nanoTime();
+                    while (System.nanoTime() < deadline) {
+                        stored = gateway.store().stats("lora").storedSamples();
+                        if (stored >= samples) break;
+                        if (stored != lastStored) {
+                            lastStored = stored;
+                            stallSince = System.nanoTime();
+                        } else if (System.nanoTime() - stallSince > 3_000_000_000L) {
+                            break;
+                        }
+                        Thread.sleep(1);
+                    }
+                    long end = System.nanoTime();
+                    double seconds = (end - start) / 1e9;
+                    long committedUplinks = stored >= samples ? frames.size() : Math.round(frames.size() * (double) stored / samples);
+                    double rate = committedUplinks / seconds;
+                    System.out.printf("run %d: %d uplinks (%d datagrams, %d samples committed of %d) in %.2f s "
+                                    + "(sending took %.2f s) = %.0f uplinks/s, %.0f samples/s; push acked %d/%d%n",
+                            run, committedUplinks, datagrams.size(), stored, samples, seconds, (sentDone - start) / 1e9,
+                            rate, stored / seconds, sim.pushAcked(), sim.pushSent());
+                    return rate;
+                } finally {
+                    gateway.close();
+                }
+            } finally {
+                deleteTree(data);
+            }
+        }
+
+        private String yaml(int port, PacketForwarderSimulator sim) {
+            return """
+                    connectors:
+                      lora:
+                        type: lorawan
+                        stream: lora
+                        asset: {site: bench, area: field}
+                        bind-address: 127.0.0.1
+                        port: %d
+                        dedup-window: %s
+                        radio-metadata: %s
+                    %s
+                    streams:
+                      lora:
+                        priority: 3
+                    """.formatted(port, window, radio, sim.registryYaml("    "));
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // temp dir; best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // temp dir; best effort
+        }
+    }
+}
