@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * SLUICE_OPCDA_SESSION_SECURITY  optional, true to sign and seal DCOM traffic
  * SLUICE_OPCDA_ITEMS     optional, comma-separated changing items (default: Matrikon's Random.Real8,Random.Int4,Saw-toothed Waves.Real8)
  * SLUICE_OPCDA_RESTART_COMMAND  optional shell command that restarts the OPC server process (enables the restart test),
- *                        e.g. ssh admin@host "taskkill /F /IM OPCSim.exe"  (DCOM relaunches the server on the next connect)
+ *                        e.g. ssh admin@host "taskkill /F /IM <server process>.exe"  (DCOM relaunches it on the next connect)
  * </pre>
  *
  * {@code SLUICE_OPCDA_HOST=... SLUICE_OPCDA_USER=... SLUICE_OPCDA_PASSWORD=... SLUICE_OPCDA_PROGID=Matrikon.OPC.Simulation.1
