@@ -3,7 +3,6 @@ package io.sluice.destination.kinesis;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.sluice.spi.Value;
 import io.sluice.spi.cli.CliExtension;
-import io.sluice.spi.destination.OutboundSample;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -139,10 +138,7 @@ public final class KinesisCli implements CliExtension {
     static void print(List<DecodedSample> samples, OutputFormat format, Writer out) throws IOException {
         if (format == OutputFormat.JSONL) {
             try (JsonGenerator g = SampleRecordFormat.newGenerator(out)) {
-                for (DecodedSample d : samples) {
-                    SampleRecordFormat.writeLine(new OutboundSample(d.stream(), d.sequence(), d.connector(), d.sample(),
-                            d.asset()), g);
-                }
+                for (DecodedSample d : samples) SampleRecordFormat.writeFlat(d, g);
             }
             return;
         }

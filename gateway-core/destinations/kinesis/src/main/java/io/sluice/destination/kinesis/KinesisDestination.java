@@ -29,6 +29,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -104,7 +105,10 @@ public final class KinesisDestination implements Destination {
     /** Builds the SDK client; no network traffic happens until the first send. */
     void connect() {
         if (client != null) return;
+        // HTTP/1.1: PutRecords gains nothing from HTTP/2 (which the SDK picks for Kinesis because of SubscribeToShard),
+        // and HTTP/1.1 keeps large requests off one flow-controlled connection.
         httpClient = NettyNioAsyncHttpClient.builder()
+                .protocol(Protocol.HTTP1_1)
                 .maxConcurrency(16)
                 .connectionTimeout(java.time.Duration.ofSeconds(10))
                 .build();

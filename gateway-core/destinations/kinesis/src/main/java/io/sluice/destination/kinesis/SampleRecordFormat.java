@@ -3,8 +3,8 @@ package io.sluice.destination.kinesis;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.spi.AssetContext;
 import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
@@ -16,63 +16,156 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * The packed record format, version 1: many samples in one Kinesis record.
+ * The packed record format, version 1: many samples in one Kinesis record, as <b>gzip'd JSON Lines of series</b>.
  *
- * <p>The record's data is <b>JSON Lines</b> (UTF-8, one JSON object per sample, each line ended by {@code \n}),
- * compressed with <b>gzip</b> (RFC 1952) unless the destination's {@code compression} is {@code none}. A consumer
- * tells the two apart by the first two bytes: {@code 1f 8b} is gzip, {@code {} starts plain JSON Lines.
+ * <p>The record's data is UTF-8 JSON Lines (one JSON object per line, each ended by {@code \n}), compressed with
+ * gzip (RFC 1952) unless the destination's {@code compression} is {@code none}; a reader tells them apart by the
+ * first two bytes ({@code 1f 8b} is gzip). Each line is a <em>series</em>: consecutive samples of one tag that share
+ * stream, connector, asset, value type, quality, status code and unit; the varying parts are parallel arrays:
  *
  * <pre>
- * {"stream":"telemetry","seq":4711,"connector":"line1-plc","tag":"press.force","asset":{"site":"hamburg"},
- *  "type":"float","value":812.5,"quality":"GOOD","status":0,"ts":1763800000123000000,"rt":1763800000125000000,
- *  "unit":"kN"}
+ * {"stream":"telemetry","connector":"line1-plc","tag":"press.force","asset":{"machine":"press-3","site":"hamburg"},
+ *  "type":"float","quality":"GOOD","unit":"kN","n":3,
+ *  "seq":[4711,10,10],"ts":[1763800000123000000,1000000,1000000],"rt":[1763800000125000000,999870,1000210],
+ *  "value":[812.5,812.75,813.0]}
  * </pre>
  *
  * <table>
  *   <tr><th>key</th><th>JSON type</th><th>meaning</th></tr>
- *   <tr><td>stream</td><td>string</td><td>Sluice stream the sample was exported from</td></tr>
- *   <tr><td>seq</td><td>integer</td><td>sequence number within the stream; (stream, seq) identifies a sample, use it to
- *       drop the rare duplicate of at-least-once delivery</td></tr>
- *   <tr><td>connector</td><td>string</td><td>connector instance that read it</td></tr>
+ *   <tr><td>stream</td><td>string</td><td>Sluice stream the samples were exported from</td></tr>
+ *   <tr><td>connector</td><td>string</td><td>connector instance that read them</td></tr>
  *   <tr><td>tag</td><td>string</td><td>tag name</td></tr>
  *   <tr><td>asset</td><td>object</td><td>asset levels (site, area, line, machine, ...); left out when empty</td></tr>
  *   <tr><td>type</td><td>string</td><td>boolean, integer, float, string, bytes, array or struct</td></tr>
- *   <tr><td>value</td><td>per type</td><td>boolean; integer; float (a number, or the string NaN, Infinity,
- *       -Infinity); string; bytes as base64; array as a JSON array and struct as a JSON object whose elements are
- *       again {"type":..,"value":..} objects</td></tr>
  *   <tr><td>quality</td><td>string</td><td>GOOD, UNCERTAIN or BAD</td></tr>
  *   <tr><td>status</td><td>integer</td><td>the source's own status code; left out when 0</td></tr>
- *   <tr><td>ts</td><td>integer</td><td>source timestamp, nanoseconds since 1970-01-01T00:00:00Z</td></tr>
- *   <tr><td>rt</td><td>integer</td><td>time the gateway received it, nanoseconds since the epoch</td></tr>
  *   <tr><td>unit</td><td>string</td><td>engineering unit; left out when unknown</td></tr>
+ *   <tr><td>n</td><td>integer</td><td>number of samples in the series (the length of every array)</td></tr>
+ *   <tr><td>seq</td><td>integer array</td><td>sequence numbers within the stream, <b>delta-encoded</b>: the first is
+ *       absolute, each next one is the difference to the one before. (stream, seq) identifies a sample: use it to
+ *       drop the rare duplicate of at-least-once delivery</td></tr>
+ *   <tr><td>ts</td><td>integer array</td><td>source timestamps, nanoseconds since 1970-01-01T00:00:00Z, delta-encoded</td></tr>
+ *   <tr><td>rt</td><td>integer array</td><td>gateway receive times, nanoseconds since the epoch, delta-encoded</td></tr>
+ *   <tr><td>value</td><td>array</td><td>per type: booleans; integers; floats (numbers, or the strings NaN, Infinity,
+ *       -Infinity); strings; bytes as base64 strings; arrays as JSON arrays and structs as JSON objects whose
+ *       elements are {"type":..,"value":..} objects</td></tr>
  * </table>
  *
- * Lines of one record come in stream order. Unknown keys must be ignored by readers (later versions may add keys).
+ * Within a series, samples are in stream order. Readers must ignore unknown keys (later versions may add keys).
  */
 public final class SampleRecordFormat {
 
     public static final int VERSION = 1;
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
     private SampleRecordFormat() {}
 
-    /** Appends one sample as a JSON line (with its trailing newline) to {@code out}. */
-    public static void writeLine(OutboundSample s, OutputStream out) throws IOException {
-        try (JsonGenerator g = newGenerator(out)) {
-            writeLine(s, g);
+    /** What makes samples one series. */
+    private record SeriesKey(String stream, String connector, String tag, Map<String, String> asset, String type,
+                             Quality quality, long status, String unit) {
+        static SeriesKey of(OutboundSample s) {
+            Sample x = s.sample();
+            return new SeriesKey(s.stream(), s.connector(), x.tag(), s.asset() == null ? Map.of() : s.asset().levels(),
+                    x.value().typeName(), x.quality(), x.statusCode(), x.unit());
         }
     }
 
-    /** A generator for {@link #writeLine(OutboundSample, JsonGenerator)} that leaves {@code out} open. */
+    /** Encodes samples {@code from..to-1} as JSON Lines of series, gzip'd when {@code gzipLevel} is 1..9 (0: plain). */
+    public static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, (to - from) * (gzipLevel > 0 ? 16 : 80)));
+        try (OutputStream o = gzipLevel > 0 ? new LevelledGzip(out, gzipLevel) : out;
+             JsonGenerator g = newGenerator(o)) {
+            writeSeries(samples, from, to, g, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes samples {@code from..to-1} grouped into series (each series keeps stream order), one object per series;
+     * with {@code lines} each object is followed by a newline, else objects are comma-separated (inside an array).
+     */
+    public static void writeSeries(List<OutboundSample> samples, int from, int to, JsonGenerator g, boolean lines)
+            throws IOException {
+        Map<SeriesKey, List<OutboundSample>> series = new LinkedHashMap<>();
+        SeriesKey lastKey = null;
+        List<OutboundSample> last = null;
+        for (int i = from; i < to; i++) {
+            OutboundSample s = samples.get(i);
+            SeriesKey key = SeriesKey.of(s);
+            if (!key.equals(lastKey)) {
+                lastKey = key;
+                last = series.computeIfAbsent(key, k -> new ArrayList<>());
+            }
+            last.add(s);
+        }
+        for (Map.Entry<SeriesKey, List<OutboundSample>> e : series.entrySet()) {
+            writeOneSeries(e.getKey(), e.getValue(), g);
+            if (lines) g.writeRaw('\n');
+        }
+    }
+
+    private static void writeOneSeries(SeriesKey k, List<OutboundSample> list, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("stream", k.stream());
+        g.writeStringField("connector", k.connector());
+        g.writeStringField("tag", k.tag());
+        if (!k.asset().isEmpty()) {
+            g.writeObjectFieldStart("asset");
+            for (Map.Entry<String, String> a : new TreeMap<>(k.asset()).entrySet()) g.writeStringField(a.getKey(), a.getValue());
+            g.writeEndObject();
+        }
+        g.writeStringField("type", k.type());
+        g.writeStringField("quality", k.quality().name());
+        if (k.status() != 0) g.writeNumberField("status", k.status());
+        if (k.unit() != null) g.writeStringField("unit", k.unit());
+        g.writeNumberField("n", list.size());
+        g.writeArrayFieldStart("seq");
+        long prev = 0;
+        for (int i = 0; i < list.size(); i++) {
+            long v = list.get(i).sequence();
+            g.writeNumber(i == 0 ? v : v - prev);
+            prev = v;
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("ts");
+        for (int i = 0; i < list.size(); i++) {
+            long v = list.get(i).sample().sourceTimeNanos();
+            g.writeNumber(i == 0 ? v : v - prev);
+            prev = v;
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("rt");
+        for (int i = 0; i < list.size(); i++) {
+            long v = list.get(i).sample().receiveTimeNanos();
+            g.writeNumber(i == 0 ? v : v - prev);
+            prev = v;
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("value");
+        for (OutboundSample s : list) writeValue(g, s.sample().value());
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** A generator on {@code out} that leaves it open and writes no separators of its own. */
     public static JsonGenerator newGenerator(OutputStream out) throws IOException {
         JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8);
         g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
@@ -81,52 +174,40 @@ public final class SampleRecordFormat {
     }
 
     /** A generator writing characters to {@code out} (left open). */
-    public static JsonGenerator newGenerator(java.io.Writer out) throws IOException {
+    public static JsonGenerator newGenerator(Writer out) throws IOException {
         JsonGenerator g = JSON.createGenerator(out);
         g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
         g.setRootValueSeparator(null);
         return g;
     }
 
-    /** Writes one sample as a JSON line, newline included, and flushes it to the generator's stream. */
-    public static void writeLine(OutboundSample s, JsonGenerator g) throws IOException {
-        Sample sample = s.sample();
+    /**
+     * Writes one decoded sample as a flat JSON line (the expanded view {@code sluice kinesis decode} prints):
+     * {@code stream, seq, connector, tag, asset, type, value, quality, status, ts, rt, unit}.
+     */
+    public static void writeFlat(DecodedSample d, JsonGenerator g) throws IOException {
+        Sample s = d.sample();
         g.writeStartObject();
-        g.writeStringField("stream", s.stream());
-        g.writeNumberField("seq", s.sequence());
-        g.writeStringField("connector", s.connector());
-        g.writeStringField("tag", sample.tag());
-        if (s.asset() != null && !s.asset().levels().isEmpty()) {
+        g.writeStringField("stream", d.stream());
+        g.writeNumberField("seq", d.sequence());
+        g.writeStringField("connector", d.connector());
+        g.writeStringField("tag", s.tag());
+        if (!d.asset().levels().isEmpty()) {
             g.writeObjectFieldStart("asset");
-            Map<String, String> levels = s.asset().levels();
-            for (String k : levels.size() == 1 ? levels.keySet() : new TreeMap<>(levels).keySet()) {
-                g.writeStringField(k, levels.get(k));
-            }
+            for (Map.Entry<String, String> a : new TreeMap<>(d.asset().levels()).entrySet()) g.writeStringField(a.getKey(), a.getValue());
             g.writeEndObject();
         }
-        writeTypedBody(g, sample.value());
-        g.writeStringField("quality", sample.quality().name());
-        if (sample.statusCode() != 0) g.writeNumberField("status", sample.statusCode());
-        g.writeNumberField("ts", sample.sourceTimeNanos());
-        g.writeNumberField("rt", sample.receiveTimeNanos());
-        if (sample.unit() != null) g.writeStringField("unit", sample.unit());
+        writeTyped(g, s.value());
+        g.writeStringField("quality", s.quality().name());
+        if (s.statusCode() != 0) g.writeNumberField("status", s.statusCode());
+        g.writeNumberField("ts", s.sourceTimeNanos());
+        g.writeNumberField("rt", s.receiveTimeNanos());
+        if (s.unit() != null) g.writeStringField("unit", s.unit());
         g.writeEndObject();
         g.writeRaw('\n');
-        g.flush();
     }
 
-    /** The JSON line of one sample, without compression (for size checks and tests). */
-    public static byte[] line(OutboundSample s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(160);
-        try {
-            writeLine(s, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static void writeTypedBody(JsonGenerator g, Value value) throws IOException {
+    private static void writeTyped(JsonGenerator g, Value value) throws IOException {
         g.writeStringField("type", value.typeName());
         g.writeFieldName("value");
         writeValue(g, value);
@@ -149,7 +230,7 @@ public final class SampleRecordFormat {
             g.writeStartArray();
             for (Value e : a.elements()) {
                 g.writeStartObject();
-                writeTypedBody(g, e);
+                writeTyped(g, e);
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -157,7 +238,7 @@ public final class SampleRecordFormat {
             g.writeStartObject();
             for (Map.Entry<String, Value> e : ((Value.StructValue) value).fields().entrySet()) {
                 g.writeObjectFieldStart(e.getKey());
-                writeTypedBody(g, e.getValue());
+                writeTyped(g, e.getValue());
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -170,177 +251,155 @@ public final class SampleRecordFormat {
     }
 
     /**
-     * Unpacks a record's data (gzip or plain JSON Lines). Throws {@link RecordFormatException} naming the line
-     * when the data is not a Sluice record.
+     * Unpacks a record's data (gzip or plain), samples sorted by stream, then sequence number. Throws
+     * {@link RecordFormatException} naming the line when the data is not a Sluice record.
      */
     public static List<DecodedSample> decode(byte[] data) {
-        List<DecodedSample> out = new ArrayList<>();
+        byte[] all;
         try (InputStream in = isGzip(data) ? new GZIPInputStream(new ByteArrayInputStream(data), 65536)
                 : new ByteArrayInputStream(data)) {
-            byte[] all = in.readAllBytes();
-            int start = 0;
-            int lineNo = 0;
-            for (int i = 0; i <= all.length; i++) {
-                if (i == all.length || all[i] == '\n') {
-                    lineNo++;
-                    if (i > start && !(i - start == 1 && all[start] == '\r')) {
-                        out.add(parseLine(all, start, i - start, lineNo));
-                    }
-                    start = i + 1;
-                }
-            }
+            all = in.readAllBytes();
         } catch (IOException e) {
             throw new RecordFormatException("record is not valid gzip: " + e.getMessage(), e);
         }
+        List<DecodedSample> out = new ArrayList<>();
+        int start = 0;
+        int lineNo = 0;
+        for (int i = 0; i <= all.length; i++) {
+            if (i == all.length || all[i] == '\n') {
+                lineNo++;
+                if (i > start && !(i - start == 1 && all[start] == '\r')) {
+                    JsonNode node;
+                    try {
+                        node = MAPPER.readTree(all, start, i - start);
+                    } catch (IOException e) {
+                        throw new RecordFormatException("line " + lineNo + ": not JSON: " + e.getMessage(), e);
+                    }
+                    readSeries(node, "line " + lineNo, out);
+                }
+                start = i + 1;
+            }
+        }
+        out.sort(Comparator.comparing(DecodedSample::stream).thenComparingLong(DecodedSample::sequence));
         return out;
     }
 
-    private static DecodedSample parseLine(byte[] buf, int off, int len, int lineNo) {
-        try (JsonParser p = JSON.createParser(buf, off, len)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new RecordFormatException("line " + lineNo + ": not a JSON object");
-            String stream = null, connector = null, tag = null, unit = null, type = null;
-            Long seq = null, ts = null, rt = null;
-            long status = 0;
-            Quality quality = null;
-            Map<String, String> asset = Map.of();
-            Value value = null;
-            boolean valueSeen = false;
-            JsonNodeHolder pendingValue = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "stream" -> stream = p.getValueAsString();
-                    case "seq" -> seq = p.getLongValue();
-                    case "connector" -> connector = p.getValueAsString();
-                    case "tag" -> tag = p.getValueAsString();
-                    case "asset" -> asset = readAsset(p, lineNo);
-                    case "type" -> type = p.getValueAsString();
-                    case "value" -> {
-                        valueSeen = true;
-                        if (type != null) value = readValue(p, type, lineNo);
-                        else pendingValue = JsonNodeHolder.capture(p);
-                    }
-                    case "quality" -> quality = Quality.valueOf(p.getValueAsString());
-                    case "status" -> status = p.getLongValue();
-                    case "ts" -> ts = p.getLongValue();
-                    case "rt" -> rt = p.getLongValue();
-                    case "unit" -> unit = p.getValueAsString();
-                    default -> p.skipChildren();
-                }
+    /** Expands one series object into samples (also used for the IoT payload, where series sit in an array). */
+    public static void readSeries(JsonNode n, String where, List<DecodedSample> out) {
+        try {
+            if (n == null || !n.isObject()) throw new RecordFormatException(where + ": not a JSON object");
+            String stream = text(n, "stream", where);
+            String connector = text(n, "connector", where);
+            String tag = text(n, "tag", where);
+            String type = text(n, "type", where);
+            Quality quality = Quality.valueOf(text(n, "quality", where));
+            long status = n.path("status").asLong(0);
+            String unit = n.hasNonNull("unit") ? n.get("unit").asText() : null;
+            Map<String, String> asset = new LinkedHashMap<>();
+            n.path("asset").fields().forEachRemaining(e -> asset.put(e.getKey(), e.getValue().asText()));
+            AssetContext context = new AssetContext(asset);
+            JsonNode seq = array(n, "seq", where), ts = array(n, "ts", where), rt = array(n, "rt", where),
+                    values = array(n, "value", where);
+            int count = seq.size();
+            if (ts.size() != count || rt.size() != count || values.size() != count
+                    || (n.has("n") && n.get("n").asInt() != count)) {
+                throw new RecordFormatException(where + ": seq, ts, rt and value differ in length");
             }
-            if (pendingValue != null && type != null) {
-                try (JsonParser again = JSON.createParser(pendingValue.json())) {
-                    again.nextToken();
-                    value = readValue(again, type, lineNo);
-                }
+            long s = 0, t = 0, r = 0;
+            for (int i = 0; i < count; i++) {
+                s = i == 0 ? seq.get(i).asLong() : s + seq.get(i).asLong();
+                t = i == 0 ? ts.get(i).asLong() : t + ts.get(i).asLong();
+                r = i == 0 ? rt.get(i).asLong() : r + rt.get(i).asLong();
+                Sample sample = new Sample(tag, readValue(values.get(i), type, where), quality, status, t, r, unit);
+                out.add(new DecodedSample(stream, s, connector, context, sample));
             }
-            if (stream == null || seq == null || connector == null || tag == null || type == null || !valueSeen
-                    || quality == null || ts == null || rt == null) {
-                throw new RecordFormatException("line " + lineNo + ": missing one of stream, seq, connector, tag, type, "
-                        + "value, quality, ts, rt");
-            }
-            Sample sample = new Sample(tag, value, quality, status, ts, rt, unit);
-            return new DecodedSample(stream, seq, connector, new AssetContext(asset), sample);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             if (e instanceof RecordFormatException r) throw r;
-            throw new RecordFormatException("line " + lineNo + ": " + e.getMessage(), e);
+            throw new RecordFormatException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private static Map<String, String> readAsset(JsonParser p, int lineNo) throws IOException {
-        if (p.currentToken() != JsonToken.START_OBJECT) throw new RecordFormatException("line " + lineNo + ": asset is not an object");
-        Map<String, String> levels = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String k = p.currentName();
-            p.nextToken();
-            levels.put(k, p.getValueAsString());
-        }
-        return levels;
+    private static String text(JsonNode n, String key, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isTextual()) throw new RecordFormatException(where + ": missing string '" + key + "'");
+        return v.asText();
     }
 
-    private static Value readValue(JsonParser p, String type, int lineNo) throws IOException {
-        JsonToken t = p.currentToken();
+    private static JsonNode array(JsonNode n, String key, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isArray()) throw new RecordFormatException(where + ": missing array '" + key + "'");
+        return v;
+    }
+
+    private static Value readValue(JsonNode v, String type, String where) {
         switch (type) {
-            case "boolean" -> {
-                if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) throw bad(lineNo, type, t);
-                return Value.of(p.getBooleanValue());
-            }
-            case "integer" -> {
-                if (t != JsonToken.VALUE_NUMBER_INT) throw bad(lineNo, type, t);
-                return Value.of(p.getLongValue());
-            }
-            case "float" -> {
-                if (t == JsonToken.VALUE_STRING) return Value.of(Double.parseDouble(p.getText()));
-                if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT) throw bad(lineNo, type, t);
-                return Value.of(p.getDoubleValue());
-            }
-            case "string" -> {
-                if (t != JsonToken.VALUE_STRING) throw bad(lineNo, type, t);
-                return Value.of(p.getText());
-            }
-            case "bytes" -> {
-                if (t != JsonToken.VALUE_STRING) throw bad(lineNo, type, t);
-                return Value.of(Base64.getDecoder().decode(p.getText()));
-            }
-            case "array" -> {
-                if (t != JsonToken.START_ARRAY) throw bad(lineNo, type, t);
+            case "boolean":
+                if (!v.isBoolean()) throw bad(where, type, v);
+                return Value.of(v.booleanValue());
+            case "integer":
+                if (!v.isIntegralNumber()) throw bad(where, type, v);
+                return Value.of(v.longValue());
+            case "float":
+                if (v.isTextual()) return Value.of(Double.parseDouble(v.asText()));
+                if (!v.isNumber()) throw bad(where, type, v);
+                return Value.of(v.doubleValue());
+            case "string":
+                if (!v.isTextual()) throw bad(where, type, v);
+                return Value.of(v.asText());
+            case "bytes":
+                if (!v.isTextual()) throw bad(where, type, v);
+                return Value.of(Base64.getDecoder().decode(v.asText()));
+            case "array": {
+                if (!v.isArray()) throw bad(where, type, v);
                 List<Value> elements = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) elements.add(readTyped(p, lineNo));
+                for (JsonNode e : v) elements.add(readTyped(e, where));
                 return new Value.ArrayValue(elements);
             }
-            case "struct" -> {
-                if (t != JsonToken.START_OBJECT) throw bad(lineNo, type, t);
+            case "struct": {
+                if (!v.isObject()) throw bad(where, type, v);
                 Map<String, Value> fields = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    fields.put(name, readTyped(p, lineNo));
+                for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    fields.put(e.getKey(), readTyped(e.getValue(), where));
                 }
                 return new Value.StructValue(fields);
             }
-            default -> throw new RecordFormatException("line " + lineNo + ": unknown value type '" + type + "'");
+            default:
+                throw new RecordFormatException(where + ": unknown value type '" + type + "'");
         }
     }
 
-    /** Reads a nested {"type":..,"value":..} object; the parser is on its START_OBJECT. */
-    private static Value readTyped(JsonParser p, int lineNo) throws IOException {
-        if (p.currentToken() != JsonToken.START_OBJECT) throw new RecordFormatException("line " + lineNo + ": nested value is not an object");
-        String type = null;
-        Value value = null;
-        JsonNodeHolder pending = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            p.nextToken();
-            if (f.equals("type")) type = p.getText();
-            else if (f.equals("value")) {
-                if (type != null) value = readValue(p, type, lineNo);
-                else pending = JsonNodeHolder.capture(p);
-            } else p.skipChildren();
+    private static Value readTyped(JsonNode e, String where) {
+        if (!e.isObject() || !e.path("type").isTextual() || !e.has("value")) {
+            throw new RecordFormatException(where + ": nested value is not a {\"type\":..,\"value\":..} object");
         }
-        if (type == null) throw new RecordFormatException("line " + lineNo + ": nested value without type");
-        if (pending != null) {
-            try (JsonParser again = JSON.createParser(pending.json())) {
-                again.nextToken();
-                value = readValue(again, type, lineNo);
-            }
-        }
-        if (value == null) throw new RecordFormatException("line " + lineNo + ": nested value without value");
-        return value;
+        return readValue(e.get("value"), e.get("type").asText(), where);
     }
 
-    private static RecordFormatException bad(int lineNo, String type, JsonToken t) {
-        return new RecordFormatException("line " + lineNo + ": a " + type + " value cannot be " + t);
+    private static RecordFormatException bad(String where, String type, JsonNode v) {
+        return new RecordFormatException(where + ": a " + type + " value cannot be " + v.getNodeType().name().toLowerCase());
     }
 
-    /** A JSON value copied out of a parser, for the rare line where "value" comes before "type". */
-    private record JsonNodeHolder(String json) {
-        static JsonNodeHolder capture(JsonParser p) throws IOException {
-            java.io.StringWriter w = new java.io.StringWriter();
-            try (JsonGenerator g = JSON.createGenerator(w)) {
-                g.copyCurrentStructure(p);
-            }
-            return new JsonNodeHolder(w.toString());
+    /** The flat JSON line of one sample (tests, CLI). */
+    public static byte[] flatLine(OutboundSample s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(200);
+        try (JsonGenerator g = newGenerator(out)) {
+            writeFlat(new DecodedSample(s.stream(), s.sequence(), s.connector(),
+                    Objects.requireNonNullElse(s.asset(), AssetContext.EMPTY), s.sample()), g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static final class LevelledGzip extends GZIPOutputStream {
+        LevelledGzip(OutputStream out, int level) throws IOException {
+            super(out, 16384);
+            def.setLevel(level);
         }
     }
 

@@ -44,7 +44,7 @@ class KinesisCliTest {
             assertEquals(0, cli.execute(full), String.join(" ", args));
             String[] lines = out.toString().split("\n");
             assertEquals(20, lines.length, String.join(" ", args));
-            assertTrue(lines[0].startsWith("{\"stream\":\"telemetry\",\"seq\":1,"), lines[0]);
+            assertTrue(lines[0].startsWith("{\"stream\":\"telemetry\",\"seq\":1,\"connector\":\"sim\",\"tag\":\"tag-0\""), lines[0]);
         }
         StringWriter text = new StringWriter();
         CommandLine cli = new CommandLine(new KinesisCli().command());
