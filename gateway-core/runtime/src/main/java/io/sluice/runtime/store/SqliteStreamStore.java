@@ -137,7 +137,8 @@ public final class SqliteStreamStore implements AutoCloseable {
 
     private final Path file;
     private final StoreOptions options;
-    private final Connection writer;
+    private Connection writer;
+    private final Object writeLock = new Object();
     private final Map<String, StreamState> streams = new ConcurrentHashMap<>();
     private final TagDictionary tags = new TagDictionary();
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
@@ -150,12 +151,16 @@ public final class SqliteStreamStore implements AutoCloseable {
     private volatile StoreHealth health;
     private long nextRetentionNanos;
     private long commits;
+    private final Path reserve;
+    static final int RESERVE_BYTES = 4 << 20;
 
     private SqliteStreamStore(Path file, StoreOptions options) throws SQLException {
         this.file = file;
         this.options = options;
         this.health = StoreHealth.ok(options.clock().millis());
         this.writer = connect(file);
+        this.reserve = file.resolveSibling(file.getFileName() + ".reserve");
+        createReserve();
         try (Statement st = writer.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("PRAGMA synchronous=" + options.synchronous());
@@ -277,7 +282,7 @@ public final class SqliteStreamStore implements AutoCloseable {
     private long insertStream(String name) {
         CompletableFuture<Long> id = new CompletableFuture<>();
         // Stream creation is rare; do it under the writer's lock by running it synchronously on this thread.
-        synchronized (writer) {
+        synchronized (writeLock) {
             try (PreparedStatement ps = writer.prepareStatement("INSERT INTO streams(name, next_seq) VALUES(?, 0)",
                     Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, name);
@@ -563,7 +568,7 @@ public final class SqliteStreamStore implements AutoCloseable {
         Map<StreamState, Pending> pending = new HashMap<>();
         List<Runnable> onCommit = new ArrayList<>();
         long releasedBytes = 0;
-        synchronized (writer) {
+        synchronized (writeLock) {
             try (PreparedStatement insert = writer.prepareStatement(
                     "INSERT INTO blocks(stream_id, first_seq, sample_count, oldest_rx, newest_rx, connector, note, data) VALUES(?,?,?,?,?,?,?,?)");
                  PreparedStatement cursor = writer.prepareStatement(
@@ -759,9 +764,10 @@ public final class SqliteStreamStore implements AutoCloseable {
 
     /** Deletes what every destination has passed and what outlived the TTL. Runs on the writer thread. */
     private void runRetention() {
+        if (health.state() == StoreHealth.State.OK && !Files.exists(reserve)) createReserve();
         long now = options.clock().millis() * 1_000_000L;
         List<Runnable> apply = new ArrayList<>();
-        synchronized (writer) {
+        synchronized (writeLock) {
             try (PreparedStatement del = writer.prepareStatement("DELETE FROM blocks WHERE stream_id=? AND first_seq<?");
                  PreparedStatement ttl = writer.prepareStatement("UPDATE streams SET dropped_ttl=dropped_ttl+? WHERE id=?")) {
                 for (StreamState s : streams.values()) {
@@ -815,13 +821,46 @@ public final class SqliteStreamStore implements AutoCloseable {
         apply.forEach(Runnable::run);
     }
 
+    /**
+     * A few megabytes kept on disk next to the store and given up when the disk is full, so that the store can still
+     * delete (which writes to the WAL) and checkpoint. Recreated once there is room again.
+     */
+    private void createReserve() {
+        try {
+            if (Files.exists(reserve)) return;
+            java.nio.file.FileStore fs = Files.getFileStore(file.toAbsolutePath().getParent());
+            if (fs.getUsableSpace() < 2L * RESERVE_BYTES) return;
+            Path tmp = reserve.resolveSibling(reserve.getFileName() + ".tmp");
+            Files.write(tmp, new byte[RESERVE_BYTES]);
+            Files.move(tmp, reserve, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            log.debug("no disk reserve: {}", e.getMessage());
+        }
+    }
+
+    private boolean releaseReserve() {
+        try {
+            return Files.deleteIfExists(reserve);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private void onStorageFailure(SQLException e, Collection<Pending> pending) {
         StoreHealth.State state = isDiskFull(e) ? StoreHealth.State.DISK_FULL : StoreHealth.State.IO_ERROR;
         if (health.state() != state) {
             log.error("stream store cannot write ({}): {}; appends fail until it can, committed data is intact", state, e.getMessage());
             health = new StoreHealth(state, e.getMessage(), options.clock().millis());
         }
-        if (state == StoreHealth.State.DISK_FULL) evictForDiskFull();
+        if (state == StoreHealth.State.DISK_FULL) {
+            if (releaseReserve()) log.warn("disk full: released the {} MB disk reserve to make room for eviction", RESERVE_BYTES >> 20);
+            evictForDiskFull();
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } catch (SQLException checkpoint) {
+                log.debug("checkpoint on full disk failed: {}", checkpoint.getMessage());
+            }
+        }
     }
 
     /**
@@ -857,6 +896,7 @@ public final class SqliteStreamStore implements AutoCloseable {
                 log.warn("disk full: stream {} dropped its {} oldest samples (drop-oldest)", s.name, dropped);
             } catch (SQLException e) {
                 rollbackQuietly();
+                log.warn("disk full: could not evict from stream {}: {}", s.name, e.getMessage());
             }
         }
     }
@@ -871,11 +911,37 @@ public final class SqliteStreamStore implements AutoCloseable {
         return message.contains("disk is full") || message.contains("no space");
     }
 
+    /**
+     * Rolls back and makes sure the next statement runs in a fresh transaction: after SQLITE_FULL, SQLite may have
+     * ended the transaction itself, and the driver must not be left believing one is open.
+     */
     private void rollbackQuietly() {
         try {
             writer.rollback();
         } catch (SQLException e) {
-            log.debug("rollback failed", e);
+            // SQLite already ended the transaction (e.g. a failed COMMIT on a full disk); the driver then skipped
+            // starting the next one, so start over on a fresh connection rather than run statements outside one.
+            log.debug("rollback failed ({}); reopening the writer connection", e.getMessage());
+            reopenWriter();
+        }
+    }
+
+    private void reopenWriter() {
+        try {
+            writer.close();
+        } catch (SQLException ignored) {
+            // replaced below
+        }
+        try {
+            Connection fresh = connect(file);
+            try (Statement st = fresh.createStatement()) {
+                st.execute("PRAGMA synchronous=" + options.synchronous());
+                st.execute("PRAGMA journal_size_limit=" + (64L << 20));
+            }
+            fresh.setAutoCommit(false);
+            writer = fresh;
+        } catch (SQLException e) {
+            log.error("cannot reopen the store's writer connection: {}", e.getMessage());
         }
     }
 
@@ -914,7 +980,7 @@ public final class SqliteStreamStore implements AutoCloseable {
                 // closing anyway
             }
         }
-        synchronized (writer) {
+        synchronized (writeLock) {
             try (Statement st = writer.createStatement()) {
                 writer.commit();
                 st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
