@@ -77,6 +77,7 @@ final class OpcUaConnector implements Connector {
     private Metrics.Counter connectFailures;
     private Metrics.Counter badNodes;
     private Metrics.Counter lostNotifications;
+    private Metrics.Counter watchdogElapsed;
     private Metrics.Distribution gapSeconds;
     private final AtomicLong lastGapMillis = new AtomicLong();
     private final AtomicInteger monitoredItems = new AtomicInteger();
@@ -116,6 +117,7 @@ final class OpcUaConnector implements Connector {
         connectFailures = m.counter("opcua.connect.failures");
         badNodes = m.counter("opcua.bad.nodes");
         lostNotifications = m.counter("opcua.notifications.lost");
+        watchdogElapsed = m.counter("opcua.subscription.watchdog");
         gapSeconds = m.distribution("opcua.gap.seconds");
         m.gauge("opcua.connected", () -> current != null ? 1 : 0);
         m.gauge("opcua.monitored.items", monitoredItems::get);
@@ -219,6 +221,7 @@ final class OpcUaConnector implements Connector {
             }
         } catch (Exception e) {
             if (client != null) OpcUaClients.disconnectQuietly(client, config.requestTimeout());
+            if (!running) return; // stopped while connecting
             connectFailures.increment();
             Duration delay = backoff();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -311,7 +314,10 @@ final class OpcUaConnector implements Connector {
 
             @Override
             public void onWatchdogTimerElapsed(OpcUaSubscription s) {
-                connectionLost(session, "no publish response or keep-alive within the subscription's watchdog time");
+                // a slow server, not necessarily a dead one: the session keep-alive decides about reconnecting
+                watchdogElapsed.increment();
+                log.warn("opcua {}: group {}: no publish response or keep-alive within the subscription's watchdog time",
+                        name, group.name());
             }
 
             @Override

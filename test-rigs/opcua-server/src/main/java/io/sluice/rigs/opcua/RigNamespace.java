@@ -28,6 +28,7 @@ import org.eclipse.milo.opcua.sdk.server.model.variables.AnalogItemTypeNode;
 import org.eclipse.milo.opcua.sdk.server.nodes.UaDataTypeNode;
 import org.eclipse.milo.opcua.sdk.server.nodes.UaFolderNode;
 import org.eclipse.milo.opcua.sdk.server.nodes.UaVariableNode;
+import org.eclipse.milo.opcua.sdk.server.nodes.filters.AttributeFilters;
 import org.eclipse.milo.opcua.sdk.server.util.SubscriptionModel;
 import org.eclipse.milo.opcua.stack.core.AttributeId;
 import org.eclipse.milo.opcua.stack.core.NodeIds;
@@ -63,11 +64,39 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
         final LongFunction<Variant> valueAt;
         final List<DataItem> items = new CopyOnWriteArrayList<>();
         volatile long step = 1;
+        volatile DateTime stepTime = DateTime.now();
+        private volatile DataValue cached;
+        private volatile long cachedStep;
 
         RigNode(String path, UaVariableNode node, LongFunction<Variant> valueAt) {
             this.path = path;
             this.node = node;
             this.valueAt = valueAt;
+        }
+
+        /** The value at the current step, stamped with the time of the step; computed only when someone asks. */
+        DataValue current() {
+            long s = step;
+            DataValue v = cached;
+            if (v == null || cachedStep != s) {
+                DateTime t = stepTime;
+                v = new DataValue(valueAt.apply(s), StatusCode.GOOD, t, t);
+                cached = v;
+                cachedStep = s;
+            }
+            return v;
+        }
+
+        /** Moves to the next step at time {@code now}; pushes the new value to the monitored items, if any. */
+        void advance(DateTime now) {
+            stepTime = now;
+            step++;
+            if (!items.isEmpty()) {
+                DataValue value = current();
+                for (DataItem item : items) {
+                    if (item.isSamplingEnabled()) item.setValue(value);
+                }
+            }
         }
     }
 
@@ -236,8 +265,9 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
 
     private void register(String path, UaVariableNode node, LongFunction<Variant> valueAt) {
         RigNode rigNode = new RigNode(path, node, valueAt);
-        DateTime now = DateTime.now();
-        node.setValue(new DataValue(valueAt.apply(rigNode.step), StatusCode.GOOD, now, now));
+        node.setValue(rigNode.current());
+        // reads see the current step without the ticker writing every node
+        node.getFilterChain().addLast(AttributeFilters.getValue(ctx -> rigNode.current()));
         nodes.put(node.getNodeId(), rigNode);
         byPath.put(path, rigNode);
     }
@@ -245,14 +275,7 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
     /** Advances every node by one step, stamps the new value with {@code now} and pushes it to monitored items. */
     void tick() {
         DateTime now = DateTime.now();
-        for (RigNode n : byPath.values()) {
-            long step = ++n.step;
-            DataValue value = new DataValue(n.valueAt.apply(step), StatusCode.GOOD, now, now);
-            n.node.setValue(value);
-            for (DataItem item : n.items) {
-                if (item.isSamplingEnabled()) item.setValue(value);
-            }
-        }
+        for (RigNode n : byPath.values()) n.advance(now);
         changes.addAndGet(byPath.size());
     }
 
@@ -268,7 +291,7 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
             if (ours(item)) {
                 RigNode n = nodes.get(item.getReadValueId().getNodeId());
                 n.items.add(item);
-                item.setValue(n.node.getValue());
+                item.setValue(n.current());
             } else {
                 others.add(item);
             }

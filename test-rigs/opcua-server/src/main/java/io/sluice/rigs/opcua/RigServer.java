@@ -114,9 +114,8 @@ public final class RigServer implements AutoCloseable {
         ns.nodesByPath().forEach((path, node) -> {
             Long step = steps.get(path);
             if (step != null) {
+                node.stepTime = DateTime.now();
                 node.step = step;
-                DateTime now = DateTime.now();
-                node.node.setValue(new DataValue(node.valueAt.apply(step), org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode.GOOD, now, now));
             }
         });
         s.startup().get(30, TimeUnit.SECONDS);
@@ -207,7 +206,7 @@ public final class RigServer implements AutoCloseable {
     public DataValue value(String path) {
         RigNamespace.RigNode n = runningNamespace().nodesByPath().get(path);
         if (n == null) throw new IllegalArgumentException("no rig node " + path);
-        return n.node.getValue();
+        return n.current();
     }
 
     /** The step counter of a node: 1 at start, +1 per change; its value is a function of it (see RigValues). */
