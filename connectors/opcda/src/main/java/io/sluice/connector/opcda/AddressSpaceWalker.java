@@ -45,13 +45,30 @@ public final class AddressSpaceWalker {
             }
             return;
         }
-        browser.changePosition(BrowseDirection.TO, "");
+        toRoot(browser);
         List<String> path = new ArrayList<>();
         for (String branch : startPath) {
             browser.changePosition(BrowseDirection.DOWN, branch);
             path.add(branch);
         }
         descend(browser, path, leafFilter, maxDepth, visitor);
+    }
+
+    /** OPC_BROWSE_TO "" (DA 2.0); DA 1.0 servers only know UP, so climb until the server refuses. */
+    static void toRoot(Browser browser) {
+        try {
+            browser.changePosition(BrowseDirection.TO, "");
+        } catch (OpcDaException e) {
+            if (e.connectionLost()) throw e;
+            for (int i = 0; i < 64; i++) {
+                try {
+                    browser.changePosition(BrowseDirection.UP, "");
+                } catch (OpcDaException up) {
+                    if (up.connectionLost()) throw up;
+                    return;
+                }
+            }
+        }
     }
 
     private static boolean descend(Browser browser, List<String> path, String filter, int depthLeft, Visitor visitor) {

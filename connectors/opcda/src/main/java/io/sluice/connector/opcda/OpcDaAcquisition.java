@@ -97,7 +97,7 @@ final class OpcDaAcquisition {
     private final Set<String> warnedTags = ConcurrentHashMap.newKeySet();
     private int nextClientHandle = 1;
 
-    private OpcDaServerSession session;
+    private volatile OpcDaServerSession session;
     private volatile boolean connected;
     private ServerState lastServerState;
     private long lastItemRefreshNanos;
@@ -274,10 +274,21 @@ final class OpcDaAcquisition {
         Map<String, Integer> failed = new LinkedHashMap<>();
         if (!toAdd.isEmpty()) {
             List<ItemDefinition> defs = new ArrayList<>();
+            Map<Integer, Binding> provisional = new LinkedHashMap<>(current);
             for (DesiredItem d : toAdd) {
-                defs.add(new ItemDefinition(clientHandle(d.tag()), d.itemId(), d.accessPath(), d.requestedType(), true));
+                int handle = clientHandle(d.tag());
+                defs.add(new ItemDefinition(handle, d.itemId(), d.accessPath(), d.requestedType(), true));
+                provisional.put(handle, new Binding(d, handle, 0));
             }
-            List<ItemResult> results = gs.live.addItems(defs);
+            // A subscribed group may call back with the new items' first values before AddItems returns.
+            gs.bindings = Map.copyOf(provisional);
+            List<ItemResult> results;
+            try {
+                results = gs.live.addItems(defs);
+            } catch (RuntimeException e) {
+                gs.bindings = Map.copyOf(current);
+                throw e;
+            }
             for (int i = 0; i < toAdd.size(); i++) {
                 DesiredItem d = toAdd.get(i);
                 ItemResult r = i < results.size() ? results.get(i) : null;
@@ -486,6 +497,15 @@ final class OpcDaAcquisition {
             session.close();
             session = null;
         }
+    }
+
+    /**
+     * Closes the current session from any thread, without the connector's lock: a DCOM call in progress on another
+     * thread fails at once instead of running into its socket timeout. Used by stop.
+     */
+    void abort() {
+        OpcDaServerSession s = session;
+        if (s != null) s.close();
     }
 
     /** Removes the groups politely and closes the session (connector stop). */

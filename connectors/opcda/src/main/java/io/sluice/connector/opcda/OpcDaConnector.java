@@ -40,6 +40,7 @@ public final class OpcDaConnector implements Connector {
     private Metrics.Counter reconnects;
     private ScheduledFuture<?> pendingConnect;
     private volatile boolean stopped;
+    private volatile boolean connecting;
 
     public OpcDaConnector(String name, OpcDaConnectorConfig config, OpcDaSessionFactory factory) {
         this.name = name;
@@ -63,7 +64,15 @@ public final class OpcDaConnector implements Connector {
         synchronized (lock) {
             if (stopped) return;
             pendingConnect = null;
-            if (acquisition.connect()) {
+            connecting = true;
+            boolean ok;
+            try {
+                ok = acquisition.connect();
+            } finally {
+                connecting = false;
+            }
+            if (stopped) return;
+            if (ok) {
                 backoff.reset();
                 reportConnected();
                 ScheduledExecutorService s = context.scheduler();
@@ -135,8 +144,12 @@ public final class OpcDaConnector implements Connector {
 
     @Override
     public void stop() {
+        stopped = true;
+        if (acquisition != null && connecting) {
+            // A connect attempt holds the lock for up to socket-timeout per call: break it off.
+            acquisition.abort();
+        }
         synchronized (lock) {
-            stopped = true;
             if (pendingConnect != null) pendingConnect.cancel(false);
             sessionTasks.forEach(f -> f.cancel(false));
             sessionTasks.clear();

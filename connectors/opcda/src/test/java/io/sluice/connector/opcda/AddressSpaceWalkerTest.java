@@ -46,6 +46,14 @@ class AddressSpaceWalkerTest {
     }
 
     @Test
+    void da10ServerWithoutBrowseToIsWalkedFromTheRoot() {
+        browser.changePosition(OpcDaServerSession.BrowseDirection.DOWN, "Random");
+        server.da10Browse = true;
+        assertEquals(List.of("Top", "Random.Int4", "Random.Real8", "Random.Sub.Deep", "Triangle Waves.Real4"),
+                AddressSpaceWalker.select(browser, rule(List.of(), BrowseMode.HIERARCHICAL, ".*", null, 8, 100)).itemIds());
+    }
+
+    @Test
     void flatModeListsEveryItemId() {
         server.namespace = OpcDaServerSession.Namespace.FLAT;
         var sel = AddressSpaceWalker.select(browser, rule(List.of(), BrowseMode.AUTO, ".*Real.*", null, 8, 100));

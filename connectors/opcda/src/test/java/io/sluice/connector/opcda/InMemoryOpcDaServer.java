@@ -29,6 +29,14 @@ final class InMemoryOpcDaServer implements OpcDaSessionFactory {
     volatile boolean adviseFails;
     volatile boolean browseFails;
     volatile boolean statusFails;
+    /** A DA 1.0 server: no OPC_BROWSE_TO, and UP at the root fails. */
+    volatile boolean da10Browse;
+    /** Calls back with every added item's value from inside AddItems, like a fast server on another thread. */
+    volatile boolean callbackDuringAddItems;
+    /** AddGroup blocks (up to 10 s) until its session is closed from another thread, like a hung DCOM call. */
+    volatile boolean hangInAddGroup;
+    volatile boolean hanging;
+    volatile boolean hangEndedByClose;
     OpcDaServerSession.Namespace namespace = OpcDaServerSession.Namespace.HIERARCHICAL;
     int sessionsOpened;
     int addItemsCalls;
@@ -125,6 +133,15 @@ final class InMemoryOpcDaServer implements OpcDaSessionFactory {
                     items.put(sh, new FakeItem(d.clientHandle(), sh, d.itemId()));
                     out.add(new OpcDaServerSession.ItemResult(d.clientHandle(), sh, 0, (short) 5, 1));
                 }
+                if (callbackDuringAddItems && listener != null) {
+                    List<OpcDaServerSession.ItemState> early = new ArrayList<>();
+                    for (var r : out) {
+                        if (r.error() < 0) continue;
+                        Point p = InMemoryOpcDaServer.this.items.get(items.get(r.serverHandle()).itemId);
+                        early.add(new OpcDaServerSession.ItemState(r.clientHandle(), p.value(), p.quality(), p.timestamp(), 0, null));
+                    }
+                    if (!early.isEmpty()) listener.onDataChange(spec.clientHandle(), early);
+                }
                 return out;
             }
         }
@@ -186,7 +203,7 @@ final class InMemoryOpcDaServer implements OpcDaSessionFactory {
 
     final class Session implements OpcDaServerSession {
         final int generation;
-        boolean closed;
+        volatile boolean closed;
 
         Session(int generation) {
             this.generation = generation;
@@ -208,6 +225,15 @@ final class InMemoryOpcDaServer implements OpcDaSessionFactory {
         @Override
         public Group addGroup(GroupSpec spec) {
             check();
+            if (hangInAddGroup) {
+                hanging = true;
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!closed && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                hangEndedByClose = closed;
+                throw lost("socket closed");
+            }
             FakeGroup g = new FakeGroup(spec, generation);
             groups.add(g);
             return g;
@@ -241,12 +267,19 @@ final class InMemoryOpcDaServer implements OpcDaSessionFactory {
         public void changePosition(OpcDaServerSession.BrowseDirection direction, String name) {
             session.check();
             switch (direction) {
-                case UP -> { if (!position.isEmpty()) position.remove(position.size() - 1); }
+                case UP -> {
+                    if (position.isEmpty()) {
+                        if (da10Browse) throw new OpcDaException("already at the root", 0x80004005, false, null);
+                    } else {
+                        position.remove(position.size() - 1);
+                    }
+                }
                 case DOWN -> {
                     if (!children(true).contains(name)) throw new OpcDaException("no branch " + name, 0x80070057, false, null);
                     position.add(name);
                 }
                 case TO -> {
+                    if (da10Browse) throw new OpcDaException("OPC_BROWSE_TO not supported", 0x80070057, false, null);
                     position.clear();
                     if (!name.isEmpty()) position.addAll(List.of(name.split("\\.")));
                 }

@@ -165,6 +165,18 @@ class OpcDaAcquisitionTest {
     }
 
     @Test
+    void firstValuesOfItemsAddedToASubscribedGroupAreNotLost() {
+        var acq = acquisition(Configs.config(Acquisition.AUTO, List.of(Configs.group("b", List.of(),
+                List.of(Configs.browse(List.of("Random"), BrowseMode.AUTO, ".*", null))))));
+        assertTrue(acq.connect());
+        server.define("Random.Fresh", Value.of(5L), 0xC0, T0);
+        server.callbackDuringAddItems = true;
+        acq.refreshItems();
+        assertEquals(Value.of(5L), last(ctx.samplesOf("Random.Fresh")).value());
+        assertEquals(0, ctx.count("opcda.values.unknown-handle"));
+    }
+
+    @Test
     void failingBrowseKeepsTheItemsOfTheLastSuccessfulBrowse() {
         var acq = acquisition(Configs.config(Acquisition.AUTO, List.of(Configs.group("b", List.of(),
                 List.of(Configs.browse(List.of(), BrowseMode.FLAT, "Random\\..*", null))))));

@@ -91,6 +91,18 @@ class OpcDaConnectorTest {
     }
 
     @Test
+    void stopBreaksOffAHungConnect() throws Exception {
+        server.hangInAddGroup = true;
+        connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"))), server);
+        connector.start(ctx);
+        await("the connect to hang", () -> server.hanging);
+        connector.stop();
+        assertTrue(server.hangEndedByClose, "stop closed the session instead of waiting for the call to time out");
+        assertEquals(HealthState.STOPPED, ctx.state());
+        connector = null;
+    }
+
+    @Test
     void aRejectedItemMakesTheConnectorDegradedNotDown() throws Exception {
         connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"), Configs.item("Nope"))), server);
         connector.start(ctx);

@@ -28,7 +28,8 @@ final class JiCalls {
         try {
             return object.call(call);
         } catch (JIException e) {
-            if (e.getErrorCode() >= 0 && e.getErrorCode() <= 0xFFFF && call.getResultsInCaseOfException() != null) {
+            // A COM success code (severity bit clear) with a parsed response: S_FALSE, OPC_S_UNSUPPORTEDRATE, ...
+            if (e.getErrorCode() > 0 && call.getResultsInCaseOfException() != null) {
                 return call.getResultsInCaseOfException();
             }
             throw wrap(what, e);

@@ -23,6 +23,7 @@ final class JiServerSession implements OpcDaServerSession {
     private final JISession session;
     private final IJIComObject server;
     private final ConnectionSettings settings;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     JiServerSession(JISession session, IJIComObject server, ConnectionSettings settings) {
         this.session = session;
@@ -87,7 +88,9 @@ final class JiServerSession implements OpcDaServerSession {
 
     @Override
     public void close() {
-        JiSessionFactory.destroy(session);
+        if (closed.compareAndSet(false, true)) {
+            JiSessionFactory.destroy(session);
+        }
     }
 
     private final class JiGroup implements Group {
