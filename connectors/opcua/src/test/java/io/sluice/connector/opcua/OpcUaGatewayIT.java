@@ -1,0 +1,112 @@
+package io.sluice.connector.opcua;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.rigs.opcua.RigServer;
+import io.sluice.rigs.opcua.RigServerConfig;
+import io.sluice.runtime.Gateway;
+import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.store.ReadBatch;
+import io.sluice.runtime.store.StoredSample;
+import io.sluice.spi.Value;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The connector through the real runtime: YAML binding, the router and the SQLite store. */
+class OpcUaGatewayIT {
+
+    @Test
+    void samplesFromTheRigAreCommittedToTheStore(@TempDir Path dir) throws Exception {
+        try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig"))
+                .withChangeInterval(Duration.ofMillis(50)))) {
+            Path pki = dir.resolve("pki");
+            Files.createDirectories(pki.resolve("trusted").resolve("certs"));
+            Files.write(pki.resolve("trusted").resolve("certs").resolve("rig.der"), rig.certificate().getEncoded());
+            String yaml = """
+                    connectors:
+                      press3:
+                        type: opcua
+                        stream: telemetry
+                        asset: {site: hamburg, area: press-shop, line: line-1, machine: press-3}
+                        endpoint: %s
+                        security-policy: basic256sha256
+                        security-mode: sign-and-encrypt
+                        username: operator
+                        password: operator-secret
+                        pki-directory: %s
+                        groups:
+                          - name: fast
+                            publishing-interval: 100ms
+                            queue-size: 10
+                            tag-prefix: press3.
+                            nodes:
+                              - browse-path: /Rig/Dynamic/Ramp
+                                tag: ramp
+                                unit: count
+                              - node-id: nsu=urn:sluice:rig;s=Rig/Structures/Reading
+                          - name: slow
+                            mode: polling
+                            poll-interval: 200ms
+                            folders:
+                              - root: /Rig/Scalars
+                                include: ["Int*", "Double_*"]
+                                exclude: ["Int64_*"]
+                    streams:
+                      telemetry:
+                        priority: 5
+                    """.formatted(rig.endpointUrl(), pki);
+            try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "opcua-it.yaml"), dir.resolve("data"))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                Map<String, Long> counts = Map.of();
+                while (System.nanoTime() < deadline) {
+                    ReadBatch batch = gateway.store().read("telemetry", 0, 100_000);
+                    counts = batch.samples().stream().collect(Collectors.groupingBy(s -> s.sample().tag(), Collectors.counting()));
+                    if (counts.getOrDefault("press3.ramp", 0L) >= 5 && counts.containsKey("Double_0")
+                            && counts.containsKey("press3.Reading")) break;
+                    Thread.sleep(100);
+                }
+                assertTrue(counts.getOrDefault("press3.ramp", 0L) >= 5, counts.toString());
+                assertEquals(java.util.Set.of("press3.ramp", "press3.Reading", "Int16_0", "Int32_0", "Double_0"), counts.keySet());
+                StoredSample ramp = gateway.store().read("telemetry", 0, 100_000).samples().stream()
+                        .filter(s -> s.sample().tag().equals("press3.ramp")).findFirst().orElseThrow();
+                assertEquals("count", ramp.sample().unit());
+                assertTrue(ramp.sample().value() instanceof Value.FloatValue);
+                assertEquals("press3", ramp.connector());
+            }
+        }
+    }
+
+    @Test
+    void aBadConfigFailsWithKeyPaths() {
+        String yaml = """
+                connectors:
+                  plc:
+                    type: opcua
+                    stream: telemetry
+                    endpoint: 10.0.0.5:4840
+                    security-policy: basic128
+                    groups:
+                      - mode: polling
+                        deadband-type: percent
+                        deadband: 2
+                        nodes:
+                          - browse-path: /Plant/Speed
+                streams:
+                  telemetry:
+                    priority: 5
+                """;
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.sluice.runtime.config.ConfigException.class,
+                () -> ConfigLoader.parse(yaml, "bad.yaml"));
+        String message = e.getMessage();
+        assertTrue(message.contains("endpoint") && message.contains("opc.tcp://"), message);
+        assertTrue(message.contains("unknown security policy 'basic128'"), message);
+        assertTrue(message.contains("needs the node's EURange"), message);
+        assertTrue(message.contains("bad.yaml:"), message);
+    }
+}
