@@ -65,6 +65,10 @@ class PacketForwarderIT {
                     sim.stat(g, 10 + g, 9 + g, 8 + g);
                     datagrams++;
                 }
+                sim.txAck(0, 0x1234, null);
+                sim.txAck(1, 0x1235, "NONE");
+                sim.txAck(2, 0x1236, "TOO_LATE");
+                datagrams += 3;
                 for (int round = 0; round < ROUNDS; round++) {
                     for (VirtualDevice d : sim.devices()) {
                         VirtualDevice.Uplink u = d.nextUplink();
@@ -88,7 +92,7 @@ class PacketForwarderIT {
                 assertTrue(sim.awaitAcks(Duration.ofSeconds(5)), "push " + sim.pushAcked() + "/" + sim.pushSent()
                         + " pull " + sim.pullAcked() + "/" + sim.pullSent());
                 assertEquals(0, sim.unexpectedAcks());
-                assertEquals(datagrams - GATEWAYS, sim.pushSent());
+                assertEquals(datagrams - GATEWAYS - 3, sim.pushSent());
                 assertEquals(GATEWAYS, sim.pullAcked());
                 assertEquals(GATEWAYS, connector.udpServer().gateways().size());
                 assertNotNull(connector.udpServer().gateways().get(sim.gatewayEui(0)).downstream());
@@ -101,6 +105,9 @@ class PacketForwarderIT {
             TestMetrics m = ctx.testMetrics();
             assertEquals(sent.size(), m.count("lorawan.frames.accepted"));
             assertEquals(10, m.count("lorawan.frames.replayed"));
+            assertEquals(3, m.count("lorawan.tx-ack"));
+            assertEquals(1, m.count("lorawan.tx-ack.errors"));
+            assertEquals(GATEWAYS, m.count("lorawan.stat.received"));
             assertEquals(10, m.count("lorawan.frames.mic-failed"));
             assertEquals(0, m.count("lorawan.frames.malformed") + m.count("lorawan.frames.unknown-device")
                     + m.count("lorawan.datagrams.malformed") + m.count("lorawan.payload.decode-errors"));
@@ -171,6 +178,26 @@ class PacketForwarderIT {
                 } finally {
                     again.stop();
                 }
+            }
+        }
+    }
+
+    @Test
+    void aPortInUseIsRetriedUntilItIsFree() throws Exception {
+        try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             TestContext ctx = new TestContext(state)) {
+            int port = squatter.getLocalPort();
+            LoRaWanConnectorConfig config = TestConfigs.udp(port, Duration.ofMillis(100), SimulatorConfigs.profiles(), Map.of());
+            LoRaWanConnector connector = new LoRaWanConnector("lora", config);
+            connector.start(ctx);
+            try {
+                assertEquals(HealthState.DISCONNECTED, ctx.healthState());
+                assertTrue(ctx.healthDetail().contains("cannot bind UDP"), ctx.healthDetail());
+                squatter.close();
+                assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+                assertEquals(port, connector.udpPort());
+            } finally {
+                connector.stop();
             }
         }
     }

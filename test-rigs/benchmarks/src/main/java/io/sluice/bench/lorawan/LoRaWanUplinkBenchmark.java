@@ -78,7 +78,7 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
         @Option(names = "--dedup-window", defaultValue = "200ms", description = "The connector's dedup-window (default ${DEFAULT-VALUE}).")
         String window;
 
-        @Option(names = "--radio-metadata", defaultValue = "true", negatable = true,
+        @Option(names = "--radio-metadata", defaultValue = "true", arity = "1",
                 description = "Emit the <device>.radio sample per uplink (default ${DEFAULT-VALUE}).")
         boolean radio;
 
@@ -127,6 +127,9 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
                 Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "bench-lorawan.yaml"), data);
                 try {
                     Thread.sleep(300); // the connector binds its socket
+                    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+                    long cpuStart = os.getProcessCpuTime();
+                    double loadBefore = os.getSystemLoadAverage();
                     long start = System.nanoTime();
                     long lostGuess = 0;
                     long lastProgress = System.nanoTime();
@@ -162,6 +165,7 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
                         Thread.sleep(1);
                     }
                     long end = System.nanoTime();
+                    long cpuNanos = os.getProcessCpuTime() - cpuStart;
                     double seconds = (end - start) / 1e9;
                     long committedUplinks = stored >= samples ? frames.size() : Math.round(frames.size() * (double) stored / samples);
                     double rate = committedUplinks / seconds;
@@ -169,6 +173,9 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
                                     + "(sending took %.2f s) = %.0f uplinks/s, %.0f samples/s; push acked %d/%d%n",
                             run, committedUplinks, datagrams.size(), stored, samples, seconds, (sentDone - start) / 1e9,
                             rate, stored / seconds, sim.pushAcked(), sim.pushSent());
+                    System.out.printf("run %d: process CPU %.1f us per uplink (gateway and simulator together, %.1f cores busy); "
+                                    + "system load average %.1f on %d CPUs%n", run, cpuNanos / 1e3 / Math.max(1, committedUplinks),
+                            cpuNanos / 1e9 / seconds, loadBefore, Runtime.getRuntime().availableProcessors());
                     return rate;
                 } finally {
                     gateway.close();

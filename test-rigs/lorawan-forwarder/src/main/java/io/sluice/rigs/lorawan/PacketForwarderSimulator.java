@@ -171,6 +171,24 @@ public final class PacketForwarderSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a TX_ACK from gateway {@code i} (what a gateway answers to a PULL_RESP); {@code error} null sends one
+     * without JSON, otherwise {@code {"txpk_ack":{"error":"<error>"}}}.
+     */
+    public void txAck(int i, int token, String error) throws IOException {
+        Gateway g = gateways.get(i);
+        byte[] h = g.header(5, token);
+        if (error == null) {
+            g.send(h);
+            return;
+        }
+        byte[] body = ("{\"txpk_ack\":{\"error\":\"" + error + "\"}}").getBytes(StandardCharsets.UTF_8);
+        byte[] d = new byte[h.length + body.length];
+        System.arraycopy(h, 0, d, 0, h.length);
+        System.arraycopy(body, 0, d, h.length, body.length);
+        g.send(d);
+    }
+
     /** Sends a {@code stat} report from gateway {@code i}. */
     public void stat(int i, int rxnb, int rxok, int rxfw) throws IOException {
         Gateway g = gateways.get(i);
