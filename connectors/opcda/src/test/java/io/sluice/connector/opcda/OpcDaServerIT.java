@@ -58,6 +58,16 @@ class OpcDaServerIT {
     ScheduledExecutorService scheduler;
     OpcDaConnector connector;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void sayWhetherThisRuns() {
+        if (blank(HOST) || blank(USER) || blank(PASSWORD) || blank(PROGID)) {
+            System.err.println("OpcDaServerIT: no OPC DA server configured (SLUICE_OPCDA_HOST, SLUICE_OPCDA_USER,"
+                    + " SLUICE_OPCDA_PASSWORD, SLUICE_OPCDA_PROGID); the real-server tests are skipped");
+        } else {
+            System.err.println("OpcDaServerIT: testing " + PROGID + " on " + HOST + " as " + (DOMAIN.isEmpty() ? "" : DOMAIN + "\\") + USER);
+        }
+    }
+
     @BeforeEach
     void requireServer() {
         List<String> missing = new ArrayList<>();
