@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.aws.greengrass.GreengrassCoreIPCClient;
 import software.amazon.awssdk.aws.greengrass.GreengrassCoreIPCClientV2;
+import software.amazon.awssdk.crt.CRT;
 import software.amazon.awssdk.crt.io.ClientBootstrap;
 import software.amazon.awssdk.crt.io.EventLoopGroup;
 import software.amazon.awssdk.crt.io.SocketOptions;
@@ -66,6 +67,10 @@ public final class GreengrassIpc implements AutoCloseable {
     private GreengrassIpc(String socketPath, String authToken) {
         this.socketPath = Objects.requireNonNull(socketPath, "socket path");
         this.authToken = Objects.requireNonNull(authToken, "auth token");
+        // The CRT tears its native side down in a JVM shutdown hook of its own, which runs at the same time as ours.
+        // Holding a shutdown reference keeps the IPC connection usable until close(), so a SIGTERM can still let
+        // in-flight publishes settle while the gateway stops.
+        CRT.acquireShutdownRef();
         this.eventLoopGroup = new EventLoopGroup(1);
         this.bootstrap = new ClientBootstrap(eventLoopGroup, null);
         this.socketOptions = new SocketOptions();
@@ -295,6 +300,7 @@ public final class GreengrassIpc implements AutoCloseable {
         socketOptions.close();
         bootstrap.close();
         eventLoopGroup.close();
+        CRT.releaseShutdownRef();
         LOG.info("IPC connection to the Greengrass nucleus closed");
     }
 
