@@ -51,10 +51,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  config  : embedded; `sluice demo --print-config` prints it");
         System.out.println("  duration: " + Durations.format(runFor) + " (Ctrl-C stops earlier)");
         boolean console = System.console() != null;
-        long start = System.nanoTime();
-        long end = start + runFor.toNanos();
         try (Gateway gateway = Gateway.start(config, data)) {
             Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
+            long start = System.nanoTime();
+            long end = start + runFor.toNanos();
             long lastExported = 0;
             long lastTime = start;
             while (System.nanoTime() < end) {
@@ -72,6 +72,17 @@ final class DemoCommand implements Callable<Integer> {
                 lastTime = now;
             }
             if (console) System.out.println();
+            // let the exporter catch up with what was committed before stopping (bounded)
+            GatewayStatus atEnd = gateway.status();
+            long committedAtEnd = atEnd.connectors().stream().mapToLong(GatewayStatus.ConnectorStatus::samplesCommitted).sum();
+            long drainDeadline = System.nanoTime() + 10_000_000_000L;
+            long exported = 0;
+            while (System.nanoTime() < drainDeadline) {
+                exported = gateway.status().destinations().stream().mapToLong(DestinationStatus::samplesSent).sum();
+                if (exported >= committedAtEnd) break;
+                Thread.sleep(50);
+            }
+            System.out.printf("exported %,d samples (%,d committed when the run ended)%n", exported, committedAtEnd);
         }
         System.out.println("done: samples are in " + absolute.resolve("export") + "; inspect the store with `sluice streams list --data " + data + "`");
         return 0;

@@ -1,6 +1,7 @@
 package io.sluice.gateway.cli;
 
 import io.sluice.runtime.Plugins;
+import io.sluice.runtime.config.ConfigReference;
 import io.sluice.runtime.config.ConfigSchema;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +17,12 @@ final class SchemaCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "Write to this file instead of stdout.")
     Path output;
 
+    @Option(names = "--reference", description = "Print the Markdown configuration reference instead of the JSON Schema.")
+    boolean reference;
+
     @Override
     public Integer call() throws Exception {
-        String schema = ConfigSchema.generate(Plugins.discover());
+        String schema = reference ? ConfigReference.generate(Plugins.discover()) : ConfigSchema.generate(Plugins.discover());
         if (output == null) {
             System.out.print(schema);
         } else {
