@@ -1,5 +1,6 @@
 package io.sluice.gateway.cli;
 
+import io.sluice.gateway.greengrass.GreengrassMode;
 import java.nio.file.Path;
 
 /** Chooses Greengrass mode from the nucleus environment and hands over to it. */
@@ -8,11 +9,10 @@ final class GreengrassLauncher {
     private GreengrassLauncher() {}
 
     static boolean detected() {
-        return System.getenv("SVCUID") != null || System.getenv("AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT") != null;
+        return GreengrassMode.detected(System.getenv());
     }
 
     static int run(Path data) {
-        System.err.println("Greengrass mode is not wired in yet");
-        return 1;
+        return GreengrassMode.run(data, System.getenv());
     }
 }
