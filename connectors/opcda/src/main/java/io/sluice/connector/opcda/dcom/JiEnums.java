@@ -48,6 +48,9 @@ final class JiEnums {
             JICallBuilder call = new JICallBuilder(true);
             call.setOpnum(ComIds.ENUM_NEXT);
             call.addInParamAsInt(BATCH, JIFlags.FLAG_NULL);
+            // celt is sent twice for IEnumGUID (not for IEnumString): that is how the long-deployed openSCADA/Utgard
+            // client talks to OPCEnum through j-Interop. Kept for compatibility; not verified in this project.
+            call.addInParamAsInt(BATCH, JIFlags.FLAG_NULL);
             call.addOutParamAsObject(new JIArray(rpc.core.UUID.class, null, 1, true, true), JIFlags.FLAG_NULL);
             call.addOutParamAsType(Integer.class, JIFlags.FLAG_NULL);
             Object[] r = JiCalls.call(e, call, "IEnumGUID::Next");
