@@ -13,6 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.aws.greengrass.GreengrassCoreIPCServiceModel;
 import software.amazon.awssdk.aws.greengrass.model.ConfigurationUpdateEvent;
+import software.amazon.awssdk.aws.greengrass.model.ConfigurationValidityReport;
+import software.amazon.awssdk.aws.greengrass.model.SendConfigurationValidityReportRequest;
+import software.amazon.awssdk.aws.greengrass.model.SendConfigurationValidityReportResponse;
+import software.amazon.awssdk.aws.greengrass.model.SubscribeToValidateConfigurationUpdatesRequest;
+import software.amazon.awssdk.aws.greengrass.model.SubscribeToValidateConfigurationUpdatesResponse;
+import software.amazon.awssdk.aws.greengrass.model.ValidateConfigurationUpdateEvent;
+import software.amazon.awssdk.aws.greengrass.model.ValidateConfigurationUpdateEvents;
 import software.amazon.awssdk.aws.greengrass.model.ConfigurationUpdateEvents;
 import software.amazon.awssdk.aws.greengrass.model.GetConfigurationRequest;
 import software.amazon.awssdk.aws.greengrass.model.GetConfigurationResponse;
@@ -62,9 +72,11 @@ import software.amazon.awssdk.eventstreamrpc.model.EventStreamJsonMessage;
  *
  * <p>Implemented operations: {@code GetConfiguration}, {@code SubscribeToConfigurationUpdate} (the test pushes
  * deployments with {@link #replaceConfiguration} / {@link #mergeConfiguration}; subscribers get one event per
- * changed leaf key path, as from the nucleus), {@code UpdateState}, {@code PublishToIoTCore} and
- * {@code PublishToTopic}, both checked against optional access-control topic filters as the nucleus checks a
- * recipe's {@code accessControl}. Every other operation is answered as unsupported. Every request is recorded
+ * changed leaf key path, as from the nucleus), {@code SubscribeToValidateConfigurationUpdates} and
+ * {@code SendConfigurationValidityReport} (a deployment pushed with {@link #deploy} is validated by the component
+ * first and fails when it is rejected), {@code UpdateState}, {@code PublishToIoTCore} and {@code PublishToTopic},
+ * both checked against optional access-control topic filters as the nucleus checks a recipe's
+ * {@code accessControl}. Every other operation is answered as unsupported. Every request is recorded
  * ({@link #calls()}).
  *
  * <pre>{@code
@@ -101,6 +113,9 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
     private final List<TopicPublish> topicPublishes = new CopyOnWriteArrayList<>();
     private final List<String> states = new CopyOnWriteArrayList<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<ServerConnectionContinuation> validators = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<ConfigurationValidityReport>> pendingValidations = new ConcurrentHashMap<>();
+    private final List<DeploymentResult> deployments = new CopyOnWriteArrayList<>();
     private final List<ServerConnection> openConnections = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionCounter = new AtomicInteger();
 
@@ -200,6 +215,66 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             reset = ConfigurationTree.remove(configurations.get(componentName), keyPath);
         }
         return apply(reset);
+    }
+
+    /**
+     * A deployment with a merge update, as the nucleus runs it: components subscribed to
+     * {@code SubscribeToValidateConfigurationUpdates} are first sent the proposed configuration and asked for a
+     * {@code SendConfigurationValidityReport}; a {@code REJECTED} report fails the deployment and nothing changes.
+     * Otherwise (accepted, nobody validating, or no answer within {@code validationTimeout}) the configuration is
+     * merged and update events are sent.
+     */
+    public DeploymentResult deploy(Map<String, Object> merge, Duration validationTimeout) throws InterruptedException {
+        Map<String, Object> proposed;
+        synchronized (this) {
+            proposed = ConfigurationTree.merge(configurations.get(componentName), merge);
+        }
+        String deploymentId = UUID.randomUUID().toString();
+        DeploymentResult result;
+        if (validators.isEmpty()) {
+            result = new DeploymentResult(deploymentId, true, "NO_VALIDATOR", null, apply(proposed));
+        } else {
+            CompletableFuture<ConfigurationValidityReport> report = new CompletableFuture<>();
+            pendingValidations.put(deploymentId, report);
+            ValidateConfigurationUpdateEvent event = new ValidateConfigurationUpdateEvent();
+            event.setDeploymentId(deploymentId);
+            event.setConfiguration(proposed);
+            ValidateConfigurationUpdateEvents events = new ValidateConfigurationUpdateEvents();
+            events.setValidateConfigurationUpdateEvent(event);
+            for (ServerConnectionContinuation v : validators) {
+                send(v, events, MessageType.ApplicationMessage, 0);
+            }
+            ConfigurationValidityReport answer;
+            try {
+                answer = report.get(validationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                answer = null;
+            } finally {
+                pendingValidations.remove(deploymentId);
+            }
+            if (answer == null) {
+                result = new DeploymentResult(deploymentId, true, "TIMED_OUT", null, apply(proposed));
+            } else if ("REJECTED".equals(answer.getStatusAsString())) {
+                LOG.info("deployment {} failed: {} rejected the configuration: {}", deploymentId, componentName,
+                        answer.getMessage());
+                result = new DeploymentResult(deploymentId, false, "REJECTED", answer.getMessage(), 0);
+            } else {
+                result = new DeploymentResult(deploymentId, true, answer.getStatusAsString(), answer.getMessage(),
+                        apply(proposed));
+            }
+        }
+        deployments.add(result);
+        return result;
+    }
+
+    /** Every deployment pushed with {@link #deploy}, in order. */
+    public List<DeploymentResult> deployments() {
+        return List.copyOf(deployments);
+    }
+
+    /** Open {@code SubscribeToValidateConfigurationUpdates} streams. */
+    public int configurationValidators() {
+        return validators.size();
     }
 
     private int apply(Map<String, Object> next) {
@@ -319,6 +394,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             }
         }
         subscriptions.clear();
+        validators.clear();
         for (ServerConnection c : openConnections) {
             if (c.isConnectionOpen()) {
                 c.closeConnection(0);
@@ -451,6 +527,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         @Override
         protected void onContinuationClosed() {
             subscriptions.removeIf(s -> s.continuation == continuation);
+            validators.remove(continuation);
             super.onContinuationClosed();
         }
 
@@ -460,6 +537,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             if (requested) {
                 if (terminate) {
                     subscriptions.removeIf(s -> s.continuation == continuation);
+                    validators.remove(continuation);
                 }
                 return;
             }
@@ -494,6 +572,10 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
                         publishToIoTCore(model.fromJson(PublishToIoTCoreRequest.class, payload));
                 case GreengrassCoreIPCServiceModel.PUBLISH_TO_TOPIC ->
                         publishToTopic(model.fromJson(PublishToTopicRequest.class, payload));
+                case GreengrassCoreIPCServiceModel.SUBSCRIBE_TO_VALIDATE_CONFIGURATION_UPDATES ->
+                        subscribeToValidation(model.fromJson(SubscribeToValidateConfigurationUpdatesRequest.class, payload));
+                case GreengrassCoreIPCServiceModel.SEND_CONFIGURATION_VALIDITY_REPORT ->
+                        validityReport(model.fromJson(SendConfigurationValidityReportRequest.class, payload));
                 default -> unsupported();
             };
         }
@@ -581,6 +663,26 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             Map<String, Object> json = message.getJsonMessage() == null ? null : message.getJsonMessage().getMessage();
             topicPublishes.add(new TopicPublish(Instant.now(), topic, binary, json));
             respond(new PublishToTopicResponse(), true);
+            return "ok";
+        }
+
+        private String subscribeToValidation(SubscribeToValidateConfigurationUpdatesRequest request) {
+            validators.add(continuation);
+            respond(new SubscribeToValidateConfigurationUpdatesResponse(), false);
+            return "ok";
+        }
+
+        private String validityReport(SendConfigurationValidityReportRequest request) {
+            ConfigurationValidityReport report = request.getConfigurationValidityReport();
+            if (report == null || report.getStatus() == null || report.getDeploymentId() == null) {
+                return error(new InvalidArgumentsError("configurationValidityReport needs status and deploymentId"));
+            }
+            CompletableFuture<ConfigurationValidityReport> pending = pendingValidations.get(report.getDeploymentId());
+            if (pending == null) {
+                return error(new InvalidArgumentsError("no deployment " + report.getDeploymentId() + " awaits validation"));
+            }
+            respond(new SendConfigurationValidityReportResponse(), true);
+            pending.complete(report);
             return "ok";
         }
 
