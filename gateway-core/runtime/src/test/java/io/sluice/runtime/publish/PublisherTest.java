@@ -1,0 +1,116 @@
+package io.sluice.runtime.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.runtime.Gateway;
+import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.runtime.store.SqliteStreamStore;
+import io.sluice.runtime.store.StoredSample;
+import io.sluice.runtime.store.StreamSettings;
+import io.sluice.spi.Durations;
+import io.sluice.spi.Quality;
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PacketOutcome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PublisherTest {
+
+    @TempDir
+    Path dir;
+
+    static final String CONFIG = """
+            streams:
+              high: {priority: 1, export: [{destination: out}]}
+              low: {priority: 8, export: [{destination: out}]}
+            destinations:
+              out: {type: scripted, max-backoff: 200ms}
+            """;
+
+    @BeforeEach
+    void reset() {
+        ScriptedDestination.reset();
+    }
+
+    private void prefill(GatewayConfig config, int perStream) {
+        try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve(Gateway.STORE_FILE), SqliteStreamStore.StoreOptions.defaults())) {
+            List<StreamSettings> settings = new ArrayList<>();
+            config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
+            store.configure(settings);
+            for (String stream : List.of("low", "high")) {
+                List<Sample> samples = new ArrayList<>();
+                for (int i = 0; i < perStream; i++) samples.add(Sample.good(stream + ".t" + (i % 5), Value.of((long) i), 1_000L + i));
+                Durations.await(store.append(stream, "c", samples, null), Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    private static void awaitCursor(Gateway g, String stream, long target) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (g.store().cursor(stream, "out") < target && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        assertEquals(target, g.store().cursor(stream, "out"), "cursor of " + stream);
+    }
+
+    @Test
+    void higherPriorityIsDrainedFirstAndEachStreamInOrder() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
+        prefill(config, 1000);
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 1000);
+            awaitCursor(g, "low", 1000);
+        }
+        List<OutboundSample> delivered = ScriptedDestination.accepted;
+        assertEquals(2000, delivered.size());
+        int lastHigh = -1;
+        int firstLow = Integer.MAX_VALUE;
+        Map<String, Long> lastSeq = new HashMap<>();
+        for (int i = 0; i < delivered.size(); i++) {
+            OutboundSample s = delivered.get(i);
+            if (s.stream().equals("high")) lastHigh = i;
+            else firstLow = Math.min(firstLow, i);
+            long previous = lastSeq.getOrDefault(s.stream(), -1L);
+            assertEquals(previous + 1, s.sequence(), "order within " + s.stream());
+            lastSeq.put(s.stream(), s.sequence());
+        }
+        assertTrue(lastHigh < firstLow, "every high-priority sample before any low-priority one");
+    }
+
+    @Test
+    void onlyFailedPacketsAreResentAndRejectedOnesAreDeadLettered() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
+        prefill(config, 300);
+        ScriptedDestination.script = (call, packet) -> {
+            long first = packet.samples().get(0).sequence();
+            if (packet.samples().get(0).stream().equals("high") && first == 20) return PacketOutcome.reject("value out of range");
+            if (call == 1 && first == 10) return PacketOutcome.throttled("slow down");
+            return PacketOutcome.DELIVERED;
+        };
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 300);
+            awaitCursor(g, "low", 300);
+            List<StoredSample> dead = g.store().read("out-dead-letter", 0, 1000).samples();
+            assertEquals(10, dead.size(), "the rejected packet's samples are dead-lettered");
+            assertTrue(dead.get(0).note().contains("value out of range"), dead.get(0).note());
+            assertTrue(dead.get(0).note().contains("stream high"), dead.get(0).note());
+        }
+        long acceptedHigh = ScriptedDestination.accepted.stream().filter(s -> s.stream().equals("high")).count();
+        assertEquals(290, acceptedHigh, "every other sample delivered exactly once");
+        long sentFirstPacketAt10 = ScriptedDestination.sent.stream()
+                .filter(p -> p.samples().get(0).stream().equals("high") && p.samples().get(0).sequence() == 10).count();
+        assertEquals(2, sentFirstPacketAt10, "the throttled packet was sent again, once");
+        long sentAt0 = ScriptedDestination.sent.stream()
+                .filter(p -> p.samples().get(0).stream().equals("high") && p.samples().get(0).sequence() == 0).count();
+        assertEquals(1, sentAt0, "delivered packets are not resent");
+    }
+}

@@ -1,0 +1,74 @@
+package io.sluice.runtime.publish;
+
+import io.sluice.spi.destination.Destination;
+import io.sluice.spi.destination.DestinationFactory;
+import io.sluice.spi.destination.DestinationLimits;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PackResult;
+import io.sluice.spi.destination.Packet;
+import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.RateLimits;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+
+/**
+ * A destination whose answers a test scripts: one packet per 10 samples, ordering key per stream and tag, and an
+ * outcome per packet chosen by {@link #script}. Records every packet it was sent and every one it accepted.
+ */
+public final class ScriptedDestination implements Destination {
+
+    public record Config() {}
+
+    /** (call number, packet) -> outcome. */
+    public static volatile BiFunction<Integer, Packet, PacketOutcome> script = (call, p) -> PacketOutcome.DELIVERED;
+    public static final List<Packet> sent = new CopyOnWriteArrayList<>();
+    public static final List<OutboundSample> accepted = new CopyOnWriteArrayList<>();
+    private int calls;
+
+    public static void reset() {
+        script = (call, p) -> PacketOutcome.DELIVERED;
+        sent.clear();
+        accepted.clear();
+    }
+
+    @Override
+    public DestinationLimits limits() {
+        return new DestinationLimits(5, 1 << 20, 1 << 20, 100, RateLimits.UNLIMITED);
+    }
+
+    @Override
+    public PackResult pack(List<OutboundSample> samples) {
+        List<Packet> packets = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i += 10) {
+            List<OutboundSample> slice = samples.subList(i, Math.min(samples.size(), i + 10));
+            packets.add(new Packet(slice.get(0).stream() + "/" + i, slice.size(), slice, null));
+        }
+        return PackResult.of(packets);
+    }
+
+    @Override
+    public CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
+        int call = ++calls;
+        List<PacketOutcome> outcomes = new ArrayList<>();
+        for (Packet p : packets) {
+            sent.add(p);
+            PacketOutcome o = script.apply(call, p);
+            if (o instanceof PacketOutcome.Delivered) accepted.addAll(p.samples());
+            outcomes.add(o);
+        }
+        return CompletableFuture.completedFuture(outcomes);
+    }
+
+    public static final class Factory implements DestinationFactory<Config> {
+        public String type() { return "scripted"; }
+
+        public String description() { return "test destination"; }
+
+        public Class<Config> configType() { return Config.class; }
+
+        public Destination create(String name, Config config) { return new ScriptedDestination(); }
+    }
+}
