@@ -255,15 +255,20 @@ final class OpcUaConnector implements Connector {
             var response = Durations.await(client.transferSubscriptionsAsync(ids, false), config.requestTimeout());
             TransferResult[] results = response.getResults();
             List<UInteger> transferred = new ArrayList<>();
+            List<String> refused = new ArrayList<>();
             for (int i = 0; results != null && i < results.length; i++) {
                 if (results[i].getStatusCode().isGood()) transferred.add(ids.get(i));
+                else refused.add(ids.get(i) + ": " + OpcUaClients.statusName(results[i].getStatusCode().value()));
+            }
+            if (!refused.isEmpty()) {
+                log.info("opcua {}: previous subscriptions not on the server any more ({})", name, String.join(", ", refused));
             }
             if (!transferred.isEmpty()) {
                 Durations.await(client.deleteSubscriptionsAsync(transferred), config.requestTimeout());
                 log.info("opcua {}: deleted {} subscription(s) left over from the previous session", name, transferred.size());
             }
         } catch (RuntimeException e) {
-            log.debug("opcua {}: no previous subscriptions to clean up: {}", name, e.getMessage());
+            log.info("opcua {}: could not clean up the previous session's subscriptions: {}", name, e.getMessage());
         }
     }
 
