@@ -240,6 +240,13 @@ public final class SiteWiseDestination implements Destination {
         } catch (SdkException e) {
             counters.failedCalls.increment();
             throw SluiceException.retryable("SiteWise call failed: " + e.getMessage(), e);
+        } catch (SluiceException e) {
+            counters.failedCalls.increment();
+            throw e;
+        } catch (RuntimeException e) {
+            // the HTTP client can surface a broken connection as UncheckedIOException rather than an SdkException
+            counters.failedCalls.increment();
+            throw SluiceException.retryable("SiteWise call failed: " + e, e);
         }
         return outcomes(packets, response.errorEntries());
     }

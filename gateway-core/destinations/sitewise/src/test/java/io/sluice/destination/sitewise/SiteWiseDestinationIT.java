@@ -149,6 +149,25 @@ class SiteWiseDestinationIT {
     }
 
     @Test
+    void invalidRequestRejectsEveryEntryOfTheCall() {
+        destination.close();
+        // ids that are not UUIDs (the config binder would refuse them): the service refuses the whole request
+        destination = new SiteWiseDestination("bad-ids", SiteWiseDestinationConfig.defaults(Optional.of("eu-central-1"),
+                Optional.of(standIn.endpoint().toString()))
+                .withIds(Map.of(PREFIX + "t0", new SiteWiseDestinationConfig.PropertyIds("asset-1", "property-1"),
+                        PREFIX + "t1", new SiteWiseDestinationConfig.PropertyIds("asset-2", "property-2"))));
+        destination.start(new TestContext(Clock.systemUTC()));
+        List<PacketOutcome> outcomes = send(destination.pack(List.of(
+                sample("t0", Value.of(1.0), Instant.now()), sample("t1", Value.of(2.0), Instant.now()))).packets());
+        assertEquals(2, outcomes.size());
+        for (PacketOutcome o : outcomes) {
+            PacketOutcome.Reject reject = assertInstanceOf(PacketOutcome.Reject.class, o);
+            assertTrue(reject.reason().startsWith("InvalidRequestException: "), reject.reason());
+        }
+        assertEquals(0, standIn.acceptedCount());
+    }
+
+    @Test
     void idsAddressingReachesTheAssetProperty() {
         String asset = "a1b2c3d4-0000-4000-8000-00000000000a";
         String property = "a1b2c3d4-0000-4000-8000-00000000000b";
