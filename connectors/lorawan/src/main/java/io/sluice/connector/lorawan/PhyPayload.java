@@ -110,7 +110,11 @@ public record PhyPayload(byte[] raw, MType mtype, int devAddr, int fctrl, int fc
     }
 
     public static String devAddrHex(int devAddr) {
-        return String.format("%08x", devAddr);
+        char[] c = new char[8];
+        for (int i = 0; i < 8; i++) {
+            c[i] = Character.forDigit((devAddr >>> (28 - 4 * i)) & 0xF, 16);
+        }
+        return new String(c);
     }
 
     public String micHex() {

@@ -30,18 +30,52 @@ final class UplinkSamples {
             }
         }
         long sourceNanos = earliest == Long.MAX_VALUE ? u.receiveNanos : earliest;
-        String prefix = u.device + ".";
+        TagCache tags = TagCache.of(u.device);
         if (u.fport == 0) {
-            out.add(new Sample(prefix + "mac-commands", Value.of(u.payload), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
+            out.add(new Sample(tags.tag("mac-commands"), Value.of(u.payload), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
         } else if (u.decodeError != null) {
-            out.add(new Sample(prefix + "payload", Value.of(u.payload), Quality.BAD, 0, sourceNanos, u.receiveNanos, null));
+            out.add(new Sample(tags.tag("payload"), Value.of(u.payload), Quality.BAD, 0, sourceNanos, u.receiveNanos, null));
         } else if (u.fields != null) {
             for (DecodedField f : u.fields) {
-                out.add(new Sample(prefix + f.name(), f.value(), Quality.GOOD, 0, sourceNanos, u.receiveNanos, f.unit()));
+                out.add(new Sample(tags.tag(f.name()), f.value(), Quality.GOOD, 0, sourceNanos, u.receiveNanos, f.unit()));
             }
         }
         if (radio) {
-            out.add(new Sample(prefix + "radio", radioValue(u), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
+            out.add(new Sample(tags.tag("radio"), radioValue(u), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
+        }
+    }
+
+    /** Tag strings per device and field, built once instead of concatenated for every sample. */
+    static final class TagCache {
+        private static final java.util.concurrent.ConcurrentHashMap<String, TagCache> BY_DEVICE = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final int MAX_DEVICES = 100_000;
+        private final String prefix;
+        private final java.util.concurrent.ConcurrentHashMap<String, String> tags = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private TagCache(String device) {
+            this.prefix = device + ".";
+        }
+
+        static TagCache of(String device) {
+            TagCache c = BY_DEVICE.get(device);
+            if (c == null) {
+                if (BY_DEVICE.size() > MAX_DEVICES) {
+                    BY_DEVICE.clear();
+                }
+                c = BY_DEVICE.computeIfAbsent(device, TagCache::new);
+            }
+            return c;
+        }
+
+        String tag(String field) {
+            String t = tags.get(field);
+            if (t == null) {
+                t = prefix + field;
+                if (tags.size() < 1024) {
+                    tags.put(field, t);
+                }
+            }
+            return t;
         }
     }
 

@@ -57,6 +57,10 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
         @Option(names = "--uplinks", defaultValue = "200000", description = "Uplinks per run (default ${DEFAULT-VALUE}).")
         int uplinks;
 
+        @Option(names = "--warmup", defaultValue = "50000",
+                description = "Uplinks of a first run that is not counted, so the JIT has compiled the hot paths (default ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Option(names = "--devices", defaultValue = "1000", description = "Simulated ABP devices (default ${DEFAULT-VALUE}).")
         int devices;
 
@@ -85,6 +89,13 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
         @Override
         public Integer call() throws Exception {
             double[] rates = new double[runs];
+            if (warmup > 0) {
+                int measured = uplinks;
+                uplinks = warmup;
+                System.out.println("warm-up run (not counted):");
+                once(0);
+                uplinks = measured;
+            }
             for (int run = 0; run < runs; run++) {
                 rates[run] = once(run + 1);
             }
