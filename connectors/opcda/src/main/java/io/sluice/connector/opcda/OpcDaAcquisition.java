@@ -116,7 +116,7 @@ final class OpcDaAcquisition {
         this.log = log;
         this.settings = new OpcDaSessionFactory.ConnectionSettings(config.host(), config.domain(), config.user(),
                 config.password(), serverId(config), config.progIdResolution(), config.socketTimeout(), config.sessionSecurity(), "sluice/" + name,
-                config.localeId());
+                config.localeId(), config.dateZone().map(java.time.ZoneId::of).orElse(java.time.ZoneId.systemDefault()));
         this.samplesCounter = metrics.counter("opcda.samples");
         this.unconvertible = metrics.counter("opcda.values.unconvertible");
         this.unknownHandles = metrics.counter("opcda.values.unknown-handle");

@@ -38,6 +38,8 @@ public record OpcDaConnectorConfig(
         @Doc("Publish BAD (comm failure) samples with the last value of every item when the server is lost")
         @DefaultValue("true") boolean badOnDisconnect,
         @Doc("Locale ID passed to AddGroup (0 = server default)") @DefaultValue("0") @Range(min = 0) int localeId,
+        @Doc("Time zone of VT_DATE values, which carry none (e.g. Europe/Berlin); default: the gateway JVM's zone")
+        Optional<String> dateZone,
         @Doc("The groups to create on the server") List<Group> groups) {
 
     public enum ProgIdResolution { OPCENUM, REGISTRY }

@@ -60,6 +60,13 @@ public final class OpcDaConnectorFactory implements ConnectorFactory<OpcDaConnec
         if (c.itemRetryInterval().isNegative()) {
             problems.report("item-retry-interval", "must not be negative (0s disables retries), got " + fmt(c.itemRetryInterval()));
         }
+        c.dateZone().ifPresent(z -> {
+            try {
+                java.time.ZoneId.of(z);
+            } catch (java.time.DateTimeException e) {
+                problems.report("date-zone", "expected a time zone such as Europe/Berlin or UTC, got '" + z + "'");
+            }
+        });
         List<OpcDaConnectorConfig.Group> groups = c.groups() == null ? List.of() : c.groups();
         if (groups.isEmpty()) {
             problems.report("groups", "expected at least one group with items or browse rules");

@@ -16,7 +16,7 @@ public interface OpcDaSessionFactory {
      */
     record ConnectionSettings(String host, String domain, String user, Secret password, ServerId server,
                               OpcDaConnectorConfig.ProgIdResolution progIdResolution, Duration socketTimeout,
-                              boolean sessionSecurity, String clientName, int localeId) {
+                              boolean sessionSecurity, String clientName, int localeId, java.time.ZoneId dateZone) {
         @Override
         public String toString() {
             return "ConnectionSettings[host=" + host + ", domain=" + domain + ", user=" + user + ", server=" + server + "]";

@@ -20,13 +20,13 @@ final class Configs {
         return new OpcDaConnectorConfig("opc-host", "PLANT", "gateway", new Secret("s3cret"),
                 Optional.of("Matrikon.OPC.Simulation.1"), Optional.empty(), OpcDaConnectorConfig.ProgIdResolution.OPCENUM,
                 Duration.ofSeconds(10), false, acquisition, Duration.ofSeconds(15), OpcDaConnectorConfig.PollSource.CACHE,
-                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMinutes(5), true, 0, groups);
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMinutes(5), true, 0, Optional.empty(), groups);
     }
 
     static OpcDaConnectorConfig withServer(OpcDaConnectorConfig c, Optional<String> progId, Optional<String> clsid) {
         return new OpcDaConnectorConfig(c.host(), c.domain(), c.user(), c.password(), progId, clsid, c.progIdResolution(),
                 c.socketTimeout(), c.sessionSecurity(), c.acquisition(), c.callbackTimeout(), c.pollSource(), c.statusInterval(),
-                c.reconnectMinDelay(), c.reconnectMaxDelay(), c.itemRetryInterval(), c.badOnDisconnect(), c.localeId(), c.groups());
+                c.reconnectMinDelay(), c.reconnectMaxDelay(), c.itemRetryInterval(), c.badOnDisconnect(), c.localeId(), c.dateZone(), c.groups());
     }
 
     static Group group(String name, List<Item> items, List<Browse> browse) {

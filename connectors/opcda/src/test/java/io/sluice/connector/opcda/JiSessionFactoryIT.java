@@ -21,7 +21,7 @@ class JiSessionFactoryIT {
                 "something listens on 127.0.0.1:135; cannot test a refused connection");
         var settings = new OpcDaSessionFactory.ConnectionSettings("127.0.0.1", "", "gateway", new Secret("very-secret-pw"),
                 ServerId.parseClsid("F8582CF2-88FB-11D0-B850-00C0F0104305"), OpcDaConnectorConfig.ProgIdResolution.OPCENUM,
-                Duration.ofSeconds(5), false, "sluice-it", 0);
+                Duration.ofSeconds(5), false, "sluice-it", 0, java.time.ZoneId.of("UTC"));
         long start = System.nanoTime();
         OpcDaException e = assertThrows(OpcDaException.class, () -> new JiSessionFactory().open(settings));
         long millis = (System.nanoTime() - start) / 1_000_000;

@@ -33,6 +33,7 @@ class OpcDaConfigBindingTest {
         assertEquals("from-env", c.password().reveal());
         assertEquals("Matrikon.OPC.Simulation.1", c.progId().orElseThrow());
         assertEquals(OpcDaConnectorConfig.Acquisition.AUTO, c.acquisition());
+        assertEquals(java.util.Optional.of("Europe/Berlin"), c.dateZone());
         assertEquals(2, c.groups().size());
         assertEquals(Duration.ofMillis(500), c.groups().get(0).updateRate());
         assertEquals(OpcDaConnectorConfig.RequestedType.FLOAT64, c.groups().get(0).items().get(2).type());

@@ -66,7 +66,7 @@ class OpcDaConnectorFactoryTest {
         var c = valid();
         var bad = new OpcDaConnectorConfig(" ", "", "", new Secret(""), c.progId(), c.clsid(), c.progIdResolution(),
                 Duration.ZERO, false, Acquisition.AUTO, Duration.ZERO, c.pollSource(), Duration.ofSeconds(-1), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofSeconds(-5), true, 0, c.groups());
+                Duration.ofSeconds(1), Duration.ofSeconds(-5), true, 0, Optional.of("Mars/Olympus"), c.groups());
         Map<String, String> p = problems(bad);
         assertTrue(p.get("host").startsWith("expected the host name"), p.toString());
         assertTrue(p.get("user").startsWith("expected a Windows user"), p.toString());
@@ -76,6 +76,7 @@ class OpcDaConnectorFactoryTest {
         assertTrue(p.get("callback-timeout").startsWith("expected a positive duration"), p.toString());
         assertEquals("must not be shorter than reconnect-min-delay (5s), got 1s", p.get("reconnect-max-delay"));
         assertEquals("must not be negative (0s disables retries), got -5s", p.get("item-retry-interval"));
+        assertEquals("expected a time zone such as Europe/Berlin or UTC, got 'Mars/Olympus'", p.get("date-zone"));
     }
 
     @Test

@@ -45,7 +45,7 @@ class OpcDaConnectorTest {
         var c = Configs.config(Acquisition.AUTO, List.of(new OpcDaConnectorConfig.Group("g", Duration.ofMillis(20), 0, true, items, List.of())));
         return new OpcDaConnectorConfig(c.host(), c.domain(), c.user(), c.password(), c.progId(), c.clsid(), c.progIdResolution(),
                 c.socketTimeout(), false, c.acquisition(), c.callbackTimeout(), c.pollSource(), Duration.ofMillis(20),
-                Duration.ofMillis(5), Duration.ofMillis(40), c.itemRetryInterval(), true, 0, c.groups());
+                Duration.ofMillis(5), Duration.ofMillis(40), c.itemRetryInterval(), true, 0, java.util.Optional.empty(), c.groups());
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {

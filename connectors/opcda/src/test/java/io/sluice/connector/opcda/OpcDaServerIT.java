@@ -98,7 +98,7 @@ class OpcDaServerIT {
         return new OpcDaConnectorConfig(HOST, DOMAIN, USER, new Secret(PASSWORD), Optional.of(PROGID), Optional.empty(),
                 OpcDaConnectorConfig.ProgIdResolution.OPCENUM, Duration.ofSeconds(10), SESSION_SECURITY, acquisition, Duration.ofSeconds(15),
                 OpcDaConnectorConfig.PollSource.CACHE, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(10),
-                Duration.ofMinutes(5), true, 0,
+                Duration.ofMinutes(5), true, 0, Optional.empty(),
                 List.of(new OpcDaConnectorConfig.Group("sluice-it", Duration.ofMillis(500), 0, true, items, List.of())));
     }
 
@@ -113,7 +113,7 @@ class OpcDaServerIT {
     @Test
     void connectsReadsStatusAndBrowses() {
         var settings = new OpcDaSessionFactory.ConnectionSettings(HOST, DOMAIN, USER, new Secret(PASSWORD), ServerId.parse(PROGID),
-                OpcDaConnectorConfig.ProgIdResolution.OPCENUM, Duration.ofSeconds(10), SESSION_SECURITY, "sluice-it", 0);
+                OpcDaConnectorConfig.ProgIdResolution.OPCENUM, Duration.ofSeconds(10), SESSION_SECURITY, "sluice-it", 0, java.time.ZoneId.systemDefault());
         try (OpcDaServerSession session = new JiSessionFactory().open(settings)) {
             var status = session.status();
             assertEquals(OpcDaServerSession.ServerState.RUNNING, status.state(), status.toString());

@@ -82,7 +82,7 @@ public final class OpcDaCommand implements Callable<Integer> {
 
         OpcDaSessionFactory.ConnectionSettings settings(ServerId server, OpcDaConnectorConfig.ProgIdResolution resolution) {
             return new OpcDaSessionFactory.ConnectionSettings(host, domain, user, secret(), server, resolution, timeout,
-                    sessionSecurity, "sluice-cli", 0);
+                    sessionSecurity, "sluice-cli", 0, java.time.ZoneId.systemDefault());
         }
     }
 

@@ -22,9 +22,11 @@ import org.jinterop.dcom.core.JIVariant;
 public final class JiDataCallback {
 
     private final DataListener listener;
+    private final java.time.ZoneId dateZone;
 
-    JiDataCallback(DataListener listener) {
+    JiDataCallback(DataListener listener, java.time.ZoneId dateZone) {
         this.listener = listener;
+        this.dateZone = dateZone;
     }
 
     JILocalCoClass coClass() throws JIException {
@@ -60,7 +62,7 @@ public final class JiDataCallback {
     public Object[] OnDataChange(int transactionId, int groupHandle, int masterQuality, int masterError, int count,
                                  JIArray clientHandles, JIArray values, JIArray qualities, JIArray timestamps, JIArray errors) {
         try {
-            listener.onDataChange(groupHandle, states(count, clientHandles, values, qualities, timestamps, errors));
+            listener.onDataChange(groupHandle, states(count, clientHandles, values, qualities, timestamps, errors, dateZone));
         } catch (RuntimeException e) {
             // Never let an exception travel back into the server's thread; the connector counts what it drops.
         }
@@ -80,7 +82,8 @@ public final class JiDataCallback {
         return new Object[] {HResults.S_OK};
     }
 
-    static List<ItemState> states(int count, JIArray clientHandles, JIArray values, JIArray qualities, JIArray timestamps, JIArray errors) {
+    static List<ItemState> states(int count, JIArray clientHandles, JIArray values, JIArray qualities, JIArray timestamps,
+                                  JIArray errors, java.time.ZoneId dateZone) {
         Object[] handles = JiCalls.arrayOf(clientHandles);
         Object[] vals = JiCalls.arrayOf(values);
         Object[] quals = JiCalls.arrayOf(qualities);
@@ -90,16 +93,16 @@ public final class JiDataCallback {
         List<ItemState> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(state((Integer) handles[i], (JIVariant) vals[i], (Short) quals[i], i < times.length ? times[i] : null,
-                    i < errs.length ? (Integer) errs[i] : 0));
+                    i < errs.length ? (Integer) errs[i] : 0, dateZone));
         }
         return out;
     }
 
-    static ItemState state(int clientHandle, JIVariant variant, short quality, Object fileTime, int error) {
+    static ItemState state(int clientHandle, JIVariant variant, short quality, Object fileTime, int error, java.time.ZoneId dateZone) {
         Value value = null;
         String problem = null;
         try {
-            value = VariantConverter.toValue(variant);
+            value = VariantConverter.toValue(variant, dateZone);
         } catch (IllegalArgumentException e) {
             problem = e.getMessage();
         }

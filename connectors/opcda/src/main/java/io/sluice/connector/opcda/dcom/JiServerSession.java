@@ -186,7 +186,7 @@ final class JiServerSession implements OpcDaServerSession {
         @Override
         public void subscribe(DataListener listener) {
             try {
-                JiDataCallback callback = new JiDataCallback(listener);
+                JiDataCallback callback = new JiDataCallback(listener, settings.dateZone());
                 IJIComObject local = JIObjectFactory.buildObject(session, callback.coClass());
                 cookie = JIObjectFactory.attachEventHandler(itemMgt, ComIds.IID_IOPCDataCallback, local);
             } catch (Exception e) {
@@ -225,7 +225,7 @@ final class JiServerSession implements OpcDaServerSession {
                 for (int i = 0; i < serverHandles.size() && i < states.length; i++) {
                     JIStruct s = (JIStruct) states[i];
                     out.add(JiDataCallback.state((Integer) s.getMember(0), (JIVariant) s.getMember(4), (Short) s.getMember(2),
-                            s.getMember(1), i < errors.length ? (Integer) errors[i] : 0));
+                            s.getMember(1), i < errors.length ? (Integer) errors[i] : 0, settings.dateZone()));
                 }
                 return out;
             } catch (OpcDaException e) {

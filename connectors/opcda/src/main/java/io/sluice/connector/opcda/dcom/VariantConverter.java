@@ -20,7 +20,7 @@ import org.jinterop.dcom.core.JIVariant;
  * <tr><td>VT_I1, VT_I2, VT_I4, VT_INT, VT_UI1, VT_UI2, VT_UI4, VT_UINT, VT_ERROR</td><td>integer (unsigned kept positive)</td></tr>
  * <tr><td>VT_R4, VT_R8, VT_CY</td><td>float (currency as units + fraction / 10000)</td></tr>
  * <tr><td>VT_BSTR</td><td>string</td></tr>
- * <tr><td>VT_DATE</td><td>string, ISO-8601 instant (j-Interop reads the OLE date in the JVM's default zone)</td></tr>
+ * <tr><td>VT_DATE</td><td>string, ISO-8601 instant; the zone-less OLE date is read in the configured date zone</td></tr>
  * <tr><td>VT_ARRAY | VT_UI1</td><td>bytes</td></tr>
  * <tr><td>VT_ARRAY | any other</td><td>array (multi-dimensional arrays flattened row by row)</td></tr>
  * </table>
@@ -32,22 +32,30 @@ public final class VariantConverter {
     private VariantConverter() {}
 
     public static Value toValue(JIVariant variant) {
+        return toValue(variant, java.time.ZoneId.systemDefault());
+    }
+
+    /**
+     * With the zone VT_DATE values are meant in. j-Interop turns the zone-less OLE date into a {@link Date} in the
+     * JVM's default zone; the wall-clock time is re-read in {@code dateZone}.
+     */
+    public static Value toValue(JIVariant variant, java.time.ZoneId dateZone) {
         if (variant == null) throw new IllegalArgumentException("no VARIANT");
         try {
             int type = variant.getType();
             if (variant.isArray() || (type & JIVariant.VT_ARRAY) != 0) {
-                return array(variant, (type & ~JIVariant.VT_ARRAY) & ~JIVariant.VT_BYREF);
+                return array(variant, (type & ~JIVariant.VT_ARRAY) & ~JIVariant.VT_BYREF, dateZone);
             }
             if ((type & ~JIVariant.VT_BYREF) == JIVariant.VT_ERROR) {
                 return Value.of((long) variant.getObjectAsSCODE());
             }
-            return scalar(type & ~JIVariant.VT_BYREF, variant.getObject());
+            return scalar(type & ~JIVariant.VT_BYREF, variant.getObject(), dateZone);
         } catch (JIException e) {
             throw new IllegalArgumentException("unreadable VARIANT: " + e.getMessage(), e);
         }
     }
 
-    private static Value array(JIVariant variant, int elementType) throws JIException {
+    private static Value array(JIVariant variant, int elementType, java.time.ZoneId dateZone) throws JIException {
         JIArray array = variant.getObjectAsArray();
         Object instance = array == null ? null : array.getArrayInstance();
         List<Object> flat = new ArrayList<>();
@@ -61,7 +69,7 @@ public final class VariantConverter {
         }
         List<Value> values = new ArrayList<>(flat.size());
         for (Object o : flat) {
-            values.add(o instanceof JIVariant v ? toValue(v) : scalar(elementType, o));
+            values.add(o instanceof JIVariant v ? toValue(v, dateZone) : scalar(elementType, o, dateZone));
         }
         return new Value.ArrayValue(values);
     }
@@ -78,8 +86,8 @@ public final class VariantConverter {
         }
     }
 
-    static Value scalar(int vt, Object o) throws JIException {
-        if (o instanceof JIVariant nested) return toValue(nested);
+    static Value scalar(int vt, Object o, java.time.ZoneId dateZone) throws JIException {
+        if (o instanceof JIVariant nested) return toValue(nested, dateZone);
         switch (vt) {
             case JIVariant.VT_EMPTY -> throw new IllegalArgumentException("VT_EMPTY: the server sent no value");
             case JIVariant.VT_NULL -> throw new IllegalArgumentException("VT_NULL: the server sent no value");
@@ -99,7 +107,10 @@ public final class VariantConverter {
         if (o instanceof IJIUnsigned u) return Value.of(u.getValue().longValue());
         if (o instanceof JIString s) return Value.of(s.getString() == null ? "" : s.getString());
         if (o instanceof String s) return Value.of(s);
-        if (o instanceof Date d) return Value.of(d.toInstant().toString());
+        if (o instanceof Date d) {
+            java.time.LocalDateTime wallClock = java.time.LocalDateTime.ofInstant(d.toInstant(), java.time.ZoneId.systemDefault());
+            return Value.of(wallClock.atZone(dateZone).toInstant().toString());
+        }
         if (o instanceof JICurrency c) return Value.of(c.getUnits() + c.getFractionalUnits() / 10_000.0);
         throw new IllegalArgumentException("unsupported VARIANT type " + vt + " (" + o.getClass().getSimpleName() + ")");
     }

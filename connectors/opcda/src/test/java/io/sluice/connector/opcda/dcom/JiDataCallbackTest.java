@@ -38,7 +38,7 @@ class JiDataCallbackTest {
         JiDataCallback cb = new JiDataCallback((g, states) -> {
             group[0] = g;
             got.addAll(states);
-        });
+        }, java.time.ZoneId.of("UTC"));
         cb.coClass(); // the interface description must build
         Object[] answer = cb.OnDataChange(1, 7, 0, 0, 3,
                 new JIArray(new Integer[] {11, 12, 13}, true),
@@ -60,7 +60,7 @@ class JiDataCallbackTest {
 
     @Test
     void aThrowingListenerNeverReachesTheServer() throws Exception {
-        JiDataCallback cb = new JiDataCallback((g, states) -> { throw new IllegalStateException("boom"); });
+        JiDataCallback cb = new JiDataCallback((g, states) -> { throw new IllegalStateException("boom"); }, java.time.ZoneId.of("UTC"));
         Object[] answer = cb.OnDataChange(1, 7, 0, 0, 1, new JIArray(new Integer[] {1}, true),
                 new JIArray(new JIVariant[] {new JIVariant(1)}, true), new JIArray(new Short[] {(short) 0xC0}, true),
                 new JIArray(new JIStruct[] {fileTime(T)}, true), new JIArray(new Integer[] {0}, true));
@@ -78,7 +78,7 @@ class JiDataCallbackTest {
         JIStruct decoded = (JIStruct) NdrWire.roundTrip(state, JiStructs.itemState());
 
         ItemState s = JiDataCallback.state((Integer) decoded.getMember(0), (JIVariant) decoded.getMember(4),
-                (Short) decoded.getMember(2), decoded.getMember(1), 0);
+                (Short) decoded.getMember(2), decoded.getMember(1), 0, java.time.ZoneId.of("UTC"));
         assertEquals(new ItemState(99, Value.of(-17L), 0xC1, T.minusNanos(T.getNano() % 100), 0, null), s);
     }
 

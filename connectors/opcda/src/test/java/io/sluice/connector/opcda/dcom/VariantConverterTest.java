@@ -65,6 +65,16 @@ class VariantConverterTest {
     }
 
     @Test
+    void dateIsReadInTheConfiguredZone() {
+        // The OLE date says 10:15:30 (no zone); the OPC host runs in Berlin (CEST in May).
+        java.time.LocalDateTime wallClock = java.time.LocalDateTime.parse("2026-05-04T10:15:30");
+        Date asJInteropDecodesIt = Date.from(wallClock.atZone(java.time.ZoneId.systemDefault()).toInstant());
+        JIVariant decoded = NdrWire.roundTrip(new JIVariant(asJInteropDecodesIt));
+        assertEquals(Value.of("2026-05-04T08:15:30Z"), VariantConverter.toValue(decoded, java.time.ZoneId.of("Europe/Berlin")));
+        assertEquals(Value.of("2026-05-04T10:15:30Z"), VariantConverter.toValue(decoded, java.time.ZoneId.of("UTC")));
+    }
+
+    @Test
     void errorCodeIsAnInteger() {
         JIVariant err = new JIVariant(JIVariant.SCODE, 0x80020004);
         assertEquals(Value.of((long) 0x80020004), wire(err));
