@@ -46,6 +46,11 @@ class OpcDaConnectorFactoryTest {
     }
 
     @Test
+    void satisfiesThePluginContract() {
+        io.sluice.testkit.PluginContract.verifyConnectorFactory(factory);
+    }
+
+    @Test
     void exactlyOneOfProgIdAndClsid() {
         var neither = Configs.withServer(valid(), Optional.empty(), Optional.empty());
         assertEquals("set exactly one of prog-id and clsid (neither is set)", problems(neither).get("prog-id"));
