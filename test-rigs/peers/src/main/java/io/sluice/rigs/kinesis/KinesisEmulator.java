@@ -102,7 +102,21 @@ public final class KinesisEmulator implements AutoCloseable {
             Path p = Path.of(configured).resolve("node_modules").resolve(PACKAGE);
             return Files.isRegularFile(p.resolve("main.js")) ? Optional.of(p.toAbsolutePath()) : Optional.empty();
         }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+        List<Path> starts = new java.util.ArrayList<>(List.of(Path.of("").toAbsolutePath()));
+        try {
+            starts.add(Path.of(KinesisEmulator.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (Exception | Error ignored) {
+            // no code source (custom class loader): the working directory must do
+        }
+        for (Path start : starts) {
+            Optional<Path> found = walkUp(start);
+            if (found.isPresent()) return found;
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Path> walkUp(Path start) {
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
             Path p = dir.resolve("test-rigs/peers/node_modules").resolve(PACKAGE);
             if (Files.isRegularFile(p.resolve("main.js"))) return Optional.of(p);
             Path here = dir.resolve("node_modules").resolve(PACKAGE);

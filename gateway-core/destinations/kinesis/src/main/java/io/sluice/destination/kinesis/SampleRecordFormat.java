@@ -71,19 +71,69 @@ import java.util.zip.GZIPOutputStream;
 public final class SampleRecordFormat {
 
     public static final int VERSION = 1;
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
     private SampleRecordFormat() {}
 
-    /** What makes samples one series. */
-    private record SeriesKey(String stream, String connector, String tag, Map<String, String> asset, String type,
-                             Quality quality, long status, String unit) {
-        static SeriesKey of(OutboundSample s) {
+    /** What makes samples one series; hash computed once, equality checks the likeliest difference (tag) first. */
+    private static final class SeriesKey {
+        final String stream, connector, tag, type, unit;
+        final Map<String, String> asset;
+        final Quality quality;
+        final long status;
+        private final int hash;
+
+        private SeriesKey(OutboundSample s) {
             Sample x = s.sample();
-            return new SeriesKey(s.stream(), s.connector(), x.tag(), s.asset() == null ? Map.of() : s.asset().levels(),
-                    x.value().typeName(), x.quality(), x.statusCode(), x.unit());
+            stream = s.stream();
+            connector = s.connector();
+            tag = x.tag();
+            asset = s.asset() == null ? Map.of() : s.asset().levels();
+            type = x.value().typeName();
+            quality = x.quality();
+            status = x.statusCode();
+            unit = x.unit();
+            int h = tag.hashCode();
+            h = 31 * h + stream.hashCode();
+            h = 31 * h + connector.hashCode();
+            h = 31 * h + type.hashCode();
+            h = 31 * h + quality.ordinal();
+            h = 31 * h + Long.hashCode(status);
+            hash = h;
         }
+
+        static SeriesKey of(OutboundSample s) {
+            return new SeriesKey(s);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof SeriesKey k) || k.hash != hash) return false;
+            return same(tag, k.tag) && quality == k.quality && status == k.status && same(type, k.type)
+                    && same(stream, k.stream) && same(connector, k.connector) && same(unit, k.unit)
+                    && (asset == k.asset || asset.equals(k.asset));
+        }
+
+        private static boolean same(String a, String b) {
+            return a == b || (a != null && a.equals(b));
+        }
+
+        String stream() { return stream; }
+        String connector() { return connector; }
+        String tag() { return tag; }
+        Map<String, String> asset() { return asset; }
+        String type() { return type; }
+        Quality quality() { return quality; }
+        long status() { return status; }
+        String unit() { return unit; }
     }
 
     /** Encodes samples {@code from..to-1} as JSON Lines of series, gzip'd when {@code gzipLevel} is 1..9 (0: plain). */

@@ -1,0 +1,127 @@
+package io.sluice.bench.export;
+
+import io.sluice.bench.Benchmark;
+import io.sluice.rigs.kinesis.KinesisEmulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * {@code test-rigs/bench export-kinesis [--one-shard]}: samples/s delivered end to end — SQLite store backlog,
+ * publisher with its token buckets, Kinesis destination (gzip'd JSON Lines records, AWS SDK v2) — into the
+ * kinesis-local emulator, and samples per PutRecords call. {@code --one-shard} writes to a one-shard stream with
+ * the rate limiter at one shard's quota (1,000 records/s, 1 MiB/s). Ends with
+ * {@code delivered_samples_per_s=N samples_per_call=M} (medians of the runs).
+ */
+public final class ExportKinesisBenchmark implements Benchmark {
+
+    @Override
+    public String name() {
+        return "export-kinesis";
+    }
+
+    @Override
+    public String description() {
+        return "store backlog -> publisher -> Kinesis destination -> kinesis-local; delivered samples/s";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        return new CommandLine(new Options()).execute(args);
+    }
+
+    @Command(name = "export-kinesis", mixinStandardHelpOptions = true,
+            description = "Measures samples/s delivered to the Kinesis emulator through the whole gateway.")
+    static final class Options implements Callable<Integer> {
+
+        @Option(names = "--runs", defaultValue = "3", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--samples", description = "Samples per run (default 1000000; 300000 with --one-shard).")
+        Long samples;
+
+        @Option(names = "--tags", defaultValue = "100", description = "Simulated tags = partition keys (default ${DEFAULT-VALUE}).")
+        int tags;
+
+        @Option(names = "--shards", defaultValue = "4", description = "Shards of the stream and shard-count of the destination (default ${DEFAULT-VALUE}).")
+        int shards;
+
+        @Option(names = "--one-shard", description = "One shard, rate limiter at one shard's quota: 1,000 records/s and 1 MiB/s.")
+        boolean oneShard;
+
+        @Option(names = "--window", description = "window-samples of the destination (default: the destination's default).")
+        Integer window;
+
+        @Option(names = "--compression-level", defaultValue = "6", description = "gzip level of the records (default ${DEFAULT-VALUE}).")
+        int level;
+
+        @Override
+        public Integer call() throws Exception {
+            System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
+            System.setProperty("aws.secretAccessKey", KinesisEmulator.SECRET_KEY);
+            int shardCount = oneShard ? 1 : shards;
+            long total = samples != null ? samples : oneShard ? 300_000 : 1_000_000;
+            Path work = Files.createTempDirectory("sluice-bench-kinesis");
+            List<ExportRun.Result> results = new ArrayList<>();
+            try (KinesisEmulator emulator = KinesisEmulator.start(work);
+                 KinesisAsyncClient admin = KinesisAsyncClient.builder().endpointOverride(emulator.endpoint())
+                         .region(Region.of(emulator.region())).credentialsProvider(StaticCredentialsProvider.create(
+                                 AwsBasicCredentials.create(KinesisEmulator.ACCESS_KEY, KinesisEmulator.SECRET_KEY))).build()) {
+                System.out.printf("kinesis-local at %s (pid %d); %,d samples of %d tags per run, %d shard(s)%s%n",
+                        emulator.endpoint(), emulator.pid(), total, tags, shardCount,
+                        oneShard ? ", rate limiter at one shard's quota" : "");
+                for (int run = 1; run <= runs; run++) {
+                    String stream = "bench-" + run;
+                    admin.createStream(b -> b.streamName(stream).shardCount(shardCount)).get(30, TimeUnit.SECONDS);
+                    ExportRun.Result r = ExportRun.run(enabled -> yaml(emulator, stream, shardCount, total, enabled),
+                            "telemetry", "cloud", total, () -> true);
+                    results.add(r);
+                    System.out.println("run " + run + ": " + r.describe());
+                }
+            } finally {
+                ExportRun.deleteTree(work);
+            }
+            double rate = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerSecond).toArray());
+            double perCall = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerCall).toArray());
+            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f%n", Math.round(rate), perCall);
+            return 0;
+        }
+
+        private String yaml(KinesisEmulator emulator, String stream, int shardCount, long total, boolean enabled) {
+            return """
+                    connectors:
+                      sim:
+                        type: simulator
+                        stream: telemetry
+                        asset: {site: bench, area: hall-1, machine: m1}
+                        interval: 1ms
+                        limit: %d
+                        tags: [{name: value, kind: random-walk, count: %d, unit: bar}]
+                    streams:
+                      telemetry:
+                        priority: 2
+                        export: [{destination: cloud}]
+                    destinations:
+                      cloud:
+                        type: kinesis
+                        enabled: %s
+                        stream-name: %s
+                        region: %s
+                        endpoint: %s
+                        shard-count: %d
+                        compression-level: %d
+                    %s""".formatted(total, tags, enabled, stream, emulator.region(), emulator.endpoint(), shardCount, level,
+                    window == null ? "" : "    window-samples: " + window + "\n");
+        }
+    }
+}
