@@ -11,6 +11,7 @@ public final class DeviceSession {
     private final String devEui;
     private final SessionCrypto crypto;
     private final DeviceProfile profile;
+    private final UplinkSamples.TagCache tags;
 
     public DeviceSession(String name, int devAddr, String devEui, SessionCrypto crypto, DeviceProfile profile) {
         this.name = name;
@@ -18,7 +19,11 @@ public final class DeviceSession {
         this.devEui = devEui;
         this.crypto = crypto;
         this.profile = profile;
+        this.tags = new UplinkSamples.TagCache(name);
     }
+
+    /** This device's tag strings ({@code <name>.<field>}), built once. */
+    UplinkSamples.TagCache tags() { return tags; }
 
     public String name() { return name; }
 

@@ -183,7 +183,7 @@ final class MqttUplinkSource implements AutoCloseable {
         }
         long now = Sample.toNanos(context.clock().instant());
         List<Sample> out = new ArrayList<>();
-        UplinkSamples.build(new UplinkSamples.Uplink(deviceName, up.devAddr(), up.devEui(), up.fcnt(), up.fport(),
+        UplinkSamples.build(new UplinkSamples.Uplink(deviceName, device != null ? device.tags() : null, up.devAddr(), up.devEui(), up.fcnt(), up.fport(),
                 up.confirmed(), up.adr(), fields, error, up.payload(), up.receptions(), now), radio, out);
         if (out.isEmpty()) {
             return;

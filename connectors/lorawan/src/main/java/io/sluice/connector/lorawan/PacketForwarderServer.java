@@ -94,6 +94,7 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final Object lock = new Object();
     private volatile boolean running;
     private final List<Sample> statSamples = new ArrayList<>();
+    private final List<Object> ready = new ArrayList<>(); // flush thread only
 
     public PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
                                  FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
@@ -240,14 +241,17 @@ public final class PacketForwarderServer implements AutoCloseable {
     private void flush(long now, boolean all, List<Sample> out) {
         out.clear();
         byte[] countersFile;
+        ready.clear();
         synchronized (lock) {
             if (!statSamples.isEmpty()) {
                 out.addAll(statSamples);
                 statSamples.clear();
             }
-            pipeline.drainReady(now, all, out);
+            pipeline.takeReady(now, all, ready);
             countersFile = counters.snapshotIfDirty();
         }
+        pipeline.toSamples(ready, out);
+        ready.clear();
         if (countersFile != null) {
             try {
                 counters.write(countersFile);

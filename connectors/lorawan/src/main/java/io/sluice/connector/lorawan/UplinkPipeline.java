@@ -210,6 +210,18 @@ public final class UplinkPipeline {
      * {@code out}; returns how many frames were emitted.
      */
     public int drainReady(long monoNanos, boolean all, List<Sample> out) {
+        List<Object> ready = new ArrayList<>();
+        int n = takeReady(monoNanos, all, ready);
+        toSamples(ready, out);
+        return n;
+    }
+
+    /**
+     * Removes every frame whose window has closed (all of them when {@code all}) and adds it to {@code ready}; the
+     * cheap part of {@link #drainReady}, for callers that hold a lock while touching the pipeline and build the samples
+     * after releasing it with {@link #toSamples}.
+     */
+    public int takeReady(long monoNanos, boolean all, List<Object> ready) {
         int n = 0;
         Iterator<Pending> it = pending.values().iterator();
         while (it.hasNext()) {
@@ -218,12 +230,20 @@ public final class UplinkPipeline {
                 break;
             }
             it.remove();
+            ready.add(p);
             n++;
-            PhyPayload f = p.frame;
-            UplinkSamples.build(new UplinkSamples.Uplink(p.device.name(), f.devAddrHex(), p.device.devEui(), p.fcnt32,
-                    f.fport(), f.mtype() == MType.CONFIRMED_DATA_UP, f.adr(), p.fields, p.decodeError, p.payload,
-                    p.receptions, p.receiveNanos), radio, out);
         }
         return n;
+    }
+
+    /** Builds the samples of frames taken with {@link #takeReady}; touches no pipeline state. */
+    public void toSamples(List<Object> ready, List<Sample> out) {
+        for (Object o : ready) {
+            Pending p = (Pending) o;
+            PhyPayload f = p.frame;
+            UplinkSamples.build(new UplinkSamples.Uplink(p.device.name(), p.device.tags(), f.devAddrHex(), p.device.devEui(),
+                    p.fcnt32, f.fport(), f.mtype() == MType.CONFIRMED_DATA_UP, f.adr(), p.fields, p.decodeError, p.payload,
+                    p.receptions, p.receiveNanos), radio, out);
+        }
     }
 }

@@ -18,7 +18,7 @@ final class UplinkSamples {
     private UplinkSamples() {}
 
     /** Everything known about one accepted uplink. */
-    record Uplink(String device, String devAddr, String devEui, long fcnt, int fport, boolean confirmed, boolean adr,
+    record Uplink(String device, TagCache tags, String devAddr, String devEui, long fcnt, int fport, boolean confirmed, boolean adr,
                   List<DecodedField> fields, String decodeError, byte[] payload, List<RxMetadata> receptions,
                   long receiveNanos) {}
 
@@ -30,7 +30,7 @@ final class UplinkSamples {
             }
         }
         long sourceNanos = earliest == Long.MAX_VALUE ? u.receiveNanos : earliest;
-        TagCache tags = TagCache.of(u.device);
+        TagCache tags = u.tags != null ? u.tags : TagCache.of(u.device);
         if (u.fport == 0) {
             out.add(new Sample(tags.tag("mac-commands"), Value.of(u.payload), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
         } else if (u.decodeError != null) {
@@ -52,7 +52,7 @@ final class UplinkSamples {
         private final String prefix;
         private final java.util.concurrent.ConcurrentHashMap<String, String> tags = new java.util.concurrent.ConcurrentHashMap<>();
 
-        private TagCache(String device) {
+        TagCache(String device) {
             this.prefix = device + ".";
         }
 
