@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.aws.greengrass.GreengrassCoreIPCClientV2;
 import software.amazon.awssdk.aws.greengrass.SubscribeToConfigurationUpdateResponseHandler;
 import software.amazon.awssdk.aws.greengrass.model.ConfigurationUpdateEvents;
+import software.amazon.awssdk.aws.greengrass.model.ConfigurationValidityReport;
+import software.amazon.awssdk.aws.greengrass.model.ConfigurationValidityStatus;
+import software.amazon.awssdk.aws.greengrass.model.SendConfigurationValidityReportRequest;
+import software.amazon.awssdk.aws.greengrass.model.SubscribeToValidateConfigurationUpdatesRequest;
+import software.amazon.awssdk.aws.greengrass.model.ValidateConfigurationUpdateEvent;
+import software.amazon.awssdk.aws.greengrass.model.ValidateConfigurationUpdateEvents;
 import software.amazon.awssdk.aws.greengrass.model.GetConfigurationRequest;
 import software.amazon.awssdk.aws.greengrass.model.GetConfigurationResponse;
 import software.amazon.awssdk.aws.greengrass.model.ReportedLifecycleState;
@@ -46,6 +52,8 @@ import software.amazon.awssdk.aws.greengrass.model.UpdateStateRequest;
  *   SIGTERM: stop connectors, flush, close the store, close IPC ──► exit 0
  * </pre>
  *
+ * Deployments are validated before the nucleus applies them ({@code SubscribeToValidateConfigurationUpdates}): an
+ * invalid one is answered {@code REJECTED} with its problems, so the deployment fails and nothing changes.
  * The nucleus sends one event per changed key; events are coalesced and the whole configuration is read again, so a
  * deployment is applied as one change. The configuration is subscribed to before it is read, so no update can fall
  * between the two. Only what cannot be recovered from is reported as {@code ERRORED}: an invalid configuration at
@@ -186,6 +194,7 @@ public final class GreengrassMode implements AutoCloseable {
 
     private void begin() throws StartException {
         subscribe();
+        subscribeToValidation();
         Map<String, Object> configuration;
         try {
             configuration = fetch();
@@ -214,6 +223,7 @@ public final class GreengrassMode implements AutoCloseable {
         ipc.onReconnect(() -> {
             try {
                 subscribe();
+                subscribeToValidation();
             } catch (StartException | RuntimeException e) {
                 LOG.error("could not subscribe to configuration updates again after reconnecting: {}", e.getMessage());
             }
@@ -238,6 +248,61 @@ public final class GreengrassMode implements AutoCloseable {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new StartException("SubscribeToConfigurationUpdate failed: " + cause, EXIT_FAILED, cause);
         }
+    }
+
+    /**
+     * Asks the nucleus to let this component validate deployments before they are applied: a deployment whose
+     * configuration does not validate then fails (and can roll back) with the problems as its reason, instead of
+     * reaching the component and being rejected there.
+     */
+    private void subscribeToValidation() throws StartException {
+        try {
+            var response = ipc.client().subscribeToValidateConfigurationUpdatesAsync(
+                    new SubscribeToValidateConfigurationUpdatesRequest(), this::onValidateEvent,
+                    Optional.of(this::onStreamError), Optional.empty());
+            response.getResponse().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartException("interrupted while subscribing to configuration validation", EXIT_FAILED, e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new StartException("SubscribeToValidateConfigurationUpdates failed: " + cause, EXIT_FAILED, cause);
+        }
+    }
+
+    private void onValidateEvent(ValidateConfigurationUpdateEvents events) {
+        ValidateConfigurationUpdateEvent event = events.getValidateConfigurationUpdateEvent();
+        if (event == null || event.getDeploymentId() == null) {
+            return;
+        }
+        Map<String, Object> proposed = event.getConfiguration() == null ? Map.of() : event.getConfiguration();
+        ConfigurationValidityReport report = new ConfigurationValidityReport();
+        report.setDeploymentId(event.getDeploymentId());
+        try {
+            ComponentConfiguration.parse(proposed, source);
+            report.setStatus(ConfigurationValidityStatus.ACCEPTED);
+            LOG.info("deployment {}: proposed configuration is valid", event.getDeploymentId());
+        } catch (ConfigException e) {
+            report.setStatus(ConfigurationValidityStatus.REJECTED);
+            String problems = e.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("; "));
+            report.setMessage(problems.length() > 2000 ? problems.substring(0, 2000) + " ..." : problems);
+            LOG.error("deployment {}: proposed configuration REJECTED, the deployment fails ({} problem{}):\n{}",
+                    event.getDeploymentId(), e.problems().size(), e.problems().size() == 1 ? "" : "s",
+                    describe(e.problems()));
+        } catch (RuntimeException e) {
+            report.setStatus(ConfigurationValidityStatus.REJECTED);
+            report.setMessage("cannot validate: " + e.getMessage());
+            LOG.error("deployment {}: cannot validate the proposed configuration", event.getDeploymentId(), e);
+        }
+        SendConfigurationValidityReportRequest request = new SendConfigurationValidityReportRequest();
+        request.setConfigurationValidityReport(report);
+        ipc.call(() -> ipc.client().sendConfigurationValidityReportAsync(request), CALL_TIMEOUT)
+                .whenComplete((r, error) -> {
+                    if (error != null) {
+                        LOG.error("could not send the validity report of deployment {}: {}", event.getDeploymentId(),
+                                error.toString());
+                    }
+                });
     }
 
     private void onUpdateEvent(ConfigurationUpdateEvents events) {

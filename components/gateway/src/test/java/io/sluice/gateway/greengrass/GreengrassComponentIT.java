@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.destination.iotcore.IotPayloadFormat;
+import io.sluice.rigs.greengrass.DeploymentResult;
 import io.sluice.rigs.greengrass.GreengrassIpcStandIn;
 import io.sluice.rigs.greengrass.IoTCorePublish;
 import java.io.IOException;
@@ -102,11 +104,11 @@ class GreengrassComponentIT {
         }
     }
 
-    private List<JsonNode> samples(List<IoTCorePublish> publishes) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
+    /** The samples of IoT Core payloads, read with the destination's own payload format. */
+    private static List<IotPayloadFormat.PayloadSample> samples(List<IoTCorePublish> publishes) throws IOException {
+        List<IotPayloadFormat.PayloadSample> out = new ArrayList<>();
         for (IoTCorePublish p : publishes) {
-            JsonNode doc = json.readTree(p.payload());
-            doc.get("samples").forEach(out::add);
+            out.addAll(IotPayloadFormat.decode(p.payload()));
         }
         return out;
     }
@@ -133,7 +135,7 @@ class GreengrassComponentIT {
             assertTrue(p.payload().length <= MAX_PAYLOAD, "payload of " + p.payload().length + " bytes");
         }
         assertRate(published);
-        assertTrue(samples(published).stream().allMatch(s -> s.get("connector").asText().equals("line1")));
+        assertTrue(samples(published).stream().allMatch(s -> s.connector().equals("line1")));
 
         // a deployment adds a connector and changes the stream's priority, applied without a restart
         long pid = process.pid();
@@ -146,13 +148,13 @@ class GreengrassComponentIT {
         int before = nucleus.iotCorePublishes().size();
         List<IoTCorePublish> afterUpdate = GreengrassIpcStandIn.await(nucleus::iotCorePublishes, l -> {
             try {
-                return samples(l.subList(before, l.size())).stream().anyMatch(s -> s.get("connector").asText().equals("line2"));
+                return samples(l.subList(before, l.size())).stream().anyMatch(s -> s.connector().equals("line2"));
             } catch (IOException e) {
                 return false;
             }
         }, WAIT);
         assertTrue(samples(afterUpdate.subList(before, afterUpdate.size())).stream()
-                .anyMatch(s -> s.get("connector").asText().equals("line2")), "samples of the added connector");
+                .anyMatch(s -> s.connector().equals("line2")), "samples of the added connector");
         assertTrue(process.isAlive());
         assertEquals(pid, process.pid());
         assertEquals(1, nucleus.connects().size(), "one IPC connection: the component did not restart");
@@ -165,6 +167,12 @@ class GreengrassComponentIT {
         assertTrue(GreengrassIpcStandIn.await(() -> nucleus.iotCorePublishes().size(), n -> n >= count + 5, WAIT) >= count + 5,
                 "publishing continues with the old configuration");
         assertEquals(List.of("RUNNING"), nucleus.reportedStates());
+
+        // a deployment the component validates first fails with the problem as its reason
+        DeploymentResult refused = nucleus.deploy(Map.of("streams", Map.of("telemetry", Map.of("ttl", "forever"))), WAIT);
+        assertEquals("REJECTED", refused.status(), logText());
+        assertTrue(refused.message().contains("streams.telemetry.ttl"), refused.message());
+        assertTrue(process.isAlive());
 
         // SIGTERM stops it cleanly
         process.destroy();
@@ -195,8 +203,8 @@ class GreengrassComponentIT {
     private Set<Long> deliveredSequences() {
         Set<Long> seqs = new TreeSet<>();
         try {
-            for (JsonNode s : samples(nucleus.iotCorePublishes())) {
-                seqs.add(s.get("seq").asLong());
+            for (IotPayloadFormat.PayloadSample s : samples(nucleus.iotCorePublishes())) {
+                seqs.add(s.sequence());
             }
         } catch (IOException e) {
             throw new AssertionError(e);

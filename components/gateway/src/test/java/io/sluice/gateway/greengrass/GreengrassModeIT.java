@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.rigs.greengrass.DeploymentResult;
 import io.sluice.rigs.greengrass.GreengrassIpcStandIn;
 import io.sluice.rigs.greengrass.TopicPublish;
 import io.sluice.runtime.Gateway;
@@ -80,7 +81,8 @@ class GreengrassModeIT {
         assertEquals(List.of("RUNNING"), nucleus.reportedStates());
         assertEquals(1, nucleus.configurationSubscribers());
         // subscribed before reading, so no update can slip between the two
-        assertEquals(List.of("SubscribeToConfigurationUpdate", "GetConfiguration", "UpdateState"),
+        assertEquals(List.of("SubscribeToConfigurationUpdate", "SubscribeToValidateConfigurationUpdates",
+                        "GetConfiguration", "UpdateState"),
                 nucleus.calls().stream().map(c -> c.shortName()).toList());
 
         List<TopicPublish> first = GreengrassIpcStandIn.await(nucleus::topicPublishes, l -> !l.isEmpty(), WAIT);
@@ -106,8 +108,17 @@ class GreengrassModeIT {
                 "samples keep flowing after a rejected update");
         assertEquals(List.of("RUNNING"), nucleus.reportedStates(), "a rejected update is not an error state");
 
+        // a deployment the nucleus lets the component validate first fails, and never reaches the gateway
+        DeploymentResult refused = nucleus.deploy(Map.of("destinations", Map.of("local", Map.of("topic", "sluice/+/x"))), WAIT);
+        assertEquals("REJECTED", refused.status());
+        assertFalse(refused.applied());
+        assertTrue(refused.message().contains("destinations.local.topic"), refused.message());
+        assertEquals("sluice/{stream}", ((Map<?, ?>) ((Map<?, ?>) nucleus.configuration().get("destinations")).get("local")).get("topic"));
+        assertEquals(1L, mode.rejectedUpdates());
+
         // a fixed deployment is applied again
-        nucleus.mergeConfiguration(Map.of("streams", Map.of("telemetry", Map.of("priority", 3))));
+        DeploymentResult fixed = nucleus.deploy(Map.of("streams", Map.of("telemetry", Map.of("priority", 3))), WAIT);
+        assertEquals("ACCEPTED", fixed.status());
         assertEquals(2L, GreengrassIpcStandIn.await(mode::appliedUpdates, n -> n == 2, WAIT));
         assertEquals(3, mode.runningConfig().streams().get("telemetry").priority());
 
