@@ -507,15 +507,17 @@ final class OpcUaConnector implements Connector {
     private void close(Session session, boolean deleteSubscriptions) {
         session.closed = true;
         session.polls.forEach(f -> f.cancel(false));
+        // bounded: stop() must return within seconds, and a dead peer must not hold a scheduler thread for long
+        Duration timeout = config.requestTimeout().compareTo(Duration.ofSeconds(2)) < 0 ? config.requestTimeout() : Duration.ofSeconds(2);
         if (deleteSubscriptions) {
             for (OpcUaSubscription sub : session.subscriptions) {
                 try {
-                    Durations.await(sub.deleteAsync().toCompletableFuture(), config.requestTimeout());
+                    Durations.await(sub.deleteAsync().toCompletableFuture(), timeout);
                 } catch (RuntimeException e) {
                     // the session is closed below, which deletes its subscriptions on the server too
                 }
             }
         }
-        OpcUaClients.disconnectQuietly(session.client, config.requestTimeout());
+        OpcUaClients.disconnectQuietly(session.client, timeout);
     }
 }
