@@ -1,0 +1,134 @@
+package io.sluice.nativeio;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Polls a page's update counter from a native thread (libsluicepoller, built from src/main/c on Linux x86-64) and
+ * queues consistent snapshots for the JVM to {@link #drain}. It keeps polling while the JVM is stopped at a
+ * safepoint or handshake, which a Java thread cannot, so a 1 kHz page loses no update to a GC or a busy machine.
+ * Where the library is not bundled ({@link #available()} is false) callers poll from Java instead.
+ *
+ * <p>The view must stay open until {@link #close()} returns.
+ */
+public final class PagePoller implements AutoCloseable {
+
+    interface Lib extends Library {
+        Pointer sluice_poller_start(Pointer page, int size, int counterOffset, int counterWidth, int slots, long pollNanos,
+                                    int rtPriority);
+
+        int sluice_poller_drain(Pointer poller, Pointer dst, long[] times, int max);
+
+        void sluice_poller_stats(Pointer poller, long[] out);
+
+        void sluice_poller_stop(Pointer poller);
+    }
+
+    /** Figures of one poller. {@code realtime} is false when the thread could not get SCHED_FIFO. */
+    public record Stats(long polls, long overflow, long copyRetries, long failedCopies, boolean realtime) {}
+
+    private static final Lib LIB = load();
+
+    private final Pointer poller;
+    private final int size;
+    private final int batch;
+    private final Memory buffer;
+    private final long[] times;
+    private final long[] stats = new long[5];
+    private boolean closed;
+
+    private PagePoller(Pointer poller, int size, int batch) {
+        this.poller = poller;
+        this.size = size;
+        this.batch = batch;
+        this.buffer = new Memory((long) size * batch);
+        this.times = new long[batch];
+    }
+
+    private static Lib load() {
+        try {
+            return Native.load("sluicepoller", Lib.class);
+        } catch (UnsatisfiedLinkError e) {
+            return null;
+        }
+    }
+
+    /** Whether the native poller is bundled for this platform. */
+    public static boolean available() {
+        return LIB != null;
+    }
+
+    /**
+     * Starts polling {@code view}.
+     *
+     * @param size          bytes per snapshot (from offset 0)
+     * @param counterOffset offset of the update counter
+     * @param counterWidth  4 (int32/uint32) or 8 (int64)
+     * @param slots         ring capacity in snapshots; when full, new snapshots are dropped and counted
+     * @param rtPriority    SCHED_FIFO priority of the thread, 0 for normal priority
+     * @return empty when the library is not available
+     */
+    public static Optional<PagePoller> start(SharedMemoryView view, int size, int counterOffset, int counterWidth,
+                                             int slots, Duration pollInterval, int rtPriority) {
+        if (LIB == null) return Optional.empty();
+        if (size > view.size() || counterOffset < 0 || counterOffset + counterWidth > size) {
+            throw new IllegalArgumentException("page of " + size + " bytes with counter at " + counterOffset
+                    + " does not fit a view of " + view.size());
+        }
+        ByteBuffer buffer = view.buffer();
+        Pointer page = Native.getDirectBufferPointer(buffer);
+        Pointer p = LIB.sluice_poller_start(page, size, counterOffset, counterWidth, slots,
+                Math.max(10_000, pollInterval.toNanos()), rtPriority);
+        if (p == null) throw new SharedMemoryException("cannot start the native poller for " + view.name());
+        return Optional.of(new PagePoller(p, size, Math.min(slots, 256)));
+    }
+
+    /**
+     * Hands over queued snapshots, oldest first.
+     *
+     * @param sink receives each snapshot (a fresh array) and its epoch time in nanoseconds
+     * @return how many were handed over
+     */
+    public synchronized int drain(SnapshotSink sink) {
+        if (closed) return 0;
+        int total = 0;
+        int n;
+        do {
+            n = LIB.sluice_poller_drain(poller, buffer, times, batch);
+            for (int i = 0; i < n; i++) {
+                byte[] bytes = new byte[size];
+                buffer.read((long) i * size, bytes, 0, size);
+                sink.accept(bytes, times[i]);
+            }
+            total += n;
+        } while (n == batch);
+        return total;
+    }
+
+    public synchronized Stats stats() {
+        if (closed) return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0);
+        LIB.sluice_poller_stats(poller, stats);
+        return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0);
+    }
+
+    /** Stops and joins the native thread; queued snapshots not yet drained are discarded. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            LIB.sluice_poller_stats(poller, stats);
+            LIB.sluice_poller_stop(poller);
+            closed = true;
+        }
+    }
+
+    /** Receives drained snapshots. */
+    @FunctionalInterface
+    public interface SnapshotSink {
+        void accept(byte[] snapshot, long epochNanos);
+    }
+}

@@ -1,0 +1,62 @@
+package io.sluice.nativeio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Linux x86-64 builds bundle the native poller; this checks it is there and hands over every counter change. */
+@EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+class PagePollerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void queuesOneConsistentSnapshotPerCounterChangeInOrder() throws Exception {
+        assertTrue(PagePoller.available(), "libsluicepoller is built into the jar on Linux x86-64");
+        Path file = dir.resolve("page");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer page = ch.map(FileChannel.MapMode.READ_WRITE, 0, 64).order(ByteOrder.LITTLE_ENDIAN);
+            page.putLong(8, 100).putInt(0, 1);
+            SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
+            List<byte[]> got = new ArrayList<>();
+            try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 64, Duration.ofNanos(100_000), 0).orElseThrow()) {
+                for (int n = 2; n <= 5; n++) {
+                    waitFor(poller, got, n - 1);
+                    page.putLong(8, 100L * n).putInt(0, n);
+                }
+                waitFor(poller, got, 5);
+                assertEquals(0, poller.stats().overflow());
+                assertTrue(poller.stats().polls() > 5);
+            }
+            assertEquals(5, got.size());
+            for (int i = 0; i < 5; i++) {
+                ByteBuffer b = ByteBuffer.wrap(got.get(i)).order(ByteOrder.LITTLE_ENDIAN);
+                assertEquals(i + 1, b.getInt(0));
+                assertEquals(100L * (i + 1), b.getLong(8));
+            }
+            view.close();
+        }
+    }
+
+    private static void waitFor(PagePoller poller, List<byte[]> got, int count) throws InterruptedException {
+        for (int i = 0; i < 1000 && got.size() < count; i++) {
+            poller.drain((bytes, time) -> got.add(bytes));
+            if (got.size() < count) Thread.sleep(5);
+        }
+        assertEquals(count, got.size());
+    }
+}
