@@ -138,10 +138,11 @@ final class MqttUplinkSource implements AutoCloseable {
         if (closed) {
             return;
         }
-        context.health().report(HealthState.DISCONNECTED, "lost " + config.server() + ": " + (cause == null ? "?" : cause.getMessage()));
         context.scheduler().execute(() -> closeQuietly(c));
         Duration wait = delay;
         delay = delay.multipliedBy(2).compareTo(config.reconnectMaxDelay()) > 0 ? config.reconnectMaxDelay() : delay.multipliedBy(2);
+        context.health().report(HealthState.DISCONNECTED, "lost " + config.server() + ": "
+                + (cause == null ? "?" : cause.getMessage()) + "; retrying in " + Durations.format(wait));
         schedule(wait);
     }
 

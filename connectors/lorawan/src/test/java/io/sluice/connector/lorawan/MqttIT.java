@@ -114,6 +114,29 @@ class MqttIT {
     }
 
     @Test
+    void aLostBrokerIsRetriedWithGrowingDelays() throws Exception {
+        TestContext ctx = new TestContext(dir.resolve("state"));
+        LoRaWanConnector connector = null;
+        try (ctx) {
+            try (MosquittoRig broker = MosquittoRig.startPlain(dir)) {
+                connector = new LoRaWanConnector("lora", config(mqtt(broker.uri(), Flavor.CHIRPSTACK_V4, null, null, null)));
+                connector.start(ctx);
+                assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+            }
+            assertTrue(TestContext.await(() -> ctx.healthReports().stream().filter(r -> r.contains("retrying in")).count() >= 3, 15_000),
+                    ctx.healthReports().toString());
+            List<String> retries = ctx.healthReports().stream().filter(r -> r.contains("retrying in")).toList();
+            assertTrue(retries.get(0).startsWith("DISCONNECTED"), retries.toString());
+            assertTrue(retries.get(0).endsWith("retrying in 200ms"), retries.toString());
+            assertTrue(retries.get(1).endsWith("retrying in 400ms"), retries.toString());
+            assertTrue(retries.get(2).endsWith("retrying in 800ms"), retries.toString());
+            assertEquals(1, ctx.testMetrics().count("lorawan.mqtt.connects"));
+        } finally {
+            if (connector != null) connector.stop();
+        }
+    }
+
+    @Test
     void theThingsStackEventsOverMutualTls() throws Exception {
         try (MosquittoRig broker = MosquittoRig.startMutualTls(dir); TestContext ctx = new TestContext(dir.resolve("state"))) {
             LoRaWanConnectorConfig config = config(mqtt(broker.uri(), Flavor.TTS_V3, broker.caCertificatePath(),

@@ -25,6 +25,7 @@ public final class TestContext implements ConnectorContext, AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private volatile HealthState health = HealthState.STARTING;
     private volatile String healthDetail = "";
+    private final List<String> healthReports = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TestContext(Path state) {
         this.state = state;
@@ -57,6 +58,7 @@ public final class TestContext implements ConnectorContext, AutoCloseable {
             public void report(HealthState state, String detail) {
                 health = state;
                 healthDetail = detail;
+                healthReports.add(state + ": " + detail);
             }
 
             @Override
@@ -73,6 +75,9 @@ public final class TestContext implements ConnectorContext, AutoCloseable {
     public HealthState healthState() { return health; }
 
     public String healthDetail() { return healthDetail; }
+
+    /** Every health report so far, as {@code STATE: detail}. */
+    public List<String> healthReports() { return List.copyOf(healthReports); }
 
     public List<Sample> samples() {
         synchronized (samples) {
