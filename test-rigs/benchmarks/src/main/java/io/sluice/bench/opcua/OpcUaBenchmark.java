@@ -168,7 +168,7 @@ public final class OpcUaBenchmark implements Benchmark {
                           - name: load
                             publishing-interval: %dms
                             sampling-interval: 0ms
-                            queue-size: 2
+                            queue-size: 10
                             folders:
                               - root: /Rig/Load
                                 max-depth: 1
