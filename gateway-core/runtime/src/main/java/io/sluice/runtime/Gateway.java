@@ -217,7 +217,22 @@ public final class Gateway implements AutoCloseable {
             cs.add(new GatewayStatus.ConnectorStatus(r.instance().name(), r.instance().type(), r.health().state().name(),
                     r.health().detail(), r.health().sinceMillis(), counters[0].get(), counters[1].get()));
         });
-        return new GatewayStatus(clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs);
+        return new GatewayStatus(closed ? "stopped" : "running", clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs, metrics());
+    }
+
+    private List<GatewayStatus.MetricValue> metrics() {
+        List<GatewayStatus.MetricValue> out = new ArrayList<>();
+        for (io.micrometer.core.instrument.Meter meter : registry.getMeters()) {
+            Map<String, String> tags = new java.util.TreeMap<>();
+            meter.getId().getTags().forEach(t -> tags.put(t.getKey(), t.getValue()));
+            for (io.micrometer.core.instrument.Measurement m : meter.measure()) {
+                if (Double.isFinite(m.getValue())) {
+                    out.add(new GatewayStatus.MetricValue(meter.getId().getName(), tags, m.getStatistic().getTagValueRepresentation(), m.getValue()));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(GatewayStatus.MetricValue::name).thenComparing(v -> v.tags().toString()));
+        return out;
     }
 
     private void writeStatus() {

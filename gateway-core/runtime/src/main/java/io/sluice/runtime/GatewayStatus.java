@@ -6,9 +6,12 @@ import io.sluice.runtime.store.StreamStats;
 import java.util.List;
 
 /** A snapshot of a running gateway, written to {@code status.json} in the data directory every second. */
-public record GatewayStatus(long writtenMillis, long startedMillis, String configSource, StoreHealth store,
+public record GatewayStatus(String state, long writtenMillis, long startedMillis, String configSource, StoreHealth store,
                             List<StreamStats> streams, List<DestinationStatus> destinations,
-                            List<ConnectorStatus> connectors) {
+                            List<ConnectorStatus> connectors, List<MetricValue> metrics) {
+
+    /** One measurement of one meter, e.g. {@code lorawan.frames.malformed{connector=site-a} count=3}. */
+    public record MetricValue(String name, java.util.Map<String, String> tags, String statistic, double value) {}
 
     public record ConnectorStatus(String name, String type, String state, String detail, long sinceMillis,
                                   long samplesCommitted, long samplesRefused) {}

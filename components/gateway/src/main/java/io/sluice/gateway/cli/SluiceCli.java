@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command line. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
         description = "Sluice edge gateway: industrial and simulator sources, a durable local stream store, AWS destinations.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, StreamsCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, StatusCommand.class, StreamsCommand.class,
                 BenchCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
 

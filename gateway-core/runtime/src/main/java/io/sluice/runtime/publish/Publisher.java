@@ -27,6 +27,7 @@ public final class Publisher implements AutoCloseable {
     private final Path stateRoot;
     private final java.util.function.Function<String, DestinationContext> contexts;
     private final Map<String, Running> running = new LinkedHashMap<>();
+    private final Map<String, DestinationStatus> stopped = new LinkedHashMap<>();
 
     private record Running(DestinationWorker worker, Destination destination, Thread thread) {}
 
@@ -100,6 +101,7 @@ public final class Publisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stopped.put(name, r.worker().status());
         try {
             // the worker's last cursor commits must be durable before another worker reads the cursors
             store.flush().get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -114,8 +116,14 @@ public final class Publisher implements AutoCloseable {
         log.info("destination {} stopped", name);
     }
 
+    /** Running destinations, and the last figures of stopped ones. */
     public synchronized List<DestinationStatus> status() {
-        return running.values().stream().map(r -> r.worker().status()).toList();
+        List<DestinationStatus> out = new ArrayList<>();
+        running.values().forEach(r -> out.add(r.worker().status()));
+        stopped.forEach((name, status) -> {
+            if (!running.containsKey(name)) out.add(status);
+        });
+        return out;
     }
 
     public Path stateRoot() {
