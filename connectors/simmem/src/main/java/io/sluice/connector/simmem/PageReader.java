@@ -3,6 +3,7 @@ package io.sluice.connector.simmem;
 import io.sluice.connector.simmem.layout.Field;
 import io.sluice.connector.simmem.layout.Layout;
 import io.sluice.connector.simmem.layout.ScalarType;
+import io.sluice.nativeio.PagePoller;
 import io.sluice.nativeio.SharedMemory;
 import io.sluice.nativeio.SharedMemoryView;
 import java.lang.invoke.MethodHandles;
@@ -15,7 +16,10 @@ import java.util.Optional;
 
 /**
  * Reads consistent snapshots of one page. Simulators provide no lock, so a snapshot is taken the way their
- * documentation asks: read the update counter, copy the page, read the counter again, and retry if it moved.
+ * documentation asks: read the update counter, copy the page, read the counter again, and retry if it moved; the
+ * page is copied twice and the copies compared as well, which also catches a write still in progress whose counter
+ * is not written yet (a writer that writes the counter last, like the rig's, is then only missed if it stalls
+ * in the middle of a write for the whole of both copies).
  * Pages without a counter are copied twice and retried until both copies agree. The counter reads are acquire
  * loads and a fence separates the copy from the second read, so the JIT cannot move the copy outside the check.
  * Not thread-safe: one reader thread owns it.
@@ -34,6 +38,7 @@ final class PageReader implements AutoCloseable {
     private final Field counter;
     private final int maxAttempts;
     private SharedMemoryView view;
+    private PagePoller poller;
     private ByteBuffer buffer;
     private byte[] scratch;
     private int openedSize;
@@ -65,9 +70,19 @@ final class PageReader implements AutoCloseable {
         return openedSize;
     }
 
+    private long nativeRetries;
+    private long nativeOverflow;
+
     /** Times a copy had to be repeated because the writer was writing during it. */
     long retries() {
-        return retries;
+        PagePoller.Stats s = poller == null ? null : poller.stats();
+        return retries + nativeRetries + (s == null ? 0 : s.copyRetries());
+    }
+
+    /** Snapshots the native poller dropped because its ring was full (the JVM did not drain it in time). */
+    long nativeOverflow() {
+        PagePoller.Stats s = poller == null ? null : poller.stats();
+        return nativeOverflow + (s == null ? 0 : s.overflow());
     }
 
     OpenResult open() {
@@ -117,7 +132,11 @@ final class PageReader implements AutoCloseable {
                 long before = counter();
                 buffer.get(0, dst, 0, size);
                 VarHandle.acquireFence();
-                if (counter() == before) return true;
+                buffer.get(0, scratch, 0, size);
+                VarHandle.acquireFence();
+                // the counter catches a write that completed during the copies; comparing two copies also catches
+                // one still in progress (its counter not yet written) while the writer is actively writing
+                if (counter() == before && Arrays.equals(dst, 0, size, scratch, 0, size)) return true;
             } else {
                 buffer.get(0, dst, 0, size);
                 VarHandle.acquireFence();
@@ -130,8 +149,40 @@ final class PageReader implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Hands counter polling to a native thread (see {@link PagePoller}); afterwards use {@link #drainNative}.
+     *
+     * @return false when the native poller is not available on this platform
+     */
+    boolean startNative(int slots, java.time.Duration pollInterval, int rtPriority) {
+        if (counter == null || view == null || !PagePoller.available()) return false;
+        int width = counter.type().scalar() == ScalarType.INT64 ? 8 : 4;
+        poller = PagePoller.start(view, layout.size(), counter.offset(), width, slots, pollInterval, rtPriority).orElse(null);
+        return poller != null;
+    }
+
+    boolean isNative() {
+        return poller != null;
+    }
+
+    /** Snapshots the native poller queued since the last call, oldest first. */
+    int drainNative(PagePoller.SnapshotSink sink) {
+        return poller == null ? 0 : poller.drain(sink);
+    }
+
+    PagePoller.Stats nativeStats() {
+        return poller == null ? null : poller.stats();
+    }
+
     @Override
     public void close() {
+        if (poller != null) {
+            PagePoller.Stats last = poller.stats();
+            nativeRetries += last.copyRetries();
+            nativeOverflow += last.overflow();
+            poller.close();
+            poller = null;
+        }
         if (view != null) {
             view.close();
             view = null;

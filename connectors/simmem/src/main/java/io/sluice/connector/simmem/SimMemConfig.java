@@ -25,6 +25,14 @@ public record SimMemConfig(
         @DefaultValue("1s") Duration staleAfter,
         @Doc("How often a page that is absent (simulator not running) or too small is looked for again.")
         @DefaultValue("1s") Duration retryInterval,
+        @Doc("Run the reader thread at real-time priority (Linux SCHED_FIFO 10, needs root or CAP_SYS_NICE; Windows "
+                + "THREAD_PRIORITY_TIME_CRITICAL) so a busy machine does not make it miss updates. The thread sleeps "
+                + "between polls. Without the privilege it runs at normal priority and says so in the log.")
+        @DefaultValue("true") boolean realtimeReader,
+        @Doc("Poll pages that have an update counter from a native thread where the bundled poller exists "
+                + "(Linux x86-64). It keeps polling while the JVM pauses (garbage collection, safepoints), which a Java "
+                + "thread cannot; needed for 1 kHz pages. Elsewhere, or when false, a Java thread polls.")
+        @DefaultValue("true") boolean nativePoller,
         @Doc("Snapshots waiting to be decoded and handed to the store; when full (the store is slower than the "
                 + "simulator) snapshots are dropped and counted.")
         @DefaultValue("4096") @Range(min = 16, max = 1_000_000) int queueCapacity) {

@@ -8,6 +8,7 @@ import io.sluice.connector.simmem.layout.Layouts;
 import io.sluice.connector.simmem.layout.PageDecoder;
 import io.sluice.nativeio.SharedMemory;
 import io.sluice.nativeio.SharedMemoryException;
+import io.sluice.nativeio.ThreadPriority;
 import io.sluice.spi.Sample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.Value;
@@ -25,9 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -47,7 +47,7 @@ import org.slf4j.Logger;
 public final class SimMemConnector implements Connector {
 
     /** Per-page figures, for the CLI, tests and benchmarks. */
-    public record PageStats(String layout, boolean open, long snapshots, long emitted, long missed, long copyRetries,
+    public record PageStats(String layout, boolean open, boolean nativePoller, long snapshots, long emitted, long missed, long copyRetries,
                             long failedCopies, long dropped, long restarts, long lastCounter) {}
 
     private final String name;
@@ -59,7 +59,8 @@ public final class SimMemConnector implements Connector {
     private volatile boolean sessionChanged;
     private volatile String car;
     private volatile String track;
-    private BlockingQueue<Snapshot> queue;
+    private final ConcurrentLinkedQueue<Snapshot> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private Thread readerThread;
     private Thread decoderThread;
     private ConnectorContext context;
@@ -100,7 +101,6 @@ public final class SimMemConnector implements Connector {
             ctx.health().report(HealthState.DEGRADED, String.join("; ", problems));
             throw SluiceException.permanent("connector " + name + ": " + String.join("; ", problems));
         }
-        queue = new ArrayBlockingQueue<>(config.queueCapacity());
         running = true;
         ctx.health().report(HealthState.STARTING, "looking for " + pages.size() + " page(s)");
         readerThread = new Thread(this::readLoop, "simmem-" + name + "-reader");
@@ -143,6 +143,12 @@ public final class SimMemConnector implements Connector {
     // ---------------------------------------------------------------- reader thread
 
     private void readLoop() {
+        if (config.realtimeReader()) {
+            ThreadPriority.Result r = ThreadPriority.raiseCurrentThread(10);
+            if (r.raised()) log.info("simmem {}: reader runs at {}", name, r.detail());
+            else log.warn("simmem {}: reader runs at normal priority ({}); updates may be missed on a busy machine",
+                    name, r.detail());
+        }
         long pollNanos = Math.max(1_000, config.pollInterval().toNanos());
         while (running) {
             long now = System.nanoTime();
@@ -167,7 +173,12 @@ public final class SimMemConnector implements Connector {
                 }
             }
             reportHealth();
-            LockSupport.parkNanos(pollNanos);
+            // with every counter page on a native poller this thread only drains, so it need not wake as often
+            boolean javaPolls = false;
+            for (Page p : pages) {
+                if (p.layout.refresh() == Layout.Refresh.COUNTER && !p.reader.isNative()) javaPolls = true;
+            }
+            LockSupport.parkNanos(javaPolls ? pollNanos : Math.max(pollNanos, 1_000_000));
         }
     }
 
@@ -188,7 +199,22 @@ public final class SimMemConnector implements Connector {
                 }
                 case OPEN -> {
                     p.setStatus(PageStatus.OK, "reading " + p.reader.location());
-                    p.first = true;
+                    if (p.everOpened && p.replaced) {
+                        // the simulator closed its page, or replaced it with a new one: a restart, not lost updates
+                        p.restarts.incrementAndGet();
+                        sessionChanged = true;
+                        log.info("simmem {}: {} was replaced: simulator restarted", name, p.layout.name());
+                    }
+                    // a mapping reopened without being replaced (Windows, after a pause) keeps its counter baseline
+                    p.first = !p.everOpened || p.replaced;
+                    p.everOpened = true;
+                    p.replaced = false;
+                    if (p.layout.refresh() == Layout.Refresh.COUNTER && config.nativePoller()) {
+                        int slots = Math.max(256, Math.min(65_536, config.queueCapacity()));
+                        if (p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 10 : 0)) {
+                            log.debug("simmem {}: {} polled by the native poller", name, p.layout.name());
+                        }
+                    }
                     p.lastChange = now;
                     p.lastCheck = now;
                     p.nextSample = now;
@@ -211,6 +237,7 @@ public final class SimMemConnector implements Connector {
                 if (p.sessionDue && !p.reader.isCurrent()) {
                     // a new session after a restart: the old object is gone or replaced, so open the new one
                     p.reader.close();
+                    p.replaced = true;
                     p.nextRetry = now;
                     return;
                 }
@@ -221,22 +248,20 @@ public final class SimMemConnector implements Connector {
     }
 
     private void pollCounter(Page p, long now) {
+        if (p.reader.isNative()) {
+            int n = p.reader.drainNative((bytes, epochNanos) -> accept(p, bytes, epochNanos, now));
+            long overflow = p.reader.nativeOverflow();
+            if (overflow > p.reportedOverflow) {
+                p.dropped.addAndGet(overflow - p.reportedOverflow);
+                p.droppedMetric.increment(overflow - p.reportedOverflow);
+                p.reportedOverflow = overflow;
+            }
+            if (n == 0) checkStale(p, now);
+            return;
+        }
         long counter = p.reader.counter();
         if (!p.first && counter == p.lastCounter) {
-            if (now - p.lastChange > p.staleNanos && now - p.lastCheck > p.staleNanos) {
-                p.lastCheck = now;
-                if (!p.reader.isCurrent() || SharedMemory.usesMappingNames()) {
-                    // POSIX: the object was removed or replaced. Windows: our handle keeps a closed simulator's
-                    // mapping alive, so let go of it and look again.
-                    p.reader.close();
-                    p.nextRetry = now;
-                    p.setStatus(PageStatus.WAITING, "no updates for " + (now - p.lastChange) / 1_000_000
-                            + " ms; looking for the page again");
-                } else if (p.status == PageStatus.OK) {
-                    p.setStatus(PageStatus.IDLE, "no updates for " + (now - p.lastChange) / 1_000_000
-                            + " ms (simulator paused or in a menu)");
-                }
-            }
+            checkStale(p, now);
             return;
         }
         byte[] bytes = new byte[p.layout.size()];
@@ -244,6 +269,30 @@ public final class SimMemConnector implements Connector {
             p.failedCopies.incrementAndGet();
             return;
         }
+        accept(p, bytes, epochNanos(), now);
+    }
+
+    private void checkStale(Page p, long now) {
+        if (now - p.lastChange > p.staleNanos && now - p.lastCheck > p.staleNanos) {
+            p.lastCheck = now;
+            boolean current = p.reader.isCurrent();
+            if (!current || SharedMemory.usesMappingNames()) {
+                p.replaced = !current;
+                // POSIX: the object was removed or replaced. Windows: our handle keeps a closed simulator's
+                // mapping alive, so let go of it and look again.
+                p.reader.close();
+                p.nextRetry = now;
+                p.setStatus(PageStatus.WAITING, "no updates for " + (now - p.lastChange) / 1_000_000
+                        + " ms; looking for the page again");
+            } else if (p.status == PageStatus.OK) {
+                p.setStatus(PageStatus.IDLE, "no updates for " + (now - p.lastChange) / 1_000_000
+                        + " ms (simulator paused or in a menu)");
+            }
+        }
+    }
+
+    /** Accounts for one consistent snapshot of a counter page and queues it. */
+    private void accept(Page p, byte[] bytes, long epochNanos, long now) {
         ByteBuffer le = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long copied = PageDecoder.rawLong(le, p.counterField);
         boolean reset = p.first;
@@ -275,7 +324,7 @@ public final class SimMemConnector implements Connector {
                 if (now - p.nextEmit >= 0) p.nextEmit = now + p.emitPeriodNanos;
             }
         }
-        if (emit || p.laps != null) enqueue(p, new Snapshot(p, bytes, epochNanos(), emit, reset));
+        if (emit || p.laps != null) enqueue(p, new Snapshot(p, bytes, epochNanos, emit, reset));
     }
 
     private boolean take(Page p, long now, boolean emit, boolean reset) {
@@ -295,6 +344,7 @@ public final class SimMemConnector implements Connector {
             p.lastCheck = now;
             if (!p.reader.isCurrent()) {
                 p.reader.close();
+                p.replaced = true;
                 p.nextRetry = now;
                 p.setStatus(PageStatus.WAITING, "page was closed; looking for it again");
             }
@@ -302,7 +352,8 @@ public final class SimMemConnector implements Connector {
     }
 
     private void enqueue(Page p, Snapshot s) {
-        if (!queue.offer(s)) {
+        // lock-free: the reader must never wait for the decoder (a preempted lock holder would stall it)
+        if (queued.get() >= config.queueCapacity()) {
             p.dropped.incrementAndGet();
             p.droppedMetric.increment();
             if (!p.dropping) {
@@ -311,6 +362,8 @@ public final class SimMemConnector implements Connector {
                         name, p.layout.name());
             }
         } else {
+            queue.offer(s);
+            queued.incrementAndGet();
             p.dropping = false;
         }
     }
@@ -344,17 +397,19 @@ public final class SimMemConnector implements Connector {
         List<Snapshot> batch = new ArrayList<>(1024);
         while (running || !queue.isEmpty()) {
             try {
-                Snapshot first = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                queue.drainTo(batch, 1023);
+                Snapshot s;
+                while (batch.size() < 1024 && (s = queue.poll()) != null) {
+                    batch.add(s);
+                    queued.decrementAndGet();
+                }
+                if (batch.isEmpty()) {
+                    LockSupport.parkNanos(2_000_000);
+                    continue;
+                }
                 List<Sample> samples = new ArrayList<>();
-                for (Snapshot s : batch) decode(s, samples);
+                for (Snapshot snapshot : batch) decode(snapshot, samples);
                 batch.clear();
                 if (!samples.isEmpty()) publish(samples);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             } catch (RuntimeException e) {
                 batch.clear();
                 log.warn("simmem {}: could not decode or hand over a batch; continuing", name, e);
@@ -442,6 +497,8 @@ public final class SimMemConnector implements Connector {
         volatile String statusDetail = "not looked for yet";
         byte[] sessionKey;
         boolean first = true;
+        boolean everOpened;
+        boolean replaced;
         boolean sessionDue;
         boolean dropping;
         volatile long lastCounter;
@@ -450,6 +507,7 @@ public final class SimMemConnector implements Connector {
         long nextRetry = System.nanoTime();
         long nextSample;
         long nextEmit;
+        long reportedOverflow;
 
         Page(Layout layout, PageConfig config, PageDecoder decoder, Metrics metrics) {
             this.layout = layout;
@@ -498,7 +556,7 @@ public final class SimMemConnector implements Connector {
         }
 
         PageStats stats() {
-            return new PageStats(layout.name(), reader.isOpen(), snapshots.get(), emitted.get(), missed.get(),
+            return new PageStats(layout.name(), reader.isOpen(), reader.isNative(), snapshots.get(), emitted.get(), missed.get(),
                     reader.retries(), failedCopies.get(), dropped.get(), restarts.get(), lastCounter);
         }
     }
