@@ -205,7 +205,7 @@ final class DestinationWorker implements Runnable {
             waitForRate(call.size(), callBytes);
             List<PacketOutcome> outcomes;
             try {
-                outcomes = Durations.await(destination.sendAsync(call), CALL_TIMEOUT);
+                outcomes = awaitOutcomes(call);
                 if (outcomes == null || outcomes.size() != call.size()) {
                     throw new SluiceException("destination returned " + (outcomes == null ? "no" : outcomes.size())
                             + " outcomes for " + call.size() + " packets", true);
@@ -269,20 +269,41 @@ final class DestinationWorker implements Runnable {
         return true;
     }
 
-    /** Packets for the next call: in order, within the call limits, at most one per ordering key in flight. */
+    /**
+     * Packets for the next call: in order, within the call limits, at most one per ordering key in flight. When a
+     * packet must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
+     */
     private List<Packet> nextCall(List<Packet> pending) {
         List<Packet> call = new ArrayList<>();
         Set<String> keysSeen = new HashSet<>();
         long callBytes = 0;
+        int waitingPriority = Integer.MAX_VALUE;
+        Map<String, Integer> priorities = streamPriorities();
         for (Packet p : pending) {
-            boolean firstOfKey = keysSeen.add(p.orderingKey());
-            if (!firstOfKey) continue;
+            int priority = priorityOf(p, priorities);
+            if (!keysSeen.add(p.orderingKey())) {
+                waitingPriority = Math.min(waitingPriority, priority);
+                continue;
+            }
+            if (priority > waitingPriority) continue;
             if (call.size() >= limits.maxPacketsPerCall()) break;
             if (!call.isEmpty() && callBytes + p.sizeBytes() > limits.maxBytesPerCall()) break;
             call.add(p);
             callBytes += p.sizeBytes();
         }
         return call;
+    }
+
+    private Map<String, Integer> streamPriorities() {
+        Map<String, Integer> priorities = new java.util.HashMap<>();
+        for (ExportPlan e : exports) priorities.put(e.stream(), e.priority());
+        return priorities;
+    }
+
+    private static int priorityOf(Packet p, Map<String, Integer> priorities) {
+        int best = Integer.MAX_VALUE;
+        for (OutboundSample s : p.samples()) best = Math.min(best, priorities.getOrDefault(s.stream(), 10));
+        return best;
     }
 
     private void waitForRate(int packetCount, long byteCount) {
