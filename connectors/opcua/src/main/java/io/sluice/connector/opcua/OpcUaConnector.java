@@ -66,8 +66,8 @@ final class OpcUaConnector implements Connector {
     private Session current;
     private int attempt;
     private ScheduledFuture<?> pendingConnect;
-    private long lostAtNanos;
-    private long lostAtMillis;
+    private volatile long lostAtNanos;
+    private volatile long lostAtMillis;
     private List<UInteger> previousSubscriptionIds = List.of();
     private int generation;
 
@@ -225,7 +225,7 @@ final class OpcUaConnector implements Connector {
             connectFailures.increment();
             Duration delay = backoff();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (attempt <= 1 || attempt % 10 == 0) {
+            if (attempt <= 2 || attempt % 10 == 0) {
                 log.warn("opcua {}: {}; retrying in {}", name, message, Durations.format(delay));
             } else {
                 log.debug("opcua {}: {}; retrying in {}", name, message, Durations.format(delay));

@@ -82,6 +82,51 @@ class OpcUaGatewayIT {
         }
     }
 
+    /** The snippet handed over for the demo config, with the rig started in-process as the demo would. */
+    @Test
+    void theDemoSnippetRuns(@TempDir Path dir) throws Exception {
+        try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig"))
+                .withChangeInterval(Duration.ofSeconds(1)))) {
+            String yaml = """
+                    connectors:
+                      press-plc:
+                        type: opcua
+                        stream: telemetry
+                        asset: {site: demo-plant, area: press-shop, line: line-1, machine: press-4}
+                        endpoint: %s
+                        groups:
+                          - name: live
+                            publishing-interval: 500ms
+                            tag-prefix: plc.
+                            folders:
+                              - root: /Rig/Dynamic
+                            nodes:
+                              - browse-path: /Rig/Structures/Reading
+                                tag: reading
+                          - name: nameplate
+                            mode: polling
+                            poll-interval: 10s
+                            tag-prefix: plc.
+                            nodes:
+                              - node-id: nsu=urn:sluice:rig;s=Rig/Scalars/String_0
+                                tag: batch
+                    streams:
+                      telemetry:
+                        priority: 5
+                    """.formatted(rig.endpointUrl());
+            try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "demo-snippet.yaml"), dir.resolve("data"))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                java.util.Set<String> tags = java.util.Set.of();
+                while (System.nanoTime() < deadline && tags.size() < 4) {
+                    tags = gateway.store().read("telemetry", 0, 10_000).samples().stream()
+                            .map(s -> s.sample().tag()).collect(Collectors.toSet());
+                    Thread.sleep(100);
+                }
+                assertEquals(java.util.Set.of("plc.Ramp", "plc.Analog", "plc.reading", "plc.batch"), tags);
+            }
+        }
+    }
+
     @Test
     void aBadConfigFailsWithKeyPaths() {
         String yaml = """
