@@ -269,6 +269,17 @@ final class DestinationWorker implements Runnable {
         return true;
     }
 
+    /** One call; any unexpected exception from the destination counts as a retryable failure of the call. */
+    private List<PacketOutcome> awaitOutcomes(List<Packet> call) {
+        try {
+            return Durations.await(destination.sendAsync(call), CALL_TIMEOUT);
+        } catch (SluiceException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SluiceException(e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
+        }
+    }
+
     /**
      * Packets for the next call: in order, within the call limits, at most one per ordering key in flight. When a
      * packet must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
