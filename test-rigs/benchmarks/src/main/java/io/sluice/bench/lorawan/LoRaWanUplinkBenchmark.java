@@ -170,7 +170,7 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
                         if (stored != lastStored) {
                             lastStored = stored;
                             stallSince = System.nanoTime();
-                        } else if (System.nanoTime() - stallSince > 3_000_000_000L) {
+                        } else if (System.nanoTime() - stallSince > 20_000_000_000L) {
                             break;
                         }
                         Thread.sleep(1);
@@ -184,6 +184,9 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
                                     + "(sending took %.2f s) = %.0f uplinks/s, %.0f samples/s; push acked %d/%d%n",
                             run, committedUplinks, datagrams.size(), stored, samples, seconds, (sentDone - start) / 1e9,
                             rate, stored / seconds, sim.pushAcked(), sim.pushSent());
+                    if (stored < samples) {
+                        System.out.printf("run %d: INCOMPLETE, connector counters: %s%n", run, counters(gateway));
+                    }
                     System.out.printf("run %d: process CPU %.1f us per uplink (gateway and simulator together, %.1f cores busy); "
                                     + "system load average %.1f on %d CPUs%n", run, cpuNanos / 1e3 / Math.max(1, committedUplinks),
                             cpuNanos / 1e9 / seconds, loadBefore, Runtime.getRuntime().availableProcessors());
@@ -213,6 +216,17 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
                         priority: 3
                     """.formatted(port, window, radio, sim.registryYaml("    "));
         }
+    }
+
+    private static String counters(Gateway gateway) {
+        StringBuilder sb = new StringBuilder();
+        for (String name : new String[] {"lorawan.datagrams.received", "lorawan.datagrams.malformed", "lorawan.frames.accepted",
+                "lorawan.frames.mic-failed", "lorawan.frames.replayed", "lorawan.frames.unknown-device",
+                "lorawan.samples.emitted", "lorawan.samples.publish-failures"}) {
+            double v = gateway.registry().find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+            sb.append(name).append('=').append((long) v).append(' ');
+        }
+        return sb.toString().trim();
     }
 
     private static int freeUdpPort() throws IOException {
