@@ -151,10 +151,12 @@ class OpcUaConnectorIT {
                 DeadbandType.NONE, 0, Optional.empty(), List.of(nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Dynamic/Ramp", "raw")), List.of());
         NodeGroup banded = ConfigFixtures.group("banded", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(50), 1000,
                 DeadbandType.ABSOLUTE, band, Optional.empty(), List.of(nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Dynamic/Ramp", "banded")), List.of());
+        NodeGroup percent = ConfigFixtures.group("percent", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(50), 1000,
+                DeadbandType.PERCENT, 5, Optional.empty(), List.of(nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Dynamic/Analog", "pct")), List.of());
         try (TestContext ctx = new TestContext(state)) {
-            OpcUaConnector c = start(ctx, config(rig.endpointUrl(), List.of(plain, banded)));
+            OpcUaConnector c = start(ctx, config(rig.endpointUrl(), List.of(plain, banded, percent)));
             TestContext.await("initial values", Duration.ofSeconds(20),
-                    () -> !ctx.samplesOf("raw").isEmpty() && !ctx.samplesOf("banded").isEmpty());
+                    () -> !ctx.samplesOf("raw").isEmpty() && !ctx.samplesOf("banded").isEmpty() && !ctx.samplesOf("pct").isEmpty());
             double start = ((Value.FloatValue) ctx.samplesOf("raw").get(0).value()).value();
             int steps = 40;
             rig.advance(steps);
@@ -169,11 +171,24 @@ class OpcUaConnectorIT {
                 }
             }
             int expectedBanded = expected;
+            // Analog = step % 100 with EURange 0..100: a 5 % deadband is 5.0 units
+            int expectedPercent = 1;
+            double lastPct = start % 100;
+            for (int i = 1; i <= steps; i++) {
+                double v = (start + i) % 100;
+                if (Math.abs(v - lastPct) > 5.0) {
+                    expectedPercent++;
+                    lastPct = v;
+                }
+            }
+            int expectedPct = expectedPercent;
             TestContext.await("all raw changes", Duration.ofSeconds(20), () -> ctx.samplesOf("raw").size() == steps + 1);
             TestContext.await("banded changes", Duration.ofSeconds(5), () -> ctx.samplesOf("banded").size() >= expectedBanded);
             Thread.sleep(300); // any surplus sample would arrive within a few publishing intervals
             assertEquals(steps + 1, ctx.samplesOf("raw").size());
             assertEquals(expectedBanded, ctx.samplesOf("banded").size());
+            TestContext.await("percent changes", Duration.ofSeconds(5), () -> ctx.samplesOf("pct").size() >= expectedPct);
+            assertEquals(expectedPct, ctx.samplesOf("pct").size());
             assertEquals(List.of(start, start + 3, start + 6), ctx.samplesOf("banded").subList(0, 3).stream()
                     .map(s -> ((Value.FloatValue) s.value()).value()).toList());
             c.stop();
