@@ -46,7 +46,7 @@ import org.slf4j.Logger;
  */
 public final class SimMemConnector implements Connector {
 
-    /** Per-page figures, for the CLI, tests and benchmarks. */
+    /** Per-page figures, for tests and benchmarks; {@code nativePoller}: the page was last polled natively. */
     public record PageStats(String layout, boolean open, boolean nativePoller, long snapshots, long emitted, long missed, long copyRetries,
                             long failedCopies, long dropped, long restarts, long lastCounter) {}
 
@@ -211,7 +211,8 @@ public final class SimMemConnector implements Connector {
                     p.replaced = false;
                     if (p.layout.refresh() == Layout.Refresh.COUNTER && config.nativePoller()) {
                         int slots = Math.max(256, Math.min(65_536, config.queueCapacity()));
-                        if (p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 10 : 0)) {
+                        p.usedNative = p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 10 : 0);
+                        if (p.usedNative) {
                             log.debug("simmem {}: {} polled by the native poller", name, p.layout.name());
                         }
                     }
@@ -508,6 +509,7 @@ public final class SimMemConnector implements Connector {
         long nextSample;
         long nextEmit;
         long reportedOverflow;
+        volatile boolean usedNative;
 
         Page(Layout layout, PageConfig config, PageDecoder decoder, Metrics metrics) {
             this.layout = layout;
@@ -556,7 +558,7 @@ public final class SimMemConnector implements Connector {
         }
 
         PageStats stats() {
-            return new PageStats(layout.name(), reader.isOpen(), reader.isNative(), snapshots.get(), emitted.get(), missed.get(),
+            return new PageStats(layout.name(), reader.isOpen(), usedNative, snapshots.get(), emitted.get(), missed.get(),
                     reader.retries(), failedCopies.get(), dropped.get(), restarts.get(), lastCounter);
         }
     }
