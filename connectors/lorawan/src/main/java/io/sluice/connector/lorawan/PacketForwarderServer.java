@@ -378,7 +378,12 @@ public final class PacketForwarderServer implements AutoCloseable {
             }
         }
         JsonNode datr = p.get("datr");
-        RxMetadata rx = new RxMetadata(eui, p.path("rssi").asDouble(0), p.path("lsnr").asDouble(0), time,
+        // SX1302 forwarders may put the per-antenna figures in "rsig" (and "rssis") instead of "rssi" / "lsnr"
+        JsonNode rsig = p.path("rsig").path(0);
+        double rssi = p.has("rssi") ? p.path("rssi").asDouble(0)
+                : p.has("rssis") ? p.path("rssis").asDouble(0) : rsig.path("rssic").asDouble(0);
+        double snr = p.has("lsnr") ? p.path("lsnr").asDouble(0) : rsig.path("lsnr").asDouble(0);
+        RxMetadata rx = new RxMetadata(eui, rssi, snr, time,
                 p.path("tmst").asLong(-1), p.path("freq").asDouble(0),
                 datr == null ? null : datr.asText(), p.hasNonNull("codr") ? p.get("codr").asText() : null,
                 p.path("chan").asInt(-1), p.path("rfch").asInt(-1));
