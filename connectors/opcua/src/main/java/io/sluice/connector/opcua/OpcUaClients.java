@@ -56,7 +56,9 @@ final class OpcUaClients {
     private OpcUaClients() {}
 
     static SecurityPolicy policy(String name) {
-        return switch (NodeAddress.canonicalPolicy(name)) {
+        String canonical = NodeAddress.canonicalPolicy(name);
+        if (canonical == null) throw SluiceException.permanent("unknown security policy " + name);
+        return switch (canonical) {
             case "basic256sha256" -> SecurityPolicy.Basic256Sha256;
             case "aes128-sha256-rsaoaep" -> SecurityPolicy.Aes128_Sha256_RsaOaep;
             case "aes256-sha256-rsapss" -> SecurityPolicy.Aes256_Sha256_RsaPss;
