@@ -185,8 +185,17 @@ class GreengrassComponentIT {
 
         // nothing committed is lost: what the store had committed at shutdown is delivered after a restart
         long next = nextSequence(data, "telemetry");
+        String firstLog = logText();
+        String firstStatus = Files.readString(data.resolve("status.json"));
         assertTrue(next > 0, "status.json names the committed samples");
-        nucleus.replaceConfiguration(configuration(Map.of()));
+        // the same connectors, disabled: nothing new is produced, and stored samples keep their asset context (topic)
+        Map<String, Object> disabled = new LinkedHashMap<>();
+        for (String name : List.of("line1", "line2")) {
+            Map<String, Object> connector = new LinkedHashMap<>(simulator(name + ".count"));
+            connector.put("enabled", false);
+            disabled.put(name, connector);
+        }
+        nucleus.replaceConfiguration(configuration(disabled));
         process = launch(data, "run2.log");
         GreengrassIpcStandIn.await(nucleus::reportedStates, s -> s.size() == 2, START);
         Set<Long> delivered = GreengrassIpcStandIn.await(this::deliveredSequences,
@@ -195,7 +204,8 @@ class GreengrassComponentIT {
         assertTrue(first <= 1, "sequences start at the beginning: " + first);
         Set<Long> missing = new TreeSet<>(range(first, next));
         missing.removeAll(delivered);
-        assertTrue(missing.isEmpty(), "committed but never delivered: " + missing);
+        assertTrue(missing.isEmpty(), "committed but never delivered: " + missing + "\nstatus after the first run: "
+                + firstStatus + "\nfirst run:\n" + firstLog + "\nsecond run:\n" + logText());
         process.destroy();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
     }
