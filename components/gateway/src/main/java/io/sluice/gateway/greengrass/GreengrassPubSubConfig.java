@@ -13,7 +13,7 @@ public record GreengrassPubSubConfig(
         @Doc("Topic template. Placeholders: {stream}, {connector}, {tag}, {unit} and the asset levels ({site}, {area}, "
                 + "{line}, {machine}, ...). A placeholder without a value renders as `unknown`. Every topic must be allowed "
                 + "by the component's aws.greengrass.ipc.pubsub access control.")
-        @DefaultValue("sluice/{stream}") Template topic,
+        @DefaultValue("sluice/{stream}") String topic,
         @Doc("`json`: subscribers receive a JSON object ({\"samples\": [...]}); `binary`: the same JSON as UTF-8 bytes.")
         @DefaultValue("json") MessageFormat messageFormat,
         @Doc("Most samples packed into one message.")
@@ -22,6 +22,15 @@ public record GreengrassPubSubConfig(
         @DefaultValue("128KB") DataSize maxMessageSize) {
 
     public enum MessageFormat { JSON, BINARY }
+
+    /**
+     * The topic as a template. The component is a String rather than a {@link Template} so that two equal
+     * configurations compare equal (Template has no value equality) and a reconfigure leaves this destination
+     * running when its section did not change.
+     */
+    public Template topicTemplate() {
+        return Template.parse(topic);
+    }
 
     static final long MIN_MESSAGE_SIZE = 1024;
     static final long MAX_MESSAGE_SIZE = 10L * 1024 * 1024;

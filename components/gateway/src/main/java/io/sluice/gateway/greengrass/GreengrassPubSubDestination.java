@@ -3,6 +3,7 @@ package io.sluice.gateway.greengrass;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.spi.SluiceException;
+import io.sluice.spi.config.Template;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
 import io.sluice.spi.destination.DestinationLimits;
@@ -44,6 +45,7 @@ final class GreengrassPubSubDestination implements Destination {
 
     private final String name;
     private final GreengrassPubSubConfig config;
+    private final Template topic;
     private final Supplier<GreengrassIpc> ipcSource;
     private final AtomicBoolean unauthorizedLogged = new AtomicBoolean();
     private volatile GreengrassIpc ipc;
@@ -55,6 +57,7 @@ final class GreengrassPubSubDestination implements Destination {
     GreengrassPubSubDestination(String name, GreengrassPubSubConfig config, Supplier<GreengrassIpc> ipc) {
         this.name = name;
         this.config = config;
+        this.topic = config.topicTemplate();
         this.ipcSource = ipc;
     }
 
@@ -78,7 +81,7 @@ final class GreengrassPubSubDestination implements Destination {
         // open message per topic, so samples of one topic keep their order and fill messages
         Map<String, Builder> open = new LinkedHashMap<>();
         for (OutboundSample s : samples) {
-            String topic = config.topic().render(s::placeholder, "unknown");
+            String topic = this.topic.render(s::placeholder, "unknown");
             Map<String, Object> json = SampleJson.toMap(s);
             int size;
             try {

@@ -1,6 +1,7 @@
 package io.sluice.gateway.greengrass;
 
 import io.sluice.spi.config.ProblemReporter;
+import io.sluice.spi.config.Template;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationFactory;
 
@@ -29,11 +30,17 @@ public final class GreengrassPubSubDestinationFactory implements DestinationFact
 
     @Override
     public void validate(GreengrassPubSubConfig config, ProblemReporter problems) {
-        String topic = config.topic().toString();
+        String topic = config.topic();
+        Template template = null;
+        try {
+            template = config.topicTemplate();
+        } catch (IllegalArgumentException e) {
+            problems.report("topic", "expected a topic template such as sluice/{site}/{stream}: " + e.getMessage());
+        }
         if (topic.isBlank()) {
             problems.report("topic", "must not be empty");
-        } else {
-            String literal = config.topic().render(p -> "x", "x");
+        } else if (template != null) {
+            String literal = template.render(p -> "x", "x");
             if (literal.contains("+") || literal.contains("#")) {
                 problems.report("topic", "a topic to publish to must not contain the MQTT wildcards '+' or '#', got '"
                         + topic + "'");

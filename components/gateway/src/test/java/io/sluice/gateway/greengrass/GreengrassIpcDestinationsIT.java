@@ -16,7 +16,6 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.Value;
 import io.sluice.spi.config.DataSize;
-import io.sluice.spi.config.Template;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.PacketOutcome;
@@ -132,7 +131,7 @@ class GreengrassIpcDestinationsIT {
     @Test
     void pubSubDestinationPublishesJsonMessages() throws Exception {
         GreengrassPubSubDestination d = new GreengrassPubSubDestination("local", new GreengrassPubSubConfig(
-                Template.parse("sluice/{stream}"), GreengrassPubSubConfig.MessageFormat.JSON, 10, DataSize.ofKilobytes(128)),
+                "sluice/{stream}", GreengrassPubSubConfig.MessageFormat.JSON, 10, DataSize.ofKilobytes(128)),
                 () -> ipc);
         d.start(context);
         PackResult packed = d.pack(List.of(sample(1, "a", 1.5), sample(2, "b", 2.5)));
@@ -149,7 +148,7 @@ class GreengrassIpcDestinationsIT {
     @Test
     void pubSubDestinationPublishesBinaryMessages() throws Exception {
         GreengrassPubSubDestination d = new GreengrassPubSubDestination("local", new GreengrassPubSubConfig(
-                Template.parse("sluice/{stream}/{tag}"), GreengrassPubSubConfig.MessageFormat.BINARY, 10,
+                "sluice/{stream}/{tag}", GreengrassPubSubConfig.MessageFormat.BINARY, 10,
                 DataSize.ofKilobytes(128)), () -> ipc);
         d.start(context);
         PackResult packed = d.pack(List.of(sample(1, "a", 1.5), sample(2, "b", 2.5)));
@@ -166,7 +165,7 @@ class GreengrassIpcDestinationsIT {
     @Test
     void pubSubUnauthorizedTopicIsRetriedNotDeadLettered() throws Exception {
         GreengrassPubSubDestination d = new GreengrassPubSubDestination("local", new GreengrassPubSubConfig(
-                Template.parse("other/{stream}"), GreengrassPubSubConfig.MessageFormat.JSON, 10, DataSize.ofKilobytes(128)),
+                "other/{stream}", GreengrassPubSubConfig.MessageFormat.JSON, 10, DataSize.ofKilobytes(128)),
                 () -> ipc);
         d.start(context);
         List<PacketOutcome> outcomes = d.sendAsync(d.pack(List.of(sample(1, "a", 1))).packets()).get(10, TimeUnit.SECONDS);

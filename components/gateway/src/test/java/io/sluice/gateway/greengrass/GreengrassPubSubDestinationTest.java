@@ -10,7 +10,6 @@ import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.config.DataSize;
-import io.sluice.spi.config.Template;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
@@ -26,7 +25,7 @@ class GreengrassPubSubDestinationTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private static GreengrassPubSubConfig config(String topic, int maxSamples, DataSize maxSize) {
-        return new GreengrassPubSubConfig(Template.parse(topic), GreengrassPubSubConfig.MessageFormat.JSON, maxSamples, maxSize);
+        return new GreengrassPubSubConfig(topic, GreengrassPubSubConfig.MessageFormat.JSON, maxSamples, maxSize);
     }
 
     private static OutboundSample sample(String stream, long seq, String tag, Value v) {
@@ -121,7 +120,9 @@ class GreengrassPubSubDestinationTest {
         f.validate(config("/sluice/{stream}", 10, DataSize.ofKilobytes(128)), (k, m) -> problems.add(k + ": " + m));
         f.validate(config("sluice/{stream}", 10, DataSize.ofMegabytes(64)), (k, m) -> problems.add(k + ": " + m));
         f.validate(config("sluice/{stream}", 10, DataSize.ofKilobytes(128)), (k, m) -> problems.add(k + ": " + m));
-        assertEquals(3, problems.size(), problems.toString());
+        f.validate(config("sluice/{stream", 10, DataSize.ofKilobytes(128)), (k, m) -> problems.add(k + ": " + m));
+        assertEquals(4, problems.size(), problems.toString());
+        assertTrue(problems.get(3).startsWith("topic: expected a topic template"), problems.get(3));
         assertTrue(problems.get(0).startsWith("topic: ") && problems.get(0).contains("wildcards"));
         assertTrue(problems.get(1).startsWith("topic: "));
         assertTrue(problems.get(2).startsWith("max-message-size: "));
