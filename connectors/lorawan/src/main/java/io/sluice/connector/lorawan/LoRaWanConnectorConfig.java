@@ -38,9 +38,10 @@ public record LoRaWanConnectorConfig(
         @Doc("UDP mode: turn each gateway 'stat' report into samples gateway.<eui>.<field>")
         @DefaultValue("true") boolean gatewayStats,
 
-        @Doc("emit a <device>.radio sample per uplink with counter, port, frequency, data rate and every gateway's "
-                + "RSSI / SNR / time")
-        @DefaultValue("true") boolean radioMetadata,
+        @Doc("the <device>.radio sample per uplink: compact (counter, port, frequency, data rate and every gateway's "
+                + "id, RSSI, SNR and time), full (adds addresses, ADR, coding rate, tmst, channel, RF chain; times as "
+                + "ISO-8601 text) or off")
+        @DefaultValue("compact") RadioMetadata radioMetadata,
 
         @Doc("MQTT mode: the broker and topic settings")
         Optional<Mqtt> mqtt,
@@ -57,6 +58,9 @@ public record LoRaWanConnectorConfig(
 
     /** Where uplinks come from. */
     public enum Mode { UDP, MQTT }
+
+    /** How much radio metadata each uplink carries in its {@code <device>.radio} sample. */
+    public enum RadioMetadata { OFF, COMPACT, FULL }
 
     /** Which payload codec a profile uses. */
     public enum Codec { CAYENNE_LPP, RAW, BYTE_LAYOUT }

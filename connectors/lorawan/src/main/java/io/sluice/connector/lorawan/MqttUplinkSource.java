@@ -36,7 +36,7 @@ final class MqttUplinkSource implements AutoCloseable {
     private final Mqtt config;
     private final DeviceRegistry registry;
     private final DeviceProfile defaultProfile;
-    private final boolean radio;
+    private final LoRaWanConnectorConfig.RadioMetadata radio;
     private final ConnectorContext context;
     private final ObjectMapper json = new ObjectMapper();
     private final Metrics.Counter messages;
@@ -51,7 +51,7 @@ final class MqttUplinkSource implements AutoCloseable {
     private volatile boolean closed;
     private Duration delay;
 
-    MqttUplinkSource(String name, Mqtt config, DeviceRegistry registry, DeviceProfile defaultProfile, boolean radio,
+    MqttUplinkSource(String name, Mqtt config, DeviceRegistry registry, DeviceProfile defaultProfile, LoRaWanConnectorConfig.RadioMetadata radio,
                      ConnectorContext context) {
         this.name = name;
         this.config = config;

@@ -34,7 +34,7 @@ public final class UplinkPipeline {
     private final FrameCounterStore counters;
     private final int maxGap;
     private final long windowNanos;
-    private final boolean radio;
+    private final LoRaWanConnectorConfig.RadioMetadata radio;
     private final Map<FrameException.Reason, Metrics.Counter> rejected = new EnumMap<>(FrameException.Reason.class);
     private final Metrics.Counter accepted;
     private final Metrics.Counter duplicates;
@@ -42,7 +42,7 @@ public final class UplinkPipeline {
     private final LinkedHashMap<FrameKey, Pending> pending = new LinkedHashMap<>();
 
     public UplinkPipeline(DeviceRegistry registry, FrameCounterStore counters, int maxGap, long windowNanos,
-                          boolean radio, Metrics metrics) {
+                          LoRaWanConnectorConfig.RadioMetadata radio, Metrics metrics) {
         this.registry = registry;
         this.counters = counters;
         this.maxGap = maxGap;

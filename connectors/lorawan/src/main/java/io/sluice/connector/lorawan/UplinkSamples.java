@@ -22,7 +22,7 @@ final class UplinkSamples {
                   List<DecodedField> fields, String decodeError, byte[] payload, List<RxMetadata> receptions,
                   long receiveNanos) {}
 
-    static void build(Uplink u, boolean radio, List<Sample> out) {
+    static void build(Uplink u, LoRaWanConnectorConfig.RadioMetadata radio, List<Sample> out) {
         long earliest = Long.MAX_VALUE;
         for (RxMetadata rx : u.receptions) {
             if (rx.hasTime()) {
@@ -40,7 +40,9 @@ final class UplinkSamples {
                 out.add(new Sample(tags.tag(f.name()), f.value(), Quality.GOOD, 0, sourceNanos, u.receiveNanos, f.unit()));
             }
         }
-        if (radio) {
+        if (radio == LoRaWanConnectorConfig.RadioMetadata.COMPACT) {
+            out.add(new Sample(tags.tag("radio"), compactRadioValue(u), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
+        } else if (radio == LoRaWanConnectorConfig.RadioMetadata.FULL) {
             out.add(new Sample(tags.tag("radio"), radioValue(u), Quality.GOOD, 0, sourceNanos, u.receiveNanos, null));
         }
     }
@@ -77,6 +79,32 @@ final class UplinkSamples {
             }
             return t;
         }
+    }
+
+    /** fcnt, fport, frequency, data-rate, [confirmed], [decode-error], gateways[{gateway, rssi, snr, [time-ns]}]. */
+    static Value compactRadioValue(Uplink u) {
+        Map<String, Value> m = new LinkedHashMap<>(8);
+        m.put("fcnt", Value.of(u.fcnt));
+        if (u.fport >= 0) m.put("fport", Value.of(u.fport));
+        RxMetadata first = u.receptions.isEmpty() ? null : u.receptions.get(0);
+        if (first != null) {
+            if (first.frequency() > 0) m.put("frequency", Value.of(first.frequency()));
+            if (first.dataRate() != null) m.put("data-rate", Value.of(first.dataRate()));
+        }
+        if (u.confirmed) m.put("confirmed", Value.of(true));
+        if (u.decodeError != null) m.put("decode-error", Value.of(u.decodeError));
+        Value[] gws = new Value[u.receptions.size()];
+        for (int i = 0; i < gws.length; i++) {
+            RxMetadata rx = u.receptions.get(i);
+            Map<String, Value> g = new LinkedHashMap<>(6);
+            g.put("gateway", Value.of(rx.gateway()));
+            g.put("rssi", Value.of(rx.rssi()));
+            g.put("snr", Value.of(rx.snr()));
+            if (rx.hasTime()) g.put("time-ns", Value.of(rx.timeNanos()));
+            gws[i] = new Value.StructValue(g);
+        }
+        m.put("gateways", new Value.ArrayValue(java.util.Arrays.asList(gws)));
+        return new Value.StructValue(m);
     }
 
     static Value radioValue(Uplink u) {

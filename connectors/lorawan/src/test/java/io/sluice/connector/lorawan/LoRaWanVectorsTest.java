@@ -89,7 +89,7 @@ class LoRaWanVectorsTest {
                     Map.of("dev", TestConfigs.device("49be7df1", keys.get("NwkSKey").asText(), app, "raw")));
             TestMetrics metrics = new TestMetrics();
             UplinkPipeline pipeline = new UplinkPipeline(DeviceRegistry.build(config), new FrameCounterStore(null), 16384,
-                    0, true, metrics);
+                    0, LoRaWanConnectorConfig.RadioMetadata.FULL, metrics);
             byte[] raw = HEX.parseHex(v.get("phypayload_hex").asText());
             String kind = v.get("kind").asText();
             if (kind.startsWith("NEGATIVE")) {

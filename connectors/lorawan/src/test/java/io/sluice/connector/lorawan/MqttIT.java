@@ -54,7 +54,7 @@ class MqttIT {
     private static LoRaWanConnectorConfig config(Mqtt mqtt) {
         Device d = new Device(Optional.empty(), Optional.of(EUI.toUpperCase()), Optional.empty(), Optional.empty(), "lpp");
         return new LoRaWanConnectorConfig(Mode.MQTT, "0.0.0.0", 1700, DataSize.ofMegabytes(4), Duration.ofMillis(200), 16384,
-                true, true, Optional.of(mqtt), Map.of("lpp", TestConfigs.profile(Codec.CAYENNE_LPP),
+                true, LoRaWanConnectorConfig.RadioMetadata.COMPACT, Optional.of(mqtt), Map.of("lpp", TestConfigs.profile(Codec.CAYENNE_LPP),
                 "raw", TestConfigs.profile(Codec.RAW)), Map.of("boiler", d), Optional.of("raw"));
     }
 

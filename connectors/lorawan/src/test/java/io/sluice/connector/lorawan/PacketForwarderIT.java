@@ -136,7 +136,7 @@ class PacketForwarderIT {
                 for (Value g : gws) {
                     assertTrue(((Value.StructValue) g).fields().containsKey("rssi"));
                     assertTrue(((Value.StructValue) g).fields().containsKey("snr"));
-                    assertTrue(((Value.StructValue) g).fields().containsKey("time"));
+                    assertTrue(((Value.StructValue) g).fields().containsKey("time-ns"));
                 }
             }
             // decoded values: samples of one device arrive in counter order, so pair them with the sent uplinks

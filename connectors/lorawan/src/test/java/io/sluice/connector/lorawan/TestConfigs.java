@@ -22,7 +22,7 @@ public final class TestConfigs {
     }
 
     public static LoRaWanConnectorConfig udp(int port, Duration window, Map<String, Profile> profiles, Map<String, Device> devices) {
-        return new LoRaWanConnectorConfig(Mode.UDP, "127.0.0.1", port, DataSize.ofMegabytes(4), window, 16384, true, true,
+        return new LoRaWanConnectorConfig(Mode.UDP, "127.0.0.1", port, DataSize.ofMegabytes(4), window, 16384, true, LoRaWanConnectorConfig.RadioMetadata.COMPACT,
                 Optional.empty(), profiles, devices, Optional.empty());
     }
 

@@ -59,7 +59,7 @@ class UplinkPipelineTest {
     private UplinkPipeline pipeline(FrameCounterStore store, TestMetrics metrics) {
         LoRaWanConnectorConfig config = TestConfigs.udp(Map.of("lpp", TestConfigs.profile(Codec.CAYENNE_LPP)),
                 Map.of("boiler", TestConfigs.device(String.format("%08x", ADDR), NWK, APP, "lpp")));
-        return new UplinkPipeline(DeviceRegistry.build(config), store, 16384, 100, true, metrics);
+        return new UplinkPipeline(DeviceRegistry.build(config), store, 16384, 100, LoRaWanConnectorConfig.RadioMetadata.FULL, metrics);
     }
 
     private static byte[] temp(double celsius) {

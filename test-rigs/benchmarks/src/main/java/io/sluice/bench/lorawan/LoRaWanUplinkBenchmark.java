@@ -82,9 +82,9 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
         @Option(names = "--dedup-window", defaultValue = "200ms", description = "The connector's dedup-window (default ${DEFAULT-VALUE}).")
         String window;
 
-        @Option(names = "--radio-metadata", defaultValue = "true", arity = "1",
-                description = "Emit the <device>.radio sample per uplink (default ${DEFAULT-VALUE}).")
-        boolean radio;
+        @Option(names = "--radio-metadata", defaultValue = "compact",
+                description = "The connector's radio-metadata: compact, full or off (default ${DEFAULT-VALUE}).")
+        String radio;
 
         @Override
         public Integer call() throws Exception {
@@ -120,7 +120,7 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
                         if (frames.size() == uplinks) break;
                         VirtualDevice.Uplink u = d.nextUplink();
                         frames.add(u);
-                        samples += u.expected().size() + (radio ? 1 : 0);
+                        samples += u.expected().size() + ("off".equals(radio) ? 0 : 1);
                     }
                 }
                 int copies = Math.max(1, Math.min(heardBy, gateways));
