@@ -134,6 +134,28 @@ class GreengrassModeIT {
     }
 
     @Test
+    void nucleusRestartIsSurvived() throws Exception {
+        nucleus = nucleus(configuration());
+        mode = GreengrassMode.start(dir.resolve("data"), nucleus.componentEnvironment());
+        GreengrassIpcStandIn.await(nucleus::topicPublishes, l -> !l.isEmpty(), WAIT);
+        Map<String, Object> changed = configuration();
+        changed.put("streams", Map.of("telemetry", Map.of("priority", 4, "export", List.of(Map.of("destination", "local")))));
+        Path socket = nucleus.socketPath();
+        String token = nucleus.authToken();
+        nucleus.close();
+
+        // the nucleus comes back (same socket and token) with a configuration changed while it was away
+        nucleus = GreengrassIpcStandIn.builder().socketPath(socket).authToken(token).configuration(changed)
+                .allowPubSubTopics(List.of("sluice/*")).start();
+        assertEquals(1, GreengrassIpcStandIn.await(nucleus::configurationSubscribers, n -> n == 1, WAIT),
+                "subscribed again after reconnecting");
+        assertEquals(1L, GreengrassIpcStandIn.await(mode::appliedUpdates, n -> n == 1, WAIT));
+        assertEquals(4, mode.runningConfig().streams().get("telemetry").priority());
+        assertFalse(GreengrassIpcStandIn.await(nucleus::topicPublishes, l -> !l.isEmpty(), WAIT).isEmpty(),
+                "samples stored while the nucleus was away are published after it returns");
+    }
+
+    @Test
     void invalidConfigurationAtStartIsErrored() throws Exception {
         Map<String, Object> bad = configuration();
         bad.put("streams", Map.of("telemetry", Map.of("priority", 0, "export", List.of(Map.of("destination", "nowhere")))));
