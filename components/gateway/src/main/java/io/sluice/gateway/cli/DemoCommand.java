@@ -5,6 +5,8 @@ import io.sluice.runtime.GatewayStatus;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.publish.DestinationStatus;
+import io.sluice.rigs.opcua.RigServer;
+import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Durations;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,24 +30,42 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--print-config", description = "Print the demo's YAML configuration and exit (a good starting point).")
     boolean printConfig;
 
-    static String demoConfig(Path data) throws IOException {
+    static final String DEFAULT_OPCUA_ENDPOINT = "opc.tcp://127.0.0.1:4840/rig";
+
+    static String demoConfig(Path data, String opcUaEndpoint) throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/gateway/demo.yaml")) {
             String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return template.replace("{{DATA}}", data.toString().replace('\\', '/'));
+            return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
     @Override
     public Integer call() throws Exception {
-        String yaml = demoConfig(data);
         if (printConfig) {
-            System.out.print(yaml);
+            System.out.print(demoConfig(data, DEFAULT_OPCUA_ENDPOINT));
             return 0;
         }
         Duration runFor = Durations.parse(duration);
-        GatewayConfig config = ConfigLoader.parse(yaml, "demo.yaml (embedded)");
         Path absolute = data.toAbsolutePath().normalize();
-        System.out.println("Sluice demo: simulated press line -> stream store -> JSON Lines files");
+        RigServer opcUaServer = RigServer.start(RigServerConfig.defaults().withPort(freePort())
+                .withChangeInterval(Duration.ofSeconds(1)).withSecurityDir(absolute.resolve("opcua-simulation-server")));
+        try {
+            return runDemo(demoConfig(data, opcUaServer.endpointUrl()), runFor, absolute, opcUaServer.endpointUrl());
+        } finally {
+            opcUaServer.close();
+        }
+    }
+
+    private int runDemo(String yaml, Duration runFor, Path absolute, String opcUaEndpoint) throws Exception {
+        GatewayConfig config = ConfigLoader.parse(yaml, "demo.yaml (embedded)");
+        System.out.println("Sluice demo: simulated press line + OPC UA simulation server (" + opcUaEndpoint + ")");
+        System.out.println("             -> stream store -> JSON Lines files");
         System.out.println("  store   : " + absolute.resolve(Gateway.STORE_FILE));
         System.out.println("  output  : " + absolute.resolve("export").resolve("samples.jsonl"));
         System.out.println("  config  : embedded; `sluice demo --print-config` prints it");
