@@ -53,6 +53,9 @@ public final class PacketForwarderServer implements AutoCloseable {
     public record GatewayInfo(String eui, SocketAddress upstream, SocketAddress downstream, long lastSeenNanos,
                               int protocolVersion) {}
 
+    /** Frames waiting for their window (or for the sink) before reception pauses. */
+    static final int MAX_PENDING_FRAMES = 50_000;
+
     private static final DateTimeFormatter STAT_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'GMT'").withZone(ZoneOffset.UTC);
     private static final String[] STAT_NUMBERS = {"lati", "long", "alti", "rxnb", "rxok", "rxfw", "ackr", "dwnb", "txnb", "temp"};
@@ -84,6 +87,7 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final Metrics.Counter publishFailures;
     private final Metrics.Counter counterSaveFailures;
     private final Metrics.Counter ackFailures;
+    private final Metrics.Counter receivePauses;
     private final EpisodeLog malformedLog;
     private final EpisodeLog rejectedLog;
     private final EpisodeLog publishLog;
@@ -123,6 +127,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         publishFailures = metrics.counter("lorawan.samples.publish-failures");
         counterSaveFailures = metrics.counter("lorawan.frame-counters.save-failures");
         ackFailures = metrics.counter("lorawan.acks.failed");
+        receivePauses = metrics.counter("lorawan.receive.paused");
         metrics.gauge("lorawan.gateways", gateways::size);
         metrics.gauge("lorawan.frames.pending", () -> {
             synchronized (lock) {
@@ -184,6 +189,14 @@ public final class PacketForwarderServer implements AutoCloseable {
         }
         while (running) {
             try {
+                if (pipeline.pendingCountRacy() >= MAX_PENDING_FRAMES) {
+                    // the sink is slower than the gateways: stop reading so the back-pressure reaches the socket
+                    // buffer instead of the heap
+                    receivePauses.increment();
+                    while (running && pipeline.pendingCountRacy() >= MAX_PENDING_FRAMES) {
+                        LockSupport.parkNanos(1_000_000L);
+                    }
+                }
                 dp.setLength(buf.length);
                 try {
                     s.receive(dp);

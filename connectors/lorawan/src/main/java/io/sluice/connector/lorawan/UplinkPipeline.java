@@ -130,6 +130,7 @@ public final class UplinkPipeline {
         }
         p.receptions.add(rx);
         pending.put(key, p);
+        pendingCount = pending.size();
         accepted.increment();
         return Outcome.ACCEPTED;
     }
@@ -194,9 +195,16 @@ public final class UplinkPipeline {
         throw new FrameException(FrameException.Reason.MIC_FAILED, "MIC check failed for device " + device.name());
     }
 
+    private volatile int pendingCount;
+
     /** Frames waiting in their de-duplication window. */
     public int pendingCount() {
         return pending.size();
+    }
+
+    /** {@link #pendingCount()} as of the last change, readable without the owner's lock. */
+    public int pendingCountRacy() {
+        return pendingCount;
     }
 
     /** When the oldest waiting frame's window closes ({@link System#nanoTime()} scale), or Long.MAX_VALUE. */
@@ -233,6 +241,7 @@ public final class UplinkPipeline {
             ready.add(p);
             n++;
         }
+        pendingCount = pending.size();
         return n;
     }
 

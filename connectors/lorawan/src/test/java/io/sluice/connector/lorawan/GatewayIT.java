@@ -19,16 +19,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** End to end through the runtime: YAML config, the connector found by ServiceLoader, samples committed to the store. */
 class GatewayIT {
 
-    @TempDir
-    Path data;
-
     @Test
     void uplinksFromTheSimulatorLandInTheStreamStore() throws Exception {
+        // not a @TempDir: the runtime may still finish writing its status file while JUnit deletes the folder
+        Path data = java.nio.file.Files.createTempDirectory("lorawan-gateway-it");
         int port;
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             port = probe.getLocalPort();
@@ -80,6 +78,10 @@ class GatewayIT {
             }
             assertEquals(6, radios.size());
             radios.values().forEach(n -> assertEquals(4, n));
+        } finally {
+            try (var paths = java.nio.file.Files.walk(data)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 }
