@@ -62,14 +62,14 @@ final class DestinationWorker implements Runnable {
     private volatile boolean running = true;
     private volatile Thread thread;
 
-    private final AtomicLong samplesSent = new AtomicLong();
-    private final AtomicLong packetsSent = new AtomicLong();
-    private final AtomicLong bytesSent = new AtomicLong();
-    private final AtomicLong callCount = new AtomicLong();
-    private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong throttles = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
-    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+    private final AtomicLong samplesSent;
+    private final AtomicLong packetsSent;
+    private final AtomicLong bytesSent;
+    private final AtomicLong callCount;
+    private final AtomicLong retries;
+    private final AtomicLong throttles;
+    private final AtomicLong deadLettered;
+    private final Map<String, AtomicLong> failures;
     private volatile long lastSuccessMillis;
     private volatile String lastError = "";
     private volatile String state = "idle";
@@ -81,8 +81,34 @@ final class DestinationWorker implements Runnable {
     /** One stream exported to this destination. */
     record ExportPlan(String stream, int priority, Duration batchInterval, int batchMaxSamples) {}
 
+    /**
+     * Counters of one destination name. They outlive a worker (a config change restarts the worker, not the
+     * figures), and their Micrometer gauges are registered once.
+     */
+    static final class Counters {
+        final AtomicLong samplesSent = new AtomicLong();
+        final AtomicLong packetsSent = new AtomicLong();
+        final AtomicLong bytesSent = new AtomicLong();
+        final AtomicLong calls = new AtomicLong();
+        final AtomicLong retries = new AtomicLong();
+        final AtomicLong throttles = new AtomicLong();
+        final AtomicLong deadLettered = new AtomicLong();
+        final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+
+        Counters(String name, MeterRegistry registry) {
+            io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("destination", name);
+            registry.gauge("sluice.destination.samples.sent", tags, samplesSent);
+            registry.gauge("sluice.destination.packets.sent", tags, packetsSent);
+            registry.gauge("sluice.destination.bytes.sent", tags, bytesSent);
+            registry.gauge("sluice.destination.calls", tags, calls);
+            registry.gauge("sluice.destination.retries", tags, retries);
+            registry.gauge("sluice.destination.throttles", tags, throttles);
+            registry.gauge("sluice.destination.dead.lettered", tags, deadLettered);
+        }
+    }
+
     DestinationWorker(DestinationInstance instance, Destination destination, SqliteStreamStore store,
-                      List<ExportPlan> exports, AssetResolver assets, MeterRegistry registry) {
+                      List<ExportPlan> exports, AssetResolver assets, Counters counters) {
         this.instance = instance;
         this.destination = destination;
         this.store = store;
@@ -98,13 +124,14 @@ final class DestinationWorker implements Runnable {
         this.backoff = new Backoff(Duration.ofMillis(200), instance.maxBackoff());
         this.assets = assets;
         updateExports(exports);
-        String name = instance.name();
-        registry.gauge("sluice.destination.samples.sent", io.micrometer.core.instrument.Tags.of("destination", name), samplesSent);
-        registry.gauge("sluice.destination.packets.sent", io.micrometer.core.instrument.Tags.of("destination", name), packetsSent);
-        registry.gauge("sluice.destination.bytes.sent", io.micrometer.core.instrument.Tags.of("destination", name), bytesSent);
-        registry.gauge("sluice.destination.retries", io.micrometer.core.instrument.Tags.of("destination", name), retries);
-        registry.gauge("sluice.destination.throttles", io.micrometer.core.instrument.Tags.of("destination", name), throttles);
-        registry.gauge("sluice.destination.dead.lettered", io.micrometer.core.instrument.Tags.of("destination", name), deadLettered);
+        this.samplesSent = counters.samplesSent;
+        this.packetsSent = counters.packetsSent;
+        this.bytesSent = counters.bytesSent;
+        this.callCount = counters.calls;
+        this.retries = counters.retries;
+        this.throttles = counters.throttles;
+        this.deadLettered = counters.deadLettered;
+        this.failures = counters.failures;
     }
 
     void updateExports(List<ExportPlan> newExports) {

@@ -28,6 +28,7 @@ public final class Publisher implements AutoCloseable {
     private final java.util.function.Function<String, DestinationContext> contexts;
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final Map<String, DestinationStatus> stopped = new LinkedHashMap<>();
+    private final Map<String, DestinationWorker.Counters> counters = new LinkedHashMap<>();
 
     private record Running(DestinationWorker worker, Destination destination, Thread thread) {}
 
@@ -83,7 +84,8 @@ public final class Publisher implements AutoCloseable {
             destination.close();
             return;
         }
-        DestinationWorker worker = new DestinationWorker(d, destination, store, exports, assets, registry);
+        DestinationWorker.Counters c = counters.computeIfAbsent(d.name(), n -> new DestinationWorker.Counters(n, registry));
+        DestinationWorker worker = new DestinationWorker(d, destination, store, exports, assets, c);
         Thread thread = new Thread(worker, "sluice-publish-" + d.name());
         thread.setDaemon(true);
         thread.start();

@@ -69,4 +69,15 @@ public final class Template {
     public String toString() {
         return source;
     }
+
+    /** Two templates are equal when written the same, so an unchanged config compares equal after a reload. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Template t && t.source.equals(source);
+    }
+
+    @Override
+    public int hashCode() {
+        return source.hashCode();
+    }
 }
