@@ -12,6 +12,7 @@ public final class DeviceSession {
     private final SessionCrypto crypto;
     private final DeviceProfile profile;
     private final UplinkSamples.TagCache tags;
+    private final String devAddrHex;
 
     public DeviceSession(String name, int devAddr, String devEui, SessionCrypto crypto, DeviceProfile profile) {
         this.name = name;
@@ -20,7 +21,11 @@ public final class DeviceSession {
         this.crypto = crypto;
         this.profile = profile;
         this.tags = new UplinkSamples.TagCache(name);
+        this.devAddrHex = PhyPayload.devAddrHex(devAddr);
     }
+
+    /** DevAddr as printed, e.g. {@code 26011f2a}. */
+    public String devAddrHex() { return devAddrHex; }
 
     /** This device's tag strings ({@code <name>.<field>}), built once. */
     UplinkSamples.TagCache tags() { return tags; }

@@ -385,7 +385,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         JsonNode t = p.get("time");
         if (t != null && t.isTextual()) {
             try {
-                time = Sample.toNanos(Instant.parse(t.textValue()));
+                time = IsoTime.parseNanos(t.textValue());
             } catch (RuntimeException ignored) {
                 // a gateway without GPS sends no or a broken time; the receive time is used
             }

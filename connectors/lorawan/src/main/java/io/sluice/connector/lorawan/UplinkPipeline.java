@@ -250,7 +250,7 @@ public final class UplinkPipeline {
         for (Object o : ready) {
             Pending p = (Pending) o;
             PhyPayload f = p.frame;
-            UplinkSamples.build(new UplinkSamples.Uplink(p.device.name(), p.device.tags(), f.devAddrHex(), p.device.devEui(),
+            UplinkSamples.build(new UplinkSamples.Uplink(p.device.name(), p.device.tags(), p.device.devAddrHex(), p.device.devEui(),
                     p.fcnt32, f.fport(), f.mtype() == MType.CONFIRMED_DATA_UP, f.adr(), p.fields, p.decodeError, p.payload,
                     p.receptions, p.receiveNanos), radio, out);
         }
