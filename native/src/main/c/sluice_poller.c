@@ -50,10 +50,6 @@ static void *run(void *arg) {
     int have_last = 0;
     int64_t last = 0;
     int64_t next = now_ns(CLOCK_MONOTONIC);
-    /* Adaptive interval: poll about 3 times per observed update period (never less often than every 50 ms,
-     * never more often than poll_ns), so a 1 kHz page costs ~3000 wake-ups/s instead of 1/poll_ns. Any skipped
-     * counter value drops straight back to poll_ns. */
-    int64_t period = 0, last_change = 0, interval = p->poll_ns;
     while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
         __atomic_add_fetch(&p->polls, 1, __ATOMIC_RELAXED);
         int64_t c = read_counter(p);
@@ -81,18 +77,6 @@ static void *run(void *arg) {
                     }
                 }
                 if (ok) {
-                    int64_t t = now_ns(CLOCK_MONOTONIC);
-                    if (have_last && c - last == 1 && last_change > 0) {
-                        int64_t seen = t - last_change;
-                        period = period == 0 ? seen : (period * 7 + seen) / 8;
-                        interval = period / 3;
-                        if (interval < p->poll_ns) interval = p->poll_ns;
-                        if (interval > 50000000L) interval = 50000000L;
-                    } else if (have_last) {
-                        period = 0;
-                        interval = p->poll_ns;
-                    }
-                    last_change = t;
                     p->times[head % p->slots] = now_ns(CLOCK_REALTIME);
                     __atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
                     last = c;
@@ -103,8 +87,8 @@ static void *run(void *arg) {
             }
         }
         int64_t now = now_ns(CLOCK_MONOTONIC);
-        next += interval;
-        if (next < now) next = now + interval / 2;
+        next += p->poll_ns;
+        if (next < now) next = now + p->poll_ns / 2;
         struct timespec ts = {next / 1000000000L, next % 1000000000L};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
     }
@@ -128,6 +112,11 @@ sluice_poller *sluice_poller_start(const void *page, int32_t size, int32_t count
     p->rt_result = -1;
     p->ring = malloc((size_t) slots * (size_t) size);
     p->times = malloc((size_t) slots * sizeof(int64_t));
+    if (p->ring && p->times) {
+        /* touch every page now, so the polling thread never waits for a page fault */
+        memset(p->ring, 0, (size_t) slots * (size_t) size);
+        memset(p->times, 0, (size_t) slots * sizeof(int64_t));
+    }
     if (!p->ring || !p->times || pthread_create(&p->thread, NULL, run, p) != 0) {
         free(p->ring);
         free(p->times);

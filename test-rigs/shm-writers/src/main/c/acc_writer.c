@@ -13,6 +13,9 @@
  * snapshot whose last field differs from its packetId was copied while a write was in progress.
  *
  * --types also writes <prefix>types, a 128-byte page with one field of every layout type (see types_page).
+ * --realtime asks for SCHED_FIFO (as a game would run at high priority); without the privilege it goes on normally.
+ * When the writer falls behind its schedule it never writes back-to-back to catch up: updates stay at least 3/4 of a
+ * period apart, so every counter value is observable.
  * On SIGTERM/SIGINT, or after --count physics updates, the pages are removed (as a closing simulator does).
  * Prints "READY" once the pages exist and "DONE physics=N graphics=M laps=L" at the end.
  */
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -221,6 +225,7 @@ int main(int argc, char **argv) {
     double rate = 333.0, graphics_rate = 60.0;
     long count = 0;
     int types = 0;
+    int realtime = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--prefix") && i + 1 < argc) prefix = argv[++i];
         else if (!strcmp(argv[i], "--rate") && i + 1 < argc) rate = atof(argv[++i]);
@@ -228,15 +233,20 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--lap-ms") && i + 1 < argc) lap_base_ms = atol(argv[++i]);
         else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = atol(argv[++i]);
         else if (!strcmp(argv[i], "--types")) types = 1;
+        else if (!strcmp(argv[i], "--realtime")) realtime = 1;
         else {
             fprintf(stderr, "usage: %s [--prefix acpmf_] [--rate 333] [--graphics-rate 60] [--lap-ms 4000] "
-                            "[--count N] [--types]\n", argv[0]);
+                            "[--count N] [--types] [--realtime]\n", argv[0]);
             return 2;
         }
     }
     if (rate <= 0 || graphics_rate <= 0 || lap_base_ms < 1000) { fprintf(stderr, "bad rate or lap time\n"); return 2; }
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
+    if (realtime) {
+        struct sched_param sp = {.sched_priority = 20};
+        if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) fprintf(stderr, "--realtime: %s (continuing)\n", strerror(errno));
+    }
     acc_static *st = create_page(2, prefix, "static", sizeof(acc_static));
     write_static(st);
     acc_graphics *g = create_page(1, prefix, "graphics", sizeof(acc_graphics));
@@ -248,6 +258,7 @@ int main(int argc, char **argv) {
     long graphics_period_ns = (long) (1e9 / graphics_rate);
     long start = now_ns();
     long next_graphics = start;
+    long next_due = start;
     printf("READY\n");
     fflush(stdout);
     long k = 0;
@@ -263,7 +274,11 @@ int main(int argc, char **argv) {
             next_graphics += graphics_period_ns;
             if (next_graphics < now) next_graphics = now + graphics_period_ns;
         }
-        long due = start + k * period_ns;
+        /* Pace: when late, do not burst to catch up (a reader could not tell the updates apart); catch up with
+         * updates three quarters of a period apart. Every update still gets its own counter value. */
+        long due = next_due + period_ns;
+        if (due < now + period_ns * 3 / 4) due = now + period_ns * 3 / 4;
+        next_due = due;
         struct timespec ts = {due / 1000000000L, due % 1000000000L};
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop_requested) {}
     }

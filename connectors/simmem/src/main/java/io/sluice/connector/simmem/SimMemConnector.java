@@ -67,6 +67,7 @@ public final class SimMemConnector implements Connector {
     private Logger log;
     private Clock clock;
     private String lastHealth = "";
+    private volatile boolean healthDirty = true;
 
     public SimMemConnector(String name, SimMemConfig config) {
         this(name, config, Path.of(""));
@@ -178,7 +179,7 @@ public final class SimMemConnector implements Connector {
             for (Page p : pages) {
                 if (p.layout.refresh() == Layout.Refresh.COUNTER && !p.reader.isNative()) javaPolls = true;
             }
-            LockSupport.parkNanos(javaPolls ? pollNanos : Math.max(pollNanos, 1_000_000));
+            LockSupport.parkNanos(javaPolls ? pollNanos : Math.max(pollNanos, 10_000_000));
         }
     }
 
@@ -211,7 +212,8 @@ public final class SimMemConnector implements Connector {
                     p.replaced = false;
                     if (p.layout.refresh() == Layout.Refresh.COUNTER && config.nativePoller()) {
                         int slots = Math.max(256, Math.min(65_536, config.queueCapacity()));
-                        p.usedNative = p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 10 : 0);
+                        // above the Java reader (10), so draining never delays a poll
+                        p.usedNative = p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 20 : 0);
                         if (p.usedNative) {
                             log.debug("simmem {}: {} polled by the native poller", name, p.layout.name());
                         }
@@ -251,6 +253,11 @@ public final class SimMemConnector implements Connector {
     private void pollCounter(Page p, long now) {
         if (p.reader.isNative()) {
             int n = p.reader.drainNative((bytes, epochNanos) -> accept(p, bytes, epochNanos, now));
+            if (now - p.lastOverflowCheck < 100_000_000L) {
+                if (n == 0) checkStale(p, now);
+                return;
+            }
+            p.lastOverflowCheck = now;
             long overflow = p.reader.nativeOverflow();
             if (overflow > p.reportedOverflow) {
                 p.dropped.addAndGet(overflow - p.reportedOverflow);
@@ -374,6 +381,8 @@ public final class SimMemConnector implements Connector {
     }
 
     private void reportHealth() {
+        if (!healthDirty) return;
+        healthDirty = false;
         StringBuilder detail = new StringBuilder();
         int ok = 0;
         boolean anyError = false;
@@ -404,7 +413,7 @@ public final class SimMemConnector implements Connector {
                     queued.decrementAndGet();
                 }
                 if (batch.isEmpty()) {
-                    LockSupport.parkNanos(2_000_000);
+                    LockSupport.parkNanos(5_000_000);
                     continue;
                 }
                 List<Sample> samples = new ArrayList<>();
@@ -509,6 +518,7 @@ public final class SimMemConnector implements Connector {
         long nextSample;
         long nextEmit;
         long reportedOverflow;
+        long lastOverflowCheck;
         volatile boolean usedNative;
 
         Page(Layout layout, PageConfig config, PageDecoder decoder, Metrics metrics) {
@@ -554,6 +564,7 @@ public final class SimMemConnector implements Connector {
                 }
                 status = newStatus;
                 statusDetail = detail;
+                healthDirty = true;
             }
         }
 

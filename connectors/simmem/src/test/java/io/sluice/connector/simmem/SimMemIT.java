@@ -288,7 +288,7 @@ class SimMemIT {
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
             assertEquals(List.of(), v.failures);
             assertEquals(0, v.torn.get());
-            assertEquals(0, physics.missed(), physics.toString());
+            assertEquals(0, physics.missed(), physics + " gaps " + v.gapLog);
             assertEquals(0, v.gaps.get(), "gaps in received packetIds: " + v.gapLog);
             assertTrue(v.firstPhysics <= 100, "first packetId seen " + v.firstPhysics);
             assertEquals(10_000 - v.firstPhysics + 1, v.counts.get("physics").get(), "physics snapshots");
