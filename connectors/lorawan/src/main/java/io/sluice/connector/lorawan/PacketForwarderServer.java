@@ -70,6 +70,7 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final Clock clock;
     private final Logger log;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final PushDataParser pushParser = new PushDataParser(new ObjectMapper()); // sub-trees: no trailing-token check
     private final Map<String, GatewayInfo> gateways = new ConcurrentHashMap<>();
     private final long flushIntervalNanos;
 
@@ -330,15 +331,15 @@ public final class PacketForwarderServer implements AutoCloseable {
     }
 
     private void pushData(byte[] d, int len, String eui, SocketAddress from, int version) throws IOException {
-        JsonNode root = parseJson(d, SemtechProtocol.GATEWAY_HEADER, len);
-        if (root == null || !root.isObject()) {
-            malformed("PUSH_DATA from gateway " + eui + " does not carry a JSON object");
-            return;
+        int end = len;
+        while (end > SemtechProtocol.GATEWAY_HEADER && isPadding(d[end - 1])) {
+            end--;
         }
-        JsonNode rxpk = root.get("rxpk");
-        JsonNode stat = root.get("stat");
-        if ((rxpk != null && !rxpk.isArray()) || (stat != null && !stat.isObject())) {
-            malformed("PUSH_DATA from gateway " + eui + ": 'rxpk' must be an array and 'stat' an object");
+        PushDataParser.PushData push;
+        try {
+            push = pushParser.parse(d, SemtechProtocol.GATEWAY_HEADER, end - SemtechProtocol.GATEWAY_HEADER);
+        } catch (PushDataParser.MalformedException e) {
+            malformed("PUSH_DATA from gateway " + eui + ": " + e.getMessage());
             return;
         }
         pushData.increment();
@@ -347,59 +348,50 @@ public final class PacketForwarderServer implements AutoCloseable {
         gateways.compute(eui, (k, g) -> new GatewayInfo(eui, from, g == null ? null : g.downstream(), System.nanoTime(), version));
         long mono = System.nanoTime();
         long wall = Sample.toNanos(clock.instant());
-        if (rxpk != null) {
-            for (JsonNode p : rxpk) {
-                rxpk(p, eui, mono, wall);
-            }
+        for (PushDataParser.Rxpk p : push.rxpk()) {
+            rxpk(p, eui, mono, wall);
         }
-        if (stat != null) {
+        if (push.stat() != null) {
             statReports.increment();
             if (gatewayStats) {
-                stat(stat, eui, wall);
+                stat(push.stat(), eui, wall);
             }
         }
     }
 
-    private void rxpk(JsonNode p, String eui, long mono, long wall) {
+    private static boolean isPadding(byte b) {
+        return b == 0 || b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
+
+    private void rxpk(PushDataParser.Rxpk p, String eui, long mono, long wall) {
         rxpkReceived.increment();
-        JsonNode data = p.get("data");
-        if (!p.isObject() || data == null || !data.isTextual()) {
+        if (p.notAnObject || p.data == null) {
             rxpkMalformed.increment();
             malformedLog.warn("rxpk from gateway " + eui + " without a 'data' string");
             return;
         }
-        JsonNode crc = p.get("stat");
-        if (crc != null && crc.asInt(1) == -1) {
+        if (p.crc == -1) {
             rxpkCrcFailed.increment();
             return;
         }
         byte[] phy;
         try {
-            phy = Base64.getDecoder().decode(data.textValue());
+            phy = Base64.getDecoder().decode(p.data);
         } catch (IllegalArgumentException e) {
             rxpkMalformed.increment();
             malformedLog.warn("rxpk from gateway " + eui + ": 'data' is not base64");
             return;
         }
         long time = RxMetadata.NO_TIME;
-        JsonNode t = p.get("time");
-        if (t != null && t.isTextual()) {
+        if (p.time != null) {
             try {
-                time = IsoTime.parseNanos(t.textValue());
+                time = IsoTime.parseNanos(p.time);
             } catch (RuntimeException ignored) {
                 // a gateway without GPS sends no or a broken time; the receive time is used
             }
         }
-        JsonNode datr = p.get("datr");
         // SX1302 forwarders may put the per-antenna figures in "rsig" (and "rssis") instead of "rssi" / "lsnr"
-        JsonNode rsig = p.path("rsig").path(0);
-        double rssi = p.has("rssi") ? p.path("rssi").asDouble(0)
-                : p.has("rssis") ? p.path("rssis").asDouble(0) : rsig.path("rssic").asDouble(0);
-        double snr = p.has("lsnr") ? p.path("lsnr").asDouble(0) : rsig.path("lsnr").asDouble(0);
-        RxMetadata rx = new RxMetadata(eui, rssi, snr, time,
-                p.path("tmst").asLong(-1), p.path("freq").asDouble(0),
-                datr == null ? null : datr.asText(), p.hasNonNull("codr") ? p.get("codr").asText() : null,
-                p.path("chan").asInt(-1), p.path("rfch").asInt(-1));
+        RxMetadata rx = new RxMetadata(eui, p.rssiValue(), p.snrValue(), time, p.tmst, p.freq, p.datr, p.codr, p.chan, p.rfch);
         try {
             synchronized (lock) {
                 pipeline.offer(phy, rx, mono, wall);
