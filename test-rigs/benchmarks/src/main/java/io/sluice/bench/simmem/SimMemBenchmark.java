@@ -1,0 +1,203 @@
+package io.sluice.bench.simmem;
+
+import io.sluice.bench.Benchmark;
+import io.sluice.connector.simmem.SimMemConfig;
+import io.sluice.connector.simmem.SimMemConnector;
+import io.sluice.rigs.shm.ShmWriter;
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
+import io.sluice.spi.connector.ConnectorContext;
+import io.sluice.spi.connector.Health;
+import io.sluice.spi.connector.HealthState;
+import io.sluice.spi.connector.SampleSink;
+import io.sluice.spi.metrics.Metrics;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CPU the simmem connector uses to sample the full ACC physics page (85 fields, one sample per field) at the
+ * writer's rate, default 1 kHz. Starts the C writer as a separate process, runs the connector with a sink that only
+ * counts and checks samples (no store), and measures this process's CPU time over the run after a warm-up.
+ * torn counts snapshots whose self-check field (absVibrations, written first) differs from packetId (written last).
+ */
+public final class SimMemBenchmark implements Benchmark {
+
+    @Override
+    public String name() {
+        return "simmem";
+    }
+
+    @Override
+    public String description() {
+        return "CPU for sampling the full ACC physics page from shared memory at 1 kHz (C writer process)";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        double rate = 1000;
+        int seconds = 20;
+        int warmup = 3;
+        boolean nativePoller = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rate" -> rate = Double.parseDouble(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--java-poller" -> nativePoller = false;
+                case "--help", "-h" -> {
+                    System.out.println("usage: test-rigs/bench simmem [--rate 1000] [--seconds 20] [--warmup 3] [--java-poller]");
+                    return 0;
+                }
+                default -> {
+                    System.err.println("unknown option " + args[i]);
+                    return 2;
+                }
+            }
+        }
+        String prefix = "sluice_bench_" + ProcessHandle.current().pid() + "_";
+        AtomicLong samples = new AtomicLong();
+        AtomicLong torn = new AtomicLong();
+        long[] packet = {Long.MIN_VALUE};
+        SampleSink sink = batch -> {
+            for (Sample s : batch) {
+                samples.incrementAndGet();
+                if (s.tag().equals("physics.packetId")) {
+                    packet[0] = ((Value.IntValue) s.value()).value();
+                } else if (s.tag().equals("physics.absVibrations")
+                        && ((Value.FloatValue) s.value()).value() != (double) (float) packet[0]) {
+                    torn.incrementAndGet();
+                }
+            }
+            return CompletableFuture.completedFuture(null);
+        };
+        SimMemConfig.PageConfig physics = new SimMemConfig.PageConfig("acc-physics",
+                Optional.of("/dev/shm/" + prefix + "physics"), Optional.empty(), List.of(), 0, Duration.ofMillis(100),
+                Optional.empty(), SimMemConfig.Shape.TAGS);
+        SimMemConfig config = new SimMemConfig(List.of(physics), false, "lap", Duration.ofNanos(200_000),
+                Duration.ofSeconds(1), Duration.ofMillis(20), true, nativePoller, 65_536);
+        SimMemConnector connector = new SimMemConnector("bench", config);
+        Path state = Files.createTempDirectory("simmem-bench");
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long count = Math.round(rate * (seconds + warmup + 1));
+        System.out.printf("writer %.0f Hz for %d s (+%d s warm-up), full physics page (85 fields), %s poller%n", rate,
+                seconds, warmup, nativePoller ? "native" : "Java");
+        connector.start(context(sink, scheduler, state));
+        try (ShmWriter writer = ShmWriter.acc(prefix, rate, "--count", Long.toString(count), "--realtime")) {
+            Thread.sleep(warmup * 1000L);
+            long snapshots0 = connector.stats().get(0).snapshots();
+            long cpu0 = os.getProcessCpuTime();
+            long wall0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long cpu1 = os.getProcessCpuTime();
+            long wall1 = System.nanoTime();
+            long snapshots1 = connector.stats().get(0).snapshots();
+            writer.awaitExit(Duration.ofSeconds(30));
+            Thread.sleep(200);
+            connector.stop();
+            SimMemConnector.PageStats stats = connector.stats().get(0);
+            double wallSeconds = (wall1 - wall0) / 1e9;
+            double rateHz = (snapshots1 - snapshots0) / wallSeconds;
+            double cpuPct = 100.0 * (cpu1 - cpu0) / (wall1 - wall0);
+            System.out.printf("snapshots=%d samples=%d dropped=%d copy_retries=%d native=%s%n", stats.snapshots(),
+                    samples.get(), stats.dropped(), stats.copyRetries(), stats.nativePoller());
+            System.out.printf("rate_hz=%.0f missed=%d torn=%d cpu_pct=%.1f%n", rateHz, stats.missed(), torn.get(), cpuPct);
+            return 0;
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    private static ConnectorContext context(SampleSink sink, ScheduledExecutorService scheduler, Path state) {
+        Logger log = LoggerFactory.getLogger(SimMemBenchmark.class);
+        return new ConnectorContext() {
+            private volatile HealthState health = HealthState.STARTING;
+
+            @Override
+            public String name() {
+                return "bench";
+            }
+
+            @Override
+            public SampleSink sink() {
+                return sink;
+            }
+
+            @Override
+            public Clock clock() {
+                return Clock.systemUTC();
+            }
+
+            @Override
+            public ScheduledExecutorService scheduler() {
+                return scheduler;
+            }
+
+            @Override
+            public Metrics metrics() {
+                return new Metrics() {
+                    @Override
+                    public Counter counter(String name, String... tags) {
+                        AtomicLong c = new AtomicLong();
+                        return new Counter() {
+                            @Override
+                            public void increment(long amount) {
+                                c.addAndGet(amount);
+                            }
+
+                            @Override
+                            public long count() {
+                                return c.get();
+                            }
+                        };
+                    }
+
+                    @Override
+                    public void gauge(String name, Supplier<Number> value, String... tags) {}
+
+                    @Override
+                    public Distribution distribution(String name, String... tags) {
+                        return v -> {};
+                    }
+                };
+            }
+
+            @Override
+            public Logger logger() {
+                return log;
+            }
+
+            @Override
+            public Health health() {
+                return new Health() {
+                    @Override
+                    public void report(HealthState state, String detail) {
+                        health = state;
+                    }
+
+                    @Override
+                    public HealthState state() {
+                        return health;
+                    }
+                };
+            }
+
+            @Override
+            public Path stateDirectory() {
+                return state;
+            }
+        };
+    }
+}
