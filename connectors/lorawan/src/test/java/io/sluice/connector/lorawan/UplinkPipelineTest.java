@@ -151,6 +151,20 @@ class UplinkPipelineTest {
     }
 
     @Test
+    void fport0CarriesMacCommandsDecryptedWithTheNwkSKey() throws Exception {
+        // built by the simulator's independent encoder: FPort 0 is encrypted with the NwkSKey
+        var encoder = new io.sluice.rigs.lorawan.FrameEncoder(HexFormat.of().parseHex(NWK), HexFormat.of().parseHex(APP));
+        byte[] macCommands = {0x02, 0x03, 0x05}; // LinkCheckReq, LinkADRAns, RXParamSetupAns
+        UplinkPipeline p = pipeline(new FrameCounterStore(null), new TestMetrics());
+        p.offer(encoder.uplink(false, ADDR, 5, 0, macCommands), TestConfigs.rx("a"), 0, 0);
+        List<Sample> out = new ArrayList<>();
+        p.drainReady(0, true, out);
+        assertEquals("boiler.mac-commands", out.get(0).tag());
+        assertEquals(Value.of(macCommands), out.get(0).value());
+        assertEquals(Value.of(0L), ((Value.StructValue) out.get(1).value()).fields().get("fport"));
+    }
+
+    @Test
     void undecodablePayloadBecomesABadRawSample() throws Exception {
         TestMetrics metrics = new TestMetrics();
         UplinkPipeline p = pipeline(new FrameCounterStore(null), metrics);
