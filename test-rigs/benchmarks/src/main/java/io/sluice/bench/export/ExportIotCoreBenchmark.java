@@ -41,7 +41,7 @@ public final class ExportIotCoreBenchmark implements Benchmark {
         @Option(names = "--runs", defaultValue = "3", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--samples", defaultValue = "300000", description = "Samples per run (default ${DEFAULT-VALUE}).")
+        @Option(names = "--samples", defaultValue = "1500000", description = "Samples per run (default ${DEFAULT-VALUE}).")
         long samples;
 
         @Option(names = "--tags", defaultValue = "100", description = "Simulated tags (default ${DEFAULT-VALUE}).")
