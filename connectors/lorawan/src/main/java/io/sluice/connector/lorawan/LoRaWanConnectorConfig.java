@@ -137,18 +137,18 @@ public record LoRaWanConnectorConfig(
             @DefaultValue("chirpstack-v4") Flavor flavor,
             @Doc("topic filter to subscribe; the flavor's default when left out") Optional<String> topic,
             @Doc("MQTT client id; sluice-<connector name> when left out") Optional<String> clientId,
-            Optional<String> username,
-            @Doc("write ${env:NAME}") Optional<Secret> password,
+            @Doc("user name for the broker, when it asks for one") Optional<String> username,
+            @Doc("password for the broker; write ${env:NAME}") Optional<Secret> password,
             @Doc("PEM file of the CA certificates that sign the broker's certificate (ssl:// only); the JDK trust "
                     + "store when left out") Optional<String> caFile,
             @Doc("PEM client certificate for mutual TLS") Optional<String> certFile,
             @Doc("PEM private key of the client certificate (PKCS#8, PKCS#1 RSA or SEC 1 EC; not encrypted)") Optional<String> keyFile,
-            @DefaultValue("1") @Range(min = 0, max = 1) int qos,
+            @Doc("QoS of the subscription (0 or 1)") @DefaultValue("1") @Range(min = 0, max = 1) int qos,
             @Doc("keep the session (and queued QoS 1 uplinks) across reconnects") @DefaultValue("false") boolean cleanSession,
-            @DefaultValue("10s") Duration connectTimeout,
-            @DefaultValue("30s") Duration keepAlive,
+            @Doc("how long a connection attempt may take") @DefaultValue("10s") Duration connectTimeout,
+            @Doc("MQTT keep-alive interval") @DefaultValue("30s") Duration keepAlive,
             @Doc("first reconnect delay; doubles up to reconnect-max-delay") @DefaultValue("1s") Duration reconnectMinDelay,
-            @DefaultValue("2m") Duration reconnectMaxDelay) {
+            @Doc("longest delay between reconnect attempts") @DefaultValue("2m") Duration reconnectMaxDelay) {
 
         public String topicFilter() {
             return topic.orElse(flavor == Flavor.CHIRPSTACK_V4 ? "application/+/device/+/event/up" : "v3/+/devices/+/up");

@@ -201,6 +201,6 @@ public record OpcUaConnectorConfig(
     }
 
     @Doc("Engineering unit range")
-    public record EuRange(double low, double high) {
+    public record EuRange(@Doc("Lowest value of the range") double low, @Doc("Highest value of the range") double high) {
     }
 }
