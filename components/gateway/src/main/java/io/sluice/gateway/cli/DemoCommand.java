@@ -6,6 +6,7 @@ import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.publish.DestinationStatus;
 import io.sluice.rigs.opcua.RigServer;
+import io.sluice.rigs.shm.ShmWriter;
 import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Durations;
 import java.io.IOException;
@@ -55,16 +56,33 @@ final class DemoCommand implements Callable<Integer> {
         Path absolute = data.toAbsolutePath().normalize();
         RigServer opcUaServer = RigServer.start(RigServerConfig.defaults().withPort(freePort())
                 .withChangeInterval(Duration.ofSeconds(1)).withSecurityDir(absolute.resolve("opcua-simulation-server")));
+        ShmWriter raceSimulator = startRaceSimulator();
         try {
             return runDemo(demoConfig(data, opcUaServer.endpointUrl()), runFor, absolute, opcUaServer.endpointUrl());
         } finally {
+            if (raceSimulator != null) raceSimulator.close();
             opcUaServer.close();
+        }
+    }
+
+    /** The shared-memory writer, or null (with a note) where it cannot run: not Linux, or no gcc to build it. */
+    private static ShmWriter startRaceSimulator() {
+        if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            System.out.println("  (racing simulator source: shared-memory writer runs on Linux only; skipped)");
+            return null;
+        }
+        try {
+            return ShmWriter.acc("sluice_demo_", 333, "--lap-ms", "20000");
+        } catch (IOException | RuntimeException e) {
+            System.out.println("  (racing simulator source skipped: " + e.getMessage() + ")");
+            return null;
         }
     }
 
     private int runDemo(String yaml, Duration runFor, Path absolute, String opcUaEndpoint) throws Exception {
         GatewayConfig config = ConfigLoader.parse(yaml, "demo.yaml (embedded)");
         System.out.println("Sluice demo: simulated press line + OPC UA simulation server (" + opcUaEndpoint + ")");
+        System.out.println("             + racing simulator shared memory (/dev/shm/sluice_demo_*)");
         System.out.println("             -> stream store -> JSON Lines files");
         System.out.println("  store   : " + absolute.resolve(Gateway.STORE_FILE));
         System.out.println("  output  : " + absolute.resolve("export").resolve("samples.jsonl"));
