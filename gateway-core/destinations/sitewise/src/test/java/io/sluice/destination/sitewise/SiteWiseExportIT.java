@@ -122,7 +122,8 @@ class SiteWiseExportIT {
                 streams:
                   telemetry:
                     priority: 3
-                    export: [{destination: sitewise}]
+                    # a batch interval lets values accumulate, so calls are full however fast the publisher is
+                    export: [{destination: sitewise, batch-interval: 500ms}]
                 """ + destination("");
         gateway = Gateway.start(ConfigLoader.parse(yaml, "exactly-once.yaml"), data);
         await("all samples at the stand-in", Duration.ofSeconds(60), () -> standIn.acceptedCount() >= tags * perTag);
