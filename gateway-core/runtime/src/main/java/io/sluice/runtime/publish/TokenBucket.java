@@ -1,8 +1,9 @@
 package io.sluice.runtime.publish;
 
 /**
- * A token bucket: {@code rate} tokens a second, holding at most one second's worth. A request larger than the
- * bucket is allowed and leaves it in debt, so big packets are slowed, never stuck. Rate 0 means unlimited.
+ * A token bucket: {@code rate} tokens a second, holding at most one second's worth. It starts empty, so the first
+ * second after a start cannot exceed the quota either. A request larger than the bucket is allowed and leaves it in
+ * debt, so big packets are slowed, never stuck. Rate 0 means unlimited.
  */
 final class TokenBucket {
 
@@ -12,7 +13,7 @@ final class TokenBucket {
 
     TokenBucket(double rate) {
         this.rate = rate;
-        this.tokens = rate;
+        this.tokens = 0;
         this.lastNanos = System.nanoTime();
     }
 
