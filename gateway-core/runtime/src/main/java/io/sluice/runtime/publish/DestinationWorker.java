@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  *   <li>when every packet of the window is settled, move the cursors to the end of the window.</li>
  * </ol>
  * A crash between 3 and 4 redelivers at most that window (at-least-once).
+ *
+ * <p>Steps 1 and 2 of the next window run on a second thread while the current window is being sent, so a slow
+ * service call and the packing overlap. A read-ahead window is thrown away and read again when a stream of higher
+ * priority than one in it received samples meanwhile (for example during an outage), so read-ahead never lets
+ * lower-priority samples overtake.
  */
 final class DestinationWorker implements Runnable {
 
@@ -75,8 +80,14 @@ final class DestinationWorker implements Runnable {
     private volatile String state = "idle";
     private volatile double rateFactor = 1.0;
     private boolean failing;
-    /** Next sequence to read per stream: ahead of the durable cursor while its commit is on the way. */
+    /** End of the last settled window per stream: ahead of the durable cursor while its commit is on the way. */
     private final Map<String, Long> positions = new java.util.HashMap<>();
+    /**
+     * Next sequence to read per stream, ahead of {@link #positions} by the read-ahead window. Touched by one thread
+     * at a time: the read-ahead thread while a read is under way, the worker thread otherwise.
+     */
+    private final Map<String, Long> readPositions = new java.util.HashMap<>();
+    private final java.util.concurrent.ExecutorService readAhead;
 
     /** One stream exported to this destination. */
     record ExportPlan(String stream, int priority, Duration batchInterval, int batchMaxSamples) {}
@@ -132,6 +143,11 @@ final class DestinationWorker implements Runnable {
         this.throttles = counters.throttles;
         this.deadLettered = counters.deadLettered;
         this.failures = counters.failures;
+        this.readAhead = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-publish-" + instance.name() + "-read");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     void updateExports(List<ExportPlan> newExports) {
@@ -161,32 +177,119 @@ final class DestinationWorker implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
-        while (running) {
-            try {
-                Window window = readWindow();
-                if (window.samples.isEmpty()) {
-                    if (window.endSequences.isEmpty()) {
-                        state = "idle";
-                        LockSupport.parkNanos(IDLE_PARK_NANOS);
-                    } else {
-                        commitCursors(window); // only skipped damaged blocks
+        java.util.concurrent.Future<Prepared> ahead = null;
+        try {
+            while (running) {
+                try {
+                    Prepared current = ahead != null ? awaitReadAhead(ahead) : prepare(false);
+                    ahead = null;
+                    if (current.window.samples.isEmpty()) {
+                        if (current.window.endSequences.isEmpty()) {
+                            state = "idle";
+                            LockSupport.parkNanos(IDLE_PARK_NANOS);
+                        } else {
+                            commitCursors(current.window); // only skipped damaged blocks
+                        }
+                        continue;
                     }
-                    continue;
+                    if (current.readAhead && overtakenByHigherPriority(current.window)) {
+                        rewindReads();
+                        continue;
+                    }
+                    state = "sending";
+                    ahead = readAhead.submit(() -> prepare(true));
+                    if (deliver(current)) {
+                        commitCursors(current.window);
+                    } else {
+                        // not settled (stopping, or the dead-letter stream refused): send this window again first
+                        awaitQuietly(ahead);
+                        ahead = null;
+                        rewindReads();
+                    }
+                } catch (RuntimeException e) {
+                    recordFailure("internal: " + e.getClass().getSimpleName(), e.getMessage());
+                    log.error("destination {}: publisher error, retrying after backoff", instance.name(), e);
+                    if (ahead != null) awaitQuietly(ahead);
+                    ahead = null;
+                    rewindReads();
+                    sleep(backoff.nextDelayNanos());
                 }
-                state = "sending";
-                if (deliver(window)) commitCursors(window);
-            } catch (RuntimeException e) {
-                recordFailure("internal: " + e.getClass().getSimpleName(), e.getMessage());
-                log.error("destination {}: publisher error, retrying after backoff", instance.name(), e);
-                sleep(backoff.nextDelayNanos());
             }
+        } finally {
+            if (ahead != null) ahead.cancel(false);
+            readAhead.shutdown();
+            state = "stopped";
         }
-        state = "stopped";
     }
 
     private static final class Window {
         final List<OutboundSample> samples = new ArrayList<>();
         final Map<String, Long> endSequences = new LinkedHashMap<>();
+        /** Lowest priority (highest number) of a stream with samples in the window. */
+        int lowestPriority = Integer.MIN_VALUE;
+    }
+
+    /** A window read from the store and packed; {@code readAhead} when read while the previous one was sent. */
+    private record Prepared(Window window, PackResult packed, boolean readAhead) {}
+
+    private Prepared prepare(boolean readAhead) {
+        Window window = readWindow();
+        PackResult packed = window.samples.isEmpty() ? null : destination.pack(window.samples);
+        return new Prepared(window, packed, readAhead);
+    }
+
+    private Prepared awaitReadAhead(java.util.concurrent.Future<Prepared> ahead) {
+        try {
+            return ahead.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading ahead", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.Future<Prepared> ahead) {
+        try {
+            ahead.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException ignored) {
+            // the read-ahead window is discarded anyway
+        }
+    }
+
+    /** Forgets windows read but not settled: the next read starts after the last settled window. */
+    private void rewindReads() {
+        readPositions.clear();
+        readPositions.putAll(positions);
+    }
+
+    /**
+     * Whether a stream of higher priority than the lowest one in a read-ahead window has samples the window does
+     * not hold and that a fresh read would take.
+     */
+    private boolean overtakenByHigherPriority(Window window) {
+        long nowNanos = System.currentTimeMillis() * 1_000_000L;
+        for (ExportPlan plan : exports) {
+            if (plan.priority() >= window.lowestPriority) break;
+            long durable = store.cursor(plan.stream(), instance.name());
+            long cursor = Math.max(durable, readPositions.getOrDefault(plan.stream(), durable));
+            if (readable(plan, cursor, nowNanos)) return true;
+        }
+        return false;
+    }
+
+    /** Whether the stream has samples after {@code cursor} that are due (not waiting on the batch interval). */
+    private boolean readable(ExportPlan plan, long cursor, long nowNanos) {
+        long next = store.nextSequence(plan.stream());
+        if (next <= cursor) return false;
+        if (plan.batchInterval().isZero()) return true;
+        boolean enough = plan.batchMaxSamples() > 0 && next - cursor >= plan.batchMaxSamples();
+        long oldest = store.receiveTimeAt(plan.stream(), cursor);
+        boolean oldEnough = oldest >= 0 && nowNanos - oldest >= plan.batchInterval().toNanos();
+        return enough || oldEnough;
     }
 
     private Window readWindow() {
@@ -197,30 +300,27 @@ final class DestinationWorker implements Runnable {
         for (ExportPlan plan : exports) {
             if (budget <= 0) break;
             long durable = store.cursor(plan.stream(), instance.name());
-            long cursor = Math.max(durable, positions.getOrDefault(plan.stream(), durable));
-            long next = store.nextSequence(plan.stream());
-            if (next <= cursor) continue;
+            long cursor = Math.max(durable, readPositions.getOrDefault(plan.stream(), durable));
+            if (!readable(plan, cursor, nowNanos)) continue; // waiting on its batch interval: lower priorities may go
             int take = plan.batchMaxSamples() > 0 ? Math.min(budget, plan.batchMaxSamples()) : budget;
-            if (!plan.batchInterval().isZero()) {
-                boolean enough = plan.batchMaxSamples() > 0 && next - cursor >= plan.batchMaxSamples();
-                long oldest = store.receiveTimeAt(plan.stream(), cursor);
-                boolean oldEnough = oldest >= 0 && nowNanos - oldest >= plan.batchInterval().toNanos();
-                if (!enough && !oldEnough) continue; // waiting on its batch interval: lower priorities may go
-            }
             ReadBatch batch = store.read(plan.stream(), cursor, take);
             for (StoredSample s : batch.samples()) {
                 window.samples.add(new OutboundSample(plan.stream(), s.sequence(), s.connector(), s.sample(),
                         resolver.resolve(s.connector(), s.sample().tag())));
             }
-            if (batch.nextSequence() > cursor) window.endSequences.put(plan.stream(), batch.nextSequence());
+            if (!batch.samples().isEmpty()) window.lowestPriority = Math.max(window.lowestPriority, plan.priority());
+            if (batch.nextSequence() > cursor) {
+                window.endSequences.put(plan.stream(), batch.nextSequence());
+                readPositions.put(plan.stream(), batch.nextSequence());
+            }
             budget -= batch.samples().size();
         }
         return window;
     }
 
     /** Sends a whole window; true when every packet is settled (delivered or dead-lettered). */
-    private boolean deliver(Window window) {
-        PackResult packed = destination.pack(window.samples);
+    private boolean deliver(Prepared prepared) {
+        PackResult packed = prepared.packed();
         if (!packed.rejected().isEmpty()) {
             if (!deadLetter(groupRejections(packed.rejected()))) return false;
         }

@@ -113,4 +113,37 @@ class PublisherTest {
                 .filter(p -> p.samples().get(0).stream().equals("high") && p.samples().get(0).sequence() == 0).count();
         assertEquals(1, sentAt0, "delivered packets are not resent");
     }
+
+    @Test
+    void samplesOfHigherPriorityArrivingDuringAnOutageOvertakeTheWindowReadAhead() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
+        try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve(Gateway.STORE_FILE), SqliteStreamStore.StoreOptions.defaults())) {
+            List<StreamSettings> settings = new ArrayList<>();
+            config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
+            store.configure(settings);
+            List<Sample> low = new ArrayList<>();
+            for (int i = 0; i < 500; i++) low.add(Sample.good("low.t", Value.of((long) i), 1_000L + i));
+            Durations.await(store.append("low", "c", low, null), Duration.ofSeconds(10));
+        }
+        java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ScriptedDestination.script = (call, packet) -> outage.get() ? PacketOutcome.retry("connection refused") : PacketOutcome.DELIVERED;
+        try (Gateway g = Gateway.start(config, dir)) {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (ScriptedDestination.sent.size() < 10 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            assertTrue(ScriptedDestination.sent.size() >= 10, "the first window was tried during the outage");
+            List<Sample> high = new ArrayList<>();
+            for (int i = 0; i < 50; i++) high.add(Sample.good("high.t", Value.of((long) i), 2_000L + i));
+            Durations.await(g.store().append("high", "c", high, null), Duration.ofSeconds(10));
+            outage.set(false);
+            awaitCursor(g, "high", 50);
+            awaitCursor(g, "low", 500);
+        }
+        List<OutboundSample> delivered = ScriptedDestination.accepted;
+        assertEquals(550, delivered.size(), "every sample exactly once");
+        int lastHigh = -1;
+        for (int i = 0; i < delivered.size(); i++) if (delivered.get(i).stream().equals("high")) lastHigh = i;
+        long lowBeforeLastHigh = delivered.subList(0, lastHigh).stream().filter(s -> s.stream().equals("low")).count();
+        assertEquals(100, lowBeforeLastHigh,
+                "only the window in flight when the high-priority samples arrived goes before them");
+    }
 }

@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * units and makes one call at a time.
  *
  * <p>Life: {@link #start} once (connect lazily; it may not throw for an unreachable service), then any number of
- * {@link #pack} / {@link #sendAsync} rounds from one publisher thread, then {@link #close}.
+ * {@link #pack} and {@link #sendAsync} calls, then {@link #close}. The publisher packs the next window on its
+ * read-ahead thread while a call is in flight, so {@code pack} may run concurrently with {@code sendAsync} (never
+ * with another {@code pack}), and the two must not share unguarded mutable state.
  */
 public interface Destination extends AutoCloseable {
 
