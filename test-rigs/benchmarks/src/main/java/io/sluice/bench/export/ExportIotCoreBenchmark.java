@@ -58,7 +58,7 @@ public final class ExportIotCoreBenchmark implements Benchmark {
                 System.out.printf("mosquitto at %s (pid %d); %,d samples of %d tags per run, payload %s%n",
                         broker.uri(), broker.pid(), samples, tags, payloadFormat);
                 for (int run = 1; run <= runs; run++) {
-                    ExportRun.Result r = ExportRun.run(enabled -> yaml(broker, enabled), "telemetry", "iot", samples, () -> true);
+                    ExportRun.Result r = ExportRun.run(enabled -> yaml(broker, enabled), "telemetry", "iot", samples, 0, () -> true);
                     results.add(r);
                     System.out.println("run " + run + ": " + r.describe() + (r.packetsPerSecond() > 100.5
                             || r.bytesPerSecond() > 512 * 1024 * 1.005 ? "  ABOVE THE QUOTA" : "  (within 100 publishes/s, 512 KB/s)"));

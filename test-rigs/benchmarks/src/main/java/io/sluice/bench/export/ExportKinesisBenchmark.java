@@ -47,8 +47,11 @@ public final class ExportKinesisBenchmark implements Benchmark {
         @Option(names = "--runs", defaultValue = "3", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--samples", description = "Samples per run (default 1000000).")
+        @Option(names = "--samples", description = "Samples timed per run (default 1000000).")
         Long samples;
+
+        @Option(names = "--warmup", defaultValue = "500000", description = "Samples delivered before the clock starts, warming up the gateway's and the emulator's JIT (default ${DEFAULT-VALUE}).")
+        long warmup;
 
         @Option(names = "--tags", defaultValue = "16", description = "Simulated tags = partition keys (default ${DEFAULT-VALUE}; kinesis-local spends most of its time per record, so fewer keys, bigger records).")
         int tags;
@@ -73,8 +76,8 @@ public final class ExportKinesisBenchmark implements Benchmark {
             long total = samples != null ? samples : 1_000_000;
             Path work = Files.createTempDirectory("sluice-bench-kinesis");
             List<ExportRun.Result> results = new ArrayList<>();
-            System.out.printf("%,d samples of %d tags per run, %d shard(s)%s; a fresh kinesis-local per run%n",
-                    total, tags, shardCount, oneShard ? ", rate limiter at one shard's quota" : "");
+            System.out.printf("%,d samples of %d tags per run after a warm-up of %,d, %d shard(s)%s; a fresh kinesis-local per run%n",
+                    total, tags, warmup, shardCount, oneShard ? ", rate limiter at one shard's quota" : "");
             try {
                 for (int run = 1; run <= runs; run++) {
                     // kinesis-local keeps every record in memory and slows down as it fills: a fresh one per run
@@ -84,8 +87,8 @@ public final class ExportKinesisBenchmark implements Benchmark {
                                          AwsBasicCredentials.create(KinesisEmulator.ACCESS_KEY, KinesisEmulator.SECRET_KEY))).build()) {
                         String stream = "bench-" + run;
                         admin.createStream(b -> b.streamName(stream).shardCount(shardCount)).get(30, TimeUnit.SECONDS);
-                        ExportRun.Result r = ExportRun.run(enabled -> yaml(emulator, stream, shardCount, total, enabled),
-                                "telemetry", "cloud", total, () -> true);
+                        ExportRun.Result r = ExportRun.run(enabled -> yaml(emulator, stream, shardCount, warmup + total, enabled),
+                                "telemetry", "cloud", warmup + total, warmup, () -> true);
                         results.add(r);
                         System.out.println("run " + run + ": " + r.describe());
                     }

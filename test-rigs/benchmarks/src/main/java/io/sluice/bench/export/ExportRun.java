@@ -14,9 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * One timed export: the simulator fills the store while the destination is disabled, then the destination is
- * enabled and the drain of the backlog through the publisher is timed until the destination's cursor reaches the
- * end (every sample confirmed by the service). The producer therefore does not compete for the CPU with what is
- * measured.
+ * enabled; the first {@code warmup} samples are drained untimed (JIT compilation of the gateway and of the peer),
+ * then the drain of the rest through the publisher is timed until the destination's cursor reaches the end (every
+ * sample confirmed by the service). The producer therefore does not compete for the CPU with what is measured.
  */
 final class ExportRun {
 
@@ -37,7 +37,12 @@ final class ExportRun {
 
     private ExportRun() {}
 
-    static Result run(Yaml yaml, String stream, String destination, long total, BooleanSupplier extraDone) throws Exception {
+    /**
+     * @param total  samples in the store when the destination is enabled, warm-up included
+     * @param warmup samples drained before the clock starts
+     */
+    static Result run(Yaml yaml, String stream, String destination, long total, long warmup, BooleanSupplier extraDone)
+            throws Exception {
         Path data = Files.createTempDirectory("sluice-bench-export");
         try {
             Gateway gateway = Gateway.start(ConfigLoader.parse(yaml.render(false), "bench.yaml"), data);
@@ -47,9 +52,19 @@ final class ExportRun {
                     if (System.nanoTime() > deadline) throw new IllegalStateException("the simulator did not fill the store");
                     Thread.sleep(20);
                 }
-                long t0 = System.nanoTime();
                 gateway.reconfigure(ConfigLoader.parse(yaml.render(true), "bench.yaml"));
                 deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                long t0 = System.nanoTime();
+                long startCursor = 0;
+                DestinationStatus before = null;
+                if (warmup > 0) {
+                    while ((startCursor = gateway.store().cursor(stream, destination)) < warmup) {
+                        if (System.nanoTime() > deadline) throw new IllegalStateException("warm-up not delivered in time");
+                        Thread.sleep(1);
+                    }
+                    t0 = System.nanoTime();
+                    before = status(gateway, destination);
+                }
                 while (gateway.store().cursor(stream, destination) < total || !extraDone.getAsBoolean()) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("only " + gateway.store().cursor(stream, destination) + " of "
@@ -58,17 +73,23 @@ final class ExportRun {
                     Thread.sleep(2);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                DestinationStatus s = gateway.status().destinations().stream()
-                        .filter(d -> d.name().equals(destination)).findFirst().orElseThrow();
-                return new Result(total / secs, (double) s.samplesSent() / Math.max(1, s.calls()),
-                        (double) s.samplesSent() / Math.max(1, s.packetsSent()), s.calls() / secs, s.packetsSent() / secs,
-                        s.bytesSent() / secs, (double) s.bytesSent() / Math.max(1, s.samplesSent()));
+                DestinationStatus s = status(gateway, destination);
+                double samples = s.samplesSent() - (before == null ? 0 : before.samplesSent());
+                double calls = s.calls() - (before == null ? 0 : before.calls());
+                double packets = s.packetsSent() - (before == null ? 0 : before.packetsSent());
+                double bytes = s.bytesSent() - (before == null ? 0 : before.bytesSent());
+                return new Result((total - startCursor) / secs, samples / Math.max(1, calls), samples / Math.max(1, packets),
+                        calls / secs, packets / secs, bytes / secs, bytes / Math.max(1, samples));
             } finally {
                 gateway.close();
             }
         } finally {
             deleteTree(data);
         }
+    }
+
+    private static DestinationStatus status(Gateway gateway, String destination) {
+        return gateway.status().destinations().stream().filter(d -> d.name().equals(destination)).findFirst().orElseThrow();
     }
 
     static double median(double[] values) {

@@ -22,6 +22,10 @@ import java.util.Optional;
  * <p>kinesis-local has no host option and listens on all interfaces; a {@code node -r} preload
  * ({@code loopback-only.js}) forces every {@code listen()} onto 127.0.0.1.
  *
+ * <p>Node runs with {@value #YOUNG_GENERATION_MB} MB semi-spaces: with Node's default young generation,
+ * kinesis-local spent 38 % of its busy time in garbage collection under a steady PutRecords load (10 % with this
+ * setting, CPU profile in docs/BENCHMARKS.md), which capped what any client could push through it.
+ *
  * <p>The npm package is found in {@code test-rigs/peers/node_modules} (installed by {@code test-rigs/setup-peers.sh}
  * with {@code npm ci}): from the system property {@code sluice.peers.dir} or the environment variable
  * {@code SLUICE_PEERS_DIR} when set, else by walking up from the working directory.
@@ -35,6 +39,7 @@ public final class KinesisEmulator implements AutoCloseable {
     public static final String REGION = "us-east-1";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final int YOUNG_GENERATION_MB = 64;
 
     private final PeerProcess process;
     private final int plainPort;
@@ -84,7 +89,8 @@ public final class KinesisEmulator implements AutoCloseable {
             Path log = dir.resolve("kinesis-local-" + plain + ".log");
             try {
                 PeerProcess p = PeerProcess.start("kinesis-local",
-                        List.of(node.toString(), "-r", preload.toString(), packageDir.resolve("main.js").toString()),
+                        List.of(node.toString(), "--max-semi-space-size=" + YOUNG_GENERATION_MB, "-r", preload.toString(),
+                                packageDir.resolve("main.js").toString()),
                         env, dir, log, List.of(plain, tls), START_TIMEOUT);
                 return new KinesisEmulator(p, plain, tls);
             } catch (IOException e) {
