@@ -7,6 +7,20 @@
  * Snapshot protocol as in PageReader.java: read the counter (acquire), copy the page twice, read the counter again;
  * keep the copy when the counter did not move and both copies agree. Single producer (this thread), single consumer
  * (sluice_poller_drain); head and tail are published with release/acquire.
+ *
+ * Wake-ups (adaptive mode). Polling every poll_ns costs a timer wake-up each time (10-15 us of CPU in a VM), five
+ * per update at 1 kHz and 200 us. Once the counter has moved by exactly one at a steady rate for LOCK_AFTER
+ * updates, the thread locks on to the writer: it sleeps until the middle between two expected writes and looks
+ * once, so each value is read half a period away from either write and a late wake-up has half a period of slack. Every PROBE_EVERY updates it wakes a quarter
+ * period before the expected write and polls every poll_ns until the write shows, which re-measures phase and
+ * period. A look that finds no new value, or a skipped value, drops back to polling every poll_ns until the next
+ * single step, which gives the phase again; when that keeps failing, the period is measured again.
+ *
+ * Copy deadline. The counter is written after the fields, so a copy made while the writer has written the next
+ * update's fields but not yet its counter passes every check and mixes two updates. That only happens when the copy
+ * is late (the reader stalled, or the writer did between fields and counter). Once the period is known (in either
+ * mode), a copy that ends three quarters of a period after the earliest time its update can have been written is
+ * dropped and counted as a failed copy: a missed update rather than a torn one.
  * Built by native/pom.xml with gcc into the jar as linux-x86-64/libsluicepoller.so; loaded through JNA.
  */
 #define _GNU_SOURCE
@@ -17,17 +31,34 @@
 #include <string.h>
 #include <time.h>
 
+#define LOCK_AFTER 64
+#define PROBE_EVERY 64
+
 typedef struct {
     const uint8_t *page;
     int32_t size, counter_offset, counter_width, slots;
     uint8_t *ring;
     int64_t *times;
     int64_t head, tail;
-    int64_t polls, overflow, retries, failed;
+    int64_t polls, overflow, retries, failed, locked_looks;
     int64_t poll_ns;
-    int32_t rt_priority, rt_result, stop;
+    int32_t rt_priority, rt_result, stop, adaptive;
     pthread_t thread;
 } sluice_poller;
+
+/* Phase lock on the writer: the time of its last write and its period, measured from counter changes. */
+typedef struct {
+    int locked;
+    int64_t steady;            /* consecutive +1 changes seen while polling every poll_ns */
+    int64_t base_t, base_c;    /* a write at a known time: the base of the period measurement */
+    int64_t write_t, write_c;  /* estimated monotonic time of the write that produced counter write_c */
+    int64_t period;            /* the writer's period; 0 = not known */
+    int64_t rough_period;      /* a first estimate after a few steps, for the copy deadline only */
+    int64_t since_probe;
+    int64_t since_lock;        /* locked looks since the last (re)lock */
+    int short_locks;           /* consecutive locks that failed within a few looks */
+    int probing;
+} phase_lock;
 
 static int64_t read_counter(const sluice_poller *p) {
     if (p->counter_width == 8) return __atomic_load_n((const int64_t *) (p->page + p->counter_offset), __ATOMIC_ACQUIRE);
@@ -40,6 +71,130 @@ static int64_t now_ns(clockid_t clock) {
     return (int64_t) ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
+/*
+ * Copies a consistent snapshot into the ring; returns 1 and the counter it holds in *seen, 0 when none was kept.
+ * A copy finished after deadline (monotonic ns; 0 = none) is dropped as failed: the writer may already have
+ * written the next update's fields without yet moving the counter, which no re-read can tell from a clean copy.
+ */
+static int take_snapshot(sluice_poller *p, uint8_t *scratch, int64_t *seen, int64_t deadline) {
+    int64_t head = p->head;
+    int64_t tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
+    if (head - tail >= p->slots) {
+        __atomic_add_fetch(&p->overflow, 1, __ATOMIC_RELAXED);
+        return 0;
+    }
+    uint8_t *dst = p->ring + (size_t) (head % p->slots) * (size_t) p->size;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int64_t before = read_counter(p);
+        memcpy(dst, p->page, (size_t) p->size);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        memcpy(scratch, p->page, (size_t) p->size);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (read_counter(p) == before && memcmp(dst, scratch, (size_t) p->size) == 0) {
+            if (deadline > 0 && now_ns(CLOCK_MONOTONIC) > deadline) break;
+            p->times[head % p->slots] = now_ns(CLOCK_REALTIME);
+            __atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
+            *seen = before;
+            return 1;
+        }
+        __atomic_add_fetch(&p->retries, 1, __ATOMIC_RELAXED);
+    }
+    __atomic_add_fetch(&p->failed, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static void unlock(phase_lock *l) {
+    l->locked = 0;
+    l->steady = 0;
+    l->probing = 0;
+    /* a period that keeps failing right after locking is wrong (the writer changed its rate): measure it again */
+    if (l->since_lock < 4 && ++l->short_locks >= 3) {
+        l->period = 0;
+        l->short_locks = 0;
+    } else if (l->since_lock >= 4) {
+        l->short_locks = 0;
+    }
+}
+
+/* Locks on to a write of counter c at about write_t; returns the time of the next look. */
+static int64_t lock_on(phase_lock *l, int64_t write_t, int64_t c) {
+    l->locked = 1;
+    l->write_t = write_t;
+    l->write_c = c;
+    l->base_t = write_t;
+    l->base_c = c;
+    l->since_probe = 0;
+    l->since_lock = 0;
+    l->probing = 0;
+    return write_t + l->period + l->period / 2;
+}
+
+/*
+ * Updates the lock after a look at time t, planned for time planned, that found counter c (changed: c differs
+ * from the previous look, which found previous, at time last_look). Returns the absolute monotonic time of the
+ * next look.
+ */
+static int64_t next_look(const sluice_poller *p, phase_lock *l, int64_t t, int64_t planned, int64_t previous, int64_t c,
+                         int changed, int64_t last_look) {
+    /* a change seen by looks poll_ns apart happened between the two looks */
+    int64_t write_t = t - (t - last_look) / 2;
+    if (l->locked) {
+        if (l->probing) {
+            if (!changed) {
+                if (t - l->write_t <= l->period + l->period / 2) return t + p->poll_ns;
+                unlock(l); /* the writer slowed down or stopped */
+            } else if (c != l->write_c + 1) {
+                unlock(l);
+            } else {
+                if (c > l->base_c) {
+                    int64_t measured = (write_t - l->base_t) / (c - l->base_c);
+                    if (measured > 0) l->period = measured;
+                }
+                int64_t since_lock = l->since_lock;
+                int64_t next = lock_on(l, write_t, c);
+                l->since_lock = since_lock;
+                return next;
+            }
+        } else if (changed && c == l->write_c + 1) {
+            /* looks are half a period after the expected write of c */
+            l->write_t += l->period;
+            l->write_c = c;
+            l->since_lock++;
+            __atomic_add_fetch((int64_t *) &p->locked_looks, 1, __ATOMIC_RELAXED);
+            if (++l->since_probe >= PROBE_EVERY) {
+                l->probing = 1;
+                return l->write_t + l->period - l->period / 4;
+            }
+            return l->write_t + l->period + l->period / 2;
+        } else {
+            unlock(l); /* nothing new (early, or the writer paused or was late), or a value skipped */
+        }
+        return t + p->poll_ns;
+    }
+    /* polling every poll_ns */
+    if (p->adaptive && changed && c == previous + 1 && l->period > 0 && t - last_look <= 2 * p->poll_ns) {
+        return lock_on(l, write_t, c); /* with the period known, one single step seen closely gives the phase */
+    }
+    if (changed && l->steady > 0 && c == previous + 1) {
+        l->steady++;
+        if (l->steady == 9 && l->rough_period == 0) l->rough_period = (write_t - l->base_t) / (c - l->base_c);
+        if (l->steady > LOCK_AFTER) {
+            int64_t period = (write_t - l->base_t) / (c - l->base_c);
+            if (!p->adaptive) {
+                l->period = period; /* for the copy deadline only */
+            } else if (period >= 4 * p->poll_ns) {
+                l->period = period;
+                return lock_on(l, write_t, c);
+            }
+        }
+    } else if (changed) {
+        l->steady = 1;
+        l->base_t = write_t;
+        l->base_c = c;
+    }
+    return planned + p->poll_ns;
+}
+
 static void *run(void *arg) {
     sluice_poller *p = arg;
     if (p->rt_priority > 0) {
@@ -47,48 +202,32 @@ static void *run(void *arg) {
         p->rt_result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
     }
     uint8_t *scratch = malloc((size_t) p->size);
+    phase_lock lock = {0};
     int have_last = 0;
     int64_t last = 0;
-    int64_t next = now_ns(CLOCK_MONOTONIC);
+    int64_t look = now_ns(CLOCK_MONOTONIC);
+    int64_t planned = look;
     while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
         __atomic_add_fetch(&p->polls, 1, __ATOMIC_RELAXED);
         int64_t c = read_counter(p);
-        if (!have_last || c != last) {
-            int64_t head = p->head;
-            int64_t tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
-            if (head - tail >= p->slots) {
-                __atomic_add_fetch(&p->overflow, 1, __ATOMIC_RELAXED);
-                last = c;
-                have_last = 1;
-            } else {
-                uint8_t *dst = p->ring + (size_t) (head % p->slots) * (size_t) p->size;
-                int ok = 0;
-                for (int attempt = 0; attempt < 8 && !ok; attempt++) {
-                    int64_t before = read_counter(p);
-                    memcpy(dst, p->page, (size_t) p->size);
-                    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-                    memcpy(scratch, p->page, (size_t) p->size);
-                    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-                    if (read_counter(p) == before && memcmp(dst, scratch, (size_t) p->size) == 0) {
-                        ok = 1;
-                        c = before;
-                    } else {
-                        __atomic_add_fetch(&p->retries, 1, __ATOMIC_RELAXED);
-                    }
-                }
-                if (ok) {
-                    p->times[head % p->slots] = now_ns(CLOCK_REALTIME);
-                    __atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
-                    last = c;
-                    have_last = 1;
-                } else {
-                    __atomic_add_fetch(&p->failed, 1, __ATOMIC_RELAXED);
-                }
-            }
+        int changed = !have_last || c != last;
+        int64_t previous = last;
+        if (changed) {
+            /* The writer's next update can start three quarters of a period after this one (a writer catching up
+             * after a delay); this one was written after the previous look, or half a period before a locked look. */
+            int64_t written_after = lock.locked && !lock.probing ? planned - lock.period / 2 : look;
+            int64_t period = lock.period > 0 ? lock.period : lock.rough_period;
+            int64_t deadline = period > 0 ? written_after + period * 3 / 4 : 0;
+            int64_t seen;
+            if (take_snapshot(p, scratch, &seen, deadline)) c = seen;
+            last = c;
+            have_last = 1;
         }
         int64_t now = now_ns(CLOCK_MONOTONIC);
-        next += p->poll_ns;
+        int64_t next = next_look(p, &lock, now, planned, previous, c, changed, look);
         if (next < now) next = now + p->poll_ns / 2;
+        look = now;
+        planned = next;
         struct timespec ts = {next / 1000000000L, next % 1000000000L};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
     }
@@ -98,7 +237,7 @@ static void *run(void *arg) {
 
 /* Starts polling; the page must stay mapped until sluice_poller_stop returns. NULL when out of memory or threads. */
 sluice_poller *sluice_poller_start(const void *page, int32_t size, int32_t counter_offset, int32_t counter_width,
-                                   int32_t slots, int64_t poll_ns, int32_t rt_priority) {
+                                   int32_t slots, int64_t poll_ns, int32_t rt_priority, int32_t adaptive) {
     if (!page || size <= 0 || slots <= 0 || poll_ns <= 0 || (counter_width != 4 && counter_width != 8)) return NULL;
     sluice_poller *p = calloc(1, sizeof *p);
     if (!p) return NULL;
@@ -109,6 +248,7 @@ sluice_poller *sluice_poller_start(const void *page, int32_t size, int32_t count
     p->slots = slots;
     p->poll_ns = poll_ns;
     p->rt_priority = rt_priority;
+    p->adaptive = adaptive;
     p->rt_result = -1;
     p->ring = malloc((size_t) slots * (size_t) size);
     p->times = malloc((size_t) slots * sizeof(int64_t));
@@ -141,13 +281,15 @@ int32_t sluice_poller_drain(sluice_poller *p, uint8_t *dst, int64_t *times, int3
     return n;
 }
 
-/* out: polls, overflow (ring full, snapshot dropped), copy retries, failed copies, real-time result (0 = raised). */
+/* out: polls, overflow (ring full, snapshot dropped), copy retries, failed copies, real-time result (0 = raised),
+ * looks made while locked on to the writer. */
 void sluice_poller_stats(sluice_poller *p, int64_t *out) {
     out[0] = __atomic_load_n(&p->polls, __ATOMIC_RELAXED);
     out[1] = __atomic_load_n(&p->overflow, __ATOMIC_RELAXED);
     out[2] = __atomic_load_n(&p->retries, __ATOMIC_RELAXED);
     out[3] = __atomic_load_n(&p->failed, __ATOMIC_RELAXED);
     out[4] = p->rt_result;
+    out[5] = __atomic_load_n(&p->locked_looks, __ATOMIC_RELAXED);
 }
 
 /* Stops the thread, waits for it and frees everything. */

@@ -20,7 +20,7 @@ public final class PagePoller implements AutoCloseable {
 
     interface Lib extends Library {
         Pointer sluice_poller_start(Pointer page, int size, int counterOffset, int counterWidth, int slots, long pollNanos,
-                                    int rtPriority);
+                                    int rtPriority, int adaptive);
 
         int sluice_poller_drain(Pointer poller, Pointer dst, long[] times, int max);
 
@@ -29,8 +29,11 @@ public final class PagePoller implements AutoCloseable {
         void sluice_poller_stop(Pointer poller);
     }
 
-    /** Figures of one poller. {@code realtime} is false when the thread could not get SCHED_FIFO. */
-    public record Stats(long polls, long overflow, long copyRetries, long failedCopies, boolean realtime) {}
+    /**
+     * Figures of one poller. {@code realtime} is false when the thread could not get SCHED_FIFO; {@code lockedLooks}
+     * counts the looks made once per update while locked on to the writer's rate (adaptive mode).
+     */
+    public record Stats(long polls, long overflow, long copyRetries, long failedCopies, boolean realtime, long lockedLooks) {}
 
     private static final Lib LIB = load();
 
@@ -39,7 +42,7 @@ public final class PagePoller implements AutoCloseable {
     private final int batch;
     private final Memory buffer;
     private final long[] times;
-    private final long[] stats = new long[5];
+    private final long[] stats = new long[6];
     private boolean closed;
 
     private PagePoller(Pointer poller, int size, int batch) {
@@ -71,10 +74,13 @@ public final class PagePoller implements AutoCloseable {
      * @param counterWidth  4 (int32/uint32) or 8 (int64)
      * @param slots         ring capacity in snapshots; when full, new snapshots are dropped and counted
      * @param rtPriority    SCHED_FIFO priority of the thread, 0 for normal priority
+     * @param adaptive      once the counter moves at a steady rate, look once per update (half-way between two
+     *                      writes) instead of every {@code pollInterval}; back to {@code pollInterval} when the
+     *                      rate changes
      * @return empty when the library is not available
      */
     public static Optional<PagePoller> start(SharedMemoryView view, int size, int counterOffset, int counterWidth,
-                                             int slots, Duration pollInterval, int rtPriority) {
+                                             int slots, Duration pollInterval, int rtPriority, boolean adaptive) {
         if (LIB == null) return Optional.empty();
         if (size > view.size() || counterOffset < 0 || counterOffset + counterWidth > size) {
             throw new IllegalArgumentException("page of " + size + " bytes with counter at " + counterOffset
@@ -83,7 +89,7 @@ public final class PagePoller implements AutoCloseable {
         ByteBuffer buffer = view.buffer();
         Pointer page = Native.getDirectBufferPointer(buffer);
         Pointer p = LIB.sluice_poller_start(page, size, counterOffset, counterWidth, slots,
-                Math.max(10_000, pollInterval.toNanos()), rtPriority);
+                Math.max(10_000, pollInterval.toNanos()), rtPriority, adaptive ? 1 : 0);
         if (p == null) throw new SharedMemoryException("cannot start the native poller for " + view.name());
         return Optional.of(new PagePoller(p, size, Math.min(slots, 256)));
     }
@@ -111,9 +117,9 @@ public final class PagePoller implements AutoCloseable {
     }
 
     public synchronized Stats stats() {
-        if (closed) return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0);
+        if (closed) return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0, stats[5]);
         LIB.sluice_poller_stats(poller, stats);
-        return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0);
+        return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0, stats[5]);
     }
 
     /** Stops and joins the native thread; queued snapshots not yet drained are discarded. */

@@ -33,7 +33,7 @@ class PagePollerTest {
             page.putLong(8, 100).putInt(0, 1);
             SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
             List<byte[]> got = new ArrayList<>();
-            try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 64, Duration.ofNanos(100_000), 0).orElseThrow()) {
+            try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 64, Duration.ofNanos(100_000), 0, false).orElseThrow()) {
                 for (int n = 2; n <= 5; n++) {
                     waitFor(poller, got, n - 1);
                     page.putLong(8, 100L * n).putInt(0, n);
@@ -48,6 +48,42 @@ class PagePollerTest {
                 assertEquals(i + 1, b.getInt(0));
                 assertEquals(100L * (i + 1), b.getLong(8));
             }
+            view.close();
+        }
+    }
+
+    @Test
+    void adaptivePollingLocksOnToASteadyWriterAndLooksOncePerUpdate() throws Exception {
+        Path file = dir.resolve("steady");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer page = ch.map(FileChannel.MapMode.READ_WRITE, 0, 64).order(ByteOrder.LITTLE_ENDIAN);
+            page.putInt(0, 1);
+            SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
+            List<byte[]> got = new ArrayList<>();
+            int updates = 300;
+            long periodNanos = 5_000_000L;
+            try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 1024, Duration.ofNanos(200_000), 0, true).orElseThrow()) {
+                long next = System.nanoTime();
+                for (int n = 2; n <= updates; n++) {
+                    next += periodNanos;
+                    for (long left; (left = next - System.nanoTime()) > 0; ) java.util.concurrent.locks.LockSupport.parkNanos(left);
+                    page.putLong(8, n).putInt(0, n);
+                }
+                Thread.sleep(20);
+                poller.drain((bytes, time) -> got.add(bytes));
+                PagePoller.Stats stats = poller.stats();
+                assertTrue(stats.lockedLooks() > 100, "locked on to the writer: " + stats);
+                // polling every 200 us for the whole 1.5 s would be ~7,500 looks
+                assertTrue(stats.polls() < 4_000, "fewer looks than fixed-interval polling: " + stats);
+            }
+            int previous = 0;
+            for (byte[] b : got) {
+                int counter = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+                assertTrue(counter > previous, "counters in order");
+                previous = counter;
+            }
+            assertEquals(updates, previous, "the last update was seen");
             view.close();
         }
     }

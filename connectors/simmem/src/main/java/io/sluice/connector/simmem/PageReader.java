@@ -72,6 +72,14 @@ final class PageReader implements AutoCloseable {
 
     private long nativeRetries;
     private long nativeOverflow;
+    private long nativePolls;
+    private long nativeLockedLooks;
+
+    /** Looks at the counter by the native poller, and how many of them were made locked on to the writer's rate. */
+    long[] nativeLooks() {
+        PagePoller.Stats s = poller == null ? null : poller.stats();
+        return new long[] {nativePolls + (s == null ? 0 : s.polls()), nativeLockedLooks + (s == null ? 0 : s.lockedLooks())};
+    }
 
     /** Times a copy had to be repeated because the writer was writing during it. */
     long retries() {
@@ -154,10 +162,11 @@ final class PageReader implements AutoCloseable {
      *
      * @return false when the native poller is not available on this platform
      */
-    boolean startNative(int slots, java.time.Duration pollInterval, int rtPriority) {
+    boolean startNative(int slots, java.time.Duration pollInterval, int rtPriority, boolean adaptive) {
         if (counter == null || view == null || !PagePoller.available()) return false;
         int width = counter.type().scalar() == ScalarType.INT64 ? 8 : 4;
-        poller = PagePoller.start(view, layout.size(), counter.offset(), width, slots, pollInterval, rtPriority).orElse(null);
+        poller = PagePoller.start(view, layout.size(), counter.offset(), width, slots, pollInterval, rtPriority,
+                adaptive).orElse(null);
         return poller != null;
     }
 
@@ -180,6 +189,8 @@ final class PageReader implements AutoCloseable {
             PagePoller.Stats last = poller.stats();
             nativeRetries += last.copyRetries();
             nativeOverflow += last.overflow();
+            nativePolls += last.polls();
+            nativeLockedLooks += last.lockedLooks();
             poller.close();
             poller = null;
         }

@@ -33,6 +33,12 @@ public record SimMemConfig(
                 + "(Linux x86-64). It keeps polling while the JVM pauses (garbage collection, safepoints), which a Java "
                 + "thread cannot; needed for 1 kHz pages. Elsewhere, or when false, a Java thread polls.")
         @DefaultValue("true") boolean nativePoller,
+        @Doc("With the native poller: once a page's counter has moved by one at a steady rate for 64 updates, wake "
+                + "once per update, half-way between two expected writes, instead of every `poll-interval` (about "
+                + "half the CPU at 1 kHz), re-measuring the writer's rate every 64 updates; any irregularity (no new "
+                + "value, a skipped value) returns to polling every `poll-interval`. Off by default: on a VM with "
+                + "scheduling stalls it missed more updates than fixed-interval polling.")
+        @DefaultValue("false") boolean adaptivePolling,
         @Doc("Snapshots waiting to be decoded and handed to the store; when full (the store is slower than the "
                 + "simulator) snapshots are dropped and counted.")
         @DefaultValue("4096") @Range(min = 16, max = 1_000_000) int queueCapacity) {

@@ -46,9 +46,12 @@ import org.slf4j.Logger;
  */
 public final class SimMemConnector implements Connector {
 
-    /** Per-page figures, for tests and benchmarks; {@code nativePoller}: the page was last polled natively. */
+    /**
+     * Per-page figures, for tests and benchmarks; {@code nativePoller}: the page was last polled natively;
+     * {@code nativeLooks}: looks at the counter by the native poller, {@code lockedLooks} of them once per update.
+     */
     public record PageStats(String layout, boolean open, boolean nativePoller, long snapshots, long emitted, long missed, long copyRetries,
-                            long failedCopies, long dropped, long restarts, long lastCounter) {}
+                            long failedCopies, long dropped, long restarts, long lastCounter, long nativeLooks, long lockedLooks) {}
 
     private final String name;
     private final SimMemConfig config;
@@ -213,7 +216,8 @@ public final class SimMemConnector implements Connector {
                     if (p.layout.refresh() == Layout.Refresh.COUNTER && config.nativePoller()) {
                         int slots = Math.max(256, Math.min(65_536, config.queueCapacity()));
                         // above the Java reader (10), so draining never delays a poll
-                        p.usedNative = p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 20 : 0);
+                        p.usedNative = p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 20 : 0,
+                                config.adaptivePolling());
                         if (p.usedNative) {
                             log.debug("simmem {}: {} polled by the native poller", name, p.layout.name());
                         }
@@ -569,8 +573,9 @@ public final class SimMemConnector implements Connector {
         }
 
         PageStats stats() {
+            long[] looks = reader.nativeLooks();
             return new PageStats(layout.name(), reader.isOpen(), usedNative, snapshots.get(), emitted.get(), missed.get(),
-                    reader.retries(), failedCopies.get(), dropped.get(), restarts.get(), lastCounter);
+                    reader.retries(), failedCopies.get(), dropped.get(), restarts.get(), lastCounter, looks[0], looks[1]);
         }
     }
 }

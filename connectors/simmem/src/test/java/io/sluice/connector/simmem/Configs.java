@@ -22,6 +22,6 @@ final class Configs {
 
     static SimMemConfig config(List<PageConfig> pages) {
         return new SimMemConfig(pages, true, "lap", Duration.ofNanos(200_000), Duration.ofMillis(200),
-                Duration.ofMillis(50), true, true, 8192);
+                Duration.ofMillis(50), true, true, false, 8192);
     }
 }

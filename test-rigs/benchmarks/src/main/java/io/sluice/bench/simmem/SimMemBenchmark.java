@@ -50,14 +50,16 @@ public final class SimMemBenchmark implements Benchmark {
         int seconds = 20;
         int warmup = 3;
         boolean nativePoller = true;
+        boolean adaptive = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--java-poller" -> nativePoller = false;
+                case "--adaptive" -> adaptive = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: test-rigs/bench simmem [--rate 1000] [--seconds 20] [--warmup 3] [--java-poller]");
+                    System.out.println("usage: test-rigs/bench simmem [--rate 1000] [--seconds 20] [--warmup 3] [--java-poller] [--adaptive]");
                     return 0;
                 }
                 default -> {
@@ -86,24 +88,26 @@ public final class SimMemBenchmark implements Benchmark {
                 Optional.of("/dev/shm/" + prefix + "physics"), Optional.empty(), List.of(), 0, Duration.ofMillis(100),
                 Optional.empty(), SimMemConfig.Shape.TAGS);
         SimMemConfig config = new SimMemConfig(List.of(physics), false, "lap", Duration.ofNanos(200_000),
-                Duration.ofSeconds(1), Duration.ofMillis(20), true, nativePoller, 65_536);
+                Duration.ofSeconds(1), Duration.ofMillis(20), true, nativePoller, adaptive, 65_536);
         SimMemConnector connector = new SimMemConnector("bench", config);
         Path state = Files.createTempDirectory("simmem-bench");
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long count = Math.round(rate * (seconds + warmup + 1));
-        System.out.printf("writer %.0f Hz for %d s (+%d s warm-up), full physics page (85 fields), %s poller%n", rate,
-                seconds, warmup, nativePoller ? "native" : "Java");
+        System.out.printf("writer %.0f Hz for %d s (+%d s warm-up), full physics page (85 fields), %s poller%s%n", rate,
+                seconds, warmup, nativePoller ? "native" : "Java", nativePoller ? (adaptive ? ", adaptive" : ", fixed interval") : "");
         connector.start(context(sink, scheduler, state));
         try (ShmWriter writer = ShmWriter.acc(prefix, rate, "--count", Long.toString(count), "--realtime")) {
             Thread.sleep(warmup * 1000L);
-            long snapshots0 = connector.stats().get(0).snapshots();
+            SimMemConnector.PageStats before = connector.stats().get(0);
+            long snapshots0 = before.snapshots();
             long cpu0 = os.getProcessCpuTime();
             long wall0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             long cpu1 = os.getProcessCpuTime();
             long wall1 = System.nanoTime();
-            long snapshots1 = connector.stats().get(0).snapshots();
+            SimMemConnector.PageStats after = connector.stats().get(0);
+            long snapshots1 = after.snapshots();
             writer.awaitExit(Duration.ofSeconds(30));
             Thread.sleep(200);
             connector.stop();
@@ -111,8 +115,10 @@ public final class SimMemBenchmark implements Benchmark {
             double wallSeconds = (wall1 - wall0) / 1e9;
             double rateHz = (snapshots1 - snapshots0) / wallSeconds;
             double cpuPct = 100.0 * (cpu1 - cpu0) / (wall1 - wall0);
-            System.out.printf("snapshots=%d samples=%d dropped=%d copy_retries=%d native=%s%n", stats.snapshots(),
-                    samples.get(), stats.dropped(), stats.copyRetries(), stats.nativePoller());
+            System.out.printf("snapshots=%d samples=%d dropped=%d copy_retries=%d native=%s looks_per_s=%.0f locked=%.0f%%%n",
+                    stats.snapshots(), samples.get(), stats.dropped(), stats.copyRetries(), stats.nativePoller(),
+                    (after.nativeLooks() - before.nativeLooks()) / wallSeconds,
+                    100.0 * (after.lockedLooks() - before.lockedLooks()) / Math.max(1, after.nativeLooks() - before.nativeLooks()));
             System.out.printf("rate_hz=%.0f missed=%d torn=%d cpu_pct=%.1f%n", rateHz, stats.missed(), torn.get(), cpuPct);
             return 0;
         } finally {
