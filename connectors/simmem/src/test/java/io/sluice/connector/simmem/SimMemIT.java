@@ -222,23 +222,28 @@ class SimMemIT {
             SimMemConnector c = new SimMemConnector("acc", accConfig(prefix, true));
             c.start(ctx);
             assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
+            ShmWriter floor = track(ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, 20_000, 200));
             ShmWriter writer = track(ShmWriter.acc(prefix, 1000.0 / 3, "--count", "20000", "--lap-ms",
                     Long.toString(LAP_MS), "--types", "--realtime"));
             String done = writer.awaitExit(Duration.ofSeconds(90));
+            String floorDone = floor.awaitExit(Duration.ofSeconds(30));
             assertTrue(done.startsWith("DONE physics=20000 "), done);
             assertTrue(TestContext.await(10, () -> v.maxPhysics == 20000), "last physics " + v.maxPhysics);
             c.stop();
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
             assertEquals(List.of(), v.failures);
             assertEquals(0, v.torn.get(), "torn snapshots");
-            assertMissesWithinBudget(20_000, physics, v);
-            assertTrue(stats(c, "rig-types").missed() <= 200, "rig-types misses within 1 in 100: " + stats(c, "rig-types"));
-            assertTrue(stats(c, "acc-graphics").missed() <= 36, "graphics misses within 1 in 100: " + stats(c, "acc-graphics"));
+            long floorMissed = assertMissesWithinBudget(20_000, physics, v, floorDone);
+            assertTrue(stats(c, "rig-types").missed() <= 200 + 2 * floorMissed,
+                    "rig-types misses within 1 in 100 plus twice the floor's: " + stats(c, "rig-types"));
+            assertTrue(stats(c, "acc-graphics").missed() <= 36 + floorMissed,
+                    "graphics misses within 1 in 100 plus the floor's: " + stats(c, "acc-graphics"));
             assertEquals(0, physics.dropped());
             // every update from the first one seen (the page appears a few updates before the connector opens it)
             assertTrue(v.firstPhysics <= 100, "first packetId seen " + v.firstPhysics);
             assertEquals(20_000 - v.firstPhysics + 1 - physics.missed(), v.counts.get("physics").get(), "physics snapshots");
-            assertTrue(v.counts.get("types-checked").get() >= 20_000 - 100 - 200, "types snapshots " + v.counts.get("types-checked"));
+            assertTrue(v.counts.get("types-checked").get() >= 20_000 - 100 - 200 - 2 * floorMissed,
+                    "types snapshots " + v.counts.get("types-checked"));
             assertEquals(AccTrajectory.CAR, ((Value.StringValue) v.staticPage.get("carModel")).value());
             assertEquals(AccTrajectory.TRACK, ((Value.StringValue) v.staticPage.get("track")).value());
             assertEquals(Value.of("Lovelace"), v.staticPage.get("playerSurname"));
@@ -275,19 +280,22 @@ class SimMemIT {
             SimMemConnector c = new SimMemConnector("acc", accConfig(prefix, false));
             c.start(ctx);
             assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
+            ShmWriter floor = track(ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, 10_000, 200));
             long started = System.nanoTime();
             ShmWriter writer = track(ShmWriter.acc(prefix, 1000, "--count", "10000", "--lap-ms", Long.toString(LAP_MS),
                     "--realtime"));
             String done = writer.awaitExit(Duration.ofSeconds(30));
+            String floorDone = floor.awaitExit(Duration.ofSeconds(30));
             double writerHz = 10_000 / ((System.nanoTime() - started) / 1e9);
-            assertTrue(writerHz > 900, "the writer kept up about 1 kHz: " + writerHz);
+            // a machine that cannot run the writer at 1 kHz cannot show a 1 kHz reader either: skipped, not passed
+            org.junit.jupiter.api.Assumptions.assumeTrue(writerHz > 900, "the writer kept up about 1 kHz: " + writerHz);
             assertTrue(done.startsWith("DONE physics=10000 "), done);
             assertTrue(TestContext.await(10, () -> v.maxPhysics == 10000), "last physics " + v.maxPhysics);
             c.stop();
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
             assertEquals(List.of(), v.failures);
             assertEquals(0, v.torn.get());
-            assertMissesWithinBudget(10_000, physics, v);
+            assertMissesWithinBudget(10_000, physics, v, floorDone);
             assertTrue(v.firstPhysics <= 100, "first packetId seen " + v.firstPhysics);
             assertEquals(10_000 - v.firstPhysics + 1 - physics.missed(), v.counts.get("physics").get(), "physics snapshots");
             System.out.printf("1 kHz / 10 s: writer %.0f Hz, physics=%d %s%n", writerHz, v.counts.get("physics").get(),
@@ -307,9 +315,12 @@ class SimMemIT {
             assertTrue(v.counts.isEmpty());
 
             List<ShmWriter> writers = new ArrayList<>();
+            String[] floorDone = {""};
             try {
+                ShmWriter floor = track(ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, 300, 200));
                 ShmWriter first = start(writers, prefix);
                 assertTrue(TestContext.await(10, () -> v.maxPhysics >= 300), "first writer read: " + v.maxPhysics);
+                floorDone[0] = floor.awaitExit(Duration.ofSeconds(10));
                 assertTrue(TestContext.await(5, () -> ctx.state() == HealthState.CONNECTED), ctx.healthLog.toString());
                 first.kill(); // SIGKILL: pages stay behind, frozen
                 long beforeKill = v.counts.get("physics").get();
@@ -332,7 +343,13 @@ class SimMemIT {
             assertEquals(0, v.torn.get());
             // a restart resets the counter and must not count as misses; scheduling stalls may (see assertMissesWithinBudget)
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
-            assertTrue(physics.missed() <= Math.max(10, physics.snapshots() / 100), "restarts are not misses: " + c.stats());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("missed=(\\d+)").matcher(floorDone[0]);
+            assertTrue(m.find(), "floor reader over the first 300 updates: " + floorDone[0]);
+            long floorBudget = 2 * Long.parseLong(m.group(1)) * Math.max(1, physics.snapshots() / 300);
+            System.out.printf("restarts: missed %d of %d; floor reader over the first 300 updates: %s%n",
+                    physics.missed(), physics.snapshots(), floorDone[0]);
+            assertTrue(physics.missed() <= Math.max(10, physics.snapshots() / 100) + floorBudget,
+                    "restarts are not misses: " + c.stats() + " floor " + floorDone[0]);
             assertTrue(v.staticPage != null && v.staticPage.get("track").equals(Value.of(AccTrajectory.TRACK)));
             assertTrue(ctx.healthLog.stream().anyMatch(h -> h.startsWith("DISCONNECTED")), ctx.healthLog.toString());
         }
@@ -374,17 +391,27 @@ class SimMemIT {
     }
 
     /**
-     * Updates the reader never saw. The goal is 0 and idle machines reach it; on a shared VM a polling thread can
-     * be descheduled for longer than one update period (a standalone C reader at real-time priority misses a few
-     * in 20,000 there too, and 1 kHz runs missed up to 0.4% while other builds ran), so the check allows at most
-     * 1 in 100 and requires every miss to be counted, so none is silent. The figures are printed for the record.
+     * Updates the reader never saw. The goal is 0 and idle machines reach it; on a shared VM any polling thread can
+     * be descheduled for longer than one update period. So a bare C loop (the floor reader, real-time priority,
+     * same 200 us poll) watches the same page during the run, and the connector may miss at most 1 in 100 plus
+     * twice what that loop missed: more would be the connector's doing. Every miss must be counted, so none is
+     * silent. The figures are printed for the record.
+     *
+     * @return the floor reader's misses
      */
-    private static void assertMissesWithinBudget(int updates, SimMemConnector.PageStats physics, Verifier v) {
+    private static long assertMissesWithinBudget(int updates, SimMemConnector.PageStats physics, Verifier v,
+                                                 String floorDone) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("missed=(\\d+)").matcher(floorDone);
+        assertTrue(m.find(), "floor reader: " + floorDone);
+        long floorMissed = Long.parseLong(m.group(1));
         long missed = physics.missed();
-        System.out.printf("missed %d of %d physics updates%n", missed, updates);
-        assertTrue(missed <= updates / 100, "missed " + missed + " of " + updates + " updates: " + physics);
+        System.out.printf("missed %d of %d physics updates; the floor reader missed %d (%s)%n", missed, updates,
+                floorMissed, floorDone);
+        assertTrue(missed <= updates / 100 + 2 * floorMissed, "missed " + missed + " of " + updates
+                + " updates (floor reader " + floorMissed + "): " + physics);
         long gapCount = v.gaps.get();
         assertTrue(gapCount <= missed, "every gap in the received packetIds is counted as missed: gaps " + gapCount
                 + ", missed " + missed + " " + v.gapLog);
+        return floorMissed;
     }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ShmWriter implements AutoCloseable {
 
-    private static final String[] SOURCES = {"acc_pages.h", "acc_writer.c", "te_writer.c"};
+    private static final String[] SOURCES = {"acc_pages.h", "acc_writer.c", "te_writer.c", "floor_reader.c"};
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
     private final Process process;
@@ -82,9 +82,20 @@ public final class ShmWriter implements AutoCloseable {
         return new ShmWriter(cmd);
     }
 
-    /** The compiled writer program {@code acc_writer} or {@code te_writer}, compiling it first if needed. */
+    /**
+     * Starts the floor reader on a page: it polls a 32-bit counter every {@code pollMicros} at real-time priority
+     * until it reaches {@code until}, and ends with {@code DONE seen=S missed=M first=F last=L} — what a bare C
+     * loop misses on this machine, to compare a reader with. It waits for the page to appear.
+     */
+    public static ShmWriter floorReader(Path page, int counterOffset, long until, long pollMicros) throws IOException {
+        return new ShmWriter(List.of(binary("floor_reader").toString(), "--path", page.toString(), "--counter-offset",
+                Integer.toString(counterOffset), "--until", Long.toString(until), "--poll-us", Long.toString(pollMicros),
+                "--realtime"));
+    }
+
+    /** The compiled program {@code acc_writer}, {@code te_writer} or {@code floor_reader}, compiling it first if needed. */
     public static synchronized Path binary(String program) throws IOException {
-        if (!program.equals("acc_writer") && !program.equals("te_writer")) {
+        if (!program.equals("acc_writer") && !program.equals("te_writer") && !program.equals("floor_reader")) {
             throw new IllegalArgumentException("unknown writer " + program);
         }
         byte[][] sources = new byte[SOURCES.length][];
