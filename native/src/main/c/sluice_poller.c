@@ -20,7 +20,8 @@
  * update's fields but not yet its counter passes every check and mixes two updates. That only happens when the copy
  * is late (the reader stalled, or the writer did between fields and counter). Once the period is known (in either
  * mode), a copy that ends three quarters of a period after the earliest time its update can have been written is
- * dropped and counted as a failed copy: a missed update rather than a torn one.
+ * not kept (counted as a copy retry); the value is copied again once the page has stayed quiet for a whole period
+ * (the last update of a run is not lost), and is a missed update if the counter moves on first.
  * Built by native/pom.xml with gcc into the jar as linux-x86-64/libsluicepoller.so; loaded through JNA.
  */
 #define _GNU_SOURCE
@@ -72,8 +73,8 @@ static int64_t now_ns(clockid_t clock) {
 }
 
 /*
- * Copies a consistent snapshot into the ring; returns 1 and the counter it holds in *seen, 0 when none was kept.
- * A copy finished after deadline (monotonic ns; 0 = none) is dropped as failed: the writer may already have
+ * Copies a consistent snapshot into the ring; returns 1 and the counter it holds in *seen, 0 when none was kept,
+ * -1 when the copy finished after deadline (monotonic ns; 0 = none) and was not kept: the writer may already have
  * written the next update's fields without yet moving the counter, which no re-read can tell from a clean copy.
  */
 static int take_snapshot(sluice_poller *p, uint8_t *scratch, int64_t *seen, int64_t deadline) {
@@ -91,7 +92,7 @@ static int take_snapshot(sluice_poller *p, uint8_t *scratch, int64_t *seen, int6
         memcpy(scratch, p->page, (size_t) p->size);
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if (read_counter(p) == before && memcmp(dst, scratch, (size_t) p->size) == 0) {
-            if (deadline > 0 && now_ns(CLOCK_MONOTONIC) > deadline) break;
+            if (deadline > 0 && now_ns(CLOCK_MONOTONIC) > deadline) return -1;
             p->times[head % p->slots] = now_ns(CLOCK_REALTIME);
             __atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
             *seen = before;
@@ -177,8 +178,10 @@ static int64_t next_look(const sluice_poller *p, phase_lock *l, int64_t t, int64
     }
     if (changed && l->steady > 0 && c == previous + 1) {
         l->steady++;
-        if (l->steady == 9 && l->rough_period == 0) l->rough_period = (write_t - l->base_t) / (c - l->base_c);
-        if (l->steady > LOCK_AFTER) {
+        if (l->steady == 9 && l->rough_period == 0 && c > l->base_c) {
+            l->rough_period = (write_t - l->base_t) / (c - l->base_c);
+        }
+        if (l->steady > LOCK_AFTER && c > l->base_c) {
             int64_t period = (write_t - l->base_t) / (c - l->base_c);
             if (!p->adaptive) {
                 l->period = period; /* for the copy deadline only */
@@ -207,6 +210,8 @@ static void *run(void *arg) {
     int64_t last = 0;
     int64_t look = now_ns(CLOCK_MONOTONIC);
     int64_t planned = look;
+    /* a counter value whose copy was late: taken once the page has been quiet for a whole period since */
+    int64_t late_c = -1, late_since = 0;
     while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
         __atomic_add_fetch(&p->polls, 1, __ATOMIC_RELAXED);
         int64_t c = read_counter(p);
@@ -218,10 +223,26 @@ static void *run(void *arg) {
             int64_t written_after = lock.locked && !lock.probing ? planned - lock.period / 2 : look;
             int64_t period = lock.period > 0 ? lock.period : lock.rough_period;
             int64_t deadline = period > 0 ? written_after + period * 3 / 4 : 0;
+            int wait = 0;
+            if (c == late_c) {
+                if (now_ns(CLOCK_MONOTONIC) - late_since >= period) deadline = 0; /* quiet since: not being written */
+                else wait = 1;
+            }
             int64_t seen;
-            if (take_snapshot(p, scratch, &seen, deadline)) c = seen;
-            last = c;
-            have_last = 1;
+            int taken = wait ? -1 : take_snapshot(p, scratch, &seen, deadline);
+            if (taken == -1) {
+                if (c != late_c) {
+                    late_c = c;
+                    late_since = now_ns(CLOCK_MONOTONIC);
+                    __atomic_add_fetch(&p->retries, 1, __ATOMIC_RELAXED);
+                }
+                changed = 0; /* look again; the value is not settled yet */
+            } else {
+                if (taken == 1) c = seen;
+                last = c;
+                have_last = 1;
+                late_c = -1;
+            }
         }
         int64_t now = now_ns(CLOCK_MONOTONIC);
         int64_t next = next_look(p, &lock, now, planned, previous, c, changed, look);
