@@ -212,15 +212,20 @@ static void *run(void *arg) {
     int64_t planned = look;
     /* a counter value whose copy was late: taken once the page has been quiet for a whole period since */
     int64_t late_c = -1, late_since = 0;
+    int64_t read_t = look;
     while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
         __atomic_add_fetch(&p->polls, 1, __ATOMIC_RELAXED);
+        /* taken before the read: the next value seen was written after this time, however long this thread stalls */
+        int64_t previous_read_t = read_t;
+        read_t = now_ns(CLOCK_MONOTONIC);
         int64_t c = read_counter(p);
         int changed = !have_last || c != last;
         int64_t previous = last;
         if (changed) {
             /* The writer's next update can start three quarters of a period after this one (a writer catching up
-             * after a delay); this one was written after the previous look, or half a period before a locked look. */
-            int64_t written_after = lock.locked && !lock.probing ? planned - lock.period / 2 : look;
+             * after a delay); this one was written after the previous read of the counter (locked: about half a
+             * period before this look, an estimate). */
+            int64_t written_after = lock.locked && !lock.probing ? planned - lock.period / 2 : previous_read_t;
             int64_t period = lock.period > 0 ? lock.period : lock.rough_period;
             int64_t deadline = period > 0 ? written_after + period * 3 / 4 : 0;
             int wait = 0;
