@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * gateway. The rig server runs as a separate JVM (so CPU and RSS are the gateway's alone) with {@code --nodes}
  * Double nodes that all change every {@code --interval}; the gateway subscribes to the whole folder (one
  * subscription, {@code --publishing-interval}, sampling interval 0 = report every change) and commits every change.
- * The publishing interval bounds the latency: a change waits up to one interval on the server before it is sent. After a warm-up, a reader polls the
+ * The publishing interval bounds the latency: a change waits up to one interval on the server before it is sent;
+ * the store's group-commit window ({@code --commit-window}, 1 ms here) adds up to one window before the commit. After a warm-up, a reader polls the
  * store every 5 ms and takes the latency of each newly committed sample as (time it was seen committed - its source
  * timestamp); this is an upper bound of source-to-commit latency (it includes up to 5 ms of polling). Ends with
  * {@code changes_per_s=N p50_ms=A p99_ms=B cpu_pct=C rss_mb=D}: the medians over the runs; cpu_pct is the gateway
@@ -70,6 +71,9 @@ public final class OpcUaBenchmark implements Benchmark {
 
         @Option(names = "--publishing-interval", defaultValue = "20", description = "Publishing interval of the gateway's subscription in milliseconds (default ${DEFAULT-VALUE}).")
         int publishingIntervalMs;
+
+        @Option(names = "--commit-window", defaultValue = "1ms", description = "store.commit-window of the gateway (default ${DEFAULT-VALUE}, the setting for latency-sensitive sources; the store's own default is 5ms).")
+        String commitWindow;
 
         @Option(names = "--warmup", defaultValue = "5", description = "Seconds before measuring (default ${DEFAULT-VALUE}).")
         int warmupSeconds;
@@ -190,7 +194,9 @@ public final class OpcUaBenchmark implements Benchmark {
                     streams:
                       opcua:
                         priority: 5
-                    """.formatted(endpoint, publishingIntervalMs);
+                    store:
+                      commit-window: %s
+                    """.formatted(endpoint, publishingIntervalMs, commitWindow);
         }
 
         private Process startServer(int port, Path securityDir) throws Exception {
