@@ -135,7 +135,7 @@ static int64_t lock_on(phase_lock *l, int64_t write_t, int64_t c) {
  * from the previous look, which found previous, at time last_look). Returns the absolute monotonic time of the
  * next look.
  */
-static int64_t next_look(const sluice_poller *p, phase_lock *l, int64_t t, int64_t planned, int64_t previous, int64_t c,
+static int64_t next_look(sluice_poller *p, phase_lock *l, int64_t t, int64_t planned, int64_t previous, int64_t c,
                          int changed, int64_t last_look) {
     /* a change seen by looks poll_ns apart happened between the two looks */
     int64_t write_t = t - (t - last_look) / 2;
@@ -161,7 +161,7 @@ static int64_t next_look(const sluice_poller *p, phase_lock *l, int64_t t, int64
             l->write_t += l->period;
             l->write_c = c;
             l->since_lock++;
-            __atomic_add_fetch((int64_t *) &p->locked_looks, 1, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&p->locked_looks, 1, __ATOMIC_RELAXED);
             if (++l->since_probe >= PROBE_EVERY) {
                 l->probing = 1;
                 return l->write_t + l->period - l->period / 4;

@@ -223,7 +223,7 @@ class SimMemIT {
             SimMemConnector c = new SimMemConnector("acc", accConfig(prefix, true));
             c.start(ctx);
             assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
-            ShmWriter floor = track(ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, 20_000, 200));
+            ShmWriter floor = startFloorReader(prefix, 20_000);
             ShmWriter writer = track(ShmWriter.acc(prefix, 1000.0 / 3, "--count", "20000", "--lap-ms",
                     Long.toString(LAP_MS), "--types", "--realtime"));
             String done = writer.awaitExit(Duration.ofSeconds(90));
@@ -280,7 +280,7 @@ class SimMemIT {
             SimMemConnector c = new SimMemConnector("acc", accConfig(prefix, false));
             c.start(ctx);
             assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
-            ShmWriter floor = track(ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, 10_000, 200));
+            ShmWriter floor = startFloorReader(prefix, 10_000);
             long started = System.nanoTime();
             ShmWriter writer = track(ShmWriter.acc(prefix, 1000, "--count", "10000", "--lap-ms", Long.toString(LAP_MS),
                     "--realtime"));
@@ -318,7 +318,7 @@ class SimMemIT {
             List<ShmWriter> writers = new ArrayList<>();
             String[] floorDone = {""};
             try {
-                ShmWriter floor = track(ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, 300, 200));
+                ShmWriter floor = startFloorReader(prefix, 300);
                 ShmWriter first = start(writers, prefix);
                 assertTrue(TestContext.await(10, () -> v.maxPhysics >= 300), "first writer read: " + v.maxPhysics);
                 floorDone[0] = floor.awaitExit(Duration.ofSeconds(10));
@@ -386,6 +386,11 @@ class SimMemIT {
         ShmWriter w = ShmWriter.acc(prefix, 333, "--lap-ms", Long.toString(LAP_MS), "--realtime");
         writers.add(w);
         return w;
+    }
+
+    /** The floor reader on the physics page (its counter, packetId, is at offset 0), until the counter reaches until. */
+    private ShmWriter startFloorReader(String prefix, long until) throws Exception {
+        return track(ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, until, 200));
     }
 
     /** Misses of the floor reader (a bare C loop on the same page, see {@link #assertMissesWithinBudget}). */
