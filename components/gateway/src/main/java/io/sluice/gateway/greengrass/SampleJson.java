@@ -15,11 +15,12 @@ import java.util.Map;
  * <pre>{@code
  * {"stream": "telemetry", "sequence": 42, "connector": "line1-plc", "tag": "boiler.temperature",
  *  "type": "float", "value": 81.5, "quality": "GOOD", "statusCode": 0, "unit": "degC",
- *  "sourceTime": "2026-11-22T05:40:00.123Z", "receiveTime": "2026-11-22T05:40:00.125Z",
+ *  "sourceTime": "2026-11-22T05:40:00.123Z", "serverTime": "2026-11-22T05:40:00.124Z",
+ *  "receiveTime": "2026-11-22T05:40:00.125Z",
  *  "asset": {"site": "hamburg", "machine": "press-3"}}
  * }</pre>
  *
- * Bytes are base64 strings, arrays are lists, structures are objects; NaN and infinities are the strings
+ * {@code serverTime} appears for sources with a server clock (OPC UA). Bytes are base64 strings, arrays are lists, structures are objects; NaN and infinities are the strings
  * {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"} (JSON has no numbers for them).
  */
 final class SampleJson {
@@ -40,6 +41,7 @@ final class SampleJson {
             m.put("unit", s.sample().unit());
         }
         m.put("sourceTime", s.sample().sourceTime().toString());
+        if (s.sample().hasServerTime()) m.put("serverTime", s.sample().serverTime().toString());
         m.put("receiveTime", s.sample().receiveTime().toString());
         if (s.asset() != null && !s.asset().levels().isEmpty()) {
             m.put("asset", new LinkedHashMap<>(s.asset().levels()));

@@ -72,16 +72,21 @@ final class OpcUaValues {
         return Quality.BAD;
     }
 
-    /** One sample from a DataValue; the source time falls back to the server time, then to the receive time. */
+    /**
+     * One sample from a DataValue. The server time is kept as sent (absent stays absent); the source time falls back
+     * to the server time, then to the receive time, because every sample needs a time it was valid at.
+     */
     Sample sample(String tag, DataValue dv, long receiveNanos, String unit) {
         StatusCode status = dv.statusCode() == null ? StatusCode.GOOD : dv.statusCode();
         Variant variant = dv.value();
         Object raw = variant == null ? null : variant.value();
         Value value = raw == null ? NO_VALUE : toValue(raw);
+        long serverNanos = nanos(dv.serverTime());
         long sourceNanos = nanos(dv.sourceTime());
-        if (sourceNanos == 0) sourceNanos = nanos(dv.serverTime());
+        if (sourceNanos == 0) sourceNanos = serverNanos;
         if (sourceNanos == 0) sourceNanos = receiveNanos;
-        return new Sample(tag, value, quality(status), status.value() & 0xFFFF_FFFFL, sourceNanos, receiveNanos, unit);
+        return new Sample(tag, value, quality(status), status.value() & 0xFFFF_FFFFL, sourceNanos, serverNanos,
+                receiveNanos, unit);
     }
 
     static long nanos(DateTime t) {

@@ -93,6 +93,8 @@ class OpcUaConnectorIT {
                 assertEquals(0, s.statusCode(), e.getKey());
                 DataValue server = rig.value(pathOf.get(e.getKey()));
                 assertEquals(OpcUaValues.nanos(server.sourceTime()), s.sourceTimeNanos(), e.getKey() + " source time");
+                assertEquals(OpcUaValues.nanos(server.serverTime()), s.serverTimeNanos(), e.getKey() + " server time");
+                assertTrue(s.serverTimeNanos() >= s.sourceTimeNanos(), e.getKey() + " server stamps after the source");
                 assertTrue(s.receiveTimeNanos() >= s.sourceTimeNanos(), e.getKey() + " receive after source");
             }
             assertInstanceOf(Value.StructValue.class, ctx.samplesOf("Reading").get(0).value());

@@ -3,6 +3,7 @@ package io.sluice.connector.opcua;
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.ulong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
@@ -72,6 +73,14 @@ class OpcUaValuesTest {
         assertEquals(StatusCodes.Bad_NodeIdUnknown, s.statusCode());
         assertEquals(OpcUaValues.NO_VALUE, s.value());
         assertEquals(Sample.toNanos(source), s.sourceTimeNanos());
+        assertFalse(s.hasServerTime(), "no server time sent, none invented");
+
+        Instant server = source.plusMillis(4);
+        Sample both = values.sample("t", new DataValue(new Variant(2.5), StatusCode.GOOD, new DateTime(source),
+                new DateTime(server)), receive, null);
+        assertEquals(Sample.toNanos(source), both.sourceTimeNanos());
+        assertEquals(Sample.toNanos(server), both.serverTimeNanos());
+        assertEquals(receive, both.receiveTimeNanos());
 
         DataValue uncertain = new DataValue(new Variant(1.5), new StatusCode(StatusCodes.Uncertain_LastUsableValue), null, null);
         Sample u = values.sample("t", uncertain, receive, "bar");
@@ -81,6 +90,8 @@ class OpcUaValuesTest {
         assertEquals("bar", u.unit());
 
         DataValue serverOnly = new DataValue(new Variant(uint(7)), StatusCode.GOOD, null, new DateTime(source));
-        assertEquals(Sample.toNanos(source), values.sample("t", serverOnly, receive, null).sourceTimeNanos());
+        Sample fromServerOnly = values.sample("t", serverOnly, receive, null);
+        assertEquals(Sample.toNanos(source), fromServerOnly.sourceTimeNanos(), "no source time: the server time");
+        assertEquals(Sample.toNanos(source), fromServerOnly.serverTimeNanos());
     }
 }

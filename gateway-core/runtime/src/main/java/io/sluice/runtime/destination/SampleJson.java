@@ -16,11 +16,12 @@ import java.util.Map;
  * The JSON Lines form of samples used by the file and stdout destinations and {@code sluice streams tail}:
  * <pre>
  * {"stream":"telemetry","seq":42,"connector":"sim","tag":"line1.temp","type":"float","value":21.5,
- *  "quality":"GOOD","status":0,"source_time":"2026-11-22T05:00:00.123456789Z","receive_time":"...","unit":"°C",
- *  "asset":{"site":"hamburg"}}
+ *  "quality":"GOOD","status":0,"source_time":"2026-11-22T05:00:00.123456789Z","server_time":"...",
+ *  "receive_time":"...","unit":"°C","asset":{"site":"hamburg"}}
  * </pre>
  * Bytes are base64 strings; arrays and structures are JSON arrays and objects; NaN and infinities are strings.
- * {@code unit} and {@code asset} are left out when empty.
+ * {@code server_time} (sources with a server clock, such as OPC UA), {@code unit} and {@code asset} are left out when
+ * empty.
  */
 public final class SampleJson {
 
@@ -56,6 +57,7 @@ public final class SampleJson {
         g.writeStringField("quality", sample.quality().name());
         g.writeNumberField("status", sample.statusCode());
         g.writeStringField("source_time", sample.sourceTime().toString());
+        if (sample.hasServerTime()) g.writeStringField("server_time", sample.serverTime().toString());
         g.writeStringField("receive_time", sample.receiveTime().toString());
         if (sample.unit() != null) g.writeStringField("unit", sample.unit());
         if (asset != null && !asset.isEmpty()) {

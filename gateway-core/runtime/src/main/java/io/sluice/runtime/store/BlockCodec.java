@@ -15,21 +15,26 @@ import java.util.Map;
  * once per block in dictionaries; times are deltas from the previous sample; integers are zig-zag varints.
  *
  * <pre>
- * block   := magic 0x53 | version 0x02 | count:varint | units:dict | sample{count}
+ * block   := magic 0x53 | version 0x03 | count:varint | units:dict | sample{count}
  * dict    := n:varint | (len:varint utf8-bytes){n}
  * sample  := tag-id:varint | header:u8 | [status:varint] | [unit-index:varint]
- *            | source-time-delta:zigzag | receive-time-delta:zigzag | value
- * header  := bits 0-3 value type | bits 4-5 quality (0 GOOD, 1 UNCERTAIN, 2 BAD) | bit 6 has status | bit 7 has unit
+ *            | source-time-delta:zigzag | receive-time-delta:zigzag | [server-minus-source:zigzag] | value
+ * header  := bits 0-2 value type | bit 3 has server time | bits 4-5 quality (0 GOOD, 1 UNCERTAIN, 2 BAD)
+ *            | bit 6 has status | bit 7 has unit
  * value   := by type: 0 false, 1 true (no bytes) | 2 integer zigzag | 3 float64 8 bytes LE | 4 string len utf8
  *            | 5 bytes len raw | 6 array n (type:u8 value){n} | 7 struct n (name:string type:u8 value){n}
  * </pre>
- * Time deltas start from 0, so the first sample carries absolute epoch nanoseconds. Tag ids are numbered store-wide
+ * Time deltas start from 0, so the first sample carries absolute epoch nanoseconds. The server time, when the source
+ * has one, is stored as its offset from the sample's own source time (usually a few milliseconds). Version 2 blocks
+ * are version 3 blocks without server times and decode unchanged. Tag ids are numbered store-wide
  * by {@link Tags} (the {@code tags} table), so a tag name is stored once, not once per block.
  */
 public final class BlockCodec {
 
     static final int MAGIC = 0x53;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    private static final int OLDEST_READABLE_VERSION = 2;
+    private static final int HAS_SERVER_TIME = 0x08;
     private static final int T_FALSE = 0, T_TRUE = 1, T_INT = 2, T_FLOAT = 3, T_STRING = 4, T_BYTES = 5, T_ARRAY = 6, T_STRUCT = 7;
 
     private BlockCodec() {}
@@ -54,6 +59,7 @@ public final class BlockCodec {
             int header = typeOf(s.value()) | (s.quality().ordinal() << 4);
             if (s.statusCode() != 0) header |= 0x40;
             if (s.unit() != null) header |= 0x80;
+            if (s.hasServerTime()) header |= HAS_SERVER_TIME;
             body.u8(header);
             if (s.statusCode() != 0) body.varint(s.statusCode());
             if (s.unit() != null) {
@@ -69,6 +75,7 @@ public final class BlockCodec {
             body.zigzag(s.receiveTimeNanos() - previousReceive);
             previousSource = s.sourceTimeNanos();
             previousReceive = s.receiveTimeNanos();
+            if (s.hasServerTime()) body.zigzag(s.serverTimeNanos() - s.sourceTimeNanos());
             writeValue(body, s.value());
         }
         ByteWriter out = new ByteWriter(body.size() + unitList.size() * 12 + 16);
@@ -151,9 +158,11 @@ public final class BlockCodec {
                 String unit = (header & 0x80) != 0 ? units[(int) in.varint()] : null;
                 source += in.zigzag();
                 receive += in.zigzag();
-                Value value = readValue(in, header & 0x0f);
+                long server = (header & HAS_SERVER_TIME) != 0 ? source + in.zigzag() : Sample.NO_SERVER_TIME;
+                Value value = readValue(in, header & 0x07);
                 if (i >= skip) {
-                    consumer.accept(i, new Sample(tag, value, QUALITIES[(header >> 4) & 0x03], status, source, receive, unit));
+                    consumer.accept(i, new Sample(tag, value, QUALITIES[(header >> 4) & 0x03], status, source, server,
+                            receive, unit));
                 }
             }
         } catch (RuntimeException e) {
@@ -167,7 +176,7 @@ public final class BlockCodec {
     private static void checkHeader(ByteReader in) {
         int magic = in.u8();
         int version = in.u8();
-        if (magic != MAGIC || version != VERSION) {
+        if (magic != MAGIC || version < OLDEST_READABLE_VERSION || version > VERSION) {
             throw new CorruptBlockException("not a sample block (magic " + magic + ", version " + version + ")", null);
         }
     }

@@ -71,7 +71,9 @@ import org.sqlite.SQLiteException;
 public final class SqliteStreamStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteStreamStore.class);
-    static final String FORMAT_VERSION = "2";
+    /** Format 3 blocks may carry server times; a format 2 file has the same tables and is upgraded in place. */
+    static final String FORMAT_VERSION = "3";
+    private static final String UPGRADABLE_FORMAT = "2";
 
     /** Tunables of the store. */
     public record StoreOptions(Duration commitWindow, String synchronous, long maxPendingBytes, int blockSamples,
@@ -178,11 +180,19 @@ public final class SqliteStreamStore implements AutoCloseable {
                     + " next_seq INTEGER NOT NULL, PRIMARY KEY(stream_id, destination)) WITHOUT ROWID");
             st.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '" + FORMAT_VERSION + "')");
         }
+        String format;
         try (Statement st = writer.createStatement();
              ResultSet rs = st.executeQuery("SELECT value FROM meta WHERE key='format'")) {
-            if (rs.next() && !FORMAT_VERSION.equals(rs.getString(1))) {
-                throw new SluiceException(file + " has store format " + rs.getString(1) + ", this version reads " + FORMAT_VERSION, false);
+            format = rs.next() ? rs.getString(1) : FORMAT_VERSION;
+        }
+        if (UPGRADABLE_FORMAT.equals(format)) {
+            try (Statement st = writer.createStatement()) {
+                st.execute("UPDATE meta SET value='" + FORMAT_VERSION + "' WHERE key='format'");
             }
+            log.info("{}: store format {} upgraded to {}", file, format, FORMAT_VERSION);
+        } else if (!FORMAT_VERSION.equals(format)) {
+            throw new SluiceException(file + " has store format " + format + ", this version reads formats "
+                    + UPGRADABLE_FORMAT + " and " + FORMAT_VERSION, false);
         }
         writer.setAutoCommit(false);
         loadExistingStreams();

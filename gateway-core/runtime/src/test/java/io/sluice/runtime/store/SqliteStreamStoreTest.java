@@ -2,6 +2,7 @@ package io.sluice.runtime.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.runtime.config.StreamConfig.WhenFull;
@@ -135,13 +136,81 @@ class SqliteStreamStoreTest {
                 new Sample("s", Value.of("héllo"), Quality.GOOD, 0, 7, 8, null),
                 new Sample("y", Value.of(new byte[] {1, 2, 3}), Quality.GOOD, 0, 9, 10, null),
                 new Sample("a", new Value.ArrayValue(List.of(Value.of(1L), Value.of("x"))), Quality.GOOD, 0, 11, 12, null),
-                new Sample("st", new Value.StructValue(Map.of("lap", Value.of(3L))), Quality.GOOD, 0, 13, 14, null));
+                new Sample("st", new Value.StructValue(Map.of("lap", Value.of(3L))), Quality.GOOD, 0, 13, 14, null),
+                new Sample("ua", new Value.StructValue(Map.of("x", Value.of(1.5))), Quality.GOOD, 0x00A70000L,
+                        1_763_800_000_123_000_000L, 1_763_800_000_125_500_000L, 1_763_800_000_131_000_000L, "m"),
+                new Sample("ua", Value.of(false), Quality.GOOD, 0, 1_763_800_000_200_000_000L,
+                        1_763_800_000_199_000_000L, 1_763_800_000_201_000_000L, null));
         try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("t.db"), SqliteStreamStore.StoreOptions.defaults())) {
             store.configure(List.of(settings("a", 1 << 20, WhenFull.REJECT_NEW, true)));
             Durations.await(store.append("a", "c", in, "why"), WAIT);
             List<StoredSample> out = store.read("a", 0, 100).samples();
             assertEquals(in, out.stream().map(StoredSample::sample).toList());
             assertEquals("why", out.get(0).note());
+        }
+    }
+
+    @Test
+    void versionTwoBlocksDecodeAsBlocksWithoutServerTimes() {
+        List<Sample> in = List.of(new Sample("t", Value.of(7L), Quality.GOOD, 0, 100, 200, "kg"),
+                new Sample("t", Value.of(8L), Quality.BAD, 0x80000000L, 300, 400, null));
+        InMemoryTags tags = new InMemoryTags();
+        byte[] block = BlockCodec.encode(in, 0, in.size(), tags);
+        block[1] = 2;
+        List<Sample> out = new ArrayList<>();
+        BlockCodec.decode(block, 0, tags, (i, sample) -> out.add(sample));
+        assertEquals(in, out);
+        assertTrue(out.stream().noneMatch(Sample::hasServerTime));
+    }
+
+    @Test
+    void aFormatTwoStoreIsUpgradedAndAnUnknownFormatIsRefusedByName() throws Exception {
+        Path file = dir.resolve("old.db");
+        try (SqliteStreamStore store = SqliteStreamStore.open(file, SqliteStreamStore.StoreOptions.defaults())) {
+            store.configure(List.of(settings("a", 1 << 20, WhenFull.REJECT_NEW, true)));
+            Durations.await(store.append("a", "c", samples(3, 0), null), WAIT);
+        }
+        setFormat(file, "2");
+        try (SqliteStreamStore store = SqliteStreamStore.open(file, SqliteStreamStore.StoreOptions.defaults())) {
+            store.configure(List.of(settings("a", 1 << 20, WhenFull.REJECT_NEW, true)));
+            assertEquals(3, store.read("a", 0, 10).samples().size());
+        }
+        assertEquals(SqliteStreamStore.FORMAT_VERSION, format(file));
+        setFormat(file, "99");
+        var refused = assertThrows(io.sluice.spi.SluiceException.class,
+                () -> SqliteStreamStore.open(file, SqliteStreamStore.StoreOptions.defaults()).close());
+        assertTrue(refused.getMessage().contains("old.db has store format 99"), refused.getMessage());
+    }
+
+    private static void setFormat(Path file, String format) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement()) {
+            st.execute("UPDATE meta SET value='" + format + "' WHERE key='format'");
+        }
+    }
+
+    private static String format(Path file) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT value FROM meta WHERE key='format'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Tag ids for a block decoded outside a store. */
+    private static final class InMemoryTags implements BlockCodec.Tags {
+        private final List<String> names = new ArrayList<>();
+
+        @Override
+        public int idOf(String tag) {
+            int i = names.indexOf(tag);
+            if (i >= 0) return i;
+            names.add(tag);
+            return names.size() - 1;
+        }
+
+        @Override
+        public String nameOf(int id) {
+            return names.get(id);
         }
     }
 }

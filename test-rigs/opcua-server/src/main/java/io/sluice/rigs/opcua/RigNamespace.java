@@ -74,13 +74,16 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
             this.valueAt = valueAt;
         }
 
-        /** The value at the current step, stamped with the time of the step; computed only when someone asks. */
+        /**
+         * The value at the current step; computed only when someone asks. Its source time is the time of the step (when
+         * the simulated device changed it), its server time the moment the server built the value, as a server in front
+         * of devices stamps what it receives.
+         */
         DataValue current() {
             long s = step;
             DataValue v = cached;
             if (v == null || cachedStep != s) {
-                DateTime t = stepTime;
-                v = new DataValue(valueAt.apply(s), StatusCode.GOOD, t, t);
+                v = new DataValue(valueAt.apply(s), StatusCode.GOOD, stepTime, DateTime.now());
                 cached = v;
                 cachedStep = s;
             }
@@ -272,7 +275,6 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
         byPath.put(path, rigNode);
     }
 
-    /** Advances every node by one step, stamps the new value with {@code now} and pushes it to monitored items. */
     /**
      * Moves every node to its next value. Each node is stamped with the time it changed: with thousands of nodes a
      * tick takes milliseconds, and one time for all would date the last nodes' changes before they happened.
