@@ -11,6 +11,7 @@ import io.sluice.destination.iotcore.IotPayloadFormat;
 import io.sluice.rigs.greengrass.DeploymentResult;
 import io.sluice.rigs.greengrass.GreengrassIpcStandIn;
 import io.sluice.rigs.greengrass.IoTCorePublish;
+import io.sluice.samplejson.DecodedSample;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,8 +106,8 @@ class GreengrassComponentIT {
     }
 
     /** The samples of IoT Core payloads, read with the destination's own payload format. */
-    private static List<IotPayloadFormat.PayloadSample> samples(List<IoTCorePublish> publishes) throws IOException {
-        List<IotPayloadFormat.PayloadSample> out = new ArrayList<>();
+    private static List<DecodedSample> samples(List<IoTCorePublish> publishes) throws IOException {
+        List<DecodedSample> out = new ArrayList<>();
         for (IoTCorePublish p : publishes) {
             out.addAll(IotPayloadFormat.decode(p.payload()));
         }
@@ -213,7 +214,7 @@ class GreengrassComponentIT {
     private Set<Long> deliveredSequences() {
         Set<Long> seqs = new TreeSet<>();
         try {
-            for (IotPayloadFormat.PayloadSample s : samples(nucleus.iotCorePublishes())) {
+            for (DecodedSample s : samples(nucleus.iotCorePublishes())) {
                 seqs.add(s.sequence());
             }
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.sluice.destination.iotcore;
 
+import io.sluice.samplejson.SizeLimitedPacker;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
@@ -38,7 +39,7 @@ public final class IotCoreDestination implements Destination {
     private final String name;
     private final IotCoreDestinationConfig config;
     private final DestinationLimits limits;
-    private final PayloadPacker packer;
+    private final SizeLimitedPacker packer;
     private volatile IotCoreTransport transport;
     private ScheduledExecutorService ownScheduler;
 
@@ -48,7 +49,15 @@ public final class IotCoreDestination implements Destination {
         long payload = Math.min(config.maxPayloadSize().bytes(), IotCoreDestinationConfig.IOT_CORE_MAX_PAYLOAD);
         this.limits = new DestinationLimits(config.maxInFlight(), payload * config.maxInFlight(), payload,
                 config.windowSamples(), new RateLimits(0, config.publishesPerSecond(), config.bytesPerSecond().bytes()));
-        this.packer = new PayloadPacker(config.payloadFormat());
+        this.packer = packer(config.payloadFormat());
+    }
+
+    /** Packs one topic lane's samples into as few payloads as fit the payload limit. */
+    private static SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format) {
+        int gzipLevel = format == IotCoreDestinationConfig.PayloadFormat.JSON_GZIP ? 6 : 0;
+        return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to, gzipLevel),
+                gzipLevel > 0 ? 12 : 40, "encoded sample is %d bytes, more than the payload limit of %d bytes"
+                        + " (max-payload-size)");
     }
 
     @Override
@@ -140,8 +149,8 @@ public final class IotCoreDestination implements Destination {
             String key = e.getKey();
             String topic = key.substring(0, key.indexOf('\u0000'));
             List<OutboundSample> list = e.getValue();
-            packer.pack(list, limits.maxPacketBytes(), chunk -> packets.add(new Packet(key, chunk.payload().length,
-                    list.subList(chunk.from(), chunk.to()), new Message(topic, chunk.payload()))), rejected);
+            packer.pack(list, limits.maxPacketBytes(), chunk -> packets.add(new Packet(key, chunk.data().length,
+                    list.subList(chunk.from(), chunk.to()), new Message(topic, chunk.data()))), rejected);
         }
         return new PackResult(packets, rejected);
     }

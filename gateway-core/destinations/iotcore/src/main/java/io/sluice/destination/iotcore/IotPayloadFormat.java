@@ -2,15 +2,12 @@ package io.sluice.destination.iotcore;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.spi.AssetContext;
-import io.sluice.spi.Sample;
-import java.io.ByteArrayInputStream;
+import io.sluice.samplejson.DecodedSample;
+import io.sluice.samplejson.SeriesJson;
+import io.sluice.spi.destination.OutboundSample;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The message payload, version 1: one JSON document per message,
@@ -26,29 +23,34 @@ public final class IotPayloadFormat {
     public static final int VERSION = 1;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** One sample read back from a payload. */
-    public record PayloadSample(String stream, long sequence, String connector, AssetContext asset, Sample sample) {}
-
     private IotPayloadFormat() {}
 
+    /** Encodes samples {@code from..to-1} as one payload document, gzip'd when {@code gzipLevel} is 1..9 (0: plain). */
+    public static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel) {
+        return SeriesJson.encode(to - from, gzipLevel, g -> {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeArrayFieldStart("series");
+            SeriesJson.writeSeries(samples, from, to, g, false);
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
     /** Reads a payload (plain or gzip'd JSON); samples sorted by stream, then sequence number. */
-    public static List<PayloadSample> decode(byte[] payload) throws IOException {
-        JsonNode root;
-        try (InputStream in = SeriesJson.isGzip(payload) ? new GZIPInputStream(new ByteArrayInputStream(payload))
-                : new ByteArrayInputStream(payload)) {
-            root = MAPPER.readTree(in);
-        }
-        if (root == null || !root.path("series").isArray()) throw new IOException("not a Sluice payload: no series array");
-        List<PayloadSample> out = new ArrayList<>();
-        int i = 0;
-        for (JsonNode series : root.get("series")) {
-            try {
-                SeriesJson.readSeries(series, "series[" + i++ + "]", out);
-            } catch (IllegalArgumentException e) {
-                throw new IOException(e.getMessage(), e);
+    public static List<DecodedSample> decode(byte[] payload) throws IOException {
+        try {
+            JsonNode root = MAPPER.readTree(SeriesJson.decompress(payload));
+            if (root == null || !root.path("series").isArray()) {
+                throw new IOException("not a Sluice payload: no series array");
             }
+            List<DecodedSample> out = new ArrayList<>();
+            int i = 0;
+            for (JsonNode series : root.get("series")) SeriesJson.readSeries(series, "series[" + i++ + "]", out);
+            out.sort(DecodedSample.STREAM_ORDER);
+            return out;
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        out.sort(Comparator.comparing(PayloadSample::stream).thenComparingLong(PayloadSample::sequence));
-        return out;
     }
 }

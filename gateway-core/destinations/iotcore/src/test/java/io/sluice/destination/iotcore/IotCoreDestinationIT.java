@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.rigs.mqtt.MosquittoRig;
 import io.sluice.rigs.pki.TestPki;
 import io.sluice.rigs.proxy.FaultProxy;
+import io.sluice.samplejson.DecodedSample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.Packet;
@@ -60,7 +61,7 @@ class IotCoreDestinationIT {
 
     /** A subscriber with its own certificate, collecting every message on {@code filter}. */
     static final class Subscriber implements AutoCloseable {
-        final ConcurrentLinkedQueue<IotPayloadFormat.PayloadSample> samples = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<DecodedSample> samples = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<String> topics = new ConcurrentLinkedQueue<>();
         final MqttClient client;
 

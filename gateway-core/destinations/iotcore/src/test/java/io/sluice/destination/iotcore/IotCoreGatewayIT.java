@@ -9,6 +9,7 @@ import io.sluice.runtime.Gateway;
 import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.samplejson.DecodedSample;
 import io.sluice.spi.Value;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ class IotCoreGatewayIT {
     void everySimulatorSampleArrivesExactlyOnceInPerStreamOrder() throws Exception {
         try (MosquittoRig broker = MosquittoRig.startMutualTls(dir)) {
             TestPki.PemIdentity me = broker.issueClientCertificate("dashboard");
-            ConcurrentLinkedQueue<IotPayloadFormat.PayloadSample> received = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<DecodedSample> received = new ConcurrentLinkedQueue<>();
             MqttClient subscriber = new MqttClient(broker.uri(), "dashboard", new MemoryPersistence());
             MqttConnectOptions o = new MqttConnectOptions();
             o.setSocketFactory(broker.clientSslContext(me).getSocketFactory());

@@ -1,6 +1,8 @@
 package io.sluice.destination.kinesis;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.samplejson.DecodedSample;
+import io.sluice.samplejson.SeriesJson;
 import io.sluice.spi.Value;
 import io.sluice.spi.cli.CliExtension;
 import java.io.IOException;
@@ -124,7 +126,7 @@ public final class KinesisCli implements CliExtension {
                 return HexFormat.of().parseHex(text);
             }
             default: {
-                if (SampleRecordFormat.isGzip(input) || (input.length > 0 && input[0] == '{')) return input;
+                if (SeriesJson.isGzip(input) || (input.length > 0 && input[0] == '{')) return input;
                 String text = new String(input, StandardCharsets.US_ASCII).trim();
                 if (text.matches("(0[xX])?[0-9a-fA-F\\s]+") && text.replaceAll("\\s+", "").length() % 2 == 0) {
                     return toBytes(input, InputEncoding.HEX);
@@ -137,8 +139,8 @@ public final class KinesisCli implements CliExtension {
     /** Prints samples as normalised JSON Lines (the record format) or as readable text. */
     static void print(List<DecodedSample> samples, OutputFormat format, Writer out) throws IOException {
         if (format == OutputFormat.JSONL) {
-            try (JsonGenerator g = SampleRecordFormat.newGenerator(out)) {
-                for (DecodedSample d : samples) SampleRecordFormat.writeFlat(d, g);
+            try (JsonGenerator g = SeriesJson.newGenerator(out)) {
+                for (DecodedSample d : samples) SeriesJson.writeFlat(d, g);
             }
             return;
         }

@@ -1,5 +1,6 @@
 package io.sluice.destination.kinesis;
 
+import io.sluice.samplejson.SizeLimitedPacker;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
@@ -62,7 +63,7 @@ public final class KinesisDestination implements Destination {
     private final String name;
     private final KinesisDestinationConfig config;
     private final DestinationLimits limits;
-    private final RecordPacker packer;
+    private final SizeLimitedPacker packer;
     private final AwsCredentialsProvider credentialsOverride;
     private volatile KinesisAsyncClient client;
     private SdkAsyncHttpClient httpClient;
@@ -80,7 +81,15 @@ public final class KinesisDestination implements Destination {
         this.config = config;
         this.credentialsOverride = credentials;
         this.limits = limits(config);
-        this.packer = new RecordPacker(config.compression(), config.compressionLevel());
+        this.packer = packer(config);
+    }
+
+    /** Packs one partition key's samples into as few records as fit the record size limit. */
+    private static SizeLimitedPacker packer(KinesisDestinationConfig c) {
+        int gzipLevel = c.compression() == KinesisDestinationConfig.Compression.GZIP ? c.compressionLevel() : 0;
+        return new SizeLimitedPacker((samples, from, to) -> SampleRecordFormat.encode(samples, from, to, gzipLevel),
+                gzipLevel > 0 ? 12 : 120, "packed sample is %d bytes, more than the record size limit of %d bytes"
+                        + " (max-record-size minus the partition key)");
     }
 
     static DestinationLimits limits(KinesisDestinationConfig c) {

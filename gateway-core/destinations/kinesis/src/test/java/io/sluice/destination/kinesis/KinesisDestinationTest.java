@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.samplejson.DecodedSample;
 import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;

@@ -7,6 +7,7 @@ import io.sluice.rigs.kinesis.KinesisEmulator;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.samplejson.DecodedSample;
 import io.sluice.spi.Value;
 import java.nio.file.Path;
 import java.util.HashMap;

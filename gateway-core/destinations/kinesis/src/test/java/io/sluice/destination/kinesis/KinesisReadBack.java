@@ -1,5 +1,6 @@
 package io.sluice.destination.kinesis;
 
+import io.sluice.samplejson.DecodedSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

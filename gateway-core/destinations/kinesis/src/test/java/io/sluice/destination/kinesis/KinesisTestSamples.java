@@ -9,7 +9,6 @@ import io.sluice.spi.config.Template;
 import io.sluice.spi.destination.OutboundSample;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,25 +48,6 @@ final class KinesisTestSamples {
             Sample s = new Sample("tag-" + (i % tags), Value.of(Math.sin(seq / 10.0) * 100), Quality.GOOD, 0,
                     T0 + seq * 1_000_000, T0 + seq * 1_000_000 + 5_000, "bar");
             out.add(new OutboundSample(stream, seq, "sim", s, ASSET));
-        }
-        return out;
-    }
-
-    /** One sample of every value variant, with odd qualities, status codes and no unit. */
-    static List<OutboundSample> everyVariant() {
-        Map<String, Value> fields = new LinkedHashMap<>();
-        fields.put("speed", Value.of(12.5));
-        fields.put("name", Value.of("lap \"7\"\n"));
-        fields.put("ok", Value.of(true));
-        List<Value> values = List.of(Value.of(true), Value.of(-42L), Value.of(Long.MAX_VALUE), Value.of(3.25),
-                Value.of(Double.NaN), Value.of(Double.NEGATIVE_INFINITY), Value.of(1.0), Value.of("grüße ✓"),
-                Value.of(new byte[] {0, 1, (byte) 0xff}), new Value.ArrayValue(List.of(Value.of(1L), Value.of(2.0), Value.of("x"))),
-                new Value.StructValue(fields), new Value.ArrayValue(List.of()));
-        List<OutboundSample> out = new ArrayList<>();
-        for (int i = 0; i < values.size(); i++) {
-            Sample s = new Sample("v" + i, values.get(i), Quality.values()[i % 3], i * 0x80000000L, T0 + i, T0 + i + 1,
-                    i % 2 == 0 ? null : "unit" + i);
-            out.add(new OutboundSample("s", i, "conn-" + i, s, i % 4 == 0 ? AssetContext.EMPTY : ASSET));
         }
         return out;
     }

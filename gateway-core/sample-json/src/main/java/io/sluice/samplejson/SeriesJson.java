@@ -1,8 +1,9 @@
-package io.sluice.destination.iotcore;
+package io.sluice.samplejson;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.spi.AssetContext;
@@ -17,103 +18,53 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Series of samples as JSON, shared layout with the Kinesis record format: one object per series (consecutive
- * samples of one tag sharing stream, connector, asset, type, quality, status and unit) with delta-encoded
- * {@code seq}, {@code ts}, {@code rt} arrays and a {@code value} array. See {@link IotPayloadFormat}.
+ * The series format, version 1, shared by the Kinesis records and the IoT Core payloads: samples grouped into
+ * <em>series</em>, one JSON object per series. A series is consecutive samples of one tag that share stream,
+ * connector, asset, value type, quality, status code and unit; the parts that vary are parallel arrays:
+ * {@code seq}, {@code ts} and {@code rt} delta-encoded (the first absolute, each next one the difference to the one
+ * before) and {@code value}. The keys are described in docs/destinations.md ("Packed record format") and in the
+ * class comment of the Kinesis destination's {@code SampleRecordFormat}; how series are framed (JSON Lines, or an
+ * array inside a document) and compressed belongs to each destination.
+ *
+ * <p>Readers ignore keys they do not know. A sample that cannot be read throws {@link SeriesFormatException}
+ * naming where it is.
  */
 public final class SeriesJson {
 
-    public static final int VERSION = 1;
     private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
     private SeriesJson() {}
 
-    /** What makes samples one series; hash computed once, equality checks the likeliest difference (tag) first. */
-    private static final class SeriesKey {
-        final String stream, connector, tag, type, unit;
-        final Map<String, String> asset;
-        final Quality quality;
-        final long status;
-        private final int hash;
-
-        private SeriesKey(OutboundSample s) {
-            Sample x = s.sample();
-            stream = s.stream();
-            connector = s.connector();
-            tag = x.tag();
-            asset = s.asset() == null ? Map.of() : s.asset().levels();
-            type = x.value().typeName();
-            quality = x.quality();
-            status = x.statusCode();
-            unit = x.unit();
-            int h = tag.hashCode();
-            h = 31 * h + stream.hashCode();
-            h = 31 * h + connector.hashCode();
-            h = 31 * h + type.hashCode();
-            h = 31 * h + quality.ordinal();
-            h = 31 * h + Long.hashCode(status);
-            hash = h;
-        }
-
-        static SeriesKey of(OutboundSample s) {
-            return new SeriesKey(s);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (this == o) return true;
-            if (!(o instanceof SeriesKey k) || k.hash != hash) return false;
-            return same(tag, k.tag) && quality == k.quality && status == k.status && same(type, k.type)
-                    && same(stream, k.stream) && same(connector, k.connector) && same(unit, k.unit)
-                    && (asset == k.asset || asset.equals(k.asset));
-        }
-
-        private static boolean same(String a, String b) {
-            return a == b || (a != null && a.equals(b));
-        }
-
-        String stream() { return stream; }
-        String connector() { return connector; }
-        String tag() { return tag; }
-        Map<String, String> asset() { return asset; }
-        String type() { return type; }
-        Quality quality() { return quality; }
-        long status() { return status; }
-        String unit() { return unit; }
+    /** What a destination writes around its series. */
+    @FunctionalInterface
+    public interface Body {
+        void write(JsonGenerator g) throws IOException;
     }
 
-    /** Encodes samples {@code from..to-1} as the payload document {"v":1,"series":[...]}, gzip'd when {@code gzipLevel} is 1..9. */
-    public static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, (to - from) * (gzipLevel > 0 ? 16 : 80)));
+    /**
+     * The bytes {@code body} writes for {@code sampleCount} samples, gzip'd when {@code gzipLevel} is 1..9
+     * (0: plain).
+     */
+    public static byte[] encode(int sampleCount, int gzipLevel, Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, sampleCount * (gzipLevel > 0 ? 16 : 80)));
         try (OutputStream o = gzipLevel > 0 ? new LevelledGzip(out, gzipLevel) : out;
              JsonGenerator g = newGenerator(o)) {
-            g.writeStartObject();
-            g.writeNumberField("v", IotPayloadFormat.VERSION);
-            g.writeArrayFieldStart("series");
-            writeSeries(samples, from, to, g, false);
-            g.writeEndArray();
-            g.writeEndObject();
+            body.write(g);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -131,7 +82,7 @@ public final class SeriesJson {
         List<OutboundSample> last = null;
         for (int i = from; i < to; i++) {
             OutboundSample s = samples.get(i);
-            SeriesKey key = SeriesKey.of(s);
+            SeriesKey key = new SeriesKey(s);
             if (!key.equals(lastKey)) {
                 lastKey = key;
                 last = series.computeIfAbsent(key, k -> new ArrayList<>());
@@ -146,44 +97,41 @@ public final class SeriesJson {
 
     private static void writeOneSeries(SeriesKey k, List<OutboundSample> list, JsonGenerator g) throws IOException {
         g.writeStartObject();
-        g.writeStringField("stream", k.stream());
-        g.writeStringField("connector", k.connector());
-        g.writeStringField("tag", k.tag());
-        if (!k.asset().isEmpty()) {
-            g.writeObjectFieldStart("asset");
-            for (Map.Entry<String, String> a : new TreeMap<>(k.asset()).entrySet()) g.writeStringField(a.getKey(), a.getValue());
-            g.writeEndObject();
-        }
-        g.writeStringField("type", k.type());
-        g.writeStringField("quality", k.quality().name());
-        if (k.status() != 0) g.writeNumberField("status", k.status());
-        if (k.unit() != null) g.writeStringField("unit", k.unit());
+        g.writeStringField("stream", k.stream);
+        g.writeStringField("connector", k.connector);
+        g.writeStringField("tag", k.tag);
+        writeAsset(g, k.asset);
+        g.writeStringField("type", k.type);
+        g.writeStringField("quality", k.quality.name());
+        if (k.status != 0) g.writeNumberField("status", k.status);
+        if (k.unit != null) g.writeStringField("unit", k.unit);
         g.writeNumberField("n", list.size());
-        g.writeArrayFieldStart("seq");
-        long prev = 0;
-        for (int i = 0; i < list.size(); i++) {
-            long v = list.get(i).sequence();
-            g.writeNumber(i == 0 ? v : v - prev);
-            prev = v;
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("ts");
-        for (int i = 0; i < list.size(); i++) {
-            long v = list.get(i).sample().sourceTimeNanos();
-            g.writeNumber(i == 0 ? v : v - prev);
-            prev = v;
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("rt");
-        for (int i = 0; i < list.size(); i++) {
-            long v = list.get(i).sample().receiveTimeNanos();
-            g.writeNumber(i == 0 ? v : v - prev);
-            prev = v;
-        }
-        g.writeEndArray();
+        writeDeltas(g, "seq", list, OutboundSample::sequence);
+        writeDeltas(g, "ts", list, s -> s.sample().sourceTimeNanos());
+        writeDeltas(g, "rt", list, s -> s.sample().receiveTimeNanos());
         g.writeArrayFieldStart("value");
         for (OutboundSample s : list) writeValue(g, s.sample().value());
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** An array of {@code field}: the first value absolute, each next one the difference to the one before. */
+    private static void writeDeltas(JsonGenerator g, String key, List<OutboundSample> list,
+                                    ToLongFunction<OutboundSample> field) throws IOException {
+        g.writeArrayFieldStart(key);
+        long prev = 0;
+        for (OutboundSample s : list) {
+            long v = field.applyAsLong(s);
+            g.writeNumber(v - prev);
+            prev = v;
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeAsset(JsonGenerator g, Map<String, String> levels) throws IOException {
+        if (levels.isEmpty()) return;
+        g.writeObjectFieldStart("asset");
+        for (Map.Entry<String, String> a : new TreeMap<>(levels).entrySet()) g.writeStringField(a.getKey(), a.getValue());
         g.writeEndObject();
     }
 
@@ -207,18 +155,14 @@ public final class SeriesJson {
      * Writes one decoded sample as a flat JSON line (the expanded view {@code sluice kinesis decode} prints):
      * {@code stream, seq, connector, tag, asset, type, value, quality, status, ts, rt, unit}.
      */
-    public static void writeFlat(IotPayloadFormat.PayloadSample d, JsonGenerator g) throws IOException {
+    public static void writeFlat(DecodedSample d, JsonGenerator g) throws IOException {
         Sample s = d.sample();
         g.writeStartObject();
         g.writeStringField("stream", d.stream());
         g.writeNumberField("seq", d.sequence());
         g.writeStringField("connector", d.connector());
         g.writeStringField("tag", s.tag());
-        if (!d.asset().levels().isEmpty()) {
-            g.writeObjectFieldStart("asset");
-            for (Map.Entry<String, String> a : new TreeMap<>(d.asset().levels()).entrySet()) g.writeStringField(a.getKey(), a.getValue());
-            g.writeEndObject();
-        }
+        writeAsset(g, d.asset().levels());
         writeTyped(g, s.value());
         g.writeStringField("quality", s.quality().name());
         if (s.statusCode() != 0) g.writeNumberField("status", s.statusCode());
@@ -227,6 +171,18 @@ public final class SeriesJson {
         if (s.unit() != null) g.writeStringField("unit", s.unit());
         g.writeEndObject();
         g.writeRaw('\n');
+    }
+
+    /** The flat JSON line of one sample (see {@link #writeFlat}). */
+    public static byte[] flatLine(OutboundSample s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(200);
+        try (JsonGenerator g = newGenerator(out)) {
+            writeFlat(new DecodedSample(s.stream(), s.sequence(), s.connector(),
+                    Objects.requireNonNullElse(s.asset(), AssetContext.EMPTY), s.sample()), g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private static void writeTyped(JsonGenerator g, Value value) throws IOException {
@@ -272,10 +228,48 @@ public final class SeriesJson {
         return data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b;
     }
 
-    /** Expands one series object into samples (also used for the IoT payload, where series sit in an array). */
-    public static void readSeries(JsonNode n, String where, List<IotPayloadFormat.PayloadSample> out) {
+    /** {@code data} gunzip'd when it starts with the gzip magic number, else {@code data} itself. */
+    public static byte[] decompress(byte[] data) {
+        if (!isGzip(data)) return data;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 65536)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new SeriesFormatException("not valid gzip: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads JSON Lines of series (gzip'd or plain; empty lines are skipped), samples sorted by stream, then sequence
+     * number. Throws {@link SeriesFormatException} naming the line when a line is not a series.
+     */
+    public static List<DecodedSample> decodeLines(byte[] data) {
+        byte[] all = decompress(data);
+        List<DecodedSample> out = new ArrayList<>();
+        int start = 0;
+        int lineNo = 0;
+        for (int i = 0; i <= all.length; i++) {
+            if (i == all.length || all[i] == '\n') {
+                lineNo++;
+                if (i > start && !(i - start == 1 && all[start] == '\r')) {
+                    JsonNode node;
+                    try {
+                        node = MAPPER.readTree(all, start, i - start);
+                    } catch (IOException e) {
+                        throw new SeriesFormatException("line " + lineNo + ": not JSON: " + e.getMessage(), e);
+                    }
+                    readSeries(node, "line " + lineNo, out);
+                }
+                start = i + 1;
+            }
+        }
+        out.sort(DecodedSample.STREAM_ORDER);
+        return out;
+    }
+
+    /** Expands one series object into samples, appended to {@code out}; {@code where} names it in errors. */
+    public static void readSeries(JsonNode n, String where, List<DecodedSample> out) {
         try {
-            if (n == null || !n.isObject()) throw new RecordFormatException(where + ": not a JSON object");
+            if (n == null || !n.isObject()) throw new SeriesFormatException(where + ": not a JSON object");
             String stream = text(n, "stream", where);
             String connector = text(n, "connector", where);
             String tag = text(n, "tag", where);
@@ -291,31 +285,31 @@ public final class SeriesJson {
             int count = seq.size();
             if (ts.size() != count || rt.size() != count || values.size() != count
                     || (n.has("n") && n.get("n").asInt() != count)) {
-                throw new RecordFormatException(where + ": seq, ts, rt and value differ in length");
+                throw new SeriesFormatException(where + ": seq, ts, rt and value differ in length");
             }
             long s = 0, t = 0, r = 0;
             for (int i = 0; i < count; i++) {
-                s = i == 0 ? seq.get(i).asLong() : s + seq.get(i).asLong();
-                t = i == 0 ? ts.get(i).asLong() : t + ts.get(i).asLong();
-                r = i == 0 ? rt.get(i).asLong() : r + rt.get(i).asLong();
+                s += seq.get(i).asLong();
+                t += ts.get(i).asLong();
+                r += rt.get(i).asLong();
                 Sample sample = new Sample(tag, readValue(values.get(i), type, where), quality, status, t, r, unit);
-                out.add(new IotPayloadFormat.PayloadSample(stream, s, connector, context, sample));
+                out.add(new DecodedSample(stream, s, connector, context, sample));
             }
         } catch (IllegalArgumentException e) {
-            if (e instanceof RecordFormatException r) throw r;
-            throw new RecordFormatException(where + ": " + e.getMessage(), e);
+            if (e instanceof SeriesFormatException f) throw f;
+            throw new SeriesFormatException(where + ": " + e.getMessage(), e);
         }
     }
 
     private static String text(JsonNode n, String key, String where) {
         JsonNode v = n.get(key);
-        if (v == null || !v.isTextual()) throw new RecordFormatException(where + ": missing string '" + key + "'");
+        if (v == null || !v.isTextual()) throw new SeriesFormatException(where + ": missing string '" + key + "'");
         return v.asText();
     }
 
     private static JsonNode array(JsonNode n, String key, String where) {
         JsonNode v = n.get(key);
-        if (v == null || !v.isArray()) throw new RecordFormatException(where + ": missing array '" + key + "'");
+        if (v == null || !v.isArray()) throw new SeriesFormatException(where + ": missing array '" + key + "'");
         return v;
     }
 
@@ -353,52 +347,26 @@ public final class SeriesJson {
                 return new Value.StructValue(fields);
             }
             default:
-                throw new RecordFormatException(where + ": unknown value type '" + type + "'");
+                throw new SeriesFormatException(where + ": unknown value type '" + type + "'");
         }
     }
 
     private static Value readTyped(JsonNode e, String where) {
         if (!e.isObject() || !e.path("type").isTextual() || !e.has("value")) {
-            throw new RecordFormatException(where + ": nested value is not a {\"type\":..,\"value\":..} object");
+            throw new SeriesFormatException(where + ": nested value is not a {\"type\":..,\"value\":..} object");
         }
         return readValue(e.get("value"), e.get("type").asText(), where);
     }
 
-    private static RecordFormatException bad(String where, String type, JsonNode v) {
-        return new RecordFormatException(where + ": a " + type + " value cannot be " + v.getNodeType().name().toLowerCase());
+    private static SeriesFormatException bad(String where, String type, JsonNode v) {
+        return new SeriesFormatException(where + ": a " + type + " value cannot be " + v.getNodeType().name().toLowerCase());
     }
 
-    /** The flat JSON line of one sample (tests, CLI). */
-    public static byte[] flatLine(OutboundSample s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(200);
-        try (JsonGenerator g = newGenerator(out)) {
-            writeFlat(new IotPayloadFormat.PayloadSample(s.stream(), s.sequence(), s.connector(),
-                    Objects.requireNonNullElse(s.asset(), AssetContext.EMPTY), s.sample()), g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
+    /** gzip at a chosen level (1 fastest .. 9 smallest). */
     private static final class LevelledGzip extends GZIPOutputStream {
         LevelledGzip(OutputStream out, int level) throws IOException {
             super(out, 16384);
             def.setLevel(level);
-        }
-    }
-
-    /** Data that is not a record in this format. */
-    public static final class RecordFormatException extends IllegalArgumentException {
-        public RecordFormatException(String message) {
-            super(message);
-        }
-
-        public RecordFormatException(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 }
