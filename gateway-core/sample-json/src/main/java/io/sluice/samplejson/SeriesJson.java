@@ -33,9 +33,10 @@ import java.util.zip.GZIPOutputStream;
 /**
  * The series format, version 1, shared by the Kinesis records and the IoT Core payloads: samples grouped into
  * <em>series</em>, one JSON object per series. A series is consecutive samples of one tag that share stream,
- * connector, asset, value type, quality, status code and unit; the parts that vary are parallel arrays:
- * {@code seq}, {@code ts} and {@code rt} delta-encoded (the first absolute, each next one the difference to the one
- * before) and {@code value}. The keys are described in docs/destinations.md ("Packed record format") and in the
+ * connector, asset, value type, quality, status code, unit and whether they have a server time; the parts that
+ * vary are parallel arrays: {@code seq}, {@code ts} and {@code rt} delta-encoded (the first absolute, each next one
+ * the difference to the one before), {@code value}, and for series with server times {@code st}, each sample's
+ * server time minus its source time. The keys are described in docs/destinations.md ("Packed record format") and in the
  * class comment of the Kinesis destination's {@code SampleRecordFormat}; how series are framed (JSON Lines, or an
  * array inside a document) and compressed belongs to each destination.
  *
@@ -108,6 +109,11 @@ public final class SeriesJson {
         g.writeNumberField("n", list.size());
         writeDeltas(g, "seq", list, OutboundSample::sequence);
         writeDeltas(g, "ts", list, s -> s.sample().sourceTimeNanos());
+        if (k.serverTime) {
+            g.writeArrayFieldStart("st");
+            for (OutboundSample s : list) g.writeNumber(s.sample().serverTimeNanos() - s.sample().sourceTimeNanos());
+            g.writeEndArray();
+        }
         writeDeltas(g, "rt", list, s -> s.sample().receiveTimeNanos());
         g.writeArrayFieldStart("value");
         for (OutboundSample s : list) writeValue(g, s.sample().value());
@@ -153,7 +159,8 @@ public final class SeriesJson {
 
     /**
      * Writes one decoded sample as a flat JSON line (the expanded view {@code sluice kinesis decode} prints):
-     * {@code stream, seq, connector, tag, asset, type, value, quality, status, ts, rt, unit}.
+     * {@code stream, seq, connector, tag, asset, type, value, quality, status, ts, st, rt, unit}, with {@code st} the
+     * absolute server time (left out when the sample has none).
      */
     public static void writeFlat(DecodedSample d, JsonGenerator g) throws IOException {
         Sample s = d.sample();
@@ -167,6 +174,7 @@ public final class SeriesJson {
         g.writeStringField("quality", s.quality().name());
         if (s.statusCode() != 0) g.writeNumberField("status", s.statusCode());
         g.writeNumberField("ts", s.sourceTimeNanos());
+        if (s.hasServerTime()) g.writeNumberField("st", s.serverTimeNanos());
         g.writeNumberField("rt", s.receiveTimeNanos());
         if (s.unit() != null) g.writeStringField("unit", s.unit());
         g.writeEndObject();
@@ -282,18 +290,21 @@ public final class SeriesJson {
             AssetContext context = new AssetContext(asset);
             JsonNode seq = array(n, "seq", where), ts = array(n, "ts", where), rt = array(n, "rt", where),
                     values = array(n, "value", where);
+            JsonNode st = n.hasNonNull("st") ? array(n, "st", where) : null;
             int count = seq.size();
             if (ts.size() != count || rt.size() != count || values.size() != count
-                    || (n.has("n") && n.get("n").asInt() != count)) {
-                throw new SeriesFormatException(where + ": seq, ts, rt and value differ in length");
+                    || (st != null && st.size() != count) || (n.has("n") && n.get("n").asInt() != count)) {
+                throw new SeriesFormatException(where + ": n, seq, ts, st, rt and value differ in length");
             }
             long s = 0, t = 0, r = 0;
             for (int i = 0; i < count; i++) {
                 s += seq.get(i).asLong();
                 t += ts.get(i).asLong();
                 r += rt.get(i).asLong();
-                Sample sample = new Sample(tag, readValue(values.get(i), type, where), quality, status, t, r, unit);
-                out.add(new DecodedSample(stream, s, connector, context, sample));
+                long server = st == null ? Sample.NO_SERVER_TIME : t + st.get(i).asLong();
+                Value value = readValue(values.get(i), type, where);
+                out.add(new DecodedSample(stream, s, connector, context,
+                        new Sample(tag, value, quality, status, t, server, r, unit)));
             }
         } catch (IllegalArgumentException e) {
             if (e instanceof SeriesFormatException f) throw f;

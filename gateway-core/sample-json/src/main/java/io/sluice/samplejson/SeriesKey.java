@@ -6,8 +6,9 @@ import io.sluice.spi.destination.OutboundSample;
 import java.util.Map;
 
 /**
- * What makes samples one series: stream, connector, tag, asset, value type, quality, status code and unit. The hash
- * is computed once; equality checks the likeliest difference (tag) first.
+ * What makes samples one series: stream, connector, tag, asset, value type, quality, status code, unit and whether
+ * they have a server time (so a series has one for every sample or for none). The hash is computed once; equality
+ * checks the likeliest difference (tag) first.
  */
 final class SeriesKey {
 
@@ -15,6 +16,7 @@ final class SeriesKey {
     final Map<String, String> asset;
     final Quality quality;
     final long status;
+    final boolean serverTime;
     private final int hash;
 
     SeriesKey(OutboundSample s) {
@@ -27,12 +29,14 @@ final class SeriesKey {
         quality = x.quality();
         status = x.statusCode();
         unit = x.unit();
+        serverTime = x.hasServerTime();
         int h = tag.hashCode();
         h = 31 * h + stream.hashCode();
         h = 31 * h + connector.hashCode();
         h = 31 * h + type.hashCode();
         h = 31 * h + quality.ordinal();
         h = 31 * h + Long.hashCode(status);
+        h = 31 * h + Boolean.hashCode(serverTime);
         hash = h;
     }
 
@@ -45,7 +49,8 @@ final class SeriesKey {
     public boolean equals(Object o) {
         if (this == o) return true;
         if (!(o instanceof SeriesKey k) || k.hash != hash) return false;
-        return same(tag, k.tag) && quality == k.quality && status == k.status && same(type, k.type)
+        return same(tag, k.tag) && quality == k.quality && status == k.status && serverTime == k.serverTime
+                && same(type, k.type)
                 && same(stream, k.stream) && same(connector, k.connector) && same(unit, k.unit)
                 && (asset == k.asset || asset.equals(k.asset));
     }

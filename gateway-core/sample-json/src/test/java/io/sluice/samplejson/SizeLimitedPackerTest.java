@@ -50,7 +50,8 @@ class SizeLimitedPackerTest {
                 next = c.to();
             }
             assertEquals(in.size(), next);
-            assertTrue(chunks.size() < fewest * 1.5, "guess " + guess + ": " + chunks.size() + " chunks, " + fewest + " at the fewest");
+            assertTrue(chunks.size() < fewest * 1.5,
+                    "guess " + guess + ": " + chunks.size() + " chunks, " + fewest + " at the fewest");
         }
     }
 

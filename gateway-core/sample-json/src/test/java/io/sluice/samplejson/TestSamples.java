@@ -29,6 +29,14 @@ final class TestSamples {
         return out;
     }
 
+    /** {@code s} with a server time {@code offsetNanos} after its source time. */
+    static OutboundSample withServerTime(OutboundSample s, long offsetNanos) {
+        Sample x = s.sample();
+        Sample withServer = new Sample(x.tag(), x.value(), x.quality(), x.statusCode(), x.sourceTimeNanos(),
+                x.sourceTimeNanos() + offsetNanos, x.receiveTimeNanos(), x.unit());
+        return new OutboundSample(s.stream(), s.sequence(), s.connector(), withServer, s.asset());
+    }
+
     /** One sample of every value variant, with odd qualities, status codes and no unit. */
     static List<OutboundSample> everyVariant() {
         Map<String, Value> fields = new LinkedHashMap<>();

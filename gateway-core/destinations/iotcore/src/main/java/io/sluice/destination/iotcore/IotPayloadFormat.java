@@ -15,8 +15,10 @@ import java.util.List;
  * where each series object has the layout of a line of the Kinesis record format: {@code stream, connector, tag,
  * asset} (left out when empty), {@code type, quality, status} (left out when 0), {@code unit} (left out when
  * unknown), {@code n}, and the parallel arrays {@code seq, ts, rt} (delta-encoded: first absolute, then differences;
- * timestamps in epoch nanoseconds) and {@code value}. With {@code payload-format: json-gzip} the document is gzip'd
- * (starts with {@code 1f 8b}). Within a series samples are in stream order; readers ignore unknown keys.
+ * timestamps in epoch nanoseconds), {@code st} (server timestamps, OPC UA ServerTimestamp, as offsets in nanoseconds
+ * from the same sample's {@code ts}; present only for series whose source has a server clock) and {@code value}. With
+ * {@code payload-format: json-gzip} the document is gzip'd (starts with {@code 1f 8b}). Within a series samples are
+ * in stream order; readers ignore unknown keys.
  */
 public final class IotPayloadFormat {
 

@@ -12,13 +12,17 @@ import java.util.List;
  * <p>The record's data is UTF-8 JSON Lines (one JSON object per line, each ended by {@code \n}), compressed with
  * gzip (RFC 1952) unless the destination's {@code compression} is {@code none}; a reader tells them apart by the
  * first two bytes ({@code 1f 8b} is gzip). Each line is a <em>series</em>: consecutive samples of one tag that share
- * stream, connector, asset, value type, quality, status code and unit; the varying parts are parallel arrays:
+ * stream, connector, asset, value type, quality, status code, unit and whether they have a server time; the varying
+ * parts are parallel arrays:
  *
  * <pre>
  * {"stream":"telemetry","connector":"line1-plc","tag":"press.force","asset":{"machine":"press-3","site":"hamburg"},
  *  "type":"float","quality":"GOOD","unit":"kN","n":3,
  *  "seq":[4711,10,10],"ts":[1763800000123000000,1000000,1000000],"rt":[1763800000125000000,999870,1000210],
  *  "value":[812.5,812.75,813.0]}
+ * {"stream":"telemetry","connector":"line1-opcua","tag":"boiler.temperature","type":"float","quality":"GOOD","n":2,
+ *  "seq":[4712,1],"ts":[1763800000100000000,500000000],"st":[2000000,1500000],"rt":[1763800000104000000,500100000],
+ *  "value":[81.5,81.625]}
  * </pre>
  *
  * <table>
@@ -36,6 +40,8 @@ import java.util.List;
  *       absolute, each next one is the difference to the one before. (stream, seq) identifies a sample: use it to
  *       drop the rare duplicate of at-least-once delivery</td></tr>
  *   <tr><td>ts</td><td>integer array</td><td>source timestamps, nanoseconds since 1970-01-01T00:00:00Z, delta-encoded</td></tr>
+ *   <tr><td>st</td><td>integer array</td><td>server timestamps (OPC UA ServerTimestamp) as offsets in nanoseconds
+ *       from the same sample's {@code ts}; present only for series whose source has a server clock</td></tr>
  *   <tr><td>rt</td><td>integer array</td><td>gateway receive times, nanoseconds since the epoch, delta-encoded</td></tr>
  *   <tr><td>value</td><td>array</td><td>per type: booleans; integers; floats (numbers, or the strings NaN, Infinity,
  *       -Infinity); strings; bytes as base64 strings; arrays as JSON arrays and structs as JSON objects whose
