@@ -200,6 +200,7 @@ static int64_t next_look(sluice_poller *p, phase_lock *l, int64_t t, int64_t pla
 
 static void *run(void *arg) {
     sluice_poller *p = arg;
+    pthread_setname_np(pthread_self(), "sluice-poller");
     if (p->rt_priority > 0) {
         struct sched_param sp = {.sched_priority = p->rt_priority};
         p->rt_result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);

@@ -1,8 +1,9 @@
 /*
  * floor_reader: the simplest possible counter poller, to measure what this machine allows. It waits for a page,
  * then looks at a 32-bit update counter every --poll-us (absolute schedule, SCHED_FIFO with --realtime) until the
- * counter reaches --until, and prints how many values it never saw:
- *   DONE seen=S missed=M first=F last=L
+ * counter reaches --until, and prints how many values it never saw, how often it looked and the CPU time its loop
+ * took (so cpu_ms / looks is the cost of one timer wake-up on this machine):
+ *   DONE seen=S missed=M first=F last=L looks=N wall_ms=W cpu_ms=C
  * Tests run it beside the connector on the same page: updates this loop misses are lost to the machine (a thread
  * descheduled for longer than an update period), not to the connector.
  */
@@ -18,10 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static long now_ns(void) {
+static long clock_ns(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static long now_ns(void) {
+    return clock_ns(CLOCK_MONOTONIC);
 }
 
 int main(int argc, char **argv) {
@@ -69,9 +74,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     const int32_t *counter = (const int32_t *) (page + offset);
-    long seen = 0, missed = 0, first = 0, last = 0;
+    long seen = 0, missed = 0, first = 0, last = 0, looks = 0;
     long next = now_ns();
+    long wall0 = next, cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
     while (now_ns() < deadline) {
+        looks++;
         long c = __atomic_load_n(counter, __ATOMIC_ACQUIRE);
         if (c != last && c > 0) {
             if (seen == 0) first = c;
@@ -86,6 +93,7 @@ int main(int argc, char **argv) {
         struct timespec ts = {next / 1000000000L, next % 1000000000L};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
     }
-    printf("DONE seen=%ld missed=%ld first=%ld last=%ld\n", seen, missed, first, last);
+    printf("DONE seen=%ld missed=%ld first=%ld last=%ld looks=%ld wall_ms=%ld cpu_ms=%ld\n", seen, missed, first, last,
+           looks, (now_ns() - wall0) / 1000000L, (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / 1000000L);
     return 0;
 }

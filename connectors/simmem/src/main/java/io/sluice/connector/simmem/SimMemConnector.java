@@ -53,6 +53,15 @@ public final class SimMemConnector implements Connector {
     public record PageStats(String layout, boolean open, boolean nativePoller, long snapshots, long emitted, long missed, long copyRetries,
                             long failedCopies, long dropped, long restarts, long lastCounter, long nativeLooks, long lockedLooks) {}
 
+    /*
+     * Every wake-up of a thread costs about 25 us of CPU on a VM, as much as decoding a snapshot, so the threads that
+     * are not on the update path wake rarely: samples reach the store up to a few tens of milliseconds later.
+     */
+    /** How often the reader drains native pollers when no page needs polling from Java. */
+    private static final long NATIVE_DRAIN_NANOS = 20_000_000;
+    /** How long the decoder waits when its queue is empty. */
+    private static final long DECODE_WAIT_NANOS = 20_000_000;
+
     private final String name;
     private final SimMemConfig config;
     private final Path baseDir;
@@ -182,7 +191,7 @@ public final class SimMemConnector implements Connector {
             for (Page p : pages) {
                 if (p.layout.refresh() == Layout.Refresh.COUNTER && !p.reader.isNative()) javaPolls = true;
             }
-            LockSupport.parkNanos(javaPolls ? pollNanos : Math.max(pollNanos, 10_000_000));
+            LockSupport.parkNanos(javaPolls ? pollNanos : Math.max(pollNanos, NATIVE_DRAIN_NANOS));
         }
     }
 
@@ -417,7 +426,7 @@ public final class SimMemConnector implements Connector {
                     queued.decrementAndGet();
                 }
                 if (batch.isEmpty()) {
-                    LockSupport.parkNanos(5_000_000);
+                    LockSupport.parkNanos(DECODE_WAIT_NANOS);
                     continue;
                 }
                 List<Sample> samples = new ArrayList<>();

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * writer's rate, default 1 kHz. Starts the C writer as a separate process, runs the connector with a sink that only
  * counts and checks samples (no store), and measures this process's CPU time over the run after a warm-up.
  * torn counts snapshots whose self-check field (absVibrations, written first) differs from packetId (written last).
+ * It also prints the CPU of each thread (the native poller, the Java reader that drains it, the decoder) and, with
+ * {@code --floor}, runs the bare C floor reader beside the connector: what a loop that only looks at the counter every
+ * 200 us misses on this machine, and what one timer wake-up costs.
  */
 public final class SimMemBenchmark implements Benchmark {
 
@@ -48,9 +52,10 @@ public final class SimMemBenchmark implements Benchmark {
     public int run(String[] args) throws Exception {
         double rate = 1000;
         int seconds = 20;
-        int warmup = 3;
+        int warmup = 15; // the JIT compiles the per-snapshot path after some 10,000 snapshots; a gateway runs for hours
         boolean nativePoller = true;
         boolean adaptive = false;
+        boolean floor = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
@@ -58,8 +63,9 @@ public final class SimMemBenchmark implements Benchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--java-poller" -> nativePoller = false;
                 case "--adaptive" -> adaptive = true;
+                case "--floor" -> floor = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: test-rigs/bench simmem [--rate 1000] [--seconds 20] [--warmup 3] [--java-poller] [--adaptive]");
+                    System.out.println("usage: test-rigs/bench simmem [--rate 1000] [--seconds 20] [--warmup 15] [--java-poller] [--adaptive] [--floor]");
                     return 0;
                 }
                 default -> {
@@ -97,15 +103,19 @@ public final class SimMemBenchmark implements Benchmark {
         System.out.printf("writer %.0f Hz for %d s (+%d s warm-up), full physics page (85 fields), %s poller%s%n", rate,
                 seconds, warmup, nativePoller ? "native" : "Java", nativePoller ? (adaptive ? ", adaptive" : ", fixed interval") : "");
         connector.start(context(sink, scheduler, state));
+        ShmWriter floorReader = floor
+                ? ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, count, 200) : null;
         try (ShmWriter writer = ShmWriter.acc(prefix, rate, "--count", Long.toString(count), "--realtime")) {
             Thread.sleep(warmup * 1000L);
             SimMemConnector.PageStats before = connector.stats().get(0);
             long snapshots0 = before.snapshots();
+            Map<String, Long> threads0 = ThreadCpu.byRole();
             long cpu0 = os.getProcessCpuTime();
             long wall0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             long cpu1 = os.getProcessCpuTime();
             long wall1 = System.nanoTime();
+            Map<String, Long> threads1 = ThreadCpu.byRole();
             SimMemConnector.PageStats after = connector.stats().get(0);
             long snapshots1 = after.snapshots();
             writer.awaitExit(Duration.ofSeconds(30));
@@ -119,11 +129,30 @@ public final class SimMemBenchmark implements Benchmark {
                     stats.snapshots(), samples.get(), stats.dropped(), stats.copyRetries(), stats.nativePoller(),
                     (after.nativeLooks() - before.nativeLooks()) / wallSeconds,
                     100.0 * (after.lockedLooks() - before.lockedLooks()) / Math.max(1, after.nativeLooks() - before.nativeLooks()));
+            System.out.println("threads_cpu_pct " + ThreadCpu.percentages(threads0, threads1, wall1 - wall0));
+            if (floorReader != null) {
+                System.out.println("floor " + floorLine(floorReader.awaitExit(Duration.ofSeconds(30))));
+            }
             System.out.printf("rate_hz=%.0f missed=%d torn=%d cpu_pct=%.1f%n", rateHz, stats.missed(), torn.get(), cpuPct);
             return 0;
         } finally {
             scheduler.shutdownNow();
+            if (floorReader != null) floorReader.close();
         }
+    }
+
+    /** The floor reader's DONE line as missed=M looks_per_s=L cpu_pct=C us_per_look=U. */
+    private static String floorLine(String done) {
+        Map<String, Long> f = new java.util.HashMap<>();
+        for (String kv : done.trim().split("\\s+")) {
+            String[] p = kv.split("=", 2);
+            if (p.length == 2 && p[1].matches("-?\\d+")) f.put(p[0], Long.parseLong(p[1]));
+        }
+        if (!f.containsKey("cpu_ms") || f.getOrDefault("wall_ms", 0L) == 0) return "(no result: " + done.trim() + ")";
+        double wallS = f.get("wall_ms") / 1000.0;
+        return String.format("missed=%d looks_per_s=%.0f cpu_pct=%.1f us_per_look=%.1f", f.get("missed"),
+                f.get("looks") / wallS, 100.0 * f.get("cpu_ms") / f.get("wall_ms"),
+                1000.0 * f.get("cpu_ms") / Math.max(1, f.get("looks")));
     }
 
     private static ConnectorContext context(SampleSink sink, ScheduledExecutorService scheduler, Path state) {
