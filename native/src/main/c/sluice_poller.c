@@ -20,8 +20,15 @@
  * update's fields but not yet its counter passes every check and mixes two updates. That only happens when the copy
  * is late (the reader stalled, or the writer did between fields and counter). Once the period is known (in either
  * mode), a copy that ends three quarters of a period after the earliest time its update can have been written is
- * not kept (counted as a copy retry); the value is copied again once the page has stayed quiet for a whole period
- * (the last update of a run is not lost), and is a missed update if the counter moves on first.
+ * not kept (counted as a copy retry); the value is copied again once the page has stayed quiet for QUIET_PERIODS
+ * periods (the last update before a pause is not lost, while a writer preempted between an update's fields and its
+ * counter is rarely still for that long), and is a missed update if the counter moves on first.
+ * When polling every poll_ns the earliest write time is the previous counter read, a hard bound: a writer that
+ * leaves at least three quarters of a period between the end of one update and the start of the next (the shipped
+ * writers, which catch up on a delay with updates that far apart) is never copied mid-update. Locked on (adaptive
+ * mode) it is the writer's expected write time, an estimate: the phase is taken from the earliest of the observed and
+ * the projected write at each probe, so one write seen late does not move it later, but a writer that is early on
+ * that estimate and preempted mid-update at that moment can still be copied torn.
  * Built by native/pom.xml with gcc into the jar as linux-x86-64/libsluicepoller.so; loaded through JNA.
  */
 #define _GNU_SOURCE
@@ -34,6 +41,7 @@
 
 #define LOCK_AFTER 64
 #define PROBE_EVERY 64
+#define QUIET_PERIODS 20
 
 typedef struct {
     const uint8_t *page;
@@ -132,13 +140,14 @@ static int64_t lock_on(phase_lock *l, int64_t write_t, int64_t c) {
 
 /*
  * Updates the lock after a look at time t, planned for time planned, that found counter c (changed: c differs
- * from the previous look, which found previous, at time last_look). Returns the absolute monotonic time of the
- * next look.
+ * from the previous look, which found previous and read the counter at time last_look). Returns the absolute
+ * monotonic time of the next look.
  */
 static int64_t next_look(sluice_poller *p, phase_lock *l, int64_t t, int64_t planned, int64_t previous, int64_t c,
                          int changed, int64_t last_look) {
-    /* a change seen by looks poll_ns apart happened between the two looks */
-    int64_t write_t = t - (t - last_look) / 2;
+    /* a change seen by looks poll_ns apart happened between the two; the phase is kept at the earliest time it can
+     * have happened, so the copy deadlines derived from it are never late */
+    int64_t write_t = last_look;
     if (l->locked) {
         if (l->probing) {
             if (!changed) {
@@ -147,12 +156,13 @@ static int64_t next_look(sluice_poller *p, phase_lock *l, int64_t t, int64_t pla
             } else if (c != l->write_c + 1) {
                 unlock(l);
             } else {
+                int64_t projected = l->write_t + l->period; /* where the lock expected this write */
                 if (c > l->base_c) {
                     int64_t measured = (write_t - l->base_t) / (c - l->base_c);
                     if (measured > 0) l->period = measured;
                 }
                 int64_t since_lock = l->since_lock;
-                int64_t next = lock_on(l, write_t, c);
+                int64_t next = lock_on(l, write_t < projected ? write_t : projected, c);
                 l->since_lock = since_lock;
                 return next;
             }
@@ -209,11 +219,10 @@ static void *run(void *arg) {
     phase_lock lock = {0};
     int have_last = 0;
     int64_t last = 0;
-    int64_t look = now_ns(CLOCK_MONOTONIC);
-    int64_t planned = look;
-    /* a counter value whose copy was late: taken once the page has been quiet for a whole period since */
+    int64_t planned = now_ns(CLOCK_MONOTONIC);
+    /* a counter value whose copy was late: taken once the page has been quiet for QUIET_PERIODS periods since */
     int64_t late_c = -1, late_since = 0;
-    int64_t read_t = look;
+    int64_t read_t = planned;
     while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
         __atomic_add_fetch(&p->polls, 1, __ATOMIC_RELAXED);
         /* taken before the read: the next value seen was written after this time, however long this thread stalls */
@@ -231,7 +240,7 @@ static void *run(void *arg) {
             int64_t deadline = period > 0 ? written_after + period * 3 / 4 : 0;
             int wait = 0;
             if (c == late_c) {
-                if (now_ns(CLOCK_MONOTONIC) - late_since >= period) deadline = 0; /* quiet since: not being written */
+                if (now_ns(CLOCK_MONOTONIC) - late_since >= QUIET_PERIODS * period) deadline = 0; /* the writer is idle */
                 else wait = 1;
             }
             int64_t seen;
@@ -251,9 +260,8 @@ static void *run(void *arg) {
             }
         }
         int64_t now = now_ns(CLOCK_MONOTONIC);
-        int64_t next = next_look(p, &lock, now, planned, previous, c, changed, look);
+        int64_t next = next_look(p, &lock, now, planned, previous, c, changed, previous_read_t);
         if (next < now) next = now + p->poll_ns / 2;
-        look = now;
         planned = next;
         struct timespec ts = {next / 1000000000L, next % 1000000000L};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
