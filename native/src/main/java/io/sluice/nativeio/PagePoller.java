@@ -1,6 +1,5 @@
 package io.sluice.nativeio;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -18,15 +17,16 @@ import java.util.Optional;
  */
 public final class PagePoller implements AutoCloseable {
 
-    interface Lib extends Library {
-        Pointer sluice_poller_start(Pointer page, int size, int counterOffset, int counterWidth, int slots, long pollNanos,
-                                    int rtPriority, int adaptive);
+    /** The library, bound with JNA direct mapping: a call costs a JNI call, not a proxy and reflection. */
+    static final class Lib {
+        static native Pointer sluice_poller_start(Pointer page, int size, int counterOffset, int counterWidth, int slots,
+                                                  long pollNanos, int rtPriority, int adaptive);
 
-        int sluice_poller_drain(Pointer poller, Pointer dst, long[] times, int max);
+        static native int sluice_poller_drain(Pointer poller, Pointer dst, long[] times, int max);
 
-        void sluice_poller_stats(Pointer poller, long[] out);
+        static native void sluice_poller_stats(Pointer poller, long[] out);
 
-        void sluice_poller_stop(Pointer poller);
+        static native void sluice_poller_stop(Pointer poller);
     }
 
     /**
@@ -35,7 +35,7 @@ public final class PagePoller implements AutoCloseable {
      */
     public record Stats(long polls, long overflow, long copyRetries, long failedCopies, boolean realtime, long lockedLooks) {}
 
-    private static final Lib LIB = load();
+    private static final boolean LOADED = load();
 
     private final Pointer poller;
     private final int size;
@@ -53,17 +53,18 @@ public final class PagePoller implements AutoCloseable {
         this.times = new long[batch];
     }
 
-    private static Lib load() {
+    private static boolean load() {
         try {
-            return Native.load("sluicepoller", Lib.class);
+            Native.register(Lib.class, "sluicepoller");
+            return true;
         } catch (UnsatisfiedLinkError e) {
-            return null;
+            return false;
         }
     }
 
     /** Whether the native poller is bundled for this platform. */
     public static boolean available() {
-        return LIB != null;
+        return LOADED;
     }
 
     /**
@@ -81,14 +82,14 @@ public final class PagePoller implements AutoCloseable {
      */
     public static Optional<PagePoller> start(SharedMemoryView view, int size, int counterOffset, int counterWidth,
                                              int slots, Duration pollInterval, int rtPriority, boolean adaptive) {
-        if (LIB == null) return Optional.empty();
+        if (!LOADED) return Optional.empty();
         if (size > view.size() || counterOffset < 0 || counterOffset + counterWidth > size) {
             throw new IllegalArgumentException("page of " + size + " bytes with counter at " + counterOffset
                     + " does not fit a view of " + view.size());
         }
         ByteBuffer buffer = view.buffer();
         Pointer page = Native.getDirectBufferPointer(buffer);
-        Pointer p = LIB.sluice_poller_start(page, size, counterOffset, counterWidth, slots,
+        Pointer p = Lib.sluice_poller_start(page, size, counterOffset, counterWidth, slots,
                 Math.max(10_000, pollInterval.toNanos()), rtPriority, adaptive ? 1 : 0);
         if (p == null) throw new SharedMemoryException("cannot start the native poller for " + view.name());
         return Optional.of(new PagePoller(p, size, Math.min(slots, 256)));
@@ -105,7 +106,7 @@ public final class PagePoller implements AutoCloseable {
         int total = 0;
         int n;
         do {
-            n = LIB.sluice_poller_drain(poller, buffer, times, batch);
+            n = Lib.sluice_poller_drain(poller, buffer, times, batch);
             for (int i = 0; i < n; i++) {
                 byte[] bytes = new byte[size];
                 buffer.read((long) i * size, bytes, 0, size);
@@ -118,7 +119,7 @@ public final class PagePoller implements AutoCloseable {
 
     public synchronized Stats stats() {
         if (closed) return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0, stats[5]);
-        LIB.sluice_poller_stats(poller, stats);
+        Lib.sluice_poller_stats(poller, stats);
         return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0, stats[5]);
     }
 
@@ -126,8 +127,8 @@ public final class PagePoller implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (!closed) {
-            LIB.sluice_poller_stats(poller, stats);
-            LIB.sluice_poller_stop(poller);
+            Lib.sluice_poller_stats(poller, stats);
+            Lib.sluice_poller_stop(poller);
             closed = true;
         }
     }

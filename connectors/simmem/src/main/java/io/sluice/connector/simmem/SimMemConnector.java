@@ -164,35 +164,44 @@ public final class SimMemConnector implements Connector {
         }
         long pollNanos = Math.max(1_000, config.pollInterval().toNanos());
         while (running) {
-            long now = System.nanoTime();
-            for (Page p : pages) {
-                try {
-                    poll(p, now);
-                } catch (SharedMemoryException e) {
-                    p.reader.close();
-                    p.setStatus(PageStatus.ERROR, e.getMessage());
-                    p.nextRetry = now + config.retryInterval().toNanos();
-                } catch (RuntimeException e) {
-                    p.reader.close();
-                    p.setStatus(PageStatus.ERROR, "unexpected: " + e);
-                    log.warn("simmem {}: page {} failed; retrying", name, p.layout.name(), e);
-                    p.nextRetry = now + config.retryInterval().toNanos();
-                }
-            }
-            if (sessionChanged) {
-                sessionChanged = false;
-                for (Page p : pages) {
-                    if (p.layout.refresh() == Layout.Refresh.SESSION) p.sessionDue = true;
-                }
-            }
-            reportHealth();
-            // with every counter page on a native poller this thread only drains, so it need not wake as often
-            boolean javaPolls = false;
-            for (Page p : pages) {
-                if (p.layout.refresh() == Layout.Refresh.COUNTER && !p.reader.isNative()) javaPolls = true;
-            }
-            LockSupport.parkNanos(javaPolls ? pollNanos : Math.max(pollNanos, NATIVE_DRAIN_NANOS));
+            LockSupport.parkNanos(readOnce(pollNanos));
         }
+    }
+
+    /**
+     * One pass of the reader over every page; returns how long to wait before the next. A method of its own so the
+     * JIT compiles it after a few hundred passes: the loop around it, running 50 times a second, would stay
+     * interpreted for many minutes.
+     */
+    private long readOnce(long pollNanos) {
+        long now = System.nanoTime();
+        for (Page p : pages) {
+            try {
+                poll(p, now);
+            } catch (SharedMemoryException e) {
+                p.reader.close();
+                p.setStatus(PageStatus.ERROR, e.getMessage());
+                p.nextRetry = now + config.retryInterval().toNanos();
+            } catch (RuntimeException e) {
+                p.reader.close();
+                p.setStatus(PageStatus.ERROR, "unexpected: " + e);
+                log.warn("simmem {}: page {} failed; retrying", name, p.layout.name(), e);
+                p.nextRetry = now + config.retryInterval().toNanos();
+            }
+        }
+        if (sessionChanged) {
+            sessionChanged = false;
+            for (Page p : pages) {
+                if (p.layout.refresh() == Layout.Refresh.SESSION) p.sessionDue = true;
+            }
+        }
+        reportHealth();
+        // with every counter page on a native poller this thread only drains, so it need not wake as often
+        boolean javaPolls = false;
+        for (Page p : pages) {
+            if (p.layout.refresh() == Layout.Refresh.COUNTER && !p.reader.isNative()) javaPolls = true;
+        }
+        return javaPolls ? pollNanos : Math.max(pollNanos, NATIVE_DRAIN_NANOS);
     }
 
     private void poll(Page p, long now) {
@@ -420,24 +429,27 @@ public final class SimMemConnector implements Connector {
         List<Snapshot> batch = new ArrayList<>(1024);
         while (running || !queue.isEmpty()) {
             try {
-                Snapshot s;
-                while (batch.size() < 1024 && (s = queue.poll()) != null) {
-                    batch.add(s);
-                    queued.decrementAndGet();
-                }
-                if (batch.isEmpty()) {
-                    LockSupport.parkNanos(DECODE_WAIT_NANOS);
-                    continue;
-                }
-                List<Sample> samples = new ArrayList<>();
-                for (Snapshot snapshot : batch) decode(snapshot, samples);
-                batch.clear();
-                if (!samples.isEmpty()) publish(samples);
+                if (!decodeQueued(batch)) LockSupport.parkNanos(DECODE_WAIT_NANOS);
             } catch (RuntimeException e) {
                 batch.clear();
                 log.warn("simmem {}: could not decode or hand over a batch; continuing", name, e);
             }
         }
+    }
+
+    /** Decodes and hands over up to 1024 queued snapshots; false when there were none. (Compiled early: see readOnce.) */
+    private boolean decodeQueued(List<Snapshot> batch) {
+        Snapshot s;
+        while (batch.size() < 1024 && (s = queue.poll()) != null) {
+            batch.add(s);
+            queued.decrementAndGet();
+        }
+        if (batch.isEmpty()) return false;
+        List<Sample> samples = new ArrayList<>();
+        for (Snapshot snapshot : batch) decode(snapshot, samples);
+        batch.clear();
+        if (!samples.isEmpty()) publish(samples);
+        return true;
     }
 
     private void decode(Snapshot s, List<Sample> out) {
