@@ -35,9 +35,10 @@ public record SimMemConfig(
         @DefaultValue("true") boolean nativePoller,
         @Doc("With the native poller: once a page's counter has moved by one at a steady rate for 64 updates, wake "
                 + "once per update, half-way between two expected writes, instead of every `poll-interval` (about "
-                + "half the CPU at 1 kHz), re-measuring the writer's rate every 64 updates; any irregularity (no new "
-                + "value, a skipped value) returns to polling every `poll-interval`. Off by default: on a VM with "
-                + "scheduling stalls it missed more updates than fixed-interval polling.")
+                + "a third of the CPU at 1 kHz), re-measuring the writer's rate every 64 updates; any irregularity (no "
+                + "new value, a skipped value) returns to polling every `poll-interval`. Off by default: on a VM with "
+                + "scheduling stalls it missed more updates than fixed-interval polling, and while locked on, the bound "
+                + "that keeps copies from mixing two updates rests on an estimate of the writer's phase.")
         @DefaultValue("false") boolean adaptivePolling,
         @Doc("Snapshots waiting to be decoded and handed to the store; when full (the store is slower than the "
                 + "simulator) snapshots are dropped and counted.")
