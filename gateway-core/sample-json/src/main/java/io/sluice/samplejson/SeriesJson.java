@@ -199,20 +199,33 @@ public final class SeriesJson {
         writeValue(g, value);
     }
 
-    private static void writeValue(JsonGenerator g, Value value) throws IOException {
+    /**
+     * Writes a scalar the way every Sluice JSON form does: booleans, integers and strings as themselves, floats as
+     * numbers or the strings NaN / Infinity / -Infinity, bytes as base64. Returns false (writing nothing) for arrays
+     * and structures, whose form differs between the formats.
+     */
+    public static boolean writeScalar(JsonGenerator g, Value value) throws IOException {
         if (value instanceof Value.BoolValue b) {
             g.writeBoolean(b.value());
         } else if (value instanceof Value.IntValue i) {
             g.writeNumber(i.value());
         } else if (value instanceof Value.FloatValue f) {
             double d = f.value();
-            if (Double.isNaN(d) || Double.isInfinite(d)) g.writeString(Double.toString(d));
-            else g.writeNumber(d);
+            if (Double.isFinite(d)) g.writeNumber(d);
+            else g.writeString(Double.toString(d));
         } else if (value instanceof Value.StringValue s) {
             g.writeString(s.value());
         } else if (value instanceof Value.BytesValue b) {
             g.writeString(Base64.getEncoder().encodeToString(b.value()));
-        } else if (value instanceof Value.ArrayValue a) {
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    private static void writeValue(JsonGenerator g, Value value) throws IOException {
+        if (writeScalar(g, value)) return;
+        if (value instanceof Value.ArrayValue a) {
             g.writeStartArray();
             for (Value e : a.elements()) {
                 g.writeStartObject();

@@ -2,13 +2,13 @@ package io.sluice.runtime.destination;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.samplejson.SeriesJson;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.destination.OutboundSample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -69,18 +69,8 @@ public final class SampleJson {
     }
 
     public static void writeValue(JsonGenerator g, Value v) throws IOException {
-        if (v instanceof Value.BoolValue b) {
-            g.writeBoolean(b.value());
-        } else if (v instanceof Value.IntValue i) {
-            g.writeNumber(i.value());
-        } else if (v instanceof Value.FloatValue f) {
-            if (Double.isFinite(f.value())) g.writeNumber(f.value());
-            else g.writeString(Double.toString(f.value()));
-        } else if (v instanceof Value.StringValue s) {
-            g.writeString(s.value());
-        } else if (v instanceof Value.BytesValue b) {
-            g.writeString(Base64.getEncoder().encodeToString(b.value()));
-        } else if (v instanceof Value.ArrayValue a) {
+        if (SeriesJson.writeScalar(g, v)) return;
+        if (v instanceof Value.ArrayValue a) {
             g.writeStartArray();
             for (Value e : a.elements()) writeValue(g, e);
             g.writeEndArray();
