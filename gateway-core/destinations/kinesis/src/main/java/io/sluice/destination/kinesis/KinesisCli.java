@@ -152,6 +152,7 @@ public final class KinesisCli implements CliExtension {
                     .append(Value.render(d.sample().value()));
             if (d.sample().unit() != null) sb.append(' ').append(d.sample().unit());
             sb.append("  ").append(d.sample().quality());
+            if (d.sample().hasServerTime()) sb.append("  server ").append(d.sample().serverTime());
             if (d.sample().statusCode() != 0) sb.append(" (0x").append(Long.toHexString(d.sample().statusCode())).append(')');
             if (!d.asset().levels().isEmpty()) sb.append("  ").append(new java.util.TreeMap<>(d.asset().levels()));
             sb.append('\n');

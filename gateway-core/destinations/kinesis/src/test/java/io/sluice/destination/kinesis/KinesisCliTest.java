@@ -3,6 +3,11 @@ package io.sluice.destination.kinesis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.samplejson.DecodedSample;
+import io.sluice.spi.AssetContext;
+import io.sluice.spi.Quality;
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
 import io.sluice.spi.destination.Packet;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,6 +56,19 @@ class KinesisCliTest {
         cli.setOut(new PrintWriter(text));
         assertEquals(0, cli.execute("decode", "--format=text", dir.resolve("raw.bin").toString()));
         assertTrue(text.toString().contains("telemetry#1  sim/tag-0 = "), text.toString());
+    }
+
+    @Test
+    void theServerTimeIsShownWhenASampleHasOne() throws Exception {
+        long source = 1_763_800_000_123_000_000L;
+        var withServer = new DecodedSample("telemetry", 7, "plc", AssetContext.EMPTY,
+                new Sample("press.force", Value.of(812.5), Quality.GOOD, 0, source, source + 4_000_000, source + 9_000_000, "kN"));
+        StringWriter text = new StringWriter();
+        KinesisCli.print(List.of(withServer), KinesisCli.OutputFormat.TEXT, text);
+        assertTrue(text.toString().contains("GOOD  server 2025-11-22T08:26:40.127Z"), text.toString());
+        StringWriter json = new StringWriter();
+        KinesisCli.print(List.of(withServer), KinesisCli.OutputFormat.JSONL, json);
+        assertTrue(json.toString().contains("\"st\":" + (source + 4_000_000)), json.toString());
     }
 
     @Test
