@@ -16,6 +16,10 @@
  * --realtime asks for SCHED_FIFO (as a game would run at high priority); without the privilege it goes on normally.
  * When the writer falls behind its schedule it never writes back-to-back to catch up: updates stay at least 3/4 of a
  * period apart, so every counter value is observable.
+ * --freeze-reader PID --freeze-every N plays, every N physics updates, the worst case for a reader: the reader is
+ * stopped (SIGSTOP) before update k is published, update k is written, a period later the writer writes update
+ * k+1's fields, the reader continues (SIGCONT) and finds counter k over k+1's fields while the writer stays
+ * "preempted" for five periods before it writes counter k+1. A reader that keeps that copy delivers a torn update k.
  * On SIGTERM/SIGINT, or after --count physics updates, the pages are removed (as a closing simulator does).
  * Prints "READY" once the pages exist and "DONE physics=N graphics=M laps=L" at the end.
  */
@@ -28,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <dirent.h>
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,7 +107,7 @@ static void fmt_time(uint16_t *dst, size_t units, long ms) {
     wstr(dst, units, buf);
 }
 
-static void write_physics(acc_physics *p, int32_t k) {
+static void write_physics_fields(acc_physics *p, int32_t k) {
     p->absVibrations = (float) k;                       /* self-check, written first */
     __atomic_thread_fence(__ATOMIC_RELEASE);
     p->gas = (float) (k % 100) / 100.0f;
@@ -124,6 +129,10 @@ static void write_physics(acc_physics *p, int32_t k) {
     p->waterTemp = 85.0f;
     p->isEngineRunning = 1;
     p->ignitionOn = 1;
+}
+
+static void write_physics(acc_physics *p, int32_t k) {
+    write_physics_fields(p, k);
     __atomic_store_n(&p->packetId, k, __ATOMIC_RELEASE); /* counter last */
 }
 
@@ -220,12 +229,59 @@ static long now_ns(void) {
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
+static void sleep_ns(long ns) {
+    struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+}
+
+/* Waits (at most ~100 ms) until every thread of process pid is stopped. */
+static void await_stopped(long pid) {
+    char dir_name[64];
+    snprintf(dir_name, sizeof dir_name, "/proc/%ld/task", pid);
+    for (int attempt = 0; attempt < 200; attempt++) {
+        DIR *dir = opendir(dir_name);
+        if (!dir) return;
+        int running = 0;
+        struct dirent *e;
+        while ((e = readdir(dir)) != NULL && !running) {
+            if (e->d_name[0] == '.') continue;
+            char path[384], stat[512];
+            snprintf(path, sizeof path, "%s/%s/stat", dir_name, e->d_name);
+            FILE *f = fopen(path, "r");
+            if (!f) continue;
+            size_t n = fread(stat, 1, sizeof stat - 1, f);
+            fclose(f);
+            stat[n] = 0;
+            char *close = strrchr(stat, ')');
+            if (close && close[1] == ' ' && close[2] != 'T' && close[2] != 't') running = 1;
+        }
+        closedir(dir);
+        if (!running) return;
+        sleep_ns(500000);
+    }
+}
+
+/* Updates k and k+1 with the reader frozen across the start of k+1 (see --freeze-reader above). */
+static void freeze_reader_across(acc_physics *p, int32_t k, long reader, long period_ns) {
+    kill((pid_t) reader, SIGSTOP);
+    await_stopped(reader);
+    write_physics(p, k);
+    sleep_ns(period_ns);
+    p->absVibrations = (float) (k + 1);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    write_physics_fields(p, k + 1);
+    kill((pid_t) reader, SIGCONT);
+    sleep_ns(5 * period_ns);
+    __atomic_store_n(&p->packetId, k + 1, __ATOMIC_RELEASE);
+}
+
 int main(int argc, char **argv) {
     const char *prefix = "acpmf_";
     double rate = 333.0, graphics_rate = 60.0;
     long count = 0;
     int types = 0;
     int realtime = 0;
+    long freeze_reader = 0, freeze_every = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--prefix") && i + 1 < argc) prefix = argv[++i];
         else if (!strcmp(argv[i], "--rate") && i + 1 < argc) rate = atof(argv[++i]);
@@ -234,9 +290,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = atol(argv[++i]);
         else if (!strcmp(argv[i], "--types")) types = 1;
         else if (!strcmp(argv[i], "--realtime")) realtime = 1;
+        else if (!strcmp(argv[i], "--freeze-reader") && i + 1 < argc) freeze_reader = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--freeze-every") && i + 1 < argc) freeze_every = atol(argv[++i]);
         else {
             fprintf(stderr, "usage: %s [--prefix acpmf_] [--rate 333] [--graphics-rate 60] [--lap-ms 4000] "
-                            "[--count N] [--types] [--realtime]\n", argv[0]);
+                            "[--count N] [--types] [--realtime] [--freeze-reader PID --freeze-every N]\n", argv[0]);
             return 2;
         }
     }
@@ -265,7 +323,13 @@ int main(int argc, char **argv) {
     while (!stop_requested && (count == 0 || k < count)) {
         k++;
         long sim_ms = (long) ((double) k * 1000.0 / rate);
-        write_physics(p, (int32_t) k);
+        if (freeze_reader > 0 && freeze_every > 0 && k % freeze_every == 0 && (count == 0 || k < count)) {
+            if (tp) write_types(tp, k);
+            freeze_reader_across(p, (int32_t) k, freeze_reader, period_ns);
+            k++;
+        } else {
+            write_physics(p, (int32_t) k);
+        }
         if (tp) write_types(tp, k);
         long now = now_ns();
         if (now >= next_graphics) {

@@ -23,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
@@ -305,6 +307,40 @@ class SimMemIT {
             System.out.printf("1 kHz / 10 s: writer %.0f Hz, physics=%d %s%n", writerHz, v.counts.get("physics").get(),
                     physics);
             assertMissesWithinBudget(10_000, physics.missed(), floorMissed(floorDone), physics.toString());
+        }
+    }
+
+    /**
+     * The writer freezes this JVM (SIGSTOP) before it publishes update k, writes update k+1's fields a period later,
+     * lets the JVM go on and waits five periods before it writes counter k+1, every 100 updates: the poller wakes to
+     * counter k over k+1's fields, a copy that passes every consistency check. It must refuse it (update k is missed),
+     * polling every interval and locked on to the writer alike.
+     */
+    @ParameterizedTest(name = "adaptive polling {0}")
+    @ValueSource(booleans = {false, true})
+    void aCopyOfAnUpdateTheWriterHasMovedPastIsNeverDelivered(boolean adaptive) throws Exception {
+        String prefix = prefix("freeze" + adaptive);
+        Verifier v = new Verifier();
+        try (TestContext ctx = new TestContext(v::accept, dir)) {
+            SimMemConfig physicsOnly = new SimMemConfig(List.of(record("acc-physics", "/dev/shm/" + prefix + "physics")),
+                    true, "lap", Duration.ofNanos(200_000), Duration.ofMillis(200), Duration.ofMillis(50), true, true,
+                    adaptive, 8192);
+            SimMemConnector c = new SimMemConnector("acc", physicsOnly);
+            c.start(ctx);
+            assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
+            ShmWriter writer = track(ShmWriter.acc(prefix, 500, "--count", "3000", "--realtime",
+                    "--freeze-reader", Long.toString(ProcessHandle.current().pid()), "--freeze-every", "100"));
+            String done = writer.awaitExit(Duration.ofSeconds(60));
+            assertTrue(done.startsWith("DONE physics=3000 "), done);
+            assertTrue(TestContext.await(10, () -> v.maxPhysics == 3000), "last physics " + v.maxPhysics);
+            c.stop();
+            SimMemConnector.PageStats physics = stats(c, "acc-physics");
+            System.out.printf("frozen reader, adaptive %s: %s%n", adaptive, physics);
+            assertEquals(List.of(), v.failures);
+            assertEquals(0, v.torn.get(), "torn snapshots");
+            // 30 freezes; the first ones come before the poller knows the writer's period and has a copy deadline
+            assertTrue(physics.copyRetries() >= 25 && physics.missed() >= 25, physics.toString());
+            assertAllMissesCounted(physics, v);
         }
     }
 
