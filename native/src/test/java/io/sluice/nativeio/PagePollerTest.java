@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,65 +25,59 @@ class PagePollerTest {
     void queuesOneConsistentSnapshotPerCounterChangeInOrder() throws Exception {
         assertTrue(PagePoller.available(), "libsluicepoller is built into the jar on Linux x86-64");
         Path file = dir.resolve("page");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer page = ch.map(FileChannel.MapMode.READ_WRITE, 0, 64).order(ByteOrder.LITTLE_ENDIAN);
-            page.putLong(8, 100).putInt(0, 1);
-            SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
-            List<byte[]> got = new ArrayList<>();
-            try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 64, Duration.ofNanos(100_000), 0, false).orElseThrow()) {
-                for (int n = 2; n <= 5; n++) {
-                    waitFor(poller, got, n - 1);
-                    page.putLong(8, 100L * n).putInt(0, n);
-                }
-                waitFor(poller, got, 5);
-                assertEquals(0, poller.stats().overflow());
-                assertTrue(poller.stats().polls() > 5);
+        ByteBuffer page = WritablePage.create(file, 64);
+        page.putLong(8, 100).putInt(0, 1);
+        SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
+        List<byte[]> got = new ArrayList<>();
+        try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 64, Duration.ofNanos(100_000), 0, false).orElseThrow()) {
+            for (int n = 2; n <= 5; n++) {
+                waitFor(poller, got, n - 1);
+                page.putLong(8, 100L * n).putInt(0, n);
             }
-            assertEquals(5, got.size());
-            for (int i = 0; i < 5; i++) {
-                ByteBuffer b = ByteBuffer.wrap(got.get(i)).order(ByteOrder.LITTLE_ENDIAN);
-                assertEquals(i + 1, b.getInt(0));
-                assertEquals(100L * (i + 1), b.getLong(8));
-            }
-            view.close();
+            waitFor(poller, got, 5);
+            assertEquals(0, poller.stats().overflow());
+            assertTrue(poller.stats().polls() > 5);
         }
+        assertEquals(5, got.size());
+        for (int i = 0; i < 5; i++) {
+            ByteBuffer b = ByteBuffer.wrap(got.get(i)).order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(i + 1, b.getInt(0));
+            assertEquals(100L * (i + 1), b.getLong(8));
+        }
+        view.close();
     }
 
     @Test
     void adaptivePollingLocksOnToASteadyWriterAndLooksOncePerUpdate() throws Exception {
         Path file = dir.resolve("steady");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer page = ch.map(FileChannel.MapMode.READ_WRITE, 0, 64).order(ByteOrder.LITTLE_ENDIAN);
-            page.putInt(0, 1);
-            SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
-            List<byte[]> got = new ArrayList<>();
-            int updates = 300;
-            long periodNanos = 5_000_000L;
-            try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 1024, Duration.ofNanos(200_000), 0, true).orElseThrow()) {
-                long next = System.nanoTime();
-                for (int n = 2; n <= updates; n++) {
-                    next += periodNanos;
-                    for (long left; (left = next - System.nanoTime()) > 0; ) java.util.concurrent.locks.LockSupport.parkNanos(left);
-                    page.putLong(8, n).putInt(0, n);
-                }
-                Thread.sleep(20);
-                poller.drain((bytes, time) -> got.add(bytes));
-                PagePoller.Stats stats = poller.stats();
-                assertTrue(stats.lockedLooks() > 100, "locked on to the writer: " + stats);
-                // polling every 200 us for the whole 1.5 s would be ~7,500 looks
-                assertTrue(stats.polls() < 4_000, "fewer looks than fixed-interval polling: " + stats);
+        ByteBuffer page = WritablePage.create(file, 64);
+        page.putInt(0, 1);
+        SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
+        List<byte[]> got = new ArrayList<>();
+        int updates = 300;
+        long periodNanos = 5_000_000L;
+        try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 1024, Duration.ofNanos(200_000), 0, true).orElseThrow()) {
+            long next = System.nanoTime();
+            for (int n = 2; n <= updates; n++) {
+                next += periodNanos;
+                for (long left; (left = next - System.nanoTime()) > 0; ) java.util.concurrent.locks.LockSupport.parkNanos(left);
+                page.putLong(8, n).putInt(0, n);
             }
-            int previous = 0;
-            for (byte[] b : got) {
-                int counter = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-                assertTrue(counter > previous, "counters in order");
-                previous = counter;
-            }
-            assertEquals(updates, previous, "the last update was seen");
-            view.close();
+            Thread.sleep(20);
+            poller.drain((bytes, time) -> got.add(bytes));
+            PagePoller.Stats stats = poller.stats();
+            assertTrue(stats.lockedLooks() > 100, "locked on to the writer: " + stats);
+            // polling every 200 us for the whole 1.5 s would be ~7,500 looks
+            assertTrue(stats.polls() < 4_000, "fewer looks than fixed-interval polling: " + stats);
         }
+        int previous = 0;
+        for (byte[] b : got) {
+            int counter = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+            assertTrue(counter > previous, "counters in order");
+            previous = counter;
+        }
+        assertEquals(updates, previous, "the last update was seen");
+        view.close();
     }
 
     private static void waitFor(PagePoller poller, List<byte[]> got, int count) throws InterruptedException {

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
@@ -32,24 +29,21 @@ class PosixSharedMemoryTest {
     @Test
     void seesWritesOfAnotherMappingLiveAndLittleEndian() throws Exception {
         Path file = dir.resolve("page");
-        try (FileChannel writer = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer out = writer.map(FileChannel.MapMode.READ_WRITE, 0, 64).order(ByteOrder.LITTLE_ENDIAN);
-            out.putInt(0, 7);
-            Optional<SharedMemoryView> opened = SharedMemory.openReadOnly("unused", file);
-            assertTrue(opened.isPresent());
-            try (SharedMemoryView view = opened.get()) {
-                assertEquals(64, view.size());
-                assertEquals(file.toString(), view.name());
-                assertEquals(7, view.buffer().getInt(0));
-                out.putInt(0, 0x01020304);
-                out.putDouble(8, 2.5);
-                assertEquals(0x01020304, view.buffer().getInt(0));
-                assertEquals(4, view.buffer().get(0));
-                assertEquals(2.5, view.buffer().getDouble(8));
-                assertTrue(view.buffer().isReadOnly());
-                assertTrue(view.isCurrent());
-            }
+        ByteBuffer out = WritablePage.create(file, 64);
+        out.putInt(0, 7);
+        Optional<SharedMemoryView> opened = SharedMemory.openReadOnly("unused", file);
+        assertTrue(opened.isPresent());
+        try (SharedMemoryView view = opened.get()) {
+            assertEquals(64, view.size());
+            assertEquals(file.toString(), view.name());
+            assertEquals(7, view.buffer().getInt(0));
+            out.putInt(0, 0x01020304);
+            out.putDouble(8, 2.5);
+            assertEquals(0x01020304, view.buffer().getInt(0));
+            assertEquals(4, view.buffer().get(0));
+            assertEquals(2.5, view.buffer().getDouble(8));
+            assertTrue(view.buffer().isReadOnly());
+            assertTrue(view.isCurrent());
         }
     }
 

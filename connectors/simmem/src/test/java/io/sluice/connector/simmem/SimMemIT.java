@@ -322,9 +322,8 @@ class SimMemIT {
         String prefix = prefix("freeze" + adaptive);
         Verifier v = new Verifier();
         try (TestContext ctx = new TestContext(v::accept, dir)) {
-            SimMemConfig physicsOnly = new SimMemConfig(List.of(record("acc-physics", "/dev/shm/" + prefix + "physics")),
-                    true, "lap", Duration.ofNanos(200_000), Duration.ofMillis(200), Duration.ofMillis(50), true, true,
-                    adaptive, 8192);
+            SimMemConfig physicsOnly = Configs.config(List.of(record("acc-physics", "/dev/shm/" + prefix + "physics")),
+                    adaptive);
             SimMemConnector c = new SimMemConnector("acc", physicsOnly);
             c.start(ctx);
             assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
