@@ -88,9 +88,18 @@ public final class ShmWriter implements AutoCloseable {
      * loop misses on this machine, to compare a reader with. It waits for the page to appear.
      */
     public static ShmWriter floorReader(Path page, int counterOffset, long until, long pollMicros) throws IOException {
+        return floorReader(page, counterOffset, until, pollMicros, 1);
+    }
+
+    /**
+     * The floor reader with {@code threads} (1 or 2) looking: two are pinned to two CPUs and take turns, and a value
+     * counts as seen when either saw it (the line also gives {@code missed_0=} and {@code missed_1=}).
+     */
+    public static ShmWriter floorReader(Path page, int counterOffset, long until, long pollMicros, int threads)
+            throws IOException {
         return new ShmWriter(List.of(binary("floor_reader").toString(), "--path", page.toString(), "--counter-offset",
                 Integer.toString(counterOffset), "--until", Long.toString(until), "--poll-us", Long.toString(pollMicros),
-                "--realtime"));
+                "--threads", Integer.toString(threads), "--realtime"));
     }
 
     /** The compiled program {@code acc_writer}, {@code te_writer} or {@code floor_reader}, compiling it first if needed. */
@@ -120,7 +129,7 @@ public final class ShmWriter implements AutoCloseable {
         Files.createDirectories(dir);
         for (int i = 0; i < SOURCES.length; i++) Files.write(dir.resolve(SOURCES[i]), sources[i]);
         Path tmp = dir.resolve(program + ".tmp" + ProcessHandle.current().pid());
-        List<String> gcc = List.of("gcc", "-O2", "-Wall", "-Wextra", "-std=c11", "-o", tmp.toString(),
+        List<String> gcc = List.of("gcc", "-O2", "-Wall", "-Wextra", "-std=c11", "-pthread", "-o", tmp.toString(),
                 dir.resolve(program + ".c").toString(), "-lrt");
         Process p = new ProcessBuilder(gcc).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
