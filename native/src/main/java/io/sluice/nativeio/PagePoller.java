@@ -20,7 +20,7 @@ public final class PagePoller implements AutoCloseable {
     /** The library, bound with JNA direct mapping: a call costs a JNI call, not a proxy and reflection. */
     static final class Lib {
         static native Pointer sluice_poller_start(Pointer page, int size, int counterOffset, int counterWidth, int slots,
-                                                  long pollNanos, int rtPriority, int adaptive);
+                                                  long pollNanos, int rtPriority, int adaptive, int watchers);
 
         static native int sluice_poller_drain(Pointer poller, Pointer dst, long[] times, int max);
 
@@ -30,10 +30,13 @@ public final class PagePoller implements AutoCloseable {
     }
 
     /**
-     * Figures of one poller. {@code realtime} is false when the thread could not get SCHED_FIFO; {@code lockedLooks}
-     * counts the looks made once per update while locked on to the writer's rate (adaptive mode).
+     * Figures of one poller. {@code realtime} is false when a polling thread could not get SCHED_FIFO;
+     * {@code lockedLooks} counts the looks made once per update while locked on to the writer's rate (adaptive mode);
+     * {@code threads} is how many threads poll, {@code pinned} whether each has a CPU of its own; {@code busySkips}
+     * counts looks one thread left unexamined because the other was examining one.
      */
-    public record Stats(long polls, long overflow, long copyRetries, long failedCopies, boolean realtime, long lockedLooks) {}
+    public record Stats(long polls, long overflow, long copyRetries, long failedCopies, boolean realtime, long lockedLooks,
+                        int threads, boolean pinned, long busySkips) {}
 
     private static final boolean LOADED = load();
 
@@ -42,7 +45,7 @@ public final class PagePoller implements AutoCloseable {
     private final int batch;
     private final Memory buffer;
     private final long[] times;
-    private final long[] stats = new long[6];
+    private final long[] stats = new long[9];
     private boolean closed;
 
     private PagePoller(Pointer poller, int size, int batch) {
@@ -78,10 +81,13 @@ public final class PagePoller implements AutoCloseable {
      * @param adaptive      once the counter moves at a steady rate, look once per update (half-way between two
      *                      writes) instead of every {@code pollInterval}; back to {@code pollInterval} when the
      *                      rate changes
+     * @param threads       1, or 2 to poll from two threads pinned to two CPUs that take turns, so a stall of one
+     *                      CPU does not hide an update; one thread is used in adaptive mode or with a single CPU
      * @return empty when the library is not available
      */
     public static Optional<PagePoller> start(SharedMemoryView view, int size, int counterOffset, int counterWidth,
-                                             int slots, Duration pollInterval, int rtPriority, boolean adaptive) {
+                                             int slots, Duration pollInterval, int rtPriority, boolean adaptive,
+                                             int threads) {
         if (!LOADED) return Optional.empty();
         if (size > view.size() || counterOffset < 0 || counterOffset + counterWidth > size) {
             throw new IllegalArgumentException("page of " + size + " bytes with counter at " + counterOffset
@@ -90,7 +96,7 @@ public final class PagePoller implements AutoCloseable {
         ByteBuffer buffer = view.buffer();
         Pointer page = Native.getDirectBufferPointer(buffer);
         Pointer p = Lib.sluice_poller_start(page, size, counterOffset, counterWidth, slots,
-                Math.max(10_000, pollInterval.toNanos()), rtPriority, adaptive ? 1 : 0);
+                Math.max(10_000, pollInterval.toNanos()), rtPriority, adaptive ? 1 : 0, threads);
         if (p == null) throw new SharedMemoryException("cannot start the native poller for " + view.name());
         return Optional.of(new PagePoller(p, size, Math.min(slots, 256)));
     }
@@ -118,12 +124,12 @@ public final class PagePoller implements AutoCloseable {
     }
 
     public synchronized Stats stats() {
-        if (closed) return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0, stats[5]);
-        Lib.sluice_poller_stats(poller, stats);
-        return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0, stats[5]);
+        if (!closed) Lib.sluice_poller_stats(poller, stats);
+        return new Stats(stats[0], stats[1], stats[2], stats[3], stats[4] == 0, stats[5], (int) stats[6], stats[7] == 1,
+                stats[8]);
     }
 
-    /** Stops and joins the native thread; queued snapshots not yet drained are discarded. */
+    /** Stops and joins the native threads; queued snapshots not yet drained are discarded. */
     @Override
     public synchronized void close() {
         if (!closed) {

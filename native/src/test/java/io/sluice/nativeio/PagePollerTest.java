@@ -14,7 +14,10 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Linux x86-64 builds bundle the native poller; this checks it is there and hands over every counter change. */
+/**
+ * Linux x86-64 builds bundle the native poller; this checks it is there, hands over every counter change once and in
+ * order (from two watcher threads where there are two CPUs) and locks on to a steady writer in adaptive mode.
+ */
 @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
 class PagePollerTest {
 
@@ -29,14 +32,19 @@ class PagePollerTest {
         page.putLong(8, 100).putInt(0, 1);
         SharedMemoryView view = SharedMemory.openReadOnly("unused", file).orElseThrow();
         List<byte[]> got = new ArrayList<>();
-        try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 64, Duration.ofNanos(100_000), 0, false).orElseThrow()) {
+        try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 64, Duration.ofNanos(100_000), 0, false, 2).orElseThrow()) {
             for (int n = 2; n <= 5; n++) {
                 waitFor(poller, got, n - 1);
                 page.putLong(8, 100L * n).putInt(0, n);
             }
             waitFor(poller, got, 5);
-            assertEquals(0, poller.stats().overflow());
-            assertTrue(poller.stats().polls() > 5);
+            PagePoller.Stats stats = poller.stats();
+            assertEquals(0, stats.overflow());
+            assertTrue(stats.polls() > 5);
+            if (Runtime.getRuntime().availableProcessors() >= 2) {
+                assertEquals(2, stats.threads(), "two watchers on a machine with two CPUs: " + stats);
+                assertTrue(stats.pinned(), "each on a CPU of its own: " + stats);
+            }
         }
         assertEquals(5, got.size());
         for (int i = 0; i < 5; i++) {
@@ -56,7 +64,7 @@ class PagePollerTest {
         List<byte[]> got = new ArrayList<>();
         int updates = 300;
         long periodNanos = 5_000_000L;
-        try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 1024, Duration.ofNanos(200_000), 0, true).orElseThrow()) {
+        try (PagePoller poller = PagePoller.start(view, 16, 0, 4, 1024, Duration.ofNanos(200_000), 0, true, 2).orElseThrow()) {
             long next = System.nanoTime();
             for (int n = 2; n <= updates; n++) {
                 next += periodNanos;
@@ -66,6 +74,7 @@ class PagePollerTest {
             Thread.sleep(20);
             poller.drain((bytes, time) -> got.add(bytes));
             PagePoller.Stats stats = poller.stats();
+            assertEquals(1, stats.threads(), "adaptive polling uses one thread: " + stats);
             assertTrue(stats.lockedLooks() > 100, "locked on to the writer: " + stats);
             // polling every 200 us for the whole 1.5 s would be ~7,500 looks
             assertTrue(stats.polls() < 4_000, "fewer looks than fixed-interval polling: " + stats);

@@ -74,6 +74,12 @@ final class PageReader implements AutoCloseable {
     private long nativeOverflow;
     private long nativePolls;
     private long nativeLockedLooks;
+    private int nativeThreads;
+
+    /** Threads of the native poller last started; 0 when it never was. */
+    int nativeThreads() {
+        return nativeThreads;
+    }
 
     /** Looks at the counter by the native poller, and how many of them were made locked on to the writer's rate. */
     long[] nativeLooks() {
@@ -162,11 +168,12 @@ final class PageReader implements AutoCloseable {
      *
      * @return false when the native poller is not available on this platform
      */
-    boolean startNative(int slots, java.time.Duration pollInterval, int rtPriority, boolean adaptive) {
+    boolean startNative(int slots, java.time.Duration pollInterval, int rtPriority, boolean adaptive, int threads) {
         if (counter == null || view == null || !PagePoller.available()) return false;
         int width = counter.type().scalar() == ScalarType.INT64 ? 8 : 4;
         poller = PagePoller.start(view, layout.size(), counter.offset(), width, slots, pollInterval, rtPriority,
-                adaptive).orElse(null);
+                adaptive, threads).orElse(null);
+        if (poller != null) nativeThreads = poller.stats().threads();
         return poller != null;
     }
 

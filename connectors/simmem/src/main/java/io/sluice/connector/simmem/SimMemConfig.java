@@ -40,6 +40,11 @@ public record SimMemConfig(
                 + "scheduling stalls it missed more updates than fixed-interval polling, and while locked on, the bound "
                 + "that keeps copies from mixing two updates rests on an estimate of the writer's phase.")
         @DefaultValue("false") boolean adaptivePolling,
+        @Doc("Threads of the native poller: 2 (two threads pinned to two CPUs take turns, so together they look every "
+                + "`poll-interval`) or 1. A CPU can stall for a millisecond or more (a hypervisor taking a vCPU away, a "
+                + "kernel section that is not preempted), which hides a 1 kHz update from a thread on it but rarely "
+                + "from one on another CPU. Adaptive polling and a process allowed a single CPU use one thread.")
+        @DefaultValue("2") @Range(min = 1, max = 2) int pollThreads,
         @Doc("Snapshots waiting to be decoded and handed to the store; when full (the store is slower than the "
                 + "simulator) snapshots are dropped and counted.")
         @DefaultValue("4096") @Range(min = 16, max = 1_000_000) int queueCapacity) {

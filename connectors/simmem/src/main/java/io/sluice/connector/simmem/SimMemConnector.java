@@ -6,6 +6,7 @@ import io.sluice.connector.simmem.layout.Layout;
 import io.sluice.connector.simmem.layout.LayoutException;
 import io.sluice.connector.simmem.layout.Layouts;
 import io.sluice.connector.simmem.layout.PageDecoder;
+import io.sluice.nativeio.PagePoller;
 import io.sluice.nativeio.SharedMemory;
 import io.sluice.nativeio.SharedMemoryException;
 import io.sluice.nativeio.ThreadPriority;
@@ -48,10 +49,12 @@ public final class SimMemConnector implements Connector {
 
     /**
      * Per-page figures, for tests and benchmarks; {@code nativePoller}: the page was last polled natively;
-     * {@code nativeLooks}: looks at the counter by the native poller, {@code lockedLooks} of them once per update.
+     * {@code nativeLooks}: looks at the counter by the native poller, {@code lockedLooks} of them once per update;
+     * {@code pollerThreads}: threads of the native poller last started (0: never started).
      */
     public record PageStats(String layout, boolean open, boolean nativePoller, long snapshots, long emitted, long missed, long copyRetries,
-                            long failedCopies, long dropped, long restarts, long lastCounter, long nativeLooks, long lockedLooks) {}
+                            long failedCopies, long dropped, long restarts, long lastCounter, long nativeLooks, long lockedLooks,
+                            int pollerThreads) {}
 
     /*
      * Every wake-up of a thread costs about 25 us of CPU on a VM, as much as decoding a snapshot, so the threads that
@@ -235,9 +238,11 @@ public final class SimMemConnector implements Connector {
                         int slots = Math.max(256, Math.min(65_536, config.queueCapacity()));
                         // above the Java reader (10), so draining never delays a poll
                         p.usedNative = p.reader.startNative(slots, config.pollInterval(), config.realtimeReader() ? 20 : 0,
-                                config.adaptivePolling());
+                                config.adaptivePolling(), config.pollThreads());
                         if (p.usedNative) {
-                            log.debug("simmem {}: {} polled by the native poller", name, p.layout.name());
+                            PagePoller.Stats stats = p.reader.nativeStats();
+                            log.debug("simmem {}: {} polled by the native poller ({} thread(s){})", name, p.layout.name(),
+                                    stats.threads(), stats.pinned() ? ", one per CPU" : "");
                         }
                     }
                     p.lastChange = now;
@@ -596,7 +601,8 @@ public final class SimMemConnector implements Connector {
         PageStats stats() {
             long[] looks = reader.nativeLooks();
             return new PageStats(layout.name(), reader.isOpen(), usedNative, snapshots.get(), emitted.get(), missed.get(),
-                    reader.retries(), failedCopies.get(), dropped.get(), restarts.get(), lastCounter, looks[0], looks[1]);
+                    reader.retries(), failedCopies.get(), dropped.get(), restarts.get(), lastCounter, looks[0], looks[1],
+                    reader.nativeThreads());
         }
     }
 }

@@ -26,6 +26,6 @@ final class Configs {
 
     static SimMemConfig config(List<PageConfig> pages, boolean adaptivePolling) {
         return new SimMemConfig(pages, true, "lap", Duration.ofNanos(200_000), Duration.ofMillis(200),
-                Duration.ofMillis(50), true, true, adaptivePolling, 8192);
+                Duration.ofMillis(50), true, true, adaptivePolling, 2, 8192);
     }
 }

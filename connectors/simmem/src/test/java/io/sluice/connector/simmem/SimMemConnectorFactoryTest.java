@@ -42,7 +42,7 @@ class SimMemConnectorFactoryTest {
                 Duration.ofMillis(100), Optional.empty(), SimMemConfig.Shape.TAGS);
         List<String> p = problems(new SimMemConfig(List.of(unknownField, page("acc-fizzics", null), rateOnTe,
                 page("ac1-physics", null), page("my-layout.yaml", null)), true, " ", Duration.ofNanos(1000),
-                Duration.ofMillis(1), Duration.ofSeconds(1), false, false, true, 100));
+                Duration.ofMillis(1), Duration.ofSeconds(1), false, false, true, 2, 100));
         assertTrue(p.contains("pages[0].fields[1]: layout acc-physics has no field 'warpFactor'"), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("pages[1].layout: no shipped layout named 'acc-fizzics'")), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("pages[2].max-rate:")), p.toString());

@@ -257,8 +257,11 @@ class SimMemIT {
             System.out.printf("333 Hz / 60 s: physics=%d graphics=%d laps=%d copyRetries=%d %s%n",
                     v.counts.get("physics").get(), v.counts.get("graphics").get(), v.laps.size(), physics.copyRetries(),
                     physics);
-            assertMissesWithinBudget(20_000, physics.missed() + stats(c, "rig-types").missed()
-                    + stats(c, "acc-graphics").missed(), floorMissed, c.stats().toString());
+            // the floor reader watches the physics page; the types page is written in the same loop, graphics slower
+            assertMissesWithinBudget(20_000, physics.missed(), floorMissed, c.stats().toString());
+            assertMissesWithinBudget(20_000, stats(c, "rig-types").missed(), floorMissed, c.stats().toString());
+            assertMissesWithinBudget(v.counts.get("graphics").intValue(), stats(c, "acc-graphics").missed(), floorMissed,
+                    c.stats().toString());
         }
     }
 
@@ -447,17 +450,17 @@ class SimMemIT {
     }
 
     /**
-     * Updates the connector never saw. The goal is 0 and idle machines reach it, so up to 1 in 100 passes. Beyond
-     * that the result depends on the machine: a bare C loop (the floor reader: real-time priority, the same 200 us
-     * poll) watched the same page during the run. If it saw every update, the misses are the connector's and the
-     * test fails; if the machine stalled even that loop, the budget cannot be judged on this machine and the check
-     * is skipped (reported as such, not passed). Called last, after every other check of the test.
+     * Updates the connector never saw. The goal is 0, and the connector gets there unless the machine stalls: a CPU
+     * taken away for a millisecond (a VM's vCPU, here) hides an update from any reader on it. A bare C loop (the
+     * floor reader: one thread at real-time priority, the same 200 us poll) watched the same page during the run and
+     * counts what a single thread could not see. The connector, polling from two CPUs, may miss no more than that loop
+     * plus 1 in 1,000 updates; beyond, the misses are its own and the test fails. Called last, after every other
+     * check of the test.
      */
     private static void assertMissesWithinBudget(int updates, long missed, long floorMissed, String stats) {
         System.out.printf("missed %d of %d updates; the floor reader missed %d%n", missed, updates, floorMissed);
-        if (missed <= updates / 100) return;
-        org.junit.jupiter.api.Assumptions.assumeTrue(floorMissed == 0, "this machine stalled a bare C reader too ("
-                + floorMissed + " missed): the connector's " + missed + " misses of " + updates + " cannot be judged here");
-        fail("missed " + missed + " of " + updates + " updates while a bare C reader missed none: " + stats);
+        long budget = floorMissed + updates / 1000;
+        assertTrue(missed <= budget, "missed " + missed + " of " + updates + " updates, more than the " + floorMissed
+                + " a bare C reader missed plus 1 in 1,000: " + stats);
     }
 }

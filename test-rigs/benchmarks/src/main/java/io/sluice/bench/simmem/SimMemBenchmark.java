@@ -56,6 +56,8 @@ public final class SimMemBenchmark implements Benchmark {
         boolean nativePoller = true;
         boolean adaptive = false;
         boolean floor = false;
+        int pollThreads = 2;
+        int floorThreads = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
@@ -64,8 +66,10 @@ public final class SimMemBenchmark implements Benchmark {
                 case "--java-poller" -> nativePoller = false;
                 case "--adaptive" -> adaptive = true;
                 case "--floor" -> floor = true;
+                case "--floor-threads" -> floorThreads = Integer.parseInt(args[++i]);
+                case "--threads" -> pollThreads = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: test-rigs/bench simmem [--rate 1000] [--seconds 20] [--warmup 15] [--java-poller] [--adaptive] [--floor]");
+                    System.out.println("usage: test-rigs/bench simmem [--rate 1000] [--seconds 20] [--warmup 15] [--java-poller] [--adaptive] [--threads 2] [--floor [--floor-threads 1]]");
                     return 0;
                 }
                 default -> {
@@ -94,7 +98,7 @@ public final class SimMemBenchmark implements Benchmark {
                 Optional.of("/dev/shm/" + prefix + "physics"), Optional.empty(), List.of(), 0, Duration.ofMillis(100),
                 Optional.empty(), SimMemConfig.Shape.TAGS);
         SimMemConfig config = new SimMemConfig(List.of(physics), false, "lap", Duration.ofNanos(200_000),
-                Duration.ofSeconds(1), Duration.ofMillis(20), true, nativePoller, adaptive, 65_536);
+                Duration.ofSeconds(1), Duration.ofMillis(20), true, nativePoller, adaptive, pollThreads, 65_536);
         SimMemConnector connector = new SimMemConnector("bench", config);
         Path state = Files.createTempDirectory("simmem-bench");
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -104,7 +108,7 @@ public final class SimMemBenchmark implements Benchmark {
                 seconds, warmup, nativePoller ? "native" : "Java", nativePoller ? (adaptive ? ", adaptive" : ", fixed interval") : "");
         connector.start(context(sink, scheduler, state));
         ShmWriter floorReader = floor
-                ? ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, count, 200) : null;
+                ? ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, count, 200, floorThreads) : null;
         try (ShmWriter writer = ShmWriter.acc(prefix, rate, "--count", Long.toString(count), "--realtime")) {
             Thread.sleep(warmup * 1000L);
             SimMemConnector.PageStats before = connector.stats().get(0);
@@ -125,8 +129,8 @@ public final class SimMemBenchmark implements Benchmark {
             double wallSeconds = (wall1 - wall0) / 1e9;
             double rateHz = (snapshots1 - snapshots0) / wallSeconds;
             double cpuPct = 100.0 * (cpu1 - cpu0) / (wall1 - wall0);
-            System.out.printf("snapshots=%d samples=%d dropped=%d copy_retries=%d native=%s looks_per_s=%.0f locked=%.0f%%%n",
-                    stats.snapshots(), samples.get(), stats.dropped(), stats.copyRetries(), stats.nativePoller(),
+            System.out.printf("snapshots=%d samples=%d dropped=%d copy_retries=%d native=%s poller_threads=%d looks_per_s=%.0f locked=%.0f%%%n",
+                    stats.snapshots(), samples.get(), stats.dropped(), stats.copyRetries(), stats.nativePoller(), stats.pollerThreads(),
                     (after.nativeLooks() - before.nativeLooks()) / wallSeconds,
                     100.0 * (after.lockedLooks() - before.lockedLooks()) / Math.max(1, after.nativeLooks() - before.nativeLooks()));
             System.out.println("threads_cpu_pct " + ThreadCpu.percentages(threads0, threads1, wall1 - wall0));
@@ -141,7 +145,7 @@ public final class SimMemBenchmark implements Benchmark {
         }
     }
 
-    /** The floor reader's DONE line as missed=M looks_per_s=L cpu_pct=C us_per_look=U. */
+    /** The floor reader's DONE line as missed=M looks_per_s=L cpu_pct=C us_per_look=U [threads=2 missed_0= missed_1=]. */
     private static String floorLine(String done) {
         Map<String, Long> f = new java.util.HashMap<>();
         for (String kv : done.trim().split("\\s+")) {
@@ -150,9 +154,13 @@ public final class SimMemBenchmark implements Benchmark {
         }
         if (!f.containsKey("cpu_ms") || f.getOrDefault("wall_ms", 0L) == 0) return "(no result: " + done.trim() + ")";
         double wallS = f.get("wall_ms") / 1000.0;
-        return String.format("missed=%d looks_per_s=%.0f cpu_pct=%.1f us_per_look=%.1f", f.get("missed"),
+        String line = String.format("missed=%d looks_per_s=%.0f cpu_pct=%.1f us_per_look=%.1f", f.get("missed"),
                 f.get("looks") / wallS, 100.0 * f.get("cpu_ms") / f.get("wall_ms"),
                 1000.0 * f.get("cpu_ms") / Math.max(1, f.get("looks")));
+        if (f.containsKey("missed_0")) {
+            line += String.format(" threads=2 missed_0=%d missed_1=%d", f.get("missed_0"), f.get("missed_1"));
+        }
+        return line;
     }
 
     private static ConnectorContext context(SampleSink sink, ScheduledExecutorService scheduler, Path state) {

@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of this process's threads by role, from {@code /proc/self/task/<tid>/stat} (Linux): the native poller
- * ({@code sluice-poller}), the simmem reader and decoder threads, and everything else (JIT, GC, the benchmark).
+ * ({@code sluice-poller}, {@code sluice-poller-2}), the simmem reader and decoder threads, and everything else (JIT, GC, the benchmark).
  */
 final class ThreadCpu {
 
@@ -38,7 +38,7 @@ final class ThreadCpu {
     }
 
     private static String role(String threadName) {
-        if (threadName.equals("sluice-poller")) return "poller";
+        if (threadName.startsWith("sluice-poller")) return "poller";
         if (threadName.startsWith("simmem-") && threadName.contains("-re")) return "reader";
         if (threadName.startsWith("simmem-") && threadName.contains("-de")) return "decoder";
         return "rest";
