@@ -48,7 +48,8 @@ public final class LoRaWanConnector implements Connector {
                 config.dedupWindow().toNanos(), config.radioMetadata(), context.metrics());
         PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
                 (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
-                config.gatewayStats(), config.dedupWindow().toNanos(), context.sink(), context.clock(),
+                config.gatewayStats(), config.dedupWindow().toNanos(),
+                KnownGateways.of(config.gatewaysOrDefault(), context.metrics(), context.logger()), context.sink(), context.clock(),
                 context.metrics(), context.logger());
         server = s;
         bindOrRetry(s, context, Duration.ofSeconds(1));

@@ -55,14 +55,14 @@ class MqttIT {
         Device d = new Device(Optional.empty(), Optional.of(EUI.toUpperCase()), Optional.empty(), Optional.empty(), "lpp");
         return new LoRaWanConnectorConfig(Mode.MQTT, "0.0.0.0", 1700, DataSize.ofMegabytes(4), Duration.ofMillis(200), 16384,
                 true, LoRaWanConnectorConfig.RadioMetadata.COMPACT, Optional.of(mqtt), Map.of("lpp", TestConfigs.profile(Codec.CAYENNE_LPP),
-                "raw", TestConfigs.profile(Codec.RAW)), Map.of("boiler", d), Optional.of("raw"));
+                "raw", TestConfigs.profile(Codec.RAW)), Map.of("boiler", d), Optional.of("raw"), Duration.ofMinutes(5), Optional.empty());
     }
 
     private static Mqtt mqtt(String uri, Flavor flavor, Path ca, Path cert, Path key) {
         return new Mqtt(uri, flavor, Optional.empty(), Optional.of("sluice-it-" + flavor), Optional.empty(), Optional.empty(),
                 Optional.ofNullable(ca).map(Path::toString), Optional.ofNullable(cert).map(Path::toString),
                 Optional.ofNullable(key).map(Path::toString), 1, true, Duration.ofSeconds(5), Duration.ofSeconds(30),
-                Duration.ofMillis(200), Duration.ofSeconds(2));
+                Duration.ofMillis(200), Duration.ofSeconds(2), 10_000, Duration.ofHours(24));
     }
 
     @Test
