@@ -32,9 +32,10 @@ public final class LoRaWanConnector implements Connector {
     public void start(ConnectorContext context) throws Exception {
         DeviceRegistry registry = DeviceRegistry.build(config);
         context.health().report(HealthState.STARTING, registry.size() + " devices");
+        GatewayClock gatewayClock = new GatewayClock(config.gatewayTimeTolerance().toNanos(), context.metrics(), context.logger());
         if (config.mode() == Mode.MQTT) {
             MqttUplinkSource source = new MqttUplinkSource(name, config.mqtt().orElseThrow(), registry,
-                    config.defaultProfile().map(registry::profile).orElse(null), config.radioMetadata(), context);
+                    config.defaultProfile().map(registry::profile).orElse(null), config.radioMetadata(), gatewayClock, context);
             mqtt = source;
             source.start();
             return;
@@ -49,7 +50,8 @@ public final class LoRaWanConnector implements Connector {
         PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
                 (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
                 config.gatewayStats(), config.dedupWindow().toNanos(),
-                KnownGateways.of(config.gatewaysOrDefault(), context.metrics(), context.logger()), context.sink(), context.clock(),
+                KnownGateways.of(config.gatewaysOrDefault(), context.metrics(), context.logger()),
+                gatewayClock, context.sink(), context.clock(),
                 context.metrics(), context.logger());
         server = s;
         bindOrRetry(s, context, Duration.ofSeconds(1));

@@ -38,6 +38,7 @@ final class MqttUplinkSource implements AutoCloseable {
     private final DeviceProfile defaultProfile;
     private final LoRaWanConnectorConfig.RadioMetadata radio;
     private final ConnectorContext context;
+    private final GatewayClock gatewayClock;
     private final ObjectMapper json = new ObjectMapper();
     private final Metrics.Counter messages;
     private final Metrics.Counter malformed;
@@ -52,7 +53,8 @@ final class MqttUplinkSource implements AutoCloseable {
     private Duration delay;
 
     MqttUplinkSource(String name, Mqtt config, DeviceRegistry registry, DeviceProfile defaultProfile, LoRaWanConnectorConfig.RadioMetadata radio,
-                     ConnectorContext context) {
+                     GatewayClock gatewayClock, ConnectorContext context) {
+        this.gatewayClock = gatewayClock;
         this.name = name;
         this.config = config;
         this.registry = registry;
@@ -183,9 +185,13 @@ final class MqttUplinkSource implements AutoCloseable {
             }
         }
         long now = Sample.toNanos(context.clock().instant());
+        List<RxMetadata> receptions = new ArrayList<>(up.receptions().size());
+        for (RxMetadata rx : up.receptions()) {
+            receptions.add(gatewayClock.check(rx, now));
+        }
         List<Sample> out = new ArrayList<>();
         UplinkSamples.build(new UplinkSamples.Uplink(deviceName, device != null ? device.tags() : null, up.devAddr(), up.devEui(), up.fcnt(), up.fport(),
-                up.confirmed(), up.adr(), fields, error, up.payload(), up.receptions(), now), radio, out);
+                up.confirmed(), up.adr(), fields, error, up.payload(), receptions, now), radio, out);
         if (out.isEmpty()) {
             return;
         }

@@ -73,6 +73,7 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final PushDataParser pushParser = new PushDataParser(new ObjectMapper()); // sub-trees: no trailing-token check
     private final KnownGateways gateways;
+    private final GatewayClock gatewayClock;
     private final long flushIntervalNanos;
 
     private final Metrics.Counter datagrams;
@@ -104,8 +105,10 @@ public final class PacketForwarderServer implements AutoCloseable {
 
     public PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
                                  FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
-                                 KnownGateways gateways, SampleSink sink, Clock clock, Metrics metrics, Logger log) {
+                                 KnownGateways gateways, GatewayClock gatewayClock, SampleSink sink, Clock clock,
+                                 Metrics metrics, Logger log) {
         this.gateways = gateways;
+        this.gatewayClock = gatewayClock;
         this.bindAddress = bindAddress;
         this.port = port;
         this.receiveBuffer = receiveBuffer;
@@ -389,7 +392,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         long time = RxMetadata.NO_TIME;
         if (p.time != null) {
             try {
-                time = IsoTime.parseNanos(p.time);
+                time = gatewayClock.check(eui, IsoTime.parseNanos(p.time), wall);
             } catch (RuntimeException ignored) {
                 // a gateway without GPS sends no or a broken time; the receive time is used
             }
@@ -410,7 +413,10 @@ public final class PacketForwarderServer implements AutoCloseable {
         JsonNode t = stat.get("time");
         if (t != null && t.isTextual()) {
             try {
-                time = Sample.toNanos(Instant.from(STAT_TIME.parse(t.textValue())));
+                long reported = gatewayClock.check(eui, Sample.toNanos(Instant.from(STAT_TIME.parse(t.textValue()))), wall);
+                if (reported != RxMetadata.NO_TIME) {
+                    time = reported;
+                }
             } catch (RuntimeException ignored) {
                 // keep the receive time
             }
