@@ -61,9 +61,9 @@ final class GatewayClock {
                 badEpisodes.put(gateway, count + 1);
             } else if (badEpisodes.size() < MAX_TRACKED) {
                 badEpisodes.put(gateway, 1L);
-                log.warn("gateway {} reports the time {}, {} s away from the receive time (more than "
-                                + "gateway-time-tolerance); its receptions get the receive time until its clock is right",
-                        gateway, describe(reportedNanos), (reportedNanos - receiveNanos) / 1_000_000_000L);
+                log.warn("gateway {} reports the time {}, {} the receive time (more than gateway-time-tolerance); "
+                        + "its receptions get the receive time until its clock is right",
+                        gateway, describe(reportedNanos), offset(reportedNanos - receiveNanos));
             } else {
                 untrackedLog.warn("gateway " + gateway + " reports the time " + describe(reportedNanos)
                         + ", outside gateway-time-tolerance; the receive time is used");
@@ -76,6 +76,14 @@ final class GatewayClock {
     RxMetadata check(RxMetadata rx, long receiveNanos) {
         long t = check(rx.gateway(), rx.timeNanos(), receiveNanos);
         return t == rx.timeNanos() ? rx : rx.withTime(t);
+    }
+
+    /** e.g. "20,427 days behind", "3 h ahead of", "412 s behind". */
+    static String offset(long deltaNanos) {
+        long seconds = Math.abs(deltaNanos / 1_000_000_000L);
+        String amount = seconds >= 86_400 ? String.format(java.util.Locale.ROOT, "%,d days", seconds / 86_400)
+                : seconds >= 3_600 ? String.format(java.util.Locale.ROOT, "%,d h", seconds / 3_600) : String.format(java.util.Locale.ROOT, "%,d s", seconds);
+        return amount + (deltaNanos < 0 ? " behind" : " ahead of");
     }
 
     private static String describe(long nanos) {

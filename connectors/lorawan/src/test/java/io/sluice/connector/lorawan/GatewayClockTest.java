@@ -39,7 +39,8 @@ class GatewayClockTest {
         }
         assertEquals(1, log.count("WARN", "gw-a"), log.lines().toString());
         assertEquals(1, log.count("WARN", "gw-b"), log.lines().toString());
-        assertEquals(1, log.count("WARN", "1970-01-01T00:00:10Z"), log.lines().toString());
+        assertEquals(1, log.count("WARN", "1970-01-01T00:00:10Z, 20,793 days behind the receive time"), log.lines().toString());
+        assertEquals(1, log.count("WARN", "2099-01-01T00:00:00Z, 26,323 days ahead of the receive time"), log.lines().toString());
         clock.check("gw-a", NOW, NOW);
         clock.check("gw-a", NOW, NOW);
         assertEquals(1, log.count("INFO", "gw-a"), log.lines().toString());
