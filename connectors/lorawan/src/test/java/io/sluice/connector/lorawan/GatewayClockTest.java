@@ -64,6 +64,9 @@ class GatewayClockTest {
             assertEquals(RxMetadata.NO_TIME, clock.check("gw-" + i, YEAR_2099, NOW));
         }
         assertEquals(GatewayClock.MAX_TRACKED + 5_000, metrics.count("lorawan.gateway-time.rejected"));
-        assertEquals(GatewayClock.MAX_TRACKED + 1, log.count("WARN", ""), "beyond the tracked ones: one line per 10 s");
+        long warnings = log.count("WARN", "");
+        // one per tracked gateway, then at most one line per 10 s for the rest (not one per gateway)
+        org.junit.jupiter.api.Assertions.assertTrue(warnings > GatewayClock.MAX_TRACKED && warnings < GatewayClock.MAX_TRACKED + 100,
+                warnings + " warnings");
     }
 }
