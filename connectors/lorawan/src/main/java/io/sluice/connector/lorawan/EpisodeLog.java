@@ -18,16 +18,26 @@ final class EpisodeLog {
         this.intervalNanos = intervalNanos;
     }
 
-    synchronized void warn(String message) {
+    void warn(String message) {
+        log(message, false);
+    }
+
+    /** For something expected that an operator may still want to know about (e.g. a broker's redeliveries). */
+    void info(String message) {
+        log(message, true);
+    }
+
+    private synchronized void log(String message, boolean info) {
         long now = System.nanoTime();
         if (nextNanos != Long.MIN_VALUE && now - nextNanos < 0) {
             suppressed++;
             return;
         }
-        if (suppressed > 0) {
-            log.warn("{} (and {} more like it since the last report)", message, suppressed);
+        String line = suppressed > 0 ? message + " (and " + suppressed + " more like it since the last report)" : message;
+        if (info) {
+            log.info(line);
         } else {
-            log.warn(message);
+            log.warn(line);
         }
         suppressed = 0;
         nextNanos = now + intervalNanos;

@@ -32,9 +32,10 @@ public final class LoRaWanConnector implements Connector {
     public void start(ConnectorContext context) throws Exception {
         DeviceRegistry registry = DeviceRegistry.build(config);
         context.health().report(HealthState.STARTING, registry.size() + " devices");
+        GatewayClock gatewayClock = new GatewayClock(config.gatewayTimeTolerance().toNanos(), context.metrics(), context.logger());
         if (config.mode() == Mode.MQTT) {
             MqttUplinkSource source = new MqttUplinkSource(name, config.mqtt().orElseThrow(), registry,
-                    config.defaultProfile().map(registry::profile).orElse(null), config.radioMetadata(), context);
+                    config.defaultProfile().map(registry::profile).orElse(null), config.radioMetadata(), gatewayClock, context);
             mqtt = source;
             source.start();
             return;
@@ -48,7 +49,9 @@ public final class LoRaWanConnector implements Connector {
                 config.dedupWindow().toNanos(), config.radioMetadata(), context.metrics());
         PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
                 (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
-                config.gatewayStats(), config.dedupWindow().toNanos(), context.sink(), context.clock(),
+                config.gatewayStats(), config.dedupWindow().toNanos(),
+                KnownGateways.of(config.gatewaysOrDefault(), context.metrics(), context.logger()),
+                gatewayClock, context.sink(), context.clock(),
                 context.metrics(), context.logger());
         server = s;
         bindOrRetry(s, context, Duration.ofSeconds(1));

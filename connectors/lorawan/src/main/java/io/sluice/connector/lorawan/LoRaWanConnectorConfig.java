@@ -54,7 +54,20 @@ public record LoRaWanConnectorConfig(
 
         @Doc("MQTT mode: profile for devices that are not in the registry (named by DevEUI); without it such "
                 + "uplinks are counted and dropped")
-        Optional<String> defaultProfile) {
+        Optional<String> defaultProfile,
+
+        @Doc("a gateway's own receive time (GPS) becomes the source time only when it lies within this distance of "
+                + "Sluice's receive time; otherwise (no GPS fix reporting 1970, a clock in 2099) the receive time is used "
+                + "and the reception counted in lorawan.gateway-time.rejected. 0s = always the receive time")
+        @DefaultValue("5m") Duration gatewayTimeTolerance,
+
+        @Doc("UDP mode: which gateways are served, and how many are remembered")
+        Optional<Gateways> gateways) {
+
+    /** {@link #gateways} with its defaults filled in when the section is left out. */
+    public Gateways gatewaysOrDefault() {
+        return gateways.orElse(Gateways.DEFAULT);
+    }
 
     /** Where uplinks come from. */
     public enum Mode { UDP, MQTT }
@@ -82,6 +95,22 @@ public record LoRaWanConnectorConfig(
         public int size() {
             return size;
         }
+    }
+
+    /** Which gateways the UDP server serves. */
+    @Doc("which gateways the packet-forwarder server serves")
+    public record Gateways(
+            @Doc("EUIs of the gateways served (16 hexadecimal digits); datagrams of any other gateway are counted "
+                    + "and not acknowledged. Empty = any gateway") List<String> allow,
+
+            @Doc("how many gateways are remembered at most; a new gateway beyond this is refused (counted, not "
+                    + "acknowledged) unless a known one has been silent for forget-after")
+            @DefaultValue("1000") @Range(min = 1, max = 1000000) int maxKnown,
+
+            @Doc("a gateway silent this long gives up its place in the table to a new gateway when the table is full")
+            @DefaultValue("1h") Duration forgetAfter) {
+
+        public static final Gateways DEFAULT = new Gateways(List.of(), 1000, Duration.ofHours(1));
     }
 
     /** Which network server publishes on the broker. */
@@ -148,7 +177,13 @@ public record LoRaWanConnectorConfig(
             @Doc("how long a connection attempt may take") @DefaultValue("10s") Duration connectTimeout,
             @Doc("MQTT keep-alive interval") @DefaultValue("30s") Duration keepAlive,
             @Doc("first reconnect delay; doubles up to reconnect-max-delay") @DefaultValue("1s") Duration reconnectMinDelay,
-            @Doc("longest delay between reconnect attempts") @DefaultValue("2m") Duration reconnectMaxDelay) {
+            @Doc("longest delay between reconnect attempts") @DefaultValue("2m") Duration reconnectMaxDelay,
+            @Doc("how many recently stored uplink events are remembered, so that one the broker delivers again "
+                    + "(ChirpStack: same deduplicationId; The Things Stack: same device, f_cnt and received_at) is "
+                    + "dropped and counted in lorawan.mqtt.duplicates; 0 = no de-duplication")
+            @DefaultValue("10000") @Range(min = 0, max = 1000000) int dedupIds,
+            @Doc("how long an uplink event is remembered for de-duplication; kept in the state directory across "
+                    + "restarts") @DefaultValue("24h") Duration dedupMaxAge) {
 
         public String topicFilter() {
             return topic.orElse(flavor == Flavor.CHIRPSTACK_V4 ? "application/+/device/+/event/up" : "v3/+/devices/+/up");

@@ -39,7 +39,34 @@ public final class LoRaWanConnectorFactory implements ConnectorFactory<LoRaWanCo
         if (c.dedupWindow().isNegative() || c.dedupWindow().compareTo(Duration.ofSeconds(10)) > 0) {
             problems.report("dedup-window", "expected 0s..10s, got " + io.sluice.spi.Durations.format(c.dedupWindow()));
         }
+        if (c.gatewayTimeTolerance().isNegative()) {
+            problems.report("gateway-time-tolerance", "expected a duration of 0s or more, got "
+                    + io.sluice.spi.Durations.format(c.gatewayTimeTolerance()));
+        }
+        if (c.mode() == Mode.MQTT && c.gateways().isPresent()) {
+            problems.report("gateways", "only used when mode is udp (the network server admits the gateways)");
+        }
+        c.gateways().ifPresent(g -> {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < g.allow().size(); i++) {
+                String eui = g.allow().get(i);
+                if (eui == null || !eui.matches("[0-9a-fA-F]{16}")) {
+                    problems.report("gateways.allow[" + i + "]", "expected a gateway EUI of 16 hexadecimal digits, e.g. "
+                            + "b827ebfffe000001, got '" + eui + "'");
+                } else if (!seen.add(eui.toLowerCase(java.util.Locale.ROOT))) {
+                    problems.report("gateways.allow[" + i + "]", "gateway " + eui + " is listed twice");
+                }
+            }
+            if (g.forgetAfter().isNegative() || g.forgetAfter().isZero()) {
+                problems.report("gateways.forget-after", "expected a duration above 0s, got "
+                        + io.sluice.spi.Durations.format(g.forgetAfter()));
+            }
+        });
         c.mqtt().ifPresent(m -> {
+            if (m.dedupMaxAge().isNegative() || m.dedupMaxAge().isZero()) {
+                problems.report("mqtt.dedup-max-age", "expected a duration above 0s, got "
+                        + io.sluice.spi.Durations.format(m.dedupMaxAge()));
+            }
             if (m.server().startsWith("tcp://") && (m.caFile().isPresent() || m.certFile().isPresent())) {
                 problems.report("mqtt.server", "ca-file / cert-file need an ssl:// server");
             }

@@ -38,6 +38,7 @@ final class MqttUplinkSource implements AutoCloseable {
     private final DeviceProfile defaultProfile;
     private final LoRaWanConnectorConfig.RadioMetadata radio;
     private final ConnectorContext context;
+    private final GatewayClock gatewayClock;
     private final ObjectMapper json = new ObjectMapper();
     private final Metrics.Counter messages;
     private final Metrics.Counter malformed;
@@ -45,6 +46,10 @@ final class MqttUplinkSource implements AutoCloseable {
     private final Metrics.Counter decodeErrors;
     private final Metrics.Counter samplesEmitted;
     private final Metrics.Counter connects;
+    private final Metrics.Counter duplicates;
+    private final Metrics.Counter dedupSaveFailures;
+    private final EpisodeLog duplicateLog;
+    private final RecentIds recent;
     private final EpisodeLog problemLog;
     private volatile MqttClient client;
     private volatile ScheduledFuture<?> pending;
@@ -52,7 +57,8 @@ final class MqttUplinkSource implements AutoCloseable {
     private Duration delay;
 
     MqttUplinkSource(String name, Mqtt config, DeviceRegistry registry, DeviceProfile defaultProfile, LoRaWanConnectorConfig.RadioMetadata radio,
-                     ConnectorContext context) {
+                     GatewayClock gatewayClock, ConnectorContext context) {
+        this.gatewayClock = gatewayClock;
         this.name = name;
         this.config = config;
         this.registry = registry;
@@ -66,11 +72,25 @@ final class MqttUplinkSource implements AutoCloseable {
         decodeErrors = m.counter("lorawan.payload.decode-errors");
         samplesEmitted = m.counter("lorawan.samples.emitted");
         connects = m.counter("lorawan.mqtt.connects");
+        duplicates = m.counter("lorawan.mqtt.duplicates");
+        dedupSaveFailures = m.counter("lorawan.mqtt.dedup-save-failures");
+        duplicateLog = new EpisodeLog(context.logger(), 10_000_000_000L);
+        recent = new RecentIds(config.dedupIds(), config.dedupMaxAge().toMillis(), context.stateDirectory());
         problemLog = new EpisodeLog(context.logger(), 10_000_000_000L);
         delay = config.reconnectMinDelay();
     }
 
     void start() {
+        try {
+            int bad = recent.load(context.clock().millis());
+            if (bad > 0) {
+                context.logger().warn("{} unreadable lines in {} skipped", bad, RecentIds.FILE);
+            }
+        } catch (java.io.IOException e) {
+            dedupSaveFailures.increment();
+            context.logger().warn("cannot read or rewrite {} ({}); events stored before this start may be stored again "
+                    + "if the broker delivers them again", RecentIds.FILE, e.toString());
+        }
         schedule(Duration.ZERO);
     }
 
@@ -158,6 +178,13 @@ final class MqttUplinkSource implements AutoCloseable {
             problemLog.warn("malformed uplink event on " + topic + ": " + firstLine(e.getMessage()));
             return;
         }
+        long nowMillis = context.clock().millis();
+        if (recent.contains(up.eventId(), nowMillis)) {
+            duplicates.increment();
+            duplicateLog.info("uplink event " + up.eventId() + " was delivered again by the broker; stored once, the copy "
+                    + "dropped");
+            return;
+        }
         DeviceSession device = registry.byDevEui(up.devEui());
         String deviceName;
         DeviceProfile profile;
@@ -183,14 +210,25 @@ final class MqttUplinkSource implements AutoCloseable {
             }
         }
         long now = Sample.toNanos(context.clock().instant());
+        List<RxMetadata> receptions = new ArrayList<>(up.receptions().size());
+        for (RxMetadata rx : up.receptions()) {
+            receptions.add(gatewayClock.check(rx, now));
+        }
         List<Sample> out = new ArrayList<>();
         UplinkSamples.build(new UplinkSamples.Uplink(deviceName, device != null ? device.tags() : null, up.devAddr(), up.devEui(), up.fcnt(), up.fport(),
-                up.confirmed(), up.adr(), fields, error, up.payload(), up.receptions(), now), radio, out);
+                up.confirmed(), up.adr(), fields, error, up.payload(), receptions, now), radio, out);
         if (out.isEmpty()) {
             return;
         }
         Durations.await(context.sink().publish(out), COMMIT_TIMEOUT);
         samplesEmitted.increment(out.size());
+        try {
+            recent.add(up.eventId(), nowMillis);
+        } catch (java.io.IOException e) {
+            dedupSaveFailures.increment();
+            problemLog.warn("cannot save the id of a stored uplink event to " + RecentIds.FILE + ": " + e
+                    + "; it is remembered until the next restart");
+        }
     }
 
     private static String firstLine(String message) {
@@ -229,5 +267,6 @@ final class MqttUplinkSource implements AutoCloseable {
         MqttClient c = client;
         client = null;
         closeQuietly(c);
+        recent.close();
     }
 }

@@ -14,8 +14,8 @@ import java.util.List;
  * {@code fPort}, {@code data}, {@code rxInfo}, {@code txInfo}) or The Things Stack v3
  * ({@code v3/<app>@<tenant>/devices/<id>/up} with {@code end_device_ids} and {@code uplink_message}).
  */
-record NetworkServerUplink(String devEui, String deviceName, String devAddr, long fcnt, int fport, boolean confirmed,
-                           boolean adr, byte[] payload, List<RxMetadata> receptions, long timeNanos) {
+record NetworkServerUplink(String eventId, String devEui, String deviceName, String devAddr, long fcnt, int fport,
+                           boolean confirmed, boolean adr, byte[] payload, List<RxMetadata> receptions, long timeNanos) {
 
     /** Parses one event; throws IllegalArgumentException with a short reason when it is not an uplink event. */
     static NetworkServerUplink parse(Flavor flavor, JsonNode root) {
@@ -42,7 +42,11 @@ record NetworkServerUplink(String devEui, String deviceName, String devAddr, lon
             rx.add(new RxMetadata(r.path("gatewayId").asText("unknown"), r.path("rssi").asDouble(0), r.path("snr").asDouble(0),
                     time(time), -1, frequency, dataRate, codr, r.path("channel").asInt(-1), r.path("rfChain").asInt(-1)));
         }
-        return new NetworkServerUplink(devEui, text(info, "deviceName"), text(root, "devAddr"), root.path("fCnt").asLong(0),
+        // ChirpStack gives every uplink event a deduplicationId (one per uplink, whatever the number of gateways)
+        String dedup = text(root, "deduplicationId");
+        String eventId = dedup != null ? "cs:" + dedup
+                : "cs:" + devEui.toLowerCase(java.util.Locale.ROOT) + "/" + root.path("fCnt").asLong(0) + "/" + text(root, "time");
+        return new NetworkServerUplink(eventId, devEui, text(info, "deviceName"), text(root, "devAddr"), root.path("fCnt").asLong(0),
                 root.has("fPort") ? root.path("fPort").asInt() : -1, root.path("confirmed").asBoolean(false),
                 root.path("adr").asBoolean(false), bytes(root, "data"), rx, time(text(root, "time")));
     }
@@ -73,7 +77,11 @@ record NetworkServerUplink(String devEui, String deviceName, String devAddr, lon
                     r.path("channel_index").asInt(-1), -1));
         }
         String received = text(up, "received_at") != null ? text(up, "received_at") : text(root, "received_at");
-        return new NetworkServerUplink(devEui, deviceId, text(ids, "dev_addr"), up.path("f_cnt").asLong(0),
+        // the same device and counter received at the same moment: the same uplink (a counter that restarts after a
+        // re-join comes with a later received_at)
+        String eventId = "tts:" + (devEui != null ? devEui.toLowerCase(java.util.Locale.ROOT) : "id=" + deviceId) + "/"
+                + up.path("f_cnt").asLong(0) + "/" + received;
+        return new NetworkServerUplink(eventId, devEui, deviceId, text(ids, "dev_addr"), up.path("f_cnt").asLong(0),
                 up.has("f_port") ? up.path("f_port").asInt() : -1, up.path("confirmed").asBoolean(false), false,
                 bytes(up, "frm_payload"), rx, time(received));
     }

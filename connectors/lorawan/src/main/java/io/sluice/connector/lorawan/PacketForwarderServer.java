@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 
@@ -40,6 +39,8 @@ import org.slf4j.Logger;
  *   <li>PULL_DATA: answered with PULL_ACK; the sender's address is remembered as the gateway's downstream
  *       address.</li>
  *   <li>TX_ACK: counted; a {@code txpk_ack.error} other than NONE is counted and logged.</li>
+ *   <li>A datagram of a gateway {@link KnownGateways} refuses (not in {@code gateways.allow}, or new while
+ *       {@code gateways.max-known} are known): counted, not acknowledged, no samples.</li>
  *   <li>Anything else (too short, unknown version or identifier, broken JSON): counted as
  *       {@code lorawan.datagrams.malformed}, not acknowledged.</li>
  * </ul>
@@ -71,7 +72,8 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final Logger log;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final PushDataParser pushParser = new PushDataParser(new ObjectMapper()); // sub-trees: no trailing-token check
-    private final Map<String, GatewayInfo> gateways = new ConcurrentHashMap<>();
+    private final KnownGateways gateways;
+    private final GatewayClock gatewayClock;
     private final long flushIntervalNanos;
 
     private final Metrics.Counter datagrams;
@@ -103,7 +105,10 @@ public final class PacketForwarderServer implements AutoCloseable {
 
     public PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
                                  FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
-                                 SampleSink sink, Clock clock, Metrics metrics, Logger log) {
+                                 KnownGateways gateways, GatewayClock gatewayClock, SampleSink sink, Clock clock,
+                                 Metrics metrics, Logger log) {
+        this.gateways = gateways;
+        this.gatewayClock = gatewayClock;
         this.bindAddress = bindAddress;
         this.port = port;
         this.receiveBuffer = receiveBuffer;
@@ -129,7 +134,6 @@ public final class PacketForwarderServer implements AutoCloseable {
         counterSaveFailures = metrics.counter("lorawan.frame-counters.save-failures");
         ackFailures = metrics.counter("lorawan.acks.failed");
         receivePauses = metrics.counter("lorawan.receive.paused");
-        metrics.gauge("lorawan.gateways", gateways::size);
         metrics.gauge("lorawan.frames.pending", () -> {
             synchronized (lock) {
                 return pipeline.pendingCount();
@@ -174,7 +178,7 @@ public final class PacketForwarderServer implements AutoCloseable {
 
     /** Gateways seen so far, by EUI. */
     public Map<String, GatewayInfo> gateways() {
-        return Map.copyOf(gateways);
+        return gateways.snapshot();
     }
 
     private void receiveLoop(io.sluice.spi.connector.Health health) {
@@ -318,12 +322,15 @@ public final class PacketForwarderServer implements AutoCloseable {
             return;
         }
         String eui = SemtechProtocol.gatewayEui(d);
+        if (gateways.admit(eui, System.nanoTime()) != KnownGateways.Verdict.SERVED) {
+            return; // counted and logged; no acknowledgement, no samples
+        }
         SocketAddress from = dp.getSocketAddress();
         switch (id) {
             case SemtechProtocol.PUSH_DATA -> pushData(d, len, eui, from, version);
             case SemtechProtocol.PULL_DATA -> {
                 pullData.increment();
-                gateways.compute(eui, (k, g) -> new GatewayInfo(eui, g == null ? null : g.upstream(), from, System.nanoTime(), version));
+                gateways.update(eui, g -> new GatewayInfo(eui, g == null ? null : g.upstream(), from, System.nanoTime(), version));
                 send(SemtechProtocol.ack(d, SemtechProtocol.PULL_ACK), from);
             }
             default -> txAck(d, len, eui);
@@ -345,7 +352,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         pushData.increment();
         byte[] copy = new byte[] {d[0], d[1], d[2]};
         send(SemtechProtocol.ack(copy, SemtechProtocol.PUSH_ACK), from);
-        gateways.compute(eui, (k, g) -> new GatewayInfo(eui, from, g == null ? null : g.downstream(), System.nanoTime(), version));
+        gateways.update(eui, g -> new GatewayInfo(eui, from, g == null ? null : g.downstream(), System.nanoTime(), version));
         long mono = System.nanoTime();
         long wall = Sample.toNanos(clock.instant());
         for (PushDataParser.Rxpk p : push.rxpk()) {
@@ -385,7 +392,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         long time = RxMetadata.NO_TIME;
         if (p.time != null) {
             try {
-                time = IsoTime.parseNanos(p.time);
+                time = gatewayClock.check(eui, IsoTime.parseNanos(p.time), wall);
             } catch (RuntimeException ignored) {
                 // a gateway without GPS sends no or a broken time; the receive time is used
             }
@@ -406,7 +413,10 @@ public final class PacketForwarderServer implements AutoCloseable {
         JsonNode t = stat.get("time");
         if (t != null && t.isTextual()) {
             try {
-                time = Sample.toNanos(Instant.from(STAT_TIME.parse(t.textValue())));
+                long reported = gatewayClock.check(eui, Sample.toNanos(Instant.from(STAT_TIME.parse(t.textValue()))), wall);
+                if (reported != RxMetadata.NO_TIME) {
+                    time = reported;
+                }
             } catch (RuntimeException ignored) {
                 // keep the receive time
             }

@@ -19,6 +19,11 @@ public record RxMetadata(String gateway, double rssi, double snr, long timeNanos
 
     public static final long NO_TIME = Long.MIN_VALUE;
 
+    /** This reception with another gateway time ({@link #NO_TIME} for none). */
+    public RxMetadata withTime(long nanos) {
+        return new RxMetadata(gateway, rssi, snr, nanos, tmst, frequency, dataRate, codingRate, channel, rfChain);
+    }
+
     public boolean hasTime() {
         return timeNanos != NO_TIME;
     }

@@ -54,4 +54,18 @@ class LoRaWanConnectorFactoryTest {
         assertTrue(all.contains("profiles.layout.fields: the byte-layout codec needs at least one field"), all);
         assertFalse(all.contains(secretLooking.substring(0, 20)), all);
     }
+
+    @Test
+    void gatewayAdmissionAndClockSettingsAreChecked() {
+        LoRaWanConnectorConfig base = TestConfigs.udp(Map.of("lpp", TestConfigs.profile(Codec.CAYENNE_LPP)),
+                Map.of("d1", TestConfigs.device("26011f2a", UplinkPipelineTest.NWK, UplinkPipelineTest.APP, "lpp")));
+        assertEquals(List.of(), problems(TestConfigs.withGateways(base, List.of("B827EBFFFE000001"), 10, java.time.Duration.ofMinutes(5))));
+        String all = String.join("\n", problems(TestConfigs.withGatewayTimeTolerance(TestConfigs.withGateways(base,
+                List.of("b827ebfffe000001", "b827ebfffe00001", "B827EBFFFE000001"), 10, java.time.Duration.ZERO),
+                java.time.Duration.ofSeconds(-1))));
+        assertTrue(all.contains("gateways.allow[1]: expected a gateway EUI of 16 hexadecimal digits"), all);
+        assertTrue(all.contains("gateways.allow[2]: gateway B827EBFFFE000001 is listed twice"), all);
+        assertTrue(all.contains("gateways.forget-after: expected a duration above 0s"), all);
+        assertTrue(all.contains("gateway-time-tolerance: expected a duration of 0s or more"), all);
+    }
 }

@@ -36,33 +36,40 @@ class MqttIT {
 
     /** A ChirpStack v4 'up' event (protobuf JSON) with a Cayenne LPP payload heard by two gateways. */
     static String chirpstackUp(String devEui, long fcnt, String base64) {
+        return chirpstackUp(devEui, fcnt, base64, java.util.UUID.randomUUID().toString(), GW_TIME);
+    }
+
+    /** The gateway time of {@link #chirpstackUp}: a moment ago, within the default gateway-time-tolerance. */
+    static final java.time.Instant GW_TIME = java.time.Instant.now().minusMillis(100);
+
+    static String chirpstackUp(String devEui, long fcnt, String base64, String deduplicationId, java.time.Instant gwTime) {
         return """
-                {"deduplicationId":"3ac7e3c4-4401-4b8d-9386-a5c902f9202d","time":"2026-11-22T06:00:00.123456Z",
+                {"deduplicationId":"%s","time":"%s",
                  "deviceInfo":{"tenantId":"52f14cd4-c6f1-4fbd-8f87-4025e1d49242","tenantName":"ChirpStack",
                    "applicationId":"17c82e96-be03-4f38-aef3-f83d48582d97","applicationName":"plant",
                    "deviceProfileId":"14855bf7-d10d-4aee-b618-ebfcb64dc7ad","deviceProfileName":"lpp",
                    "deviceName":"boiler-room","devEui":"%s","tags":{}},
                  "devAddr":"00189440","adr":true,"dr":5,"fCnt":%d,"fPort":1,"confirmed":false,"data":"%s",
-                 "rxInfo":[{"gatewayId":"0016c001f153a14c","uplinkId":4217106255,"gwTime":"2026-11-22T06:00:00.100Z",
+                 "rxInfo":[{"gatewayId":"0016c001f153a14c","uplinkId":4217106255,"gwTime":"%s",
                             "rssi":-57,"snr":10.0,"channel":2,"rfChain":1,"location":{},"context":"EFwMtA==","crcStatus":"CRC_OK"},
                            {"gatewayId":"0016c001f153a14d","uplinkId":1,"rssi":-101,"snr":-4.25,"channel":2,"rfChain":1,
                             "crcStatus":"CRC_OK"}],
                  "txInfo":{"frequency":868100000,"modulation":{"lora":{"bandwidth":125000,"spreadingFactor":7,"codeRate":"CR_4_5"}}}}
-                """.formatted(devEui, fcnt, base64);
+                """.formatted(deduplicationId, gwTime.plusMillis(23), devEui, fcnt, base64, gwTime);
     }
 
     private static LoRaWanConnectorConfig config(Mqtt mqtt) {
         Device d = new Device(Optional.empty(), Optional.of(EUI.toUpperCase()), Optional.empty(), Optional.empty(), "lpp");
         return new LoRaWanConnectorConfig(Mode.MQTT, "0.0.0.0", 1700, DataSize.ofMegabytes(4), Duration.ofMillis(200), 16384,
                 true, LoRaWanConnectorConfig.RadioMetadata.COMPACT, Optional.of(mqtt), Map.of("lpp", TestConfigs.profile(Codec.CAYENNE_LPP),
-                "raw", TestConfigs.profile(Codec.RAW)), Map.of("boiler", d), Optional.of("raw"));
+                "raw", TestConfigs.profile(Codec.RAW)), Map.of("boiler", d), Optional.of("raw"), Duration.ofMinutes(5), Optional.empty());
     }
 
     private static Mqtt mqtt(String uri, Flavor flavor, Path ca, Path cert, Path key) {
         return new Mqtt(uri, flavor, Optional.empty(), Optional.of("sluice-it-" + flavor), Optional.empty(), Optional.empty(),
                 Optional.ofNullable(ca).map(Path::toString), Optional.ofNullable(cert).map(Path::toString),
                 Optional.ofNullable(key).map(Path::toString), 1, true, Duration.ofSeconds(5), Duration.ofSeconds(30),
-                Duration.ofMillis(200), Duration.ofSeconds(2));
+                Duration.ofMillis(200), Duration.ofSeconds(2), 10_000, Duration.ofHours(24));
     }
 
     @Test
@@ -96,7 +103,7 @@ class MqttIT {
             assertEquals(Value.of(27.2), byTag.get("boiler.temperature_3").value());
             assertEquals(Value.of(25.5), byTag.get("boiler.temperature_5").value());
             assertEquals("°C", byTag.get("boiler.temperature_3").unit());
-            assertEquals(Sample.toNanos(java.time.Instant.parse("2026-11-22T06:00:00.100Z")), byTag.get("boiler.temperature_3").sourceTimeNanos());
+            assertEquals(Sample.toNanos(GW_TIME), byTag.get("boiler.temperature_3").sourceTimeNanos());
             assertEquals(Value.of(new byte[] {1, 2, 3}), byTag.get("0102030405060708.payload").value());
             assertEquals(Quality.BAD, byTag.get("boiler.payload").quality(), "a truncated LPP payload is kept as BAD raw bytes");
             Value.StructValue radio = (Value.StructValue) ctx.samples().stream().filter(s -> s.tag().equals("boiler.radio"))

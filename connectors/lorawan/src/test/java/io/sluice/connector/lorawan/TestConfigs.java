@@ -23,7 +23,20 @@ public final class TestConfigs {
 
     public static LoRaWanConnectorConfig udp(int port, Duration window, Map<String, Profile> profiles, Map<String, Device> devices) {
         return new LoRaWanConnectorConfig(Mode.UDP, "127.0.0.1", port, DataSize.ofMegabytes(4), window, 16384, true, LoRaWanConnectorConfig.RadioMetadata.COMPACT,
-                Optional.empty(), profiles, devices, Optional.empty());
+                Optional.empty(), profiles, devices, Optional.empty(), Duration.ofMinutes(5), Optional.empty());
+    }
+
+    /** {@code c} with a {@code gateways:} section. */
+    public static LoRaWanConnectorConfig withGateways(LoRaWanConnectorConfig c, List<String> allow, int maxKnown, Duration forgetAfter) {
+        return new LoRaWanConnectorConfig(c.mode(), c.bindAddress(), c.port(), c.receiveBuffer(), c.dedupWindow(), c.maxFcntGap(),
+                c.gatewayStats(), c.radioMetadata(), c.mqtt(), c.profiles(), c.devices(), c.defaultProfile(), c.gatewayTimeTolerance(),
+                Optional.of(new LoRaWanConnectorConfig.Gateways(allow, maxKnown, forgetAfter)));
+    }
+
+    /** {@code c} with another {@code gateway-time-tolerance}. */
+    public static LoRaWanConnectorConfig withGatewayTimeTolerance(LoRaWanConnectorConfig c, Duration tolerance) {
+        return new LoRaWanConnectorConfig(c.mode(), c.bindAddress(), c.port(), c.receiveBuffer(), c.dedupWindow(), c.maxFcntGap(),
+                c.gatewayStats(), c.radioMetadata(), c.mqtt(), c.profiles(), c.devices(), c.defaultProfile(), tolerance, c.gateways());
     }
 
     public static Profile profile(Codec codec, Field... fields) {

@@ -43,6 +43,12 @@ public final class TestMetrics implements Metrics {
         return c == null ? 0 : c.get();
     }
 
+    /** The current value of gauge {@code name}, or null when none is registered. */
+    public Number gauge(String name) {
+        Supplier<Number> g = gauges.get(name);
+        return g == null ? null : g.get();
+    }
+
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new java.util.TreeMap<>();
         counters.forEach((k, v) -> m.put(k, v.get()));

@@ -43,6 +43,11 @@ public final class PacketForwarderSimulator implements AutoCloseable {
     private final AtomicLong pullAcked = new AtomicLong();
     private final AtomicLong unexpectedAcks = new AtomicLong();
     private volatile boolean closed;
+    private final Object strangerLock = new Object();
+    private DatagramSocket stranger;
+    private Thread strangerReader;
+    private final AtomicLong strangerSent = new AtomicLong();
+    private final AtomicLong strangerAnswers = new AtomicLong();
 
     /** One virtual gateway. */
     final class Gateway {
@@ -54,6 +59,8 @@ public final class PacketForwarderSimulator implements AutoCloseable {
         /** tokens in flight: token -> number of requests with it; separate for PUSH and PULL. */
         final Map<Integer, AtomicInteger> pushTokens = new ConcurrentHashMap<>();
         final Map<Integer, AtomicInteger> pullTokens = new ConcurrentHashMap<>();
+        final AtomicLong pushAckedHere = new AtomicLong();
+        final AtomicLong pullAckedHere = new AtomicLong();
         int nextToken;
 
         Gateway(int index, InetAddress local) throws SocketException {
@@ -97,6 +104,7 @@ public final class PacketForwarderSimulator implements AutoCloseable {
                         continue;
                     }
                     (id == 1 ? pushAcked : pullAcked).incrementAndGet();
+                    (id == 1 ? pushAckedHere : pullAckedHere).incrementAndGet();
                 } catch (SocketTimeoutException e) {
                     // loop
                 } catch (IOException e) {
@@ -156,6 +164,11 @@ public final class PacketForwarderSimulator implements AutoCloseable {
         return gateways.size();
     }
 
+    /** The EUI any simulator gives its gateway number {@code i}, 16 lower-case hex digits. */
+    public static String gatewayEuiOf(int i) {
+        return String.format("%016x", 0xB827EBFFFE000000L | i);
+    }
+
     /** The EUI of gateway {@code i}, 16 lower-case hex digits. */
     public String gatewayEui(int i) {
         return gateways.get(i).eui;
@@ -191,10 +204,109 @@ public final class PacketForwarderSimulator implements AutoCloseable {
 
     /** Sends a {@code stat} report from gateway {@code i}. */
     public void stat(int i, int rxnb, int rxok, int rxfw) throws IOException {
-        Gateway g = gateways.get(i);
-        String json = "{\"stat\":{\"time\":\"2026-11-22 06:00:00 GMT\",\"lati\":53.5511,\"long\":9.9937,\"alti\":12,"
+        push(gateways.get(i), statJson("2026-11-22 06:00:00 GMT", rxnb, rxok, rxfw));
+    }
+
+    /** Sends a {@code stat} report from gateway {@code i} whose {@code time} is {@code time} (the gateway's clock). */
+    public void stat(int i, Instant time, int rxnb, int rxok, int rxfw) throws IOException {
+        push(gateways.get(i), statJson(STAT_TIME.format(time), rxnb, rxok, rxfw));
+    }
+
+    private static final java.time.format.DateTimeFormatter STAT_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'GMT'").withZone(java.time.ZoneOffset.UTC);
+
+    /** The JSON of a PUSH_DATA carrying only a {@code stat} report. */
+    public static String statJson(String time, int rxnb, int rxok, int rxfw) {
+        return "{\"stat\":{\"time\":\"" + time + "\",\"lati\":53.5511,\"long\":9.9937,\"alti\":12,"
                 + "\"rxnb\":" + rxnb + ",\"rxok\":" + rxok + ",\"rxfw\":" + rxfw + ",\"ackr\":100.0,\"dwnb\":0,\"txnb\":0}}";
-        push(g, json);
+    }
+
+    /** The JSON of a PUSH_DATA carrying one reception of {@code uplink} with the gateway time {@code time}. */
+    public String uplinkJson(VirtualDevice.Uplink uplink, Instant time) {
+        return "{\"rxpk\":[" + rxpk(uplink.phy(), time, -70, 5.0, 0) + "]}";
+    }
+
+    /**
+     * Sends a datagram as a gateway the simulator does not otherwise know ({@code eui}), from one extra socket shared
+     * by all such strangers: PUSH_DATA ({@code identifier} 0) with {@code json}, PULL_DATA (2) or TX_ACK (5) with
+     * {@code json} or none. Whatever the server answers to strangers is counted in {@link #strangerAnswers()}.
+     */
+    public void sendAsStranger(long eui, int identifier, String json) throws IOException {
+        DatagramSocket s = strangerSocket();
+        byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+        byte[] d = new byte[12 + body.length];
+        d[0] = 2;
+        d[1] = (byte) (eui >>> 3);
+        d[2] = (byte) eui;
+        d[3] = (byte) identifier;
+        for (int i = 0; i < 8; i++) {
+            d[4 + i] = (byte) (eui >>> (56 - 8 * i));
+        }
+        System.arraycopy(body, 0, d, 12, body.length);
+        s.send(new DatagramPacket(d, d.length, server));
+        strangerSent.incrementAndGet();
+    }
+
+    private DatagramSocket strangerSocket() throws IOException {
+        synchronized (strangerLock) {
+            if (stranger == null) {
+                DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                s.setSendBufferSize(4 << 20);
+                stranger = s;
+                strangerReader = new Thread(() -> {
+                    byte[] buf = new byte[1024];
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    while (!closed) {
+                        try {
+                            p.setLength(buf.length);
+                            s.receive(p);
+                            strangerAnswers.incrementAndGet();
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                }, "lorawan-sim-strangers");
+                strangerReader.setDaemon(true);
+                strangerReader.start();
+            }
+            return stranger;
+        }
+    }
+
+    /** Datagrams sent with {@link #sendAsStranger}. */
+    public long strangerSent() { return strangerSent.get(); }
+
+    /** Datagrams the server sent back to the strangers' socket (acknowledgements). */
+    public long strangerAnswers() { return strangerAnswers.get(); }
+
+    /** PUSH_ACKs gateway {@code i} received with a matching token. */
+    public long pushAcked(int i) { return gateways.get(i).pushAckedHere.get(); }
+
+    /** PULL_ACKs gateway {@code i} received with a matching token. */
+    public long pullAcked(int i) { return gateways.get(i).pullAckedHere.get(); }
+
+    /** Sends PULL_DATA from gateway {@code i} only. */
+    public void pullData(int i) throws IOException {
+        Gateway g = gateways.get(i);
+        int token = g.token();
+        g.pullTokens.computeIfAbsent(token, k -> new AtomicInteger()).incrementAndGet();
+        pullSent.incrementAndGet();
+        g.send(g.header(2, token));
+    }
+
+    /**
+     * Sends {@code uplink} as heard by gateways {@code 0 .. times.size()-1}, gateway {@code k} reporting the receive
+     * time {@code times.get(k)} (null: no time, as a gateway without GPS); returns the gateways' EUIs in order.
+     */
+    public List<String> send(VirtualDevice.Uplink uplink, List<Instant> times) throws IOException {
+        List<String> euis = new ArrayList<>(times.size());
+        for (int i = 0; i < times.size(); i++) {
+            Gateway g = gateways.get(i);
+            String json = "{\"rxpk\":[" + rxpk(uplink.phy(), times.get(i), -40 - 15 * i, 9.5 - 4 * i, 0) + "]}";
+            push(g, json);
+            euis.add(g.eui);
+        }
+        return euis;
     }
 
     /**
@@ -252,7 +364,9 @@ public final class PacketForwarderSimulator implements AutoCloseable {
     }
 
     private static String rxpk(byte[] phy, Instant time, int rssi, double snr, int chan) {
-        return "{\"time\":\"" + time + "\",\"tmst\":" + (time.toEpochMilli() * 1000 & 0xFFFFFFFFL)
+        String timeField = time == null ? "" : "\"time\":\"" + time + "\",";
+        long tmst = (time == null ? System.currentTimeMillis() : time.toEpochMilli()) * 1000 & 0xFFFFFFFFL;
+        return "{" + timeField + "\"tmst\":" + tmst
                 + ",\"chan\":" + chan + ",\"rfch\":0,\"freq\":868.1,\"stat\":1,\"modu\":\"LORA\",\"datr\":\"SF7BW125\","
                 + "\"codr\":\"4/5\",\"rssi\":" + rssi + ",\"lsnr\":" + snr + ",\"size\":" + phy.length
                 + ",\"data\":\"" + Base64.getEncoder().encodeToString(phy) + "\"}";
@@ -296,6 +410,11 @@ public final class PacketForwarderSimulator implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (strangerLock) {
+            if (stranger != null) {
+                stranger.close();
+            }
+        }
         for (Gateway g : gateways) {
             g.socket.close();
         }
