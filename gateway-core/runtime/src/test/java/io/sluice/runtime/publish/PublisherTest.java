@@ -102,7 +102,7 @@ class PublisherTest {
             List<StoredSample> dead = g.store().read("out-dead-letter", 0, 1000).samples();
             assertEquals(10, dead.size(), "the rejected packet's samples are dead-lettered");
             assertTrue(dead.get(0).note().contains("value out of range"), dead.get(0).note());
-            assertTrue(dead.get(0).note().contains("stream high"), dead.get(0).note());
+            assertTrue(dead.get(0).note().contains("origin=high first=20 last=29"), dead.get(0).note());
         }
         long acceptedHigh = ScriptedDestination.accepted.stream().filter(s -> s.stream().equals("high")).count();
         assertEquals(290, acceptedHigh, "every other sample delivered exactly once");
