@@ -151,7 +151,7 @@ final class DestinationRunner implements Runnable {
         startError = reason;
         lifecycle.moveTo(DestinationState.FAILED);
         if (newEpisode) {
-            log.error("destination {} ({}) failed to start: {}; its streams keep buffering, retrying with backoff up to {}",
+            log.warn("destination {} ({}) failed to start: {}; its streams keep buffering, retrying with backoff up to {}",
                     instance.name(), instance.type(), reason, io.sluice.spi.Durations.format(instance.maxBackoff()));
         } else {
             log.debug("destination {} failed to start again: {}", instance.name(), reason, e);
