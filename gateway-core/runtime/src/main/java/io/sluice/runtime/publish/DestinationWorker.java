@@ -52,6 +52,11 @@ final class DestinationWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
     private static final long IDLE_PARK_NANOS = 5_000_000L;
+    /**
+     * Most samples in one dead-letter append: below the store's block size, so each append is one block and a
+     * sample's place in its block is its place in the run its note describes.
+     */
+    static final int MAX_DEAD_LETTER_RUN = 1024;
 
     private final DestinationInstance instance;
     private final Destination destination;
@@ -545,8 +550,8 @@ final class DestinationWorker implements Runnable {
 
     /**
      * Appends rejected samples to the dead-letter stream, one append per run of consecutive origin sequences of one
-     * stream and connector, noted with {@link DeadLetterNote} (origin stream, first and last sequence, reason);
-     * false if that failed (retry later).
+     * stream and connector (at most {@link #MAX_DEAD_LETTER_RUN}), noted with {@link DeadLetterNote} (origin stream,
+     * first and last sequence, reason); false if that failed (retry later).
      */
     private boolean deadLetter(Map<String, List<OutboundSample>> byReason) {
         for (Map.Entry<String, List<OutboundSample>> e : byReason.entrySet()) {
@@ -555,7 +560,7 @@ final class DestinationWorker implements Runnable {
             int from = 0;
             while (from < samples.size()) {
                 int to = from + 1;
-                while (to < samples.size() && samples.get(to).stream().equals(samples.get(from).stream())
+                while (to < samples.size() && to - from < MAX_DEAD_LETTER_RUN && samples.get(to).stream().equals(samples.get(from).stream())
                         && samples.get(to).sequence() == samples.get(to - 1).sequence() + 1
                         && java.util.Objects.equals(samples.get(to).connector(), samples.get(from).connector())) {
                     to++;
