@@ -47,6 +47,8 @@ final class DestinationRunner implements Runnable {
     private volatile Destination destination;
     private volatile DestinationWorker worker;
     private volatile String startError = "";
+    /** Failed start attempts in the current episode. */
+    private int failedAttempts;
     private volatile Thread thread;
 
     DestinationRunner(DestinationInstance instance, SqliteStreamStore store, List<DestinationWorker.ExportPlan> exports,
@@ -130,7 +132,8 @@ final class DestinationRunner implements Runnable {
             closeQuietly(d);
             return;
         }
-        int attempts = startBackoff.failures();
+        int attempts = failedAttempts;
+        failedAttempts = 0;
         startBackoff.reset();
         startError = "";
         worker = new DestinationWorker(instance, d, store, exports, assets, counters, lifecycle, this::ensureCursors);
@@ -138,7 +141,7 @@ final class DestinationRunner implements Runnable {
         lifecycle.started();
         if (attempts > 0) {
             log.info("destination {} ({}) started after {} failed attempts, exporting {}", instance.name(), instance.type(),
-                    attempts + 1, describe(exports));
+                    attempts, describe(exports));
         } else {
             log.info("destination {} ({}) started, exporting {}", instance.name(), instance.type(), describe(exports));
         }
@@ -147,6 +150,7 @@ final class DestinationRunner implements Runnable {
     private void failed(Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         counters.startFailures.incrementAndGet();
+        failedAttempts++;
         boolean newEpisode = !reason.equals(startError);
         startError = reason;
         lifecycle.moveTo(DestinationState.FAILED);
