@@ -61,6 +61,7 @@ final class StreamsCommand {
         Set<String> out = new TreeSet<>();
         for (JsonNode d : status.path("destinations")) {
             // while the gateway runs, a STOPPED destination is one the configuration no longer has
+            if (!d.has("exports")) return null; // written by a version that did not list exports
             if (!gatewayStopped && d.path("state").asText().equals("STOPPED")) continue;
             for (JsonNode e : d.path("exports")) {
                 if (e.path("stream").asText().equals(stream)) out.add(d.path("name").asText());
