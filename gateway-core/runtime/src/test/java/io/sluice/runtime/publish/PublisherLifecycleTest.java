@@ -224,4 +224,35 @@ class PublisherLifecycleTest {
         assertEquals(DestinationState.STOPPED, last.get().state());
         assertEquals(0, storedCursor(dir.resolve("data"), "s", "out"), "nothing answered, nothing committed");
     }
+
+    @Test
+    void anExportAddedToAFailedDestinationGetsItsCursorAndAFixedConfigStartsIt() throws Exception {
+        Path blocker = dir.resolve("blocker");
+        Files.writeString(blocker, "x");
+        String template = """
+                streams:
+                  a: {priority: 1, export: [{destination: out}]}
+                  b: {priority: 2, export: [%s]}
+                destinations:
+                  out: {type: file, directory: "%s", max-backoff: 10m}
+                """;
+        String blocked = blocker.resolve("out").toString().replace("\\", "/");
+        GatewayConfig first = ConfigLoader.parse(template.formatted("", blocked), "test.yaml");
+        prefill(first, "a", 100);
+        prefill(first, "b", 50);
+        try (Gateway g = Gateway.start(first, dir.resolve("data"))) {
+            assertEquals(DestinationState.FAILED, destination(g, "out").state());
+            assertFalse(g.store().stats("b").cursors().containsKey("out"));
+            // the next start attempt is minutes away: the cursor comes from the export, not from a start
+            g.reconfigure(ConfigLoader.parse(template.formatted("{destination: out}", blocked), "test.yaml"));
+            await(() -> g.store().stats("b").cursors().containsKey("out"), "the new export has a cursor");
+            assertEquals(DestinationState.FAILED, destination(g, "out").state());
+            assertEquals(150, destination(g, "out").backlog());
+
+            String fixed = dir.resolve("out").toString().replace("\\", "/");
+            g.reconfigure(ConfigLoader.parse(template.formatted("{destination: out}", fixed), "test.yaml"));
+            await(() -> g.store().cursor("a", "out") == 100 && g.store().cursor("b", "out") == 50, "everything delivered");
+        }
+        assertEquals(150, Files.readAllLines(dir.resolve("out").resolve("samples.jsonl")).size());
+    }
 }
