@@ -12,6 +12,7 @@ final class DestinationLifecycle {
 
     private final AtomicReference<DestinationState> state;
     private volatile long sinceMillis = System.currentTimeMillis();
+    private long failedSinceMillis;
     private volatile boolean stopRequested;
     private volatile long stopDeadlineNanos;
 
@@ -34,7 +35,15 @@ final class DestinationLifecycle {
         if (current == target) return;
         if (!current.canMoveTo(target)) throw new IllegalStateException("destination state cannot go from " + current + " to " + target);
         state.set(target);
-        sinceMillis = System.currentTimeMillis();
+        long now = System.currentTimeMillis();
+        if (target == DestinationState.FAILED) {
+            // a failed retry continues the episode: FAILED counts from the first failed start
+            if (failedSinceMillis == 0) failedSinceMillis = now;
+            sinceMillis = failedSinceMillis;
+        } else {
+            if (target != DestinationState.STARTING) failedSinceMillis = 0;
+            sinceMillis = now;
+        }
     }
 
     /** STARTING to IDLE, or to STOPPING when a stop was asked for meanwhile (the new worker then only drains). */

@@ -43,6 +43,21 @@ class DestinationStateTest {
     }
 
     @Test
+    void failedRetriesContinueOneEpisode() throws InterruptedException {
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        lifecycle.moveTo(DestinationState.FAILED);
+        long since = lifecycle.sinceMillis();
+        long later = System.currentTimeMillis() + 5;
+        while (System.currentTimeMillis() < later) Thread.sleep(1);
+        lifecycle.moveTo(DestinationState.STARTING);
+        lifecycle.moveTo(DestinationState.FAILED);
+        assertEquals(since, lifecycle.sinceMillis(), "FAILED since the first failed start");
+        lifecycle.moveTo(DestinationState.STARTING);
+        lifecycle.started();
+        assertTrue(lifecycle.sinceMillis() > since);
+    }
+
+    @Test
     void aStopDuringStartLeavesTheNewWorkerOnlyToDrain() {
         DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
         lifecycle.requestStop(Duration.ZERO);
