@@ -170,14 +170,19 @@ final class DestinationRunner implements Runnable {
     void ensureCursors() {
         if (!exportsChanged) return;
         exportsChanged = false;
+        ensureCursors(store, instance.name(), exports, cursorsEnsured);
+    }
+
+    /** Gives each stream of {@code exports} not in {@code done} a cursor for {@code destination} if it has none. */
+    static void ensureCursors(SqliteStreamStore store, String destination, List<DestinationWorker.ExportPlan> exports, Set<String> done) {
         for (DestinationWorker.ExportPlan plan : exports) {
-            if (cursorsEnsured.contains(plan.stream())) continue;
+            if (done.contains(plan.stream())) continue;
             StreamStats stats = store.stats(plan.stream());
             if (stats == null) continue;
-            if (!stats.cursors().containsKey(instance.name())) {
-                store.commitCursor(plan.stream(), instance.name(), store.cursor(plan.stream(), instance.name()));
+            if (!stats.cursors().containsKey(destination)) {
+                store.commitCursor(plan.stream(), destination, store.cursor(plan.stream(), destination));
             }
-            cursorsEnsured.add(plan.stream());
+            done.add(plan.stream());
         }
     }
 
@@ -218,6 +223,16 @@ final class DestinationRunner implements Runnable {
     }
 
     DestinationStatus status() {
+        DestinationWorker w = worker;
+        String lastError = lifecycle.state() == DestinationState.FAILED || w == null ? startError : w.lastError();
+        return statusOf(instance, exports, store, counters, lifecycle.state(), lifecycle.sinceMillis(),
+                w == null ? 0 : w.lastSuccessMillis(), lastError, w == null ? 1.0 : w.rateFactor());
+    }
+
+    /** A destination's status: its counters, and per exported stream its cursor and backlog as the store has them. */
+    static DestinationStatus statusOf(DestinationInstance instance, List<DestinationWorker.ExportPlan> exports,
+                                      SqliteStreamStore store, DestinationCounters counters, DestinationState state,
+                                      long sinceMillis, long lastSuccessMillis, String lastError, double rateFactor) {
         List<DestinationStatus.ExportStatus> positions = new ArrayList<>();
         for (DestinationWorker.ExportPlan plan : exports) {
             long cursor = store.cursor(plan.stream(), instance.name());
@@ -228,13 +243,10 @@ final class DestinationRunner implements Runnable {
         counters.failures.forEach((k, v) -> failures.put(k, v.get()));
         Map<String, Long> deadLetters = new TreeMap<>();
         counters.deadLetteredByReason.forEach((k, v) -> deadLetters.put(k, v.get()));
-        DestinationWorker w = worker;
-        String lastError = lifecycle.state() == DestinationState.FAILED || w == null ? startError : w.lastError();
-        return new DestinationStatus(instance.name(), instance.type(), lifecycle.state(), lifecycle.sinceMillis(),
+        return new DestinationStatus(instance.name(), instance.type(), state, sinceMillis,
                 counters.samplesSent.get(), counters.packetsSent.get(), counters.bytesSent.get(), counters.calls.get(),
                 counters.retries.get(), counters.throttles.get(), counters.deadLettered.get(), instance.deadLetterStream(),
-                deadLetters, counters.startFailures.get(), failures, w == null ? 0 : w.lastSuccessMillis(), lastError,
-                w == null ? 1.0 : w.rateFactor(), positions);
+                deadLetters, counters.startFailures.get(), failures, lastSuccessMillis, lastError, rateFactor, positions);
     }
 
     private static List<String> describe(List<DestinationWorker.ExportPlan> exports) {

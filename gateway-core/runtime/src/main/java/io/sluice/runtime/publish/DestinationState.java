@@ -15,13 +15,18 @@ import java.util.Set;
  *    FAILED ──stop──────────────────────────────────────────────────────► STOPPED
  * </pre>
  *
- * A FAILED destination could not be started (for example a missing certificate file); its streams keep buffering and
+ * A destination configured with {@code enabled: false} is DISABLED: no run, and so no transitions; enabling it
+ * starts a new run at STARTING.
+ *
+ * <p>A FAILED destination could not be started (for example a missing certificate file); its streams keep buffering and
  * their cursors and backlog stay visible, and it is started again with exponential backoff until it starts.
  * During STOPPING the worker still sends: it drains what it can within the destination's {@code drain-on-stop}
  * deadline, so its activity no longer changes the state.
  */
 public enum DestinationState {
-    STARTING, FAILED, IDLE, SENDING, BACKING_OFF, STOPPING, STOPPED;
+    STARTING, FAILED, IDLE, SENDING, BACKING_OFF, STOPPING, STOPPED,
+    /** Configured with {@code enabled: false}: nothing runs; its cursors stay and its backlog is shown. */
+    DISABLED;
 
     /** The states this one may move to. */
     public Set<DestinationState> next() {
@@ -32,7 +37,7 @@ public enum DestinationState {
             case SENDING -> EnumSet.of(IDLE, BACKING_OFF, STOPPING);
             case BACKING_OFF -> EnumSet.of(IDLE, SENDING, STOPPING);
             case STOPPING -> EnumSet.of(STOPPED);
-            case STOPPED -> EnumSet.noneOf(DestinationState.class);
+            case STOPPED, DISABLED -> EnumSet.noneOf(DestinationState.class);
         };
     }
 

@@ -37,6 +37,10 @@ public final class Publisher implements AutoCloseable {
     private final Map<String, DestinationRunner> running = new LinkedHashMap<>();
     private final Map<String, DestinationStatus> stopped = new LinkedHashMap<>();
     private final Map<String, DestinationCounters> counters = new LinkedHashMap<>();
+    /** Destinations configured with {@code enabled: false}, with the streams exported to them. */
+    private final Map<String, Disabled> disabled = new LinkedHashMap<>();
+
+    private record Disabled(DestinationInstance instance, List<DestinationWorker.ExportPlan> exports, long sinceMillis) {}
     /** Backlog and cursor gauges by destination and stream, so unexported pairs can be removed. */
     private final Map<List<String>, List<Meter>> positionGauges = new LinkedHashMap<>();
 
@@ -57,8 +61,18 @@ public final class Publisher implements AutoCloseable {
             if (wanted == null || !wanted.enabled() || !wanted.sameAs(r.instance())) leaving.add(name);
         }
         stop(leaving);
+        disabled.keySet().removeIf(name -> !config.destinations().containsKey(name) || config.destinations().get(name).enabled());
         for (DestinationInstance d : config.destinations().values()) {
-            if (!d.enabled()) continue;
+            if (!d.enabled()) {
+                // nothing runs, but its streams keep its data: show their cursors and backlog like any other's
+                List<DestinationWorker.ExportPlan> exports = DestinationWorker.sorted(exportsOf(config, d.name()));
+                Disabled before = disabled.get(d.name());
+                disabled.put(d.name(), new Disabled(d, exports, before != null ? before.sinceMillis() : System.currentTimeMillis()));
+                DestinationRunner.ensureCursors(store, d.name(), exports, new java.util.HashSet<>());
+                counters.computeIfAbsent(d.name(), n -> new DestinationCounters(n, registry)).state.set(DestinationState.DISABLED);
+                stopped.remove(d.name());
+                continue;
+            }
             List<DestinationWorker.ExportPlan> exports = exportsOf(config, d.name());
             DestinationRunner r = running.get(d.name());
             if (r != null) {
@@ -89,11 +103,13 @@ public final class Publisher implements AutoCloseable {
 
     /**
      * {@code sluice.destination.backlog{destination,stream}} (samples stored it has not had) and
-     * {@code sluice.destination.cursor{destination,stream}} for every stream exported to a running or failed destination.
+     * {@code sluice.destination.cursor{destination,stream}} for every stream exported to a destination, whether it
+     * runs, failed to start or is disabled.
      */
     private void updatePositionGauges() {
         java.util.Set<List<String>> wanted = new java.util.HashSet<>();
         running.forEach((name, r) -> r.exports().forEach(e -> wanted.add(List.of(name, e.stream()))));
+        disabled.forEach((name, d) -> d.exports().forEach(e -> wanted.add(List.of(name, e.stream()))));
         for (List<String> key : new ArrayList<>(positionGauges.keySet())) {
             if (!wanted.contains(key)) positionGauges.remove(key).forEach(registry::remove);
         }
@@ -138,12 +154,14 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    /** Running and failed destinations, and the last figures of stopped ones. */
+    /** Running, failed and disabled destinations, and the last figures of stopped ones. */
     public synchronized List<DestinationStatus> status() {
         List<DestinationStatus> out = new ArrayList<>();
         running.values().forEach(r -> out.add(r.status()));
+        disabled.values().forEach(d -> out.add(DestinationRunner.statusOf(d.instance(), d.exports(), store,
+                counters.get(d.instance().name()), DestinationState.DISABLED, d.sinceMillis(), 0, "", 1.0)));
         stopped.forEach((name, status) -> {
-            if (!running.containsKey(name)) out.add(status);
+            if (!running.containsKey(name) && !disabled.containsKey(name)) out.add(status);
         });
         return out;
     }

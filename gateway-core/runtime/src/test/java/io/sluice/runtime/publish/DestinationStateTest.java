@@ -19,9 +19,10 @@ class DestinationStateTest {
         assertTrue(DestinationState.FAILED.canMoveTo(DestinationState.STARTING));
         assertFalse(DestinationState.FAILED.canMoveTo(DestinationState.SENDING), "a failed destination starts first");
         assertFalse(DestinationState.STOPPED.canMoveTo(DestinationState.STARTING), "stopped is final");
+        assertTrue(DestinationState.DISABLED.next().isEmpty(), "a disabled destination has no run");
         assertFalse(DestinationState.SENDING.canMoveTo(DestinationState.STOPPED), "a worker stops through STOPPING");
         for (DestinationState s : DestinationState.values()) {
-            if (s != DestinationState.STOPPED) assertTrue(s.canMoveTo(DestinationState.STOPPING) || s.canMoveTo(DestinationState.STOPPED), s.name());
+            if (s != DestinationState.STOPPED && s != DestinationState.DISABLED) assertTrue(s.canMoveTo(DestinationState.STOPPING) || s.canMoveTo(DestinationState.STOPPED), s.name());
         }
         assertEquals("backing-off", DestinationState.BACKING_OFF.label());
     }

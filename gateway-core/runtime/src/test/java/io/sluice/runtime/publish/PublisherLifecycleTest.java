@@ -255,4 +255,28 @@ class PublisherLifecycleTest {
         }
         assertEquals(150, Files.readAllLines(dir.resolve("out").resolve("samples.jsonl")).size());
     }
+
+    @Test
+    void aDisabledDestinationIsListedWithItsCursorAndBacklogAndEnablingItDeliversTheBacklog() throws Exception {
+        String template = """
+                streams:
+                  s: {priority: 1, export: [{destination: out}]}
+                destinations:
+                  out: {type: scripted, enabled: %s}
+                """;
+        GatewayConfig off = ConfigLoader.parse(template.formatted("false"), "test.yaml");
+        prefill(off, "s", 200);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Gateway g = Gateway.start(off, dir.resolve("data"), Clock.systemUTC(), registry)) {
+            DestinationStatus status = destination(g, "out");
+            assertNotNull(status, "a disabled destination is listed");
+            assertEquals(DestinationState.DISABLED, status.state());
+            assertEquals(List.of(new DestinationStatus.ExportStatus("s", 1, 0, 200)), status.exports());
+            await(() -> Long.valueOf(0).equals(g.store().stats("s").cursors().get("out")), "the stream has a cursor for it");
+            assertEquals(200.0, gauge(registry, "sluice.destination.backlog", "destination", "out", "stream", "s"));
+            g.reconfigure(ConfigLoader.parse(template.formatted("true"), "test.yaml"));
+            await(() -> g.store().cursor("s", "out") == 200, "enabled, it delivers what was kept");
+        }
+        assertEquals(200, ScriptedDestination.accepted.size());
+    }
 }
