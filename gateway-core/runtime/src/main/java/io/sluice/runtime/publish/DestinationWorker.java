@@ -1,13 +1,11 @@
 package io.sluice.runtime.publish;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.runtime.config.DestinationInstance;
 import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.ReadBatch;
 import io.sluice.runtime.store.SqliteStreamStore;
 import io.sluice.runtime.store.StoredSample;
 import io.sluice.spi.Durations;
-import io.sluice.spi.Sample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationLimits;
@@ -24,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -52,11 +49,6 @@ final class DestinationWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
     private static final long IDLE_PARK_NANOS = 5_000_000L;
-    /**
-     * Most samples in one dead-letter append: below the store's block size, so each append is one block and a
-     * sample's place in its block is its place in the run its note describes.
-     */
-    static final int MAX_DEAD_LETTER_RUN = 1024;
 
     private final DestinationInstance instance;
     private final Destination destination;
@@ -80,9 +72,8 @@ final class DestinationWorker implements Runnable {
     private final AtomicLong callCount;
     private final AtomicLong retries;
     private final AtomicLong throttles;
-    private final AtomicLong deadLettered;
     private final Map<String, AtomicLong> failures;
-    private final Map<String, AtomicLong> deadLetteredByReason;
+    private final DeadLetterWriter deadLetters;
     private volatile long lastSuccessMillis;
     private volatile String lastError = "";
     private volatile double rateFactor = 1.0;
@@ -132,9 +123,8 @@ final class DestinationWorker implements Runnable {
         this.callCount = counters.calls;
         this.retries = counters.retries;
         this.throttles = counters.throttles;
-        this.deadLettered = counters.deadLettered;
         this.failures = counters.failures;
-        this.deadLetteredByReason = counters.deadLetteredByReason;
+        this.deadLetters = new DeadLetterWriter(instance.name(), instance.deadLetterStream(), store, counters);
         this.readAhead = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-publish-" + instance.name() + "-read");
             t.setDaemon(true);
@@ -548,44 +538,17 @@ final class DestinationWorker implements Runnable {
         return byReason;
     }
 
-    /**
-     * Appends rejected samples to the dead-letter stream, one append per run of consecutive origin sequences of one
-     * stream and connector (at most {@link #MAX_DEAD_LETTER_RUN}), noted with {@link DeadLetterNote} (origin stream,
-     * first and last sequence, reason); false if that failed (retry later).
-     */
+    /** Moves rejected samples to the dead-letter stream; false if the store refused them (the window is retried). */
     private boolean deadLetter(Map<String, List<OutboundSample>> byReason) {
-        for (Map.Entry<String, List<OutboundSample>> e : byReason.entrySet()) {
-            List<OutboundSample> samples = new ArrayList<>(e.getValue());
-            samples.sort(java.util.Comparator.comparing(OutboundSample::stream).thenComparingLong(OutboundSample::sequence));
-            int from = 0;
-            while (from < samples.size()) {
-                int to = from + 1;
-                while (to < samples.size() && to - from < MAX_DEAD_LETTER_RUN && samples.get(to).stream().equals(samples.get(from).stream())
-                        && samples.get(to).sequence() == samples.get(to - 1).sequence() + 1
-                        && java.util.Objects.equals(samples.get(to).connector(), samples.get(from).connector())) {
-                    to++;
-                }
-                List<OutboundSample> run = samples.subList(from, to);
-                OutboundSample first = run.get(0);
-                String note = new DeadLetterNote(first.stream(), first.sequence(), run.get(run.size() - 1).sequence(),
-                        instance.name(), e.getKey()).format();
-                List<Sample> values = run.stream().map(OutboundSample::sample).toList();
-                try {
-                    Durations.await(store.append(instance.deadLetterStream(), first.connector(), values, note), CALL_TIMEOUT);
-                } catch (SluiceException ex) {
-                    recordFailure("dead-letter append failed", ex.getMessage());
-                    log.error("destination {}: cannot write to dead-letter stream {}: {}", instance.name(), instance.deadLetterStream(), ex.getMessage());
-                    sleep(backoff.nextDelayNanos());
-                    return false;
-                }
-                from = to;
-            }
-            deadLettered.addAndGet(samples.size());
-            deadLetteredByReason.computeIfAbsent(reasonKey(e.getKey()), k -> new AtomicLong()).addAndGet(samples.size());
-            log.warn("destination {}: {} samples moved to dead-letter stream {}: {}", instance.name(), samples.size(),
-                    instance.deadLetterStream(), e.getKey());
+        try {
+            deadLetters.append(byReason, CALL_TIMEOUT);
+            return true;
+        } catch (SluiceException ex) {
+            recordFailure("dead-letter append failed", ex.getMessage());
+            log.error("destination {}: cannot write to dead-letter stream {}: {}", instance.name(), instance.deadLetterStream(), ex.getMessage());
+            sleep(backoff.nextDelayNanos());
+            return false;
         }
-        return true;
     }
 
     /**
@@ -614,7 +577,8 @@ final class DestinationWorker implements Runnable {
         }
     }
 
-    private static String reasonKey(String reason) {
+    /** A reason with numbers and ids replaced ({@code N}, {@code *}), so failures group by kind. */
+    static String reasonKey(String reason) {
         if (reason == null) return "unknown";
         String key = reason.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "N");
         return key.length() > 80 ? key.substring(0, 80) : key;
