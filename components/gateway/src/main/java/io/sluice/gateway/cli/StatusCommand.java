@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Shows a running (or the last) gateway's state from its data directory: store, connectors with their health and counters, destinations, and every metric.")
+        description = "Shows a running (or the last) gateway's state from its data directory: store, connectors with their health and counters, destinations with their state (FAILED with the reason), backlog and dead letters, and every metric.")
 final class StatusCommand implements Callable<Integer> {
 
     @Option(names = {"-d", "--data"}, defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
@@ -40,9 +40,16 @@ final class StatusCommand implements Callable<Integer> {
         }
         System.out.println("destinations:");
         for (JsonNode d : s.path("destinations")) {
-            System.out.printf("  %-20s %-10s %-12s sent %,d samples  retries %,d  throttles %,d  dead-lettered %,d  %s%n",
-                    d.path("name").asText(), d.path("type").asText(), d.path("state").asText(), d.path("samplesSent").asLong(),
-                    d.path("retries").asLong(), d.path("throttles").asLong(), d.path("deadLettered").asLong(), d.path("lastError").asText());
+            long backlog = 0;
+            for (JsonNode e : d.path("exports")) backlog += e.path("backlog").asLong();
+            String dstate = d.path("state").asText();
+            System.out.printf("  %-20s %-10s %-12s backlog %,d  sent %,d samples  retries %,d  throttles %,d  dead-lettered %,d  %s%n",
+                    d.path("name").asText(), d.path("type").asText(), dstate, backlog, d.path("samplesSent").asLong(),
+                    d.path("retries").asLong(), d.path("throttles").asLong(), d.path("deadLettered").asLong(),
+                    dstate.equals("FAILED") ? "cannot start (" + d.path("startFailures").asLong() + " attempts): " + d.path("lastError").asText()
+                            : d.path("lastError").asText());
+            d.path("deadLetters").fields().forEachRemaining(f -> System.out.printf("      dead-lettered to %s: %,d %s%n",
+                    d.path("deadLetterStream").asText(), f.getValue().asLong(), f.getKey()));
         }
         if (metrics) {
             System.out.println("metrics:");

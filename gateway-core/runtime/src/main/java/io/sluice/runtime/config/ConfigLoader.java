@@ -182,7 +182,7 @@ public final class ConfigLoader {
             if (common != null && options != null) {
                 result.put(name, new DestinationInstance(name, common.type(), common.enabled(),
                         common.deadLetterStream().orElse(name + "-dead-letter"), common.rate().orElse(RateOverride.NONE),
-                        common.maxBackoff(), options, factory));
+                        common.maxBackoff(), common.drainOnStop(), options, factory));
             }
         }
         return result;

@@ -14,4 +14,9 @@ public record DestinationCommon(
         Optional<String> deadLetterStream,
         @Doc("Rate limit overrides.") Optional<RateOverride> rate,
         @Doc("Longest wait between retries after failures (exponential backoff with jitter).")
-        @DefaultValue("5m") Duration maxBackoff) {}
+        @DefaultValue("5m") Duration maxBackoff,
+        @Doc("On a clean stop (SIGTERM, Ctrl-C, a config change that restarts it), how long the destination keeps "
+                + "sending what is buffered and waits for the call in flight before it gives up; answered calls always "
+                + "move the cursors. Destinations stop in parallel: keep the largest value below the time the service "
+                + "manager (Greengrass, systemd) grants for a stop. `0s` sends nothing more.")
+        @DefaultValue("3s") Duration drainOnStop) {}

@@ -1,13 +1,11 @@
 package io.sluice.runtime.publish;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.runtime.config.DestinationInstance;
 import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.ReadBatch;
 import io.sluice.runtime.store.SqliteStreamStore;
 import io.sluice.runtime.store.StoredSample;
 import io.sluice.spi.Durations;
-import io.sluice.spi.Sample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationLimits;
@@ -24,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -62,9 +59,11 @@ final class DestinationWorker implements Runnable {
     private final TokenBucket bytes;
     private final double[] configuredRates;
     private final Backoff backoff;
+    private final DestinationLifecycle lifecycle;
+    /** Runs before each read on this worker's thread: gives newly exported streams their first cursor. */
+    private final Runnable beforeRead;
     private volatile List<ExportPlan> exports;
     private volatile AssetResolver assets;
-    private volatile boolean running = true;
     private volatile Thread thread;
 
     private final AtomicLong samplesSent;
@@ -73,11 +72,10 @@ final class DestinationWorker implements Runnable {
     private final AtomicLong callCount;
     private final AtomicLong retries;
     private final AtomicLong throttles;
-    private final AtomicLong deadLettered;
     private final Map<String, AtomicLong> failures;
+    private final DeadLetterWriter deadLetters;
     private volatile long lastSuccessMillis;
     private volatile String lastError = "";
-    private volatile String state = "idle";
     private volatile double rateFactor = 1.0;
     private boolean failing;
     /** End of the last settled window per stream: ahead of the durable cursor while its commit is on the way. */
@@ -92,37 +90,21 @@ final class DestinationWorker implements Runnable {
     /** One stream exported to this destination. */
     record ExportPlan(String stream, int priority, Duration batchInterval, int batchMaxSamples) {}
 
-    /**
-     * Counters of one destination name. They outlive a worker (a config change restarts the worker, not the
-     * figures), and their Micrometer gauges are registered once.
-     */
-    static final class Counters {
-        final AtomicLong samplesSent = new AtomicLong();
-        final AtomicLong packetsSent = new AtomicLong();
-        final AtomicLong bytesSent = new AtomicLong();
-        final AtomicLong calls = new AtomicLong();
-        final AtomicLong retries = new AtomicLong();
-        final AtomicLong throttles = new AtomicLong();
-        final AtomicLong deadLettered = new AtomicLong();
-        final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
-
-        Counters(String name, MeterRegistry registry) {
-            io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("destination", name);
-            registry.gauge("sluice.destination.samples.sent", tags, samplesSent);
-            registry.gauge("sluice.destination.packets.sent", tags, packetsSent);
-            registry.gauge("sluice.destination.bytes.sent", tags, bytesSent);
-            registry.gauge("sluice.destination.calls", tags, calls);
-            registry.gauge("sluice.destination.retries", tags, retries);
-            registry.gauge("sluice.destination.throttles", tags, throttles);
-            registry.gauge("sluice.destination.dead.lettered", tags, deadLettered);
+    /** Thrown inside a send when the drain deadline of a stop passed before the call was answered. */
+    private static final class DeadlinePassed extends RuntimeException {
+        DeadlinePassed() {
+            super("drain deadline passed", null, false, false);
         }
     }
 
     DestinationWorker(DestinationInstance instance, Destination destination, SqliteStreamStore store,
-                      List<ExportPlan> exports, AssetResolver assets, Counters counters) {
+                      List<ExportPlan> exports, AssetResolver assets, DestinationCounters counters,
+                      DestinationLifecycle lifecycle, Runnable beforeRead) {
         this.instance = instance;
         this.destination = destination;
         this.store = store;
+        this.lifecycle = lifecycle;
+        this.beforeRead = beforeRead;
         this.limits = destination.limits();
         RateLimits defaults = limits.defaultRates();
         this.configuredRates = new double[] {
@@ -141,8 +123,8 @@ final class DestinationWorker implements Runnable {
         this.callCount = counters.calls;
         this.retries = counters.retries;
         this.throttles = counters.throttles;
-        this.deadLettered = counters.deadLettered;
         this.failures = counters.failures;
+        this.deadLetters = new DeadLetterWriter(instance.name(), instance.deadLetterStream(), store, counters);
         this.readAhead = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-publish-" + instance.name() + "-read");
             t.setDaemon(true);
@@ -150,45 +132,64 @@ final class DestinationWorker implements Runnable {
         });
     }
 
-    void updateExports(List<ExportPlan> newExports) {
-        List<ExportPlan> sorted = new ArrayList<>(newExports);
+    /** Highest priority first, then by name: the order windows are filled in. */
+    static List<ExportPlan> sorted(List<ExportPlan> plans) {
+        List<ExportPlan> sorted = new ArrayList<>(plans);
         sorted.sort(java.util.Comparator.comparingInt(ExportPlan::priority).thenComparing(ExportPlan::stream));
-        this.exports = List.copyOf(sorted);
+        return List.copyOf(sorted);
+    }
+
+    void updateExports(List<ExportPlan> newExports) {
+        this.exports = sorted(newExports);
     }
 
     void updateAssets(AssetResolver resolver) {
         this.assets = resolver;
     }
 
-    String name() {
-        return instance.name();
-    }
-
-    DestinationInstance instance() {
-        return instance;
-    }
-
-    void stop() {
-        running = false;
+    /** Ends a wait early (a stop was asked for). */
+    void wake() {
         Thread t = thread;
         if (t != null) LockSupport.unpark(t);
     }
 
+    String lastError() {
+        return lastError;
+    }
+
+    long lastSuccessMillis() {
+        return lastSuccessMillis;
+    }
+
+    double rateFactor() {
+        return rateFactor;
+    }
+
+    /**
+     * Sends until stopped. After a stop request (state STOPPING) it keeps sending, batch intervals no longer waited
+     * for, until everything stored is sent (drained) or the drain deadline passes; an answered call always moves the
+     * cursors over what it settled.
+     */
     @Override
     public void run() {
         thread = Thread.currentThread();
         java.util.concurrent.Future<Prepared> ahead = null;
         try {
-            while (running) {
+            while (!lifecycle.pastDeadline()) {
                 try {
+                    beforeRead.run();
                     Prepared current = ahead != null ? awaitReadAhead(ahead) : prepare(false);
                     ahead = null;
                     if (current.window.samples.isEmpty()) {
                         if (current.window.endSequences.isEmpty()) {
-                            state = "idle";
-                            LockSupport.parkNanos(IDLE_PARK_NANOS);
+                            if (lifecycle.stopRequested() && !current.readAhead) {
+                                log.info("destination {}: drained at stop", instance.name());
+                                break;
+                            }
+                            lifecycle.activity(DestinationState.IDLE);
+                            if (!lifecycle.stopRequested()) LockSupport.parkNanos(IDLE_PARK_NANOS);
                         } else {
-                            commitCursors(current.window); // only skipped damaged blocks
+                            commitCursors(current.window.endSequences); // only skipped damaged blocks
                         }
                         continue;
                     }
@@ -196,10 +197,10 @@ final class DestinationWorker implements Runnable {
                         rewindReads();
                         continue;
                     }
-                    state = "sending";
+                    lifecycle.activity(DestinationState.SENDING);
                     ahead = readAhead.submit(() -> prepare(true));
                     if (deliver(current)) {
-                        commitCursors(current.window);
+                        commitCursors(current.window.endSequences);
                     } else {
                         // not settled (stopping, or the dead-letter stream refused): send this window again first
                         awaitQuietly(ahead);
@@ -215,11 +216,22 @@ final class DestinationWorker implements Runnable {
                     sleep(backoff.nextDelayNanos());
                 }
             }
+            if (lifecycle.pastDeadline() && hasBacklog()) {
+                log.warn("destination {}: drain deadline ({}) passed at stop; the rest is sent after the next start",
+                        instance.name(), Durations.format(instance.drainOnStop()));
+            }
         } finally {
             if (ahead != null) ahead.cancel(false);
             readAhead.shutdown();
-            state = "stopped";
         }
+    }
+
+    private boolean hasBacklog() {
+        for (ExportPlan plan : exports) {
+            long at = positions.getOrDefault(plan.stream(), store.cursor(plan.stream(), instance.name()));
+            if (store.nextSequence(plan.stream()) > at) return true;
+        }
+        return false;
     }
 
     private static final class Window {
@@ -285,7 +297,7 @@ final class DestinationWorker implements Runnable {
     private boolean readable(ExportPlan plan, long cursor, long nowNanos) {
         long next = store.nextSequence(plan.stream());
         if (next <= cursor) return false;
-        if (plan.batchInterval().isZero()) return true;
+        if (plan.batchInterval().isZero() || lifecycle.stopRequested()) return true;
         boolean enough = plan.batchMaxSamples() > 0 && next - cursor >= plan.batchMaxSamples();
         long oldest = store.receiveTimeAt(plan.stream(), cursor);
         boolean oldEnough = oldest >= 0 && nowNanos - oldest >= plan.batchInterval().toNanos();
@@ -326,10 +338,13 @@ final class DestinationWorker implements Runnable {
         }
         List<Packet> pending = new ArrayList<>(packed.packets());
         while (!pending.isEmpty()) {
-            if (!running) return false;
+            if (lifecycle.pastDeadline()) {
+                commitSettledPrefix(prepared.window(), pending);
+                return false;
+            }
             List<Packet> call = nextCall(pending);
             long callBytes = call.stream().mapToLong(Packet::sizeBytes).sum();
-            waitForRate(call.size(), callBytes);
+            if (!waitForRate(call.size(), callBytes)) continue;
             List<PacketOutcome> outcomes;
             try {
                 outcomes = awaitOutcomes(call);
@@ -352,8 +367,11 @@ final class DestinationWorker implements Runnable {
                 }
                 retries.addAndGet(call.size());
                 recordFailure(reasonKey(e.getMessage()), e.getMessage());
-                state = "backing-off";
+                lifecycle.activity(DestinationState.BACKING_OFF);
                 sleep(backoff.nextDelayNanos());
+                continue;
+            } catch (DeadlinePassed e) {
+                // the call in flight is abandoned unanswered: its packets are sent again after the next start
                 continue;
             }
             callCount.incrementAndGet();
@@ -387,7 +405,7 @@ final class DestinationWorker implements Runnable {
             if (!rejected.isEmpty() && !deadLetter(rejected)) return false;
             if (throttled) slowDown();
             if (retry) {
-                state = "backing-off";
+                lifecycle.activity(DestinationState.BACKING_OFF);
                 sleep(backoff.nextDelayNanos());
             } else {
                 succeeded();
@@ -396,14 +414,37 @@ final class DestinationWorker implements Runnable {
         return true;
     }
 
-    /** One call; any unexpected exception from the destination counts as a retryable failure of the call. */
+    /**
+     * One call; any unexpected exception from the destination counts as a retryable failure of the call. Throws
+     * {@link DeadlinePassed} when a stop's drain deadline passes before the answer.
+     */
     private List<PacketOutcome> awaitOutcomes(List<Packet> call) {
+        java.util.concurrent.CompletableFuture<List<PacketOutcome>> future;
         try {
-            return Durations.await(destination.sendAsync(call), CALL_TIMEOUT);
+            future = destination.sendAsync(call);
         } catch (SluiceException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new SluiceException(e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
+        }
+        long timeoutAt = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        while (true) {
+            long slice = Math.min(Math.min(timeoutAt - System.nanoTime(), lifecycle.nanosLeft()), 100_000_000L);
+            try {
+                return future.get(Math.max(slice, 0), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (lifecycle.pastDeadline()) throw new DeadlinePassed();
+                if (System.nanoTime() - timeoutAt >= 0) {
+                    throw new SluiceException("no answer within " + Durations.format(CALL_TIMEOUT), true, e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SluiceException("interrupted while waiting for the destination", true, e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof SluiceException se) throw se;
+                throw new SluiceException(cause.getClass().getSimpleName() + ": " + cause.getMessage(), true, cause);
+            }
         }
     }
 
@@ -444,17 +485,19 @@ final class DestinationWorker implements Runnable {
         return best;
     }
 
-    private void waitForRate(int packetCount, long byteCount) {
-        while (running) {
+    /** Waits until the rate limits allow the call and takes its tokens; false when a stop's deadline passed first. */
+    private boolean waitForRate(int packetCount, long byteCount) {
+        while (!lifecycle.pastDeadline()) {
             long wait = Math.max(calls.waitNanos(1), Math.max(packets.waitNanos(packetCount), bytes.waitNanos(byteCount)));
             if (wait == 0) {
                 calls.take(1);
                 packets.take(packetCount);
                 bytes.take(byteCount);
-                return;
+                return true;
             }
             sleep(wait);
         }
+        return false;
     }
 
     private void slowDown() {
@@ -495,37 +538,26 @@ final class DestinationWorker implements Runnable {
         return byReason;
     }
 
-    /** Appends rejected samples to the dead-letter stream with their reason; false if that failed (retry later). */
+    /** Moves rejected samples to the dead-letter stream; false if the store refused them (the window is retried). */
     private boolean deadLetter(Map<String, List<OutboundSample>> byReason) {
-        for (Map.Entry<String, List<OutboundSample>> e : byReason.entrySet()) {
-            Map<String, List<Sample>> byConnector = new LinkedHashMap<>();
-            for (OutboundSample s : e.getValue()) byConnector.computeIfAbsent(s.connector(), k -> new ArrayList<>()).add(s.sample());
-            OutboundSample first = e.getValue().get(0);
-            String note = "destination " + instance.name() + " rejected samples of stream " + first.stream()
-                    + " from sequence " + first.sequence() + ": " + e.getKey();
-            for (Map.Entry<String, List<Sample>> c : byConnector.entrySet()) {
-                try {
-                    Durations.await(store.append(instance.deadLetterStream(), c.getKey(), c.getValue(), note), CALL_TIMEOUT);
-                } catch (SluiceException ex) {
-                    recordFailure("dead-letter append failed", ex.getMessage());
-                    log.error("destination {}: cannot write to dead-letter stream {}: {}", instance.name(), instance.deadLetterStream(), ex.getMessage());
-                    sleep(backoff.nextDelayNanos());
-                    return false;
-                }
-            }
-            deadLettered.addAndGet(e.getValue().size());
-            log.warn("destination {}: {} samples moved to dead-letter stream {}: {}", instance.name(), e.getValue().size(),
-                    instance.deadLetterStream(), e.getKey());
+        try {
+            deadLetters.append(byReason, CALL_TIMEOUT);
+            return true;
+        } catch (SluiceException ex) {
+            recordFailure("dead-letter append failed", ex.getMessage());
+            log.error("destination {}: cannot write to dead-letter stream {}: {}", instance.name(), instance.deadLetterStream(), ex.getMessage());
+            sleep(backoff.nextDelayNanos());
+            return false;
         }
-        return true;
     }
 
     /**
      * Moves the cursors to the end of a settled window. The commit is not awaited: the next window reads from the
      * local position, and if the process dies before the commit, the window is delivered again (at-least-once).
      */
-    private void commitCursors(Window window) {
-        window.endSequences.forEach((stream, end) -> {
+    private void commitCursors(Map<String, Long> ends) {
+        ends.forEach((stream, end) -> {
+            if (end <= positions.getOrDefault(stream, -1L)) return;
             positions.put(stream, end);
             store.commitCursor(stream, instance.name(), end).whenComplete((ok, failure) -> {
                 if (failure != null) {
@@ -545,26 +577,32 @@ final class DestinationWorker implements Runnable {
         }
     }
 
-    private static String reasonKey(String reason) {
+    /** A reason with numbers and ids replaced ({@code N}, {@code *}), so failures group by kind. */
+    static String reasonKey(String reason) {
         if (reason == null) return "unknown";
         String key = reason.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("\\d+", "N");
         return key.length() > 80 ? key.substring(0, 80) : key;
     }
 
+    /**
+     * When a stop's deadline ends a window half sent, moves each stream's cursor over the samples settled so far
+     * (up to its first sample still in a pending packet), so answered calls are not sent again after a restart.
+     */
+    private void commitSettledPrefix(Window window, List<Packet> pending) {
+        Map<String, Long> settled = new LinkedHashMap<>(window.endSequences);
+        for (Packet p : pending) {
+            for (OutboundSample s : p.samples()) settled.merge(s.stream(), s.sequence(), Math::min);
+        }
+        commitCursors(settled);
+    }
+
+    /** Waits {@code nanos}, or less when a stop's deadline comes first. */
     private void sleep(long nanos) {
         long deadline = System.nanoTime() + nanos;
-        while (running) {
+        while (!lifecycle.pastDeadline()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return;
             LockSupport.parkNanos(Math.min(left, 100_000_000L));
         }
-    }
-
-    DestinationStatus status() {
-        Map<String, Long> f = new java.util.TreeMap<>();
-        failures.forEach((k, v) -> f.put(k, v.get()));
-        return new DestinationStatus(instance.name(), instance.type(), state, samplesSent.get(), packetsSent.get(),
-                bytesSent.get(), callCount.get(), retries.get(), throttles.get(), deadLettered.get(), f,
-                lastSuccessMillis, lastError, rateFactor);
     }
 }

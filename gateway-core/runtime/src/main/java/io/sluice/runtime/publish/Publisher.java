@@ -1,15 +1,17 @@
 package io.sluice.runtime.publish;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.sluice.runtime.config.DestinationInstance;
 import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.config.StreamConfig;
 import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.SqliteStreamStore;
-import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
-import io.sluice.spi.destination.DestinationFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,20 +19,30 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one {@link DestinationWorker} thread per enabled destination and applies config changes to them. */
+/**
+ * Runs one {@link DestinationRunner} per enabled destination and applies config changes to them. A destination that
+ * cannot start is kept as FAILED and retried; {@link #close} stops every destination in parallel, each draining for
+ * at most its {@code drain-on-stop}, and makes their last cursor commits durable.
+ */
 public final class Publisher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+    /** How long a stop waits for a worker past its drain deadline (a pack or a store read under way). */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
     private final SqliteStreamStore store;
     private final MeterRegistry registry;
     private final Path stateRoot;
     private final java.util.function.Function<String, DestinationContext> contexts;
-    private final Map<String, Running> running = new LinkedHashMap<>();
+    private final Map<String, DestinationRunner> running = new LinkedHashMap<>();
     private final Map<String, DestinationStatus> stopped = new LinkedHashMap<>();
-    private final Map<String, DestinationWorker.Counters> counters = new LinkedHashMap<>();
+    private final Map<String, DestinationCounters> counters = new LinkedHashMap<>();
+    /** Destinations configured with {@code enabled: false}, with the streams exported to them. */
+    private final Map<String, Disabled> disabled = new LinkedHashMap<>();
 
-    private record Running(DestinationWorker worker, Destination destination, Thread thread) {}
+    private record Disabled(DestinationInstance instance, List<DestinationWorker.ExportPlan> exports, long sinceMillis) {}
+    /** Backlog and cursor gauges by destination and stream, so unexported pairs can be removed. */
+    private final Map<List<String>, List<Meter>> positionGauges = new LinkedHashMap<>();
 
     public Publisher(SqliteStreamStore store, MeterRegistry registry, Path stateRoot,
                      java.util.function.Function<String, DestinationContext> contexts) {
@@ -40,26 +52,41 @@ public final class Publisher implements AutoCloseable {
         this.contexts = contexts;
     }
 
-    /** Starts, stops, restarts or updates workers so they match {@code config}. */
+    /** Starts, stops, restarts or updates destinations so they match {@code config}. */
     public synchronized void apply(GatewayConfig config, AssetResolver assets) {
-        for (String name : new ArrayList<>(running.keySet())) {
+        List<String> leaving = new ArrayList<>();
+        for (String name : running.keySet()) {
             DestinationInstance wanted = config.destinations().get(name);
-            Running r = running.get(name);
-            if (wanted == null || !wanted.enabled() || !wanted.sameAs(r.worker().instance())) {
-                stop(name);
-            }
+            DestinationRunner r = running.get(name);
+            if (wanted == null || !wanted.enabled() || !wanted.sameAs(r.instance())) leaving.add(name);
         }
+        stop(leaving);
+        disabled.keySet().removeIf(name -> !config.destinations().containsKey(name) || config.destinations().get(name).enabled());
         for (DestinationInstance d : config.destinations().values()) {
-            if (!d.enabled()) continue;
-            List<DestinationWorker.ExportPlan> exports = exportsOf(config, d.name());
-            Running r = running.get(d.name());
-            if (r != null) {
-                r.worker().updateExports(exports);
-                r.worker().updateAssets(assets);
+            if (!d.enabled()) {
+                // nothing runs, but its streams keep its data: show their cursors and backlog like any other's
+                List<DestinationWorker.ExportPlan> exports = DestinationWorker.sorted(exportsOf(config, d.name()));
+                Disabled before = disabled.get(d.name());
+                disabled.put(d.name(), new Disabled(d, exports, before != null ? before.sinceMillis() : System.currentTimeMillis()));
+                DestinationRunner.ensureCursors(store, d.name(), exports, new java.util.HashSet<>());
+                counters.computeIfAbsent(d.name(), n -> new DestinationCounters(n, registry)).state.set(DestinationState.DISABLED);
+                stopped.remove(d.name());
                 continue;
             }
-            start(d, exports, assets);
+            List<DestinationWorker.ExportPlan> exports = exportsOf(config, d.name());
+            DestinationRunner r = running.get(d.name());
+            if (r != null) {
+                r.updateExports(exports);
+                r.updateAssets(assets);
+                continue;
+            }
+            DestinationCounters c = counters.computeIfAbsent(d.name(), n -> new DestinationCounters(n, registry));
+            r = new DestinationRunner(d, store, exports, assets, c, contexts);
+            running.put(d.name(), r);
+            stopped.remove(d.name());
+            r.start();
         }
+        updatePositionGauges();
     }
 
     static List<DestinationWorker.ExportPlan> exportsOf(GatewayConfig config, String destination) {
@@ -74,56 +101,67 @@ public final class Publisher implements AutoCloseable {
         return plans;
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void start(DestinationInstance d, List<DestinationWorker.ExportPlan> exports, AssetResolver assets) {
-        Destination destination = ((DestinationFactory) d.factory()).create(d.name(), d.options());
-        try {
-            destination.start(contexts.apply(d.name()));
-        } catch (Exception e) {
-            log.error("destination {} failed to start: {}; its streams keep buffering", d.name(), e.getMessage());
-            destination.close();
-            return;
+    /**
+     * {@code sluice.destination.backlog{destination,stream}} (samples stored it has not had) and
+     * {@code sluice.destination.cursor{destination,stream}} for every stream exported to a destination, whether it
+     * runs, failed to start or is disabled.
+     */
+    private void updatePositionGauges() {
+        java.util.Set<List<String>> wanted = new java.util.HashSet<>();
+        running.forEach((name, r) -> r.exports().forEach(e -> wanted.add(List.of(name, e.stream()))));
+        disabled.forEach((name, d) -> d.exports().forEach(e -> wanted.add(List.of(name, e.stream()))));
+        for (List<String> key : new ArrayList<>(positionGauges.keySet())) {
+            if (!wanted.contains(key)) positionGauges.remove(key).forEach(registry::remove);
         }
-        DestinationWorker.Counters c = counters.computeIfAbsent(d.name(), n -> new DestinationWorker.Counters(n, registry));
-        DestinationWorker worker = new DestinationWorker(d, destination, store, exports, assets, c);
-        Thread thread = new Thread(worker, "sluice-publish-" + d.name());
-        thread.setDaemon(true);
-        thread.start();
-        running.put(d.name(), new Running(worker, destination, thread));
-        log.info("destination {} ({}) started, exporting {}", d.name(), d.type(),
-                exports.stream().map(e -> e.stream() + "(p" + e.priority() + ")").toList());
+        for (List<String> key : wanted) {
+            if (positionGauges.containsKey(key)) continue;
+            String destination = key.get(0);
+            String stream = key.get(1);
+            Tags tags = Tags.of("destination", destination, "stream", stream);
+            positionGauges.put(key, List.of(
+                    Gauge.builder("sluice.destination.backlog", store,
+                            s -> Math.max(0, s.nextSequence(stream) - s.cursor(stream, destination))).tags(tags).register(registry),
+                    Gauge.builder("sluice.destination.cursor", store, s -> s.cursor(stream, destination)).tags(tags).register(registry)));
+        }
     }
 
-    private void stop(String name) {
-        Running r = running.remove(name);
-        if (r == null) return;
-        r.worker().stop();
-        try {
-            r.thread().join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Stops destinations in parallel: each drains for at most its drain-on-stop, then its cursors are made durable. */
+    private void stop(List<String> names) {
+        if (names.isEmpty()) return;
+        List<DestinationRunner> runners = new ArrayList<>();
+        for (String name : names) {
+            DestinationRunner r = running.remove(name);
+            if (r == null) continue;
+            r.requestStop();
+            runners.add(r);
         }
-        stopped.put(name, r.worker().status());
+        for (DestinationRunner r : runners) {
+            if (!r.await(STOP_GRACE)) {
+                log.warn("destination {} did not stop within its drain deadline; closing it anyway", r.instance().name());
+            }
+        }
         try {
-            // the worker's last cursor commits must be durable before another worker reads the cursors
+            // the workers' last cursor commits must be durable before another worker reads the cursors
             store.flush().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.warn("destination {}: cursor flush at stop failed: {}", name, e.getMessage());
+            log.warn("cursor flush at stop failed: {}", e.getMessage());
         }
-        try {
-            r.destination().close();
-        } catch (RuntimeException e) {
-            log.warn("destination {} did not close cleanly: {}", name, e.getMessage());
+        for (DestinationRunner r : runners) {
+            r.closeDestination();
+            r.await(STOP_GRACE);
+            stopped.put(r.instance().name(), r.status());
+            log.info("destination {} stopped", r.instance().name());
         }
-        log.info("destination {} stopped", name);
     }
 
-    /** Running destinations, and the last figures of stopped ones. */
+    /** Running, failed and disabled destinations, and the last figures of stopped ones. */
     public synchronized List<DestinationStatus> status() {
         List<DestinationStatus> out = new ArrayList<>();
-        running.values().forEach(r -> out.add(r.worker().status()));
+        running.values().forEach(r -> out.add(r.status()));
+        disabled.values().forEach(d -> out.add(DestinationRunner.statusOf(d.instance(), d.exports(), store,
+                counters.get(d.instance().name()), DestinationState.DISABLED, d.sinceMillis(), 0, "", 1.0)));
         stopped.forEach((name, status) -> {
-            if (!running.containsKey(name)) out.add(status);
+            if (!running.containsKey(name) && !disabled.containsKey(name)) out.add(status);
         });
         return out;
     }
@@ -134,7 +172,6 @@ public final class Publisher implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (Running r : running.values()) r.worker().stop();
-        for (String name : new ArrayList<>(running.keySet())) stop(name);
+        stop(new ArrayList<>(running.keySet()));
     }
 }

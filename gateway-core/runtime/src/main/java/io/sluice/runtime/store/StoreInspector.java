@@ -116,6 +116,44 @@ public final class StoreInspector implements AutoCloseable {
         }
     }
 
+    /** A stored block with a note (a dead-letter run): its samples are sequences {@code [firstSequence, firstSequence + count)}. */
+    public record NotedBlock(long firstSequence, int count, String note) {}
+
+    /** The blocks of a stream holding sequences in {@code [from, to)} that carry a note, in sequence order. */
+    public List<NotedBlock> notedBlocks(String stream, long from, long to) {
+        List<NotedBlock> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT b.first_seq, b.sample_count, b.note FROM blocks b JOIN streams s ON s.id=b.stream_id"
+                        + " WHERE s.name=? AND b.note IS NOT NULL AND b.first_seq < ? AND b.first_seq + b.sample_count > ?"
+                        + " ORDER BY b.first_seq")) {
+            ps.setString(1, stream);
+            ps.setLong(2, to);
+            ps.setLong(3, from);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(new NotedBlock(rs.getLong(1), rs.getInt(2), rs.getString(3)));
+            }
+        } catch (SQLException e) {
+            throw new SluiceException("cannot read stream " + stream + ": " + e.getMessage(), true, e);
+        }
+        return out;
+    }
+
+    /** Stored samples per distinct note of a stream (for a dead-letter stream: per origin run and reason). */
+    public Map<String, Long> noteCounts(String stream) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT b.note, sum(b.sample_count) FROM blocks b JOIN streams s ON s.id=b.stream_id"
+                        + " WHERE s.name=? AND b.note IS NOT NULL GROUP BY b.note ORDER BY min(b.first_seq)")) {
+            ps.setString(1, stream);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new SluiceException("cannot read stream " + stream + ": " + e.getMessage(), true, e);
+        }
+        return out;
+    }
+
     /** {@code PRAGMA integrity_check} result ("ok" when the file is sound). */
     public String integrityCheck() {
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@org.junit.jupiter.api.Timeout(120)
 class PublisherTest {
 
     @TempDir
@@ -93,6 +94,7 @@ class PublisherTest {
         ScriptedDestination.script = (call, packet) -> {
             long first = packet.samples().get(0).sequence();
             if (packet.samples().get(0).stream().equals("high") && first == 20) return PacketOutcome.reject("value out of range");
+            if (packet.samples().get(0).stream().equals("low") && first == 50) return PacketOutcome.reject("property 7 unknown");
             if (call == 1 && first == 10) return PacketOutcome.throttled("slow down");
             return PacketOutcome.DELIVERED;
         };
@@ -100,9 +102,18 @@ class PublisherTest {
             awaitCursor(g, "high", 300);
             awaitCursor(g, "low", 300);
             List<StoredSample> dead = g.store().read("out-dead-letter", 0, 1000).samples();
-            assertEquals(10, dead.size(), "the rejected packet's samples are dead-lettered");
-            assertTrue(dead.get(0).note().contains("value out of range"), dead.get(0).note());
-            assertTrue(dead.get(0).note().contains("stream high"), dead.get(0).note());
+            assertEquals(20, dead.size(), "the rejected packets' samples are dead-lettered");
+            Map<String, Long> origins = new HashMap<>();
+            for (int i = 0; i < dead.size(); i++) {
+                DeadLetterNote note = DeadLetterNote.parse(dead.get(i).note()).orElseThrow();
+                long firstOfAppend = dead.get(i).sequence() - (i % 10);
+                origins.merge(note.originStream() + "#" + note.originSequence((int) (dead.get(i).sequence() - firstOfAppend)) + " " + note.reason(), 1L, Long::sum);
+            }
+            assertEquals(1L, origins.get("high#20 value out of range"), origins.toString());
+            assertEquals(1L, origins.get("high#29 value out of range"), origins.toString());
+            assertEquals(1L, origins.get("low#59 property 7 unknown"), origins.toString());
+            DestinationStatus status = g.status().destinations().get(0);
+            assertEquals(Map.of("value out of range", 10L, "property N unknown", 10L), status.deadLetters());
         }
         long acceptedHigh = ScriptedDestination.accepted.stream().filter(s -> s.stream().equals("high")).count();
         assertEquals(290, acceptedHigh, "every other sample delivered exactly once");

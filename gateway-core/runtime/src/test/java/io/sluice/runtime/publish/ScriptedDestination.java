@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 
 /**
  * A destination whose answers a test scripts: one packet per 10 samples, ordering key per stream and tag, and an
@@ -26,12 +27,18 @@ public final class ScriptedDestination implements Destination {
     public static volatile BiFunction<Integer, Packet, PacketOutcome> script = (call, p) -> PacketOutcome.DELIVERED;
     public static final List<Packet> sent = new CopyOnWriteArrayList<>();
     public static final List<OutboundSample> accepted = new CopyOnWriteArrayList<>();
-    private int calls;
+    /** Call number -> a future the answer waits for (null: answer at once); a never-completed one is a dead service. */
+    public static volatile IntFunction<CompletableFuture<Void>> gate = call -> null;
+    /** The number of every call made, in order. */
+    public static final List<Integer> calls = new CopyOnWriteArrayList<>();
+    private int callCount;
 
     public static void reset() {
         script = (call, p) -> PacketOutcome.DELIVERED;
+        gate = call -> null;
         sent.clear();
         accepted.clear();
+        calls.clear();
     }
 
     @Override
@@ -51,15 +58,22 @@ public final class ScriptedDestination implements Destination {
 
     @Override
     public CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
-        int call = ++calls;
+        int call = ++callCount;
+        sent.addAll(packets);
+        calls.add(call);
+        CompletableFuture<Void> held = gate.apply(call);
+        if (held == null) return CompletableFuture.completedFuture(answer(call, packets));
+        return held.thenApply(ignored -> answer(call, packets));
+    }
+
+    private static List<PacketOutcome> answer(int call, List<Packet> packets) {
         List<PacketOutcome> outcomes = new ArrayList<>();
         for (Packet p : packets) {
-            sent.add(p);
             PacketOutcome o = script.apply(call, p);
             if (o instanceof PacketOutcome.Delivered) accepted.addAll(p.samples());
             outcomes.add(o);
         }
-        return CompletableFuture.completedFuture(outcomes);
+        return outcomes;
     }
 
     public static final class Factory implements DestinationFactory<Config> {

@@ -1,0 +1,83 @@
+package io.sluice.runtime.publish;
+
+import io.sluice.runtime.store.SqliteStreamStore;
+import io.sluice.spi.Durations;
+import io.sluice.spi.Sample;
+import io.sluice.spi.destination.OutboundSample;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the samples a destination rejected to its dead-letter stream: one append per run of consecutive origin
+ * sequences of one stream and connector (at most {@link #MAX_RUN} samples), its note a {@link DeadLetterNote} naming
+ * the origin stream, first and last sequence and the reason.
+ */
+final class DeadLetterWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterWriter.class);
+    /**
+     * Most samples in one append: below the store's block size, so each append is one block and a sample's place in
+     * its block is its place in the run its note describes.
+     */
+    static final int MAX_RUN = 1024;
+
+    private final String destination;
+    private final String stream;
+    private final SqliteStreamStore store;
+    private final DestinationCounters counters;
+
+    DeadLetterWriter(String destination, String stream, SqliteStreamStore store, DestinationCounters counters) {
+        this.destination = destination;
+        this.stream = stream;
+        this.store = store;
+        this.counters = counters;
+    }
+
+    /**
+     * Appends the samples of each reason, durable on return; throws {@link io.sluice.spi.SluiceException} when the
+     * store refused an append (the runs before it stay written).
+     */
+    void append(Map<String, List<OutboundSample>> byReason, Duration timeout) {
+        for (Map.Entry<String, List<OutboundSample>> e : byReason.entrySet()) {
+            List<OutboundSample> samples = new ArrayList<>(e.getValue());
+            samples.sort(Comparator.comparing(OutboundSample::stream).thenComparingLong(OutboundSample::sequence));
+            int from = 0;
+            while (from < samples.size()) {
+                int to = runEnd(samples, from);
+                List<OutboundSample> run = samples.subList(from, to);
+                OutboundSample first = run.get(0);
+                String note = new DeadLetterNote(first.stream(), first.sequence(), run.get(run.size() - 1).sequence(),
+                        destination, e.getKey()).format();
+                List<Sample> values = run.stream().map(OutboundSample::sample).toList();
+                Durations.await(store.append(stream, first.connector(), values, note), timeout);
+                from = to;
+            }
+            counters.deadLettered.addAndGet(samples.size());
+            counters.deadLetteredByReason.computeIfAbsent(DestinationWorker.reasonKey(e.getKey()), k -> new AtomicLong())
+                    .addAndGet(samples.size());
+            log.warn("destination {}: {} samples moved to dead-letter stream {}: {}", destination, samples.size(), stream, e.getKey());
+        }
+    }
+
+    /** End (exclusive) of the run starting at {@code from}: same stream and connector, consecutive sequences. */
+    private static int runEnd(List<OutboundSample> samples, int from) {
+        OutboundSample first = samples.get(from);
+        int to = from + 1;
+        while (to < samples.size() && to - from < MAX_RUN) {
+            OutboundSample s = samples.get(to);
+            if (!s.stream().equals(first.stream()) || s.sequence() != samples.get(to - 1).sequence() + 1
+                    || !Objects.equals(s.connector(), first.connector())) {
+                break;
+            }
+            to++;
+        }
+        return to;
+    }
+}

@@ -1,0 +1,47 @@
+package io.sluice.runtime.publish;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Counters and state of one destination name. They outlive a worker (a config change or a failed start restarts the
+ * worker, not the figures), and their Micrometer gauges are registered once:
+ * {@code sluice.destination.*{destination}} and {@code sluice.destination.state{destination,state}}, 1 for the
+ * current state and 0 for the others.
+ */
+final class DestinationCounters {
+
+    final AtomicLong samplesSent = new AtomicLong();
+    final AtomicLong packetsSent = new AtomicLong();
+    final AtomicLong bytesSent = new AtomicLong();
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong retries = new AtomicLong();
+    final AtomicLong throttles = new AtomicLong();
+    final AtomicLong deadLettered = new AtomicLong();
+    final AtomicLong startFailures = new AtomicLong();
+    final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+    /** Samples moved to the dead-letter stream, by reason (numbers and ids replaced by N and *). */
+    final Map<String, AtomicLong> deadLetteredByReason = new ConcurrentHashMap<>();
+    final AtomicReference<DestinationState> state = new AtomicReference<>(DestinationState.STARTING);
+
+    DestinationCounters(String name, MeterRegistry registry) {
+        Tags tags = Tags.of("destination", name);
+        registry.gauge("sluice.destination.samples.sent", tags, samplesSent);
+        registry.gauge("sluice.destination.packets.sent", tags, packetsSent);
+        registry.gauge("sluice.destination.bytes.sent", tags, bytesSent);
+        registry.gauge("sluice.destination.calls", tags, calls);
+        registry.gauge("sluice.destination.retries", tags, retries);
+        registry.gauge("sluice.destination.throttles", tags, throttles);
+        registry.gauge("sluice.destination.dead.lettered", tags, deadLettered);
+        registry.gauge("sluice.destination.start.failures", tags, startFailures);
+        for (DestinationState s : DestinationState.values()) {
+            Gauge.builder("sluice.destination.state", state, r -> r.get() == s ? 1 : 0)
+                    .tags(tags.and("state", s.name())).register(registry);
+        }
+    }
+}

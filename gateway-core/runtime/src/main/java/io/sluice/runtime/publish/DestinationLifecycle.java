@@ -1,0 +1,84 @@
+package io.sluice.runtime.publish;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The state of one destination run ({@link DestinationState}, moved only along its allowed transitions) and the stop
+ * request with its drain deadline. Shared by the {@link DestinationRunner} that starts the destination and the
+ * {@link DestinationWorker} that drains its streams.
+ */
+final class DestinationLifecycle {
+
+    private final AtomicReference<DestinationState> state;
+    private volatile long sinceMillis = System.currentTimeMillis();
+    private long failedSinceMillis;
+    private volatile boolean stopRequested;
+    private volatile long stopDeadlineNanos;
+
+    DestinationLifecycle(AtomicReference<DestinationState> state) {
+        this.state = state;
+        state.set(DestinationState.STARTING);
+    }
+
+    DestinationState state() {
+        return state.get();
+    }
+
+    long sinceMillis() {
+        return sinceMillis;
+    }
+
+    /** Moves to {@code target}; throws when the transition is not one the state allows. */
+    synchronized void moveTo(DestinationState target) {
+        DestinationState current = state.get();
+        if (current == target) return;
+        if (!current.canMoveTo(target)) throw new IllegalStateException("destination state cannot go from " + current + " to " + target);
+        state.set(target);
+        long now = System.currentTimeMillis();
+        if (target == DestinationState.FAILED) {
+            // a failed retry continues the episode: FAILED counts from the first failed start
+            if (failedSinceMillis == 0) failedSinceMillis = now;
+            sinceMillis = failedSinceMillis;
+        } else {
+            if (target != DestinationState.STARTING) failedSinceMillis = 0;
+            sinceMillis = now;
+        }
+    }
+
+    /** STARTING to IDLE, or to STOPPING when a stop was asked for meanwhile (the new worker then only drains). */
+    synchronized void started() {
+        moveTo(stopRequested ? DestinationState.STOPPING : DestinationState.IDLE);
+    }
+
+    /** What the worker is doing (IDLE, SENDING, BACKING_OFF); ignored once stopping, where the state stays STOPPING. */
+    synchronized void activity(DestinationState activity) {
+        DestinationState current = state.get();
+        if (current.active() && current != activity) {
+            state.set(activity);
+            sinceMillis = System.currentTimeMillis();
+        }
+    }
+
+    /** Asks the run to end: the worker drains for at most {@code drain}, then stops (a FAILED one stops at once). */
+    synchronized void requestStop(Duration drain) {
+        if (stopRequested) return;
+        stopDeadlineNanos = System.nanoTime() + drain.toNanos();
+        stopRequested = true;
+        if (state.get().active()) moveTo(DestinationState.STOPPING);
+    }
+
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /** True once a stop was asked for and its drain deadline has passed: nothing more is sent or waited for. */
+    boolean pastDeadline() {
+        return stopRequested && System.nanoTime() - stopDeadlineNanos >= 0;
+    }
+
+    /** Nanoseconds left until the drain deadline, or {@code Long.MAX_VALUE} while no stop was asked for. */
+    long nanosLeft() {
+        return stopRequested ? Math.max(0, stopDeadlineNanos - System.nanoTime()) : Long.MAX_VALUE;
+    }
+}

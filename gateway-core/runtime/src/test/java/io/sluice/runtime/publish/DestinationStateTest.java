@@ -1,0 +1,69 @@
+package io.sluice.runtime.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class DestinationStateTest {
+
+    @Test
+    void onlyTheDrawnTransitionsAreAllowed() {
+        assertTrue(DestinationState.STARTING.canMoveTo(DestinationState.FAILED));
+        assertTrue(DestinationState.FAILED.canMoveTo(DestinationState.STARTING));
+        assertFalse(DestinationState.FAILED.canMoveTo(DestinationState.SENDING), "a failed destination starts first");
+        assertFalse(DestinationState.STOPPED.canMoveTo(DestinationState.STARTING), "stopped is final");
+        assertTrue(DestinationState.DISABLED.next().isEmpty(), "a disabled destination has no run");
+        assertFalse(DestinationState.SENDING.canMoveTo(DestinationState.STOPPED), "a worker stops through STOPPING");
+        for (DestinationState s : DestinationState.values()) {
+            if (s != DestinationState.STOPPED && s != DestinationState.DISABLED) assertTrue(s.canMoveTo(DestinationState.STOPPING) || s.canMoveTo(DestinationState.STOPPED), s.name());
+        }
+        assertEquals("backing-off", DestinationState.BACKING_OFF.label());
+    }
+
+    @Test
+    void aStopFreezesTheWorkersActivityAtStoppingAndAWrongMoveThrows() {
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        assertEquals(DestinationState.STARTING, lifecycle.state());
+        lifecycle.started();
+        lifecycle.activity(DestinationState.SENDING);
+        assertEquals(DestinationState.SENDING, lifecycle.state());
+        lifecycle.requestStop(Duration.ofMinutes(1));
+        assertEquals(DestinationState.STOPPING, lifecycle.state());
+        lifecycle.activity(DestinationState.BACKING_OFF);
+        assertEquals(DestinationState.STOPPING, lifecycle.state(), "draining does not leave STOPPING");
+        assertFalse(lifecycle.pastDeadline());
+        assertThrows(IllegalStateException.class, () -> lifecycle.moveTo(DestinationState.IDLE));
+        lifecycle.moveTo(DestinationState.STOPPED);
+    }
+
+    @Test
+    void failedRetriesContinueOneEpisode() throws InterruptedException {
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        lifecycle.moveTo(DestinationState.FAILED);
+        long since = lifecycle.sinceMillis();
+        long later = System.currentTimeMillis() + 5;
+        while (System.currentTimeMillis() < later) Thread.sleep(1);
+        lifecycle.moveTo(DestinationState.STARTING);
+        lifecycle.moveTo(DestinationState.FAILED);
+        assertEquals(since, lifecycle.sinceMillis(), "FAILED since the first failed start");
+        lifecycle.moveTo(DestinationState.STARTING);
+        lifecycle.started();
+        assertTrue(lifecycle.sinceMillis() > since);
+    }
+
+    @Test
+    void aStopDuringStartLeavesTheNewWorkerOnlyToDrain() {
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        lifecycle.requestStop(Duration.ZERO);
+        assertTrue(lifecycle.pastDeadline());
+        lifecycle.started();
+        assertEquals(DestinationState.STOPPING, lifecycle.state());
+    }
+}
