@@ -189,7 +189,8 @@ public final class KinesisDestination implements Destination {
         }
         KinesisAsyncClient c = client;
         if (c == null) {
-            result.completeExceptionally(SluiceException.permanent("kinesis destination '" + name + "' is not started"));
+            // closed (a stop racing the publisher) or never started: the destination's state, never the data's
+            result.completeExceptionally(SluiceException.retryable("kinesis destination '" + name + "' is not started", null));
             return result;
         }
         List<PutRecordsRequestEntry> entries = new ArrayList<>(packets.size());

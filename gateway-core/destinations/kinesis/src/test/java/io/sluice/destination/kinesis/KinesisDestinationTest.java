@@ -157,6 +157,11 @@ class KinesisDestinationTest {
                         .errorCode("AccessDeniedException").errorMessage("User is not authorized").build()).build();
         Throwable tls = software.amazon.awssdk.core.exception.SdkClientException.create("Unable to execute HTTP request",
                 new javax.net.ssl.SSLHandshakeException("PKIX path building failed"));
+        java.util.concurrent.ExecutionException notStarted = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> d.sendAsync(d.pack(KinesisTestSamples.floats("s", 2, 1, 0))
+                        .packets()).get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(assertInstanceOf(io.sluice.spi.SluiceException.class, notStarted.getCause()).retryable(),
+                "a send racing a stop keeps the data");
         for (Throwable t : List.of(invalid, notFound, denied, tls)) {
             java.util.concurrent.CompletableFuture<List<PacketOutcome>> result = new java.util.concurrent.CompletableFuture<>();
             d.handleCallFailure(t, 2, result);
