@@ -257,7 +257,7 @@ public final class GreengrassIpc implements AutoCloseable {
     public GreengrassCoreIPCClientV2 client() {
         GreengrassCoreIPCClientV2 c = client;
         if (closed) {
-            throw new SluiceException("the Greengrass IPC connection is closed", false);
+            throw new SluiceException("the Greengrass IPC connection is closed", true); // stopping: the data waits
         }
         if (!connected || c == null) {
             throw new SluiceException("not connected to the Greengrass nucleus (reconnecting)", true);

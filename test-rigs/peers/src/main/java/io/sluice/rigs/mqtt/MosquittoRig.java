@@ -58,9 +58,29 @@ public final class MosquittoRig implements AutoCloseable {
      * certificate and one client certificate (CN {@code sluice-test-client}) are written to {@code workDir/pki}.
      */
     public static MosquittoRig startMutualTls(Path workDir) throws IOException {
-        Path dir = Files.createDirectories(workDir.resolve("mosquitto-tls"));
+        return startMutualTls(workDir, ServerCertificate.VALID);
+    }
+
+    /** The server certificate a TLS broker presents: a good one, or one a client must refuse. */
+    public enum ServerCertificate {
+        /** For 127.0.0.1 and localhost, valid today. */
+        VALID,
+        /** For 127.0.0.1 and localhost, expired an hour ago. */
+        EXPIRED,
+        /** Valid, but only for the host name {@code broker.invalid}: a client of 127.0.0.1 sees a host name mismatch. */
+        OTHER_HOST
+    }
+
+    /** Like {@link #startMutualTls(Path)}, presenting a server certificate of the given kind. */
+    public static MosquittoRig startMutualTls(Path workDir, ServerCertificate kind) throws IOException {
+        Path dir = Files.createDirectories(workDir.resolve(
+                kind == ServerCertificate.VALID ? "mosquitto-tls" : "mosquitto-tls-" + kind.name().toLowerCase()));
         TestPki pki = TestPki.create(dir.resolve("pki"), "Sluice test CA");
-        TestPki.PemIdentity server = pki.issueServer("localhost");
+        TestPki.PemIdentity server = switch (kind) {
+            case VALID -> pki.issueServer("localhost");
+            case EXPIRED -> pki.issueExpiredServer("localhost");
+            case OTHER_HOST -> pki.issueServerFor("broker.invalid", "broker.invalid");
+        };
         TestPki.PemIdentity client = pki.issueClient("sluice-test-client");
         return start(dir, true, pki, server, client);
     }
@@ -165,6 +185,12 @@ public final class MosquittoRig implements AutoCloseable {
     public TestPki.PemIdentity issueClientCertificate(String commonName) {
         requireTls();
         return pki.issueClient(commonName);
+    }
+
+    /** Issues a client certificate from the rig's CA that expired an hour ago. */
+    public TestPki.PemIdentity issueExpiredClientCertificate(String commonName) {
+        requireTls();
+        return pki.issueExpiredClient(commonName);
     }
 
     /** A TLS 1.2 context trusting the rig's CA and presenting {@code identity} (null: no client certificate). */

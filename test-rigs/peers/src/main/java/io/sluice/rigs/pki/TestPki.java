@@ -105,13 +105,40 @@ public final class TestPki {
         return issue(commonName, false);
     }
 
+    /** A client certificate that expired an hour ago (valid for one hour two hours ago). */
+    public PemIdentity issueExpiredClient(String commonName) {
+        Instant now = Instant.now();
+        return issue(commonName, false, now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1)), List.of());
+    }
+
+    /** A server certificate for {@code 127.0.0.1} and {@code localhost} that expired an hour ago. */
+    public PemIdentity issueExpiredServer(String commonName) {
+        Instant now = Instant.now();
+        return issue(commonName, true, now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1)), LOOPBACK);
+    }
+
+    /** A valid server certificate only for the DNS name {@code hostName} (not 127.0.0.1): a host name mismatch. */
+    public PemIdentity issueServerFor(String commonName, String hostName) {
+        Instant now = Instant.now();
+        return issue(commonName, true, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
+                List.of(new GeneralName(GeneralName.dNSName, hostName)));
+    }
+
+    private static final List<GeneralName> LOOPBACK = List.of(new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+            new GeneralName(GeneralName.dNSName, "localhost"));
+
     private PemIdentity issue(String commonName, boolean server) {
+        Instant now = Instant.now();
+        return issue(commonName, server, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
+                server ? LOOPBACK : List.of());
+    }
+
+    private PemIdentity issue(String commonName, boolean server, Instant validFrom, Instant validTo,
+                              List<GeneralName> alternativeNames) {
         try {
             KeyPair keys = newKeyPair();
-            Instant now = Instant.now();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCertificate, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))),
-                    name(commonName), keys.getPublic());
+                    Date.from(validFrom), Date.from(validTo), name(commonName), keys.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true,
@@ -121,10 +148,9 @@ public final class TestPki {
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                     ext.createAuthorityKeyIdentifier(caCertificate));
             builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
-            if (server) {
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                        new GeneralName(GeneralName.dNSName, "localhost")}));
+            if (!alternativeNames.isEmpty()) {
+                builder.addExtension(Extension.subjectAlternativeName, false,
+                        new GeneralNames(alternativeNames.toArray(new GeneralName[0])));
             }
             X509Certificate cert = sign(builder, caKeys);
             String base = commonName.replaceAll("[^A-Za-z0-9._-]", "_");

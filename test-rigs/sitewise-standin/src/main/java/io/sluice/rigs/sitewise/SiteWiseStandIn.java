@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code enablePartialEntryProcessing}: false (the default) fails a whole entry for one bad value, true keeps
  *       the entry's good values.</li>
  * </ul>
- * Tests inject whole-request throttling (429 {@code ThrottlingException}), outages (503) and per-entry errors, and
+ * Tests inject whole-request throttling (429 {@code ThrottlingException}), outages (503), any other whole-request
+ * answer with or without an AWS error type ({@link #answerEveryRequest}: a wrong endpoint's plain 404, a 409
+ * {@code ConflictingOperationException}) and per-entry errors, and
  * read back what was accepted in arrival order.
  *
  * <p>Properties: {@link #defineAlias} / {@link #defineProperty} declare known properties with their data type; unless
@@ -89,6 +91,7 @@ public final class SiteWiseStandIn implements AutoCloseable {
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger unavailableNext = new AtomicInteger();
     private volatile boolean throttleAll;
+    private volatile RequestFault requestFault;
     private volatile boolean acceptUnknown;
     private volatile Clock clock = Clock.systemUTC();
     private volatile Duration latency = Duration.ZERO;
@@ -179,6 +182,22 @@ public final class SiteWiseStandIn implements AutoCloseable {
     }
 
     /**
+     * While set, answers every request with {@code status}; {@code errorType} is the AWS error type (header
+     * {@code x-amzn-ErrorType} and a JSON body), or null for a plain answer without one, as a wrong endpoint or a
+     * proxy in the way gives (e.g. 404 with an HTML page). {@link #answerNormally()} ends it.
+     */
+    public void answerEveryRequest(int status, String errorType) {
+        requestFault = new RequestFault(status, errorType);
+    }
+
+    /** Ends {@link #answerEveryRequest}. */
+    public void answerNormally() {
+        requestFault = null;
+    }
+
+    private record RequestFault(int status, String errorType) {}
+
+    /**
      * Fails the next {@code count} entries for {@code property} (an alias, or {@code assetId/propertyId}) with
      * {@code errorCode} (e.g. ThrottlingException, InternalFailureException, InvalidRequestException) without
      * accepting their values.
@@ -267,6 +286,21 @@ public final class SiteWiseStandIn implements AutoCloseable {
             Duration wait = latency;
             if (!wait.isZero()) {
                 Thread.sleep(wait.toMillis());
+            }
+            RequestFault fault = requestFault;
+            if (fault != null) {
+                rejectedRequests.incrementAndGet();
+                if (fault.errorType() == null) {
+                    byte[] page = ("<html><body><h1>" + fault.status() + "</h1></body></html>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "text/html");
+                    exchange.sendResponseHeaders(fault.status(), page.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(page);
+                    }
+                } else {
+                    error(exchange, fault.status(), fault.errorType(), "injected " + fault.errorType());
+                }
+                return;
             }
             if (throttleAll || takeOne(throttleNext)) {
                 rejectedRequests.incrementAndGet();

@@ -158,7 +158,10 @@ public final class IotCoreDestination implements Destination {
     @Override
     public CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
         IotCoreTransport t = transport;
-        if (t == null) return CompletableFuture.failedFuture(SluiceException.permanent("iotcore destination '" + name + "' is not started"));
+        if (t == null) {
+            // closed (a stop racing the publisher) or never started: the destination's state, never the data's
+            return CompletableFuture.failedFuture(SluiceException.retryable("iotcore destination '" + name + "' is not started", null));
+        }
         if (packets.isEmpty()) return CompletableFuture.completedFuture(List.of());
         if (!t.isConnected()) {
             return CompletableFuture.failedFuture(SluiceException.retryable("iotcore destination '" + name

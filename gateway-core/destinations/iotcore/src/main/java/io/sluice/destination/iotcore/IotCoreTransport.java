@@ -11,7 +11,9 @@ public interface IotCoreTransport extends AutoCloseable {
 
     /**
      * Publishes one message. Completes when the broker (or nucleus) acknowledged it (QoS 1), or exceptionally with
-     * a {@link io.sluice.spi.SluiceException} whose retryable flag says whether to try again.
+     * a {@link io.sluice.spi.SluiceException} whose retryable flag says whether to try again. Not retryable means
+     * the message itself was refused (its topic or payload) and sends its samples to the dead-letter stream; a fault
+     * of the transport (not connected, closed, not authorized, TLS, timeouts) must be retryable.
      */
     CompletableFuture<Void> publish(String topic, byte[] payload, int qos);
 

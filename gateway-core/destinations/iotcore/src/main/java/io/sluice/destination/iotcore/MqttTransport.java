@@ -37,6 +37,9 @@ final class MqttTransport implements IotCoreTransport {
     private volatile boolean closed;
     private volatile boolean connecting;
     private volatile String lastError = "";
+    /** The connect failure last logged at WARN; null while connected. One WARN line per episode and reason. */
+    private String loggedFailure;
+    private final TrackingSocketFactory sockets;
     private long delayMillis;
 
     MqttTransport(String destination, IotCoreDestinationConfig config, ScheduledExecutorService scheduler, Logger log)
@@ -54,7 +57,8 @@ final class MqttTransport implements IotCoreTransport {
         options.setKeepAliveInterval((int) Math.max(1, config.keepAlive().toSeconds()));
         options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
         options.setMaxInflight(Math.max(10, config.maxInFlight() * 2));
-        options.setSocketFactory(tls.getSocketFactory());
+        sockets = new TrackingSocketFactory(tls.getSocketFactory());
+        options.setSocketFactory(sockets);
         options.setHttpsHostnameVerificationEnabled(true);
         client = new MqttAsyncClient(config.endpoint().orElseThrow(), config.clientId().orElse(destination),
                 new MemoryPersistence());
@@ -102,6 +106,7 @@ final class MqttTransport implements IotCoreTransport {
                 public void onSuccess(IMqttToken token) {
                     synchronized (MqttTransport.this) {
                         delayMillis = config.reconnectMinDelay().toMillis();
+                        loggedFailure = null;
                     }
                     if (reconnects.getAndIncrement() > 0) {
                         log.info("iotcore destination '{}': reconnected to {}", destination, config.endpoint().orElse(""));
@@ -113,9 +118,19 @@ final class MqttTransport implements IotCoreTransport {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable cause) {
-                    lastError = describe(cause);
-                    log.warn("iotcore destination '{}': cannot connect to {} ({}); next attempt with backoff",
-                            destination, config.endpoint().orElse(""), lastError);
+                    String reason = describeConnectFailure(cause);
+                    lastError = reason;
+                    boolean first;
+                    synchronized (MqttTransport.this) {
+                        first = !reason.equals(loggedFailure);
+                        loggedFailure = reason;
+                    }
+                    if (first) {
+                        log.warn("iotcore destination '{}': cannot connect to {}: {}; retrying with backoff",
+                                destination, config.endpoint().orElse(""), reason);
+                    } else {
+                        log.debug("iotcore destination '{}': connect failed again: {}", destination, reason, cause);
+                    }
                     scheduleConnect();
                 }
             });
@@ -127,6 +142,29 @@ final class MqttTransport implements IotCoreTransport {
                 scheduleConnect();
             }
         }
+    }
+
+    /** A failed connect in one line: TLS failures and MQTT refusals by name, anything else by its causes. */
+    String describeConnectFailure(Throwable cause) {
+        String host = java.net.URI.create(config.endpoint().orElse("ssl://unknown:0")).getHost();
+        String trustedBy = config.caCertificate().map(ca -> "ca-certificate " + ca).orElse("the JVM trust store");
+        String tls = TlsFailures.describe(cause, sockets.progress(), host, trustedBy);
+        if (tls != null) return tls;
+        if (cause instanceof MqttException e) {
+            String clientId = client.getClientId();
+            switch (e.getReasonCode()) {
+                case MqttException.REASON_CODE_NOT_AUTHORIZED:
+                    return "the broker refused CONNECT: not authorized (check the IoT policy allows iot:Connect for client id "
+                            + clientId + ")";
+                case MqttException.REASON_CODE_FAILED_AUTHENTICATION:
+                    return "the broker refused CONNECT: bad user name or password";
+                case MqttException.REASON_CODE_INVALID_CLIENT_ID:
+                    return "the broker refused CONNECT: client id " + clientId + " not accepted";
+                default:
+                    break;
+            }
+        }
+        return describe(cause);
     }
 
     static String describe(Throwable t) {

@@ -47,7 +47,9 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * into as few records as fit {@code max-record-size} ({@link SampleRecordFormat}); {@link #sendAsync} sends up to
  * 500 records in one {@code PutRecords} call and maps each result entry to an outcome: accepted, throttled
  * ({@code ProvisionedThroughputExceededException}, {@code KMSThrottlingException}) or retry (anything else, e.g.
- * {@code InternalFailure}). The publisher resends only the records that failed.
+ * {@code InternalFailure}). The publisher resends only the records that failed. No service answer dead-letters data:
+ * a failed call (even {@code InvalidArgumentException}, which can only mean limits configured above the stream's) is
+ * retryable; only a sample too large for any record is rejected, at pack time.
  */
 public final class KinesisDestination implements Destination {
 
@@ -187,7 +189,8 @@ public final class KinesisDestination implements Destination {
         }
         KinesisAsyncClient c = client;
         if (c == null) {
-            result.completeExceptionally(SluiceException.permanent("kinesis destination '" + name + "' is not started"));
+            // closed (a stop racing the publisher) or never started: the destination's state, never the data's
+            result.completeExceptionally(SluiceException.retryable("kinesis destination '" + name + "' is not started", null));
             return result;
         }
         List<PutRecordsRequestEntry> entries = new ArrayList<>(packets.size());
@@ -234,7 +237,7 @@ public final class KinesisDestination implements Destination {
         return out;
     }
 
-    private void handleCallFailure(Throwable error, int packetCount, CompletableFuture<List<PacketOutcome>> result) {
+    void handleCallFailure(Throwable error, int packetCount, CompletableFuture<List<PacketOutcome>> result) {
         if (error instanceof AwsServiceException aws) {
             String code = aws.awsErrorDetails() == null ? null : aws.awsErrorDetails().errorCode();
             if (aws.isThrottlingException() || (code != null && THROTTLING_CODES.contains(code))) {
@@ -245,14 +248,19 @@ public final class KinesisDestination implements Destination {
                 result.complete(all);
                 return;
             }
-            if (aws instanceof InvalidArgumentException) {
-                result.completeExceptionally(new SluiceException("PutRecords to " + config.streamName()
-                        + " refused the request as invalid: " + aws.getMessage(), false, aws));
-                return;
-            }
-            // Missing stream, access denied, KMS key problems, 5xx: an operator or the service can fix it; keep the data.
+            // Never the data's fault: the packer keeps every record and request within max-record-size and
+            // max-request-size, so an invalid request means those limits (or the stream) are set wrong. Like a missing
+            // stream, access denied, KMS key problems, a wrong endpoint (404 without an AWS error type) or 5xx, an
+            // operator or the service fixes it: keep the data, back off.
+            String detail = aws.awsErrorDetails() == null || aws.awsErrorDetails().errorMessage() == null
+                    ? aws.getMessage() : aws.awsErrorDetails().errorMessage();
+            String what = code != null ? code + ": " + detail
+                    : "HTTP " + aws.statusCode() + " without an AWS error type" + (config.endpoint().isPresent()
+                    ? " (is endpoint " + config.endpoint().get() + " a Kinesis endpoint?)" : "");
+            String hint = aws instanceof InvalidArgumentException
+                    ? " (check max-record-size, max-request-size and max-records-per-request against the stream)" : "";
             result.completeExceptionally(SluiceException.retryable("PutRecords to " + config.streamName() + " failed: "
-                    + (code == null ? "" : code + ": ") + aws.getMessage(), aws));
+                    + what + hint, aws));
             return;
         }
         if (error instanceof SluiceException se) {

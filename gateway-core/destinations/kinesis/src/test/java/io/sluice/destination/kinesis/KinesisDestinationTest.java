@@ -141,6 +141,38 @@ class KinesisDestinationTest {
     }
 
     @Test
+    void noWholeCallErrorDeadLettersTheData() throws Exception {
+        KinesisDestination d = new KinesisDestination("k", KinesisTestSamples.config("s", java.util.Optional.empty()));
+        // the packer keeps records and requests within max-record-size / max-request-size: a request the service
+        // still calls invalid means those limits or the stream are configured wrong, which the operator can fix
+        Throwable invalid = software.amazon.awssdk.services.kinesis.model.InvalidArgumentException.builder()
+                .message("Records size exceeds 5 MB limit").statusCode(400)
+                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                        .errorCode("InvalidArgumentException").errorMessage("Records size exceeds 5 MB limit").build()).build();
+        Throwable notFound = software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+                .message("Not Found").statusCode(404).build(); // a wrong endpoint: no AWS error type
+        Throwable denied = software.amazon.awssdk.services.kinesis.model.KinesisException.builder()
+                .message("denied").statusCode(403)
+                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                        .errorCode("AccessDeniedException").errorMessage("User is not authorized").build()).build();
+        Throwable tls = software.amazon.awssdk.core.exception.SdkClientException.create("Unable to execute HTTP request",
+                new javax.net.ssl.SSLHandshakeException("PKIX path building failed"));
+        java.util.concurrent.ExecutionException notStarted = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> d.sendAsync(d.pack(KinesisTestSamples.floats("s", 2, 1, 0))
+                        .packets()).get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(assertInstanceOf(io.sluice.spi.SluiceException.class, notStarted.getCause()).retryable(),
+                "a send racing a stop keeps the data");
+        for (Throwable t : List.of(invalid, notFound, denied, tls)) {
+            java.util.concurrent.CompletableFuture<List<PacketOutcome>> result = new java.util.concurrent.CompletableFuture<>();
+            d.handleCallFailure(t, 2, result);
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, result::get);
+            io.sluice.spi.SluiceException se = assertInstanceOf(io.sluice.spi.SluiceException.class, e.getCause());
+            assertTrue(se.retryable(), t + " must keep the data: " + se.getMessage());
+        }
+    }
+
+    @Test
     void validationReportsKeyPaths() {
         Map<String, String> problems = new HashMap<>();
         KinesisDestinationConfig bad = new KinesisDestinationConfig("s", Optional.empty(), Optional.of("ftp://x"),

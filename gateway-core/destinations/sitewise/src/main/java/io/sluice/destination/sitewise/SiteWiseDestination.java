@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,23 +53,34 @@ import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEn
  * {@code max-entries-per-request} entries. Samples that can never be accepted (type without a SiteWise variant, value
  * out of range, timestamp outside the window, no property mapping) are rejected at pack time with the reason.
  *
- * <p>Outcomes of a call: an entry without an error entry is delivered; ThrottlingException / LimitExceededException
- * entries are retried as throttled, InternalFailureException / ServiceUnavailableException retried, every other error
- * code (InvalidRequestException, ResourceNotFoundException, ConflictingOperationException,
- * TimestampOutOfRangeException, AccessDeniedException, ...) rejects the entry with "code: message". A throttled call
- * (429) retries every entry as throttled; an invalid call (400) rejects them all; outages, timeouts, 5xx, expired or
- * missing credentials fail the call as retryable, so the data waits in the store.
- */
+ * <p>Outcomes of a call. Only a definite rejection of the data dead-letters it; every other error is a fault of the
+ * destination (its endpoint, credentials, permissions, quotas, the service) that an operator or time fixes, so the
+ * data waits in the store and the publisher backs off and reports it once per episode:
+ * <ul>
+ *   <li>an entry without an error entry is delivered;</li>
+ *   <li>entry errors {@code InvalidRequestException} and {@code TimestampOutOfRangeException} reject the entry with
+ *       "code: message" (dead letter);</li>
+ *   <li>{@code ThrottlingException} / {@code LimitExceededException} entries are retried as throttled; every other
+ *       code ({@code ResourceNotFoundException}, {@code ConflictingOperationException}, {@code AccessDeniedException},
+ *       {@code InternalFailureException}, {@code ServiceUnavailableException}, a code not known today) is retried;</li>
+ *   <li>a whole call answered 400 {@code InvalidRequestException} (or {@code ValidationException}) rejects its entries;
+ *       a throttled call (429) retries every entry as throttled; anything else (a 404 without an AWS error type from
+ *       a wrong endpoint, 401/403, 404 {@code ResourceNotFoundException}, 409, 5xx, timeouts, TLS and connection
+ *       errors, missing credentials) fails the call as retryable.</li>
+ * </ul>
+  */
 public final class SiteWiseDestination implements Destination {
 
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(SiteWiseDestination.class);
 
-    /** Entry error codes that succeed when tried again later, and whether they mean throttling. */
-    private static final Map<String, Boolean> RETRYABLE = Map.of(
-            "ThrottlingException", true,
-            "LimitExceededException", true,
-            "InternalFailureException", false,
-            "ServiceUnavailableException", false);
+    /** Entry error codes that reject the data itself: the entry goes to the dead-letter stream. */
+    static final Set<String> DATA_REJECTED = Set.of("InvalidRequestException", "TimestampOutOfRangeException");
+
+    /** Entry error codes that ask the caller to slow down. */
+    static final Set<String> THROTTLING = Set.of("ThrottlingException", "LimitExceededException");
+
+    /** Whole-call error codes that say the request's data is invalid. */
+    static final Set<String> CALL_REJECTED = Set.of("InvalidRequestException", "ValidationException");
 
     /** Default rates; override them with the destination's {@code rate} keys to match the account's quotas. */
     public static final RateLimits DEFAULT_RATES = new RateLimits(1000, 10_000, 0);
@@ -277,26 +289,21 @@ public final class SiteWiseDestination implements Destination {
 
     private PacketOutcome outcome(String property, List<BatchPutAssetPropertyError> errors) {
         StringBuilder reason = new StringBuilder();
-        boolean permanent = false;
+        boolean rejected = false;
         boolean throttled = false;
         for (BatchPutAssetPropertyError e : errors) {
             String code = e.errorCodeAsString();
             counters.entryError(code);
-            Boolean throttling = RETRYABLE.get(code);
-            if (throttling == null) {
-                permanent = true;
-            } else {
-                throttled |= throttling;
-            }
+            rejected |= DATA_REJECTED.contains(code);
+            throttled |= THROTTLING.contains(code);
             if (reason.length() > 0) reason.append("; ");
             reason.append(code).append(": ").append(e.errorMessage());
         }
         if (errors.isEmpty()) {
-            permanent = true;
             reason.append("SiteWise reported an error entry without errors");
         }
         String text = reason.toString();
-        if (permanent) {
+        if (rejected) {
             log.debug("SiteWise destination {}: entry for {} rejected: {}", name, property, text);
             return PacketOutcome.reject(text);
         }
@@ -306,24 +313,30 @@ public final class SiteWiseDestination implements Destination {
     private List<PacketOutcome> wholeCallFailed(List<Packet> packets, AwsServiceException e) {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
         int status = e.statusCode();
-        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-        String reason = (code == null ? "HTTP " + status : code) + ": " + message;
-        if (status == 429 || e.isThrottlingException() || "ThrottlingException".equals(code)
-                || "LimitExceededException".equals(code)) {
+        String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+        String reason = (code == null ? "HTTP " + status + " without an AWS error type" : code)
+                + (message == null || message.isBlank() ? "" : ": " + message);
+        if (status == 429 || e.isThrottlingException() || (code != null && THROTTLING.contains(code))) {
             counters.throttledCalls.increment();
             return packets.stream().map(p -> PacketOutcome.throttled(reason)).toList();
         }
-        counters.failedCalls.increment();
-        if (status >= 500 || status == 401 || status == 403 || status == 408 || e.retryable()) {
-            // outages, and credentials or permissions the operator can fix: the data waits in the store
-            if (status == 401 || status == 403) {
-                log.warn("SiteWise destination {}: request refused ({}); check credentials and IAM permission "
-                        + "iotsitewise:BatchPutAssetPropertyValue", name, reason);
-            }
-            throw SluiceException.retryable("SiteWise call failed: " + reason, e);
+        if (status == 400 && code != null && CALL_REJECTED.contains(code)) {
+            counters.rejectedCalls.increment();
+            return packets.stream().map(p -> PacketOutcome.reject(reason)).toList();
         }
-        // 400 InvalidRequestException, 404 ResourceNotFoundException, 409 ConflictingOperationException: never acceptable
-        return packets.stream().map(p -> PacketOutcome.reject(reason)).toList();
+        // a wrong endpoint, credentials or permissions, a conflict, an outage: the data waits in the store
+        counters.failedCalls.increment();
+        throw SluiceException.retryable("SiteWise call failed: " + reason + hint(status, code), e);
+    }
+
+    private String hint(int status, String code) {
+        if (code == null && status == 404) {
+            return " (is endpoint-override " + config.endpointOverride().orElse("") + " a SiteWise data endpoint?)";
+        }
+        if (status == 401 || status == 403) {
+            return " (check the credentials and IAM permission iotsitewise:BatchPutAssetPropertyValue)";
+        }
+        return "";
     }
 
     private IoTSiteWiseClient client() {
@@ -392,6 +405,7 @@ public final class SiteWiseDestination implements Destination {
         final Metrics.Counter valuesDelivered;
         final Metrics.Counter throttledCalls;
         final Metrics.Counter failedCalls;
+        final Metrics.Counter rejectedCalls;
         final Metrics.Counter rejectedAtPack;
         final Map<String, Metrics.Counter> entryErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -402,6 +416,7 @@ public final class SiteWiseDestination implements Destination {
             valuesDelivered = counter(metrics, "sitewise.values.delivered");
             throttledCalls = counter(metrics, "sitewise.requests.throttled");
             failedCalls = counter(metrics, "sitewise.requests.failed");
+            rejectedCalls = counter(metrics, "sitewise.requests.rejected");
             rejectedAtPack = counter(metrics, "sitewise.values.rejected");
         }
 

@@ -111,7 +111,7 @@ class SiteWiseDestinationIT {
         assertEquals(PacketOutcome.DELIVERED, outcomes.get(0));
         assertEquals(new PacketOutcome.Retry("ThrottlingException: injected ThrottlingException", true), outcomes.get(1));
         assertEquals(new PacketOutcome.Retry("InternalFailureException: injected InternalFailureException", false), outcomes.get(2));
-        assertTrue(((PacketOutcome.Reject) outcomes.get(3)).reason().startsWith("ResourceNotFoundException: "),
+        assertTrue(((PacketOutcome.Retry) outcomes.get(3)).reason().startsWith("ResourceNotFoundException: "),
                 outcomes.get(3).toString());
         assertTrue(((PacketOutcome.Reject) outcomes.get(4)).reason().startsWith("InvalidRequestException: "),
                 outcomes.get(4).toString());
@@ -144,6 +144,27 @@ class SiteWiseDestinationIT {
         SluiceException reset = assertThrows(SluiceException.class, () -> send(packets));
         assertTrue(reset.retryable(), reset.getMessage());
         proxy.pass();
+        assertEquals(List.of(PacketOutcome.DELIVERED), send(packets));
+        assertEquals(1, standIn.acceptedCount());
+    }
+
+    @Test
+    void aWrongEndpointAConflictOrRefusedCredentialsFailTheCallAsRetryable() {
+        List<Packet> packets = destination.pack(List.of(sample("t0", Value.of(1.0), Instant.now()))).packets();
+        standIn.answerEveryRequest(404, null);
+        SluiceException notFound = assertThrows(SluiceException.class, () -> send(packets));
+        assertTrue(notFound.retryable());
+        assertTrue(notFound.getMessage().contains("HTTP 404 without an AWS error type")
+                && notFound.getMessage().contains("endpoint-override"), notFound.getMessage());
+        standIn.answerEveryRequest(409, "ConflictingOperationException");
+        SluiceException conflict = assertThrows(SluiceException.class, () -> send(packets));
+        assertTrue(conflict.retryable() && conflict.getMessage().contains("ConflictingOperationException"), conflict.getMessage());
+        standIn.answerEveryRequest(403, "AccessDeniedException");
+        SluiceException denied = assertThrows(SluiceException.class, () -> send(packets));
+        assertTrue(denied.retryable() && denied.getMessage().contains("iotsitewise:BatchPutAssetPropertyValue"), denied.getMessage());
+        standIn.answerEveryRequest(404, "ResourceNotFoundException");
+        assertTrue(assertThrows(SluiceException.class, () -> send(packets)).retryable());
+        standIn.answerNormally();
         assertEquals(List.of(PacketOutcome.DELIVERED), send(packets));
         assertEquals(1, standIn.acceptedCount());
     }

@@ -210,30 +210,39 @@ class SiteWiseDestinationTest {
     }
 
     @Test
-    void mapsErrorEntriesToOutcomesPerEntry() {
+    void onlyADefiniteRejectionOfTheDataDeadLettersAnEntry() {
         List<OutboundSample> in = new ArrayList<>();
-        for (int i = 0; i < 8; i++) in.add(sample("t" + i, Value.of(1.0), NOW));
+        for (int i = 0; i < 11; i++) in.add(sample("t" + i, Value.of(1.0), NOW));
         List<Packet> packets = destination.pack(in).packets();
-        List<PacketOutcome> outcomes = destination.outcomes(packets, List.of(
+        List<PacketOutcome> outcomes = destination.outcomes(packets.subList(0, 10), List.of(
                 error("1", "ThrottlingException"),
                 error("2", "InternalFailureException"),
                 error("3", "ServiceUnavailableException"),
                 error("4", "InvalidRequestException"),
                 error("5", "ResourceNotFoundException"),
                 error("6", "TimestampOutOfRangeException"),
-                error("7", "ThrottlingException", "AccessDeniedException")));
+                error("7", "ThrottlingException", "AccessDeniedException"),
+                error("8", "ConflictingOperationException"),
+                error("9", "ThrottlingException", "InvalidRequestException")));
         assertEquals(PacketOutcome.DELIVERED, outcomes.get(0));
         assertEquals(new PacketOutcome.Retry("ThrottlingException: msg ThrottlingException", true), outcomes.get(1));
         assertEquals(new PacketOutcome.Retry("InternalFailureException: msg InternalFailureException", false), outcomes.get(2));
         assertEquals(new PacketOutcome.Retry("ServiceUnavailableException: msg ServiceUnavailableException", false), outcomes.get(3));
         assertEquals(new PacketOutcome.Reject("InvalidRequestException: msg InvalidRequestException"), outcomes.get(4));
-        assertEquals(new PacketOutcome.Reject("ResourceNotFoundException: msg ResourceNotFoundException"), outcomes.get(5));
+        assertEquals(new PacketOutcome.Retry("ResourceNotFoundException: msg ResourceNotFoundException", false), outcomes.get(5),
+                "a property that does not exist (yet) is the operator's to fix; the data waits");
         assertInstanceOf(PacketOutcome.Reject.class, outcomes.get(6));
         PacketOutcome mixed = outcomes.get(7);
-        assertInstanceOf(PacketOutcome.Reject.class, mixed, "a permanent error in an entry rejects it");
-        assertTrue(((PacketOutcome.Reject) mixed).reason().contains("AccessDeniedException"));
+        assertEquals(new PacketOutcome.Retry("ThrottlingException: msg ThrottlingException; AccessDeniedException: msg AccessDeniedException", true),
+                mixed, "permissions are the operator's to fix");
+        assertEquals(new PacketOutcome.Retry("ConflictingOperationException: msg ConflictingOperationException", false), outcomes.get(8));
+        assertInstanceOf(PacketOutcome.Reject.class, outcomes.get(9), "an invalid value in an entry rejects it");
         assertEquals(1, context.counter("sitewise.entries.delivered"));
-        assertEquals(2, context.counter("sitewise.entries.errorscode,ThrottlingException"));
+        assertEquals(3, context.counter("sitewise.entries.errorscode,ThrottlingException"));
+
+        assertEquals(new PacketOutcome.Retry("SomeFutureException: msg SomeFutureException", false),
+                destination.outcomes(packets.subList(10, 11), List.of(error("0", "SomeFutureException"))).get(0),
+                "a code not known today is not a rejection of the data");
     }
 
     @Test
