@@ -82,6 +82,7 @@ final class OpcUaConnector implements Connector {
     private final AtomicLong lastGapMillis = new AtomicLong();
     private final AtomicInteger monitoredItems = new AtomicInteger();
     private final AtomicLong decodeFailures = new AtomicLong();
+    private final FailureEpisodes episodes = new FailureEpisodes();
 
     /** Everything that belongs to one session. */
     private final class Session {
@@ -204,11 +205,11 @@ final class OpcUaConnector implements Connector {
                 gapSeconds.record(seconds);
                 gap = String.format(" (recovered after a gap of %.1f s since %s)", seconds,
                         java.time.Instant.ofEpochMilli(lostAtMillis));
-                log.info("opcua {}: reconnected to {} after a gap of {} s; {} monitored items restored", name,
-                        config.endpoint(), String.format("%.1f", seconds), items);
+                log.info("opcua {}: reconnected to {} after a gap of {} s; {} monitored items restored{}", name,
+                        config.endpoint(), String.format("%.1f", seconds), items, afterFailures());
                 lostAtNanos = 0;
             } else {
-                log.info("opcua {}: connected to {}; {} nodes", name, config.endpoint(), items);
+                log.info("opcua {}: connected to {}; {} nodes{}", name, config.endpoint(), items, afterFailures());
             }
             if (problems.isEmpty()) {
                 ctx.health().report(HealthState.CONNECTED, items + " nodes from " + config.endpoint() + gap);
@@ -225,14 +226,31 @@ final class OpcUaConnector implements Connector {
             connectFailures.increment();
             Duration delay = backoff();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (attempt <= 2 || attempt % 10 == 0) {
-                log.warn("opcua {}: {}; retrying in {}", name, message, Durations.format(delay));
-            } else {
-                log.debug("opcua {}: {}; retrying in {}", name, message, Durations.format(delay));
-            }
-            ctx.health().report(HealthState.DISCONNECTED, message);
+            reportFailure(message, true, "retrying in " + Durations.format(delay), e);
             schedule(delay);
         }
+    }
+
+    /**
+     * One line per episode: the runtime logs every change of health state, so a failure that moves the connector to
+     * DISCONNECTED is logged there; the connector logs a new cause while already disconnected. Repeats, and Milo's
+     * exception, go to DEBUG.
+     */
+    private void reportFailure(String message, boolean attempt, String next, Throwable cause) {
+        boolean newEpisode = episodes.failed(message, attempt);
+        boolean transition = ctx.health().state() != HealthState.DISCONNECTED;
+        ctx.health().report(HealthState.DISCONNECTED, message);
+        if (newEpisode && !transition) {
+            log.warn("opcua {}: {}", name, message);
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("opcua {}: {}{}", name, message, next.isEmpty() ? "" : "; " + next, cause);
+        }
+    }
+
+    private String afterFailures() {
+        int failed = episodes.recovered();
+        return failed == 0 ? "" : " (after " + failed + (failed == 1 ? " failed attempt)" : " failed attempts)");
     }
 
     private OpcUaValues values(OpcUaClient client) {
@@ -498,8 +516,7 @@ final class OpcUaConnector implements Connector {
             monitoredItems.set(0);
         }
         reconnects.increment();
-        log.warn("opcua {}: {}; reconnecting", name, reason);
-        ctx.health().report(HealthState.DISCONNECTED, reason + "; reconnecting");
+        reportFailure(reason + "; reconnecting", false, "", null);
         ctx.scheduler().execute(() -> close(session, false));
         schedule(backoff());
     }
