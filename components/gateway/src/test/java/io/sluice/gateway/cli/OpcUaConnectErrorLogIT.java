@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -158,6 +161,47 @@ class OpcUaConnectErrorLogIT {
             assertEquals(3, warnings.size(), "untrusted, lost, unreachable:\n" + Files.readString(log));
             assertTrue(warnings.get(1).contains("lost"), warnings.toString());
             assertTrue(warnings.get(2).contains("cannot reach"), warnings.toString());
+            assertNoThirdPartyNoise();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aServerThatRefusesTheGatewaysCertificateIsOneLine() throws Exception {
+        Path pki = dir.resolve("pki");
+        try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig")))) {
+            Files.createDirectories(pki.resolve("trusted").resolve("certs"));
+            Files.write(pki.resolve("trusted").resolve("certs").resolve("rig.der"), rig.certificate().getEncoded());
+            rig.refuseClientCertificates(true);
+            startGateway(rig.endpointUrl(), pki);
+            awaitFailures(5);
+            List<String> refused = lines().stream().filter(l -> l.contains("probably does not trust the gateway's certificate")).toList();
+            assertEquals(1, refused.size(), Files.readString(log));
+            assertTrue(refused.get(0).contains("sluice opcua cert export --pem"), refused.get(0));
+            assertNoThirdPartyNoise();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aPortThatIsNotOpcUaIsOneLine() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread web = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket s = socket.accept()) {
+                        s.getInputStream().read(new byte[1024]);
+                        s.getOutputStream().write("HTTP/1.0 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        // closed
+                    }
+                }
+            }, "not-opcua");
+            web.setDaemon(true);
+            web.start();
+            startGateway("opc.tcp://127.0.0.1:" + socket.getLocalPort(), dir.resolve("pki"));
+            awaitFailures(5);
+            List<String> lines = lines().stream().filter(l -> l.contains("did not answer as an OPC UA server")).toList();
+            assertEquals(1, lines.size(), Files.readString(log));
             assertNoThirdPartyNoise();
         }
     }
