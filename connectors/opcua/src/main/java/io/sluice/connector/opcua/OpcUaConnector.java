@@ -216,9 +216,8 @@ final class OpcUaConnector implements Connector {
             } else {
                 badNodes.increment(problems.size());
                 for (Problem p : problems) log.warn("opcua {}: {}: {} (skipped)", name, p.origin(), p.message());
-                Problem first = problems.get(0);
-                ctx.health().report(HealthState.DEGRADED, problems.size() + " node(s) skipped, first: " + first.origin()
-                        + ": " + first.message() + "; " + items + " nodes OK" + gap);
+                ctx.health().report(HealthState.DEGRADED, NodeResolver.summary(problems, NodeResolver.PROBLEMS_SHOWN) + "; "
+                        + items + " nodes OK" + gap);
             }
         } catch (Exception e) {
             if (client != null) OpcUaClients.disconnectQuietly(client, config.requestTimeout());
@@ -302,7 +301,7 @@ final class OpcUaConnector implements Connector {
             if (group.mode() == AcquisitionMode.SUBSCRIPTION) {
                 total += subscribe(session, group, r.nodes(), problems);
             } else {
-                total += poll(session, group, r.nodes());
+                total += poll(session, group, r.nodes(), problems);
             }
         }
         return total;
@@ -437,40 +436,27 @@ final class OpcUaConnector implements Connector {
         }
     }
 
-    /** Starts a polling loop: Read of all nodes every poll-interval, in chunks within the server's limits. */
-    private int poll(Session session, NodeGroup group, List<ResolvedNode> nodes) {
+    /**
+     * Starts a polling loop: Read of all nodes every poll-interval, in chunks within the server's limits. The first
+     * read runs here, so nodes the server refuses are reported with the connect's other problems and not counted.
+     */
+    private int poll(Session session, NodeGroup group, List<ResolvedNode> nodes, List<Problem> problems) {
         int chunk = itemsPerCall(session.client, false);
         Map<ResolvedNode, Double> lastPublished = new HashMap<>();
         List<ResolvedNode> active = new CopyOnWriteArrayList<>(nodes);
+        problems.addAll(pollOnce(session, active, chunk, lastPublished));
         AtomicInteger failures = new AtomicInteger();
         Runnable task = () -> {
             if (session.closed || !running) return;
             try {
-                long now = Sample.toNanos(ctx.clock().instant());
-                List<Sample> batch = new ArrayList<>(active.size());
-                List<ResolvedNode> snapshot = List.copyOf(active);
-                for (int i = 0; i < snapshot.size(); i += chunk) {
-                    List<ResolvedNode> part = snapshot.subList(i, Math.min(snapshot.size(), i + chunk));
-                    List<DataValue> read = Durations.await(session.client.readValuesAsync(0.0, TimestampsToReturn.Both,
-                            part.stream().map(ResolvedNode::nodeId).toList()), config.requestTimeout());
-                    for (int k = 0; k < part.size(); k++) {
-                        ResolvedNode n = part.get(k);
-                        DataValue dv = read.get(k);
-                        long status = dv.statusCode() == null ? 0 : dv.statusCode().value();
-                        if (isNodeError(status)) {
-                            active.remove(n);
-                            badNodes.increment();
-                            log.warn("opcua {}: {}: node {} ({}): {} (skipped until the next reconnect)", name, n.origin(),
-                                    n.nodeId().toParseableString(), n.tag(), OpcUaClients.statusName(status));
-                            ctx.health().report(HealthState.DEGRADED, "node " + n.tag() + " skipped: " + OpcUaClients.statusName(status));
-                            continue;
-                        }
-                        Sample s = session.values.sample(n.tag(), dv, now, n.unit());
-                        if (passesDeadband(n, s, lastPublished)) batch.add(s);
-                    }
-                }
+                List<Problem> refused = pollOnce(session, active, chunk, lastPublished);
                 failures.set(0);
-                publish(batch);
+                if (!refused.isEmpty()) {
+                    badNodes.increment(refused.size());
+                    monitoredItems.addAndGet(-refused.size());
+                    for (Problem p : refused) log.warn("opcua {}: {}: {} (skipped until the next reconnect)", name, p.origin(), p.message());
+                    ctx.health().report(HealthState.DEGRADED, NodeResolver.summary(refused, NodeResolver.PROBLEMS_SHOWN));
+                }
             } catch (RuntimeException e) {
                 int f = failures.incrementAndGet();
                 log.warn("opcua {}: polling group {} failed ({}): {}", name, group.name(), f, e.getMessage());
@@ -478,8 +464,36 @@ final class OpcUaConnector implements Connector {
             }
         };
         long period = group.pollInterval().toNanos();
-        session.polls.add(ctx.scheduler().scheduleAtFixedRate(task, 0, period, TimeUnit.NANOSECONDS));
-        return nodes.size();
+        session.polls.add(ctx.scheduler().scheduleAtFixedRate(task, period, period, TimeUnit.NANOSECONDS));
+        return active.size();
+    }
+
+    /** Reads the active nodes once and publishes; nodes the server refuses leave {@code active} and are returned. */
+    private List<Problem> pollOnce(Session session, List<ResolvedNode> active, int chunk, Map<ResolvedNode, Double> lastPublished) {
+        long now = Sample.toNanos(ctx.clock().instant());
+        List<Sample> batch = new ArrayList<>(active.size());
+        List<Problem> refused = new ArrayList<>();
+        List<ResolvedNode> snapshot = List.copyOf(active);
+        for (int i = 0; i < snapshot.size(); i += chunk) {
+            List<ResolvedNode> part = snapshot.subList(i, Math.min(snapshot.size(), i + chunk));
+            List<DataValue> read = Durations.await(session.client.readValuesAsync(0.0, TimestampsToReturn.Both,
+                    part.stream().map(ResolvedNode::nodeId).toList()), config.requestTimeout());
+            for (int k = 0; k < part.size(); k++) {
+                ResolvedNode n = part.get(k);
+                DataValue dv = read.get(k);
+                long status = dv.statusCode() == null ? 0 : dv.statusCode().value();
+                if (isNodeError(status)) {
+                    active.remove(n);
+                    refused.add(new Problem(n.origin(), "node " + n.nodeId().toParseableString() + " (" + n.tag() + "): "
+                            + OpcUaClients.statusName(status)));
+                    continue;
+                }
+                Sample s = session.values.sample(n.tag(), dv, now, n.unit());
+                if (passesDeadband(n, s, lastPublished)) batch.add(s);
+            }
+        }
+        publish(batch);
+        return refused;
     }
 
     private static boolean isNodeError(long status) {
