@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.connector.opcua.OpcUaPki;
 import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,12 +143,8 @@ class OpcUaConnectErrorLogIT {
             assertTrue(warnOrError(untrusted.get(0)), untrusted.get(0));
             assertNoThirdPartyNoise();
 
-            // the operator trusts the certificate: the episode ends with one line saying so
-            Path rejected;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(pki.resolve("rejected"), "*.der")) {
-                rejected = files.iterator().next();
-            }
-            Files.copy(rejected, pki.resolve("trusted").resolve("certs").resolve(rejected.getFileName()));
+            // the operator trusts the certificate (sluice opcua trust accept): the episode ends with one line saying so
+            new OpcUaPki(pki).accept(OpcUaPki.thumbprint(rig.certificate()));
             awaitLine(l -> l.contains("opcua press3: connected to"), "connected line");
             assertTrue(lines().stream().anyMatch(l -> l.contains("opcua press3: connected to") && l.contains("failed attempts")),
                     Files.readString(log));
