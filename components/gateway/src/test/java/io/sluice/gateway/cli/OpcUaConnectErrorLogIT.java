@@ -201,4 +201,28 @@ class OpcUaConnectErrorLogIT {
             assertNoThirdPartyNoise();
         }
     }
+
+    @Test
+    @Timeout(120)
+    void browseOfAnUntrustedServerPrintsSluicesMessageWithoutStackTraces() throws Exception {
+        Path pki = dir.resolve("pki");
+        try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig")).withAllowAnonymous(false))) {
+            log = dir.resolve("browse.log");
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx128m", "-cp", System.getProperty("java.class.path"), SluiceCli.class.getName(),
+                    "opcua", "browse", rig.endpointUrl(), "--security-policy", "basic256sha256", "--username", "operator",
+                    "--password-env", "SLUICE_IT_OPCUA_PASSWORD", "--pki", pki.toString());
+            pb.environment().remove("SLUICE_LOG_LEVEL");
+            pb.environment().put("SLUICE_IT_OPCUA_PASSWORD", "operator-secret");
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(log.toFile());
+            process = pb.start();
+            assertTrue(process.waitFor(90, TimeUnit.SECONDS), "browse did not end");
+            String out = Files.readString(log);
+            assertEquals(1, process.exitValue(), out);
+            assertTrue(out.contains("server certificate " + OpcUaPki.thumbprint(rig.certificate()) + " of " + rig.endpointUrl()
+                    + " is not trusted"), out);
+            assertEquals(1, out.lines().count(), "one line, no stack trace:\n" + out);
+        }
+    }
 }
