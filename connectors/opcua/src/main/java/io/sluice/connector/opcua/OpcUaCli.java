@@ -335,8 +335,9 @@ public final class OpcUaCli implements CliExtension {
 
     @Command(name = "cert", mixinStandardHelpOptions = true,
             description = "The gateway's own application instance certificate, which servers must trust: show it, "
-                    + "export it, or make a certificate signing request for it. Generated on first use.",
-            subcommands = {CertShowCommand.class, CertExportCommand.class, CertCsrCommand.class})
+                    + "export it, make a certificate signing request for it, import the certificate a CA issued. "
+                    + "Generated on first use.",
+            subcommands = {CertShowCommand.class, CertExportCommand.class, CertCsrCommand.class, CertImportCommand.class})
     public static final class CertCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -465,6 +466,38 @@ public final class OpcUaCli implements CliExtension {
                 return 0;
             } catch (Exception e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Replaces the gateway's certificate with one "
+            + "a CA issued for its key (from 'cert csr'): PEM, optionally followed by the CA chain, or DER. The key stays; "
+            + "servers must then trust the new certificate or its CA. A running connector uses it from its next session.")
+    public static final class CertImportCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", description = "The issued certificate file.")
+        Path file;
+
+        @Mixin
+        PkiOptions pkiOptions;
+
+        @Override
+        public Integer call() {
+            try {
+                OpcUaPki.Identity id = new OpcUaPki(pkiOptions.resolve()).importCertificate(file);
+                spec.commandLine().getOut().println("imported " + OpcUaPki.thumbprint(id.certificate()) + "  "
+                        + id.certificate().getSubjectX500Principal().getName() + "  issued by "
+                        + id.certificate().getIssuerX500Principal().getName());
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("error: " + e);
                 return 1;
             }
         }

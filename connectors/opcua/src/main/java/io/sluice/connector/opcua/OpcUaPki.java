@@ -121,7 +121,7 @@ public final class OpcUaPki implements AutoCloseable {
                 // migrate: a per-installation password (kept if a migration was interrupted after writing it)
                 char[] password = Files.exists(ownPasswordFile()) ? readPassword(ownPasswordFile()) : newPassword();
                 writePassword(password);
-                writeKeyStore(key, cert, password);
+                writeKeyStore(key, chainOf(loaded.keyStore(), cert), password);
             }
             String uri = CertificateUtil.getSanUri(cert).orElse(applicationUri);
             return new Identity(new KeyPair(cert.getPublicKey(), key), cert, uri);
@@ -137,7 +137,7 @@ public final class OpcUaPki implements AutoCloseable {
         X509Certificate cert = builder.build();
         char[] password = newPassword();
         writePassword(password);
-        writeKeyStore(keyPair.getPrivate(), cert, password);
+        writeKeyStore(keyPair.getPrivate(), new X509Certificate[]{cert}, password);
         return new Identity(keyPair, cert, applicationUri);
     }
 
@@ -146,6 +146,41 @@ public final class OpcUaPki implements AutoCloseable {
         Path file = ownKeyStore();
         if (!Files.exists(file)) return Optional.empty();
         return Optional.ofNullable((X509Certificate) loadOwn(file).keyStore().getCertificate(ALIAS));
+    }
+
+    /**
+     * Replaces the own certificate with one issued for the own key (e.g. by a plant CA from {@code cert csr}): the
+     * file holds it first, in PEM (optionally followed by its CA chain) or DER. The key stays; the certificate must
+     * be for that key and carry an application URI. Returns the new identity.
+     */
+    public synchronized Identity importCertificate(Path certificateFile) throws Exception {
+        Path file = ownKeyStore();
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("no key store " + file + " yet: make the request with 'sluice opcua cert csr' first");
+        }
+        List<X509Certificate> chain = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(certificateFile)) {
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) chain.add((X509Certificate) c);
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException(certificateFile + " holds no X.509 certificate (PEM or DER): " + e.getMessage());
+        }
+        if (chain.isEmpty()) throw new IllegalArgumentException(certificateFile + " holds no X.509 certificate (PEM or DER)");
+        Loaded loaded = loadOwn(file);
+        PrivateKey key = (PrivateKey) loaded.keyStore().getKey(ALIAS, loaded.password());
+        X509Certificate current = (X509Certificate) loaded.keyStore().getCertificate(ALIAS);
+        X509Certificate cert = chain.get(0);
+        if (!cert.getPublicKey().equals(current.getPublicKey())) {
+            throw new IllegalArgumentException("the certificate in " + certificateFile + " (" + cert.getSubjectX500Principal().getName()
+                    + ") is not for the gateway's key; import the one issued for the request from 'sluice opcua cert csr'");
+        }
+        String uri = CertificateUtil.getSanUri(cert).orElseThrow(() -> new IllegalArgumentException("the certificate in "
+                + certificateFile + " has no application URI (a URI subject alternative name), which OPC UA requires"));
+        cert.checkValidity();
+        char[] password = loaded.legacy() ? (Files.exists(ownPasswordFile()) ? readPassword(ownPasswordFile()) : newPassword())
+                : loaded.password();
+        if (loaded.legacy()) writePassword(password);
+        writeKeyStore(key, chain.toArray(X509Certificate[]::new), password);
+        return new Identity(new KeyPair(cert.getPublicKey(), key), cert, uri);
     }
 
     /** A key store opened with the installation's password, or with the fixed one of earlier versions (legacy). */
@@ -170,6 +205,12 @@ public final class OpcUaPki implements AutoCloseable {
         }
     }
 
+    private static X509Certificate[] chainOf(KeyStore ks, X509Certificate leaf) throws Exception {
+        java.security.cert.Certificate[] chain = ks.getCertificateChain(ALIAS);
+        if (chain == null || chain.length == 0) return new X509Certificate[]{leaf};
+        return java.util.Arrays.stream(chain).map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+    }
+
     private static KeyStore load(Path file, char[] password) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
@@ -178,10 +219,10 @@ public final class OpcUaPki implements AutoCloseable {
         return ks;
     }
 
-    private void writeKeyStore(PrivateKey key, X509Certificate cert, char[] password) throws Exception {
+    private void writeKeyStore(PrivateKey key, X509Certificate[] chain, char[] password) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, password);
-        ks.setKeyEntry(ALIAS, key, password, new X509Certificate[]{cert});
+        ks.setKeyEntry(ALIAS, key, password, chain);
         Path file = ownKeyStore();
         Path tmp = file.resolveSibling(KEY_STORE + ".tmp");
         createPrivate(tmp);

@@ -89,4 +89,49 @@ class OpcUaCertCliTest {
         assertEquals(0, old.code(), old.err());
         assertTrue(old.out().contains("own  "), old.out());
     }
+
+    /** A plant CA that signs the gateway's request, copying subject, key and extensions from it. */
+    private static String issue(String csrPem, java.security.KeyPair caKeys, X509Certificate ca) throws Exception {
+        String b64 = csrPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        var csr = new org.bouncycastle.pkcs.PKCS10CertificationRequest(java.util.Base64.getDecoder().decode(b64));
+        var builder = new org.bouncycastle.cert.X509v3CertificateBuilder(
+                org.bouncycastle.asn1.x500.X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
+                java.math.BigInteger.valueOf(System.nanoTime()), new java.util.Date(System.currentTimeMillis() - 60_000),
+                new java.util.Date(System.currentTimeMillis() + 86_400_000L), csr.getSubject(), csr.getSubjectPublicKeyInfo());
+        var extensions = org.bouncycastle.asn1.x509.Extensions.getInstance(csr.getAttributes(
+                org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)[0].getAttrValues().getObjectAt(0));
+        for (var oid : extensions.getExtensionOIDs()) builder.addExtension(extensions.getExtension(oid));
+        var holder = builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate()));
+        return OpcUaPki.pem("CERTIFICATE", holder.getEncoded()) + OpcUaPki.pem("CERTIFICATE", ca.getEncoded());
+    }
+
+    @Test
+    void importInstallsTheCertificateACaIssuedForTheRequest(@TempDir Path dir) throws Exception {
+        Path pki = dir.resolve("pki");
+        OpcUaPki.Identity before = new OpcUaPki(pki).loadOrCreateIdentity("urn:sluice:gateway:plant");
+        var caKeys = org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateGenerator.generateRsaKeyPair(2048);
+        X509Certificate ca = new org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateBuilder(caKeys)
+                .setCommonName("Plant CA").setApplicationUri("urn:plant:ca").build();
+        Run csr = run("cert", "csr", "--pki", pki.toString());
+        Path issued = dir.resolve("issued.pem");
+        Files.writeString(issued, issue(csr.out(), caKeys, ca));
+
+        Run imported = run("cert", "import", issued.toString(), "--pki", pki.toString());
+        assertEquals(0, imported.code(), imported.err());
+        OpcUaPki.Identity after = new OpcUaPki(pki).loadOrCreateIdentity("urn:other");
+        assertEquals(before.keyPair().getPrivate(), after.keyPair().getPrivate(), "the key stays");
+        assertEquals(ca.getSubjectX500Principal(), after.certificate().getIssuerX500Principal());
+        assertEquals("urn:sluice:gateway:plant", after.applicationUri());
+        assertTrue(imported.out().contains(OpcUaPki.thumbprint(after.certificate())), imported.out());
+
+        // a certificate for another key is refused, and nothing changes
+        Run foreign = run("cert", "import", dir.resolve("nothing.pem").toString(), "--pki", pki.toString());
+        assertEquals(1, foreign.code());
+        Path other = dir.resolve("other.der");
+        Files.write(other, ca.getEncoded());
+        Run wrongKey = run("cert", "import", other.toString(), "--pki", pki.toString());
+        assertEquals(1, wrongKey.code());
+        assertTrue(wrongKey.err().contains("not for the gateway's key"), wrongKey.err());
+        assertEquals(after.certificate(), new OpcUaPki(pki).ownCertificate().orElseThrow());
+    }
 }
