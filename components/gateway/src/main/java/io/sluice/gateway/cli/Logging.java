@@ -23,9 +23,23 @@ final class Logging {
         setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
         setIfAbsent("org.slf4j.simpleLogger.logFile", greengrass ? "System.out" : "System.err");
         // Milo and Netty are chatty at info
-        setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
-        setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.milo", "warn");
+        boolean debug = level.equalsIgnoreCase("debug") || level.equalsIgnoreCase("trace");
+        setIfAbsent("org.slf4j.simpleLogger.log.io.netty", debug ? level : "warn");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.milo", debug ? level : "warn");
+        if (!debug) {
+            // The OPC UA connector reports connection and certificate errors itself, once per episode; these Milo
+            // loggers log the same errors with a stack trace at ERROR on every attempt. The connector's DEBUG lines
+            // carry the exception, and SLUICE_LOG_LEVEL=debug shows Milo's lines too.
+            for (String logger : MILO_CONNECTION_LOGGERS) setIfAbsent("org.slf4j.simpleLogger.log." + logger, "off");
+        }
     }
+
+    /**
+     * Milo loggers whose WARN/ERROR output is a connection error the OPC UA connector already reports: the client's
+     * secure channel layer (Hello/Acknowledge, OpenSecureChannel, message decoding), whose failures all reach the
+     * connector as a failed connect or a lost session.
+     */
+    static final List<String> MILO_CONNECTION_LOGGERS = List.of("org.eclipse.milo.opcua.stack.transport.client.uasc");
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) System.setProperty(key, value);

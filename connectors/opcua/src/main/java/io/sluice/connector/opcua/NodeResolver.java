@@ -40,6 +40,20 @@ final class NodeResolver {
     record Result(List<ResolvedNode> nodes, List<Problem> problems) {
     }
 
+    /** How many problems a health detail lists; the rest are counted. */
+    static final int PROBLEMS_SHOWN = 5;
+
+    /** {@code "6 node(s) skipped: groups[0].nodes[3]: ...; ...; and 1 more"}: every problem, up to {@code max}. */
+    static String summary(List<Problem> problems, int max) {
+        StringBuilder b = new StringBuilder(problems.size() + " node(s) skipped: ");
+        for (int i = 0; i < Math.min(max, problems.size()); i++) {
+            if (i > 0) b.append("; ");
+            b.append(problems.get(i).origin()).append(": ").append(problems.get(i).message());
+        }
+        if (problems.size() > max) b.append("; and ").append(problems.size() - max).append(" more");
+        return b.toString();
+    }
+
     private final OpcUaClient client;
     private final OpcUaBrowser browser;
     private final Duration timeout;

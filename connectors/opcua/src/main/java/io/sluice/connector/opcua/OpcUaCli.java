@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice opcua browse|trust}. */
+/** {@code sluice opcua browse|trust|cert}. */
 public final class OpcUaCli implements CliExtension {
 
     @Override
@@ -43,8 +43,9 @@ public final class OpcUaCli implements CliExtension {
         return new OpcUaCommand();
     }
 
-    @Command(name = "opcua", description = "OPC UA tools: browse a server, manage trusted server certificates.",
-            mixinStandardHelpOptions = true, subcommands = {BrowseCommand.class, TrustCommand.class})
+    @Command(name = "opcua", description = "OPC UA tools: browse a server, manage trusted server certificates and the "
+            + "gateway's own certificate.",
+            mixinStandardHelpOptions = true, subcommands = {BrowseCommand.class, TrustCommand.class, CertCommand.class})
     public static final class OpcUaCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -58,10 +59,12 @@ public final class OpcUaCli implements CliExtension {
 
     /** Where the PKI folder is: --pki, or the connector's state folder under the data directory. */
     public static final class PkiOptions {
-        @Option(names = "--pki", description = "PKI folder (default: <data-dir>/state/connectors/<connector>/pki).")
+        @Option(names = "--pki", description = "PKI folder (default: <data>/state/connectors/<connector>/pki).")
         Path pki;
 
-        @Option(names = "--data-dir", defaultValue = "data", description = "Gateway data directory (default: ${DEFAULT-VALUE}).")
+        // --data as in `sluice run`; --data-dir is the name of earlier versions
+        @Option(names = {"-d", "--data", "--data-dir"}, defaultValue = "data",
+                description = "Gateway data directory (default: ${DEFAULT-VALUE}).")
         Path dataDir;
 
         @Option(names = "--connector", defaultValue = "opcua", description = "Connector instance name (default: ${DEFAULT-VALUE}).")
@@ -273,7 +276,8 @@ public final class OpcUaCli implements CliExtension {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists trusted, issuer and rejected certificates.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists the gateway's own certificate and the trusted, issuer and rejected certificates.")
     public static final class TrustListCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -320,6 +324,176 @@ public final class OpcUaCli implements CliExtension {
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("error: " + e);
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "cert", mixinStandardHelpOptions = true,
+            description = "The gateway's own application instance certificate, which servers must trust: show it, "
+                    + "export it, make a certificate signing request for it, import the certificate a CA issued. "
+                    + "Generated on first use.",
+            subcommands = {CertShowCommand.class, CertExportCommand.class, CertCsrCommand.class, CertImportCommand.class})
+    public static final class CertCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+    }
+
+    /** Options of the cert commands: where the PKI is, and the URI a certificate generated now gets. */
+    public static final class OwnCertificateOptions {
+        @Mixin
+        PkiOptions pkiOptions;
+
+        @Option(names = "--application-uri", description = "Application URI if the certificate is generated now "
+                + "(default: urn:sluice:gateway:<host name>; set the connector's application-uri to the same value).")
+        String applicationUri;
+
+        OpcUaPki.Identity load() throws Exception {
+            return new OpcUaPki(pkiOptions.resolve()).loadOrCreateIdentity(
+                    applicationUri != null ? applicationUri : ConnectionOptions.defaultApplicationUri());
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Prints the gateway's certificate: "
+            + "thumbprint, subject, application URI, host names, validity and where it is kept.")
+    public static final class CertShowCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        OwnCertificateOptions own;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                OpcUaPki.Identity id = own.load();
+                java.security.cert.X509Certificate c = id.certificate();
+                List<String> names = new ArrayList<>();
+                if (c.getSubjectAlternativeNames() != null) {
+                    for (List<?> san : c.getSubjectAlternativeNames()) names.add(String.valueOf(san.get(1)));
+                }
+                out.println("thumbprint  " + OpcUaPki.thumbprint(c) + "  (SHA-1)");
+                out.println("subject     " + c.getSubjectX500Principal().getName());
+                out.println("issuer      " + c.getIssuerX500Principal().getName());
+                out.println("uri         " + id.applicationUri());
+                out.println("names       " + String.join(", ", names));
+                out.println("valid       " + c.getNotBefore().toInstant() + " .. " + c.getNotAfter().toInstant());
+                out.println("key store   " + own.pkiOptions.resolve().resolve("own").resolve("sluice-client.pfx"));
+                out.println("Give it to the server: sluice opcua cert export --pem (or --out gateway.der)");
+                out.flush();
+                return 0;
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Writes the gateway's certificate, for "
+            + "the server's trust list: PEM to standard output (--pem), or DER / PEM to a file (--out).")
+    public static final class CertExportCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        OwnCertificateOptions own;
+
+        @Option(names = "--pem", description = "PEM (text) instead of DER (binary, what most OPC UA servers take as .der).")
+        boolean pem;
+
+        @Option(names = "--out", description = "Write to this file instead of standard output.")
+        Path outFile;
+
+        @Override
+        public Integer call() {
+            if (!pem && outFile == null) {
+                spec.commandLine().getErr().println("error: DER is binary: give --out FILE, or --pem for text on standard output");
+                return 2;
+            }
+            try {
+                byte[] der = own.load().certificate().getEncoded();
+                if (outFile != null) {
+                    java.nio.file.Files.write(outFile, pem ? OpcUaPki.pem("CERTIFICATE", der)
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII) : der);
+                    spec.commandLine().getErr().println("wrote " + outFile);
+                } else {
+                    spec.commandLine().getOut().print(OpcUaPki.pem("CERTIFICATE", der));
+                    spec.commandLine().getOut().flush();
+                }
+                return 0;
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "csr", mixinStandardHelpOptions = true, description = "Prints a PKCS#10 certificate signing "
+            + "request (PEM) for the gateway's key, with its subject and application URI, for a CA that issues the "
+            + "plant's OPC UA certificates.")
+    public static final class CertCsrCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        OwnCertificateOptions own;
+
+        @Option(names = "--out", description = "Write to this file instead of standard output.")
+        Path outFile;
+
+        @Override
+        public Integer call() {
+            try {
+                String csr = OpcUaPki.certificateSigningRequestPem(own.load());
+                if (outFile != null) {
+                    java.nio.file.Files.writeString(outFile, csr);
+                    spec.commandLine().getErr().println("wrote " + outFile);
+                } else {
+                    spec.commandLine().getOut().print(csr);
+                    spec.commandLine().getOut().flush();
+                }
+                return 0;
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Replaces the gateway's certificate with one "
+            + "a CA issued for its key (from 'cert csr'): PEM, optionally followed by the CA chain, or DER. The key stays; "
+            + "servers must then trust the new certificate or its CA. A running connector uses it from its next session.")
+    public static final class CertImportCommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", description = "The issued certificate file.")
+        Path file;
+
+        @Mixin
+        PkiOptions pkiOptions;
+
+        @Override
+        public Integer call() {
+            try {
+                OpcUaPki.Identity id = new OpcUaPki(pkiOptions.resolve()).importCertificate(file);
+                spec.commandLine().getOut().println("imported " + OpcUaPki.thumbprint(id.certificate()) + "  "
+                        + id.certificate().getSubjectX500Principal().getName() + "  issued by "
+                        + id.certificate().getIssuerX500Principal().getName());
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (IllegalArgumentException | java.io.IOException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return 1;
             } catch (Exception e) {

@@ -81,19 +81,16 @@ final class OpcUaClients {
      */
     static OpcUaClient connect(ConnectionOptions o, OpcUaPki pki) throws Exception {
         OpcUaPki.Identity own = pki.loadOrCreateIdentity(o.applicationUri());
-        CertificateValidator validator;
-        if (o.trustAll()) {
-            validator = (chain, uri, hosts) -> { };
-        } else {
-            validator = pki.validator();
-        }
+        CertificateValidator checks = o.trustAll() ? (chain, uri, hosts) -> { } : pki.validator();
+        // remembers whether the gateway refused the server, to tell that from the server refusing the gateway
+        RecordingValidator validator = new RecordingValidator(checks);
 
         List<EndpointDescription> endpoints;
         try {
             endpoints = Durations.await(DiscoveryClient.getEndpoints(o.endpoint(),
                     b -> b.setConnectTimeout(uint(o.connectTimeout().toMillis()))), o.connectTimeout());
-        } catch (SluiceException e) {
-            throw SluiceException.retryable("cannot reach " + o.endpoint() + ": " + rootMessage(e), e);
+        } catch (RuntimeException e) {
+            throw unreachable(e, o);
         }
         EndpointDescription endpoint = select(endpoints, o);
         endpoint = EndpointUtil.updateUrl(endpoint, EndpointUtil.getHost(o.endpoint()), EndpointUtil.getPort(o.endpoint()));
@@ -123,7 +120,54 @@ final class OpcUaClients {
             return client;
         } catch (RuntimeException e) {
             disconnectQuietly(client, o.requestTimeout());
-            throw explain(e, endpoint, pki, o);
+            throw explain(e, endpoint, pki, o, own, validator.refused);
+        }
+    }
+
+    /** Statuses of a Hello/Acknowledge exchange with a peer that is not an OPC UA server (a web server, say). */
+    private static final java.util.Set<Long> NOT_OPC_UA = java.util.Set.of(StatusCodes.Bad_TcpMessageTooLarge,
+            StatusCodes.Bad_TcpMessageTypeInvalid, StatusCodes.Bad_DecodingError, StatusCodes.Bad_TcpInternalError);
+
+    /** Statuses a server answers with when it refuses the client's application instance certificate. */
+    private static final java.util.Set<Long> CERTIFICATE_REFUSED = java.util.Set.of(StatusCodes.Bad_SecurityChecksFailed,
+            StatusCodes.Bad_CertificateUntrusted, StatusCodes.Bad_CertificateInvalid, StatusCodes.Bad_CertificateUriInvalid,
+            StatusCodes.Bad_CertificateUseNotAllowed, StatusCodes.Bad_CertificateIssuerUseNotAllowed,
+            StatusCodes.Bad_CertificateTimeInvalid, StatusCodes.Bad_CertificateIssuerTimeInvalid,
+            StatusCodes.Bad_CertificateRevoked, StatusCodes.Bad_CertificateIssuerRevoked,
+            StatusCodes.Bad_CertificateRevocationUnknown, StatusCodes.Bad_CertificateIssuerRevocationUnknown);
+
+    /** Endpoint discovery failed: nobody listening, not an OPC UA server, or a timeout. */
+    static SluiceException unreachable(RuntimeException e, ConnectionOptions o) {
+        if (NOT_OPC_UA.contains(statusOf(e))) {
+            return SluiceException.retryable("the server at " + hostPort(o.endpoint()) + " did not answer as an OPC UA "
+                    + "server (is it the right port?)", e);
+        }
+        return SluiceException.retryable("cannot reach " + o.endpoint() + ": " + rootMessage(e), e);
+    }
+
+    static String hostPort(String endpoint) {
+        String host = EndpointUtil.getHost(endpoint);
+        return (host == null ? endpoint : host) + ":" + EndpointUtil.getPort(endpoint);
+    }
+
+    /** A validator that remembers whether it refused a certificate. */
+    private static final class RecordingValidator implements CertificateValidator {
+        private final CertificateValidator delegate;
+        volatile boolean refused;
+
+        RecordingValidator(CertificateValidator delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void validateCertificateChain(List<X509Certificate> chain, String applicationUri, String[] hostNames)
+                throws UaException {
+            try {
+                delegate.validateCertificateChain(chain, applicationUri, hostNames);
+            } catch (UaException | RuntimeException e) {
+                refused = true;
+                throw e;
+            }
         }
     }
 
@@ -137,9 +181,16 @@ final class OpcUaClients {
         }
     }
 
-    private static SluiceException explain(RuntimeException e, EndpointDescription endpoint, OpcUaPki pki, ConnectionOptions o) {
+    private static SluiceException explain(RuntimeException e, EndpointDescription endpoint, OpcUaPki pki, ConnectionOptions o,
+                                           OpcUaPki.Identity own, boolean gatewayRefusedServer) {
         long status = statusOf(e);
         String thumb = serverThumbprint(endpoint);
+        if (CERTIFICATE_REFUSED.contains(status) && !gatewayRefusedServer && endpoint.getSecurityMode() != MessageSecurityMode.None) {
+            return new SluiceException("the server at " + o.endpoint() + " refused the secure channel (" + statusName(status)
+                    + "): it probably does not trust the gateway's certificate " + OpcUaPki.thumbprint(own.certificate())
+                    + ". Export it with: sluice opcua cert export --pem --pki " + pki.root() + " and add it to the server's "
+                    + "trusted certificates (many servers list it among their rejected certificates already)", true, e);
+        }
         if (status == StatusCodes.Bad_SecurityChecksFailed || status == StatusCodes.Bad_CertificateUntrusted
                 || (status == 0 && rootMessage(e).toLowerCase().contains("certificate"))) {
             if (!o.trustAll() && thumb != null && !trusted(pki, thumb)) {

@@ -82,6 +82,7 @@ final class OpcUaConnector implements Connector {
     private final AtomicLong lastGapMillis = new AtomicLong();
     private final AtomicInteger monitoredItems = new AtomicInteger();
     private final AtomicLong decodeFailures = new AtomicLong();
+    private final FailureEpisodes episodes = new FailureEpisodes();
 
     /** Everything that belongs to one session. */
     private final class Session {
@@ -204,20 +205,19 @@ final class OpcUaConnector implements Connector {
                 gapSeconds.record(seconds);
                 gap = String.format(" (recovered after a gap of %.1f s since %s)", seconds,
                         java.time.Instant.ofEpochMilli(lostAtMillis));
-                log.info("opcua {}: reconnected to {} after a gap of {} s; {} monitored items restored", name,
-                        config.endpoint(), String.format("%.1f", seconds), items);
+                log.info("opcua {}: reconnected to {} after a gap of {} s; {} monitored items restored{}", name,
+                        config.endpoint(), String.format("%.1f", seconds), items, afterFailures());
                 lostAtNanos = 0;
             } else {
-                log.info("opcua {}: connected to {}; {} nodes", name, config.endpoint(), items);
+                log.info("opcua {}: connected to {}; {} nodes{}", name, config.endpoint(), items, afterFailures());
             }
             if (problems.isEmpty()) {
                 ctx.health().report(HealthState.CONNECTED, items + " nodes from " + config.endpoint() + gap);
             } else {
                 badNodes.increment(problems.size());
                 for (Problem p : problems) log.warn("opcua {}: {}: {} (skipped)", name, p.origin(), p.message());
-                Problem first = problems.get(0);
-                ctx.health().report(HealthState.DEGRADED, problems.size() + " node(s) skipped, first: " + first.origin()
-                        + ": " + first.message() + "; " + items + " nodes OK" + gap);
+                ctx.health().report(HealthState.DEGRADED, NodeResolver.summary(problems, NodeResolver.PROBLEMS_SHOWN) + "; "
+                        + items + " nodes OK" + gap);
             }
         } catch (Exception e) {
             if (client != null) OpcUaClients.disconnectQuietly(client, config.requestTimeout());
@@ -225,14 +225,31 @@ final class OpcUaConnector implements Connector {
             connectFailures.increment();
             Duration delay = backoff();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (attempt <= 2 || attempt % 10 == 0) {
-                log.warn("opcua {}: {}; retrying in {}", name, message, Durations.format(delay));
-            } else {
-                log.debug("opcua {}: {}; retrying in {}", name, message, Durations.format(delay));
-            }
-            ctx.health().report(HealthState.DISCONNECTED, message);
+            reportFailure(message, true, "retrying in " + Durations.format(delay), e);
             schedule(delay);
         }
+    }
+
+    /**
+     * One line per episode: the runtime logs every change of health state, so a failure that moves the connector to
+     * DISCONNECTED is logged there; the connector logs a new cause while already disconnected. Repeats, and Milo's
+     * exception, go to DEBUG.
+     */
+    private void reportFailure(String message, boolean attempt, String next, Throwable cause) {
+        boolean newEpisode = episodes.failed(message, attempt);
+        boolean transition = ctx.health().state() != HealthState.DISCONNECTED;
+        ctx.health().report(HealthState.DISCONNECTED, message);
+        if (newEpisode && !transition) {
+            log.warn("opcua {}: {}", name, message);
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("opcua {}: {}{}", name, message, next.isEmpty() ? "" : "; " + next, cause);
+        }
+    }
+
+    private String afterFailures() {
+        int failed = episodes.recovered();
+        return failed == 0 ? "" : " (after " + failed + (failed == 1 ? " failed attempt)" : " failed attempts)");
     }
 
     private OpcUaValues values(OpcUaClient client) {
@@ -284,7 +301,7 @@ final class OpcUaConnector implements Connector {
             if (group.mode() == AcquisitionMode.SUBSCRIPTION) {
                 total += subscribe(session, group, r.nodes(), problems);
             } else {
-                total += poll(session, group, r.nodes());
+                total += poll(session, group, r.nodes(), problems);
             }
         }
         return total;
@@ -419,40 +436,27 @@ final class OpcUaConnector implements Connector {
         }
     }
 
-    /** Starts a polling loop: Read of all nodes every poll-interval, in chunks within the server's limits. */
-    private int poll(Session session, NodeGroup group, List<ResolvedNode> nodes) {
+    /**
+     * Starts a polling loop: Read of all nodes every poll-interval, in chunks within the server's limits. The first
+     * read runs here, so nodes the server refuses are reported with the connect's other problems and not counted.
+     */
+    private int poll(Session session, NodeGroup group, List<ResolvedNode> nodes, List<Problem> problems) {
         int chunk = itemsPerCall(session.client, false);
         Map<ResolvedNode, Double> lastPublished = new HashMap<>();
         List<ResolvedNode> active = new CopyOnWriteArrayList<>(nodes);
+        problems.addAll(pollOnce(session, active, chunk, lastPublished));
         AtomicInteger failures = new AtomicInteger();
         Runnable task = () -> {
             if (session.closed || !running) return;
             try {
-                long now = Sample.toNanos(ctx.clock().instant());
-                List<Sample> batch = new ArrayList<>(active.size());
-                List<ResolvedNode> snapshot = List.copyOf(active);
-                for (int i = 0; i < snapshot.size(); i += chunk) {
-                    List<ResolvedNode> part = snapshot.subList(i, Math.min(snapshot.size(), i + chunk));
-                    List<DataValue> read = Durations.await(session.client.readValuesAsync(0.0, TimestampsToReturn.Both,
-                            part.stream().map(ResolvedNode::nodeId).toList()), config.requestTimeout());
-                    for (int k = 0; k < part.size(); k++) {
-                        ResolvedNode n = part.get(k);
-                        DataValue dv = read.get(k);
-                        long status = dv.statusCode() == null ? 0 : dv.statusCode().value();
-                        if (isNodeError(status)) {
-                            active.remove(n);
-                            badNodes.increment();
-                            log.warn("opcua {}: {}: node {} ({}): {} (skipped until the next reconnect)", name, n.origin(),
-                                    n.nodeId().toParseableString(), n.tag(), OpcUaClients.statusName(status));
-                            ctx.health().report(HealthState.DEGRADED, "node " + n.tag() + " skipped: " + OpcUaClients.statusName(status));
-                            continue;
-                        }
-                        Sample s = session.values.sample(n.tag(), dv, now, n.unit());
-                        if (passesDeadband(n, s, lastPublished)) batch.add(s);
-                    }
-                }
+                List<Problem> refused = pollOnce(session, active, chunk, lastPublished);
                 failures.set(0);
-                publish(batch);
+                if (!refused.isEmpty()) {
+                    badNodes.increment(refused.size());
+                    monitoredItems.addAndGet(-refused.size());
+                    for (Problem p : refused) log.warn("opcua {}: {}: {} (skipped until the next reconnect)", name, p.origin(), p.message());
+                    ctx.health().report(HealthState.DEGRADED, NodeResolver.summary(refused, NodeResolver.PROBLEMS_SHOWN));
+                }
             } catch (RuntimeException e) {
                 int f = failures.incrementAndGet();
                 log.warn("opcua {}: polling group {} failed ({}): {}", name, group.name(), f, e.getMessage());
@@ -460,8 +464,36 @@ final class OpcUaConnector implements Connector {
             }
         };
         long period = group.pollInterval().toNanos();
-        session.polls.add(ctx.scheduler().scheduleAtFixedRate(task, 0, period, TimeUnit.NANOSECONDS));
-        return nodes.size();
+        session.polls.add(ctx.scheduler().scheduleAtFixedRate(task, period, period, TimeUnit.NANOSECONDS));
+        return active.size();
+    }
+
+    /** Reads the active nodes once and publishes; nodes the server refuses leave {@code active} and are returned. */
+    private List<Problem> pollOnce(Session session, List<ResolvedNode> active, int chunk, Map<ResolvedNode, Double> lastPublished) {
+        long now = Sample.toNanos(ctx.clock().instant());
+        List<Sample> batch = new ArrayList<>(active.size());
+        List<Problem> refused = new ArrayList<>();
+        List<ResolvedNode> snapshot = List.copyOf(active);
+        for (int i = 0; i < snapshot.size(); i += chunk) {
+            List<ResolvedNode> part = snapshot.subList(i, Math.min(snapshot.size(), i + chunk));
+            List<DataValue> read = Durations.await(session.client.readValuesAsync(0.0, TimestampsToReturn.Both,
+                    part.stream().map(ResolvedNode::nodeId).toList()), config.requestTimeout());
+            for (int k = 0; k < part.size(); k++) {
+                ResolvedNode n = part.get(k);
+                DataValue dv = read.get(k);
+                long status = dv.statusCode() == null ? 0 : dv.statusCode().value();
+                if (isNodeError(status)) {
+                    active.remove(n);
+                    refused.add(new Problem(n.origin(), "node " + n.nodeId().toParseableString() + " (" + n.tag() + "): "
+                            + OpcUaClients.statusName(status)));
+                    continue;
+                }
+                Sample s = session.values.sample(n.tag(), dv, now, n.unit());
+                if (passesDeadband(n, s, lastPublished)) batch.add(s);
+            }
+        }
+        publish(batch);
+        return refused;
     }
 
     private static boolean isNodeError(long status) {
@@ -498,8 +530,7 @@ final class OpcUaConnector implements Connector {
             monitoredItems.set(0);
         }
         reconnects.increment();
-        log.warn("opcua {}: {}; reconnecting", name, reason);
-        ctx.health().report(HealthState.DISCONNECTED, reason + "; reconnecting");
+        reportFailure(reason + "; reconnecting", false, "", null);
         ctx.scheduler().execute(() -> close(session, false));
         schedule(backoff());
     }

@@ -11,8 +11,10 @@ import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorFactory;
 import io.sluice.spi.config.ProblemReporter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -133,6 +135,9 @@ public final class OpcUaConnectorFactory implements ConnectorFactory<OpcUaConnec
             if (s.isNegative()) problems.report(gp + ".sampling-interval", "must not be negative");
         });
         validateDeadband(group.deadbandType(), group.deadband(), group.euRange(), group.mode(), gp, problems, true);
+        // a node is read once per group: the same node id, or the same browse path, twice is refused here (a node id
+        // and a browse path that lead to the same node can only be found on the server, which reports it at run time)
+        Map<Object, String> seen = new HashMap<>();
         for (int n = 0; n < group.nodes().size(); n++) {
             NodeSpec node = group.nodes().get(n);
             String np = gp + ".nodes[" + n + "]";
@@ -141,14 +146,22 @@ public final class OpcUaConnectorFactory implements ConnectorFactory<OpcUaConnec
             }
             node.nodeId().ifPresent(id -> {
                 try {
-                    NodeAddress.parseNodeId(id);
+                    String first = seen.putIfAbsent(NodeAddress.parseNodeId(id), np);
+                    if (first != null) {
+                        problems.report(np + ".node-id", "node " + id.trim() + " is already in this group as " + first
+                                + "; a node is read once per group");
+                    }
                 } catch (IllegalArgumentException e) {
                     problems.report(np + ".node-id", e.getMessage());
                 }
             });
             node.browsePath().ifPresent(path -> {
                 try {
-                    NodeAddress.parseBrowsePath(path);
+                    String first = seen.putIfAbsent(NodeAddress.parseBrowsePath(path), np);
+                    if (first != null) {
+                        problems.report(np + ".browse-path", "browse path " + path.trim() + " is already in this group as "
+                                + first + "; a node is read once per group");
+                    }
                 } catch (IllegalArgumentException e) {
                     problems.report(np + ".browse-path", e.getMessage());
                 }

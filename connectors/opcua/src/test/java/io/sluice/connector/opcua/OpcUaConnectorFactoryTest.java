@@ -122,4 +122,39 @@ class OpcUaConnectorFactoryTest {
         assertTrue(p.keySet().containsAll(List.of("endpoint", "security-policy", "username", "groups[0]",
                 "groups[1].name", "groups[1].nodes[1].tag")), p.toString());
     }
+
+    @Test
+    void theSameNodeTwiceInAGroupIsRefusedWithFileLineAndKeyPath() {
+        String yaml = """
+                connectors:
+                  press3:
+                    type: opcua
+                    stream: telemetry
+                    endpoint: opc.tcp://10.0.0.5:4840
+                    groups:
+                      - nodes:
+                          - node-id: nsu=urn:vendor:plc;s=Press.Force
+                          - browse-path: /Plant/Press3/Speed
+                          - node-id: nsu=urn:vendor:plc;s=Press.Force
+                            tag: force-again
+                          - browse-path: /Objects/Plant/Press3/Speed
+                            tag: speed-again
+                      - name: other
+                        nodes:
+                          - node-id: nsu=urn:vendor:plc;s=Press.Force
+                streams:
+                  telemetry:
+                    priority: 5
+                """;
+        io.sluice.runtime.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.sluice.runtime.config.ConfigException.class, () -> io.sluice.runtime.config.ConfigLoader.parse(yaml, "gw.yaml"));
+        List<String> problems = e.problems().stream().map(Object::toString).toList();
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("gw.yaml:10:"), problems.toString());
+        assertTrue(problems.get(0).contains("connectors.press3.groups[0].nodes[2].node-id: node nsu=urn:vendor:plc;s=Press.Force "
+                + "is already in this group as groups[0].nodes[0]"), problems.toString());
+        assertTrue(problems.get(1).startsWith("gw.yaml:12:"), problems.toString());
+        assertTrue(problems.get(1).contains("connectors.press3.groups[0].nodes[3].browse-path: browse path /Objects/Plant/Press3/Speed "
+                + "is already in this group as groups[0].nodes[1]"), problems.toString());
+    }
 }

@@ -90,6 +90,7 @@ public final class RigServer implements AutoCloseable {
     private RigNamespace namespace;
     private ScheduledExecutorService ticker;
     private long changesBeforeRestart;
+    private volatile boolean refuseClientCertificates;
 
     private RigServer(RigServerConfig config) throws Exception {
         this.config = config;
@@ -233,6 +234,14 @@ public final class RigServer implements AutoCloseable {
         return ns;
     }
 
+    /**
+     * Makes the server refuse every client application certificate on secured endpoints (as a real server does with
+     * a client it does not trust yet), or accept them all again (the default).
+     */
+    public void refuseClientCertificates(boolean refuse) {
+        refuseClientCertificates = refuse;
+    }
+
     @Override
     public void close() {
         stop();
@@ -253,9 +262,15 @@ public final class RigServer implements AutoCloseable {
             }
         };
         MemoryCertificateQuarantine quarantine = new MemoryCertificateQuarantine();
-        // A lab rig: every client application certificate is accepted.
+        // A lab rig: every client application certificate is accepted, unless a test asks for the opposite.
         DefaultApplicationGroup group = DefaultApplicationGroup.createAndInitialize(
-                new MemoryTrustListManager(), new MemoryCertificateStore(), factory, (chain, uri, hosts) -> {});
+                new MemoryTrustListManager(), new MemoryCertificateStore(), factory, (chain, uri, hosts) -> {
+                    if (refuseClientCertificates) {
+                        throw new org.eclipse.milo.opcua.stack.core.UaException(
+                                org.eclipse.milo.opcua.stack.core.StatusCodes.Bad_SecurityChecksFailed,
+                                "client certificate not trusted by the rig");
+                    }
+                });
         DefaultCertificateManager certificateManager = new DefaultCertificateManager(quarantine, group);
 
         UsernameIdentityValidator users = new UsernameIdentityValidator(challenge -> {
