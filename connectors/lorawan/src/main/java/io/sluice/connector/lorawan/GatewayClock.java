@@ -1,5 +1,7 @@
 package io.sluice.connector.lorawan;
 
+import java.time.Duration;
+import io.sluice.spi.EpisodeLog;
 import io.sluice.spi.Sample;
 import io.sluice.spi.metrics.Metrics;
 import java.util.HashMap;
@@ -30,7 +32,7 @@ final class GatewayClock {
         this.toleranceNanos = toleranceNanos;
         this.log = log;
         this.rejected = metrics.counter("lorawan.gateway-time.rejected");
-        this.untrackedLog = new EpisodeLog(log, 10_000_000_000L);
+        this.untrackedLog = new EpisodeLog(log, Duration.ofSeconds(10));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.sluice.connector.lorawan;
 
+import java.time.Duration;
+import io.sluice.spi.EpisodeLog;
 import io.sluice.connector.lorawan.PacketForwarderServer.GatewayInfo;
 import io.sluice.spi.metrics.Metrics;
 import java.util.HashSet;
@@ -51,8 +53,8 @@ final class KnownGateways {
         refusedNotAllowed = metrics.counter("lorawan.gateways.refused.not-allowed");
         refusedTableFull = metrics.counter("lorawan.gateways.refused.table-full");
         metrics.gauge("lorawan.gateways", table::size);
-        notAllowedLog = new EpisodeLog(log, 10_000_000_000L);
-        tableFullLog = new EpisodeLog(log, 10_000_000_000L);
+        notAllowedLog = new EpisodeLog(log, Duration.ofSeconds(10));
+        tableFullLog = new EpisodeLog(log, Duration.ofSeconds(10));
     }
 
     static KnownGateways of(LoRaWanConnectorConfig.Gateways config, Metrics metrics, Logger log) {

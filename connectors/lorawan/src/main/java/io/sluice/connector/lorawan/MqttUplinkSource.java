@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import io.sluice.spi.EpisodeLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mqtt;
@@ -74,9 +75,9 @@ final class MqttUplinkSource implements AutoCloseable {
         connects = m.counter("lorawan.mqtt.connects");
         duplicates = m.counter("lorawan.mqtt.duplicates");
         dedupSaveFailures = m.counter("lorawan.mqtt.dedup-save-failures");
-        duplicateLog = new EpisodeLog(context.logger(), 10_000_000_000L);
+        duplicateLog = new EpisodeLog(context.logger(), Duration.ofSeconds(10));
         recent = new RecentIds(config.dedupIds(), config.dedupMaxAge().toMillis(), context.stateDirectory());
-        problemLog = new EpisodeLog(context.logger(), 10_000_000_000L);
+        problemLog = new EpisodeLog(context.logger(), Duration.ofSeconds(10));
         delay = config.reconnectMinDelay();
     }
 

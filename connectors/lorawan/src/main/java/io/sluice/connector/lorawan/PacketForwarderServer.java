@@ -1,5 +1,7 @@
 package io.sluice.connector.lorawan;
 
+import java.time.Duration;
+import io.sluice.spi.EpisodeLog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -139,9 +141,9 @@ public final class PacketForwarderServer implements AutoCloseable {
                 return pipeline.pendingCount();
             }
         });
-        malformedLog = new EpisodeLog(log, 10_000_000_000L);
-        rejectedLog = new EpisodeLog(log, 10_000_000_000L);
-        publishLog = new EpisodeLog(log, 10_000_000_000L);
+        malformedLog = new EpisodeLog(log, Duration.ofSeconds(10));
+        rejectedLog = new EpisodeLog(log, Duration.ofSeconds(10));
+        publishLog = new EpisodeLog(log, Duration.ofSeconds(10));
     }
 
     /** Binds the socket; throws when the address is in use or not local. */

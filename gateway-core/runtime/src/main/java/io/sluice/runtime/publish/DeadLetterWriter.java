@@ -2,6 +2,7 @@ package io.sluice.runtime.publish;
 
 import io.sluice.runtime.store.SqliteStreamStore;
 import io.sluice.spi.Durations;
+import io.sluice.spi.EpisodeLog;
 import io.sluice.spi.Sample;
 import io.sluice.spi.destination.OutboundSample;
 import java.time.Duration;
@@ -32,6 +33,8 @@ final class DeadLetterWriter {
     private final String stream;
     private final SqliteStreamStore store;
     private final DestinationCounters counters;
+    /** Dead letters come in runs (a tag sending invalid values); the counters by reason hold every one of them. */
+    private final EpisodeLog movedLog = new EpisodeLog(log, Duration.ofMinutes(1));
 
     DeadLetterWriter(String destination, String stream, SqliteStreamStore store, DestinationCounters counters) {
         this.destination = destination;
@@ -62,7 +65,8 @@ final class DeadLetterWriter {
             counters.deadLettered.addAndGet(samples.size());
             counters.deadLetteredByReason.computeIfAbsent(DestinationWorker.reasonKey(e.getKey()), k -> new AtomicLong())
                     .addAndGet(samples.size());
-            log.warn("destination {}: {} samples moved to dead-letter stream {}: {}", destination, samples.size(), stream, e.getKey());
+            movedLog.warn("destination " + destination + ": " + samples.size() + " samples moved to dead-letter stream "
+                    + stream + ": " + e.getKey());
         }
     }
 

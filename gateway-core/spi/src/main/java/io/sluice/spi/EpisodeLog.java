@@ -1,29 +1,30 @@
-package io.sluice.connector.lorawan;
+package io.sluice.spi;
 
+import java.time.Duration;
 import org.slf4j.Logger;
 
 /**
  * Logs a recurring problem at most once per interval, with how many times it happened since the last line, so a
  * flood of bad datagrams cannot flood the log. Messages must not contain key material.
  */
-final class EpisodeLog {
+public final class EpisodeLog {
 
     private final Logger log;
     private final long intervalNanos;
     private long nextNanos = Long.MIN_VALUE;
     private long suppressed;
 
-    EpisodeLog(Logger log, long intervalNanos) {
+    public EpisodeLog(Logger log, Duration interval) {
         this.log = log;
-        this.intervalNanos = intervalNanos;
+        this.intervalNanos = interval.toNanos();
     }
 
-    void warn(String message) {
+    public void warn(String message) {
         log(message, false);
     }
 
     /** For something expected that an operator may still want to know about (e.g. a broker's redeliveries). */
-    void info(String message) {
+    public void info(String message) {
         log(message, true);
     }
 
