@@ -120,7 +120,7 @@ public final class Gateway implements AutoCloseable {
         Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry);
         try {
             gateway.apply(config);
-            gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 1, 1, TimeUnit.SECONDS);
+            gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 0, 1, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             gateway.close();
             throw e;

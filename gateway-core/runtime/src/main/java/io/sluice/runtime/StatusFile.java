@@ -63,21 +63,21 @@ public final class StatusFile implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) the status file and reserves its space. An existing file keeps its space; on a disk too
-     * full to reserve more, the file keeps what it could get and {@link #write} grows it later.
+     * Opens (or creates) the status file and reserves its space. An existing file keeps its space and its last
+     * status (readable until the first {@link #write}); on a disk too full to reserve more, the file keeps what it
+     * could get and {@link #write} grows it later.
      */
     public static StatusFile open(Path file) throws IOException {
         Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp")); // left by versions that wrote a new file each time
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         long size = channel.size();
-        StatusFile status = new StatusFile(file, channel, 0);
+        StatusFile status = new StatusFile(file, channel, size);
         try {
-            status.fillWithSpaces(0, Math.max(size, MIN_RESERVE));
+            status.fillWithSpaces(size, MIN_RESERVE);
         } catch (IOException e) {
-            // a full disk: keep what is allocated; the old content was overwritten by spaces as far as that got
+            // a full disk: keep what is allocated
         }
         status.reserved = channel.size();
-        status.lastLength = (int) Math.min(Integer.MAX_VALUE, status.reserved);
         return status;
     }
 

@@ -82,9 +82,25 @@ class StatusFileTest {
         assertEquals("stopped", strict.readTree(StatusFile.read(file).orElseThrow()).path("state").asText());
         try (StatusFile status = StatusFile.open(file)) {
             assertTrue(Files.notExists(dir.resolve("status.json.tmp")), "the old writer's temporary file is removed");
+            assertEquals(StatusFile.MIN_RESERVE, Files.size(file));
+            assertEquals("stopped", strict.readTree(file.toFile()).path("state").asText(), "readable until the first write");
             status.write(utf8("{\"state\":\"running\"}"));
         }
         assertEquals("running", strict.readTree(StatusFile.read(file).orElseThrow()).path("state").asText());
+    }
+
+    @Test
+    void reopeningKeepsTheLastStatusUntilTheNextWrite() throws Exception {
+        Path file = dir.resolve("status.json");
+        try (StatusFile status = StatusFile.open(file)) {
+            status.write(utf8("{\"state\":\"stopped\",\"detail\":\"" + "d".repeat(5000) + "\"}"));
+        }
+        try (StatusFile status = StatusFile.open(file)) {
+            assertEquals("stopped", strict.readTree(StatusFile.read(file).orElseThrow()).path("state").asText());
+            status.write(utf8("{\"state\":\"running\"}"));
+            assertEquals("running", strict.readTree(StatusFile.read(file).orElseThrow()).path("state").asText());
+            assertEquals("running", strict.readTree(file.toFile()).path("state").asText(), "nothing of the longer one is left");
+        }
     }
 
     @Test
