@@ -163,6 +163,59 @@ class RunCommandIT {
     }
 
     @Test
+    void aRestartOnAFullDiskEndsInOneLineOrRuns() throws Exception {
+        Path mount = dir.resolve("small");
+        Files.createDirectories(mount);
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString()).redirectErrorStream(true).start();
+        boolean mounted = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "needs root to mount a tmpfs (skipped)");
+        try {
+            Path config = config();
+            Path data = mount.resolve("data");
+            Gateway first = start("run", "--config", config.toString(), "--data", data.toString());
+            first.awaitLogged("gateway started");
+            first.signal("TERM");
+            assertEquals(0, first.awaitExit(), first.output());
+            fill(mount.resolve("filler.bin"));
+
+            Gateway restarted = start("run", "--config", config.toString(), "--data", data.toString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && restarted.process.isAlive() && !restarted.logged("gateway started")) Thread.sleep(20);
+            if (restarted.logged("gateway started")) {
+                // a store that opens on a full disk: then it must also stop cleanly
+                restarted.signal("TERM");
+                assertEquals(0, restarted.awaitExit(), restarted.output());
+            } else {
+                assertEquals(1, restarted.awaitExit(), restarted.output());
+                List<String> lines = restarted.output().lines().toList();
+                assertTrue(lines.get(lines.size() - 1).startsWith("sluice run: "), restarted.output());
+            }
+            assertFalse(restarted.output().contains("\tat "), "no stack trace:\n" + restarted.output());
+        } finally {
+            new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Writes to {@code filler} until the file system refuses even one more byte. */
+    private static void fill(Path filler) throws java.io.IOException {
+        try (java.io.OutputStream out = Files.newOutputStream(filler)) {
+            for (int chunk : new int[] {1 << 20, 4096, 1}) {
+                byte[] bytes = new byte[chunk];
+                try {
+                    while (true) {
+                        out.write(bytes);
+                        out.flush();
+                    }
+                } catch (java.io.IOException full) {
+                    // next, smaller chunk
+                }
+            }
+        } catch (java.io.IOException closingOnAFullDisk) {
+            // the stream's close may fail the same way
+        }
+    }
+
+    @Test
     void ctrlCStopsCleanlyWithExit0AndAKilledGatewayIsCalledKilled() throws Exception {
         Path config = config();
         Path data = dir.resolve("data");
