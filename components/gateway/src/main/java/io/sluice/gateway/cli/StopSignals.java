@@ -44,6 +44,11 @@ final class StopSignals implements AutoCloseable {
         requested.countDown();
     }
 
+    /** Whether a stop signal has arrived. */
+    boolean requested() {
+        return requested.getCount() == 0;
+    }
+
     /** Blocks until a stop signal arrives; returns its name (SIGTERM, SIGINT). */
     String await() throws InterruptedException {
         requested.await();
