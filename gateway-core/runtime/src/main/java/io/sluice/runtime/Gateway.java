@@ -20,12 +20,8 @@ import io.sluice.spi.connector.SampleSink;
 import io.sluice.spi.destination.DestinationContext;
 import io.sluice.spi.metrics.Metrics;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +52,8 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     public static final String STORE_FILE = "streams.db";
     public static final String STATUS_FILE = "status.json";
+    /** The file a running gateway holds locked in its data directory (see {@link DataDirectoryLock}). */
+    public static final String LOCK_FILE = ".lock";
 
     private final Path dataDir;
     private final Clock clock;
@@ -65,8 +63,9 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final Map<String, ConnectorRunner> connectors = new LinkedHashMap<>();
     private final Map<String, AtomicLong[]> connectorCounters = new java.util.concurrent.ConcurrentHashMap<>();
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DataDirectoryLock lock;
+    private volatile StatusFile statusFile;
+    private volatile boolean statusWriteFailing;
     private final long startedMillis;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private volatile GatewayConfig config;
@@ -79,20 +78,25 @@ public final class Gateway implements AutoCloseable {
         this.clock = clock;
         this.registry = registry;
         this.startedMillis = clock.millis();
+        this.lock = DataDirectoryLock.acquire(dataDir);
         try {
-            Files.createDirectories(dataDir);
-            lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = lockChannel.tryLock();
-            if (lock == null) {
-                lockChannel.close();
-                throw new SluiceException("data directory " + dataDir + " is in use by another running gateway", false);
-            }
+            this.statusFile = StatusFile.open(dataDir.resolve(STATUS_FILE)); // reserve its space before the store can fill the disk
         } catch (IOException e) {
-            throw new SluiceException("cannot use data directory " + dataDir + ": " + e.getMessage(), false, e);
+            log.warn("cannot reserve {}: {} (tried again every second)", dataDir.resolve(STATUS_FILE), e.getMessage());
         }
         var s = config.store();
-        this.store = SqliteStreamStore.open(dataDir.resolve(STORE_FILE), new SqliteStreamStore.StoreOptions(
-                s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock));
+        try {
+            this.store = SqliteStreamStore.open(dataDir.resolve(STORE_FILE), new SqliteStreamStore.StoreOptions(
+                    s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock));
+        } catch (RuntimeException e) {
+            try {
+                if (statusFile != null) statusFile.close();
+            } catch (IOException ignored) {
+                // failing anyway
+            }
+            releaseLock();
+            throw e;
+        }
         this.publisher = new Publisher(store, registry, dataDir.resolve("state").resolve("destinations"), this::destinationContext);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-housekeeping");
@@ -100,6 +104,10 @@ public final class Gateway implements AutoCloseable {
             return t;
         });
         registry.gauge("sluice.store.healthy", store, st -> st.health().state() == io.sluice.runtime.store.StoreHealth.State.OK ? 1 : 0);
+    }
+
+    private void releaseLock() {
+        lock.close();
     }
 
     /** Starts a gateway on {@code dataDir} (or the config's {@code store.directory} when null). */
@@ -112,7 +120,7 @@ public final class Gateway implements AutoCloseable {
         Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry);
         try {
             gateway.apply(config);
-            gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 1, 1, TimeUnit.SECONDS);
+            gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 0, 1, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             gateway.close();
             throw e;
@@ -235,14 +243,35 @@ public final class Gateway implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Rewrites {@code status.json} in the space reserved for it (see {@link StatusFile}), so a full disk does not stop
+     * it; a status too large for the reserve on a full disk is written without its metrics. A failure is logged once
+     * per episode.
+     */
     private void writeStatus() {
         try {
-            GatewayStatus status = status();
-            Path tmp = dataDir.resolve(STATUS_FILE + ".tmp");
-            json.writeValue(tmp.toFile(), status);
-            Files.move(tmp, dataDir.resolve(STATUS_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (statusFile == null) {
+                if (closed) return;
+                statusFile = StatusFile.open(dataDir.resolve(STATUS_FILE));
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode status = json.valueToTree(status());
+            try {
+                statusFile.write(json.writeValueAsBytes(status));
+            } catch (StatusFile.TooLarge e) {
+                status.putArray("metrics");
+                status.put("metricsLeftOut", "no room on the disk for every metric");
+                statusFile.write(json.writeValueAsBytes(status));
+            }
+            if (statusWriteFailing) {
+                statusWriteFailing = false;
+                log.info("status is written again to {}", dataDir.resolve(STATUS_FILE));
+            }
         } catch (IOException | RuntimeException e) {
-            log.debug("cannot write status: {}", e.getMessage());
+            if (closed && e instanceof java.nio.channels.ClosedChannelException) return; // a last tick after close()
+            if (!statusWriteFailing) {
+                statusWriteFailing = true;
+                log.warn("cannot write {}: {} (retried every second; logged again when it works)", dataDir.resolve(STATUS_FILE), e.getMessage());
+            }
         }
     }
 
@@ -262,11 +291,11 @@ public final class Gateway implements AutoCloseable {
         housekeeping.shutdownNow();
         store.close();
         try {
-            lock.release();
-            lockChannel.close();
+            if (statusFile != null) statusFile.close();
         } catch (IOException e) {
-            log.debug("releasing the data directory lock failed", e);
+            log.debug("closing {} failed", STATUS_FILE, e);
         }
+        releaseLock();
         log.info("gateway stopped");
     }
 }

@@ -89,13 +89,13 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  config  : embedded; `sluice demo --print-config` prints it");
         System.out.println("  duration: " + Durations.format(runFor) + " (Ctrl-C stops earlier)");
         boolean console = System.console() != null;
-        try (Gateway gateway = Gateway.start(config, data)) {
+        try (StopSignals signals = StopSignals.install(); Gateway gateway = Gateway.start(config, data)) {
             Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
             long start = System.nanoTime();
             long end = start + runFor.toNanos();
             long lastExported = 0;
             long lastTime = start;
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end && !signals.requested()) {
                 Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
                 long now = System.nanoTime();
                 GatewayStatus status = gateway.status();
@@ -110,6 +110,7 @@ final class DemoCommand implements Callable<Integer> {
                 lastTime = now;
             }
             if (console) System.out.println();
+            if (signals.requested()) System.out.println("stopped early (" + signals.await() + ")");
             // let the exporter catch up with what was committed before stopping (bounded)
             GatewayStatus atEnd = gateway.status();
             long committedAtEnd = atEnd.connectors().stream().mapToLong(GatewayStatus.ConnectorStatus::samplesCommitted).sum();

@@ -4,8 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Sets up slf4j-simple before the first logger exists: timestamps, level from {@code SLUICE_LOG_LEVEL}, and the
- * target stream (stderr normally; stdout in Greengrass, where the nucleus collects a component's stdout).
+ * Sets up slf4j-simple before the first logger exists: timestamps, level from {@code SLUICE_LOG_LEVEL} (debug with
+ * {@code --debug}), and the target stream (stderr normally; stdout in Greengrass, where the nucleus collects a
+ * component's stdout).
  */
 final class Logging {
 
@@ -16,7 +17,7 @@ final class Logging {
         boolean greengrass = list.contains("--greengrass") || System.getenv("SVCUID") != null
                 || System.getenv("AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT") != null;
         boolean quiet = !list.isEmpty() && !list.get(0).equals("run");
-        String level = System.getenv().getOrDefault("SLUICE_LOG_LEVEL", quiet ? "warn" : "info");
+        String level = System.getenv().getOrDefault("SLUICE_LOG_LEVEL", list.contains("--debug") ? "debug" : quiet ? "warn" : "info");
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");

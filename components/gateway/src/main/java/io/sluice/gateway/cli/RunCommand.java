@@ -1,20 +1,18 @@
 package io.sluice.gateway.cli;
 
 import io.sluice.runtime.Gateway;
-import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigLoader;
-import io.sluice.runtime.config.ConfigProblem;
 import io.sluice.runtime.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Runs the gateway until stopped (Ctrl-C or SIGTERM stop it cleanly: connectors, flush, publisher, store).")
+        description = {"Runs the gateway until stopped (Ctrl-C or SIGTERM stop it cleanly: connectors, flush, publisher, store).",
+                "Exit code 0: stopped cleanly, 1: failed (e.g. data directory in use, store cannot open), 2: invalid config."})
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -34,25 +32,18 @@ final class RunCommand implements Callable<Integer> {
             return GreengrassLauncher.run(data);
         }
         if (config == null) {
-            System.err.println("--config is required outside Greengrass");
-            return ValidateCommand.INVALID;
+            System.err.println("sluice run: --config is required outside Greengrass");
+            return ExitCodes.CONFIG;
         }
-        GatewayConfig c;
-        try {
-            c = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            System.err.println(config + ": " + e.problems().size() + " problem(s)");
-            for (ConfigProblem p : e.problems()) System.err.println("  " + p);
-            return ValidateCommand.INVALID;
-        }
-        Gateway gateway = Gateway.start(c, data);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutdown requested");
+        GatewayConfig c = ConfigLoader.load(config); // a ConfigException is printed by ExitCodes, exit 2
+        try (StopSignals signals = StopSignals.install()) {
+            Gateway gateway = Gateway.start(c, data);
+            // other ways the JVM may end (SIGHUP, an exit elsewhere) still close the gateway
+            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "sluice-shutdown"));
+            String signal = signals.await();
+            log.info("shutdown requested ({})", signal);
             gateway.close();
-            stopped.countDown();
-        }, "sluice-shutdown"));
-        stopped.await();
-        return 0;
+        }
+        return ExitCodes.OK;
     }
 }

@@ -4,13 +4,20 @@ import io.sluice.spi.cli.CliExtension;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code sluice} command line. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
         description = "Sluice edge gateway: industrial and simulator sources, a durable local stream store, AWS destinations.",
+        footer = {"", "Exit codes: 0 done (for run: stopped cleanly by SIGTERM/SIGINT), 1 failed, 2 invalid config or usage."},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, StatusCommand.class, StreamsCommand.class,
                 BenchCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Log at debug level and print the stack trace of a failure (normally one line).")
+    boolean debug;
 
     public static void main(String[] args) {
         Logging.configure(args);
@@ -27,6 +34,7 @@ public final class SluiceCli {
             cli.addSubcommand(extension.name(), extension.command());
         }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler(new ExitCodes());
         return cli;
     }
 

@@ -3,6 +3,7 @@ package io.sluice.connector.lorawan;
 import io.sluice.spi.config.DataSize;
 import io.sluice.spi.config.DefaultValue;
 import io.sluice.spi.config.Doc;
+import io.sluice.spi.config.ExistingFile;
 import io.sluice.spi.config.Pattern;
 import io.sluice.spi.config.Range;
 import io.sluice.spi.config.Secret;
@@ -169,9 +170,10 @@ public record LoRaWanConnectorConfig(
             @Doc("user name for the broker, when it asks for one") Optional<String> username,
             @Doc("password for the broker; write ${env:NAME}") Optional<Secret> password,
             @Doc("PEM file of the CA certificates that sign the broker's certificate (ssl:// only); the JDK trust "
-                    + "store when left out") Optional<String> caFile,
-            @Doc("PEM client certificate for mutual TLS") Optional<String> certFile,
-            @Doc("PEM private key of the client certificate (PKCS#8, PKCS#1 RSA or SEC 1 EC; not encrypted)") Optional<String> keyFile,
+                    + "store when left out") @ExistingFile("CA file") Optional<String> caFile,
+            @Doc("PEM client certificate for mutual TLS") @ExistingFile("client certificate") Optional<String> certFile,
+            @Doc("PEM private key of the client certificate (PKCS#8, PKCS#1 RSA or SEC 1 EC; not encrypted)") @ExistingFile("client key")
+                    Optional<String> keyFile,
             @Doc("QoS of the subscription (0 or 1)") @DefaultValue("1") @Range(min = 0, max = 1) int qos,
             @Doc("keep the session (and queued QoS 1 uplinks) across reconnects") @DefaultValue("false") boolean cleanSession,
             @Doc("how long a connection attempt may take") @DefaultValue("10s") Duration connectTimeout,

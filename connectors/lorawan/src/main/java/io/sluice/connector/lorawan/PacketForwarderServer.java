@@ -154,6 +154,9 @@ public final class PacketForwarderServer implements AutoCloseable {
             s.bind(new InetSocketAddress(bindAddress, port));
         } catch (IOException e) {
             s.close();
+            if (e instanceof java.net.BindException) {
+                throw new java.net.BindException("cannot listen on UDP " + bindAddress + ":" + port + ": " + e.getMessage());
+            }
             throw e;
         }
         socket = s;

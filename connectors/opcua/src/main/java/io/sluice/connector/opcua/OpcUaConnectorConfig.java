@@ -2,6 +2,7 @@ package io.sluice.connector.opcua;
 
 import io.sluice.spi.config.DefaultValue;
 import io.sluice.spi.config.Doc;
+import io.sluice.spi.config.ExistingFile;
 import io.sluice.spi.config.Range;
 import io.sluice.spi.config.Secret;
 import java.time.Duration;
@@ -31,10 +32,10 @@ public record OpcUaConnectorConfig(
         Optional<Secret> password,
 
         @Doc("X.509 user identity: certificate file (PEM or DER)")
-        Optional<String> userCertificate,
+        @ExistingFile("user certificate") Optional<String> userCertificate,
 
         @Doc("X.509 user identity: PKCS#8 private key file (PEM, unencrypted)")
-        Optional<String> userPrivateKey,
+        @ExistingFile("user private key") Optional<String> userPrivateKey,
 
         @Doc("PKI folder with own/, trusted/certs, issuers/certs and rejected/; default <state directory>/pki")
         Optional<String> pkiDirectory,

@@ -2,6 +2,7 @@ package io.sluice.connector.simmem;
 
 import io.sluice.spi.config.DefaultValue;
 import io.sluice.spi.config.Doc;
+import io.sluice.spi.config.ExistingFile;
 import io.sluice.spi.config.Range;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +56,7 @@ public record SimMemConfig(
     @Doc("One shared-memory page.")
     public record PageConfig(
             @Doc("A shipped layout name, or the path of a layout file ending in .yaml, .yml or .json.")
-            String layout,
+            @ExistingFile(value = "layout file", suffixes = {".yaml", ".yml", ".json"}) String layout,
             @Doc("POSIX path of the page, overriding the layout's (e.g. /dev/shm/acpmf_physics).")
             Optional<String> path,
             @Doc("Windows file-mapping name, overriding the layout's (e.g. Local\\acpmf_physics).")

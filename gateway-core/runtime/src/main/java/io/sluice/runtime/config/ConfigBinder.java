@@ -3,6 +3,7 @@ package io.sluice.runtime.config;
 import io.sluice.spi.Durations;
 import io.sluice.spi.config.DataSize;
 import io.sluice.spi.config.DefaultValue;
+import io.sluice.spi.config.ExistingFile;
 import io.sluice.spi.config.ProblemReporter;
 import io.sluice.spi.config.Range;
 import io.sluice.spi.config.Secret;
@@ -12,6 +13,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,6 +46,10 @@ public final class ConfigBinder {
     private final String file;
     private final Function<String, String> environment;
     private final List<ConfigProblem> problems = new ArrayList<>();
+    private final List<FileReference> files = new ArrayList<>();
+
+    /** A value of an {@link ExistingFile} key, where it was written and what it names. */
+    private record FileReference(String value, String what, Node node, String keyPath) {}
 
     public ConfigBinder(String file, Function<String, String> environment) {
         this.file = file;
@@ -167,7 +175,10 @@ public final class ConfigBinder {
                 value = absent(c, keyPath, node);
             } else {
                 value = bind(valueNode, c.getGenericType(), keyPath);
-                if (value != null) checkRange(c, value, valueNode, keyPath);
+                if (value != null) {
+                    checkRange(c, value, valueNode, keyPath);
+                    noteFiles(c, value, valueNode, keyPath);
+                }
             }
             if (value == null) complete = false;
             args[i] = value;
@@ -222,6 +233,48 @@ public final class ConfigBinder {
         io.sluice.spi.config.Pattern pattern = c.getAnnotation(io.sluice.spi.config.Pattern.class);
         if (pattern != null && value instanceof String s && !s.matches(pattern.regex())) {
             problem(node, keyPath, "expected " + pattern.expected() + ", got '" + s + "'");
+        }
+    }
+
+    private void noteFiles(RecordComponent c, Object value, Node node, String keyPath) {
+        ExistingFile annotation = c.getAnnotation(ExistingFile.class);
+        if (annotation == null) return;
+        if (value instanceof Optional<?> optional) value = optional.orElse(null);
+        if (value instanceof String s) {
+            noteFile(annotation, s, node, keyPath);
+        } else if (value instanceof List<?> list && node instanceof SequenceNode seq) {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) instanceof String s) noteFile(annotation, s, seq.getValue().get(i), keyPath + "[" + i + "]");
+            }
+        }
+    }
+
+    private void noteFile(ExistingFile annotation, String value, Node node, String keyPath) {
+        boolean names = annotation.suffixes().length == 0;
+        for (String suffix : annotation.suffixes()) names |= value.endsWith(suffix);
+        if (names) files.add(new FileReference(value, annotation.value(), node, keyPath));
+    }
+
+    /**
+     * Checks that every file named by an {@link ExistingFile} key bound so far exists and is readable, recording a
+     * problem (with the resolved path) for each that is not. Reads nothing but file metadata and opens nothing remote.
+     */
+    public void checkFiles() {
+        for (FileReference f : files) {
+            Path path;
+            try {
+                path = Path.of(f.value()).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                problem(f.node(), f.keyPath(), f.what() + " '" + f.value() + "' is not a valid path: " + e.getReason());
+                continue;
+            }
+            if (!Files.exists(path)) {
+                problem(f.node(), f.keyPath(), f.what() + " not found: " + path);
+            } else if (Files.isDirectory(path)) {
+                problem(f.node(), f.keyPath(), f.what() + " is a directory, expected a file: " + path);
+            } else if (!Files.isReadable(path)) {
+                problem(f.node(), f.keyPath(), f.what() + " is not readable (permission denied): " + path);
+            }
         }
     }
 

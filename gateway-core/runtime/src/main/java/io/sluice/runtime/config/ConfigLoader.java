@@ -39,10 +39,25 @@ public final class ConfigLoader {
 
     private final Plugins plugins;
     private final Function<String, String> environment;
+    private final boolean checkFiles;
 
     public ConfigLoader(Plugins plugins, Function<String, String> environment) {
+        this(plugins, environment, false);
+    }
+
+    private ConfigLoader(Plugins plugins, Function<String, String> environment, boolean checkFiles) {
         this.plugins = plugins;
         this.environment = environment;
+        this.checkFiles = checkFiles;
+    }
+
+    /**
+     * The same loader that also checks that every file the config names ({@link io.sluice.spi.config.ExistingFile}
+     * keys: certificates, keys, layout files) exists and is readable, as {@code sluice validate} does. A running
+     * gateway does not: a destination whose certificate appears later is retried.
+     */
+    public ConfigLoader checkingFiles() {
+        return new ConfigLoader(plugins, environment, true);
     }
 
     /** A loader with the plugins on the class path and the process environment. */
@@ -59,13 +74,51 @@ public final class ConfigLoader {
     }
 
     public GatewayConfig loadFile(Path file) {
-        String text;
+        return parseText(readText(file), file.toString());
+    }
+
+    /**
+     * The text of a config file, decoded as UTF-8. A file that is missing, unreadable or not UTF-8 is a
+     * {@link ConfigException} naming the file and, for a bad byte, its line, column and byte offset.
+     */
+    static String readText(Path file) {
+        byte[] bytes;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw problem(file, 0, 0, "file not found");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw problem(file, 0, 0, "cannot read file: permission denied");
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, 0, "", "cannot read file: " + e.getMessage())));
+            throw problem(file, 0, 0, Files.isDirectory(file) ? "is a directory, not a config file" : "cannot read file: " + e.getMessage());
         }
-        return parseText(text, file.toString());
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult result = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(in, out, true);
+        if (result.isError()) {
+            int offset = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            int column = new String(bytes, lineStart, offset - lineStart, StandardCharsets.UTF_8).length() + 1;
+            throw problem(file, line, column, String.format("not UTF-8: byte 0x%02X at byte offset %d cannot start or continue "
+                    + "a UTF-8 character (save the file as UTF-8)", bytes[offset] & 0xff, offset));
+        }
+        out.flip();
+        String text = out.toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static ConfigException problem(Path file, int line, int column, String message) {
+        return new ConfigException(List.of(new ConfigProblem(file.toString(), line, column, "", message)));
     }
 
     public GatewayConfig parseText(String text, String fileName) {
@@ -83,6 +136,7 @@ public final class ConfigLoader {
         }
         ConfigBinder binder = new ConfigBinder(fileName, environment);
         GatewayConfig config = bind(root, binder, fileName);
+        if (checkFiles) binder.checkFiles();
         if (!binder.problems().isEmpty()) throw new ConfigException(binder.problems());
         return config;
     }

@@ -78,7 +78,8 @@ public final class ConnectorRunner {
             log.info("connector {} ({}) started, default stream {}", instance.name(), instance.type(), instance.stream());
         } catch (Exception e) {
             health.report(HealthState.STOPPED, "failed to start: " + e.getMessage());
-            log.error("connector {} failed to start: {}", instance.name(), e.getMessage(), e);
+            log.error("connector {} failed to start: {}", instance.name(), e.getMessage());
+            log.debug("connector {} failed to start", instance.name(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.sluice.destination.iotcore;
 import io.sluice.spi.config.DataSize;
 import io.sluice.spi.config.DefaultValue;
 import io.sluice.spi.config.Doc;
+import io.sluice.spi.config.ExistingFile;
 import io.sluice.spi.config.Pattern;
 import io.sluice.spi.config.Range;
 import io.sluice.spi.config.Template;
@@ -26,13 +27,13 @@ public record IotCoreDestinationConfig(
         Optional<String> clientId,
 
         @Doc("Device certificate, PEM file (required for mqtt).")
-        Optional<String> certificate,
+        @ExistingFile("device certificate") Optional<String> certificate,
 
         @Doc("Private key of the device certificate, PEM file (PKCS#1, PKCS#8 or SEC1; unencrypted; required for mqtt).")
-        Optional<String> privateKey,
+        @ExistingFile("private key") Optional<String> privateKey,
 
         @Doc("CA certificate(s) to trust for the endpoint, PEM file (e.g. AmazonRootCA1.pem). Default: the JVM's trust store.")
-        Optional<String> caCertificate,
+        @ExistingFile("CA certificate") Optional<String> caCertificate,
 
         @Doc("Topic of each message, from placeholders {connector}, {stream}, {tag}, {unit} and asset levels. At most "
                 + "256 bytes and 7 slashes (rules and Basic Ingest). Samples are grouped per topic.")

@@ -1,0 +1,69 @@
+package io.sluice.gateway.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * SIGTERM and SIGINT (Ctrl-C) as a request to stop cleanly. The JVM's own handling of these signals runs shutdown
+ * hooks and exits with 128 + the signal (143, 130), which tells a service manager the process failed; with these
+ * handlers, {@code sluice run} closes the gateway itself and exits 0. A second signal while the stop is under way
+ * ends the process at once (exit 128 + the signal) for an operator who cannot wait.
+ */
+final class StopSignals implements AutoCloseable {
+
+    private final CountDownLatch requested = new CountDownLatch(1);
+    private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+    private volatile String received;
+
+    private StopSignals() {}
+
+    /** Handles TERM and INT from now on (a signal the platform does not know is left alone). */
+    static StopSignals install() {
+        StopSignals signals = new StopSignals();
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal signal = new Signal(name);
+                signals.previous.put(signal, Signal.handle(signal, signals::handle));
+            } catch (IllegalArgumentException e) {
+                // this platform has no such signal, or the JVM reserves it (-Xrs)
+            }
+        }
+        return signals;
+    }
+
+    private void handle(Signal signal) {
+        if (requested.getCount() == 0) {
+            System.err.println("second " + signal.getName() + " while stopping: exiting without waiting for the clean stop");
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+        received = "SIG" + signal.getName();
+        requested.countDown();
+    }
+
+    /** Whether a stop signal has arrived. */
+    boolean requested() {
+        return requested.getCount() == 0;
+    }
+
+    /** Blocks until a stop signal arrives; returns its name (SIGTERM, SIGINT). */
+    String await() throws InterruptedException {
+        requested.await();
+        return received;
+    }
+
+    /** Gives the signals back to the JVM. */
+    @Override
+    public void close() {
+        previous.forEach((signal, handler) -> {
+            try {
+                Signal.handle(signal, handler);
+            } catch (IllegalArgumentException e) {
+                // left as it is
+            }
+        });
+    }
+}
