@@ -80,8 +80,14 @@ class CliTest {
         Result inspect = run("streams", "inspect", "telemetry", "--data", data.toString());
         assertEquals(0, inspect.exit(), inspect.err());
         assertTrue(inspect.out().contains("local-files"), inspect.out());
+        // the demo drains its export at stop, and retention may already have deleted what every destination had
+        long stored;
+        try (io.sluice.runtime.store.StoreInspector store = new io.sluice.runtime.store.StoreInspector(
+                data.resolve(io.sluice.runtime.Gateway.STORE_FILE))) {
+            stored = store.streams().stream().filter(s -> s.name().equals("telemetry")).findFirst().orElseThrow().storedSamples();
+        }
         Result tail = run("streams", "tail", "telemetry", "-n", "3", "--data", data.toString());
         assertEquals(0, tail.exit(), tail.err());
-        assertEquals(3, tail.out().lines().count(), tail.out());
+        assertEquals(Math.min(3, stored), tail.out().lines().count(), tail.out());
     }
 }
