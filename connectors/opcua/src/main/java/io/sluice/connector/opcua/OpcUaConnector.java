@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,6 +41,7 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.DataChangeTrigger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
+import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemNotification;
 import org.eclipse.milo.opcua.stack.core.types.structured.TransferResult;
 import org.slf4j.Logger;
 
@@ -66,8 +68,17 @@ final class OpcUaConnector implements Connector {
     private Session current;
     private int attempt;
     private ScheduledFuture<?> pendingConnect;
-    private volatile long lostAtNanos;
-    private volatile long lostAtMillis;
+    /** An outage being bridged: from the last value received before the loss to the first value after it. */
+    private record Gap(long fromNanos, long fromMillis) {
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<Gap> openGap = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile long lastValueNanos;
+    private volatile long lastValueMillis;
+    private final Object healthLock = new Object();
+    private HealthState connectedState;     // null while not connected
+    private String connectedDetail;
+    private String closedGapText = "";      // the gap closed by a value that arrived before the connect was reported
     private List<UInteger> previousSubscriptionIds = List.of();
     private int generation;
 
@@ -78,6 +89,7 @@ final class OpcUaConnector implements Connector {
     private Metrics.Counter badNodes;
     private Metrics.Counter lostNotifications;
     private Metrics.Counter watchdogElapsed;
+    private Metrics.Counter outageMarkers;
     private Metrics.Distribution gapSeconds;
     private final AtomicLong lastGapMillis = new AtomicLong();
     private final AtomicInteger monitoredItems = new AtomicInteger();
@@ -88,16 +100,53 @@ final class OpcUaConnector implements Connector {
         final int id;
         final OpcUaClient client;
         final OpcUaValues values;
+        final Notifications notifications;
         final List<OpcUaSubscription> subscriptions = new CopyOnWriteArrayList<>();
         final List<ScheduledFuture<?>> polls = new CopyOnWriteArrayList<>();
+        /** Every tag this session acquires (subscribed or polled), with its unit: who gets an outage marker. */
+        final Map<String, String> tags = new ConcurrentHashMap<>();
         volatile boolean closed;
 
-        Session(int id, OpcUaClient client, OpcUaValues values) {
+        Session(int id, OpcUaClient client, OpcUaValues values, Notifications notifications) {
             this.id = id;
             this.client = client;
             this.values = values;
+            this.notifications = notifications;
         }
     }
+
+    /**
+     * The data changes of one session's subscriptions, in sequence-number order and each message once (see
+     * {@link SequencingTransport}): maps client handles to nodes and hands the samples to the sink.
+     */
+    private final class Notifications implements NotificationSequencer.Receiver<List<MonitoredItemNotification>> {
+        final NotificationSequencer<List<MonitoredItemNotification>> sequencer =
+                new NotificationSequencer<>(this, MAX_HELD_MESSAGES, config.requestTimeout().toNanos());
+        /** subscription id -> client handle -> node */
+        final Map<Long, Map<UInteger, ResolvedNode>> handles = new ConcurrentHashMap<>();
+        final Map<Long, String> groups = new ConcurrentHashMap<>();
+        volatile Session session;
+
+        @Override
+        public void deliver(long subscriptionId, long sequenceNumber, List<MonitoredItemNotification> changes) {
+            Session s = session;
+            Map<UInteger, ResolvedNode> nodes = handles.get(subscriptionId);
+            if (s == null || nodes == null) return;
+            OpcUaConnector.this.deliver(s, nodes, changes);
+        }
+
+        @Override
+        public void lost(long subscriptionId, long firstSequenceNumber, long count) {
+            lostNotifications.increment(count);
+            String range = count == 1 ? "sequence number " + firstSequenceNumber
+                    : "sequence numbers " + firstSequenceNumber + "-" + (firstSequenceNumber + count - 1);
+            log.warn("opcua {}: group {}: {} notification message(s) lost ({}): the server no longer had them; the "
+                    + "values they held are missing", name, groups.getOrDefault(subscriptionId, "?"), count, range);
+        }
+    }
+
+    /** Messages held behind a missing one, per subscription, before the missing one is given up. */
+    private static final int MAX_HELD_MESSAGES = 1000;
 
     OpcUaConnector(String name, OpcUaConnectorConfig config) {
         this.name = name;
@@ -118,6 +167,7 @@ final class OpcUaConnector implements Connector {
         badNodes = m.counter("opcua.bad.nodes");
         lostNotifications = m.counter("opcua.notifications.lost");
         watchdogElapsed = m.counter("opcua.subscription.watchdog");
+        outageMarkers = m.counter("opcua.outage.markers");
         gapSeconds = m.distribution("opcua.gap.seconds");
         m.gauge("opcua.connected", () -> current != null ? 1 : 0);
         m.gauge("opcua.monitored.items", monitoredItems::get);
@@ -171,11 +221,16 @@ final class OpcUaConnector implements Connector {
         if (!running) return;
         OpcUaClient client = null;
         try {
-            client = OpcUaClients.connect(options, pki);
+            Notifications notifications = new Notifications();
+            client = OpcUaClients.connect(options, pki,
+                    tcp -> new SequencingTransport(tcp, notifications.sequencer, System::nanoTime));
             Session session;
             synchronized (lock) {
-                session = new Session(++generation, client, values(client));
+                session = new Session(++generation, client, values(client), notifications);
             }
+            notifications.session = session;
+            session.polls.add(ctx.scheduler().scheduleAtFixedRate(() -> notifications.sequencer.expire(System.nanoTime()),
+                    1, 1, TimeUnit.SECONDS));
             removeStaleSubscriptions(client);
             List<Problem> problems = new ArrayList<>();
             int items = setUp(session, problems);
@@ -197,27 +252,19 @@ final class OpcUaConnector implements Connector {
                 previousSubscriptionIds = session.subscriptions.stream()
                         .map(sub -> sub.getSubscriptionId().orElse(null)).filter(java.util.Objects::nonNull).toList();
             }
-            String gap = "";
-            if (lostAtNanos != 0) {
-                double seconds = (System.nanoTime() - lostAtNanos) / 1e9;
-                lastGapMillis.set(Math.round(seconds * 1000));
-                gapSeconds.record(seconds);
-                gap = String.format(" (recovered after a gap of %.1f s since %s)", seconds,
-                        java.time.Instant.ofEpochMilli(lostAtMillis));
-                log.info("opcua {}: reconnected to {} after a gap of {} s; {} monitored items restored", name,
-                        config.endpoint(), String.format("%.1f", seconds), items);
-                lostAtNanos = 0;
+            if (openGap.get() != null) {
+                log.info("opcua {}: reconnected to {}; {} monitored items restored", name, config.endpoint(), items);
             } else {
                 log.info("opcua {}: connected to {}; {} nodes", name, config.endpoint(), items);
             }
             if (problems.isEmpty()) {
-                ctx.health().report(HealthState.CONNECTED, items + " nodes from " + config.endpoint() + gap);
+                reportConnected(HealthState.CONNECTED, items + " nodes from " + config.endpoint());
             } else {
                 badNodes.increment(problems.size());
                 for (Problem p : problems) log.warn("opcua {}: {}: {} (skipped)", name, p.origin(), p.message());
                 Problem first = problems.get(0);
-                ctx.health().report(HealthState.DEGRADED, problems.size() + " node(s) skipped, first: " + first.origin()
-                        + ": " + first.message() + "; " + items + " nodes OK" + gap);
+                reportConnected(HealthState.DEGRADED, problems.size() + " node(s) skipped, first: " + first.origin()
+                        + ": " + first.message() + "; " + items + " nodes OK");
             }
         } catch (Exception e) {
             if (client != null) OpcUaClients.disconnectQuietly(client, config.requestTimeout());
@@ -232,6 +279,29 @@ final class OpcUaConnector implements Connector {
             }
             ctx.health().report(HealthState.DISCONNECTED, message);
             schedule(delay);
+        }
+    }
+
+    private void reportConnected(HealthState state, String detail) {
+        synchronized (healthLock) {
+            connectedState = state;
+            connectedDetail = detail;
+            ctx.health().report(state, detail + closedGapText);
+        }
+    }
+
+    /** The first value after an outage: the gap is from the last value before it to now. */
+    private void closeGap(Gap gap) {
+        double seconds = (System.nanoTime() - gap.fromNanos()) / 1e9;
+        lastGapMillis.set(Math.round(seconds * 1000));
+        gapSeconds.record(seconds);
+        String text = String.format(" (recovered after a gap of %.1f s since %s)", seconds,
+                java.time.Instant.ofEpochMilli(gap.fromMillis()));
+        log.info("opcua {}: values flow again after a gap of {} s since the last value at {}", name,
+                String.format("%.1f", seconds), java.time.Instant.ofEpochMilli(gap.fromMillis()));
+        synchronized (healthLock) {
+            closedGapText = text;
+            if (connectedState != null) ctx.health().report(connectedState, connectedDetail + text);
         }
     }
 
@@ -306,15 +376,12 @@ final class OpcUaConnector implements Connector {
         OpcUaSubscription sub = new OpcUaSubscription(session.client, (double) group.publishingInterval().toMillis());
         sub.setMaxMonitoredItemsPerCall(uint(itemsPerCall(session.client, true)));
         sub.setSubscriptionListener(new OpcUaSubscription.SubscriptionListener() {
-            @Override
-            public void onDataReceived(OpcUaSubscription s, List<OpcUaMonitoredItem> items, List<DataValue> dataValues) {
-                deliver(session, items, dataValues);
-            }
+            // data changes arrive through the session's Notifications, in sequence-number order (SequencingTransport)
 
             @Override
             public void onNotificationDataLost(OpcUaSubscription s) {
-                lostNotifications.increment();
-                log.warn("opcua {}: the server reports lost notifications in group {}", name, group.name());
+                // Milo's own view, which also fires for a message that is still on its way; the sequencer counts
+                log.debug("opcua {}: group {}: a republish failed", name, group.name());
             }
 
             @Override
@@ -337,6 +404,10 @@ final class OpcUaConnector implements Connector {
         });
         sub.create();
         session.subscriptions.add(sub);
+        long subscriptionId = sub.getSubscriptionId().orElseThrow().longValue();
+        session.notifications.sequencer.begin(subscriptionId);
+        session.notifications.groups.put(subscriptionId, group.name());
+        Map<UInteger, ResolvedNode> handles = new ConcurrentHashMap<>();
         List<OpcUaMonitoredItem> items = new ArrayList<>(nodes.size());
         for (ResolvedNode n : nodes) {
             OpcUaMonitoredItem item = OpcUaMonitoredItem.newDataItem(n.nodeId());
@@ -348,6 +419,11 @@ final class OpcUaConnector implements Connector {
             items.add(item);
         }
         sub.addMonitoredItems(items);
+        for (OpcUaMonitoredItem item : items) {
+            ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
+            handles.put(item.getClientHandle().orElseThrow(), n);
+        }
+        session.notifications.handles.put(subscriptionId, handles);
         try {
             sub.synchronizeMonitoredItems();
         } catch (MonitoredItemSynchronizationException e) {
@@ -358,6 +434,8 @@ final class OpcUaConnector implements Connector {
             StatusCode result = item.getCreateResult().orElse(StatusCode.BAD);
             if (result.isGood()) {
                 ok++;
+                ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
+                session.tags.put(n.tag(), n.unit() == null ? "" : n.unit());
             } else {
                 ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
                 String hint = n.deadbandType() == DeadbandType.PERCENT
@@ -385,15 +463,15 @@ final class OpcUaConnector implements Connector {
         };
     }
 
-    private void deliver(Session session, List<OpcUaMonitoredItem> items, List<DataValue> dataValues) {
+    private void deliver(Session session, Map<UInteger, ResolvedNode> nodes, List<MonitoredItemNotification> changes) {
         if (session.closed) return;
         long now = Sample.toNanos(ctx.clock().instant());
-        List<Sample> batch = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            Object user = items.get(i).getUserObject().orElse(null);
-            if (!(user instanceof ResolvedNode n)) continue;
+        List<Sample> batch = new ArrayList<>(changes.size());
+        for (MonitoredItemNotification change : changes) {
+            ResolvedNode n = nodes.get(change.getClientHandle());
+            if (n == null) continue; // an item deleted while its notification was on its way
             try {
-                batch.add(session.values.sample(n.tag(), dataValues.get(i), now, n.unit()));
+                batch.add(session.values.sample(n.tag(), change.getValue(), now, n.unit()));
             } catch (RuntimeException e) {
                 decodeFailures.incrementAndGet();
                 log.debug("opcua {}: cannot map the value of {}: {}", name, n.tag(), e.toString());
@@ -405,6 +483,14 @@ final class OpcUaConnector implements Connector {
 
     private void publish(List<Sample> batch) {
         if (batch.isEmpty()) return;
+        lastValueNanos = System.nanoTime();
+        lastValueMillis = System.currentTimeMillis();
+        Gap gap = openGap.get();
+        if (gap != null && openGap.compareAndSet(gap, null)) closeGap(gap);
+        store(batch);
+    }
+
+    private void store(List<Sample> batch) {
         samplesCounter.increment(batch.size());
         try {
             ctx.sink().publish(batch).whenComplete((ok, err) -> {
@@ -425,6 +511,7 @@ final class OpcUaConnector implements Connector {
         Map<ResolvedNode, Double> lastPublished = new HashMap<>();
         List<ResolvedNode> active = new CopyOnWriteArrayList<>(nodes);
         AtomicInteger failures = new AtomicInteger();
+        for (ResolvedNode n : nodes) session.tags.put(n.tag(), n.unit() == null ? "" : n.unit());
         Runnable task = () -> {
             if (session.closed || !running) return;
             try {
@@ -493,15 +580,35 @@ final class OpcUaConnector implements Connector {
         synchronized (lock) {
             if (session.closed || current != session || !running) return;
             current = null;
-            lostAtNanos = System.nanoTime();
-            lostAtMillis = System.currentTimeMillis();
+            long lastValue = lastValueNanos;
+            openGap.compareAndSet(null, lastValue != 0 ? new Gap(lastValue, lastValueMillis)
+                    : new Gap(System.nanoTime(), System.currentTimeMillis()));
             monitoredItems.set(0);
         }
+        synchronized (healthLock) {
+            connectedState = null;
+            closedGapText = "";
+        }
+        synchronized (session.notifications.sequencer) {
+            session.closed = true; // no value of this session reaches the store after its outage markers
+        }
+        if (config.outageMarkers()) markOutage(session);
         reconnects.increment();
         log.warn("opcua {}: {}; reconnecting", name, reason);
         ctx.health().report(HealthState.DISCONNECTED, reason + "; reconnecting");
         ctx.scheduler().execute(() -> close(session, false));
         schedule(backoff());
+    }
+
+    /** One BAD / BadNoCommunication sample per tag of the lost session; GOOD resumes with the next value. */
+    private void markOutage(Session session) {
+        long now = Sample.toNanos(ctx.clock().instant());
+        List<Sample> markers = new ArrayList<>(session.tags.size());
+        session.tags.forEach((tag, unit) -> markers.add(new Sample(tag, OpcUaValues.NO_VALUE, io.sluice.spi.Quality.BAD,
+                org.eclipse.milo.opcua.stack.core.StatusCodes.Bad_NoCommunication, now, Sample.NO_SERVER_TIME, now,
+                unit.isEmpty() ? null : unit)));
+        outageMarkers.increment(markers.size());
+        store(markers);
     }
 
     private void close(Session session, boolean deleteSubscriptions) {

@@ -1,0 +1,155 @@
+package io.sluice.connector.opcua;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import org.eclipse.milo.opcua.stack.core.encoding.DefaultEncodingContext;
+import org.eclipse.milo.opcua.stack.core.encoding.EncodingContext;
+import org.eclipse.milo.opcua.stack.core.types.UaRequestMessageType;
+import org.eclipse.milo.opcua.stack.core.types.UaResponseMessageType;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
+import org.eclipse.milo.opcua.stack.core.types.builtin.ExtensionObject;
+import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
+import org.eclipse.milo.opcua.stack.core.types.structured.ResponseHeader;
+import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeNotification;
+import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemNotification;
+import org.eclipse.milo.opcua.stack.core.types.structured.NotificationMessage;
+import org.eclipse.milo.opcua.stack.core.types.structured.PublishRequest;
+import org.eclipse.milo.opcua.stack.core.types.structured.PublishResponse;
+import org.eclipse.milo.opcua.stack.core.types.structured.RepublishRequest;
+import org.eclipse.milo.opcua.stack.core.types.structured.RepublishResponse;
+import org.eclipse.milo.opcua.stack.core.types.structured.SubscriptionAcknowledgement;
+import org.eclipse.milo.opcua.stack.core.util.Unit;
+import org.eclipse.milo.opcua.stack.transport.client.ClientApplicationContext;
+import org.eclipse.milo.opcua.stack.transport.client.OpcClientTransport;
+import org.eclipse.milo.opcua.stack.transport.client.OpcClientTransportConfig;
+
+/**
+ * The connector's hold on notification sequence numbers, between Milo's client SDK and its transport.
+ *
+ * <p>Milo 1.1.2 hands subscription data to its listener without the NotificationMessage's sequence number, and it
+ * can handle publish responses out of order: it then asks for a Republish of a message that is still on its way,
+ * delivers both, and acknowledges sequence numbers it has not received yet (so a Republish can fail although the
+ * message arrives later). Upstream reworked this in 2026; no such Milo version resolves here. So every PublishResponse
+ * and RepublishResponse passes through here first, in the order the SecureChannel received them:
+ * <ul>
+ *   <li>the data change notifications go to the {@link NotificationSequencer}, which delivers each message once and
+ *       in sequence-number order, and counts only true gaps as lost;</li>
+ *   <li>Milo gets the message with its data change notifications emptied (status changes kept), so its own
+ *       bookkeeping (sequence numbers, republish, keep-alives, the watchdog) goes on but it delivers no data;</li>
+ *   <li>a Republish for a message that has already arrived is answered here, without asking the server;</li>
+ *   <li>a failed Republish tells the sequencer that the server no longer has that message;</li>
+ *   <li>a PublishRequest acknowledges only sequence numbers that have arrived, so the server keeps a message it
+ *       reported as available until the client really has it.</li>
+ * </ul>
+ */
+final class SequencingTransport implements OpcClientTransport {
+
+    private static final EncodingContext ENCODING = DefaultEncodingContext.INSTANCE;
+    private static final ExtensionObject EMPTY_DATA_CHANGE = ExtensionObject.encode(ENCODING,
+            new DataChangeNotification(new MonitoredItemNotification[0], null));
+
+    private final OpcClientTransport delegate;
+    private final NotificationSequencer<List<MonitoredItemNotification>> sequencer;
+    private final LongSupplier nanoClock;
+
+    SequencingTransport(OpcClientTransport delegate, NotificationSequencer<List<MonitoredItemNotification>> sequencer,
+                        LongSupplier nanoClock) {
+        this.delegate = delegate;
+        this.sequencer = sequencer;
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public OpcClientTransportConfig getConfig() {
+        return delegate.getConfig();
+    }
+
+    @Override
+    public CompletableFuture<Unit> connect(ClientApplicationContext applicationContext) {
+        return delegate.connect(applicationContext);
+    }
+
+    @Override
+    public CompletableFuture<Unit> disconnect() {
+        return delegate.disconnect();
+    }
+
+    @Override
+    public CompletableFuture<UaResponseMessageType> sendRequestMessage(UaRequestMessageType request) {
+        if (request instanceof PublishRequest publish) {
+            return delegate.sendRequestMessage(acknowledgeOnlyReceived(publish)).thenApply(this::onPublishResponse);
+        }
+        if (request instanceof RepublishRequest republish) {
+            long subscription = republish.getSubscriptionId().longValue();
+            long sequence = republish.getRetransmitSequenceNumber().longValue();
+            if (sequencer.received(subscription, sequence)) {
+                // already here (Milo handled a later response first): answer without asking the server, which may
+                // have dropped the message once it was acknowledged
+                ResponseHeader header = new ResponseHeader(DateTime.now(), republish.getRequestHeader().getRequestHandle(),
+                        StatusCode.GOOD, null, null, null);
+                return CompletableFuture.completedFuture(new RepublishResponse(header, new NotificationMessage(
+                        republish.getRetransmitSequenceNumber(), DateTime.now(), new ExtensionObject[]{EMPTY_DATA_CHANGE})));
+            }
+            return delegate.sendRequestMessage(request).handle((response, error) -> {
+                if (response instanceof RepublishResponse r && r.getResponseHeader().getServiceResult().isGood()) {
+                    return new RepublishResponse(r.getResponseHeader(),
+                            take(subscription, r.getNotificationMessage()));
+                }
+                sequencer.unavailable(subscription, sequence, nanoClock.getAsLong());
+                if (error != null) throw error instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(error);
+                return response;
+            });
+        }
+        return delegate.sendRequestMessage(request);
+    }
+
+    private PublishRequest acknowledgeOnlyReceived(PublishRequest publish) {
+        SubscriptionAcknowledgement[] acks = publish.getSubscriptionAcknowledgements();
+        if (acks == null || acks.length == 0) return publish;
+        List<SubscriptionAcknowledgement> kept = new ArrayList<>(acks.length);
+        for (SubscriptionAcknowledgement ack : acks) {
+            if (sequencer.received(ack.getSubscriptionId().longValue(), ack.getSequenceNumber().longValue())) kept.add(ack);
+        }
+        if (kept.size() == acks.length) return publish;
+        return new PublishRequest(publish.getRequestHeader(), kept.toArray(SubscriptionAcknowledgement[]::new));
+    }
+
+    private UaResponseMessageType onPublishResponse(UaResponseMessageType response) {
+        if (!(response instanceof PublishResponse p)) return response;
+        long subscription = p.getSubscriptionId().longValue();
+        NotificationMessage message = p.getNotificationMessage();
+        ExtensionObject[] data = message.getNotificationData();
+        if (data == null || data.length == 0) {
+            sequencer.keepAlive(subscription, message.getSequenceNumber().longValue(), nanoClock.getAsLong());
+            return response;
+        }
+        return new PublishResponse(p.getResponseHeader(), p.getSubscriptionId(), p.getAvailableSequenceNumbers(),
+                p.getMoreNotifications(), take(subscription, message), p.getResults(), p.getDiagnosticInfos());
+    }
+
+    /** Hands the message's data changes to the sequencer; returns the message Milo may see (no data changes). */
+    private NotificationMessage take(long subscription, NotificationMessage message) {
+        ExtensionObject[] data = message.getNotificationData();
+        if (data == null || data.length == 0) return message;
+        List<MonitoredItemNotification> changes = new ArrayList<>();
+        List<ExtensionObject> rest = new ArrayList<>(data.length);
+        boolean hadDataChange = false;
+        for (ExtensionObject xo : data) {
+            Object decoded = xo.decode(ENCODING);
+            if (decoded instanceof DataChangeNotification dcn) {
+                hadDataChange = true;
+                if (dcn.getMonitoredItems() != null) changes.addAll(List.of(dcn.getMonitoredItems()));
+            } else {
+                rest.add(xo);
+            }
+        }
+        if (!hadDataChange) return message;
+        sequencer.offer(subscription, message.getSequenceNumber().longValue(), changes, nanoClock.getAsLong());
+        // an empty data change keeps the message a data message for Milo's bookkeeping (not a keep-alive)
+        rest.add(0, EMPTY_DATA_CHANGE);
+        return new NotificationMessage(message.getSequenceNumber(), message.getPublishTime(),
+                rest.toArray(ExtensionObject[]::new));
+    }
+}
