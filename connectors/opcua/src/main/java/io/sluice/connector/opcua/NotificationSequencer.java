@@ -106,6 +106,18 @@ final class NotificationSequencer<T> {
         return s != null && s.next != 0 && (sequenceNumber < s.next || s.held.containsKey(sequenceNumber));
     }
 
+    /**
+     * Moves a subscription's position and held messages to {@code other}: the subscription was transferred to the
+     * session {@code other} serves, and its numbering goes on there.
+     */
+    synchronized void moveTo(long subscriptionId, NotificationSequencer<T> other) {
+        Stream<T> s = streams.remove(subscriptionId);
+        if (s == null) return;
+        synchronized (other) {
+            other.streams.put(subscriptionId, s);
+        }
+    }
+
     /** Forgets a subscription (deleted, or its id may be reused by a restarted server). */
     synchronized void forget(long subscriptionId) {
         streams.remove(subscriptionId);

@@ -36,11 +36,13 @@ import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaMonitoredItem;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaSubscription;
 import org.eclipse.milo.opcua.stack.core.encoding.EncodingContext;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
+import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.DataChangeTrigger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
+import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemCreateResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemNotification;
 import org.eclipse.milo.opcua.stack.core.types.structured.TransferResult;
 import org.slf4j.Logger;
@@ -79,7 +81,7 @@ final class OpcUaConnector implements Connector {
     private HealthState connectedState;     // null while not connected
     private String connectedDetail;
     private String closedGapText = "";      // the gap closed by a value that arrived before the connect was reported
-    private List<UInteger> previousSubscriptionIds = List.of();
+    private volatile Session previous;     // the last connected session, whose subscriptions the next one continues
     private int generation;
 
     private Metrics.Counter samplesCounter;
@@ -125,6 +127,7 @@ final class OpcUaConnector implements Connector {
         /** subscription id -> client handle -> node */
         final Map<Long, Map<UInteger, ResolvedNode>> handles = new ConcurrentHashMap<>();
         final Map<Long, String> groups = new ConcurrentHashMap<>();
+        volatile SequencingTransport transport;
         volatile Session session;
 
         @Override
@@ -222,8 +225,8 @@ final class OpcUaConnector implements Connector {
         OpcUaClient client = null;
         try {
             Notifications notifications = new Notifications();
-            client = OpcUaClients.connect(options, pki,
-                    tcp -> new SequencingTransport(tcp, notifications.sequencer, System::nanoTime));
+            client = OpcUaClients.connect(options, pki, tcp -> notifications.transport =
+                    new SequencingTransport(tcp, notifications.sequencer, System::nanoTime));
             Session session;
             synchronized (lock) {
                 session = new Session(++generation, client, values(client), notifications);
@@ -231,9 +234,8 @@ final class OpcUaConnector implements Connector {
             notifications.session = session;
             session.polls.add(ctx.scheduler().scheduleAtFixedRate(() -> notifications.sequencer.expire(System.nanoTime()),
                     1, 1, TimeUnit.SECONDS));
-            removeStaleSubscriptions(client);
             List<Problem> problems = new ArrayList<>();
-            int items = setUp(session, problems);
+            int items = setUp(session, problems, transferPrevious(session));
             client.addSessionActivityListener(new SessionActivityListener() {
                 @Override
                 public void onSessionInactive(UaSession s) {
@@ -249,8 +251,7 @@ final class OpcUaConnector implements Connector {
                 current = session;
                 attempt = 0;
                 monitoredItems.set(items);
-                previousSubscriptionIds = session.subscriptions.stream()
-                        .map(sub -> sub.getSubscriptionId().orElse(null)).filter(java.util.Objects::nonNull).toList();
+                previous = session;
             }
             if (openGap.get() != null) {
                 log.info("opcua {}: reconnected to {}; {} monitored items restored", name, config.endpoint(), items);
@@ -317,34 +318,73 @@ final class OpcUaConnector implements Connector {
         return new OpcUaValues(client.getNamespaceTable(), encoding);
     }
 
-    /** Transfers the previous session's subscriptions (if the server still has them) and deletes them. */
-    private void removeStaleSubscriptions(OpcUaClient client) {
-        List<UInteger> ids = previousSubscriptionIds;
-        if (ids.isEmpty()) return;
+    /** A subscription of the previous session, transferred to the new one and continued there. */
+    private record Kept(SequencingTransport.Adoption adoption, Map<UInteger, ResolvedNode> handles) {
+    }
+
+    /**
+     * Transfers the previous session's subscriptions to the new session if the server still has them (a network drop
+     * or a frozen server rather than a restart). They are kept: their monitored items go on where they were, with the
+     * values the server queued meanwhile, and their sequence numbers go on in the new session's sequencer.
+     */
+    private Map<String, Kept> transferPrevious(Session session) {
+        Session old = previous;
+        previous = null;
+        if (old == null || old.subscriptions.isEmpty()) return Map.of();
+        List<OpcUaSubscription> subs = old.subscriptions.stream().filter(s -> s.getSubscriptionId().isPresent()).toList();
+        List<UInteger> ids = subs.stream().map(s -> s.getSubscriptionId().orElseThrow()).toList();
+        Map<String, Kept> kept = new HashMap<>();
         try {
-            var response = Durations.await(client.transferSubscriptionsAsync(ids, false), config.requestTimeout());
+            var response = Durations.await(session.client.transferSubscriptionsAsync(ids, false), config.requestTimeout());
             TransferResult[] results = response.getResults();
-            List<UInteger> transferred = new ArrayList<>();
             List<String> refused = new ArrayList<>();
             for (int i = 0; results != null && i < results.length; i++) {
-                if (results[i].getStatusCode().isGood()) transferred.add(ids.get(i));
-                else refused.add(ids.get(i) + ": " + OpcUaClients.statusName(results[i].getStatusCode().value()));
+                UInteger id = ids.get(i);
+                if (!results[i].getStatusCode().isGood()) {
+                    refused.add(id + ": " + OpcUaClients.statusName(results[i].getStatusCode().value()));
+                    continue;
+                }
+                OpcUaSubscription sub = subs.get(i);
+                Map<NodeId, MonitoredItemCreateResult> items = new HashMap<>();
+                for (OpcUaMonitoredItem item : sub.getMonitoredItems()) {
+                    if (item.getMonitoredItemId().isEmpty()) continue;
+                    items.put(item.getReadValueId().getNodeId(), new MonitoredItemCreateResult(StatusCode.GOOD,
+                            item.getMonitoredItemId().get(), item.getRevisedSamplingInterval().orElse(item.getSamplingInterval()),
+                            item.getRevisedQueueSize().orElse(item.getQueueSize()), null));
+                }
+                SequencingTransport.Adoption adoption = new SequencingTransport.Adoption(id,
+                        sub.getRevisedPublishingInterval().orElse(sub.getPublishingInterval()),
+                        sub.getRevisedLifetimeCount().orElse(sub.getLifetimeCount()),
+                        sub.getRevisedMaxKeepAliveCount().orElse(sub.getMaxKeepAliveCount()), items);
+                old.notifications.sequencer.moveTo(id.longValue(), session.notifications.sequencer);
+                String group = old.notifications.groups.getOrDefault(id.longValue(), "");
+                kept.put(group, new Kept(adoption, old.notifications.handles.getOrDefault(id.longValue(), Map.of())));
             }
             if (!refused.isEmpty()) {
-                log.info("opcua {}: previous subscriptions not on the server any more ({})", name, String.join(", ", refused));
+                log.info("opcua {}: previous subscriptions not transferred ({}); new ones are created", name,
+                        String.join(", ", refused));
             }
-            if (!transferred.isEmpty()) {
-                Durations.await(client.deleteSubscriptionsAsync(transferred), config.requestTimeout());
-                log.info("opcua {}: deleted {} subscription(s) left over from the previous session", name, transferred.size());
+            if (!kept.isEmpty()) {
+                log.info("opcua {}: {} subscription(s) of the previous session transferred and continued", name, kept.size());
             }
         } catch (RuntimeException e) {
-            log.info("opcua {}: could not clean up the previous session's subscriptions: {}", name, e.getMessage());
+            log.info("opcua {}: could not transfer the previous session's subscriptions: {}", name, e.getMessage());
+        }
+        return kept;
+    }
+
+    private void deleteQuietly(Session session, UInteger subscriptionId) {
+        try {
+            Durations.await(session.client.deleteSubscriptionsAsync(List.of(subscriptionId)), config.requestTimeout());
+        } catch (RuntimeException e) {
+            log.debug("opcua {}: could not delete subscription {}: {}", name, subscriptionId, e.getMessage());
         }
     }
 
-    private int setUp(Session session, List<Problem> problems) throws Exception {
+    private int setUp(Session session, List<Problem> problems, Map<String, Kept> kept) throws Exception {
         NodeResolver resolver = new NodeResolver(session.client, config.requestTimeout());
         Set<String> tags = new HashSet<>();
+        Map<String, Kept> unused = new HashMap<>(kept);
         int total = 0;
         for (int g = 0; g < config.groups().size(); g++) {
             NodeGroup group = config.groups().get(g);
@@ -352,10 +392,24 @@ final class OpcUaConnector implements Connector {
             problems.addAll(r.problems());
             if (r.nodes().isEmpty()) continue;
             if (group.mode() == AcquisitionMode.SUBSCRIPTION) {
-                total += subscribe(session, group, r.nodes(), problems);
+                Kept k = unused.remove(group.name());
+                Set<NodeId> wanted = new HashSet<>();
+                for (ResolvedNode n : r.nodes()) wanted.add(n.nodeId());
+                if (k != null && !wanted.equals(k.adoption().items().keySet())) {
+                    log.info("opcua {}: group {}: the nodes changed since the previous session; its subscription is "
+                            + "replaced", name, group.name());
+                    deleteQuietly(session, k.adoption().subscriptionId());
+                    session.notifications.sequencer.forget(k.adoption().subscriptionId().longValue());
+                    k = null;
+                }
+                total += subscribe(session, group, r.nodes(), problems, k);
             } else {
                 total += poll(session, group, r.nodes());
             }
+        }
+        for (Kept k : unused.values()) {
+            deleteQuietly(session, k.adoption().subscriptionId());
+            session.notifications.sequencer.forget(k.adoption().subscriptionId().longValue());
         }
         return total;
     }
@@ -372,7 +426,8 @@ final class OpcUaConnector implements Connector {
         return Math.max(1, limit);
     }
 
-    private int subscribe(Session session, NodeGroup group, List<ResolvedNode> nodes, List<Problem> problems) throws Exception {
+    private int subscribe(Session session, NodeGroup group, List<ResolvedNode> nodes, List<Problem> problems, Kept kept)
+            throws Exception {
         OpcUaSubscription sub = new OpcUaSubscription(session.client, (double) group.publishingInterval().toMillis());
         sub.setMaxMonitoredItemsPerCall(uint(itemsPerCall(session.client, true)));
         sub.setSubscriptionListener(new OpcUaSubscription.SubscriptionListener() {
@@ -402,10 +457,11 @@ final class OpcUaConnector implements Connector {
                 if (status.isBad()) connectionLost(session, "subscription closed by the server: " + OpcUaClients.statusName(status.value()));
             }
         });
+        if (kept != null) session.notifications.transport.adoptNextCreate(kept.adoption());
         sub.create();
         session.subscriptions.add(sub);
         long subscriptionId = sub.getSubscriptionId().orElseThrow().longValue();
-        session.notifications.sequencer.begin(subscriptionId);
+        if (kept == null) session.notifications.sequencer.begin(subscriptionId);
         session.notifications.groups.put(subscriptionId, group.name());
         Map<UInteger, ResolvedNode> handles = new ConcurrentHashMap<>();
         List<OpcUaMonitoredItem> items = new ArrayList<>(nodes.size());
@@ -423,7 +479,8 @@ final class OpcUaConnector implements Connector {
             ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
             handles.put(item.getClientHandle().orElseThrow(), n);
         }
-        session.notifications.handles.put(subscriptionId, handles);
+        // a continued subscription's items keep the client handles the server knows them by
+        session.notifications.handles.put(subscriptionId, kept != null ? kept.handles() : handles);
         try {
             sub.synchronizeMonitoredItems();
         } catch (MonitoredItemSynchronizationException e) {
@@ -596,6 +653,8 @@ final class OpcUaConnector implements Connector {
         reconnects.increment();
         log.warn("opcua {}: {}; reconnecting", name, reason);
         ctx.health().report(HealthState.DISCONNECTED, reason + "; reconnecting");
+        SequencingTransport transport = session.notifications.transport;
+        if (transport != null) transport.keepSubscriptionsOnClose(); // for the next session to transfer
         ctx.scheduler().execute(() -> close(session, false));
         schedule(backoff());
     }

@@ -2,15 +2,27 @@ package io.sluice.connector.opcua;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.eclipse.milo.opcua.stack.core.encoding.DefaultEncodingContext;
 import org.eclipse.milo.opcua.stack.core.encoding.EncodingContext;
+import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import org.eclipse.milo.opcua.stack.core.types.UaRequestMessageType;
 import org.eclipse.milo.opcua.stack.core.types.UaResponseMessageType;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
 import org.eclipse.milo.opcua.stack.core.types.builtin.ExtensionObject;
+import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
+import org.eclipse.milo.opcua.stack.core.types.structured.CloseSessionRequest;
+import org.eclipse.milo.opcua.stack.core.types.structured.CreateMonitoredItemsRequest;
+import org.eclipse.milo.opcua.stack.core.types.structured.CreateMonitoredItemsResponse;
+import org.eclipse.milo.opcua.stack.core.types.structured.CreateSubscriptionRequest;
+import org.eclipse.milo.opcua.stack.core.types.structured.CreateSubscriptionResponse;
+import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemCreateRequest;
+import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemCreateResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.ResponseHeader;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeNotification;
 import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemNotification;
@@ -76,8 +88,57 @@ final class SequencingTransport implements OpcClientTransport {
         return delegate.disconnect();
     }
 
+    /**
+     * A subscription of a lost session that was transferred to this one and is kept. Milo 1.1.2 cannot attach to an
+     * existing subscription, so its next CreateSubscription is answered with this one, and CreateMonitoredItems for it
+     * with the items the server still has (by node id). Milo then publishes, acknowledges and deletes it as its own.
+     */
+    record Adoption(UInteger subscriptionId, double publishingInterval, UInteger lifetimeCount,
+                    UInteger maxKeepAliveCount, Map<NodeId, MonitoredItemCreateResult> items) {
+    }
+
+    private volatile Adoption nextCreate;
+    private final Map<UInteger, Adoption> adopted = new ConcurrentHashMap<>();
+    private volatile boolean keepSubscriptionsOnClose;
+
+    /** Answers the next CreateSubscription with {@code adoption} instead of creating one on the server. */
+    void adoptNextCreate(Adoption adoption) {
+        nextCreate = adoption;
+    }
+
+    /** Closing the session leaves its subscriptions on the server, for the next session to transfer. */
+    void keepSubscriptionsOnClose() {
+        keepSubscriptionsOnClose = true;
+    }
+
+    private static ResponseHeader goodHeader(UaRequestMessageType request) {
+        return new ResponseHeader(DateTime.now(), request.getRequestHeader().getRequestHandle(), StatusCode.GOOD,
+                null, null, null);
+    }
+
     @Override
     public CompletableFuture<UaResponseMessageType> sendRequestMessage(UaRequestMessageType request) {
+        if (request instanceof CreateSubscriptionRequest && nextCreate != null) {
+            Adoption a = nextCreate;
+            nextCreate = null;
+            adopted.put(a.subscriptionId(), a);
+            return CompletableFuture.completedFuture(new CreateSubscriptionResponse(goodHeader(request),
+                    a.subscriptionId(), a.publishingInterval(), a.lifetimeCount(), a.maxKeepAliveCount()));
+        }
+        if (request instanceof CreateMonitoredItemsRequest create && adopted.containsKey(create.getSubscriptionId())) {
+            Adoption a = adopted.get(create.getSubscriptionId());
+            MonitoredItemCreateRequest[] items = create.getItemsToCreate();
+            MonitoredItemCreateResult[] results = new MonitoredItemCreateResult[items == null ? 0 : items.length];
+            for (int i = 0; i < results.length; i++) {
+                MonitoredItemCreateResult r = a.items().get(items[i].getItemToMonitor().getNodeId());
+                results[i] = r != null ? r : new MonitoredItemCreateResult(new StatusCode(StatusCodes.Bad_NodeIdUnknown),
+                        UInteger.MIN, 0.0, UInteger.MIN, null);
+            }
+            return CompletableFuture.completedFuture(new CreateMonitoredItemsResponse(goodHeader(request), results, null));
+        }
+        if (request instanceof CloseSessionRequest close && keepSubscriptionsOnClose) {
+            return delegate.sendRequestMessage(new CloseSessionRequest(close.getRequestHeader(), false));
+        }
         if (request instanceof PublishRequest publish) {
             return delegate.sendRequestMessage(acknowledgeOnlyReceived(publish)).thenApply(this::onPublishResponse);
         }
