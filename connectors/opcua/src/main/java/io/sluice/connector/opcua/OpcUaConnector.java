@@ -35,13 +35,20 @@ import org.eclipse.milo.opcua.sdk.client.subscriptions.MonitoredItemSynchronizat
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaMonitoredItem;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaSubscription;
 import org.eclipse.milo.opcua.stack.core.encoding.EncodingContext;
+import org.eclipse.milo.opcua.stack.core.types.builtin.ByteString;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
+import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.DataChangeTrigger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
+import org.eclipse.milo.opcua.stack.core.types.structured.HistoryData;
+import org.eclipse.milo.opcua.stack.core.types.structured.HistoryReadResult;
+import org.eclipse.milo.opcua.stack.core.types.structured.HistoryReadValueId;
+import org.eclipse.milo.opcua.stack.core.types.structured.ReadRawModifiedDetails;
 import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemCreateResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemNotification;
 import org.eclipse.milo.opcua.stack.core.types.structured.TransferResult;
@@ -75,6 +82,8 @@ final class OpcUaConnector implements Connector {
     }
 
     private final java.util.concurrent.atomic.AtomicReference<Gap> openGap = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Per tag, the newest source time stored (kept only with history-backfill): where a backfill starts. */
+    private final Map<String, Long> lastSourceNanos = new ConcurrentHashMap<>();
     private volatile long lastValueNanos;
     private volatile long lastValueMillis;
     private final Object healthLock = new Object();
@@ -92,6 +101,7 @@ final class OpcUaConnector implements Connector {
     private Metrics.Counter lostNotifications;
     private Metrics.Counter watchdogElapsed;
     private Metrics.Counter outageMarkers;
+    private Metrics.Counter backfillSamples;
     private Metrics.Distribution gapSeconds;
     private final AtomicLong lastGapMillis = new AtomicLong();
     private final AtomicInteger monitoredItems = new AtomicInteger();
@@ -107,6 +117,13 @@ final class OpcUaConnector implements Connector {
         final List<ScheduledFuture<?>> polls = new CopyOnWriteArrayList<>();
         /** Every tag this session acquires (subscribed or polled), with its unit: who gets an outage marker. */
         final Map<String, String> tags = new ConcurrentHashMap<>();
+        /** The subscribed nodes by tag: what history backfill reads. */
+        final Map<String, ResolvedNode> subscribedByTag = new ConcurrentHashMap<>();
+        /** While true, live data changes wait in {@link #waiting} (guarded by the sequencer) and polls skip. */
+        volatile boolean backfilling;
+        final List<Runnable> waiting = new ArrayList<>();
+        /** Per tag, the newest source time stored by backfill: live values up to it are already stored. */
+        final Map<String, Long> backfilledUpTo = new ConcurrentHashMap<>();
         volatile boolean closed;
 
         Session(int id, OpcUaClient client, OpcUaValues values, Notifications notifications) {
@@ -135,6 +152,10 @@ final class OpcUaConnector implements Connector {
             Session s = session;
             Map<UInteger, ResolvedNode> nodes = handles.get(subscriptionId);
             if (s == null || nodes == null) return;
+            if (s.backfilling) {
+                s.waiting.add(() -> OpcUaConnector.this.deliver(s, nodes, changes)); // under the sequencer's lock
+                return;
+            }
             OpcUaConnector.this.deliver(s, nodes, changes);
         }
 
@@ -171,6 +192,7 @@ final class OpcUaConnector implements Connector {
         lostNotifications = m.counter("opcua.notifications.lost");
         watchdogElapsed = m.counter("opcua.subscription.watchdog");
         outageMarkers = m.counter("opcua.outage.markers");
+        backfillSamples = m.counter("opcua.backfill.samples");
         gapSeconds = m.distribution("opcua.gap.seconds");
         m.gauge("opcua.connected", () -> current != null ? 1 : 0);
         m.gauge("opcua.monitored.items", monitoredItems::get);
@@ -232,10 +254,22 @@ final class OpcUaConnector implements Connector {
                 session = new Session(++generation, client, values(client), notifications);
             }
             notifications.session = session;
+            session.backfilling = config.historyBackfill() && openGap.get() != null && !lastSourceNanos.isEmpty();
             session.polls.add(ctx.scheduler().scheduleAtFixedRate(() -> notifications.sequencer.expire(System.nanoTime()),
                     1, 1, TimeUnit.SECONDS));
             List<Problem> problems = new ArrayList<>();
             int items = setUp(session, problems, transferPrevious(session));
+            if (session.backfilling) {
+                try {
+                    backfill(session);
+                } finally {
+                    synchronized (session.notifications.sequencer) {
+                        session.backfilling = false;
+                        session.waiting.forEach(Runnable::run);
+                        session.waiting.clear();
+                    }
+                }
+            }
             client.addSessionActivityListener(new SessionActivityListener() {
                 @Override
                 public void onSessionInactive(UaSession s) {
@@ -493,6 +527,7 @@ final class OpcUaConnector implements Connector {
                 ok++;
                 ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
                 session.tags.put(n.tag(), n.unit() == null ? "" : n.unit());
+                session.subscribedByTag.put(n.tag(), n);
             } else {
                 ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
                 String hint = n.deadbandType() == DeadbandType.PERCENT
@@ -528,7 +563,10 @@ final class OpcUaConnector implements Connector {
             ResolvedNode n = nodes.get(change.getClientHandle());
             if (n == null) continue; // an item deleted while its notification was on its way
             try {
-                batch.add(session.values.sample(n.tag(), change.getValue(), now, n.unit()));
+                Sample sample = session.values.sample(n.tag(), change.getValue(), now, n.unit());
+                Long backfilled = session.backfilledUpTo.isEmpty() ? null : session.backfilledUpTo.get(n.tag());
+                if (backfilled != null && sample.sourceTimeNanos() <= backfilled) continue; // stored from history
+                batch.add(sample);
             } catch (RuntimeException e) {
                 decodeFailures.incrementAndGet();
                 log.debug("opcua {}: cannot map the value of {}: {}", name, n.tag(), e.toString());
@@ -540,6 +578,9 @@ final class OpcUaConnector implements Connector {
 
     private void publish(List<Sample> batch) {
         if (batch.isEmpty()) return;
+        if (config.historyBackfill()) {
+            for (Sample s : batch) lastSourceNanos.merge(s.tag(), s.sourceTimeNanos(), Math::max);
+        }
         lastValueNanos = System.nanoTime();
         lastValueMillis = System.currentTimeMillis();
         Gap gap = openGap.get();
@@ -570,7 +611,7 @@ final class OpcUaConnector implements Connector {
         AtomicInteger failures = new AtomicInteger();
         for (ResolvedNode n : nodes) session.tags.put(n.tag(), n.unit() == null ? "" : n.unit());
         Runnable task = () -> {
-            if (session.closed || !running) return;
+            if (session.closed || !running || session.backfilling) return;
             try {
                 long now = Sample.toNanos(ctx.clock().instant());
                 List<Sample> batch = new ArrayList<>(active.size());
@@ -657,6 +698,92 @@ final class OpcUaConnector implements Connector {
         if (transport != null) transport.keepSubscriptionsOnClose(); // for the next session to transfer
         ctx.scheduler().execute(() -> close(session, false));
         schedule(backoff());
+    }
+
+    /** InfoType DataValue with HistorianBits Raw (OPC UA Part 4, 7.34.1): the value came from the server's history. */
+    static final long HISTORY_RAW_BITS = 0x400L;
+
+    /**
+     * History backfill after a reconnect: reads the raw history of every subscribed tag from its last stored source
+     * time to now and stores what is newer, oldest first per tag, marked with {@link #HISTORY_RAW_BITS}. Live values
+     * wait meanwhile; those the history already covered are dropped when they are let through.
+     */
+    private void backfill(Session session) {
+        List<ResolvedNode> nodes = new ArrayList<>();
+        for (ResolvedNode n : session.subscribedByTag.values()) if (lastSourceNanos.containsKey(n.tag())) nodes.add(n);
+        if (nodes.isEmpty()) return;
+        DateTime end = DateTime.now();
+        int chunk = itemsPerCall(session.client, false);
+        long stored = 0;
+        List<String> unsupported = new ArrayList<>();
+        long receive = Sample.toNanos(ctx.clock().instant());
+        for (int i = 0; i < nodes.size(); i += chunk) {
+            List<ResolvedNode> part = nodes.subList(i, Math.min(nodes.size(), i + chunk));
+            long from = part.stream().mapToLong(n -> lastSourceNanos.get(n.tag())).min().orElseThrow();
+            ReadRawModifiedDetails details = new ReadRawModifiedDetails(false,
+                    new DateTime(java.time.Instant.ofEpochSecond(0, from)), end, uint(10_000), false);
+            List<List<DataValue>> values = new ArrayList<>();
+            for (int k = 0; k < part.size(); k++) values.add(new ArrayList<>());
+            ByteString[] continuation = new ByteString[part.size()];
+            for (int round = 0; round < 100; round++) {
+                List<HistoryReadValueId> ids = new ArrayList<>();
+                List<Integer> index = new ArrayList<>();
+                for (int k = 0; k < part.size(); k++) {
+                    if (round > 0 && continuation[k] == null) continue;
+                    ids.add(new HistoryReadValueId(part.get(k).nodeId(), null, QualifiedName.NULL_VALUE,
+                            round == 0 ? ByteString.NULL_VALUE : continuation[k]));
+                    index.add(k);
+                }
+                if (ids.isEmpty()) break;
+                HistoryReadResult[] results = Durations.await(session.client.historyReadAsync(details,
+                        TimestampsToReturn.Both, false, ids), config.requestTimeout()).getResults();
+                for (int r = 0; results != null && r < results.length; r++) {
+                    int k = index.get(r);
+                    HistoryReadResult result = results[r];
+                    continuation[k] = null;
+                    if (result.getStatusCode().isBad()) {
+                        unsupported.add(part.get(k).tag() + ": " + OpcUaClients.statusName(result.getStatusCode().value()));
+                        continue;
+                    }
+                    Object decoded = result.getHistoryData() == null ? null
+                            : result.getHistoryData().decode(session.client.getStaticEncodingContext());
+                    if (decoded instanceof HistoryData h && h.getDataValues() != null) values.get(k).addAll(List.of(h.getDataValues()));
+                    ByteString cp = result.getContinuationPoint();
+                    if (cp != null && cp.isNotNull() && cp.length() > 0) continuation[k] = cp;
+                }
+            }
+            List<Sample> batch = new ArrayList<>();
+            for (int k = 0; k < part.size(); k++) {
+                ResolvedNode n = part.get(k);
+                long after = lastSourceNanos.get(n.tag());
+                long newest = after;
+                List<Sample> samples = new ArrayList<>();
+                for (DataValue dv : values.get(k)) {
+                    Sample s = session.values.sample(n.tag(), dv, receive, n.unit());
+                    if (s.sourceTimeNanos() <= after) continue;
+                    samples.add(new Sample(s.tag(), s.value(), s.quality(), s.statusCode() | HISTORY_RAW_BITS,
+                            s.sourceTimeNanos(), s.serverTimeNanos(), s.receiveTimeNanos(), s.unit()));
+                }
+                samples.sort(java.util.Comparator.comparingLong(Sample::sourceTimeNanos));
+                for (Sample s : samples) newest = Math.max(newest, s.sourceTimeNanos());
+                if (!samples.isEmpty()) {
+                    session.backfilledUpTo.put(n.tag(), newest);
+                    lastSourceNanos.merge(n.tag(), newest, Math::max);
+                }
+                batch.addAll(samples);
+            }
+            if (!batch.isEmpty()) {
+                stored += batch.size();
+                backfillSamples.increment(batch.size());
+                store(batch);
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            log.info("opcua {}: history backfill: no history for {} of {} tag(s) (first: {})", name, unsupported.size(),
+                    nodes.size(), unsupported.get(0));
+        }
+        log.info("opcua {}: history backfill: {} value(s) of {} tag(s) stored from the server's history", name, stored,
+                nodes.size() - unsupported.size());
     }
 
     /** One BAD / BadNoCommunication sample per tag of the lost session; GOOD resumes with the next value. */

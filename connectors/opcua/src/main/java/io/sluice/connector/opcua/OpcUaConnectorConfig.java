@@ -82,7 +82,12 @@ public record OpcUaConnectorConfig(
         @Doc("When the connection (or a monitored item) is lost, store one BAD sample per affected tag with status "
                 + "BadNoCommunication (or the item's own status); GOOD resumes with the next value")
         @DefaultValue("true")
-        boolean outageMarkers) {
+        boolean outageMarkers,
+
+        @Doc("After a reconnect, read each subscribed tag's raw history (HistoryRead) from its last value to now and "
+                + "store it, in order and before live values resume, with status code bit 0x400 (historian raw)")
+        @DefaultValue("false")
+        boolean historyBackfill) {
 
     /** The connector section without the keys added later (their defaults apply). */
     public OpcUaConnectorConfig(String endpoint, String securityPolicy, Optional<SecurityMode> securityMode,
@@ -93,14 +98,21 @@ public record OpcUaConnectorConfig(
                                 Duration reconnectMaxDelay, int maxItemsPerCall, List<NodeGroup> groups) {
         this(endpoint, securityPolicy, securityMode, username, password, userCertificate, userPrivateKey, pkiDirectory,
                 trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout, keepAliveInterval,
-                reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, true);
+                reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, true, false);
     }
 
     /** The same section with outage markers on or off. */
     public OpcUaConnectorConfig withOutageMarkers(boolean on) {
         return new OpcUaConnectorConfig(endpoint, securityPolicy, securityMode, username, password, userCertificate,
                 userPrivateKey, pkiDirectory, trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout,
-                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, on);
+                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, on, historyBackfill);
+    }
+
+    /** The same section with history backfill on or off. */
+    public OpcUaConnectorConfig withHistoryBackfill(boolean on) {
+        return new OpcUaConnectorConfig(endpoint, securityPolicy, securityMode, username, password, userCertificate,
+                userPrivateKey, pkiDirectory, trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout,
+                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, outageMarkers, on);
     }
 
     public enum SecurityMode { NONE, SIGN, SIGN_AND_ENCRYPT }
