@@ -35,20 +35,14 @@ import org.eclipse.milo.opcua.sdk.client.subscriptions.MonitoredItemSynchronizat
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaMonitoredItem;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaSubscription;
 import org.eclipse.milo.opcua.stack.core.encoding.EncodingContext;
-import org.eclipse.milo.opcua.stack.core.types.builtin.ByteString;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
-import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.DataChangeTrigger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
-import org.eclipse.milo.opcua.stack.core.types.structured.HistoryData;
-import org.eclipse.milo.opcua.stack.core.types.structured.HistoryReadResult;
-import org.eclipse.milo.opcua.stack.core.types.structured.HistoryReadValueId;
-import org.eclipse.milo.opcua.stack.core.types.structured.ReadRawModifiedDetails;
 import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemCreateResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemNotification;
 import org.eclipse.milo.opcua.stack.core.types.structured.TransferResult;
@@ -700,90 +694,33 @@ final class OpcUaConnector implements Connector {
         schedule(backoff());
     }
 
-    /** InfoType DataValue with HistorianBits Raw (OPC UA Part 4, 7.34.1): the value came from the server's history. */
-    static final long HISTORY_RAW_BITS = 0x400L;
-
     /**
      * History backfill after a reconnect: reads the raw history of every subscribed tag from its last stored source
-     * time to now and stores what is newer, oldest first per tag, marked with {@link #HISTORY_RAW_BITS}. Live values
-     * wait meanwhile; those the history already covered are dropped when they are let through.
+     * time to now and stores what is newer, oldest first per tag (see {@link HistoryBackfill}). Live values wait
+     * meanwhile; those the history already covered are dropped when they are let through.
      */
     private void backfill(Session session) {
         List<ResolvedNode> nodes = new ArrayList<>();
         for (ResolvedNode n : session.subscribedByTag.values()) if (lastSourceNanos.containsKey(n.tag())) nodes.add(n);
         if (nodes.isEmpty()) return;
-        DateTime end = DateTime.now();
-        int chunk = itemsPerCall(session.client, false);
-        long stored = 0;
-        List<String> unsupported = new ArrayList<>();
-        long receive = Sample.toNanos(ctx.clock().instant());
-        for (int i = 0; i < nodes.size(); i += chunk) {
-            List<ResolvedNode> part = nodes.subList(i, Math.min(nodes.size(), i + chunk));
-            long from = part.stream().mapToLong(n -> lastSourceNanos.get(n.tag())).min().orElseThrow();
-            ReadRawModifiedDetails details = new ReadRawModifiedDetails(false,
-                    new DateTime(java.time.Instant.ofEpochSecond(0, from)), end, uint(10_000), false);
-            List<List<DataValue>> values = new ArrayList<>();
-            for (int k = 0; k < part.size(); k++) values.add(new ArrayList<>());
-            ByteString[] continuation = new ByteString[part.size()];
-            for (int round = 0; round < 100; round++) {
-                List<HistoryReadValueId> ids = new ArrayList<>();
-                List<Integer> index = new ArrayList<>();
-                for (int k = 0; k < part.size(); k++) {
-                    if (round > 0 && continuation[k] == null) continue;
-                    ids.add(new HistoryReadValueId(part.get(k).nodeId(), null, QualifiedName.NULL_VALUE,
-                            round == 0 ? ByteString.NULL_VALUE : continuation[k]));
-                    index.add(k);
-                }
-                if (ids.isEmpty()) break;
-                HistoryReadResult[] results = Durations.await(session.client.historyReadAsync(details,
-                        TimestampsToReturn.Both, false, ids), config.requestTimeout()).getResults();
-                for (int r = 0; results != null && r < results.length; r++) {
-                    int k = index.get(r);
-                    HistoryReadResult result = results[r];
-                    continuation[k] = null;
-                    if (result.getStatusCode().isBad()) {
-                        unsupported.add(part.get(k).tag() + ": " + OpcUaClients.statusName(result.getStatusCode().value()));
-                        continue;
+        HistoryBackfill history = new HistoryBackfill(session.client, session.values, config.requestTimeout(),
+                itemsPerCall(session.client, false));
+        HistoryBackfill.Outcome outcome = history.read(nodes, lastSourceNanos::get, DateTime.now(),
+                Sample.toNanos(ctx.clock().instant()), batch -> {
+                    for (Sample s : batch) {
+                        session.backfilledUpTo.merge(s.tag(), s.sourceTimeNanos(), Math::max);
+                        lastSourceNanos.merge(s.tag(), s.sourceTimeNanos(), Math::max);
                     }
-                    Object decoded = result.getHistoryData() == null ? null
-                            : result.getHistoryData().decode(session.client.getStaticEncodingContext());
-                    if (decoded instanceof HistoryData h && h.getDataValues() != null) values.get(k).addAll(List.of(h.getDataValues()));
-                    ByteString cp = result.getContinuationPoint();
-                    if (cp != null && cp.isNotNull() && cp.length() > 0) continuation[k] = cp;
-                }
-            }
-            List<Sample> batch = new ArrayList<>();
-            for (int k = 0; k < part.size(); k++) {
-                ResolvedNode n = part.get(k);
-                long after = lastSourceNanos.get(n.tag());
-                long newest = after;
-                List<Sample> samples = new ArrayList<>();
-                for (DataValue dv : values.get(k)) {
-                    Sample s = session.values.sample(n.tag(), dv, receive, n.unit());
-                    if (s.sourceTimeNanos() <= after) continue;
-                    samples.add(new Sample(s.tag(), s.value(), s.quality(), s.statusCode() | HISTORY_RAW_BITS,
-                            s.sourceTimeNanos(), s.serverTimeNanos(), s.receiveTimeNanos(), s.unit()));
-                }
-                samples.sort(java.util.Comparator.comparingLong(Sample::sourceTimeNanos));
-                for (Sample s : samples) newest = Math.max(newest, s.sourceTimeNanos());
-                if (!samples.isEmpty()) {
-                    session.backfilledUpTo.put(n.tag(), newest);
-                    lastSourceNanos.merge(n.tag(), newest, Math::max);
-                }
-                batch.addAll(samples);
-            }
-            if (!batch.isEmpty()) {
-                stored += batch.size();
-                backfillSamples.increment(batch.size());
-                store(batch);
-            }
+                    backfillSamples.increment(batch.size());
+                    store(batch);
+                });
+        List<String> without = outcome.withoutHistory();
+        if (!without.isEmpty()) {
+            log.info("opcua {}: history backfill: no history for {} of {} tag(s) (first: {})", name, without.size(),
+                    nodes.size(), without.get(0));
         }
-        if (!unsupported.isEmpty()) {
-            log.info("opcua {}: history backfill: no history for {} of {} tag(s) (first: {})", name, unsupported.size(),
-                    nodes.size(), unsupported.get(0));
-        }
-        log.info("opcua {}: history backfill: {} value(s) of {} tag(s) stored from the server's history", name, stored,
-                nodes.size() - unsupported.size());
+        log.info("opcua {}: history backfill: {} value(s) of {} tag(s) stored from the server's history", name,
+                outcome.samples(), nodes.size() - without.size());
     }
 
     /** One BAD / BadNoCommunication sample per tag of the lost session; GOOD resumes with the next value. */

@@ -71,7 +71,7 @@ class OpcUaHistoryBackfillIT {
                             + steps.subList(Math.max(0, i - 3), Math.min(steps.size(), i + 3)));
                 }
                 List<Sample> fromHistory = values.stream()
-                        .filter(s -> (s.statusCode() & OpcUaConnector.HISTORY_RAW_BITS) != 0).toList();
+                        .filter(s -> (s.statusCode() & HistoryBackfill.HISTORY_RAW_BITS) != 0).toList();
                 assertTrue(fromHistory.size() >= 30, "backfilled: " + fromHistory.size());
                 int first = values.indexOf(fromHistory.get(0));
                 int last = values.indexOf(fromHistory.get(fromHistory.size() - 1));
