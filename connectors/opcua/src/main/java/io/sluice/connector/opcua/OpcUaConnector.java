@@ -50,12 +50,14 @@ import org.slf4j.Logger;
 
 /**
  * One OPC UA source. Lifecycle: {@code start} schedules a connect and returns; each connect opens a fresh session,
- * resolves the nodes again (namespace indexes may have changed), creates the subscriptions (or polling loops) and
- * reports CONNECTED (DEGRADED when some nodes are bad). When the session is lost the connector tears it down,
- * reports DISCONNECTED and reconnects with exponential backoff (reconnect-min-delay doubling up to
- * reconnect-max-delay). Before creating new subscriptions on a new session it transfers and deletes the previous
- * session's subscriptions if they still exist on the server, so the server never holds two sets of monitored items.
- * The gap (from losing the connection to having the subscriptions back) is reported in health and metrics.
+ * resolves the nodes again (namespace indexes may have changed), continues the previous session's subscriptions if the
+ * server still has them (transferred, not recreated) or creates new ones (or polling loops), and reports CONNECTED
+ * (DEGRADED when some nodes are bad). When the session is lost the connector stores an outage marker per tag (if
+ * configured), closes the session without deleting its subscriptions, reports DISCONNECTED and reconnects with
+ * exponential backoff (reconnect-min-delay doubling up to reconnect-max-delay); with history-backfill the outage is
+ * filled from the server's history before live values resume. Data changes reach the store once each and in
+ * sequence-number order per subscription ({@link SequencingTransport}, {@link NotificationSequencer}). The gap (from
+ * the last value before a loss to the first after it) is reported in health and metrics.
  */
 final class OpcUaConnector implements Connector {
 
