@@ -118,6 +118,12 @@ final class NotificationSequencer<T> {
         }
     }
 
+    /** The next sequence number this subscription expects (1 for one not seen yet). */
+    synchronized long nextExpected(long subscriptionId) {
+        Stream<T> s = streams.get(subscriptionId);
+        return s == null || s.next == 0 ? 1 : s.next;
+    }
+
     /** Forgets a subscription (deleted, or its id may be reused by a restarted server). */
     synchronized void forget(long subscriptionId) {
         streams.remove(subscriptionId);

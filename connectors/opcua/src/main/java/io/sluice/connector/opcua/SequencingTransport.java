@@ -1,5 +1,7 @@
 package io.sluice.connector.opcua;
 
+import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +101,13 @@ final class SequencingTransport implements OpcClientTransport {
 
     private volatile Adoption nextCreate;
     private final Map<UInteger, Adoption> adopted = new ConcurrentHashMap<>();
+    /**
+     * Per continued subscription, how far Milo's numbering is behind the server's: Milo starts a subscription it
+     * believes new at sequence number 1 and would otherwise ask for a Republish of every number below the first it
+     * sees (millions after days of publishing). It sees server number n as n - offset; acknowledgements and Republish
+     * requests are translated back.
+     */
+    private final Map<Long, Long> offsets = new ConcurrentHashMap<>();
     private volatile boolean keepSubscriptionsOnClose;
 
     /** Answers the next CreateSubscription with {@code adoption} instead of creating one on the server. */
@@ -122,6 +131,8 @@ final class SequencingTransport implements OpcClientTransport {
             Adoption a = nextCreate;
             nextCreate = null;
             adopted.put(a.subscriptionId(), a);
+            long id = a.subscriptionId().longValue();
+            offsets.put(id, sequencer.nextExpected(id) - 1);
             return CompletableFuture.completedFuture(new CreateSubscriptionResponse(goodHeader(request),
                     a.subscriptionId(), a.publishingInterval(), a.lifetimeCount(), a.maxKeepAliveCount()));
         }
@@ -144,19 +155,22 @@ final class SequencingTransport implements OpcClientTransport {
         }
         if (request instanceof RepublishRequest republish) {
             long subscription = republish.getSubscriptionId().longValue();
-            long sequence = republish.getRetransmitSequenceNumber().longValue();
+            UInteger miloSequence = republish.getRetransmitSequenceNumber();
+            long sequence = toServer(subscription, miloSequence.longValue());
             if (sequencer.received(subscription, sequence)) {
                 // already here (Milo handled a later response first): answer without asking the server, which may
                 // have dropped the message once it was acknowledged
                 ResponseHeader header = new ResponseHeader(DateTime.now(), republish.getRequestHeader().getRequestHandle(),
                         StatusCode.GOOD, null, null, null);
                 return CompletableFuture.completedFuture(new RepublishResponse(header, new NotificationMessage(
-                        republish.getRetransmitSequenceNumber(), DateTime.now(), new ExtensionObject[]{EMPTY_DATA_CHANGE})));
+                        miloSequence, DateTime.now(), new ExtensionObject[]{EMPTY_DATA_CHANGE})));
             }
-            return delegate.sendRequestMessage(request).handle((response, error) -> {
+            UaRequestMessageType toServer = sequence == miloSequence.longValue() ? request
+                    : new RepublishRequest(republish.getRequestHeader(), republish.getSubscriptionId(), uint(sequence));
+            return delegate.sendRequestMessage(toServer).handle((response, error) -> {
                 if (response instanceof RepublishResponse r && r.getResponseHeader().getServiceResult().isGood()) {
                     return new RepublishResponse(r.getResponseHeader(),
-                            take(subscription, r.getNotificationMessage()));
+                            forMilo(subscription, take(subscription, r.getNotificationMessage())));
                 }
                 sequencer.unavailable(subscription, sequence, nanoClock.getAsLong());
                 if (error != null) throw error instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(error);
@@ -170,10 +184,20 @@ final class SequencingTransport implements OpcClientTransport {
         SubscriptionAcknowledgement[] acks = publish.getSubscriptionAcknowledgements();
         if (acks == null || acks.length == 0) return publish;
         List<SubscriptionAcknowledgement> kept = new ArrayList<>(acks.length);
+        boolean changed = false;
         for (SubscriptionAcknowledgement ack : acks) {
-            if (sequencer.received(ack.getSubscriptionId().longValue(), ack.getSequenceNumber().longValue())) kept.add(ack);
+            long subscription = ack.getSubscriptionId().longValue();
+            long sequence = toServer(subscription, ack.getSequenceNumber().longValue());
+            if (!sequencer.received(subscription, sequence)) {
+                changed = true;
+            } else if (sequence != ack.getSequenceNumber().longValue()) {
+                kept.add(new SubscriptionAcknowledgement(ack.getSubscriptionId(), uint(sequence)));
+                changed = true;
+            } else {
+                kept.add(ack);
+            }
         }
-        if (kept.size() == acks.length) return publish;
+        if (!changed) return publish;
         return new PublishRequest(publish.getRequestHeader(), kept.toArray(SubscriptionAcknowledgement[]::new));
     }
 
@@ -182,12 +206,36 @@ final class SequencingTransport implements OpcClientTransport {
         long subscription = p.getSubscriptionId().longValue();
         NotificationMessage message = p.getNotificationMessage();
         ExtensionObject[] data = message.getNotificationData();
+        NotificationMessage forMilo;
         if (data == null || data.length == 0) {
             sequencer.keepAlive(subscription, message.getSequenceNumber().longValue(), nanoClock.getAsLong());
-            return response;
+            if (!offsets.containsKey(subscription)) return response;
+            forMilo = forMilo(subscription, message);
+        } else {
+            forMilo = forMilo(subscription, take(subscription, message));
         }
-        return new PublishResponse(p.getResponseHeader(), p.getSubscriptionId(), p.getAvailableSequenceNumbers(),
-                p.getMoreNotifications(), take(subscription, message), p.getResults(), p.getDiagnosticInfos());
+        UInteger[] available = p.getAvailableSequenceNumbers();
+        Long offset = offsets.get(subscription);
+        if (offset != null && available != null) {
+            available = java.util.Arrays.stream(available).mapToLong(UInteger::longValue).filter(n -> n > offset)
+                    .mapToObj(n -> uint(n - offset)).toArray(UInteger[]::new);
+        }
+        return new PublishResponse(p.getResponseHeader(), p.getSubscriptionId(), available,
+                p.getMoreNotifications(), forMilo, p.getResults(), p.getDiagnosticInfos());
+    }
+
+    /** A server sequence number as Milo numbers it (continued subscriptions only; at least 1). */
+    private NotificationMessage forMilo(long subscription, NotificationMessage message) {
+        Long offset = offsets.get(subscription);
+        if (offset == null || offset == 0) return message;
+        long n = Math.max(1, message.getSequenceNumber().longValue() - offset);
+        return new NotificationMessage(uint(n), message.getPublishTime(), message.getNotificationData());
+    }
+
+    /** Milo's sequence number as the server numbers it. */
+    private long toServer(long subscription, long miloSequence) {
+        Long offset = offsets.get(subscription);
+        return offset == null ? miloSequence : miloSequence + offset;
     }
 
     /** Hands the message's data changes to the sequencer; returns the message Milo may see (no data changes). */
