@@ -80,6 +80,13 @@ final class OpcUaClients {
      * untrusted server certificate: the thumbprint and the trust command).
      */
     static OpcUaClient connect(ConnectionOptions o, OpcUaPki pki) throws Exception {
+        return connect(o, pki, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #connect(ConnectionOptions, OpcUaPki)}, with the TCP transport wrapped by {@code transport}. */
+    static OpcUaClient connect(ConnectionOptions o, OpcUaPki pki,
+                               java.util.function.UnaryOperator<org.eclipse.milo.opcua.stack.transport.client.OpcClientTransport> transport)
+            throws Exception {
         OpcUaPki.Identity own = pki.loadOrCreateIdentity(o.applicationUri());
         CertificateValidator checks = o.trustAll() ? (chain, uri, hosts) -> { } : pki.validator();
         // remembers whether the gateway refused the server, to tell that from the server refusing the gateway
@@ -114,7 +121,7 @@ final class OpcUaClients {
         OpcTcpClientTransportConfig transportConfig = OpcTcpClientTransportConfig.newBuilder()
                 .setConnectTimeout(uint(o.connectTimeout().toMillis()))
                 .build();
-        OpcUaClient client = new OpcUaClient(config, new OpcTcpClientTransport(transportConfig));
+        OpcUaClient client = new OpcUaClient(config, transport.apply(new OpcTcpClientTransport(transportConfig)));
         try {
             Durations.await(client.connectAsync(), o.connectTimeout().plus(o.requestTimeout()));
             return client;

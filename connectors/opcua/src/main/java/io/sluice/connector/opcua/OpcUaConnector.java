@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,22 +36,28 @@ import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaMonitoredItem;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaSubscription;
 import org.eclipse.milo.opcua.stack.core.encoding.EncodingContext;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
+import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.DataChangeTrigger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
+import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemCreateResult;
+import org.eclipse.milo.opcua.stack.core.types.structured.MonitoredItemNotification;
 import org.eclipse.milo.opcua.stack.core.types.structured.TransferResult;
 import org.slf4j.Logger;
 
 /**
  * One OPC UA source. Lifecycle: {@code start} schedules a connect and returns; each connect opens a fresh session,
- * resolves the nodes again (namespace indexes may have changed), creates the subscriptions (or polling loops) and
- * reports CONNECTED (DEGRADED when some nodes are bad). When the session is lost the connector tears it down,
- * reports DISCONNECTED and reconnects with exponential backoff (reconnect-min-delay doubling up to
- * reconnect-max-delay). Before creating new subscriptions on a new session it transfers and deletes the previous
- * session's subscriptions if they still exist on the server, so the server never holds two sets of monitored items.
- * The gap (from losing the connection to having the subscriptions back) is reported in health and metrics.
+ * resolves the nodes again (namespace indexes may have changed), continues the previous session's subscriptions if the
+ * server still has them (transferred, not recreated) or creates new ones (or polling loops), and reports CONNECTED
+ * (DEGRADED when some nodes are bad). When the session is lost the connector stores an outage marker per tag (if
+ * configured), closes the session without deleting its subscriptions, reports DISCONNECTED and reconnects with
+ * exponential backoff (reconnect-min-delay doubling up to reconnect-max-delay); with history-backfill the outage is
+ * filled from the server's history before live values resume. Data changes reach the store once each and in
+ * sequence-number order per subscription ({@link SequencingTransport}, {@link NotificationSequencer}). The gap (from
+ * the last value before a loss to the first after it) is reported in health and metrics.
  */
 final class OpcUaConnector implements Connector {
 
@@ -66,9 +73,20 @@ final class OpcUaConnector implements Connector {
     private Session current;
     private int attempt;
     private ScheduledFuture<?> pendingConnect;
-    private volatile long lostAtNanos;
-    private volatile long lostAtMillis;
-    private List<UInteger> previousSubscriptionIds = List.of();
+    /** An outage being bridged: from the last value received before the loss to the first value after it. */
+    private record Gap(long fromNanos, long fromMillis) {
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<Gap> openGap = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Per tag, the newest source time stored (kept only with history-backfill): where a backfill starts. */
+    private final Map<String, Long> lastSourceNanos = new ConcurrentHashMap<>();
+    private volatile long lastValueNanos;
+    private volatile long lastValueMillis;
+    private final Object healthLock = new Object();
+    private HealthState connectedState;     // null while not connected
+    private String connectedDetail;
+    private String closedGapText = "";      // the gap closed by a value that arrived before the connect was reported
+    private volatile Session previous;     // the last connected session, whose subscriptions the next one continues
     private int generation;
 
     private Metrics.Counter samplesCounter;
@@ -78,6 +96,8 @@ final class OpcUaConnector implements Connector {
     private Metrics.Counter badNodes;
     private Metrics.Counter lostNotifications;
     private Metrics.Counter watchdogElapsed;
+    private Metrics.Counter outageMarkers;
+    private Metrics.Counter backfillSamples;
     private Metrics.Distribution gapSeconds;
     private final AtomicLong lastGapMillis = new AtomicLong();
     private final AtomicInteger monitoredItems = new AtomicInteger();
@@ -89,16 +109,65 @@ final class OpcUaConnector implements Connector {
         final int id;
         final OpcUaClient client;
         final OpcUaValues values;
+        final Notifications notifications;
         final List<OpcUaSubscription> subscriptions = new CopyOnWriteArrayList<>();
         final List<ScheduledFuture<?>> polls = new CopyOnWriteArrayList<>();
+        /** Every tag this session acquires (subscribed or polled), with its unit: who gets an outage marker. */
+        final Map<String, String> tags = new ConcurrentHashMap<>();
+        /** The subscribed nodes by tag: what history backfill reads. */
+        final Map<String, ResolvedNode> subscribedByTag = new ConcurrentHashMap<>();
+        /** While true, live data changes wait in {@link #waiting} (guarded by the sequencer) and polls skip. */
+        volatile boolean backfilling;
+        final List<Runnable> waiting = new ArrayList<>();
+        /** Per tag, the newest source time stored by backfill: live values up to it are already stored. */
+        final Map<String, Long> backfilledUpTo = new ConcurrentHashMap<>();
         volatile boolean closed;
 
-        Session(int id, OpcUaClient client, OpcUaValues values) {
+        Session(int id, OpcUaClient client, OpcUaValues values, Notifications notifications) {
             this.id = id;
             this.client = client;
             this.values = values;
+            this.notifications = notifications;
         }
     }
+
+    /**
+     * The data changes of one session's subscriptions, in sequence-number order and each message once (see
+     * {@link SequencingTransport}): maps client handles to nodes and hands the samples to the sink.
+     */
+    private final class Notifications implements NotificationSequencer.Receiver<List<MonitoredItemNotification>> {
+        final NotificationSequencer<List<MonitoredItemNotification>> sequencer =
+                new NotificationSequencer<>(this, MAX_HELD_MESSAGES, config.requestTimeout().toNanos());
+        /** subscription id -> client handle -> node */
+        final Map<Long, Map<UInteger, ResolvedNode>> handles = new ConcurrentHashMap<>();
+        final Map<Long, String> groups = new ConcurrentHashMap<>();
+        volatile SequencingTransport transport;
+        volatile Session session;
+
+        @Override
+        public void deliver(long subscriptionId, long sequenceNumber, List<MonitoredItemNotification> changes) {
+            Session s = session;
+            Map<UInteger, ResolvedNode> nodes = handles.get(subscriptionId);
+            if (s == null || nodes == null) return;
+            if (s.backfilling) {
+                s.waiting.add(() -> OpcUaConnector.this.deliver(s, nodes, changes)); // under the sequencer's lock
+                return;
+            }
+            OpcUaConnector.this.deliver(s, nodes, changes);
+        }
+
+        @Override
+        public void lost(long subscriptionId, long firstSequenceNumber, long count) {
+            lostNotifications.increment(count);
+            String range = count == 1 ? "sequence number " + firstSequenceNumber
+                    : "sequence numbers " + firstSequenceNumber + "-" + (firstSequenceNumber + count - 1);
+            log.warn("opcua {}: group {}: {} notification message(s) lost ({}): the server no longer had them; the "
+                    + "values they held are missing", name, groups.getOrDefault(subscriptionId, "?"), count, range);
+        }
+    }
+
+    /** Messages held behind a missing one, per subscription, before the missing one is given up. */
+    private static final int MAX_HELD_MESSAGES = 1000;
 
     OpcUaConnector(String name, OpcUaConnectorConfig config) {
         this.name = name;
@@ -119,6 +188,8 @@ final class OpcUaConnector implements Connector {
         badNodes = m.counter("opcua.bad.nodes");
         lostNotifications = m.counter("opcua.notifications.lost");
         watchdogElapsed = m.counter("opcua.subscription.watchdog");
+        outageMarkers = m.counter("opcua.outage.markers");
+        backfillSamples = m.counter("opcua.backfill.samples");
         gapSeconds = m.distribution("opcua.gap.seconds");
         m.gauge("opcua.connected", () -> current != null ? 1 : 0);
         m.gauge("opcua.monitored.items", monitoredItems::get);
@@ -172,14 +243,30 @@ final class OpcUaConnector implements Connector {
         if (!running) return;
         OpcUaClient client = null;
         try {
-            client = OpcUaClients.connect(options, pki);
+            Notifications notifications = new Notifications();
+            client = OpcUaClients.connect(options, pki, tcp -> notifications.transport =
+                    new SequencingTransport(tcp, notifications.sequencer, System::nanoTime));
             Session session;
             synchronized (lock) {
-                session = new Session(++generation, client, values(client));
+                session = new Session(++generation, client, values(client), notifications);
             }
-            removeStaleSubscriptions(client);
+            notifications.session = session;
+            session.backfilling = config.historyBackfill() && openGap.get() != null && !lastSourceNanos.isEmpty();
+            session.polls.add(ctx.scheduler().scheduleAtFixedRate(() -> notifications.sequencer.expire(System.nanoTime()),
+                    1, 1, TimeUnit.SECONDS));
             List<Problem> problems = new ArrayList<>();
-            int items = setUp(session, problems);
+            int items = setUp(session, problems, transferPrevious(session));
+            if (session.backfilling) {
+                try {
+                    backfill(session);
+                } finally {
+                    synchronized (session.notifications.sequencer) {
+                        session.backfilling = false;
+                        session.waiting.forEach(Runnable::run);
+                        session.waiting.clear();
+                    }
+                }
+            }
             client.addSessionActivityListener(new SessionActivityListener() {
                 @Override
                 public void onSessionInactive(UaSession s) {
@@ -195,29 +282,21 @@ final class OpcUaConnector implements Connector {
                 current = session;
                 attempt = 0;
                 monitoredItems.set(items);
-                previousSubscriptionIds = session.subscriptions.stream()
-                        .map(sub -> sub.getSubscriptionId().orElse(null)).filter(java.util.Objects::nonNull).toList();
+                previous = session;
             }
-            String gap = "";
-            if (lostAtNanos != 0) {
-                double seconds = (System.nanoTime() - lostAtNanos) / 1e9;
-                lastGapMillis.set(Math.round(seconds * 1000));
-                gapSeconds.record(seconds);
-                gap = String.format(" (recovered after a gap of %.1f s since %s)", seconds,
-                        java.time.Instant.ofEpochMilli(lostAtMillis));
-                log.info("opcua {}: reconnected to {} after a gap of {} s; {} monitored items restored{}", name,
-                        config.endpoint(), String.format("%.1f", seconds), items, afterFailures());
-                lostAtNanos = 0;
+            if (openGap.get() != null) {
+                log.info("opcua {}: reconnected to {}; {} monitored items restored{}", name, config.endpoint(), items,
+                        afterFailures());
             } else {
                 log.info("opcua {}: connected to {}; {} nodes{}", name, config.endpoint(), items, afterFailures());
             }
             if (problems.isEmpty()) {
-                ctx.health().report(HealthState.CONNECTED, items + " nodes from " + config.endpoint() + gap);
+                reportConnected(HealthState.CONNECTED, items + " nodes from " + config.endpoint());
             } else {
                 badNodes.increment(problems.size());
                 for (Problem p : problems) log.warn("opcua {}: {}: {} (skipped)", name, p.origin(), p.message());
-                ctx.health().report(HealthState.DEGRADED, NodeResolver.summary(problems, NodeResolver.PROBLEMS_SHOWN) + "; "
-                        + items + " nodes OK" + gap);
+                reportConnected(HealthState.DEGRADED, NodeResolver.summary(problems, NodeResolver.PROBLEMS_SHOWN) + "; "
+                        + items + " nodes OK");
             }
         } catch (Exception e) {
             if (client != null) OpcUaClients.disconnectQuietly(client, config.requestTimeout());
@@ -252,6 +331,29 @@ final class OpcUaConnector implements Connector {
         return failed == 0 ? "" : " (after " + failed + (failed == 1 ? " failed attempt)" : " failed attempts)");
     }
 
+    private void reportConnected(HealthState state, String detail) {
+        synchronized (healthLock) {
+            connectedState = state;
+            connectedDetail = detail;
+            ctx.health().report(state, detail + closedGapText);
+        }
+    }
+
+    /** The first value after an outage: the gap is from the last value before it to now. */
+    private void closeGap(Gap gap) {
+        double seconds = (System.nanoTime() - gap.fromNanos()) / 1e9;
+        lastGapMillis.set(Math.round(seconds * 1000));
+        gapSeconds.record(seconds);
+        String text = String.format(" (recovered after a gap of %.1f s since %s)", seconds,
+                java.time.Instant.ofEpochMilli(gap.fromMillis()));
+        log.info("opcua {}: values flow again after a gap of {} s since the last value at {}", name,
+                String.format("%.1f", seconds), java.time.Instant.ofEpochMilli(gap.fromMillis()));
+        synchronized (healthLock) {
+            closedGapText = text;
+            if (connectedState != null) ctx.health().report(connectedState, connectedDetail + text);
+        }
+    }
+
     private OpcUaValues values(OpcUaClient client) {
         EncodingContext encoding;
         try {
@@ -264,34 +366,73 @@ final class OpcUaConnector implements Connector {
         return new OpcUaValues(client.getNamespaceTable(), encoding);
     }
 
-    /** Transfers the previous session's subscriptions (if the server still has them) and deletes them. */
-    private void removeStaleSubscriptions(OpcUaClient client) {
-        List<UInteger> ids = previousSubscriptionIds;
-        if (ids.isEmpty()) return;
+    /** A subscription of the previous session, transferred to the new one and continued there. */
+    private record Kept(SequencingTransport.Adoption adoption, Map<UInteger, ResolvedNode> handles) {
+    }
+
+    /**
+     * Transfers the previous session's subscriptions to the new session if the server still has them (a network drop
+     * or a frozen server rather than a restart). They are kept: their monitored items go on where they were, with the
+     * values the server queued meanwhile, and their sequence numbers go on in the new session's sequencer.
+     */
+    private Map<String, Kept> transferPrevious(Session session) {
+        Session old = previous;
+        previous = null;
+        if (old == null || old.subscriptions.isEmpty()) return Map.of();
+        List<OpcUaSubscription> subs = old.subscriptions.stream().filter(s -> s.getSubscriptionId().isPresent()).toList();
+        List<UInteger> ids = subs.stream().map(s -> s.getSubscriptionId().orElseThrow()).toList();
+        Map<String, Kept> kept = new HashMap<>();
         try {
-            var response = Durations.await(client.transferSubscriptionsAsync(ids, false), config.requestTimeout());
+            var response = Durations.await(session.client.transferSubscriptionsAsync(ids, false), config.requestTimeout());
             TransferResult[] results = response.getResults();
-            List<UInteger> transferred = new ArrayList<>();
             List<String> refused = new ArrayList<>();
             for (int i = 0; results != null && i < results.length; i++) {
-                if (results[i].getStatusCode().isGood()) transferred.add(ids.get(i));
-                else refused.add(ids.get(i) + ": " + OpcUaClients.statusName(results[i].getStatusCode().value()));
+                UInteger id = ids.get(i);
+                if (!results[i].getStatusCode().isGood()) {
+                    refused.add(id + ": " + OpcUaClients.statusName(results[i].getStatusCode().value()));
+                    continue;
+                }
+                OpcUaSubscription sub = subs.get(i);
+                Map<NodeId, MonitoredItemCreateResult> items = new HashMap<>();
+                for (OpcUaMonitoredItem item : sub.getMonitoredItems()) {
+                    if (item.getMonitoredItemId().isEmpty()) continue;
+                    items.put(item.getReadValueId().getNodeId(), new MonitoredItemCreateResult(StatusCode.GOOD,
+                            item.getMonitoredItemId().get(), item.getRevisedSamplingInterval().orElse(item.getSamplingInterval()),
+                            item.getRevisedQueueSize().orElse(item.getQueueSize()), null));
+                }
+                SequencingTransport.Adoption adoption = new SequencingTransport.Adoption(id,
+                        sub.getRevisedPublishingInterval().orElse(sub.getPublishingInterval()),
+                        sub.getRevisedLifetimeCount().orElse(sub.getLifetimeCount()),
+                        sub.getRevisedMaxKeepAliveCount().orElse(sub.getMaxKeepAliveCount()), items);
+                old.notifications.sequencer.moveTo(id.longValue(), session.notifications.sequencer);
+                String group = old.notifications.groups.getOrDefault(id.longValue(), "");
+                kept.put(group, new Kept(adoption, old.notifications.handles.getOrDefault(id.longValue(), Map.of())));
             }
             if (!refused.isEmpty()) {
-                log.info("opcua {}: previous subscriptions not on the server any more ({})", name, String.join(", ", refused));
+                log.info("opcua {}: previous subscriptions not transferred ({}); new ones are created", name,
+                        String.join(", ", refused));
             }
-            if (!transferred.isEmpty()) {
-                Durations.await(client.deleteSubscriptionsAsync(transferred), config.requestTimeout());
-                log.info("opcua {}: deleted {} subscription(s) left over from the previous session", name, transferred.size());
+            if (!kept.isEmpty()) {
+                log.info("opcua {}: {} subscription(s) of the previous session transferred and continued", name, kept.size());
             }
         } catch (RuntimeException e) {
-            log.info("opcua {}: could not clean up the previous session's subscriptions: {}", name, e.getMessage());
+            log.info("opcua {}: could not transfer the previous session's subscriptions: {}", name, e.getMessage());
+        }
+        return kept;
+    }
+
+    private void deleteQuietly(Session session, UInteger subscriptionId) {
+        try {
+            Durations.await(session.client.deleteSubscriptionsAsync(List.of(subscriptionId)), config.requestTimeout());
+        } catch (RuntimeException e) {
+            log.debug("opcua {}: could not delete subscription {}: {}", name, subscriptionId, e.getMessage());
         }
     }
 
-    private int setUp(Session session, List<Problem> problems) throws Exception {
+    private int setUp(Session session, List<Problem> problems, Map<String, Kept> kept) throws Exception {
         NodeResolver resolver = new NodeResolver(session.client, config.requestTimeout());
         Set<String> tags = new HashSet<>();
+        Map<String, Kept> unused = new HashMap<>(kept);
         int total = 0;
         for (int g = 0; g < config.groups().size(); g++) {
             NodeGroup group = config.groups().get(g);
@@ -299,10 +440,24 @@ final class OpcUaConnector implements Connector {
             problems.addAll(r.problems());
             if (r.nodes().isEmpty()) continue;
             if (group.mode() == AcquisitionMode.SUBSCRIPTION) {
-                total += subscribe(session, group, r.nodes(), problems);
+                Kept k = unused.remove(group.name());
+                Set<NodeId> wanted = new HashSet<>();
+                for (ResolvedNode n : r.nodes()) wanted.add(n.nodeId());
+                if (k != null && !wanted.equals(k.adoption().items().keySet())) {
+                    log.info("opcua {}: group {}: the nodes changed since the previous session; its subscription is "
+                            + "replaced", name, group.name());
+                    deleteQuietly(session, k.adoption().subscriptionId());
+                    session.notifications.sequencer.forget(k.adoption().subscriptionId().longValue());
+                    k = null;
+                }
+                total += subscribe(session, group, r.nodes(), problems, k);
             } else {
                 total += poll(session, group, r.nodes(), problems);
             }
+        }
+        for (Kept k : unused.values()) {
+            deleteQuietly(session, k.adoption().subscriptionId());
+            session.notifications.sequencer.forget(k.adoption().subscriptionId().longValue());
         }
         return total;
     }
@@ -319,19 +474,17 @@ final class OpcUaConnector implements Connector {
         return Math.max(1, limit);
     }
 
-    private int subscribe(Session session, NodeGroup group, List<ResolvedNode> nodes, List<Problem> problems) throws Exception {
+    private int subscribe(Session session, NodeGroup group, List<ResolvedNode> nodes, List<Problem> problems, Kept kept)
+            throws Exception {
         OpcUaSubscription sub = new OpcUaSubscription(session.client, (double) group.publishingInterval().toMillis());
         sub.setMaxMonitoredItemsPerCall(uint(itemsPerCall(session.client, true)));
         sub.setSubscriptionListener(new OpcUaSubscription.SubscriptionListener() {
-            @Override
-            public void onDataReceived(OpcUaSubscription s, List<OpcUaMonitoredItem> items, List<DataValue> dataValues) {
-                deliver(session, items, dataValues);
-            }
+            // data changes arrive through the session's Notifications, in sequence-number order (SequencingTransport)
 
             @Override
             public void onNotificationDataLost(OpcUaSubscription s) {
-                lostNotifications.increment();
-                log.warn("opcua {}: the server reports lost notifications in group {}", name, group.name());
+                // Milo's own view, which also fires for a message that is still on its way; the sequencer counts
+                log.debug("opcua {}: group {}: a republish failed", name, group.name());
             }
 
             @Override
@@ -352,8 +505,13 @@ final class OpcUaConnector implements Connector {
                 if (status.isBad()) connectionLost(session, "subscription closed by the server: " + OpcUaClients.statusName(status.value()));
             }
         });
+        if (kept != null) session.notifications.transport.adoptNextCreate(kept.adoption());
         sub.create();
         session.subscriptions.add(sub);
+        long subscriptionId = sub.getSubscriptionId().orElseThrow().longValue();
+        if (kept == null) session.notifications.sequencer.begin(subscriptionId);
+        session.notifications.groups.put(subscriptionId, group.name());
+        Map<UInteger, ResolvedNode> handles = new ConcurrentHashMap<>();
         List<OpcUaMonitoredItem> items = new ArrayList<>(nodes.size());
         for (ResolvedNode n : nodes) {
             OpcUaMonitoredItem item = OpcUaMonitoredItem.newDataItem(n.nodeId());
@@ -365,6 +523,12 @@ final class OpcUaConnector implements Connector {
             items.add(item);
         }
         sub.addMonitoredItems(items);
+        for (OpcUaMonitoredItem item : items) {
+            ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
+            handles.put(item.getClientHandle().orElseThrow(), n);
+        }
+        // a continued subscription's items keep the client handles the server knows them by
+        session.notifications.handles.put(subscriptionId, kept != null ? kept.handles() : handles);
         try {
             sub.synchronizeMonitoredItems();
         } catch (MonitoredItemSynchronizationException e) {
@@ -375,6 +539,9 @@ final class OpcUaConnector implements Connector {
             StatusCode result = item.getCreateResult().orElse(StatusCode.BAD);
             if (result.isGood()) {
                 ok++;
+                ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
+                session.tags.put(n.tag(), n.unit() == null ? "" : n.unit());
+                session.subscribedByTag.put(n.tag(), n);
             } else {
                 ResolvedNode n = (ResolvedNode) item.getUserObject().orElseThrow();
                 String hint = n.deadbandType() == DeadbandType.PERCENT
@@ -402,15 +569,18 @@ final class OpcUaConnector implements Connector {
         };
     }
 
-    private void deliver(Session session, List<OpcUaMonitoredItem> items, List<DataValue> dataValues) {
+    private void deliver(Session session, Map<UInteger, ResolvedNode> nodes, List<MonitoredItemNotification> changes) {
         if (session.closed) return;
         long now = Sample.toNanos(ctx.clock().instant());
-        List<Sample> batch = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            Object user = items.get(i).getUserObject().orElse(null);
-            if (!(user instanceof ResolvedNode n)) continue;
+        List<Sample> batch = new ArrayList<>(changes.size());
+        for (MonitoredItemNotification change : changes) {
+            ResolvedNode n = nodes.get(change.getClientHandle());
+            if (n == null) continue; // an item deleted while its notification was on its way
             try {
-                batch.add(session.values.sample(n.tag(), dataValues.get(i), now, n.unit()));
+                Sample sample = session.values.sample(n.tag(), change.getValue(), now, n.unit());
+                Long backfilled = session.backfilledUpTo.isEmpty() ? null : session.backfilledUpTo.get(n.tag());
+                if (backfilled != null && sample.sourceTimeNanos() <= backfilled) continue; // stored from history
+                batch.add(sample);
             } catch (RuntimeException e) {
                 decodeFailures.incrementAndGet();
                 log.debug("opcua {}: cannot map the value of {}: {}", name, n.tag(), e.toString());
@@ -422,6 +592,17 @@ final class OpcUaConnector implements Connector {
 
     private void publish(List<Sample> batch) {
         if (batch.isEmpty()) return;
+        if (config.historyBackfill()) {
+            for (Sample s : batch) lastSourceNanos.merge(s.tag(), s.sourceTimeNanos(), Math::max);
+        }
+        lastValueNanos = System.nanoTime();
+        lastValueMillis = System.currentTimeMillis();
+        Gap gap = openGap.get();
+        if (gap != null && openGap.compareAndSet(gap, null)) closeGap(gap);
+        store(batch);
+    }
+
+    private void store(List<Sample> batch) {
         samplesCounter.increment(batch.size());
         try {
             ctx.sink().publish(batch).whenComplete((ok, err) -> {
@@ -446,8 +627,9 @@ final class OpcUaConnector implements Connector {
         List<ResolvedNode> active = new CopyOnWriteArrayList<>(nodes);
         problems.addAll(pollOnce(session, active, chunk, lastPublished));
         AtomicInteger failures = new AtomicInteger();
+        for (ResolvedNode n : nodes) session.tags.put(n.tag(), n.unit() == null ? "" : n.unit());
         Runnable task = () -> {
-            if (session.closed || !running) return;
+            if (session.closed || !running || session.backfilling) return;
             try {
                 List<Problem> refused = pollOnce(session, active, chunk, lastPublished);
                 failures.set(0);
@@ -455,7 +637,7 @@ final class OpcUaConnector implements Connector {
                     badNodes.increment(refused.size());
                     monitoredItems.addAndGet(-refused.size());
                     for (Problem p : refused) log.warn("opcua {}: {}: {} (skipped until the next reconnect)", name, p.origin(), p.message());
-                    ctx.health().report(HealthState.DEGRADED, NodeResolver.summary(refused, NodeResolver.PROBLEMS_SHOWN));
+                    reportConnected(HealthState.DEGRADED, NodeResolver.summary(refused, NodeResolver.PROBLEMS_SHOWN));
                 }
             } catch (RuntimeException e) {
                 int f = failures.incrementAndGet();
@@ -525,14 +707,65 @@ final class OpcUaConnector implements Connector {
         synchronized (lock) {
             if (session.closed || current != session || !running) return;
             current = null;
-            lostAtNanos = System.nanoTime();
-            lostAtMillis = System.currentTimeMillis();
+            long lastValue = lastValueNanos;
+            openGap.compareAndSet(null, lastValue != 0 ? new Gap(lastValue, lastValueMillis)
+                    : new Gap(System.nanoTime(), System.currentTimeMillis()));
             monitoredItems.set(0);
         }
+        synchronized (healthLock) {
+            connectedState = null;
+            closedGapText = "";
+        }
+        synchronized (session.notifications.sequencer) {
+            session.closed = true; // no value of this session reaches the store after its outage markers
+        }
+        if (config.outageMarkers()) markOutage(session);
         reconnects.increment();
         reportFailure(reason + "; reconnecting", false, "", null);
+        SequencingTransport transport = session.notifications.transport;
+        if (transport != null) transport.keepSubscriptionsOnClose(); // for the next session to transfer
         ctx.scheduler().execute(() -> close(session, false));
         schedule(backoff());
+    }
+
+    /**
+     * History backfill after a reconnect: reads the raw history of every subscribed tag from its last stored source
+     * time to now and stores what is newer, oldest first per tag (see {@link HistoryBackfill}). Live values wait
+     * meanwhile; those the history already covered are dropped when they are let through.
+     */
+    private void backfill(Session session) {
+        List<ResolvedNode> nodes = new ArrayList<>();
+        for (ResolvedNode n : session.subscribedByTag.values()) if (lastSourceNanos.containsKey(n.tag())) nodes.add(n);
+        if (nodes.isEmpty()) return;
+        HistoryBackfill history = new HistoryBackfill(session.client, session.values, config.requestTimeout(),
+                itemsPerCall(session.client, false));
+        HistoryBackfill.Outcome outcome = history.read(nodes, lastSourceNanos::get, DateTime.now(),
+                Sample.toNanos(ctx.clock().instant()), batch -> {
+                    for (Sample s : batch) {
+                        session.backfilledUpTo.merge(s.tag(), s.sourceTimeNanos(), Math::max);
+                        lastSourceNanos.merge(s.tag(), s.sourceTimeNanos(), Math::max);
+                    }
+                    backfillSamples.increment(batch.size());
+                    store(batch);
+                });
+        List<String> without = outcome.withoutHistory();
+        if (!without.isEmpty()) {
+            log.info("opcua {}: history backfill: no history for {} of {} tag(s) (first: {})", name, without.size(),
+                    nodes.size(), without.get(0));
+        }
+        log.info("opcua {}: history backfill: {} value(s) of {} tag(s) stored from the server's history", name,
+                outcome.samples(), nodes.size() - without.size());
+    }
+
+    /** One BAD / BadNoCommunication sample per tag of the lost session; GOOD resumes with the next value. */
+    private void markOutage(Session session) {
+        long now = Sample.toNanos(ctx.clock().instant());
+        List<Sample> markers = new ArrayList<>(session.tags.size());
+        session.tags.forEach((tag, unit) -> markers.add(new Sample(tag, OpcUaValues.NO_VALUE, io.sluice.spi.Quality.BAD,
+                org.eclipse.milo.opcua.stack.core.StatusCodes.Bad_NoCommunication, now, Sample.NO_SERVER_TIME, now,
+                unit.isEmpty() ? null : unit)));
+        outageMarkers.increment(markers.size());
+        store(markers);
     }
 
     private void close(Session session, boolean deleteSubscriptions) {

@@ -78,7 +78,43 @@ public record OpcUaConnectorConfig(
         int maxItemsPerCall,
 
         @Doc("Node groups; each group is one subscription or one polling loop")
-        List<NodeGroup> groups) {
+        List<NodeGroup> groups,
+
+        @Doc("When the connection (or a monitored item) is lost, store one BAD sample per affected tag with status "
+                + "BadNoCommunication (or the item's own status); GOOD resumes with the next value")
+        @DefaultValue("true")
+        boolean outageMarkers,
+
+        @Doc("After a reconnect, read each subscribed tag's raw history (HistoryRead) from its last value to now and "
+                + "store it, in order and before live values resume, with status code bit 0x400 (historian raw)")
+        @DefaultValue("false")
+        boolean historyBackfill) {
+
+    /** The connector section without the keys added later (their defaults apply). */
+    public OpcUaConnectorConfig(String endpoint, String securityPolicy, Optional<SecurityMode> securityMode,
+                                Optional<String> username, Optional<Secret> password, Optional<String> userCertificate,
+                                Optional<String> userPrivateKey, Optional<String> pkiDirectory, boolean trustAll,
+                                Optional<String> applicationUri, Duration requestTimeout, Duration connectTimeout,
+                                Duration sessionTimeout, Duration keepAliveInterval, Duration reconnectMinDelay,
+                                Duration reconnectMaxDelay, int maxItemsPerCall, List<NodeGroup> groups) {
+        this(endpoint, securityPolicy, securityMode, username, password, userCertificate, userPrivateKey, pkiDirectory,
+                trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout, keepAliveInterval,
+                reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, true, false);
+    }
+
+    /** The same section with outage markers on or off. */
+    public OpcUaConnectorConfig withOutageMarkers(boolean on) {
+        return new OpcUaConnectorConfig(endpoint, securityPolicy, securityMode, username, password, userCertificate,
+                userPrivateKey, pkiDirectory, trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout,
+                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, on, historyBackfill);
+    }
+
+    /** The same section with history backfill on or off. */
+    public OpcUaConnectorConfig withHistoryBackfill(boolean on) {
+        return new OpcUaConnectorConfig(endpoint, securityPolicy, securityMode, username, password, userCertificate,
+                userPrivateKey, pkiDirectory, trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout,
+                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, outageMarkers, on);
+    }
 
     public enum SecurityMode { NONE, SIGN, SIGN_AND_ENCRYPT }
 

@@ -44,8 +44,12 @@ final class TestContext implements ConnectorContext, AutoCloseable {
 
     @Override public String name() { return "test-opcua"; }
 
+    /** Runs before each batch is taken, on the connector's thread: a test can stall the "store" here. */
+    volatile java.util.function.Consumer<List<Sample>> beforeStore = batch -> { };
+
     @Override public SampleSink sink() {
         return batch -> {
+            beforeStore.accept(batch);
             samples.addAll(batch);
             return CompletableFuture.completedFuture(null);
         };

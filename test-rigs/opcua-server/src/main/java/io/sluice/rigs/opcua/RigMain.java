@@ -37,6 +37,14 @@ public final class RigMain implements Callable<Integer> {
     @Option(names = "--no-anonymous", description = "Refuse anonymous sessions.")
     boolean noAnonymous;
 
+    @Option(names = "--reorder-publish-every", defaultValue = "0", description = "Fault injection: hold back every n-th "
+            + "PublishResponse with notifications and send it after the next one; 0 = off (default: ${DEFAULT-VALUE}).")
+    int reorderPublishEvery;
+
+    @Option(names = "--history-depth", defaultValue = "0", description = "Past values per node kept for HistoryRead "
+            + "(raw); 0 = no history (default: ${DEFAULT-VALUE}).")
+    int historyDepth;
+
     @Option(names = "--security-dir", description = "Folder for the server key store (default: a temporary folder).")
     Path securityDir;
 
@@ -57,7 +65,7 @@ public final class RigMain implements Callable<Integer> {
             }
         }
         RigServerConfig config = new RigServerConfig(bind, port, scalarsPerType, loadNodes,
-                Duration.ofMillis(changeIntervalMs), userMap, !noAnonymous, securityDir);
+                Duration.ofMillis(changeIntervalMs), userMap, !noAnonymous, securityDir, reorderPublishEvery, historyDepth);
         RigServer rig = RigServer.start(config);
         System.out.println("OPC UA rig server: " + rig.endpointUrl() + "  namespace " + RigServer.NAMESPACE_URI
                 + "  certificate thumbprint " + thumbprint(rig));

@@ -1,5 +1,14 @@
 package io.sluice.rigs.opcua;
 
+import java.util.List;
+import org.eclipse.milo.opcua.stack.core.types.builtin.ExtensionObject;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
+import org.eclipse.milo.opcua.stack.core.types.structured.HistoryData;
+import org.eclipse.milo.opcua.stack.core.types.structured.HistoryReadDetails;
+import org.eclipse.milo.opcua.stack.core.types.structured.HistoryReadResult;
+import org.eclipse.milo.opcua.stack.core.types.structured.HistoryReadValueId;
+import org.eclipse.milo.opcua.stack.core.types.structured.ReadRawModifiedDetails;
+import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 
 import java.lang.reflect.Array;
@@ -90,10 +99,20 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
             return v;
         }
 
+        /** Past values, oldest first, at most the configured history depth (empty when there is no history). */
+        final java.util.ArrayDeque<DataValue> history = new java.util.ArrayDeque<>();
+
         /** Moves to the next step at time {@code now}; pushes the new value to the monitored items, if any. */
-        void advance(DateTime now) {
+        void advance(DateTime now, int historyDepth) {
             stepTime = now;
             step++;
+            if (historyDepth > 0) {
+                DataValue value = current();
+                synchronized (history) {
+                    if (history.size() >= historyDepth) history.removeFirst();
+                    history.addLast(value);
+                }
+            }
             if (!items.isEmpty()) {
                 DataValue value = current();
                 for (DataItem item : items) {
@@ -116,6 +135,40 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
         this.subscriptionModel = new SubscriptionModel(server, this);
         getLifecycleManager().addLifecycle(subscriptionModel);
         getLifecycleManager().addStartupTask(this::createNodes);
+    }
+
+    /**
+     * HistoryRead, raw values only: the values a node kept (see {@code historyDepth}) whose source time lies in
+     * [startTime, endTime), oldest first, at most numValuesPerNode (0 = all); no continuation points.
+     */
+    @Override
+    public List<HistoryReadResult> historyRead(HistoryReadContext context, HistoryReadDetails details,
+                                               TimestampsToReturn timestamps, List<HistoryReadValueId> ids) {
+        List<HistoryReadResult> results = new java.util.ArrayList<>(ids.size());
+        for (HistoryReadValueId id : ids) {
+            RigNode node = nodes.get(id.getNodeId());
+            if (!(details instanceof ReadRawModifiedDetails raw) || Boolean.TRUE.equals(raw.getIsReadModified())) {
+                results.add(new HistoryReadResult(new StatusCode(StatusCodes.Bad_HistoryOperationUnsupported), null, null));
+            } else if (node == null || config.historyDepth() == 0) {
+                results.add(new HistoryReadResult(new StatusCode(StatusCodes.Bad_HistoryOperationUnsupported), null, null));
+            } else {
+                long start = raw.getStartTime().getUtcTime();
+                long end = raw.getEndTime() == null || raw.getEndTime().getUtcTime() <= 0 ? Long.MAX_VALUE
+                        : raw.getEndTime().getUtcTime();
+                long limit = raw.getNumValuesPerNode() == null || raw.getNumValuesPerNode().longValue() == 0
+                        ? Long.MAX_VALUE : raw.getNumValuesPerNode().longValue();
+                List<DataValue> values = new java.util.ArrayList<>();
+                synchronized (node.history) {
+                    for (DataValue v : node.history) {
+                        long t = v.sourceTime().getUtcTime();
+                        if (t >= start && t < end && values.size() < limit) values.add(v);
+                    }
+                }
+                results.add(new HistoryReadResult(StatusCode.GOOD, null, ExtensionObject.encode(
+                        getServer().getStaticEncodingContext(), new HistoryData(values.toArray(DataValue[]::new)))));
+            }
+        }
+        return results;
     }
 
     Map<String, RigNode> nodesByPath() {
@@ -284,7 +337,7 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
         DateTime now = DateTime.now();
         for (RigNode n : byPath.values()) {
             if ((++i & 63) == 0) now = DateTime.now();
-            n.advance(now);
+            n.advance(now, config.historyDepth());
         }
         changes.addAndGet(byPath.size());
     }

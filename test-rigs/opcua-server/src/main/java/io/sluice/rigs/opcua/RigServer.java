@@ -42,6 +42,7 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode;
 import org.eclipse.milo.opcua.stack.core.types.structured.BuildInfo;
 import org.eclipse.milo.opcua.stack.core.types.structured.UserTokenPolicy;
+import org.eclipse.milo.opcua.stack.transport.server.OpcServerTransport;
 import org.eclipse.milo.opcua.stack.transport.server.tcp.OpcTcpServerTransport;
 import org.eclipse.milo.opcua.stack.transport.server.tcp.OpcTcpServerTransportConfig;
 import org.slf4j.Logger;
@@ -91,6 +92,7 @@ public final class RigServer implements AutoCloseable {
     private ScheduledExecutorService ticker;
     private long changesBeforeRestart;
     private volatile boolean refuseClientCertificates;
+    private volatile PublishReorderingTransport reorderingTransport;
 
     private RigServer(RigServerConfig config) throws Exception {
         this.config = config;
@@ -109,7 +111,13 @@ public final class RigServer implements AutoCloseable {
     /** Starts (again) on the same port with the same certificate; node values continue where they were. */
     public synchronized void start() throws Exception {
         if (server != null) return;
-        OpcUaServer s = new OpcUaServer(buildConfig(), profile -> new OpcTcpServerTransport(OpcTcpServerTransportConfig.newBuilder().build()));
+        OpcUaServer s = new OpcUaServer(buildConfig(), profile -> {
+            OpcServerTransport tcp = new OpcTcpServerTransport(OpcTcpServerTransportConfig.newBuilder().build());
+            if (config.reorderPublishEvery() == 0) return tcp;
+            PublishReorderingTransport reordering = new PublishReorderingTransport(tcp, config.reorderPublishEvery());
+            reorderingTransport = reordering;
+            return reordering;
+        });
         RigNamespace ns = new RigNamespace(s, config);
         ns.startup();
         ns.nodesByPath().forEach((path, node) -> {
@@ -220,6 +228,12 @@ public final class RigServer implements AutoCloseable {
     /** Every node path, in creation order. */
     public List<String> nodePaths() {
         return List.copyOf(runningNamespace().nodesByPath().keySet());
+    }
+
+    /** PublishResponses sent out of order by the reorder-publish fault injection (since the last start). */
+    public long reorderedPublishResponses() {
+        PublishReorderingTransport t = reorderingTransport;
+        return t == null ? 0 : t.reorderedCount();
     }
 
     /** Node value changes made since the first start. */
