@@ -118,11 +118,18 @@ final class Ledger {
         return c == null ? 0 : c.conflicts;
     }
 
-    /** Repeated deliveries to one destination in one gateway life, the most over destinations and lives. */
-    long maxRepeatsInOneLife() {
+    /** Repeated deliveries to one destination in one of {@code lives}, the most over destinations and those lives. */
+    long maxRepeatsInOneLife(java.util.Set<Integer> lives) {
         long max = 0;
-        for (Map<Integer, Long> m : repeatsByLife) for (long v : m.values()) max = Math.max(max, v);
+        for (Map<Integer, Long> m : repeatsByLife) {
+            for (Map.Entry<Integer, Long> e : m.entrySet()) if (lives.contains(e.getKey())) max = Math.max(max, e.getValue());
+        }
         return max;
+    }
+
+    /** Repeated deliveries to {@code destination} by gateway life (lives without repeats left out). */
+    Map<Integer, Long> repeatsByLife(String destination) {
+        return repeatsByLife.get(destinations.indexOf(destination));
     }
 
     long repeats(String destination) {

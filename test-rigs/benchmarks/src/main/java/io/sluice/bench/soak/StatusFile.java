@@ -28,7 +28,8 @@ final class StatusFile {
 
     /** What the soak needs from one status file. */
     record Snapshot(String state, long writtenMillis, String storeState, String storeDetail,
-                    Map<String, StreamView> streams, Map<String, Long> firstSequences) {
+                    Map<String, StreamView> streams, Map<String, Long> firstSequences,
+                    Map<String, Long> connectorRefused, Map<String, Long> deadLettered) {
         long backlog(String stream, String destination) {
             StreamView v = streams.get(stream);
             return v == null ? Long.MAX_VALUE : v.backlog(destination, firstSequences.getOrDefault(stream, 0L));
@@ -57,8 +58,12 @@ final class StatusFile {
             streams.put(name, new StreamView(s.path("nextSequence").asLong(), cursors));
             firsts.put(name, s.path("firstSequence").asLong());
         }
+        Map<String, Long> refused = new LinkedHashMap<>();
+        for (JsonNode c : root.path("connectors")) refused.put(c.path("name").asText(), c.path("samplesRefused").asLong());
+        Map<String, Long> deadLettered = new LinkedHashMap<>();
+        for (JsonNode d : root.path("destinations")) deadLettered.put(d.path("name").asText(), d.path("deadLettered").asLong());
         JsonNode store = root.path("store");
         return new Snapshot(root.path("state").asText(""), root.path("writtenMillis").asLong(),
-                store.path("state").asText(""), store.path("detail").asText(""), streams, firsts);
+                store.path("state").asText(""), store.path("detail").asText(""), streams, firsts, refused, deadLettered);
     }
 }
