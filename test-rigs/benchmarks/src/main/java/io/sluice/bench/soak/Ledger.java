@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,6 +23,7 @@ final class Ledger {
     /** Per stream, dense columns indexed by sequence number. */
     private static final class StreamColumns {
         int[][] deliveries;      // [destination][seq]: how often delivered
+        int[][] firstLife;       // [destination][seq]: the gateway life of the first delivery
         int[] tag;               // tag index of the first delivery, -1 = none yet
         long[] value;
         long[] sourceNanos;
@@ -30,6 +32,7 @@ final class Ledger {
 
         StreamColumns(int destinations) {
             deliveries = new int[destinations][1024];
+            firstLife = new int[destinations][1024];
             tag = new int[1024];
             Arrays.fill(tag, -1);
             value = new long[1024];
@@ -40,7 +43,10 @@ final class Ledger {
             if (seq < tag.length) return;
             int n = tag.length;
             while (n <= seq) n *= 2;
-            for (int d = 0; d < deliveries.length; d++) deliveries[d] = Arrays.copyOf(deliveries[d], n);
+            for (int d = 0; d < deliveries.length; d++) {
+                deliveries[d] = Arrays.copyOf(deliveries[d], n);
+                firstLife[d] = Arrays.copyOf(firstLife[d], n);
+            }
             int old = tag.length;
             tag = Arrays.copyOf(tag, n);
             Arrays.fill(tag, old, n, -1);
@@ -55,11 +61,21 @@ final class Ledger {
     private final List<String> tagNames = new ArrayList<>();
     /** [destination] -> life -> repeated deliveries in that life. */
     private final List<Map<Integer, Long>> repeatsByLife = new ArrayList<>();
+    /** [destination] -> crash life -> samples delivered before that kill and again after it. */
+    private final List<Map<Integer, Long>> repeatsAcrossCrash = new ArrayList<>();
+    private final Set<Integer> crashLives;
     private final long[] delivered;
 
-    Ledger(List<String> destinations) {
+    /**
+     * @param crashLives the gateway lives that began with a restart after a kill -9 (or an exit of the gateway's own)
+     */
+    Ledger(List<String> destinations, Set<Integer> crashLives) {
         this.destinations = List.copyOf(destinations);
-        for (int i = 0; i < destinations.size(); i++) repeatsByLife.add(new TreeMap<>());
+        this.crashLives = Set.copyOf(crashLives);
+        for (int i = 0; i < destinations.size(); i++) {
+            repeatsByLife.add(new TreeMap<>());
+            repeatsAcrossCrash.add(new TreeMap<>());
+        }
         delivered = new long[destinations.size()];
     }
 
@@ -77,7 +93,13 @@ final class Ledger {
             return tagNames.size() - 1;
         });
         delivered[d]++;
-        if (++c.deliveries[d][i] > 1) repeatsByLife.get(d).merge(life, 1L, Long::sum);
+        if (++c.deliveries[d][i] == 1) {
+            c.firstLife[d][i] = life;
+        } else {
+            repeatsByLife.get(d).merge(life, 1L, Long::sum);
+            // delivered before the kill that ended the life before this one, and again after it
+            if (crashLives.contains(life) && c.firstLife[d][i] == life - 1) repeatsAcrossCrash.get(d).merge(life, 1L, Long::sum);
+        }
         if (c.tag[i] < 0) {
             c.tag[i] = t;
             c.value[i] = value;
@@ -118,13 +140,19 @@ final class Ledger {
         return c == null ? 0 : c.conflicts;
     }
 
-    /** Repeated deliveries to one destination in one of {@code lives}, the most over destinations and those lives. */
-    long maxRepeatsInOneLife(java.util.Set<Integer> lives) {
+    /**
+     * The most samples one destination got both before one kill and again after it (the redelivery of one crash),
+     * over destinations and kills.
+     */
+    long maxRepeatsAcrossOneCrash() {
         long max = 0;
-        for (Map<Integer, Long> m : repeatsByLife) {
-            for (Map.Entry<Integer, Long> e : m.entrySet()) if (lives.contains(e.getKey())) max = Math.max(max, e.getValue());
-        }
+        for (Map<Integer, Long> m : repeatsAcrossCrash) for (long v : m.values()) max = Math.max(max, v);
         return max;
+    }
+
+    /** Per crash life, the samples {@code destination} got before that kill and again after it. */
+    Map<Integer, Long> repeatsAcrossCrash(String destination) {
+        return repeatsAcrossCrash.get(destinations.indexOf(destination));
     }
 
     /** Repeated deliveries to {@code destination} by gateway life (lives without repeats left out). */

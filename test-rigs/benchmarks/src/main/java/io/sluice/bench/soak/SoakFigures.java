@@ -20,11 +20,10 @@ record SoakFigures(int kills, long lost, long maxDupPerCrash, long brokenLines, 
      * @param destinations     destination names
      * @param connectorRefused per stream, the refusals the connectors feeding it reported (status.json, last value of
      *                         each gateway life, summed)
-     * @param crashLives       the gateway lives that began with a restart after a kill -9 (or an exit of its own)
      */
     static SoakFigures compute(int kills, StoreCheck.Result store, Ledger ledger, List<String> destinations,
                                long brokenLines, Recovery recovery, Map<String, Long> connectorRefused,
-                               java.util.Set<Integer> crashLives, Report report) {
+                               Report report) {
         long lost = 0, pastEnd = 0, silent = 0;
         for (StoreCheck.StreamRow s : store.streams().values()) {
             long evicted = s.droppedTtl() + s.droppedFull();
@@ -49,10 +48,11 @@ record SoakFigures(int kills, long lost, long maxDupPerCrash, long brokenLines, 
             pastEnd += s.samplesPastEnd() + delivered + conflicts;
         }
         for (String d : destinations) {
-            report.line("%s: %,d samples delivered, %,d of them repeats; repeats by gateway life: %s", d, ledger.delivered(d),
-                    ledger.repeats(d), ledger.repeatsByLife(d));
+            report.line("%s: %,d samples delivered, %,d of them repeats; repeats by gateway life %s, of them across the kill "
+                    + "before that life %s", d, ledger.delivered(d), ledger.repeats(d), ledger.repeatsByLife(d),
+                    ledger.repeatsAcrossCrash(d));
         }
-        return new SoakFigures(kills, lost, ledger.maxRepeatsInOneLife(crashLives), brokenLines, store.integrity(),
+        return new SoakFigures(kills, lost, ledger.maxRepeatsAcrossOneCrash(), brokenLines, store.integrity(),
                 recovery.name().toLowerCase(), pastEnd, silent);
     }
 

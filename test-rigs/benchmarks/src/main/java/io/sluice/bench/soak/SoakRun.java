@@ -94,7 +94,7 @@ final class SoakRun {
 
             StoreCheck.Result store = StoreCheck.check(data.resolve("streams.db"));
             report.line("store after the run: integrity_check %s; %s", store.integrity(), store.streams().values());
-            Ledger ledger = new Ledger(SoakBenchmark.DESTINATIONS);
+            Ledger ledger = new Ledger(SoakBenchmark.DESTINATIONS, crashLives);
             long broken = OutputReaders.readFileOutput(output, FILE_PREFIX, "file", lifeStartOffsets, ledger);
             report.line("file output: %d files, %,d bytes, %d broken lines",
                     OutputReaders.outputFiles(output, FILE_PREFIX).size(), OutputReaders.outputBytes(output, FILE_PREFIX), broken);
@@ -103,7 +103,7 @@ final class SoakRun {
             report.line("kinesis: %,d records, %,d samples, %d undecodable", k.records(), k.samples(), k.undecodable());
             if (unexpectedExits > 0) report.line("the gateway exited by itself %d times (see %s)", unexpectedExits, logs);
             return SoakFigures.compute(killsDone, store, ledger, SoakBenchmark.DESTINATIONS, broken + k.undecodable(),
-                    recovery, refusedTotal, crashLives, report);
+                    recovery, refusedTotal, report);
         } finally {
             if (gateway != null) gateway.close();
             if (tmpfs != null) tmpfs.close();
