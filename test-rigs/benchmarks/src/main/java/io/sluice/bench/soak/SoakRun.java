@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /** One soak, phase by phase: kills, full disk, blackhole, drain, then the checks. Every wait has a deadline. */
@@ -139,7 +140,7 @@ final class SoakRun {
         Duration maxHold = Duration.ofSeconds((long) Math.max(30, minutes * 6));
         Duration afterEffect = Duration.ofSeconds(5);
         Path filler = data.resolve("filler.bin");
-        StatusFile.Snapshot beforeFill = StatusFile.read(data);
+        long logLinesBefore = problemLines(gateway.log());
         proxy.blackhole();
         report.line("disk-full phase: Kinesis link blackholed, filling the tmpfs and holding it full under ingest "
                 + "until the gateway notices (at most %s)", maxHold);
@@ -191,17 +192,19 @@ final class SoakRun {
             if (s != null && s.writtenMillis() > freedAt && "OK".equals(s.storeState())
                     && STREAM_OF_CONNECTOR.values().stream().allMatch(st -> s.streams().containsKey(st)
                             && s.streams().get(st).nextSequence() > nextAtFree.getOrDefault(st, -1L))) {
-                report.line("space freed: store %s and both streams appending again after %.1f s, same pid %d",
-                        s.storeState(), (System.currentTimeMillis() - freedAt) / 1e3, gateway.pid());
+                report.line("space freed: store %s and both streams appending again after %.1f s, same pid %d; %d WARN/ERROR "
+                        + "lines logged since the fill", s.storeState(), (System.currentTimeMillis() - freedAt) / 1e3,
+                        gateway.pid(), problemLines(gateway.log()) - logLinesBefore);
                 return SoakFigures.Recovery.YES;
             }
             if (!gateway.isAlive()) break;
             Thread.sleep(250);
         }
         StatusFile.Snapshot s = StatusFile.read(data);
-        report.line("space freed but not recovered within 60 s: gateway %s, status %s", gateway.isAlive() ? "alive" : "dead",
-                s == null ? "unreadable" : "store " + s.storeState() + " (" + s.storeDetail() + "), written "
-                        + (System.currentTimeMillis() - s.writtenMillis()) / 1e3 + " s ago, before fill " + beforeFill);
+        report.line("space freed but not recovered within 60 s: gateway %s, status %s; %d WARN/ERROR lines logged since the fill",
+                gateway.isAlive() ? "alive" : "dead", s == null ? "unreadable" : "store " + s.storeState() + " ("
+                        + s.storeDetail() + "), written " + (System.currentTimeMillis() - s.writtenMillis()) / 1e3 + " s ago",
+                problemLines(gateway.log()) - logLinesBefore);
         if (!gateway.isAlive()) {
             unexpectedExits++;
             endLife();
@@ -209,6 +212,15 @@ final class SoakRun {
             startLife();
         }
         return SoakFigures.Recovery.NO;
+    }
+
+    /** WARN and ERROR lines in a gateway log so far (a log line per episode is the promise, not one per event). */
+    private static long problemLines(Path log) {
+        try (Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
     }
 
     /** Writes to {@code filler} until the file system is full; returns the bytes written. */
