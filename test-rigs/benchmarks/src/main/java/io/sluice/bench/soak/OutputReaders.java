@@ -30,26 +30,6 @@ final class OutputReaders {
 
     private OutputReaders() {}
 
-    /** Files of the file destination in write order: rotated ones by their timestamped names, the current one last. */
-    static List<Path> outputFiles(Path dir, String prefix) throws IOException {
-        if (!Files.isDirectory(dir)) return List.of();
-        Path current = dir.resolve(prefix + ".jsonl");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = new ArrayList<>(s.filter(p -> p.getFileName().toString().startsWith(prefix + "-")
-                    && p.getFileName().toString().endsWith(".jsonl")).sorted(Comparator.comparing(Path::toString)).toList());
-        }
-        if (Files.exists(current)) files.add(current);
-        return files;
-    }
-
-    /** Bytes written so far by the file destination, over all its files. */
-    static long outputBytes(Path dir, String prefix) throws IOException {
-        long n = 0;
-        for (Path p : outputFiles(dir, prefix)) n += Files.size(p);
-        return n;
-    }
-
     /**
      * Reads every line of the file destination into the ledger and returns the number of broken lines: lines that
      * are not one whole JSON object with stream, seq, tag and an integer value (a cut-off write, two records run
@@ -57,11 +37,11 @@ final class OutputReaders {
      *
      * @param lifeStartOffsets output bytes at the start of each gateway life (index = life), ascending
      */
-    static long readFileOutput(Path dir, String prefix, String destination, List<Long> lifeStartOffsets, Ledger ledger)
+    static long readFileOutput(FileOutput output, String destination, List<Long> lifeStartOffsets, Ledger ledger)
             throws IOException {
         long broken = 0;
         long base = 0;
-        for (Path file : outputFiles(dir, prefix)) {
+        for (Path file : output.files()) {
             byte[] bytes = Files.readAllBytes(file);
             int start = 0;
             while (start < bytes.length) {

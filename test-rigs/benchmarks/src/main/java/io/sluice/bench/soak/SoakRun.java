@@ -30,7 +30,8 @@ final class SoakRun {
     private final Path jar;
     private final Path work;
     private final Path data;
-    private final Path output;
+    private final Path disk;
+    private final FileOutput output;
     private final Path logs;
     private final double minutes;
     private final int kills;
@@ -55,8 +56,9 @@ final class SoakRun {
     SoakRun(Path jar, Path work, double minutes, int kills, int tags, String interval, Random random) {
         this.jar = jar;
         this.work = work;
-        this.data = work.resolve("data");
-        this.output = work.resolve("file-output");
+        this.disk = work.resolve("disk");
+        this.data = disk.resolve("data");
+        this.output = new FileOutput(disk.resolve("file-output"), work.resolve("file-archive"), FILE_PREFIX);
         this.logs = work.resolve("logs");
         this.minutes = minutes;
         this.kills = kills;
@@ -66,16 +68,18 @@ final class SoakRun {
     }
 
     SoakFigures execute() throws Exception {
-        Files.createDirectories(data);
-        Files.createDirectories(output);
+        Files.createDirectories(disk);
+        Files.createDirectories(output.archive());
         Files.createDirectories(logs);
         Tmpfs tmpfs = null;
         if (Tmpfs.runningAsRoot()) {
-            tmpfs = Tmpfs.mount(data, "24m");
-            report.line("data directory on a 24 MB tmpfs at %s", data);
+            tmpfs = Tmpfs.mount(disk, "24m");
+            report.line("data directory and file-destination folder on a 24 MB tmpfs at %s", disk);
         } else {
             report.line("not root: the data directory stays on the normal disk and the disk-full phase is skipped");
         }
+        Files.createDirectories(data);
+        Files.createDirectories(output.live());
         try (KinesisEmulator emulator = KinesisEmulator.start(work);
              KinesisAsyncClient kinesis = SoakBenchmark.kinesisClient(emulator);
              FaultProxy proxy = SoakBenchmark.proxyFor(emulator)) {
@@ -96,9 +100,9 @@ final class SoakRun {
             StoreCheck.Result store = StoreCheck.check(data.resolve("streams.db"));
             report.line("store after the run: integrity_check %s; %s", store.integrity(), store.streams().values());
             Ledger ledger = new Ledger(SoakBenchmark.DESTINATIONS, crashLives);
-            long broken = OutputReaders.readFileOutput(output, FILE_PREFIX, "file", lifeStartOffsets, ledger);
-            report.line("file output: %d files, %,d bytes, %d broken lines",
-                    OutputReaders.outputFiles(output, FILE_PREFIX).size(), OutputReaders.outputBytes(output, FILE_PREFIX), broken);
+            output.archiveRotated();
+            long broken = OutputReaders.readFileOutput(output, "file", lifeStartOffsets, ledger);
+            report.line("file output: %d files, %,d bytes, %d broken lines", output.files().size(), output.bytes(), broken);
             OutputReaders.KinesisRead k = OutputReaders.readKinesis(kinesis, KINESIS_STREAM, "kinesis", lifeStartMillis,
                     ledger, Duration.ofMinutes(10));
             report.line("kinesis: %,d records, %,d samples, %d undecodable", k.records(), k.samples(), k.undecodable());
@@ -125,7 +129,7 @@ final class SoakRun {
             killsDone++;
             endLife();
             report.line("kill %d/%d: pid %d (file output at %,d bytes)", killsDone, kills, gateway.pid(),
-                    OutputReaders.outputBytes(output, FILE_PREFIX));
+                    output.bytes());
             lifeStartMillis.add(t);
             startLife();
         }
@@ -139,7 +143,7 @@ final class SoakRun {
     private SoakFigures.Recovery diskFullPhase(FaultProxy proxy) throws Exception {
         Duration maxHold = Duration.ofSeconds((long) Math.max(30, minutes * 6));
         Duration afterEffect = Duration.ofSeconds(5);
-        Path filler = data.resolve("filler.bin");
+        Path filler = disk.resolve("filler.bin");
         long logLinesBefore = problemLines(gateway.log());
         proxy.blackhole();
         report.line("disk-full phase: Kinesis link blackholed, filling the tmpfs and holding it full under ingest "
@@ -151,6 +155,7 @@ final class SoakRun {
         long lastWritten = 0;
         long refusedBefore = refusedThisLife.values().stream().mapToLong(Long::longValue).sum();
         while (System.nanoTime() < deadline && (noticed == 0 || System.nanoTime() - noticed < afterEffect.toNanos())) {
+            output.archiveRotated();
             filled += fill(filler);   // take back whatever the gateway freed
             StatusFile.Snapshot s = StatusFile.read(data);
             if (s != null && s.writtenMillis() > lastWritten) {
@@ -187,6 +192,7 @@ final class SoakRun {
         if (last != null) last.streams().forEach((k, v) -> nextAtFree.put(k, v.nextSequence()));
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until) {
+            output.archiveRotated();
             StatusFile.Snapshot s = StatusFile.read(data);
             if (s != null) noteRefusals(s);
             if (s != null && s.writtenMillis() > freedAt && "OK".equals(s.storeState())
@@ -261,6 +267,7 @@ final class SoakRun {
         startLife(false);
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (true) {
+            output.archiveRotated();
             StatusFile.Snapshot s = StatusFile.read(data);
             boolean drained = s != null && s.writtenMillis() >= gateway.startedMillis();
             if (drained) {
@@ -288,7 +295,7 @@ final class SoakRun {
     private void startLife(boolean afterCrash) throws Exception {
         if (lifeStartMillis.isEmpty()) lifeStartMillis.add(System.currentTimeMillis());
         if (afterCrash && !lifeStartOffsets.isEmpty()) crashLives.add(lifeStartOffsets.size());
-        lifeStartOffsets.add(OutputReaders.outputBytes(output, FILE_PREFIX));
+        lifeStartOffsets.add(output.bytes());
         int life = lifeStartOffsets.size() - 1;
         gateway = GatewayProcess.start(jar, config, data, logs.resolve(String.format("gateway-%03d.log", life)), env);
         gateway.awaitRunning(data, START_TIMEOUT);
@@ -311,6 +318,7 @@ final class SoakRun {
     private void watch(Duration d) throws Exception {
         long deadline = System.nanoTime() + d.toNanos();
         while (System.nanoTime() < deadline) {
+            output.archiveRotated();
             StatusFile.Snapshot s = StatusFile.read(data);
             if (s != null) noteRefusals(s);
             if (!gateway.isAlive()) {
@@ -353,7 +361,7 @@ final class SoakRun {
                     type: file
                     directory: %s
                     prefix: %s
-                    rotate-size: 8MB
+                    rotate-size: 2MB
                     keep-files: 0
                   kinesis:
                     type: kinesis
@@ -362,6 +370,6 @@ final class SoakRun {
                     endpoint: http://127.0.0.1:%d
                     shard-count: 2
                     max-backoff: 10s
-                """.formatted(output, FILE_PREFIX, KINESIS_STREAM, KinesisEmulator.REGION, kinesisPort);
+                """.formatted(output.live(), FILE_PREFIX, KINESIS_STREAM, KinesisEmulator.REGION, kinesisPort);
     }
 }

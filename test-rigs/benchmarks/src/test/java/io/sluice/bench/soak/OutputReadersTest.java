@@ -29,15 +29,35 @@ class OutputReadersTest {
         String whole = line(0, 0) + line(1, 1);
         String cut = line(2, 2).substring(0, 40);          // a write interrupted by kill -9 ...
         String retried = line(2, 2) + line(3, 3);          // ... and the retry appended after it
-        Files.writeString(dir.resolve("soak-20261206-210000-000.jsonl"), whole + cut + retried, StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("soak.jsonl"), line(4, 4) + line(5, 5).strip(), StandardCharsets.UTF_8);
+        Path live = Files.createDirectories(dir.resolve("live"));
+        Path archive = Files.createDirectories(dir.resolve("archive"));
+        Files.writeString(archive.resolve("soak-20261206-210000-000.jsonl"), whole + cut, StandardCharsets.UTF_8);
+        Files.writeString(live.resolve("soak-20261206-210001-000.jsonl"), retried, StandardCharsets.UTF_8);
+        Files.writeString(live.resolve("soak.jsonl"), line(4, 4) + line(5, 5).strip(), StandardCharsets.UTF_8);
+        Files.writeString(live.resolve("other.jsonl"), "not ours\n", StandardCharsets.UTF_8);
+        FileOutput output = new FileOutput(live, archive, "soak");
 
         Ledger ledger = new Ledger(List.of("file"), Set.of());
-        long broken = OutputReaders.readFileOutput(dir, "soak", "file", List.of(0L), ledger);
+        long broken = OutputReaders.readFileOutput(output, "file", List.of(0L), ledger);
 
-        assertEquals(2, broken, "the run-together line and the unterminated last line");
-        assertEquals(4, ledger.delivered("file"), "seq 0, 1, 3 and 4 whole");
-        assertEquals(2, ledger.missing("file", "s", 6), "2 and 5 only in broken lines");
+        assertEquals(2, broken, "the cut-off end of the first file and the unterminated last line");
+        assertEquals(5, ledger.delivered("file"), "seq 0, 1, 2 (retried into the next file), 3 and 4 whole");
+        assertEquals(1, ledger.missing("file", "s", 6), "5 only in a broken line");
+
+        assertEquals(1, output.archiveRotated());
+        assertEquals(List.of(archive.resolve("soak-20261206-210000-000.jsonl"), archive.resolve("soak-20261206-210001-000.jsonl"),
+                live.resolve("soak.jsonl")), output.files());
+        assertEquals(broken, OutputReaders.readFileOutput(output, "file", List.of(0L), new Ledger(List.of("file"), Set.of())));
+    }
+
+    @Test
+    void aCutOffWriteFollowedByItsRetryInTheSameFileIsOneBrokenLine() throws Exception {
+        String cut = line(2, 2).substring(0, 40);
+        Files.writeString(dir.resolve("soak.jsonl"), line(1, 1) + cut + line(2, 2) + line(3, 3), StandardCharsets.UTF_8);
+        Ledger ledger = new Ledger(List.of("file"), Set.of());
+
+        assertEquals(1, OutputReaders.readFileOutput(new FileOutput(dir, dir.resolve("archive"), "soak"), "file", List.of(0L), ledger));
+        assertEquals(2, ledger.delivered("file"));
     }
 
     @Test
@@ -48,7 +68,7 @@ class OutputReadersTest {
         long killedAt = first.length() + second.length();
 
         Ledger ledger = new Ledger(List.of("file"), Set.of(1));
-        OutputReaders.readFileOutput(dir, "soak", "file", List.of(0L, (long) killedAt), ledger);
+        OutputReaders.readFileOutput(new FileOutput(dir, dir.resolve("archive"), "soak"), "file", List.of(0L, killedAt), ledger);
 
         assertEquals(1, ledger.maxRepeatsAcrossOneCrash());
         assertEquals(0, OutputReaders.lifeAt(List.of(0L, 100L), 99));
