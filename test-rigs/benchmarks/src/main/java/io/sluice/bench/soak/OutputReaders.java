@@ -80,6 +80,26 @@ final class OutputReaders {
         return true;
     }
 
+    /**
+     * One GetRecords call, tried up to five times with a halved limit after each failure (kinesis-local, busy, has
+     * answered large reads with a timeout or a response the SDK could not parse).
+     */
+    private static GetRecordsResponse getRecords(KinesisAsyncClient client, String iterator) throws Exception {
+        int limit = 1_000;
+        Exception last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int l = limit;
+            try {
+                return client.getRecords(b -> b.shardIterator(iterator).limit(l)).get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                last = e;
+                limit = Math.max(10, limit / 2);
+                Thread.sleep(1_000);
+            }
+        }
+        throw last;
+    }
+
     static int lifeAt(List<Long> lifeStarts, long position) {
         int life = 0;
         for (int i = 0; i < lifeStarts.size(); i++) if (lifeStarts.get(i) <= position) life = i;
@@ -104,8 +124,7 @@ final class OutputReaders {
             int emptyInARow = 0;
             while (iterator != null && emptyInARow < 3) {
                 if (System.nanoTime() > deadline) throw new IllegalStateException("reading Kinesis took longer than " + timeout);
-                String it = iterator;
-                GetRecordsResponse r = client.getRecords(b -> b.shardIterator(it).limit(10_000)).get(60, TimeUnit.SECONDS);
+                GetRecordsResponse r = getRecords(client, iterator);
                 emptyInARow = r.records().isEmpty() && (r.millisBehindLatest() == null || r.millisBehindLatest() == 0)
                         ? emptyInARow + 1 : 0;
                 for (Record rec : r.records()) {
