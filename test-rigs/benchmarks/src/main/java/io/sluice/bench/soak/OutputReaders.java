@@ -111,10 +111,10 @@ final class OutputReaders {
 
     /**
      * Reads every record of every shard from the start, decodes it with the project's record format reader and
-     * enters each sample into the ledger; the life of a record is found from its arrival time.
+     * enters each sample into the ledger; the life of a record is found from the soak's markers.
      */
     static KinesisRead readKinesis(KinesisAsyncClient client, String streamName, String destination,
-                                   List<Long> lifeStartMillis, Ledger ledger, Duration timeout) throws Exception {
+                                   KinesisMarks marks, Ledger ledger, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Shard> shards = client.listShards(b -> b.streamName(streamName)).get(30, TimeUnit.SECONDS).shards();
         long records = 0, samples = 0, undecodable = 0;
@@ -128,12 +128,13 @@ final class OutputReaders {
                 emptyInARow = r.records().isEmpty() && (r.millisBehindLatest() == null || r.millisBehindLatest() == 0)
                         ? emptyInARow + 1 : 0;
                 for (Record rec : r.records()) {
+                    byte[] bytes = rec.data().asByteArray();
+                    if (KinesisMarks.isMarker(bytes)) continue;
                     records++;
-                    Instant arrival = rec.approximateArrivalTimestamp();
-                    int life = lifeAt(lifeStartMillis, arrival == null ? 0 : arrival.toEpochMilli());
+                    int life = marks.lifeOf(shard.shardId(), rec.sequenceNumber());
                     List<DecodedSample> decoded;
                     try {
-                        decoded = SampleRecordFormat.decode(rec.data().asByteArray());
+                        decoded = SampleRecordFormat.decode(bytes);
                     } catch (RuntimeException e) {
                         undecodable++;
                         continue;

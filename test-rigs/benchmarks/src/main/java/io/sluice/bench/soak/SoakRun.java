@@ -40,12 +40,12 @@ final class SoakRun {
     private final Random random;
     private final SoakFigures.Report report = new SoakFigures.Report();
 
-    /** Per gateway life: when it began (for Kinesis arrival times) and the file output's size then. */
-    private final List<Long> lifeStartMillis = new ArrayList<>();
+    /** Per gateway life: the file output's size when it began (the Kinesis stream has markers instead). */
     private final List<Long> lifeStartOffsets = new ArrayList<>();
     /** Refusals the connectors reported in the current life (last status seen) and in finished lives, per stream. */
     private final Map<String, Long> refusedThisLife = new LinkedHashMap<>();
     private final Map<String, Long> refusedTotal = new LinkedHashMap<>();
+    private KinesisMarks marks;
     private GatewayProcess gateway;
     private Path config;
     private Map<String, String> env;
@@ -84,6 +84,7 @@ final class SoakRun {
              KinesisAsyncClient kinesis = SoakBenchmark.kinesisClient(emulator);
              FaultProxy proxy = SoakBenchmark.proxyFor(emulator)) {
             SoakBenchmark.createStream(kinesis, KINESIS_STREAM, 2);
+            marks = new KinesisMarks(kinesis, KINESIS_STREAM);
             env = SoakBenchmark.awsEnvironment(emulator);
             config = work.resolve("gateway.yaml");
             Files.writeString(config, yaml(true, proxy.port()));
@@ -103,7 +104,7 @@ final class SoakRun {
             output.archiveRotated();
             long broken = OutputReaders.readFileOutput(output, "file", lifeStartOffsets, ledger);
             report.line("file output: %d files, %,d bytes, %d broken lines", output.files().size(), output.bytes(), broken);
-            OutputReaders.KinesisRead k = OutputReaders.readKinesis(kinesis, KINESIS_STREAM, "kinesis", lifeStartMillis,
+            OutputReaders.KinesisRead k = OutputReaders.readKinesis(kinesis, KINESIS_STREAM, "kinesis", marks,
                     ledger, Duration.ofMinutes(10));
             report.line("kinesis: %,d records, %,d samples, %d undecodable", k.records(), k.samples(), k.undecodable());
             if (unexpectedExits > 0) report.line("the gateway exited by itself %d times (see %s)", unexpectedExits, logs);
@@ -124,13 +125,11 @@ final class SoakRun {
         if (kills == 0) watch(Duration.ofMillis((long) (phaseSeconds * 1000)));
         for (int i = 0; i < kills; i++) {
             watch(Duration.ofMillis((long) (1000 * Math.max(1.5, mean * (0.3 + 1.4 * random.nextDouble())))));
-            long t = System.currentTimeMillis();
             gateway.kill();
             killsDone++;
             endLife();
             report.line("kill %d/%d: pid %d (file output at %,d bytes)", killsDone, kills, gateway.pid(),
                     output.bytes());
-            lifeStartMillis.add(t);
             startLife();
         }
     }
@@ -183,7 +182,6 @@ final class SoakRun {
             report.line("the gateway died on the full disk (exit; log %s): %s", gateway.log(), gateway.logTail(600).strip());
             unexpectedExits++;
             endLife();
-            lifeStartMillis.add(System.currentTimeMillis());
             startLife();
             return SoakFigures.Recovery.NO;
         }
@@ -214,7 +212,6 @@ final class SoakRun {
         if (!gateway.isAlive()) {
             unexpectedExits++;
             endLife();
-            lifeStartMillis.add(System.currentTimeMillis());
             startLife();
         }
         return SoakFigures.Recovery.NO;
@@ -263,7 +260,6 @@ final class SoakRun {
         endLife();
         report.line("ingest stopped: SIGTERM, exit code %d", exit);
         config = drainConfig;
-        lifeStartMillis.add(System.currentTimeMillis());
         startLife(false);
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (true) {
@@ -293,10 +289,10 @@ final class SoakRun {
 
     /** Starts the next gateway life; {@code afterCrash}: the life before ended with a kill -9 or an exit of its own. */
     private void startLife(boolean afterCrash) throws Exception {
-        if (lifeStartMillis.isEmpty()) lifeStartMillis.add(System.currentTimeMillis());
         if (afterCrash && !lifeStartOffsets.isEmpty()) crashLives.add(lifeStartOffsets.size());
         lifeStartOffsets.add(output.bytes());
         int life = lifeStartOffsets.size() - 1;
+        if (life > 0) marks.mark(life);
         gateway = GatewayProcess.start(jar, config, data, logs.resolve(String.format("gateway-%03d.log", life)), env);
         gateway.awaitRunning(data, START_TIMEOUT);
     }
@@ -325,7 +321,6 @@ final class SoakRun {
                 unexpectedExits++;
                 report.line("the gateway exited by itself: %s", gateway.logTail(600).strip());
                 endLife();
-                lifeStartMillis.add(System.currentTimeMillis());
                 startLife();
             }
             Thread.sleep(250);
