@@ -39,18 +39,33 @@ final class OutputReaders {
      */
     static long readFileOutput(FileOutput output, String destination, List<Long> lifeStartOffsets, Ledger ledger)
             throws IOException {
+        return readFileOutput(output, destination, lifeStartOffsets, ledger, b -> { });
+    }
+
+    /** A line of the file output that is not one whole record. */
+    record BrokenLine(Path file, long lineNumber, int life, String excerpt) {}
+
+    /** As above, and tells {@code brokenLines} about each broken line. */
+    static long readFileOutput(FileOutput output, String destination, List<Long> lifeStartOffsets, Ledger ledger,
+                               java.util.function.Consumer<BrokenLine> brokenLines) throws IOException {
         long broken = 0;
         long base = 0;
         for (Path file : output.files()) {
             byte[] bytes = Files.readAllBytes(file);
             int start = 0;
+            long lineNumber = 0;
             while (start < bytes.length) {
+                lineNumber++;
                 int end = start;
                 while (end < bytes.length && bytes[end] != '\n') end++;
                 boolean terminated = end < bytes.length;
                 String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
                 int life = lifeAt(lifeStartOffsets, base + start);
-                if (!terminated || !recordLine(line, destination, life, ledger)) broken++;
+                if (!terminated || !recordLine(line, destination, life, ledger)) {
+                    broken++;
+                    String excerpt = line.length() <= 240 ? line : line.substring(0, 120) + " ... " + line.substring(line.length() - 120);
+                    brokenLines.accept(new BrokenLine(file, lineNumber, life, excerpt + (terminated ? "" : " <no newline>")));
+                }
                 start = end + 1;
             }
             base += bytes.length;

@@ -102,7 +102,9 @@ final class SoakRun {
             report.line("store after the run: integrity_check %s; %s", store.integrity(), store.streams().values());
             Ledger ledger = new Ledger(SoakBenchmark.DESTINATIONS, crashLives);
             output.archiveRotated();
-            long broken = OutputReaders.readFileOutput(output, "file", lifeStartOffsets, ledger);
+            long broken = OutputReaders.readFileOutput(output, "file", lifeStartOffsets, ledger, b -> report.line(
+                    "broken line %s:%d (gateway life %d%s): %s", b.file().getFileName(), b.lineNumber(), b.life(),
+                    crashLives.contains(b.life()) ? ", after a kill" : "", b.excerpt()));
             report.line("file output: %d files, %,d bytes, %d broken lines", output.files().size(), output.bytes(), broken);
             OutputReaders.KinesisRead k = OutputReaders.readKinesis(kinesis, KINESIS_STREAM, "kinesis", marks,
                     ledger, Duration.ofMinutes(10));
@@ -112,7 +114,10 @@ final class SoakRun {
                     recovery, refusedTotal, report);
         } finally {
             if (gateway != null) gateway.close();
-            if (tmpfs != null) tmpfs.close();
+            if (tmpfs != null) {
+                keepCopy(disk, work.resolve("disk-copy"));   // the tmpfs goes with the unmount; keep what was on it
+                tmpfs.close();
+            }
         }
     }
 
@@ -215,6 +220,19 @@ final class SoakRun {
             startLife();
         }
         return SoakFigures.Recovery.NO;
+    }
+
+    /** Copies the small data disk's files (store, status, current outputs) before it is unmounted. */
+    private void keepCopy(Path from, Path to) {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else if (!p.getFileName().toString().equals("filler.bin")) Files.copy(p, target);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            report.line("could not copy %s before unmounting it: %s", from, e.getMessage());
+        }
     }
 
     /** WARN and ERROR lines in a gateway log so far (a log line per episode is the promise, not one per event). */
