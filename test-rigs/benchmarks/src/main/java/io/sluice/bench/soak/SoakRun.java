@@ -78,11 +78,11 @@ final class SoakRun {
         } else {
             report.line("not root: the data directory stays on the normal disk and the disk-full phase is skipped");
         }
-        Files.createDirectories(data);
-        Files.createDirectories(output.live());
         try (KinesisEmulator emulator = KinesisEmulator.start(work);
              KinesisAsyncClient kinesis = SoakBenchmark.kinesisClient(emulator);
              FaultProxy proxy = SoakBenchmark.proxyFor(emulator)) {
+            Files.createDirectories(data);
+            Files.createDirectories(output.live());
             SoakBenchmark.createStream(kinesis, KINESIS_STREAM, 2);
             marks = new KinesisMarks(kinesis, KINESIS_STREAM);
             env = SoakBenchmark.awsEnvironment(emulator);
