@@ -104,7 +104,7 @@ final class SoakRun {
             output.archiveRotated();
             long broken = OutputReaders.readFileOutput(output, "file", lifeStartOffsets, ledger, b -> report.line(
                     "broken line %s:%d (gateway life %d%s): %s", b.file().getFileName(), b.lineNumber(), b.life(),
-                    crashLives.contains(b.life()) ? ", after a kill" : "", b.excerpt()));
+                    crashLives.contains(b.life()) ? ", which began with a restart after a kill" : "", b.excerpt()));
             report.line("file output: %d files, %,d bytes, %d broken lines", output.files().size(), output.bytes(), broken);
             OutputReaders.KinesisRead k = OutputReaders.readKinesis(kinesis, KINESIS_STREAM, "kinesis", marks,
                     ledger, Duration.ofMinutes(10));
