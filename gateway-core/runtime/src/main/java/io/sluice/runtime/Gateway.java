@@ -92,7 +92,8 @@ public final class Gateway implements AutoCloseable {
         }
         var s = config.store();
         this.store = SqliteStreamStore.open(dataDir.resolve(STORE_FILE), new SqliteStreamStore.StoreOptions(
-                s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock));
+                s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock)
+                .withBudget(s.maxSize().bytes(), s.minFreeDisk()));
         this.publisher = new Publisher(store, registry, dataDir.resolve("state").resolve("destinations"), this::destinationContext);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-housekeeping");
@@ -100,6 +101,12 @@ public final class Gateway implements AutoCloseable {
             return t;
         });
         registry.gauge("sluice.store.healthy", store, st -> st.health().state() == io.sluice.runtime.store.StoreHealth.State.OK ? 1 : 0);
+        for (io.sluice.runtime.store.StoreHealth.State state : io.sluice.runtime.store.StoreHealth.State.values()) {
+            registry.gauge("sluice.store.state", io.micrometer.core.instrument.Tags.of("state", state.name()), store,
+                    st -> st.health().state() == state ? 1 : 0);
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.store.transitions", store,
+                    st -> st.stateTransitions().getOrDefault(state, 0L)).tag("to", state.name()).register(registry);
+        }
     }
 
     /** Starts a gateway on {@code dataDir} (or the config's {@code store.directory} when null). */

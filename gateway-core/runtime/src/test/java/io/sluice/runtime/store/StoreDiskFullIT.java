@@ -81,7 +81,7 @@ class StoreDiskFullIT {
             }
             assertInstanceOf(StoreFullException.class, failure, "appends fail with a retryable store-full error");
             assertTrue(((StoreFullException) failure).retryable());
-            assertEquals(StoreHealth.State.DISK_FULL, store.health().state());
+            assertEquals(StoreHealth.State.FULL, store.health().state());
             assertTrue(store.stats("bulk").droppedFull() > 0, "drop-oldest stream gave up its oldest samples");
             assertTrue(store.stats("keep").storedSamples() >= committedFirst.size() * 1000L, "nothing committed in 'keep' was dropped");
 
