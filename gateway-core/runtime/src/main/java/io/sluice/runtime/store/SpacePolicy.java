@@ -57,6 +57,7 @@ final class SpacePolicy {
     private final Clock clock;
     private volatile StoreHealth health;
     private final Map<State, AtomicLong> entered = new EnumMap<>(State.class);
+    private final java.util.Set<State> loggedThisEpisode = java.util.EnumSet.noneOf(State.class);
 
     SpacePolicy(Path storeFile, long maxStoreBytes, FreeSpace minFreeDisk, Disk disk, Clock clock) {
         this.reserve = reserveOf(storeFile);
@@ -118,6 +119,12 @@ final class SpacePolicy {
         if (current == next || !current.canMoveTo(next)) return false;
         health = new StoreHealth(next, detail == null ? "" : detail, clock.millis());
         entered.get(next).incrementAndGet();
+        // one line per episode: an episode of trouble lasts until the store is OK again
+        if (next == State.OK || next == State.CLOSED) loggedThisEpisode.clear();
+        if (!loggedThisEpisode.add(next)) {
+            log.debug("stream store {} again (was {}): {}", next, current, detail);
+            return true;
+        }
         switch (next) {
             case LOW_SPACE -> log.warn("stream store LOW_SPACE: {}; drop-oldest streams evict their oldest samples (lowest priority first), reject-new streams refuse", detail);
             case FULL -> log.error("stream store FULL: {}; appends fail (retryable) until there is room, committed data is intact", detail);

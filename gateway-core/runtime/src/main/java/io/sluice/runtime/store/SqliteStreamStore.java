@@ -145,7 +145,8 @@ public final class SqliteStreamStore implements AutoCloseable {
     private final ThreadLocal<Connection> readers = new ThreadLocal<>();
     private final List<Connection> allReaders = new CopyOnWriteArrayList<>();
     private volatile long commits;
-    private long maxPageCount;
+    private long maxPageCount;      // the page cap the budget counts with
+    private long appliedPageCap;    // a page cap set on the writer connection (tests), 0 when none
     private long pageSize;
     // writer thread only: the last measured headroom, when, and the bytes committed since
     private long measuredHeadroom;
@@ -236,7 +237,7 @@ public final class SqliteStreamStore implements AutoCloseable {
         try (Statement st = c.createStatement()) {
             st.execute("PRAGMA synchronous=" + options.synchronous());
             st.execute("PRAGMA journal_size_limit=" + (64L << 20));
-            if (maxPageCount > 0) st.execute("PRAGMA max_page_count=" + maxPageCount);
+            if (appliedPageCap > 0) st.execute("PRAGMA max_page_count=" + appliedPageCap);
         }
         c.setAutoCommit(true);
     }
@@ -258,10 +259,20 @@ public final class SqliteStreamStore implements AutoCloseable {
 
     /** Caps the file at {@code pages} pages (SQLite {@code max_page_count}): a full disk on demand, for tests. */
     void limitPages(long pages) {
+        limitPages(pages, true);
+    }
+
+    /**
+     * As {@link #limitPages(long)}; with {@code seen} false the budget does not know the cap, as when another
+     * program fills the disk between two measurements: commits then fail with SQLITE_FULL.
+     */
+    void limitPages(long pages, boolean seen) {
         synchronized (writeLock) {
             try (Statement st = writer.createStatement()) {
                 st.execute("PRAGMA max_page_count=" + pages);
+                appliedPageCap = pages;
                 readPageLimits();
+                if (!seen) maxPageCount = Long.MAX_VALUE;
                 measured = false;
             } catch (SQLException e) {
                 throw new SluiceException("cannot limit the store file: " + e.getMessage(), false, e);
