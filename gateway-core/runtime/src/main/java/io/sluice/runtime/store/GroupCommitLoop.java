@@ -102,14 +102,7 @@ final class GroupCommitLoop<T> {
                 if (first != null) {
                     entries.add(first);
                     long deadline = System.nanoTime() + windowNanos;
-                    while (true) {
-                        queue.drainTo(entries);
-                        long wait = deadline - System.nanoTime();
-                        if (wait <= 0) break;
-                        Entry<T> next = queue.poll(wait, TimeUnit.NANOSECONDS);
-                        if (next == null) break;
-                        entries.add(next);
-                    }
+                    gather(entries, deadline);
                     long bytes = 0;
                     for (Entry<T> e : entries) {
                         batch.add(e.op());
@@ -135,6 +128,23 @@ final class GroupCommitLoop<T> {
                 handler.fail(new ArrayList<>(batch), new SluiceException("store writer failed: " + e.getMessage(), true, e));
                 batch.clear();
                 entries.clear();
+            }
+        }
+    }
+
+    /** Adds what arrives until the deadline; an interrupt (close) ends the window early, nothing gathered is lost. */
+    private void gather(List<Entry<T>> entries, long deadline) {
+        while (true) {
+            queue.drainTo(entries);
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0) return;
+            try {
+                Entry<T> next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                if (next == null) return;
+                entries.add(next);
+            } catch (InterruptedException e) {
+                queue.drainTo(entries);
+                return;
             }
         }
     }
