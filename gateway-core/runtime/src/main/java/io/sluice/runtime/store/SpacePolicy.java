@@ -156,9 +156,18 @@ final class SpacePolicy {
         return Math.min(budget, Math.min(diskRoom, fileRoom));
     }
 
-    /** Headroom at which LOW_SPACE ends: a margin, so that a store evicting at its limit does not flap. */
+    /**
+     * Headroom at which LOW_SPACE ends: a margin, so that a store evicting at its limit does not flap. As much again
+     * as the free-disk watermark (at least 64 KB), at most the reserve's size or a tenth of the budget.
+     */
     long clearance() {
-        long margin = RESERVE_BYTES;
+        long watermark;
+        try {
+            watermark = minFreeDisk.bytesOf(disk.totalBytes());
+        } catch (IOException e) {
+            watermark = RESERVE_BYTES;
+        }
+        long margin = Math.min(RESERVE_BYTES, Math.max(64 << 10, watermark));
         if (maxStoreBytes != Long.MAX_VALUE) margin = Math.min(margin, maxStoreBytes / 10);
         return margin;
     }

@@ -723,9 +723,10 @@ public final class SqliteStreamStore implements AutoCloseable {
 
     /**
      * Decides whether an append fits: first the stream's own {@code max-size}, then (file streams) the store-wide
-     * budget and free-disk watermark. Room is made from the oldest blocks of drop-oldest streams of the same or a
-     * lower priority, lowest priority first (the appending stream first among its equals); nothing is evicted unless
-     * the append then fits. Returns false after refusing it.
+     * budget and free-disk watermark. Room is made from the oldest blocks of drop-oldest streams of a lower priority,
+     * lowest priority first, and then, under drop-oldest, from the appending stream's own oldest blocks; streams of
+     * the same priority keep their data (a reject-new append is refused rather than take a peer's room). Nothing is
+     * evicted unless the append then fits. Returns false after refusing it.
      */
     private boolean admit(Txn txn, Pending p, AppendOp a) throws SQLException {
         StreamSettings s = p.stream.settings;
@@ -758,7 +759,7 @@ public final class SqliteStreamStore implements AutoCloseable {
                 txn.budgetPressure = true;
                 need = planBudgetEviction(txn, p, need, plan, own);
                 if (need > 0) {
-                    refuse(txn, p, a, "the store is at its budget (" + space.describeBudget() + ") and no lower-priority drop-oldest data is left to evict");
+                    refuse(txn, p, a, "the store is at its budget (" + space.describeBudget() + ") and no lower-priority drop-oldest data is left to evict (" + s.whenFull().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")");
                     noteBudgetEpisode(p.stream, "refusing new samples");
                     return false;
                 }
@@ -775,16 +776,15 @@ public final class SqliteStreamStore implements AutoCloseable {
     }
 
     /**
-     * Plans evictions for {@code need} bytes of the store budget: drop-oldest file streams of the appending stream's
-     * priority or lower, lowest first. Returns what is still missing.
+     * Plans evictions for {@code need} bytes of the store budget: drop-oldest file streams of a lower priority than
+     * the appending stream, lowest first, then the appending stream itself. Returns what is still missing.
      */
     private long planBudgetEviction(Txn txn, Pending p, long need, Map<Pending, Eviction> plan, Eviction own) {
         int priority = p.stream.priority();
         List<StoredStream> candidates = streams.values().stream()
                 .filter(x -> x instanceof FileStream && x.settings != null && x.settings.whenFull() == WhenFull.DROP_OLDEST
-                        && x.priority() >= priority)
-                .sorted(Comparator.comparingInt(StoredStream::priority).reversed()
-                        .thenComparing(x -> x == p.stream ? 0 : 1))
+                        && (x.priority() > priority || x == p.stream))
+                .sorted(Comparator.comparingInt(StoredStream::priority).reversed())
                 .toList();
         for (StoredStream c : candidates) {
             if (need <= 0) break;

@@ -89,12 +89,12 @@ class StoreBudgetTest {
             assertEquals(high.storedSamples(), store.read("high", 0, Integer.MAX_VALUE).samples().size(), "refused samples are not stored");
             assertEquals(State.LOW_SPACE, store.health().state());
             // a low-priority drop-oldest append cannot evict higher-priority data: it is refused
-            assertTrue(assertRefused(store, "low", id));
+            assertTrue(isRefused(store, "low", id));
             assertEquals(100, store.stats("low").rejected());
         }
     }
 
-    private static boolean assertRefused(SqliteStreamStore store, String stream, long id) {
+    private static boolean isRefused(SqliteStreamStore store, String stream, long id) {
         try {
             store.append(stream, "t", StoreFullTest.bigSamples(stream, id), null).join();
             return false;
@@ -108,7 +108,8 @@ class StoreBudgetTest {
         FakeDisk disk = new FakeDisk();
         SqliteStreamStore.StoreOptions options = SqliteStreamStore.StoreOptions.defaults().withBudget(0, FreeSpace.ofPercent(50));
         try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("w.db"), options, disk)) {
-            store.configure(List.of(stream("bulk", WhenFull.DROP_OLDEST, 5), stream("keep", WhenFull.REJECT_NEW, 5)));
+            store.configure(List.of(stream("bulk", WhenFull.DROP_OLDEST, 5), stream("keep", WhenFull.REJECT_NEW, 1),
+                    stream("peer", WhenFull.REJECT_NEW, 5)));
             long id = 0;
             for (int i = 0; i < 10; i++, id += 100) Durations.await(store.append("bulk", "t", StoreFullTest.bigSamples("bulk", id), null), WAIT);
             assertEquals(State.OK, store.health().state());
@@ -116,8 +117,10 @@ class StoreBudgetTest {
             Durations.await(store.compact(), WAIT); // free space is measured again (each commit re-measures only near the limit)
             for (int i = 0; i < 10; i++, id += 100) Durations.await(store.append("keep", "t", StoreFullTest.bigSamples("keep", id), null), WAIT);
             assertEquals(State.LOW_SPACE, store.health().state());
-            assertTrue(store.stats("bulk").droppedFull() > 0, "the equal-priority drop-oldest stream made room for 'keep'");
+            assertTrue(store.stats("bulk").droppedFull() > 0, "the lower-priority drop-oldest stream made room for 'keep'");
             assertEquals(0, store.stats("keep").rejected());
+            assertTrue(isRefused(store, "peer", id), "a reject-new stream does not take the room of an equal-priority one");
+            assertEquals(100, store.stats("peer").rejected());
             assertEquals(1, store.stateTransitions().get(State.LOW_SPACE));
             disk.usable.set(1L << 30); // space returns
             Durations.await(store.compact(), WAIT);
