@@ -7,18 +7,14 @@ import java.util.Set;
  * The store's own condition, shown in metrics, {@code status.json} and {@code sluice status}.
  *
  * <pre>
- *          budget/watermark reached              commit fails: disk full
- *   OK ─────────────────────────────► LOW_SPACE ─────────────────────────► FULL
- *    ▲ ◄───────────────────────────── │  ▲                                  │ a write succeeds
- *    │   headroom back above margin   │  │                                  ▼
- *    │                                │  └───────────────────────────── RECOVERING ◄── IO_ERROR
- *    └────────────────────────────────┼──── reserve restored ─────────────┘    ▲ a write succeeds
- *                                     │                                       │
- *   any state except CLOSED ── commit fails (other I/O error) ──► IO_ERROR ───┘
- *   any state ── close() ──► CLOSED (final)
+ *   OK ──budget/watermark reached──► LOW_SPACE ──headroom above the margin, reserve there──► OK
+ *   OK, LOW_SPACE, RECOVERING, IO_ERROR ──commit fails: disk full──► FULL
+ *   OK, LOW_SPACE, RECOVERING, FULL ──commit fails: other error──► IO_ERROR
+ *   FULL, IO_ERROR ──a write succeeds──► RECOVERING ──reserve back──► OK (or LOW_SPACE when at the budget)
+ *   any state ──close()──► CLOSED (final)
  * </pre>
- * The transitions each state allows are coded in {@link State#allowed()}; the store logs each transition once and
- * counts it.
+ * The transitions each state allows are coded in {@link State#allowed()} (docs/store.md draws them); the store logs
+ * a transition once per episode and counts each one.
  */
 public record StoreHealth(State state, String detail, long sinceMillis) {
 

@@ -226,6 +226,9 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         synchronized (writeLock) {
             try {
                 txn = new WriteTransaction(writer, streams.values(), space, headroom());
+                for (StoredStream s : streams.values()) {
+                    if (s.countersDirty) txn.of(s); // refusals counted while commits failed are written now
+                }
                 begin();
                 writeNewTags(txn);
                 try (PreparedStatement insert = writer.prepareStatement(
@@ -262,6 +265,9 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                 rollback();
                 onWriteFailure(e, batch);
                 return;
+            } catch (RuntimeException e) {
+                rollback(); // the loop fails the batch; the next one must not find this transaction open
+                throw e;
             }
         }
         txn.applyAll();
