@@ -53,6 +53,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
     private long addedSinceMeasure;
     private boolean measured;
     private boolean evictionWarned;
+    private long evictionOwed;      // bytes a failed eviction on a full disk still has to free
 
     /** Opens the writer connection, creates or upgrades the tables and loads them into {@code streams} and {@code tags}. */
     StoreWriter(Path file, StoreOptions options, SpacePolicy space, Map<String, StoredStream> streams, TagDictionary tags) throws SQLException {
@@ -361,12 +362,14 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                 commit();
             } catch (SQLException e) {
                 rollback();
+                evictionOwed = bytes;
                 if (!evictionWarned) {
                     evictionWarned = true;
                     log.warn("disk full: could not evict to make room ({}); retrying while the disk stays full", e.getMessage());
                 }
                 return;
             }
+            evictionOwed = 0;
             txn.applyAll();
             for (WriteTransaction.Pending p : txn.pending.values()) {
                 if (p.droppedFull > 0) txn.noteBudgetEpisode(p.stream, "dropped its oldest samples to make room on the full disk");
@@ -388,7 +391,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         runRetention();
         State state = space.state();
         if (state == State.FULL || state == State.IO_ERROR) {
-            if (state == State.FULL) makeRoomOnFullDisk(RESERVE_BYTES);
+            if (state == State.FULL && evictionOwed > 0) makeRoomOnFullDisk(evictionOwed);
             if (probeWrite()) space.moveTo(State.RECOVERING, "");
             state = space.state();
         }

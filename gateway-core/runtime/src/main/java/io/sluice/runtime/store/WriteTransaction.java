@@ -119,7 +119,8 @@ final class WriteTransaction {
         Eviction own = Eviction.none(p.evictFrom);
         if (overStream > 0) {
             if (!dropOldest || a.bytes() > s.maxBytes()) {
-                refuse(p, a, "stream '" + p.stream.name + "' is full (max-size " + s.maxBytes() + " bytes, when-full reject-new)");
+                refuse(p, a, "stream '" + p.stream.name + "' is full (max-size " + s.maxBytes() + " bytes, when-full "
+                        + (dropOldest ? "drop-oldest, and the append alone is larger" : "reject-new") + ")");
                 if (!p.stream.fullEpisode) {
                     p.stream.fullEpisode = true;
                     log.warn("stream {} is full ({} of {} bytes): rejecting new samples (reject-new)", p.stream.name, p.bytes, s.maxBytes());
@@ -143,7 +144,8 @@ final class WriteTransaction {
                 budgetPressure = true;
                 need = planBudgetEviction(p, need, plan, own);
                 if (need > 0) {
-                    refuse(p, a, "the store is at its budget (" + space.describeBudget() + ") and no lower-priority drop-oldest data is left to evict (" + s.whenFull().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")");
+                    refuse(p, a, "the store is at its budget (" + space.describeBudget() + ") and no lower-priority drop-oldest data is left to evict"
+                            + (dropOldest ? "" : " (when-full reject-new)"));
                     noteBudgetEpisode(p.stream, "refusing new samples");
                     return false;
                 }
