@@ -124,6 +124,8 @@ class StoreFullTest {
                     "drop-oldest keeps making room: " + bulkRefusedAfterFirst + " of " + bulkAfterFirstRefusal + " refused");
 
             if (!seen) assertTrue(store.stateTransitions().get(StoreHealth.State.FULL) > 0, "commits failed with SQLITE_FULL");
+            assertEquals(0, store.stateTransitions().get(StoreHealth.State.IO_ERROR),
+                    "a full file is FULL, never an I/O error (no statement ran outside a transaction)");
             store.limitPages(1 << 30); // space returns
             var r = store.append("keep", "t", bigSamples("keep", id), null).get(30, TimeUnit.SECONDS);
             for (int k = 0; k < r.count(); k++) {
