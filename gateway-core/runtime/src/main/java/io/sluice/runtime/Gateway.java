@@ -87,7 +87,8 @@ public final class Gateway implements AutoCloseable {
         var s = config.store();
         try {
             this.store = SqliteStreamStore.open(dataDir.resolve(STORE_FILE), new SqliteStreamStore.StoreOptions(
-                    s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock));
+                    s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock)
+                    .withBudget(s.maxSize().bytes(), s.minFreeDisk()));
         } catch (RuntimeException e) {
             try {
                 if (statusFile != null) statusFile.close();
@@ -104,6 +105,12 @@ public final class Gateway implements AutoCloseable {
             return t;
         });
         registry.gauge("sluice.store.healthy", store, st -> st.health().state() == io.sluice.runtime.store.StoreHealth.State.OK ? 1 : 0);
+        for (io.sluice.runtime.store.StoreHealth.State state : io.sluice.runtime.store.StoreHealth.State.values()) {
+            registry.gauge("sluice.store.state", io.micrometer.core.instrument.Tags.of("state", state.name()), store,
+                    st -> st.health().state() == state ? 1 : 0);
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.store.transitions", store,
+                    st -> st.stateTransitions().getOrDefault(state, 0L)).tag("to", state.name()).register(registry);
+        }
     }
 
     private void releaseLock() {

@@ -323,7 +323,7 @@ public final class ConfigBinder {
             throw new IllegalStateException("unsupported config type " + type);
         }
         Class<?> cls = (Class<?>) type;
-        if (cls.isRecord() && cls != DataSize.class) return bindRecord(node, (Class<? extends Record>) cls, path, Set.of());
+        if (cls.isRecord() && cls != DataSize.class && cls != FreeSpace.class) return bindRecord(node, (Class<? extends Record>) cls, path, Set.of());
         if (!(node instanceof ScalarNode scalar)) {
             problem(node, path, "expected " + expected(type) + ", got " + describe(node));
             return null;
@@ -347,6 +347,7 @@ public final class ConfigBinder {
             }
             if (cls == Duration.class) return Durations.parse(text);
             if (cls == DataSize.class) return DataSize.parse(text);
+            if (cls == FreeSpace.class) return FreeSpace.parse(text);
             if (cls == Template.class) return Template.parse(text);
             if (cls.isEnum()) {
                 for (Object constant : cls.getEnumConstants()) {
@@ -412,8 +413,9 @@ public final class ConfigBinder {
         if (cls == double.class || cls == Double.class) return "a number";
         if (cls == Duration.class) return "a duration such as 500ms, 5s or 7d";
         if (cls == DataSize.class) return "a size such as 64KB, 256MB or 1GB";
+        if (cls == FreeSpace.class) return "a size such as 256MB or a percentage such as 5%";
         if (cls.isEnum()) return "one of " + Arrays.stream(cls.getEnumConstants()).map(e -> Names.enumValue((Enum<?>) e)).toList();
-        if (cls.isRecord() && cls != DataSize.class) return "a mapping";
+        if (cls.isRecord() && cls != DataSize.class && cls != FreeSpace.class) return "a mapping";
         return cls.getSimpleName();
     }
 }

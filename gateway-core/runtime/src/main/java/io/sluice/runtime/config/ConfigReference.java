@@ -97,7 +97,7 @@ public final class ConfigReference {
             if (raw == java.util.Map.class) return "map of " + typeName(args[1], nested);
         }
         Class<?> cls = (Class<?>) type;
-        if (cls.isRecord() && cls != io.sluice.spi.config.DataSize.class) {
+        if (cls.isRecord() && cls != io.sluice.spi.config.DataSize.class && cls != FreeSpace.class) {
             nested.add((Class<? extends Record>) cls);
             return cls.getSimpleName();
         }

@@ -141,6 +141,9 @@ public final class ConfigSchema {
         } else if (cls == DataSize.class) {
             s.put("type", "string");
             s.put("pattern", "^\\d+(\\.\\d+)?\\s*([kKmMgGtT][iI]?)?[bB]?$");
+        } else if (cls == FreeSpace.class) {
+            s.put("type", "string");
+            s.put("pattern", "^\\d+(\\.\\d+)?\\s*(%|([kKmMgGtT][iI]?)?[bB]?)$");
         } else if (cls.isEnum()) {
             ArrayNode values = s.putArray("enum");
             for (Object e : cls.getEnumConstants()) values.add(Names.enumValue((Enum<?>) e));

@@ -16,15 +16,20 @@ public record StoreConfig(
         @Doc("Upper bound of data waiting for commit; producers block (back-pressure) above it.")
         @DefaultValue("64MB") DataSize maxPending,
         @Doc("How often retention (TTL, drained data) runs.")
-        @DefaultValue("1s") Duration retentionInterval) {
+        @DefaultValue("1s") Duration retentionInterval,
+        @Doc("Store-wide budget: all file streams together hold at most this much encoded data; `0B` means no limit. When an append would exceed it, streams give up data by their `when-full`, lowest priority first.")
+        @DefaultValue("0B") DataSize maxSize,
+        @Doc("Free disk space the store leaves on its file system, as a size (`256MB`) or a percentage (`5%`). Enforced like `max-size`, before the file system is full.")
+        @DefaultValue("5%") FreeSpace minFreeDisk) {
 
     public enum Synchronous { FULL, NORMAL, OFF }
 
     public static StoreConfig defaults() {
-        return new StoreConfig("./data", Duration.ofMillis(5), Synchronous.FULL, DataSize.ofMegabytes(64), Duration.ofSeconds(1));
+        return new StoreConfig("./data", Duration.ofMillis(5), Synchronous.FULL, DataSize.ofMegabytes(64), Duration.ofSeconds(1),
+                DataSize.ofBytes(0), FreeSpace.ofPercent(5));
     }
 
     public StoreConfig withDirectory(String dir) {
-        return new StoreConfig(dir, commitWindow, synchronous, maxPending, retentionInterval);
+        return new StoreConfig(dir, commitWindow, synchronous, maxPending, retentionInterval, maxSize, minFreeDisk);
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 
 @Doc("A named, ordered, durable sequence of samples with a priority and retention rules.")
 public record StreamConfig(
-        @Doc("1 is the highest priority, 10 the lowest. Destinations drain higher priorities first.")
+        @Doc("1 is the highest priority, 10 the lowest. Destinations drain higher priorities first; under the store-wide budget (`store.max-size`, `store.min-free-disk`) lower priorities give up their data first.")
         @DefaultValue("5") @Range(min = 1, max = 10) int priority,
         @Doc("Size limit of the stream's stored data; when reached, `when-full` applies.")
         @DefaultValue("1GB") DataSize maxSize,

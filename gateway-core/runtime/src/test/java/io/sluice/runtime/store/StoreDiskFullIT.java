@@ -1,32 +1,42 @@
 package io.sluice.runtime.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.runtime.config.StreamConfig.WhenFull;
-import io.sluice.spi.Quality;
+import io.sluice.runtime.store.StoreHealth.State;
+import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fills a 16 MB tmpfs: the store reports DISK_FULL, refuses appends with a retryable error, applies drop-oldest,
- * keeps running and loses nothing committed; when space returns, appends succeed again. Needs root (mount).
+ * The operator's scenario on a real full file system (a 24 MB tmpfs; needs root to mount): one drop-oldest and one
+ * reject-new stream of 600-byte samples ingest until the disk is full. Drop-oldest keeps making room, reject-new is
+ * refused and counted, a refused append is never stored, nothing committed is lost, the store returns to OK by
+ * itself once space is freed, and a restart on a 100 % full disk opens.
  */
+@Timeout(300)
 class StoreDiskFullIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -37,7 +47,7 @@ class StoreDiskFullIT {
     void mountTmpfs() throws Exception {
         mount = dir.resolve("small");
         Files.createDirectories(mount);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString())
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount.toString())
                 .redirectErrorStream(true).start();
         boolean done = p.waitFor(30, TimeUnit.SECONDS);
         String output = new String(p.getInputStream().readAllBytes());
@@ -50,65 +60,94 @@ class StoreDiskFullIT {
         if (mounted) new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
     }
 
-    private static List<Sample> batch(long base) {
-        List<Sample> out = new ArrayList<>();
-        long now = System.currentTimeMillis() * 1_000_000L;
-        for (int i = 0; i < 1000; i++) {
-            // random-looking payload so the blocks do not stay tiny
-            out.add(new Sample("tag" + i, Value.of("v" + Long.toHexString((base + i) * 0x9E3779B97F4A7C15L)), Quality.GOOD, 0, now, now, null));
+    private static List<StreamSettings> streams() {
+        return List.of(new StreamSettings("keep", 1L << 40, Duration.ofDays(7), WhenFull.REJECT_NEW, true, Set.of()),
+                new StreamSettings("bulk", 1L << 40, Duration.ofDays(7), WhenFull.DROP_OLDEST, true, Set.of()));
+    }
+
+    private static long idOf(StoredSample s) {
+        return Long.parseLong(((Value.StringValue) s.sample().value()).value().split(":")[1]);
+    }
+
+    /** Writes zeros until the file system is full; returns the filler. */
+    private static Path fillUp(Path folder) throws IOException {
+        Path filler = folder.resolve("filler-" + System.nanoTime());
+        byte[] chunk = new byte[64 << 10];
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            while (true) out.write(chunk);
+        } catch (IOException full) {
+            return filler;
         }
-        return out;
     }
 
     @Test
-    void fullDiskIsReportedAndSurvivedWithoutLosingCommittedData() throws Exception {
+    void aFullDiskKeepsDropOldestGoingRefusesRejectNewAndRecoversWithoutRestart() throws Exception {
         Path filler = mount.resolve("filler.bin");
-        Files.write(filler, new byte[4 << 20]);
+        Files.write(filler, new byte[8 << 20]); // freed later: room for the reserve and as much again
         Path file = mount.resolve("store.db");
-        List<Long> committedFirst = new ArrayList<>();
+        Set<Long> acknowledgedKeep = new HashSet<>();
+        Set<Long> refused = new HashSet<>();
+        long refusedKeep = 0;
+        int bulkAfterFull = 0;
+        int bulkRefusedAfterFull = 0;
         try (SqliteStreamStore store = SqliteStreamStore.open(file, SqliteStreamStore.StoreOptions.defaults())) {
-            store.configure(List.of(
-                    new StreamSettings("keep", 1L << 40, Duration.ofDays(7), WhenFull.REJECT_NEW, true, Set.of()),
-                    new StreamSettings("bulk", 1L << 40, Duration.ofDays(7), WhenFull.DROP_OLDEST, true, Set.of())));
-            Throwable failure = null;
-            for (int i = 0; i < 2_000 && failure == null; i++) {
+            store.configure(streams());
+            long id = 0;
+            for (int i = 0; i < 1_000; i++, id += 100) {
+                String stream = i % 2 == 0 ? "keep" : "bulk";
+                List<Sample> batch = StoreFullTest.bigSamples(stream, id);
                 try {
-                    var r = store.append(i % 4 == 0 ? "keep" : "bulk", "t", batch(i * 1000L), null).get(30, TimeUnit.SECONDS);
-                    if (i % 4 == 0) committedFirst.add(r.firstSequence());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    failure = e.getCause();
+                    store.append(stream, "t", batch, null).get(30, TimeUnit.SECONDS);
+                    if (stream.equals("keep")) for (int k = 0; k < 100; k++) acknowledgedKeep.add(id + k);
+                    if (stream.equals("bulk") && refusedKeep > 0) bulkAfterFull++;
+                } catch (ExecutionException e) {
+                    assertInstanceOf(StoreFullException.class, e.getCause(), String.valueOf(e.getCause()));
+                    for (int k = 0; k < 100; k++) refused.add(id + k);
+                    if (stream.equals("keep")) refusedKeep += 100;
+                    else if (refusedKeep > 0) {
+                        bulkAfterFull++;
+                        bulkRefusedAfterFull++;
+                    }
                 }
             }
-            assertInstanceOf(StoreFullException.class, failure, "appends fail with a retryable store-full error");
-            assertTrue(((StoreFullException) failure).retryable());
-            assertEquals(StoreHealth.State.DISK_FULL, store.health().state());
-            assertTrue(store.stats("bulk").droppedFull() > 0, "drop-oldest stream gave up its oldest samples");
-            assertTrue(store.stats("keep").storedSamples() >= committedFirst.size() * 1000L, "nothing committed in 'keep' was dropped");
+            assertTrue(refusedKeep > 0, "the disk filled and reject-new was refused");
+            assertEquals(refusedKeep, store.stats("keep").rejected(), "every refusal counted in 'rejected'");
+            assertTrue(bulkAfterFull > 100, "bulk kept appending after the disk was full: " + bulkAfterFull);
+            assertTrue(bulkRefusedAfterFull * 20 <= bulkAfterFull,
+                    "drop-oldest keeps making room: " + bulkRefusedAfterFull + " of " + bulkAfterFull + " refused");
+            assertTrue(store.stats("bulk").droppedFull() > 0);
+            assertEquals(0, store.stateTransitions().get(State.IO_ERROR), "a full disk is never an I/O error: " + store.health());
 
             Files.delete(filler); // space returns
-            boolean resumed = false;
-            for (int attempt = 0; attempt < 50 && !resumed; attempt++) {
-                try {
-                    var r = store.append("keep", "t", batch(-1), null).get(30, TimeUnit.SECONDS);
-                    committedFirst.add(r.firstSequence());
-                    resumed = true;
-                } catch (java.util.concurrent.ExecutionException | CompletionException e) {
-                    Thread.sleep(100);
-                }
-            }
-            assertTrue(resumed, "ingest resumes once space is back");
-            assertEquals(StoreHealth.State.OK, store.health().state());
+            Durations.await(store.compact(), WAIT);
+            Durations.await(store.compact(), WAIT);
+            assertEquals(State.OK, store.health().state(), "OK again without a restart: " + store.health());
+            var r = store.append("keep", "t", StoreFullTest.bigSamples("keep", id), null).get(30, TimeUnit.SECONDS);
+            for (int k = 0; k < r.count(); k++) acknowledgedKeep.add(id + k);
         }
         try (StoreInspector inspector = new StoreInspector(file)) {
             assertEquals("ok", inspector.integrityCheck());
         }
+        // a restart on a 100 % full disk, the reserve file present
+        assertTrue(Files.exists(SpacePolicy.reserveOf(file)), "the reserve is back");
+        Path full = fillUp(mount);
         try (SqliteStreamStore store = SqliteStreamStore.open(file, SqliteStreamStore.StoreOptions.defaults())) {
-            store.configure(List.of(new StreamSettings("keep", 1L << 40, Duration.ofDays(7), WhenFull.REJECT_NEW, true, Set.of())));
-            for (long first : committedFirst) {
-                ReadBatch b = store.read("keep", first, 1000);
-                assertEquals(1000, b.samples().size(), "committed block at " + first + " is intact after reopen");
-                assertEquals(first, b.samples().get(0).sequence());
+            store.configure(streams());
+            assertFalse(Files.exists(SpacePolicy.reserveOf(file)), "the reserve was given up to open");
+            Set<Long> keepStored = new HashSet<>();
+            for (StoredSample s : store.read("keep", 0, Integer.MAX_VALUE).samples()) keepStored.add(idOf(s));
+            for (long v : acknowledgedKeep) assertTrue(keepStored.contains(v), "acknowledged sample " + v + " kept");
+            for (String stream : List.of("keep", "bulk")) {
+                StreamStats stats = store.stats(stream);
+                List<StoredSample> all = store.read(stream, 0, Integer.MAX_VALUE).samples();
+                assertEquals(stats.storedSamples(), all.size());
+                for (StoredSample s : all) assertFalse(refused.contains(idOf(s)), "refused sample " + idOf(s) + " was stored");
             }
+            Files.delete(full);
+            Durations.await(store.compact(), WAIT);
+            Durations.await(store.append("keep", "t", StoreFullTest.bigSamples("keep", 1L << 40), null), WAIT);
+            Durations.await(store.compact(), WAIT);
+            assertEquals(State.OK, store.health().state(), store.health().toString());
         }
     }
 }

@@ -1,0 +1,499 @@
+package io.sluice.runtime.store;
+
+import io.sluice.runtime.store.RetentionPolicy.Eviction;
+import io.sluice.runtime.store.SqliteStreamStore.StoreOptions;
+import io.sluice.runtime.store.StoreHealth.State;
+import io.sluice.runtime.store.StoredStream.FileStream;
+import io.sluice.spi.SluiceException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The store's writing side, run by the writer thread of a {@link GroupCommitLoop}: the writer connection (in
+ * autocommit mode; every transaction is opened and ended here with BEGIN / COMMIT / ROLLBACK, so a failed commit
+ * never leaves later statements running outside a transaction), group commit of a batch of operations as one
+ * {@link WriteTransaction}, failure handling (FULL / IO_ERROR, eviction on a full disk), and between batches
+ * retention ({@link RetentionPolicy}) and the way back to OK ({@link SpacePolicy}).
+ */
+final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
+
+    private static final Logger log = LoggerFactory.getLogger(SqliteStreamStore.class);
+    static final int RESERVE_BYTES = SpacePolicy.RESERVE_BYTES;
+    /** Above this headroom the writer re-measures free space at most once a second instead of every commit. */
+    private static final long MEASURE_MARGIN = 64L << 20;
+
+    private final Path file;
+    private final StoreOptions options;
+    private final SpacePolicy space;
+    private final Map<String, StoredStream> streams;
+    private final TagDictionary tags;
+    private Connection writer;
+    private final Object writeLock = new Object();
+    private volatile long commits;
+    private long maxPageCount;      // the page cap the budget counts with
+    private long appliedPageCap;    // a page cap set on the writer connection (tests), 0 when none
+    private long pageSize;
+    // writer thread only: the last measured headroom, when, and the bytes committed since
+    private long measuredHeadroom;
+    private long measuredAtNanos;
+    private long addedSinceMeasure;
+    private boolean measured;
+    private boolean evictionWarned;
+    private long evictionOwed;      // bytes a failed eviction on a full disk still has to free
+
+    /** Opens the writer connection, creates or upgrades the tables and loads them into {@code streams} and {@code tags}. */
+    StoreWriter(Path file, StoreOptions options, SpacePolicy space, Map<String, StoredStream> streams, TagDictionary tags) throws SQLException {
+        this.file = file;
+        this.options = options;
+        this.space = space;
+        this.streams = streams;
+        this.tags = tags;
+        this.writer = connect(file);
+        try {
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+            }
+            configureWriter(writer);
+            StoreSchema.createOrUpgrade(writer, file);
+            StoreSchema.load(writer, tags, streams);
+            readPageLimits();
+        } catch (SQLException | RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+    }
+
+    static Connection connect(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout=10000");
+        }
+        return c;
+    }
+
+    /** The writer runs in autocommit mode and opens and ends every transaction itself (BEGIN / COMMIT / ROLLBACK). */
+    private void configureWriter(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA synchronous=" + options.synchronous());
+            st.execute("PRAGMA journal_size_limit=" + (64L << 20));
+            if (appliedPageCap > 0) st.execute("PRAGMA max_page_count=" + appliedPageCap);
+        }
+        c.setAutoCommit(true);
+    }
+
+    private void readPageLimits() throws SQLException {
+        maxPageCount = pragma("max_page_count");
+        pageSize = pragma("page_size");
+    }
+
+    private long pragma(String name) throws SQLException {
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    long commits() {
+        return commits;
+    }
+
+    /** See {@link SqliteStreamStore#limitPages(long, boolean)}. */
+    void limitPages(long pages, boolean seen) {
+        synchronized (writeLock) {
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA max_page_count=" + pages);
+                appliedPageCap = pages;
+                readPageLimits();
+                if (!seen) maxPageCount = Long.MAX_VALUE;
+                measured = false;
+            } catch (SQLException e) {
+                throw new SluiceException("cannot limit the store file: " + e.getMessage(), false, e);
+            }
+        }
+    }
+
+    /** Creates a stream's row (rare; on the caller's thread, under the writer's lock). */
+    long insertStream(String name) {
+        synchronized (writeLock) {
+            try {
+                begin();
+                long id;
+                try (PreparedStatement ps = writer.prepareStatement("INSERT INTO streams(name, next_seq) VALUES(?, 0)",
+                        Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, name);
+                    ps.executeUpdate();
+                    try (ResultSet rs = ps.getGeneratedKeys()) {
+                        rs.next();
+                        id = rs.getLong(1);
+                    }
+                }
+                commit();
+                return id;
+            } catch (SQLException e) {
+                rollback();
+                throw new SluiceException("cannot create stream " + name + ": " + e.getMessage(), true, e);
+            }
+        }
+    }
+
+    /** Checkpoints and closes the writer connection (after the loop stopped). */
+    void close() {
+        synchronized (writeLock) {
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } catch (SQLException e) {
+                log.debug("checkpoint at close failed: {}", e.getMessage());
+            }
+            try {
+                writer.close();
+            } catch (SQLException e) {
+                log.debug("close failed", e);
+            }
+        }
+    }
+
+    private void begin() throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            st.execute("BEGIN");
+        }
+    }
+
+    private void commit() throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            st.execute("COMMIT");
+        }
+    }
+
+    /**
+     * Rolls back. After SQLITE_FULL SQLite may have ended the transaction itself; that is fine, the next one starts
+     * with its own BEGIN. Any other failure replaces the connection.
+     */
+    private void rollback() {
+        try (Statement st = writer.createStatement()) {
+            st.execute("ROLLBACK");
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("no transaction is active")) return;
+            log.debug("rollback failed ({}); reopening the writer connection", e.getMessage());
+            reopenWriter();
+        }
+    }
+
+    private void reopenWriter() {
+        try {
+            writer.close();
+        } catch (SQLException ignored) {
+            // replaced below
+        }
+        try {
+            Connection fresh = connect(file);
+            configureWriter(fresh);
+            writer = fresh;
+        } catch (SQLException e) {
+            log.debug("cannot reopen the store's writer connection yet: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void commit(List<StoreOp> batch) {
+        commitBatch(batch);
+    }
+
+    @Override
+    public void periodic() {
+        runPeriodic();
+    }
+
+    @Override
+    public void fail(List<StoreOp> ops, Throwable failure) {
+        StoreOp.failAll(ops, failure);
+    }
+
+    private void commitBatch(List<StoreOp> batch) {
+        List<CompletableFuture<Void>> compacted = new ArrayList<>();
+        WriteTransaction txn;
+        synchronized (writeLock) {
+            try {
+                txn = new WriteTransaction(writer, streams.values(), space, headroom());
+                for (StoredStream s : streams.values()) {
+                    if (s.countersDirty) txn.of(s); // refusals counted while commits failed are written now
+                }
+                begin();
+                writeNewTags(txn);
+                try (PreparedStatement insert = writer.prepareStatement(
+                        "INSERT INTO blocks(stream_id, first_seq, sample_count, oldest_rx, newest_rx, connector, note, data) VALUES(?,?,?,?,?,?,?,?)");
+                     PreparedStatement cursor = writer.prepareStatement(
+                        "INSERT INTO cursors(stream_id, destination, next_seq) VALUES(?,?,?)"
+                                + " ON CONFLICT(stream_id, destination) DO UPDATE SET next_seq=excluded.next_seq")) {
+                    for (StoreOp op : batch) {
+                        if (op instanceof StoreOp.Append a) {
+                            txn.append(a, insert);
+                        } else if (op instanceof StoreOp.Cursor c) {
+                            if (c.stream() instanceof FileStream fs) {
+                                cursor.setLong(1, fs.id);
+                                cursor.setString(2, c.destination());
+                                cursor.setLong(3, c.nextSeq());
+                                cursor.addBatch();
+                            }
+                            txn.onCommit.add(() -> {
+                                c.stream().cursors.merge(c.destination(), c.nextSeq(), Math::max);
+                                c.future().complete(null);
+                            });
+                        } else if (op instanceof StoreOp.Sync s) {
+                            txn.onCommit.add(() -> s.future().complete(null));
+                        } else if (op instanceof StoreOp.Compact k) {
+                            compacted.add(k.future());
+                        }
+                    }
+                    cursor.executeBatch();
+                }
+                txn.writeStreamRows();
+                commit();
+                commits++;
+            } catch (SQLException e) {
+                rollback();
+                onWriteFailure(e, batch);
+                return;
+            } catch (RuntimeException e) {
+                rollback(); // the loop fails the batch; the next one must not find this transaction open
+                throw e;
+            }
+        }
+        txn.applyAll();
+        addedSinceMeasure += txn.added;
+        afterCommit(txn);
+        txn.onCommit.forEach(Runnable::run);
+        if (!compacted.isEmpty()) {
+            runPeriodic();
+            compacted.forEach(f -> f.complete(null));
+        }
+    }
+
+    private void writeNewTags(WriteTransaction txn) throws SQLException {
+        List<Map.Entry<Integer, String>> newTags = tags.unpersisted();
+        if (newTags.isEmpty()) return;
+        try (PreparedStatement tag = writer.prepareStatement("INSERT OR REPLACE INTO tags(id, name) VALUES(?, ?)")) {
+            for (Map.Entry<Integer, String> t : newTags) {
+                tag.setInt(1, t.getKey());
+                tag.setString(2, t.getValue());
+                tag.addBatch();
+            }
+            tag.executeBatch();
+        }
+        int upTo = newTags.get(newTags.size() - 1).getKey() + 1;
+        txn.onCommit.add(() -> tags.markPersisted(upTo));
+    }
+
+    private void afterCommit(WriteTransaction txn) {
+        State state = space.state();
+        if (state == State.FULL || state == State.IO_ERROR) {
+            if (txn.added > 0 || txn.pending.isEmpty()) space.moveTo(State.RECOVERING, "");
+            state = space.state();
+        }
+        if (txn.budgetPressure && (state == State.OK || state == State.RECOVERING)) {
+            space.moveTo(State.LOW_SPACE, space.describeBudget() + " reached");
+        }
+    }
+
+    /** Bytes file streams may still add (see {@link SpacePolicy#headroom}); re-measured when it gets close. */
+    private long headroom() throws SQLException {
+        long now = System.nanoTime();
+        long estimate = measuredHeadroom - addedSinceMeasure;
+        if (measured && estimate > MEASURE_MARGIN && now - measuredAtNanos < 1_000_000_000L) return estimate;
+        long stored = 0;
+        for (StoredStream s : streams.values()) if (s instanceof FileStream) stored += s.bytes;
+        long reusable = pragma("freelist_count") * pageSize;
+        long fileRoom = maxPageCount >= (1L << 31) - 1 ? Long.MAX_VALUE : (maxPageCount - pragma("page_count")) * pageSize;
+        measuredHeadroom = space.headroom(stored, fileRoom, reusable);
+        measuredAtNanos = now;
+        addedSinceMeasure = 0;
+        measured = true;
+        return measuredHeadroom;
+    }
+
+    private void onWriteFailure(SQLException e, List<StoreOp> batch) {
+        measured = false;
+        boolean diskFull = isDiskFull(e);
+        long batchBytes = 0;
+        for (StoreOp op : batch) {
+            if (op instanceof StoreOp.Append a) {
+                a.stream().rejected += a.samples();
+                a.stream().countersDirty = true;
+                batchBytes += a.bytes();
+            }
+        }
+        SluiceException failure = diskFull
+                ? new StoreFullException("disk full: " + e.getMessage(), e)
+                : new SluiceException("store write failed: " + e.getMessage(), true, e);
+        if (diskFull) {
+            space.moveTo(State.FULL, e.getMessage());
+            space.releaseReserve();
+        } else {
+            space.moveTo(State.IO_ERROR, e.getMessage());
+        }
+        StoreOp.failAll(batch, failure);
+        if (diskFull) makeRoomOnFullDisk(Math.max(batchBytes, RESERVE_BYTES));
+    }
+
+    /**
+     * On a full disk, drop-oldest file streams give up their oldest blocks, lowest priority first, so that the next
+     * commits fit; then the WAL is checkpointed. Freed pages are reused by SQLite although the file does not shrink.
+     */
+    private void makeRoomOnFullDisk(long bytes) {
+        synchronized (writeLock) {
+            WriteTransaction txn = new WriteTransaction(writer, streams.values(), space, 0);
+            txn.evictForFullDisk(bytes);
+            try {
+                begin();
+                txn.deleteEvicted();
+                txn.writeStreamRows();
+                commit();
+            } catch (SQLException e) {
+                rollback();
+                evictionOwed = bytes;
+                if (!evictionWarned) {
+                    evictionWarned = true;
+                    log.warn("disk full: could not evict to make room ({}); retrying while the disk stays full", e.getMessage());
+                }
+                return;
+            }
+            evictionOwed = 0;
+            txn.applyAll();
+            for (WriteTransaction.Pending p : txn.pending.values()) {
+                if (p.droppedFull > 0) txn.noteBudgetEpisode(p.stream, "dropped its oldest samples to make room on the full disk");
+            }
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } catch (SQLException checkpoint) {
+                log.debug("checkpoint on full disk failed: {}", checkpoint.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Between batches: retention (drained and expired data), the disk reserve, and the state machine's way back:
+     * FULL / IO_ERROR probe with a small write, RECOVERING ends once the reserve is back, LOW_SPACE once the headroom
+     * is above the margin again.
+     */
+    private void runPeriodic() {
+        runRetention();
+        State state = space.state();
+        if (state == State.FULL || state == State.IO_ERROR) {
+            if (state == State.FULL && evictionOwed > 0) makeRoomOnFullDisk(evictionOwed);
+            if (probeWrite()) space.moveTo(State.RECOVERING, "");
+            state = space.state();
+        }
+        if (!state.writable()) return;
+        space.ensureReserve();
+        long headroom;
+        try {
+            synchronized (writeLock) {
+                measured = false;
+                headroom = headroom();
+            }
+        } catch (SQLException e) {
+            return;
+        }
+        if (state == State.RECOVERING && space.reserveHeld()) {
+            space.moveTo(headroom < 0 ? State.LOW_SPACE : State.OK, space.describeBudget());
+        } else if (state == State.LOW_SPACE && headroom >= space.clearance() && space.reserveHeld()) {
+            space.moveTo(State.OK, "");
+        } else if (state == State.OK && headroom < 0) {
+            space.moveTo(State.LOW_SPACE, space.describeBudget() + " reached");
+        }
+        if (space.state() == State.OK) {
+            evictionWarned = false;
+            for (StoredStream s : streams.values()) s.budgetEpisode = false;
+        }
+    }
+
+    /** A write that needs a page of room: does the store accept writes again? */
+    private boolean probeWrite() {
+        synchronized (writeLock) {
+            try {
+                begin();
+                try (Statement st = writer.createStatement()) {
+                    st.executeUpdate("UPDATE meta SET value=value WHERE key='format'");
+                }
+                commit();
+                return true;
+            } catch (SQLException e) {
+                rollback();
+                log.debug("store still cannot write: {}", e.getMessage());
+                return false;
+            }
+        }
+    }
+
+    /** Deletes what every destination has passed and what outlived the TTL. Runs on the writer thread. */
+    private void runRetention() {
+        long now = options.clock().millis() * 1_000_000L;
+        Map<StoredStream, Eviction> evictions = new LinkedHashMap<>();
+        for (StoredStream s : streams.values()) {
+            if (s.settings == null || s.blocks.isEmpty()) continue;
+            Eviction e = RetentionPolicy.passedOrExpired(s.blocks.values(), s.firstSeq(), s.deliveredFloor(),
+                    now - s.settings.ttl().toNanos());
+            if (!e.isEmpty()) evictions.put(s, e);
+        }
+        if (evictions.isEmpty()) return;
+        synchronized (writeLock) {
+            try (PreparedStatement del = writer.prepareStatement("DELETE FROM blocks WHERE stream_id=? AND first_seq<?");
+                 PreparedStatement ttl = writer.prepareStatement("UPDATE streams SET dropped_ttl=? WHERE id=?")) {
+                begin();
+                boolean anyTtl = false;
+                boolean anyDelete = false;
+                for (Map.Entry<StoredStream, Eviction> x : evictions.entrySet()) {
+                    if (!(x.getKey() instanceof FileStream fs)) continue;
+                    del.setLong(1, fs.id);
+                    del.setLong(2, x.getValue().deleteBefore());
+                    del.addBatch();
+                    anyDelete = true;
+                    if (x.getValue().lostSamples() > 0) {
+                        ttl.setLong(1, fs.droppedTtl + x.getValue().lostSamples());
+                        ttl.setLong(2, fs.id);
+                        ttl.addBatch();
+                        anyTtl = true;
+                    }
+                }
+                if (anyDelete) del.executeBatch();
+                if (anyTtl) ttl.executeBatch();
+                commit();
+            } catch (SQLException e) {
+                rollback();
+                log.debug("retention could not delete: {}", e.getMessage());
+                return;
+            }
+        }
+        evictions.forEach((s, e) -> {
+            s.blocks.headMap(e.deleteBefore(), false).clear();
+            s.bytes -= e.freedBytes();
+            if (e.lostSamples() > 0) {
+                s.droppedTtl += e.lostSamples();
+                log.warn("stream {}: {} samples older than the TTL ({}) were dropped before every destination had them",
+                        s.name, e.lostSamples(), s.settings.ttl());
+            }
+        });
+    }
+
+    static boolean isDiskFull(SQLException e) {
+        if (e instanceof SQLiteException se) {
+            SQLiteErrorCode code = se.getResultCode();
+            if (code == SQLiteErrorCode.SQLITE_FULL) return true;
+            if (code != null && code.name().startsWith("SQLITE_IOERR") && String.valueOf(e.getMessage()).contains("No space")) return true;
+        }
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return message.contains("disk is full") || message.contains("no space");
+    }
+}

@@ -1,0 +1,290 @@
+package io.sluice.runtime.store;
+
+import io.sluice.runtime.config.StreamConfig.WhenFull;
+import io.sluice.runtime.store.RetentionPolicy.Eviction;
+import io.sluice.runtime.store.SqliteStreamStore.AppendResult;
+import io.sluice.runtime.store.StoredStream.FileStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One transaction of the store's writer: the per-stream changes it makes (appends, evictions, refusals), the room
+ * it has left under the store-wide budget, and what to do once it committed. Changes reach the streams' in-memory
+ * state only through {@link #applyAll()}, after the commit succeeded (peek, then apply: tape's discipline).
+ */
+final class WriteTransaction {
+
+    private static final Logger log = LoggerFactory.getLogger(SqliteStreamStore.class);
+
+    private final Connection connection;
+    private final Collection<StoredStream> streams;
+    private final SpacePolicy space;
+    final Map<StoredStream, Pending> pending = new LinkedHashMap<>();
+    final List<Runnable> onCommit = new ArrayList<>();
+    /** Bytes file streams may still add in this transaction. */
+    long headroom;
+    /** Bytes of file streams this transaction inserted. */
+    long added;
+    /** An append hit the store-wide budget or the watermark. */
+    boolean budgetPressure;
+
+    WriteTransaction(Connection connection, Collection<StoredStream> streams, SpacePolicy space, long headroom) {
+        this.connection = connection;
+        this.streams = streams;
+        this.space = space;
+        this.headroom = headroom;
+    }
+
+    Pending of(StoredStream s) {
+        return pending.computeIfAbsent(s, Pending::new);
+    }
+
+    /** After the commit: the streams' in-memory state follows. */
+    void applyAll() {
+        for (Pending p : pending.values()) apply(p);
+    }
+
+    /**
+     * Frees {@code need} bytes on a full disk: drop-oldest file streams give up their oldest blocks, lowest priority
+     * first. Only plans; {@link #deleteEvicted()} and {@link #writeStreamRows()} write it.
+     */
+    void evictForFullDisk(long need) {
+        List<StoredStream> candidates = streams.stream()
+                .filter(x -> x instanceof FileStream && x.settings != null && x.settings.whenFull() == WhenFull.DROP_OLDEST)
+                .sorted(Comparator.comparingInt(StoredStream::priority).reversed()).toList();
+        for (StoredStream c : candidates) {
+            if (need <= 0) break;
+            Pending q = of(c);
+            Eviction e = RetentionPolicy.oldest(q.oldestFirst(), q.evictFrom, need, c.deliveredFloor());
+            q.evict(e);
+            need -= e.freedBytes();
+        }
+    }
+
+    void append(StoreOp.Append a, PreparedStatement insert) throws SQLException {
+        Pending p = of(a.stream());
+        if (!admit(p, a)) return;
+        long seq = p.nextSeq;
+        long first = seq;
+        boolean persistent = a.stream() instanceof FileStream;
+        for (int i = 0; i < a.blocks().size(); i++) {
+            byte[] data = a.blocks().get(i);
+            int count = a.counts().get(i);
+            if (a.stream() instanceof FileStream fs) {
+                insert.setLong(1, fs.id);
+                insert.setLong(2, seq);
+                insert.setInt(3, count);
+                insert.setLong(4, a.oldestRx());
+                insert.setLong(5, a.newestRx());
+                insert.setString(6, a.connector());
+                insert.setString(7, a.note());
+                insert.setBytes(8, data);
+                insert.addBatch();
+            }
+            p.added.add(new BlockMeta(seq, count, a.newestRx(), a.oldestRx(), data.length,
+                    persistent ? null : a.connector(), persistent ? null : a.note(), persistent ? null : data));
+            seq += count;
+        }
+        if (persistent) {
+            insert.executeBatch();
+            headroom -= a.bytes();
+            added += a.bytes();
+        }
+        p.nextSeq = seq;
+        p.bytes += a.bytes();
+        AppendResult result = new AppendResult(first, (int) (seq - first));
+        onCommit.add(() -> a.future().complete(result));
+    }
+
+    /**
+     * Decides whether an append fits: first the stream's own {@code max-size}, then (file streams) the store-wide
+     * budget and free-disk watermark. Room is made from the oldest blocks of drop-oldest streams of a lower priority,
+     * lowest priority first, and then, under drop-oldest, from the appending stream's own oldest blocks; streams of
+     * the same priority keep their data (a reject-new append is refused rather than take a peer's room). Nothing is
+     * evicted unless the append then fits. Returns false after refusing it.
+     */
+    private boolean admit(Pending p, StoreOp.Append a) throws SQLException {
+        StreamSettings s = p.stream.settings;
+        boolean dropOldest = s.whenFull() == WhenFull.DROP_OLDEST;
+        long overStream = p.bytes + a.bytes() - s.maxBytes();
+        Eviction own = Eviction.none(p.evictFrom);
+        if (overStream > 0) {
+            if (!dropOldest || a.bytes() > s.maxBytes()) {
+                refuse(p, a, "stream '" + p.stream.name + "' is full (max-size " + s.maxBytes() + " bytes, when-full "
+                        + (dropOldest ? "drop-oldest, and the append alone is larger" : "reject-new") + ")");
+                if (!p.stream.fullEpisode) {
+                    p.stream.fullEpisode = true;
+                    log.warn("stream {} is full ({} of {} bytes): rejecting new samples (reject-new)", p.stream.name, p.bytes, s.maxBytes());
+                }
+                return false;
+            }
+            own = RetentionPolicy.oldest(p.oldestFirst(), p.evictFrom, overStream, p.stream.deliveredFloor());
+            if (!p.stream.fullEpisode) {
+                p.stream.fullEpisode = true;
+                log.warn("stream {} is full ({} bytes): dropping the oldest samples (drop-oldest)", p.stream.name, s.maxBytes());
+            }
+        } else if (p.stream.fullEpisode) {
+            p.stream.fullEpisode = false;
+            log.info("stream {} has room again", p.stream.name);
+        }
+        Map<Pending, Eviction> plan = new LinkedHashMap<>();
+        if (!own.isEmpty()) plan.put(p, own);
+        if (p.stream instanceof FileStream) {
+            long need = a.bytes() - own.freedBytes() - headroom;
+            if (need > 0) {
+                budgetPressure = true;
+                need = planBudgetEviction(p, need, plan, own);
+                if (need > 0) {
+                    refuse(p, a, "the store is at its budget (" + space.describeBudget() + ") and no lower-priority drop-oldest data is left to evict"
+                            + (dropOldest ? "" : " (when-full reject-new)"));
+                    noteBudgetEpisode(p.stream, "refusing new samples");
+                    return false;
+                }
+            }
+        }
+        for (Map.Entry<Pending, Eviction> x : plan.entrySet()) {
+            Pending q = x.getKey();
+            q.evict(x.getValue());
+            deleteBefore(q); // before the insert, so that the file reuses the freed pages
+            if (q.stream instanceof FileStream) headroom += x.getValue().freedBytes();
+            if (x.getValue() != own) noteBudgetEpisode(q.stream, "dropping its oldest samples (drop-oldest)");
+        }
+        return true;
+    }
+
+    /**
+     * Plans evictions for {@code need} bytes of the store budget: drop-oldest file streams of a lower priority than
+     * the appending stream, lowest first, then the appending stream itself. Returns what is still missing.
+     */
+    private long planBudgetEviction(Pending p, long need, Map<Pending, Eviction> plan, Eviction own) {
+        int priority = p.stream.priority();
+        List<StoredStream> candidates = streams.stream()
+                .filter(x -> x instanceof FileStream && x.settings != null && x.settings.whenFull() == WhenFull.DROP_OLDEST
+                        && (x.priority() > priority || x == p.stream))
+                .sorted(Comparator.comparingInt(StoredStream::priority).reversed())
+                .toList();
+        for (StoredStream c : candidates) {
+            if (need <= 0) break;
+            Pending q = of(c);
+            long already = q == p ? own.freedBytes() : 0;
+            Eviction e = RetentionPolicy.oldest(q.oldestFirst(), q.evictFrom, already + need, c.deliveredFloor());
+            long gained = e.freedBytes() - already;
+            if (gained <= 0) continue;
+            plan.put(q, e);
+            need -= gained;
+        }
+        return need;
+    }
+
+    void noteBudgetEpisode(StoredStream s, String what) {
+        if (s.budgetEpisode) return;
+        s.budgetEpisode = true;
+        log.warn("stream {} (priority {}): the store is at its budget ({}); {}", s.name, s.priority(), space.describeBudget(), what);
+    }
+
+    private void refuse(Pending p, StoreOp.Append a, String why) {
+        p.rejected += a.samples();
+        onCommit.add(() -> a.future().completeExceptionally(new StoreFullException(why)));
+    }
+
+    private void deleteBefore(Pending p) throws SQLException {
+        if (!(p.stream instanceof FileStream fs)) return;
+        try (PreparedStatement del = connection.prepareStatement("DELETE FROM blocks WHERE stream_id=? AND first_seq<?")) {
+            del.setLong(1, fs.id);
+            del.setLong(2, p.evictFrom);
+            del.executeUpdate();
+        }
+    }
+
+    void deleteEvicted() throws SQLException {
+        try (PreparedStatement del = connection.prepareStatement("DELETE FROM blocks WHERE stream_id=? AND first_seq<?")) {
+            boolean any = false;
+            for (Pending p : pending.values()) {
+                if (p.evictFrom <= p.firstBefore || !(p.stream instanceof FileStream fs)) continue;
+                del.setLong(1, fs.id);
+                del.setLong(2, p.evictFrom);
+                del.addBatch();
+                any = true;
+            }
+            if (any) del.executeBatch();
+        }
+    }
+
+    /** Writes each changed stream's sequence and counters (absolute values, so refusals counted while the disk was full land too). */
+    void writeStreamRows() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE streams SET next_seq=?, dropped_ttl=?, dropped_full=?, rejected=? WHERE id=?")) {
+            boolean any = false;
+            for (Pending p : pending.values()) {
+                if (!(p.stream instanceof FileStream fs) || !p.changed()) continue;
+                ps.setLong(1, p.nextSeq);
+                ps.setLong(2, fs.droppedTtl);
+                ps.setLong(3, fs.droppedFull + p.droppedFull);
+                ps.setLong(4, fs.rejected + p.rejected);
+                ps.setLong(5, fs.id);
+                ps.addBatch();
+                any = true;
+            }
+            if (any) ps.executeBatch();
+        }
+    }
+
+    private static void apply(Pending p) {
+        StoredStream s = p.stream;
+        s.blocks.headMap(p.evictFrom, false).clear();
+        for (BlockMeta b : p.added) {
+            if (b.firstSeq() >= p.evictFrom) s.blocks.put(b.firstSeq(), b);
+        }
+        s.bytes = p.bytes;
+        s.droppedFull += p.droppedFull;
+        s.rejected += p.rejected;
+        s.nextSeq = p.nextSeq;
+        s.countersDirty = false;
+    }
+
+    /** Per-stream changes of one transaction, applied to memory only after the commit succeeded. */
+    static final class Pending {
+        final StoredStream stream;
+        final long firstBefore;
+        long nextSeq;
+        long bytes;
+        long evictFrom;      // first sequence that is not evicted
+        long droppedFull;
+        long rejected;
+        final List<BlockMeta> added = new ArrayList<>();
+
+        Pending(StoredStream stream) {
+            this.stream = stream;
+            this.nextSeq = stream.nextSeq;
+            this.bytes = stream.bytes;
+            this.evictFrom = stream.firstSeq();
+            this.firstBefore = evictFrom;
+        }
+
+        /** Committed blocks not yet evicted, then the blocks this transaction added: oldest first. */
+        Iterable<BlockMeta> oldestFirst() {
+            return () -> java.util.stream.Stream.concat(stream.blocks.tailMap(evictFrom, true).values().stream(), added.stream()).iterator();
+        }
+
+        void evict(Eviction e) {
+            if (e.isEmpty()) return;
+            evictFrom = e.deleteBefore();
+            added.removeIf(b -> b.endSeq() <= evictFrom);
+            bytes -= e.freedBytes();
+            droppedFull += e.lostSamples();
+        }
+
+        boolean changed() {
+            return nextSeq != stream.nextSeq || evictFrom != firstBefore || droppedFull > 0 || rejected > 0 || stream.countersDirty;
+        }
+    }
+}
