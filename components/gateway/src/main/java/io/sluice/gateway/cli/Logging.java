@@ -37,10 +37,11 @@ final class Logging {
 
     /**
      * Milo loggers whose WARN/ERROR output is a connection error the OPC UA connector already reports: the client's
-     * secure channel layer (Hello/Acknowledge, OpenSecureChannel, message decoding), whose failures all reach the
-     * connector as a failed connect or a lost session.
+     * secure channel layer (Hello/Acknowledge, OpenSecureChannel, message decoding) and its session state machine
+     * (keep-alive failures, activation), whose failures all reach the connector as a failed connect or a lost session.
      */
-    static final List<String> MILO_CONNECTION_LOGGERS = List.of("org.eclipse.milo.opcua.stack.transport.client.uasc");
+    static final List<String> MILO_CONNECTION_LOGGERS = List.of("org.eclipse.milo.opcua.stack.transport.client.uasc",
+            "org.eclipse.milo.opcua.sdk.client.session");
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) System.setProperty(key, value);
