@@ -2,11 +2,11 @@ package io.sluice.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.testing.Tmpfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileStore;
@@ -28,24 +28,18 @@ class StatusOnFullDiskIT {
 
     @TempDir
     Path dir;
+    Tmpfs tmpfs;
     Path mount;
-    boolean mounted;
 
     @BeforeEach
     void mountTmpfs() throws Exception {
-        mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        mounted = done && p.exitValue() == 0;
-        assumeTrue(mounted, "needs root to mount a tmpfs (full-disk status test skipped): " + output);
+        tmpfs = Tmpfs.mountOrSkip(dir.resolve("small"), "16m", "full-disk status test");
+        mount = tmpfs.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        if (tmpfs != null) tmpfs.close();
     }
 
     /** Writes to {@code filler} until the file system refuses even one more byte. */

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.runtime.testing.Tmpfs;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.PacketOutcome;
 import java.nio.file.Files;
@@ -30,24 +30,18 @@ class FileDestinationDiskFullIT {
 
     @TempDir
     Path dir;
+    Tmpfs tmpfs;
     Path mount;
-    boolean mounted;
 
     @BeforeEach
     void mountTmpfs() throws Exception {
-        mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        mounted = done && p.exitValue() == 0;
-        assumeTrue(mounted, "needs root to mount a tmpfs (disk-full test skipped): " + output);
+        tmpfs = Tmpfs.mountOrSkip(dir.resolve("small"), "2m", "disk-full test");
+        mount = tmpfs.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        if (tmpfs != null) tmpfs.close();
     }
 
     @Test

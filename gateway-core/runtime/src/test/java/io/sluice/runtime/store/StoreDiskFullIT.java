@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.runtime.config.StreamConfig.WhenFull;
 import io.sluice.runtime.store.StoreHealth.State;
+import io.sluice.runtime.testing.Tmpfs;
 import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
@@ -40,24 +40,18 @@ class StoreDiskFullIT {
 
     @TempDir
     Path dir;
+    Tmpfs tmpfs;
     Path mount;
-    boolean mounted;
 
     @BeforeEach
     void mountTmpfs() throws Exception {
-        mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        mounted = done && p.exitValue() == 0;
-        assumeTrue(mounted, "needs root to mount a tmpfs (disk-full test skipped): " + output);
+        tmpfs = Tmpfs.mountOrSkip(dir.resolve("small"), "24m", "disk-full test");
+        mount = tmpfs.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        if (tmpfs != null) tmpfs.close();
     }
 
     private static List<StreamSettings> streams() {
