@@ -13,11 +13,9 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A gateway whose data directory is on a 16 MB tmpfs that another file fills to the last byte keeps rewriting
@@ -26,21 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StatusOnFullDiskIT {
 
-    @TempDir
-    Path dir;
-    Tmpfs tmpfs;
-    Path mount;
-
-    @BeforeEach
-    void mountTmpfs() throws Exception {
-        tmpfs = Tmpfs.mountOrSkip(dir.resolve("small"), "16m", "full-disk status test");
-        mount = tmpfs.path();
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (tmpfs != null) tmpfs.close();
-    }
+    @RegisterExtension
+    final Tmpfs tmpfs = new Tmpfs("16m", "full-disk status test");
 
     /** Writes to {@code filler} until the file system refuses even one more byte. */
     private static void fill(Path filler) throws IOException {
@@ -68,6 +53,7 @@ class StatusOnFullDiskIT {
 
     @Test
     void statusIsRewrittenWhileTheDiskIsFull() throws Exception {
+        Path mount = tmpfs.path();
         Path data = mount.resolve("data");
         var config = ConfigLoader.parse("streams:\n  s: {priority: 1}\n", "full.yaml");
         try (Gateway gateway = Gateway.start(config, data)) {

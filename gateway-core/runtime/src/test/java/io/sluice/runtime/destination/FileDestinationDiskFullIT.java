@@ -14,10 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,22 +29,13 @@ class FileDestinationDiskFullIT {
 
     @TempDir
     Path dir;
-    Tmpfs tmpfs;
-    Path mount;
 
-    @BeforeEach
-    void mountTmpfs() throws Exception {
-        tmpfs = Tmpfs.mountOrSkip(dir.resolve("small"), "2m", "disk-full test");
-        mount = tmpfs.path();
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (tmpfs != null) tmpfs.close();
-    }
+    @RegisterExtension
+    final Tmpfs tmpfs = new Tmpfs("2m", "disk-full test");
 
     @Test
     void aDiskThatFillsMidWindowLeavesWholeLinesAndTheRetryWritesTheWindowOnce() throws Exception {
+        Path mount = tmpfs.path();
         Path filler = mount.resolve("filler.bin");
         Files.write(filler, new byte[1 << 20]);
         Path out = mount.resolve("out");

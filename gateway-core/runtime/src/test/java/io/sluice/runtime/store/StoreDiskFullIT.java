@@ -21,11 +21,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator's scenario on a real full file system (a 24 MB tmpfs; needs root to mount): one drop-oldest and one
@@ -38,21 +36,8 @@ class StoreDiskFullIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
-    Tmpfs tmpfs;
-    Path mount;
-
-    @BeforeEach
-    void mountTmpfs() throws Exception {
-        tmpfs = Tmpfs.mountOrSkip(dir.resolve("small"), "24m", "disk-full test");
-        mount = tmpfs.path();
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (tmpfs != null) tmpfs.close();
-    }
+    @RegisterExtension
+    final Tmpfs tmpfs = new Tmpfs("24m", "disk-full test");
 
     private static List<StreamSettings> streams() {
         return List.of(new StreamSettings("keep", 1L << 40, Duration.ofDays(7), WhenFull.REJECT_NEW, true, Set.of()),
@@ -76,6 +61,7 @@ class StoreDiskFullIT {
 
     @Test
     void aFullDiskKeepsDropOldestGoingRefusesRejectNewAndRecoversWithoutRestart() throws Exception {
+        Path mount = tmpfs.path();
         Path filler = mount.resolve("filler.bin");
         Files.write(filler, new byte[8 << 20]); // freed later: room for the reserve and as much again
         Path file = mount.resolve("store.db");

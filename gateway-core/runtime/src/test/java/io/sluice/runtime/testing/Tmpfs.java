@@ -2,47 +2,59 @@ package io.sluice.runtime.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A small tmpfs mounted on a fresh folder, for tests that need a file system that really fills up. Mounting needs
- * root: without it {@link #mountOrSkip} fails a JUnit assumption, so the calling test is skipped, not failed.
- * {@link #close()} unmounts it (lazily, so a file a test left open does not keep it busy).
+ * A small tmpfs, mounted for each test on a fresh folder, for tests that need a file system that really fills up:
+ * {@code @RegisterExtension final Tmpfs tmpfs = new Tmpfs("16m", "disk-full test");}, then {@link #path()}.
+ * Mounting needs root: without it the mount is refused and the test is skipped by a JUnit assumption, not failed.
+ * After each test the tmpfs is unmounted (lazily, so a file the test left open does not keep it busy).
  */
-public final class Tmpfs implements AutoCloseable {
+public final class Tmpfs implements BeforeEachCallback, AfterEachCallback {
 
     private static final long WAIT_SECONDS = 30;
 
-    private final Path path;
-
-    private Tmpfs(Path path) {
-        this.path = path;
-    }
+    private final String size;
+    private final String skipped;
+    private Path path;
+    private boolean mounted;
 
     /**
-     * Creates {@code folder} and mounts a tmpfs of {@code size} (as {@code mount -o size=}, e.g. {@code "16m"}) on it;
-     * skips the calling test if that is refused. {@code skipped} names what is skipped in the assumption's message.
+     * @param size as {@code mount -o size=}, e.g. {@code "16m"}
+     * @param skipped what the message of the assumption says is skipped without root
      */
-    public static Tmpfs mountOrSkip(Path folder, String size, String skipped) throws IOException, InterruptedException {
-        Files.createDirectories(folder);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", folder.toString())
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        assumeTrue(done && p.exitValue() == 0, "needs root to mount a tmpfs (" + skipped + " skipped): " + output);
-        return new Tmpfs(folder);
+    public Tmpfs(String size, String skipped) {
+        this.size = size;
+        this.skipped = skipped;
     }
 
-    /** The mount point. */
+    /** The mount point of the current test. */
     public Path path() {
         return path;
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        new ProcessBuilder("umount", "-l", path.toString()).inheritIO().start().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+    public void beforeEach(ExtensionContext context) throws Exception {
+        path = Files.createTempDirectory("sluice-tmpfs-");
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", path.toString())
+                .redirectErrorStream(true).start();
+        boolean done = p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+        String output = new String(p.getInputStream().readAllBytes());
+        mounted = done && p.exitValue() == 0;
+        assumeTrue(mounted, "needs root to mount a tmpfs (" + skipped + " skipped): " + output);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        if (mounted) {
+            new ProcessBuilder("umount", "-l", path.toString()).inheritIO().start().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+            mounted = false;
+        }
+        if (path != null) Files.deleteIfExists(path);
     }
 }
