@@ -2,22 +2,20 @@ package io.sluice.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.testing.Tmpfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A gateway whose data directory is on a 16 MB tmpfs that another file fills to the last byte keeps rewriting
@@ -26,27 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StatusOnFullDiskIT {
 
-    @TempDir
-    Path dir;
-    Path mount;
-    boolean mounted;
-
-    @BeforeEach
-    void mountTmpfs() throws Exception {
-        mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        mounted = done && p.exitValue() == 0;
-        assumeTrue(mounted, "needs root to mount a tmpfs (full-disk status test skipped): " + output);
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (mounted) new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final Tmpfs tmpfs = new Tmpfs("16m", "full-disk status test");
 
     /** Writes to {@code filler} until the file system refuses even one more byte. */
     private static void fill(Path filler) throws IOException {
@@ -74,6 +53,7 @@ class StatusOnFullDiskIT {
 
     @Test
     void statusIsRewrittenWhileTheDiskIsFull() throws Exception {
+        Path mount = tmpfs.path();
         Path data = mount.resolve("data");
         var config = ConfigLoader.parse("streams:\n  s: {priority: 1}\n", "full.yaml");
         try (Gateway gateway = Gateway.start(config, data)) {

@@ -1,18 +1,17 @@
 package io.sluice.gateway.cli;
 
+import static io.sluice.gateway.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.gateway.cli.InProcessCli.Result;
 import io.sluice.runtime.DataDirectoryLock;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.StatusFile;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,35 +23,6 @@ class OperatorErrorsTest {
 
     @TempDir
     Path dir;
-
-    private record Result(int exit, String out, String err) {
-        List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).toList();
-        }
-
-        /** Exactly one line on stderr, no stack frame, containing each of {@code parts}. */
-        void assertOneLine(String... parts) {
-            assertEquals(1, errLines().size(), "one line: " + err);
-            assertFalse(err.contains("\tat "), "no stack trace: " + err);
-            for (String part : parts) assertTrue(err.contains(part), "'" + part + "' in: " + err);
-        }
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = SluiceCli.newCommandLine().execute(args);
-            return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private Path config(String yaml) throws Exception {
         return Files.writeString(dir.resolve("gateway.yaml"), yaml);

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,18 +100,8 @@ class RunCommandIT {
 
     /** What {@code sluice status} prints, stdout and stderr. */
     private static String status(Path data) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
-            SluiceCli.newCommandLine().execute("status", "--data", data.toString());
-            return out.toString(StandardCharsets.UTF_8);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        InProcessCli.Result r = InProcessCli.run("status", "--data", data.toString());
+        return r.out() + r.err();
     }
 
     private Path config() throws Exception {

@@ -19,6 +19,7 @@ import io.sluice.spi.config.DataSize;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.testkit.TestDestinationContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -46,15 +46,7 @@ public final class OpcUaCli implements CliExtension {
     @Command(name = "opcua", description = "OPC UA tools: browse a server, manage trusted server certificates and the "
             + "gateway's own certificate.",
             mixinStandardHelpOptions = true, subcommands = {BrowseCommand.class, TrustCommand.class, CertCommand.class})
-    public static final class OpcUaCommand implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 2;
-        }
+    public static final class OpcUaCommand extends CommandGroup {
     }
 
     /** Where the PKI folder is: --pki, or the connector's state folder under the data directory. */
@@ -262,10 +254,8 @@ public final class OpcUaCli implements CliExtension {
         }
     }
 
-    @Command(name = "trust", mixinStandardHelpOptions = true,
-            description = "Lists server certificates or moves a rejected one to trusted.",
-            subcommands = {TrustListCommand.class, TrustAcceptCommand.class})
-    public static final class TrustCommand implements Callable<Integer> {
+    /** A command that only groups subcommands: by itself it prints its usage and exits 2. */
+    abstract static class CommandGroup implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -276,40 +266,80 @@ public final class OpcUaCli implements CliExtension {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Lists the gateway's own certificate and the trusted, issuer and rejected certificates.")
-    public static final class TrustListCommand implements Callable<Integer> {
+    /**
+     * The frame of the trust and cert commands: {@link #run} does the work, and a failure it throws is one
+     * {@code error: } line on standard error and exit code 1.
+     */
+    abstract static class PkiCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Mixin
-        PkiOptions pkiOptions;
+        /** The command's work; returns the exit code. */
+        abstract int run() throws Exception;
+
+        /** What follows {@code error: } for a failure of {@link #run}: its message. */
+        String describe(Exception e) {
+            return e.getMessage();
+        }
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+        public final Integer call() {
             try {
-                OpcUaPki pki = new OpcUaPki(pkiOptions.resolve());
-                List<OpcUaPki.Entry> entries = pki.list();
-                out.println("PKI folder " + pki.root());
-                if (entries.isEmpty()) out.println("(no certificates)");
-                for (OpcUaPki.Entry e : entries) {
-                    out.printf("%-9s %s  valid until %s  %s%n", e.state(), e.thumbprint(), e.notAfter(), e.subject());
-                }
-                out.flush();
-                return 0;
+                return run();
             } catch (Exception e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
+                err().println("error: " + describe(e));
                 return 1;
+            }
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+
+        /** Writes {@code bytes} to {@code file} and says so on standard error, or without a file prints {@code text}. */
+        void emit(Path file, byte[] bytes, String text) throws java.io.IOException {
+            if (file != null) {
+                java.nio.file.Files.write(file, bytes);
+                err().println("wrote " + file);
+            } else {
+                out().print(text);
+                out().flush();
             }
         }
     }
 
-    @Command(name = "accept", mixinStandardHelpOptions = true, description = "Moves a rejected server certificate to trusted.")
-    public static final class TrustAcceptCommand implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
+    @Command(name = "trust", mixinStandardHelpOptions = true,
+            description = "Lists server certificates or moves a rejected one to trusted.",
+            subcommands = {TrustListCommand.class, TrustAcceptCommand.class})
+    public static final class TrustCommand extends CommandGroup {
+    }
 
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists the gateway's own certificate and the trusted, issuer and rejected certificates.")
+    public static final class TrustListCommand extends PkiCommand {
+        @Mixin
+        PkiOptions pkiOptions;
+
+        @Override
+        int run() throws Exception {
+            OpcUaPki pki = new OpcUaPki(pkiOptions.resolve());
+            List<OpcUaPki.Entry> entries = pki.list();
+            out().println("PKI folder " + pki.root());
+            if (entries.isEmpty()) out().println("(no certificates)");
+            for (OpcUaPki.Entry e : entries) {
+                out().printf("%-9s %s  valid until %s  %s%n", e.state(), e.thumbprint(), e.notAfter(), e.subject());
+            }
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "accept", mixinStandardHelpOptions = true, description = "Moves a rejected server certificate to trusted.")
+    public static final class TrustAcceptCommand extends PkiCommand {
         @Parameters(index = "0", description = "Thumbprint (SHA-1, hex; at least 8 leading digits) as shown by 'trust list'.")
         String thumbprint;
 
@@ -317,19 +347,17 @@ public final class OpcUaCli implements CliExtension {
         PkiOptions pkiOptions;
 
         @Override
-        public Integer call() {
-            try {
-                OpcUaPki.Entry e = new OpcUaPki(pkiOptions.resolve()).accept(thumbprint);
-                spec.commandLine().getOut().println("trusted " + e.thumbprint() + "  " + e.subject() + "  -> " + e.file());
-                spec.commandLine().getOut().flush();
-                return 0;
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 1;
-            } catch (Exception e) {
-                spec.commandLine().getErr().println("error: " + e);
-                return 1;
-            }
+        int run() throws Exception {
+            OpcUaPki.Entry e = new OpcUaPki(pkiOptions.resolve()).accept(thumbprint);
+            out().println("trusted " + e.thumbprint() + "  " + e.subject() + "  -> " + e.file());
+            out().flush();
+            return 0;
+        }
+
+        /** An unknown or ambiguous thumbprint is its message; anything else also names its type. */
+        @Override
+        String describe(Exception e) {
+            return e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
         }
     }
 
@@ -338,15 +366,7 @@ public final class OpcUaCli implements CliExtension {
                     + "export it, make a certificate signing request for it, import the certificate a CA issued. "
                     + "Generated on first use.",
             subcommands = {CertShowCommand.class, CertExportCommand.class, CertCsrCommand.class, CertImportCommand.class})
-    public static final class CertCommand implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 2;
-        }
+    public static final class CertCommand extends CommandGroup {
     }
 
     /** Options of the cert commands: where the PKI is, and the URI a certificate generated now gets. */
@@ -366,46 +386,35 @@ public final class OpcUaCli implements CliExtension {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Prints the gateway's certificate: "
             + "thumbprint, subject, application URI, host names, validity and where it is kept.")
-    public static final class CertShowCommand implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    public static final class CertShowCommand extends PkiCommand {
         @Mixin
         OwnCertificateOptions own;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try {
-                OpcUaPki.Identity id = own.load();
-                java.security.cert.X509Certificate c = id.certificate();
-                List<String> names = new ArrayList<>();
-                if (c.getSubjectAlternativeNames() != null) {
-                    for (List<?> san : c.getSubjectAlternativeNames()) names.add(String.valueOf(san.get(1)));
-                }
-                out.println("thumbprint  " + OpcUaPki.thumbprint(c) + "  (SHA-1)");
-                out.println("subject     " + c.getSubjectX500Principal().getName());
-                out.println("issuer      " + c.getIssuerX500Principal().getName());
-                out.println("uri         " + id.applicationUri());
-                out.println("names       " + String.join(", ", names));
-                out.println("valid       " + c.getNotBefore().toInstant() + " .. " + c.getNotAfter().toInstant());
-                out.println("key store   " + own.pkiOptions.resolve().resolve("own").resolve("sluice-client.pfx"));
-                out.println("Give it to the server: sluice opcua cert export --pem (or --out gateway.der)");
-                out.flush();
-                return 0;
-            } catch (Exception e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 1;
+        int run() throws Exception {
+            OpcUaPki.Identity id = own.load();
+            java.security.cert.X509Certificate c = id.certificate();
+            List<String> names = new ArrayList<>();
+            if (c.getSubjectAlternativeNames() != null) {
+                for (List<?> san : c.getSubjectAlternativeNames()) names.add(String.valueOf(san.get(1)));
             }
+            PrintWriter out = out();
+            out.println("thumbprint  " + OpcUaPki.thumbprint(c) + "  (SHA-1)");
+            out.println("subject     " + c.getSubjectX500Principal().getName());
+            out.println("issuer      " + c.getIssuerX500Principal().getName());
+            out.println("uri         " + id.applicationUri());
+            out.println("names       " + String.join(", ", names));
+            out.println("valid       " + c.getNotBefore().toInstant() + " .. " + c.getNotAfter().toInstant());
+            out.println("key store   " + own.pkiOptions.resolve().resolve("own").resolve("sluice-client.pfx"));
+            out.println("Give it to the server: sluice opcua cert export --pem (or --out gateway.der)");
+            out.flush();
+            return 0;
         }
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true, description = "Writes the gateway's certificate, for "
             + "the server's trust list: PEM to standard output (--pem), or DER / PEM to a file (--out).")
-    public static final class CertExportCommand implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    public static final class CertExportCommand extends PkiCommand {
         @Mixin
         OwnCertificateOptions own;
 
@@ -416,36 +425,22 @@ public final class OpcUaCli implements CliExtension {
         Path outFile;
 
         @Override
-        public Integer call() {
+        int run() throws Exception {
             if (!pem && outFile == null) {
-                spec.commandLine().getErr().println("error: DER is binary: give --out FILE, or --pem for text on standard output");
+                err().println("error: DER is binary: give --out FILE, or --pem for text on standard output");
                 return 2;
             }
-            try {
-                byte[] der = own.load().certificate().getEncoded();
-                if (outFile != null) {
-                    java.nio.file.Files.write(outFile, pem ? OpcUaPki.pem("CERTIFICATE", der)
-                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII) : der);
-                    spec.commandLine().getErr().println("wrote " + outFile);
-                } else {
-                    spec.commandLine().getOut().print(OpcUaPki.pem("CERTIFICATE", der));
-                    spec.commandLine().getOut().flush();
-                }
-                return 0;
-            } catch (Exception e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 1;
-            }
+            byte[] der = own.load().certificate().getEncoded();
+            String text = OpcUaPki.pem("CERTIFICATE", der);
+            emit(outFile, pem ? text.getBytes(java.nio.charset.StandardCharsets.US_ASCII) : der, text);
+            return 0;
         }
     }
 
     @Command(name = "csr", mixinStandardHelpOptions = true, description = "Prints a PKCS#10 certificate signing "
             + "request (PEM) for the gateway's key, with its subject and application URI, for a CA that issues the "
             + "plant's OPC UA certificates.")
-    public static final class CertCsrCommand implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    public static final class CertCsrCommand extends PkiCommand {
         @Mixin
         OwnCertificateOptions own;
 
@@ -453,31 +448,17 @@ public final class OpcUaCli implements CliExtension {
         Path outFile;
 
         @Override
-        public Integer call() {
-            try {
-                String csr = OpcUaPki.certificateSigningRequestPem(own.load());
-                if (outFile != null) {
-                    java.nio.file.Files.writeString(outFile, csr);
-                    spec.commandLine().getErr().println("wrote " + outFile);
-                } else {
-                    spec.commandLine().getOut().print(csr);
-                    spec.commandLine().getOut().flush();
-                }
-                return 0;
-            } catch (Exception e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 1;
-            }
+        int run() throws Exception {
+            String csr = OpcUaPki.certificateSigningRequestPem(own.load());
+            emit(outFile, csr.getBytes(java.nio.charset.StandardCharsets.UTF_8), csr);
+            return 0;
         }
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true, description = "Replaces the gateway's certificate with one "
             + "a CA issued for its key (from 'cert csr'): PEM, optionally followed by the CA chain, or DER. The key stays; "
             + "servers must then trust the new certificate or its CA. A running connector uses it from its next session.")
-    public static final class CertImportCommand implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    public static final class CertImportCommand extends PkiCommand {
         @Parameters(index = "0", description = "The issued certificate file.")
         Path file;
 
@@ -485,21 +466,19 @@ public final class OpcUaCli implements CliExtension {
         PkiOptions pkiOptions;
 
         @Override
-        public Integer call() {
-            try {
-                OpcUaPki.Identity id = new OpcUaPki(pkiOptions.resolve()).importCertificate(file);
-                spec.commandLine().getOut().println("imported " + OpcUaPki.thumbprint(id.certificate()) + "  "
-                        + id.certificate().getSubjectX500Principal().getName() + "  issued by "
-                        + id.certificate().getIssuerX500Principal().getName());
-                spec.commandLine().getOut().flush();
-                return 0;
-            } catch (IllegalArgumentException | java.io.IOException e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 1;
-            } catch (Exception e) {
-                spec.commandLine().getErr().println("error: " + e);
-                return 1;
-            }
+        int run() throws Exception {
+            OpcUaPki.Identity id = new OpcUaPki(pkiOptions.resolve()).importCertificate(file);
+            out().println("imported " + OpcUaPki.thumbprint(id.certificate()) + "  "
+                    + id.certificate().getSubjectX500Principal().getName() + "  issued by "
+                    + id.certificate().getIssuerX500Principal().getName());
+            out().flush();
+            return 0;
+        }
+
+        /** A certificate that does not fit, or a file that cannot be read, is its message; anything else names its type. */
+        @Override
+        String describe(Exception e) {
+            return e instanceof IllegalArgumentException || e instanceof java.io.IOException ? e.getMessage() : e.toString();
         }
     }
 }

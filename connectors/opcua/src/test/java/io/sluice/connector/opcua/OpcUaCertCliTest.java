@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,29 +13,19 @@ import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sluice opcua cert show|export|csr} and the own certificate in {@code trust list}; no server needed. */
 @Timeout(60)
 class OpcUaCertCliTest {
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new OpcUaCli().command());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static OpcUaCliRun run(String... args) {
+        return OpcUaCliRun.of(args);
     }
 
     @Test
     void showGeneratesTheCertificateOnceAndPrintsItsThumbprint(@TempDir Path dir) throws Exception {
         Path pki = dir.resolve("pki");
-        Run show = run("cert", "show", "--pki", pki.toString(), "--application-uri", "urn:sluice:gateway:cli");
+        OpcUaCliRun show = run("cert", "show", "--pki", pki.toString(), "--application-uri", "urn:sluice:gateway:cli");
         assertEquals(0, show.code(), show.err());
         X509Certificate own = new OpcUaPki(pki).ownCertificate().orElseThrow();
         String thumbprint = OpcUaPki.thumbprint(own);
@@ -46,14 +34,14 @@ class OpcUaCertCliTest {
         assertTrue(show.out().contains(pki.resolve("own").resolve("sluice-client.pfx").toString()), show.out());
         assertEquals(thumbprint, OpcUaPki.thumbprint(new OpcUaPki(pki).ownCertificate().orElseThrow()));
 
-        Run list = run("trust", "list", "--pki", pki.toString());
+        OpcUaCliRun list = run("trust", "list", "--pki", pki.toString());
         assertTrue(list.out().contains("own       " + thumbprint), list.out());
     }
 
     @Test
     void exportWritesPemToStdoutOrDerToAFile(@TempDir Path dir) throws Exception {
         Path pki = dir.resolve("pki");
-        Run pem = run("cert", "export", "--pem", "--pki", pki.toString());
+        OpcUaCliRun pem = run("cert", "export", "--pem", "--pki", pki.toString());
         assertEquals(0, pem.code(), pem.err());
         assertTrue(pem.out().startsWith("-----BEGIN CERTIFICATE-----\n"), pem.out());
         X509Certificate own = new OpcUaPki(pki).ownCertificate().orElseThrow();
@@ -62,11 +50,11 @@ class OpcUaCertCliTest {
         assertEquals(own, parsed);
 
         Path der = dir.resolve("gateway.der");
-        Run file = run("cert", "export", "--out", der.toString(), "--pki", pki.toString());
+        OpcUaCliRun file = run("cert", "export", "--out", der.toString(), "--pki", pki.toString());
         assertEquals(0, file.code(), file.err());
         assertArrayEquals(own.getEncoded(), Files.readAllBytes(der));
 
-        Run binary = run("cert", "export", "--pki", pki.toString());
+        OpcUaCliRun binary = run("cert", "export", "--pki", pki.toString());
         assertEquals(2, binary.code(), "DER is binary: not to the terminal");
         assertTrue(binary.err().contains("--pem") && binary.err().contains("--out"), binary.err());
     }
@@ -74,18 +62,18 @@ class OpcUaCertCliTest {
     @Test
     void csrPrintsAPkcs10Request(@TempDir Path dir) {
         Path pki = dir.resolve("pki");
-        Run csr = run("cert", "csr", "--pki", pki.toString());
+        OpcUaCliRun csr = run("cert", "csr", "--pki", pki.toString());
         assertEquals(0, csr.code(), csr.err());
         assertTrue(csr.out().startsWith("-----BEGIN CERTIFICATE REQUEST-----\n"), csr.out());
     }
 
     @Test
     void theDataDirectoryOptionIsDataWithDataDirKeptAsAnAlias(@TempDir Path dir) throws Exception {
-        Run show = run("cert", "show", "--data", dir.toString(), "--connector", "press3");
+        OpcUaCliRun show = run("cert", "show", "--data", dir.toString(), "--connector", "press3");
         assertEquals(0, show.code(), show.err());
         Path pki = dir.resolve("state").resolve("connectors").resolve("press3").resolve("pki");
         assertTrue(Files.exists(pki.resolve("own").resolve("sluice-client.pfx")));
-        Run old = run("trust", "list", "--data-dir", dir.toString(), "--connector", "press3");
+        OpcUaCliRun old = run("trust", "list", "--data-dir", dir.toString(), "--connector", "press3");
         assertEquals(0, old.code(), old.err());
         assertTrue(old.out().contains("own  "), old.out());
     }
@@ -112,11 +100,11 @@ class OpcUaCertCliTest {
         var caKeys = org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateGenerator.generateRsaKeyPair(2048);
         X509Certificate ca = new org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateBuilder(caKeys)
                 .setCommonName("Plant CA").setApplicationUri("urn:plant:ca").build();
-        Run csr = run("cert", "csr", "--pki", pki.toString());
+        OpcUaCliRun csr = run("cert", "csr", "--pki", pki.toString());
         Path issued = dir.resolve("issued.pem");
         Files.writeString(issued, issue(csr.out(), caKeys, ca));
 
-        Run imported = run("cert", "import", issued.toString(), "--pki", pki.toString());
+        OpcUaCliRun imported = run("cert", "import", issued.toString(), "--pki", pki.toString());
         assertEquals(0, imported.code(), imported.err());
         OpcUaPki.Identity after = new OpcUaPki(pki).loadOrCreateIdentity("urn:other");
         assertEquals(before.keyPair().getPrivate(), after.keyPair().getPrivate(), "the key stays");
@@ -125,11 +113,11 @@ class OpcUaCertCliTest {
         assertTrue(imported.out().contains(OpcUaPki.thumbprint(after.certificate())), imported.out());
 
         // a certificate for another key is refused, and nothing changes
-        Run foreign = run("cert", "import", dir.resolve("nothing.pem").toString(), "--pki", pki.toString());
+        OpcUaCliRun foreign = run("cert", "import", dir.resolve("nothing.pem").toString(), "--pki", pki.toString());
         assertEquals(1, foreign.code());
         Path other = dir.resolve("other.der");
         Files.write(other, ca.getEncoded());
-        Run wrongKey = run("cert", "import", other.toString(), "--pki", pki.toString());
+        OpcUaCliRun wrongKey = run("cert", "import", other.toString(), "--pki", pki.toString());
         assertEquals(1, wrongKey.code());
         assertTrue(wrongKey.err().contains("not for the gateway's key"), wrongKey.err());
         assertEquals(after.certificate(), new OpcUaPki(pki).ownCertificate().orElseThrow());

@@ -11,8 +11,6 @@ import io.sluice.connector.opcua.OpcUaConnectorConfig.SecurityMode;
 import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.connector.HealthState;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Secured sessions, user identities, the PKI folder and the CLI against the rig server. */
 class OpcUaSecurityIT {
@@ -64,13 +61,8 @@ class OpcUaSecurityIT {
     private static final List<NodeGroup> RAMP = List.of(group("g", List.of(path("/Rig/Dynamic/Ramp")), List.of()));
 
     private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new OpcUaCli().command());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return code + "\n" + out + err;
+        OpcUaCliRun r = OpcUaCliRun.of(args);
+        return r.code() + "\n" + r.out() + r.err();
     }
 
     @Test

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.runtime.testing.Tmpfs;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.PacketOutcome;
 import java.nio.file.Files;
@@ -14,10 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,28 +29,13 @@ class FileDestinationDiskFullIT {
 
     @TempDir
     Path dir;
-    Path mount;
-    boolean mounted;
 
-    @BeforeEach
-    void mountTmpfs() throws Exception {
-        mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        mounted = done && p.exitValue() == 0;
-        assumeTrue(mounted, "needs root to mount a tmpfs (disk-full test skipped): " + output);
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (mounted) new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final Tmpfs tmpfs = new Tmpfs("2m", "disk-full test");
 
     @Test
     void aDiskThatFillsMidWindowLeavesWholeLinesAndTheRetryWritesTheWindowOnce() throws Exception {
+        Path mount = tmpfs.path();
         Path filler = mount.resolve("filler.bin");
         Files.write(filler, new byte[1 << 20]);
         Path out = mount.resolve("out");

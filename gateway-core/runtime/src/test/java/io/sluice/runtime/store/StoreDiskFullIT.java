@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.runtime.config.StreamConfig.WhenFull;
 import io.sluice.runtime.store.StoreHealth.State;
+import io.sluice.runtime.testing.Tmpfs;
 import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
@@ -21,11 +21,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator's scenario on a real full file system (a 24 MB tmpfs; needs root to mount): one drop-oldest and one
@@ -38,27 +36,8 @@ class StoreDiskFullIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
-    Path mount;
-    boolean mounted;
-
-    @BeforeEach
-    void mountTmpfs() throws Exception {
-        mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        mounted = done && p.exitValue() == 0;
-        assumeTrue(mounted, "needs root to mount a tmpfs (disk-full test skipped): " + output);
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (mounted) new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final Tmpfs tmpfs = new Tmpfs("24m", "disk-full test");
 
     private static List<StreamSettings> streams() {
         return List.of(new StreamSettings("keep", 1L << 40, Duration.ofDays(7), WhenFull.REJECT_NEW, true, Set.of()),
@@ -82,6 +61,7 @@ class StoreDiskFullIT {
 
     @Test
     void aFullDiskKeepsDropOldestGoingRefusesRejectNewAndRecoversWithoutRestart() throws Exception {
+        Path mount = tmpfs.path();
         Path filler = mount.resolve("filler.bin");
         Files.write(filler, new byte[8 << 20]); // freed later: room for the reserve and as much again
         Path file = mount.resolve("store.db");

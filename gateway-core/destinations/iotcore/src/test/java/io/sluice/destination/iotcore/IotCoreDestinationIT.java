@@ -14,6 +14,7 @@ import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.testkit.TestDestinationContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,7 +108,7 @@ class IotCoreDestinationIT {
             in.addAll(IotTestSamples.floats(stream + "-alarms", 2_000, 3, 1));
             try (Subscriber sub = new Subscriber("sluice/sim/" + stream + "/#");
                  Subscriber sub2 = new Subscriber("sluice/sim/" + stream + "-alarms");
-                 TestDestinationContext ctx = new TestDestinationContext(dir);
+                 TestDestinationContext ctx = new TestDestinationContext("test", dir);
                  IotCoreDestination d = started(config(broker.uri(), format), ctx, true)) {
                 Subscriber[] both = {sub, sub2};
                 int calls = 0;
@@ -150,7 +151,7 @@ class IotCoreDestinationIT {
         IotCoreDestinationConfig c = IotTestSamples.config(broker.uri(), stranger.certificate().toString(),
                 stranger.privateKey().toString(), broker.caCertificatePath().toString(),
                 IotCoreDestinationConfig.PayloadFormat.JSON, "sluice/{connector}");
-        try (TestDestinationContext ctx = new TestDestinationContext(dir);
+        try (TestDestinationContext ctx = new TestDestinationContext("test", dir);
              IotCoreDestination d = started(c, ctx, false)) {
             Thread.sleep(1500);
             assertFalse(d.isConnected());
@@ -165,7 +166,7 @@ class IotCoreDestinationIT {
     void reconnectsAfterTheConnectionIsReset() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(broker.port());
              Subscriber sub = new Subscriber("sluice/sim/reconnect");
-             TestDestinationContext ctx = new TestDestinationContext(dir);
+             TestDestinationContext ctx = new TestDestinationContext("test", dir);
              IotCoreDestination d = started(config("ssl://127.0.0.1:" + proxy.port(), IotCoreDestinationConfig.PayloadFormat.JSON), ctx, true)) {
             List<OutboundSample> first = IotTestSamples.floats("reconnect", 100, 2, 0);
             sendAll(d, d.pack(first).packets());
@@ -182,7 +183,7 @@ class IotCoreDestinationIT {
             sendAll(d, whileDown);
             sub.awaitSamples(200);
             assertEquals(200, sub.samples.size());
-            assertTrue(ctx.gauges.get("iotcore.connects").get().longValue() >= 2);
+            assertTrue(ctx.gauge("iotcore.connects") >= 2);
         }
     }
 
