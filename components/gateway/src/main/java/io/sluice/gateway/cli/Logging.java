@@ -41,7 +41,7 @@ final class Logging {
      * (keep-alive failures, activation), whose failures all reach the connector as a failed connect or a lost session.
      */
     static final List<String> MILO_CONNECTION_LOGGERS = List.of("org.eclipse.milo.opcua.stack.transport.client.uasc",
-            "org.eclipse.milo.opcua.sdk.client.session");
+            "org.eclipse.milo.opcua.sdk.client.SessionFsm");
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) System.setProperty(key, value);
