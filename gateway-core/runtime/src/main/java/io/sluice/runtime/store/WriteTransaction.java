@@ -110,7 +110,8 @@ final class WriteTransaction {
      * budget and free-disk watermark. Room is made from the oldest blocks of drop-oldest streams of a lower priority,
      * lowest priority first, and then, under drop-oldest, from the appending stream's own oldest blocks; streams of
      * the same priority keep their data (a reject-new append is refused rather than take a peer's room). Nothing is
-     * evicted unless the append then fits. Returns false after refusing it.
+     * evicted unless the append then fits. A drop-oldest append always makes room: with the watermark out of reach it
+     * replaces its lower-priority peers' and its own oldest data byte for byte. Returns false after refusing it.
      */
     private boolean admit(Pending p, StoreOp.Append a) throws SQLException {
         StreamSettings s = p.stream.settings;
@@ -139,7 +140,9 @@ final class WriteTransaction {
         Map<Pending, Eviction> plan = new LinkedHashMap<>();
         if (!own.isEmpty()) plan.put(p, own);
         if (p.stream instanceof FileStream) {
-            long need = a.bytes() - own.freedBytes() - headroom;
+            // Below the watermark because of what others put on the disk, evicting cannot restore it; a drop-oldest
+            // append that takes no more than it frees leaves the disk as it is, so it goes in place of its oldest data.
+            long need = a.bytes() - own.freedBytes() - (dropOldest ? Math.max(headroom, 0) : headroom);
             if (need > 0) {
                 budgetPressure = true;
                 need = planBudgetEviction(p, need, plan, own);

@@ -104,6 +104,27 @@ class StoreBudgetTest {
     }
 
     @Test
+    void aDropOldestStreamKeepsAppendingInPlaceOfItsOldestDataWhenAnotherProgramTookTheDisk() {
+        FakeDisk disk = new FakeDisk();
+        SqliteStreamStore.StoreOptions options = SqliteStreamStore.StoreOptions.defaults().withBudget(0, FreeSpace.ofPercent(5));
+        try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("t.db"), options, disk)) {
+            store.configure(List.of(stream("bulk", WhenFull.DROP_OLDEST, 5), stream("keep", WhenFull.REJECT_NEW, 5)));
+            long id = 0;
+            for (int i = 0; i < 10; i++, id += 100) Durations.await(store.append("bulk", "t", StoreFullTest.bigSamples("bulk", id), null), WAIT);
+            disk.usable.set(0); // the watermark cannot be met by evicting: the disk went to another program
+            Durations.await(store.compact(), WAIT);
+            long storedBefore = store.stats("bulk").storedSamples();
+            for (int i = 0; i < 20; i++, id += 100) Durations.await(store.append("bulk", "t", StoreFullTest.bigSamples("bulk", id), null), WAIT);
+            StreamStats bulk = store.stats("bulk");
+            assertEquals(0, bulk.rejected(), "drop-oldest always makes room");
+            assertTrue(bulk.droppedFull() >= 2_000, "its own oldest samples made the room: " + bulk);
+            assertTrue(bulk.storedSamples() <= storedBefore, "the stream did not grow: " + bulk);
+            assertEquals(State.LOW_SPACE, store.health().state());
+            assertTrue(isRefused(store, "keep", id), "a reject-new stream is refused");
+        }
+    }
+
+    @Test
     void theFreeDiskWatermarkMovesTheStoreToLowSpaceAndBackToOkWithoutRestart() {
         FakeDisk disk = new FakeDisk();
         SqliteStreamStore.StoreOptions options = SqliteStreamStore.StoreOptions.defaults().withBudget(0, FreeSpace.ofPercent(50));
