@@ -30,6 +30,8 @@ final class ConfigWarnings {
                      Map<String, Node> connectorNodes, Map<String, Node> destinationNodes) {
         Node streamsNode = ConfigBinder.find(root, "streams");
         Map<String, Node> streamNodes = streamsNode instanceof MappingNode ? mapping(streamsNode) : Map.of();
+        Map<String, Node> streamKeys = keys(streamsNode);
+        Map<String, Node> destinationKeys = keys(ConfigBinder.find(root, "destinations"));
         Set<String> deadLetter = new HashSet<>();
         destinationNodes.forEach((name, node) -> {
             String explicit = scalar(mapping(node).get("dead-letter-stream"));
@@ -47,13 +49,13 @@ final class ConfigWarnings {
                 }
             }
             if (count == 0 && !deadLetter.contains(name)) {
-                binder.warning(node, "streams." + name, "exported nowhere: its samples stay in the store until ttl or "
+                binder.warning(streamKeys.get(name), "streams." + name, "exported nowhere: its samples stay in the store until ttl or "
                         + "max-size drops them (add `export:` entries, or ignore this for a local buffer)");
             }
         });
         destinationNodes.forEach((name, node) -> {
             if (!exported.contains(name)) {
-                binder.warning(node, "destinations." + name, "unused: no stream exports to it (add it to a stream's `export:`)");
+                binder.warning(destinationKeys.get(name), "destinations." + name, "unused: no stream exports to it (add it to a stream's `export:`)");
             }
         });
         if (routes == null) return;
@@ -89,6 +91,17 @@ final class ConfigWarnings {
         if (node instanceof MappingNode m) {
             m.getValue().forEach(t -> {
                 if (t.getKeyNode() instanceof ScalarNode k) out.putIfAbsent(k.getValue(), t.getValueNode());
+            });
+        }
+        return out;
+    }
+
+    /** The key nodes of a mapping (where a warning about an entry points). */
+    private static Map<String, Node> keys(Node node) {
+        Map<String, Node> out = new java.util.LinkedHashMap<>();
+        if (node instanceof MappingNode m) {
+            m.getValue().forEach(t -> {
+                if (t.getKeyNode() instanceof ScalarNode k) out.putIfAbsent(k.getValue(), k);
             });
         }
         return out;
