@@ -98,4 +98,33 @@ class ValidateCommandTest {
         assertTrue(r.err().contains("connectors.site.devices: no devices configured"), r.err());
         assertTrue(r.err().startsWith("4 config problems:"), "nothing made up from the broken key: " + r.err());
     }
+
+    @Test
+    void theOldEndpointKeyOfKinesisIsAcceptedWithAWarningNamingFileAndLine() throws Exception {
+        String yaml = """
+                connectors:
+                  press: {type: simulator, stream: telemetry, tags: [{name: t, kind: sine}]}
+                streams:
+                  telemetry:
+                    export: [{destination: cloud}]
+                destinations:
+                  cloud:
+                    type: kinesis
+                    stream-name: plant
+                    region: eu-central-1
+                    endpoint: http://127.0.0.1:4568
+                """;
+        Path config = dir.resolve("kinesis.yaml");
+        Files.writeString(config, yaml);
+        Result r = run("validate", "--config", config.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("warning: " + config + ":11:5: destinations.cloud.endpoint: 'endpoint' is deprecated; "
+                + "write 'endpoint-override' (the old name is still accepted)"), r.out());
+
+        Files.writeString(config, yaml + "    endpoint-override: http://127.0.0.1:4569\n");
+        Result both = run("validate", "--config", config.toString());
+        assertEquals(2, both.exit(), both.out());
+        assertTrue(both.err().contains(config + ":11:5: destinations.cloud.endpoint: 'endpoint' is the old name of "
+                + "'endpoint-override'; write only 'endpoint-override'"), both.err());
+    }
 }

@@ -55,7 +55,7 @@ public final class OpcUaCli implements CliExtension {
         Path pki;
 
         // --data as in `sluice run`; --data-dir is the name of earlier versions
-        @Option(names = {"-d", "--data", "--data-dir"}, defaultValue = "data",
+        @Option(names = {"-d", "--data", "--data-dir"}, defaultValue = "./data",
                 description = "Gateway data directory (default: ${DEFAULT-VALUE}).")
         Path dataDir;
 

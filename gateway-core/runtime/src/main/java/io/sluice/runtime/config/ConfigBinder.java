@@ -138,7 +138,11 @@ public final class ConfigBinder {
     /** The kebab-case keys of a record type. */
     public static Set<String> keysOf(Class<? extends Record> type) {
         Set<String> keys = new LinkedHashSet<>();
-        for (RecordComponent c : type.getRecordComponents()) keys.add(Names.kebab(c.getName()));
+        for (RecordComponent c : type.getRecordComponents()) {
+            keys.add(Names.kebab(c.getName()));
+            io.sluice.spi.config.FormerKey former = c.getAnnotation(io.sluice.spi.config.FormerKey.class);
+            if (former != null) keys.add(former.value());
+        }
         return keys;
     }
 
@@ -181,9 +185,14 @@ public final class ConfigBinder {
         if (entries == null) return null;
         RecordComponent[] components = type.getRecordComponents();
         Set<String> known = new LinkedHashSet<>();
-        for (RecordComponent c : components) known.add(Names.kebab(c.getName()));
+        Set<String> formerKeys = new LinkedHashSet<>();
+        for (RecordComponent c : components) {
+            known.add(Names.kebab(c.getName()));
+            io.sluice.spi.config.FormerKey former = c.getAnnotation(io.sluice.spi.config.FormerKey.class);
+            if (former != null) formerKeys.add(former.value());
+        }
         for (Map.Entry<String, Node> e : entries.entrySet()) {
-            if (reportUnknown && !known.contains(e.getKey()) && !ownedElsewhere.contains(e.getKey())) {
+            if (reportUnknown && !known.contains(e.getKey()) && !formerKeys.contains(e.getKey()) && !ownedElsewhere.contains(e.getKey())) {
                 Set<String> all = new LinkedHashSet<>(known);
                 all.addAll(ownedElsewhere);
                 String suggestion = Names.closest(e.getKey(), all);
@@ -198,6 +207,20 @@ public final class ConfigBinder {
             String key = Names.kebab(c.getName());
             String keyPath = child(path, key);
             Node valueNode = entries.get(key);
+            io.sluice.spi.config.FormerKey former = c.getAnnotation(io.sluice.spi.config.FormerKey.class);
+            if (former != null && entries.containsKey(former.value()) && reportUnknown) {
+                Node formerKey = keyNode(node, former.value());
+                if (valueNode != null) {
+                    problem(formerKey, child(path, former.value()), "'" + former.value() + "' is the old name of '" + key
+                            + "'; write only '" + key + "'");
+                } else {
+                    valueNode = entries.get(former.value());
+                    warning(formerKey, child(path, former.value()), "'" + former.value() + "' is deprecated; write '"
+                            + key + "' (the old name is still accepted)");
+                }
+            } else if (former != null && valueNode == null) {
+                valueNode = entries.get(former.value());
+            }
             Object value;
             if (isNull(valueNode)) {
                 value = absent(c, keyPath, node);
