@@ -16,7 +16,11 @@ public final class FrameException extends Exception {
         /** The frame counter is not above the last accepted one (a replay or a very late copy). */
         REPLAYED("replayed"),
         /** The frame counter jumped further ahead than {@code max-fcnt-gap}. */
-        COUNTER_GAP("counter-gap");
+        COUNTER_GAP("counter-gap"),
+        /** A JoinRequest whose DevNonce the device used before (a replayed join), or not above the last (1.0.4). */
+        DEV_NONCE_REUSED("dev-nonce-replayed"),
+        /** No free DevAddr is left in the configured range for a joining device. */
+        NO_DEV_ADDR("no-dev-addr");
 
         private final String metric;
 
