@@ -5,7 +5,8 @@
 // gateways, gateway A hears it better), decrypt the JoinAccept from PULL_RESP with lora-packet, derive the session
 // keys with lora-packet, send uplinks (every third confirmed) and check each ACK's MIC and ACK bit with lora-packet.
 // One ACK is refused with TX_ACK error TOO_LATE to make the server use RX2. Then the first device's JoinRequest is
-// replayed, followed by a confirmed marker uplink; every PULL_RESP seen after the replay is reported. Prints one JSON
+// replayed, followed by a confirmed marker uplink; one confirmed uplink is sent twice (its ACK "lost") and must be
+// acknowledged twice; every PULL_RESP seen after the replay is reported. Prints one JSON
 // report on stdout. Fails (exit 1) only on protocol breakage it cannot report.
 const dgram = require("dgram");
 const fs = require("fs");
@@ -131,6 +132,17 @@ async function main() {
       report.acks.push({ device: j.d.name, fcnt: f, gw: resp.gw, uplinkTmst: tmsts[resp.gw], txpk: resp.txpk,
         mtype: down.getMType(), ack: down.getFCtrlACK(), micOk: lp.verifyMIC(down, j.nwk),
         devAddr: down.DevAddr.toString("hex"), fcntDown: down.getFCnt(), fopts: down.FOpts.toString("hex") });
+      if (j.d.name === "otaa-1" && f === 2) {
+        // the device did not hear that ACK: it sends the same frame again and must be acknowledged again
+        const again = await push(up.getPHYPayload());
+        const r2 = await nextResp(5000);
+        if (!r2) { report.errors.push("no ACK for the retransmission of " + j.d.name); continue; }
+        await txAck(r2.gw, r2.token, "NONE");
+        const d2 = lp.fromWire(Buffer.from(r2.txpk.data, "base64"));
+        report.acks.push({ device: j.d.name, fcnt: f, again: true, gw: r2.gw, uplinkTmst: again[r2.gw], txpk: r2.txpk,
+          mtype: d2.getMType(), ack: d2.getFCtrlACK(), micOk: lp.verifyMIC(d2, j.nwk), devAddr: d2.DevAddr.toString("hex"),
+          fcntDown: d2.getFCnt(), fopts: d2.FOpts.toString("hex") });
+      }
     }
   }
   if (joined.length > 0) {

@@ -31,6 +31,9 @@ final class DeviceState {
     int battery = -1;
     int margin = NO_MARGIN;
     long statusMillis;
+    /** The counter of the confirmed uplink acknowledged again, and how often (memory only). */
+    long reAckedFcnt = -1;
+    int reAcks;
 
     DeviceState(String name) {
         this.name = name;

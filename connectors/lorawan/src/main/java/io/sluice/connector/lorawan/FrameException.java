@@ -17,6 +17,11 @@ public final class FrameException extends Exception {
         REPLAYED("replayed"),
         /** The frame counter jumped further ahead than {@code max-fcnt-gap}. */
         COUNTER_GAP("counter-gap"),
+        /**
+         * A confirmed uplink sent again with the last accepted counter (its ACK was lost): acknowledged again (at most
+         * {@code UplinkPipeline.MAX_REACKS} times), its data not stored again. Only with the network-server section.
+         */
+        CONFIRMED_RETRANSMISSION("confirmed-retransmissions"),
         /** A JoinRequest whose DevNonce the device used before (a replayed join), or not above the last (1.0.4). */
         DEV_NONCE_REUSED("dev-nonce-replayed"),
         /** No free DevAddr is left in the configured range for a joining device. */

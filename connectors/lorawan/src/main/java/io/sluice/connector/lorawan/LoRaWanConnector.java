@@ -67,7 +67,7 @@ public final class LoRaWanConnector implements Connector {
             downlinks = new Downlinks(region, config.networkServer().get(), sessions, gateways, context.metrics(), context.logger());
         }
         UplinkPipeline pipeline = new UplinkPipeline(registry, counters, config.maxFcntGap(),
-                config.dedupWindow().toNanos(), config.radioMetadata(), context.metrics(), joins, sessions);
+                config.dedupWindow().toNanos(), config.radioMetadata(), context.metrics(), joins, sessions, downlinks != null);
         PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
                 (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
                 config.gatewayStats(), config.dedupWindow().toNanos(),

@@ -29,6 +29,9 @@ import java.util.Map;
  */
 public final class UplinkPipeline {
 
+    /** How often one confirmed uplink is acknowledged again when the device retransmits it. */
+    static final int MAX_REACKS = 8;
+
     /** What happened to one reception. */
     public enum Outcome { ACCEPTED, DUPLICATE }
 
@@ -43,21 +46,25 @@ public final class UplinkPipeline {
     private final Metrics.Counter decodeErrors;
     private final LinkedHashMap<FrameKey, Pending> pending = new LinkedHashMap<>();
     private final JoinServer joins;
+    private final boolean acknowledges;
     private final SessionStore sessions;
     private final Map<FrameException.Reason, Metrics.Counter> joinsRefused = new EnumMap<>(FrameException.Reason.class);
     private final Metrics.Counter joinsAccepted;
 
     public UplinkPipeline(DeviceRegistry registry, FrameCounterStore counters, int maxGap, long windowNanos,
                           LoRaWanConnectorConfig.RadioMetadata radio, Metrics metrics) {
-        this(registry, counters, maxGap, windowNanos, radio, metrics, null, null);
+        this(registry, counters, maxGap, windowNanos, radio, metrics, null, null, false);
     }
 
     /**
      * @param joins    answers JoinRequests, or null when Sluice is not the network server (joins are then not uplinks)
      * @param sessions where last-seen times and DevStatusAns go, or null
+     * @param acknowledges whether downlinks are sent (a confirmed uplink sent again is then acknowledged again)
      */
     UplinkPipeline(DeviceRegistry registry, FrameCounterStore counters, int maxGap, long windowNanos,
-                   LoRaWanConnectorConfig.RadioMetadata radio, Metrics metrics, JoinServer joins, SessionStore sessions) {
+                   LoRaWanConnectorConfig.RadioMetadata radio, Metrics metrics, JoinServer joins, SessionStore sessions,
+                   boolean acknowledges) {
+        this.acknowledges = acknowledges;
         this.joins = joins;
         this.sessions = sessions;
         for (FrameException.Reason r : List.of(FrameException.Reason.MALFORMED, FrameException.Reason.UNKNOWN_DEVICE,
@@ -113,6 +120,8 @@ public final class UplinkPipeline {
         byte[] joinAccept;
         /** The MAC commands of the uplink (FOpts, or the FPort 0 payload), or null. */
         byte[] macCommands;
+        /** A confirmed uplink sent again: acknowledged, not stored again. */
+        boolean retransmission;
         /** What the MAC commands ask for or report, filled in when the window closes. */
         MacCommands.Uplink mac = MacCommands.Uplink.NONE;
 
@@ -173,6 +182,10 @@ public final class UplinkPipeline {
         p.receptions.add(rx);
         pending.put(key, p);
         pendingCount = pending.size();
+        if (p.retransmission) {
+            rejected.get(FrameException.Reason.CONFIRMED_RETRANSMISSION).increment();
+            return Outcome.DUPLICATE;
+        }
         accepted.increment();
         return Outcome.ACCEPTED;
     }
@@ -196,7 +209,16 @@ public final class UplinkPipeline {
         }
         SessionCrypto crypto = device.crypto();
         long last = counters.last(device.counterKey(), device.devAddr());
-        long fcnt32 = checkCounter(frame, crypto, last, device);
+        long fcnt32;
+        try {
+            fcnt32 = checkCounter(frame, crypto, last, device);
+        } catch (FrameException e) {
+            Pending again = retransmission(e, frame, crypto, last, device, monoNanos, wallNanos);
+            if (again == null) {
+                throw e;
+            }
+            return again;
+        }
         counters.accept(device.counterKey(), device.devAddr(), fcnt32);
         if (sessions != null) {
             sessions.getOrCreate(device.name()).lastSeenMillis = wallNanos / 1_000_000;
@@ -219,6 +241,32 @@ public final class UplinkPipeline {
         } else if (frame.fport() == 0) {
             p.macCommands = payload;
         }
+        return p;
+    }
+
+    /**
+     * A confirmed uplink whose counter is the last accepted one, sent again because its ACK did not arrive: with the
+     * network-server side it is acknowledged again (at most {@link #MAX_REACKS} times per counter), its data not stored
+     * again. Returns null when {@code e} stays a rejection.
+     */
+    private Pending retransmission(FrameException e, PhyPayload frame, SessionCrypto crypto, long last, DeviceSession device,
+                                   long monoNanos, long wallNanos) {
+        if (e.reason() != FrameException.Reason.REPLAYED || !acknowledges || sessions == null
+                || frame.mtype() != MType.CONFIRMED_DATA_UP || last < 0 || (last & 0xFFFF) != frame.fcnt16()
+                || !crypto.micMatches(frame, last)) {
+            return null;
+        }
+        DeviceState s = sessions.getOrCreate(device.name());
+        if (s.reAckedFcnt != last) {
+            s.reAckedFcnt = last;
+            s.reAcks = 0;
+        }
+        if (s.reAcks >= MAX_REACKS) {
+            return null;
+        }
+        s.reAcks++;
+        Pending p = new Pending(monoNanos + windowNanos, device, frame, last, null, null, null, wallNanos);
+        p.retransmission = true;
         return p;
     }
 
@@ -319,8 +367,8 @@ public final class UplinkPipeline {
     public void toSamples(List<Object> ready, List<Sample> out) {
         for (Object o : ready) {
             Pending p = (Pending) o;
-            if (p.joinAccept != null) {
-                continue; // a join carries no data
+            if (p.joinAccept != null || p.retransmission) {
+                continue; // a join carries no data; a retransmission's data is stored already
             }
             PhyPayload f = p.frame;
             UplinkSamples.build(new UplinkSamples.Uplink(p.device.name(), p.device.tags(), p.device.devAddrHex(), p.device.devEui(),

@@ -54,7 +54,7 @@ class DownlinksTest {
         gateways.update("gw-weak", g -> new GatewayInfo("gw-weak", GW_ADDR, GW_ADDR, now, 2, now));
         gateways.update("gw-no-pull", g -> new GatewayInfo("gw-no-pull", GW_ADDR, null, now, 2, now));
         UplinkPipeline p = new UplinkPipeline(registry, new FrameCounterStore(null), 16384, 0, LoRaWanConnectorConfig.RadioMetadata.OFF,
-                metrics, null, sessions);
+                metrics, null, sessions, true);
         return new Rig(p, new Downlinks(RegionalParameters.of(region), ns, sessions, gateways, metrics, LoggerFactory.getLogger("t")),
                 sessions, gateways);
     }
@@ -110,6 +110,33 @@ class DownlinksTest {
         // the next ACK carries the next downlink counter
         assertEquals(1, frame(exchange(r, device.uplink(true, ADDR, 2, 1, new byte[] {4}), new ArrayList<>(),
                 rx("gw-good", 8, 5, 868.3, "SF9BW125")).get(0)).fcnt16());
+    }
+
+    @Test
+    void aConfirmedUplinkSentAgainIsAcknowledgedAgainButStoredOnce() throws Exception {
+        Rig r = rig(Duration.ZERO, LoRaWanConnectorConfig.Region.EU868);
+        byte[] up = device.uplink(true, ADDR, 7, 1, new byte[] {1, 2});
+        List<Sample> samples = new ArrayList<>();
+        assertEquals(0, frame(exchange(r, up, samples, rx("gw-good", 8, 10, 868.1, "SF7BW125")).get(0)).fcnt16());
+        int stored = samples.size();
+        assertTrue(stored > 0);
+        for (int again = 1; again <= UplinkPipeline.MAX_REACKS; again++) {
+            List<JsonNode> tx = exchange(r, up, samples, rx("gw-good", 8, 10 + again, 868.1, "SF7BW125"));
+            PhyPayload f = frame(tx.get(0));
+            assertTrue(f.ack());
+            assertEquals(again, f.fcnt16(), "each ACK has its own downlink counter");
+        }
+        assertEquals(stored, samples.size(), "the data is stored once");
+        assertEquals(UplinkPipeline.MAX_REACKS, metrics.count("lorawan.frames.confirmed-retransmissions"));
+        assertEquals(0, metrics.count("lorawan.frames.replayed"));
+        // beyond the bound, and any older counter, it is a replay again
+        org.junit.jupiter.api.Assertions.assertThrows(FrameException.class,
+                () -> exchange(r, up, new ArrayList<>(), rx("gw-good", 8, 99, 868.1, "SF7BW125")));
+        assertEquals(1, metrics.count("lorawan.frames.replayed"));
+        exchange(r, device.uplink(true, ADDR, 8, 1, new byte[] {3}), samples, rx("gw-good", 8, 100, 868.1, "SF7BW125"));
+        org.junit.jupiter.api.Assertions.assertThrows(FrameException.class,
+                () -> exchange(r, up, new ArrayList<>(), rx("gw-good", 8, 101, 868.1, "SF7BW125")));
+        assertEquals(2, metrics.count("lorawan.frames.replayed"));
     }
 
     @Test

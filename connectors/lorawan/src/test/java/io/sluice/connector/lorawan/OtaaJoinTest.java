@@ -56,7 +56,7 @@ class OtaaJoinTest {
             sessions.load(registry.names()::contains);
             joins = new JoinServer(registry, sessions, counters, config.networkServer().orElseThrow(), RegionalParameters.EU868);
             joins.restore();
-            pipeline = new UplinkPipeline(registry, counters, 16384, 0, LoRaWanConnectorConfig.RadioMetadata.OFF, metrics, joins, sessions);
+            pipeline = new UplinkPipeline(registry, counters, 16384, 0, LoRaWanConnectorConfig.RadioMetadata.OFF, metrics, joins, sessions, true);
         }
 
         byte[] join(String devEui, String appKey, int devNonce) throws FrameException {

@@ -143,7 +143,9 @@ class OtaaLoraPacketIT {
             // confirmed uplinks: an ACK in RX1 (tmst + 1 s, uplink frequency and data rate) checked by the library
             List<JsonNode> acks = new ArrayList<>();
             report.get("acks").forEach(acks::add);
-            assertEquals(DEVICES * (UPLINKS / 3), acks.size());
+            assertEquals(DEVICES * (UPLINKS / 3) + 1, acks.size(), "one confirmed uplink was sent twice and acknowledged twice");
+            assertEquals(1, acks.stream().filter(a -> a.path("again").asBoolean()).count());
+            assertEquals(1, ctx.testMetrics().count("lorawan.frames.confirmed-retransmissions"));
             Map<String, Integer> fcntDown = new HashMap<>();
             for (JsonNode a : acks) {
                 assertTrue(a.get("micOk").asBoolean(), a.toString());
