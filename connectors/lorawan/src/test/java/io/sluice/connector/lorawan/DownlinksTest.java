@@ -140,6 +140,35 @@ class DownlinksTest {
     }
 
     @Test
+    void txAckErrorsMoveTheDownlinkToRx2ThenToTheNextGateway() throws Exception {
+        Rig r = rig(Duration.ZERO, LoRaWanConnectorConfig.Region.EU868);
+        List<JsonNode> first = exchange(r, device.uplink(true, ADDR, 0, 1, new byte[] {1}), new ArrayList<>(),
+                rx("gw-good", 8, 1_000, 868.3, "SF8BW125"), rx("gw-weak", -2, 5_000, 868.3, "SF8BW125"));
+        assertEquals(1_001_000, first.get(0).get("tmst").asLong());
+        List<long[]> attempts = new ArrayList<>(); // {tmst, freq*1000}
+        String[] gateways = {"gw-good", "gw-good", "gw-weak", "gw-weak"};
+        for (int i = 0; i < 4; i++) {
+            byte[] last = sent.get(sent.size() - 1);
+            JsonNode t = json.readTree(new String(last, 4, last.length - 4)).get("txpk");
+            attempts.add(new long[] {t.get("tmst").asLong(), Math.round(t.get("freq").asDouble() * 1000)});
+            int token = (last[1] & 0xFF) << 8 | (last[2] & 0xFF);
+            r.downlinks().txAck(gateways[i], token, "COLLISION_PACKET", (d, to) -> sent.add(d));
+        }
+        assertEquals(1_001_000, attempts.get(0)[0], "gw-good RX1");
+        assertEquals(2_001_000, attempts.get(1)[0], "gw-good RX2");
+        assertEquals(869_525, attempts.get(1)[1]);
+        assertEquals(1_005_000, attempts.get(2)[0], "gw-weak RX1, on its own concentrator time");
+        assertEquals(868_300, attempts.get(2)[1]);
+        assertEquals(2_005_000, attempts.get(3)[0], "gw-weak RX2");
+        assertEquals(3, metrics.count("lorawan.downlinks.retried"));
+        assertEquals(1, metrics.count("lorawan.downlinks.failed"), "no attempt left after the fourth error");
+        assertEquals(4, sent.size());
+        // a TX_ACK without error, or for an unknown token, changes nothing
+        r.downlinks().txAck("gw-good", 12345, "TOO_LATE", (d, to) -> sent.add(d));
+        assertEquals(4, sent.size());
+    }
+
+    @Test
     void noGatewayThatPullsMeansNoDownlinkAndACount() throws Exception {
         Rig r = rig(Duration.ZERO, LoRaWanConnectorConfig.Region.EU868);
         assertEquals(0, exchange(r, device.uplink(true, ADDR, 0, 1, new byte[] {1}), new ArrayList<>(),
