@@ -47,6 +47,17 @@ public final class UplinkPipeline {
     private final LinkedHashMap<FrameKey, Pending> pending = new LinkedHashMap<>();
     private final JoinServer joins;
     private final boolean acknowledges;
+    /**
+     * Refused JoinRequests until their de-duplication window closes, so that the copies other gateways forward are
+     * not refused and counted again; at most {@link #MAX_REFUSED_JOINS}, oldest dropped first.
+     */
+    private final LinkedHashMap<FrameKey, Long> refusedJoins = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<FrameKey, Long> eldest) {
+            return size() > MAX_REFUSED_JOINS;
+        }
+    };
+    static final int MAX_REFUSED_JOINS = 10_000;
     private final SessionStore sessions;
     private final Map<FrameException.Reason, Metrics.Counter> joinsRefused = new EnumMap<>(FrameException.Reason.class);
     private final Metrics.Counter joinsAccepted;
@@ -161,10 +172,16 @@ public final class UplinkPipeline {
             return Outcome.DUPLICATE;
         }
         if (joins != null && phy.length > 0 && MType.of(phy[0] & 0xFF) == MType.JOIN_REQUEST) {
+            Long refusedUntil = refusedJoins.get(key);
+            if (refusedUntil != null && refusedUntil - monoNanos > 0) {
+                duplicates.increment(); // another gateway's copy of a JoinRequest refused a moment ago
+                return Outcome.DUPLICATE;
+            }
             try {
                 p = join(phy, monoNanos, wallNanos);
             } catch (FrameException e) {
                 joinsRefused.get(e.reason()).increment();
+                refusedJoins.put(key, monoNanos + windowNanos);
                 throw e;
             }
             joinsAccepted.increment();
@@ -338,6 +355,10 @@ public final class UplinkPipeline {
      * after releasing it with {@link #toSamples}.
      */
     public int takeReady(long monoNanos, boolean all, List<Object> ready) {
+        Iterator<Long> refused = refusedJoins.values().iterator();
+        while (refused.hasNext() && refused.next() - monoNanos <= 0) {
+            refused.remove();
+        }
         int n = 0;
         Iterator<Pending> it = pending.values().iterator();
         while (it.hasNext()) {
