@@ -52,7 +52,7 @@ public final class LoRaWanConnector implements Connector {
         try {
             sessions.load(names::contains);
         } catch (IOException | RuntimeException e) {
-            context.logger().warn("cannot read {}: {}; OTAA devices must join again", SessionStore.FILE, e.getMessage());
+            context.logger().warn("cannot read LoRaWAN sessions: {}; OTAA devices must join again", e.getMessage());
         }
         KnownGateways gateways = KnownGateways.of(config.gatewaysOrDefault(), context.metrics(), context.logger());
         JoinServer joins = null;

@@ -56,12 +56,23 @@ final class SessionStore {
         return stateDirectory.resolve(FILE);
     }
 
-    /** Loads the file if it exists, keeping only devices for which {@code keep} is true; returns the devices read. */
+    /**
+     * Loads the file if it exists, keeping only devices for which {@code keep} is true; returns the devices read. A
+     * file that is not JSON is moved aside to {@code lorawan-sessions.json.damaged-<epoch millis>} (so the next save
+     * does not destroy what an operator may want to look at) and reported with an IOException.
+     */
     int load(java.util.function.Predicate<String> keep) throws IOException {
         if (file == null || !Files.exists(file)) {
             return 0;
         }
-        JsonNode root = json.readTree(file.toFile());
+        JsonNode root;
+        try {
+            root = json.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            Path aside = file.resolveSibling(FILE + ".damaged-" + System.currentTimeMillis());
+            Files.move(file, aside);
+            throw new IOException(FILE + " is damaged (moved to " + aside.getFileName() + "): " + e.getOriginalMessage());
+        }
         int n = 0;
         for (Map.Entry<String, JsonNode> e : root.path("devices").properties()) {
             if (!keep.test(e.getKey())) {

@@ -223,4 +223,19 @@ class OtaaJoinTest {
         assertFalse(text.contains(APP_KEY));
         assertArrayEquals(s.nwk(), n.sessions.get("sensor").nwkSKey);
     }
+
+    @Test
+    void aDamagedSessionFileIsMovedAsideAndReported() throws Exception {
+        Path file = state.resolve(SessionStore.FILE);
+        Files.writeString(file, "{\"devices\": {\"sensor\": ");
+        SessionStore store = new SessionStore(state);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> store.load(n -> true));
+        assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+        assertFalse(Files.exists(file));
+        try (var files = Files.list(state)) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith(SessionStore.FILE + ".damaged-")).count());
+        }
+        Node n = new Node(oneDevice(DevNonceRule.RANDOM));
+        assertNotNull(n.join(DEV_EUI, APP_KEY, 1), "the device joins again");
+    }
 }
