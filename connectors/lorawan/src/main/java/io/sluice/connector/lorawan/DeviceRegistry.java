@@ -8,10 +8,30 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Devices by DevAddr (UDP mode) and DevEUI (MQTT mode), built from the config. Immutable once built. */
+/**
+ * Devices by DevAddr (UDP mode) and DevEUI (MQTT mode), built from the config. The configured devices never change;
+ * the sessions of OTAA devices are installed by joins ({@link #install}) and may be read from any thread.
+ */
 public final class DeviceRegistry {
 
+    /** A device that joins over the air: what a JoinRequest is checked against. */
+    public record OtaaDevice(String name, long devEui, byte[] appKey, Long joinEui, LoRaWanConnectorConfig.DevNonceRule rule,
+                             DeviceProfile profile) {
+        public String devEuiHex() {
+            return JoinRequest.euiHex(devEui);
+        }
+
+        @Override
+        public String toString() {
+            return "OtaaDevice[" + name + " DevEUI=" + devEuiHex() + ", key hidden]";
+        }
+    }
+
     private final Map<Integer, DeviceSession> byAddr = new HashMap<>();
+    private final Map<Long, OtaaDevice> otaaByEui = new HashMap<>();
+    private final Map<String, OtaaDevice> otaaByName = new HashMap<>();
+    private final Map<Integer, DeviceSession> joinedByAddr = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, DeviceSession> joinedByName = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, DeviceSession> byEui = new HashMap<>();
     private final Map<String, DeviceProfile> profiles = new TreeMap<>();
 
@@ -83,7 +103,30 @@ public final class DeviceRegistry {
             }
             SessionCrypto crypto = null;
             int addr = 0;
-            if (udp) {
+            if (udp && d.otaa()) {
+                if (d.devAddr().isPresent() || d.nwkSKey().isPresent() || d.appSKey().isPresent()) {
+                    problems.report(at + ".app-key", "an OTAA device (app-key) gets its dev-addr and session keys from "
+                            + "its join; leave out dev-addr, nwk-s-key and app-s-key");
+                }
+                if (d.devEui().isEmpty()) problems.report(at + ".dev-eui", "required for an OTAA device (app-key)");
+                if (config.networkServer().isEmpty()) {
+                    problems.report(at + ".app-key", "an OTAA device needs the network-server section (joins are answered by downlinks)");
+                }
+                byte[] appKey = key(d.appKey().get().reveal(), at + ".app-key", "AppKey", problems);
+                if (appKey != null && d.devEui().isPresent() && d.devEui().get().matches("[0-9a-fA-F]{16}")) {
+                    long eui = Long.parseUnsignedLong(d.devEui().get(), 16);
+                    OtaaDevice o = new OtaaDevice(name, eui, appKey,
+                            d.joinEui().filter(j -> j.matches("[0-9a-fA-F]{16}")).map(j -> Long.parseUnsignedLong(j, 16)).orElse(null),
+                            d.devNonce(), profile);
+                    OtaaDevice clash = r.otaaByEui.putIfAbsent(eui, o);
+                    if (clash != null) {
+                        problems.report(at + ".dev-eui", "DevEUI " + d.devEui().get().toLowerCase(Locale.ROOT)
+                                + " is also used by device '" + clash.name() + "'");
+                    }
+                    r.otaaByName.put(name, o);
+                }
+            } else if (udp) {
+                if (d.joinEui().isPresent()) problems.report(at + ".join-eui", "only used by OTAA devices (app-key)");
                 if (d.devAddr().isEmpty()) problems.report(at + ".dev-addr", "required in udp mode");
                 if (d.nwkSKey().isEmpty()) problems.report(at + ".nwk-s-key", "required in udp mode");
                 if (d.appSKey().isEmpty()) problems.report(at + ".app-s-key", "required in udp mode");
@@ -101,9 +144,14 @@ public final class DeviceRegistry {
                 }
             } else if (d.devEui().isEmpty()) {
                 problems.report(at + ".dev-eui", "required in mqtt mode");
+            } else if (d.appKey().isPresent()) {
+                problems.report(at + ".app-key", "only used in udp mode (the network server handles joins in mqtt mode)");
             }
             String eui = d.devEui().map(s -> s.toLowerCase(Locale.ROOT)).orElse(null);
             DeviceSession session = new DeviceSession(name, addr, eui, crypto, profile);
+            if (udp && d.otaa()) {
+                continue;
+            }
             if (udp && d.devAddr().isPresent() && !r.byAddr.containsKey(addr)) {
                 r.byAddr.put(addr, session);
             }
@@ -129,8 +177,61 @@ public final class DeviceRegistry {
         }
     }
 
+    /** The ABP device or current OTAA session with this DevAddr, or null. */
     public DeviceSession byDevAddr(int devAddr) {
-        return byAddr.get(devAddr);
+        DeviceSession s = byAddr.get(devAddr);
+        return s != null ? s : joinedByAddr.get(devAddr);
+    }
+
+    /** The OTAA device with this DevEUI, or null. */
+    public OtaaDevice otaaDevice(long devEui) {
+        return otaaByEui.get(devEui);
+    }
+
+    public OtaaDevice otaaDevice(String name) {
+        return otaaByName.get(name);
+    }
+
+    /** Names of the configured OTAA devices. */
+    public java.util.Set<String> otaaNames() {
+        return java.util.Collections.unmodifiableSet(otaaByName.keySet());
+    }
+
+    /** The current session of an OTAA device, or null before its first join. */
+    public DeviceSession joined(String name) {
+        return joinedByName.get(name);
+    }
+
+    /** True when an ABP device or another OTAA session uses this address. */
+    public boolean addressTaken(int devAddr, String except) {
+        if (byAddr.containsKey(devAddr)) return true;
+        DeviceSession s = joinedByAddr.get(devAddr);
+        return s != null && !s.name().equals(except);
+    }
+
+    /** Installs (or replaces) an OTAA device's session; the old one stops being found by its address. */
+    public void install(DeviceSession session) {
+        DeviceSession old = joinedByName.put(session.name(), session);
+        if (old != null && old.devAddr() != session.devAddr()) {
+            joinedByAddr.remove(old.devAddr(), old);
+        }
+        joinedByAddr.put(session.devAddr(), session);
+    }
+
+    /** Removes an OTAA device's session (it must join again). */
+    public void uninstall(String name) {
+        DeviceSession old = joinedByName.remove(name);
+        if (old != null) {
+            joinedByAddr.remove(old.devAddr(), old);
+        }
+    }
+
+    /** Every configured device name. */
+    public java.util.Set<String> names() {
+        java.util.Set<String> names = new java.util.TreeSet<>(otaaByName.keySet());
+        byAddr.values().forEach(s -> names.add(s.name()));
+        byEui.values().forEach(s -> names.add(s.name()));
+        return names;
     }
 
     /** By DevEUI, case-insensitive. */
@@ -143,6 +244,6 @@ public final class DeviceRegistry {
     }
 
     public int size() {
-        return Math.max(byAddr.size(), byEui.size());
+        return Math.max(byAddr.size() + otaaByEui.size(), byEui.size());
     }
 }

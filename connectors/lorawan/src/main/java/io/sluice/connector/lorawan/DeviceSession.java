@@ -13,8 +13,18 @@ public final class DeviceSession {
     private final DeviceProfile profile;
     private final UplinkSamples.TagCache tags;
     private final String devAddrHex;
+    private final String counterKey;
 
     public DeviceSession(String name, int devAddr, String devEui, SessionCrypto crypto, DeviceProfile profile) {
+        this(name, devAddr, devEui, crypto, profile, name);
+    }
+
+    /**
+     * @param counterKey the key of this session's uplink counter in {@link FrameCounterStore}: the name for ABP, the
+     *                   name and the join's AppNonce for an OTAA session (a new join starts a fresh counter)
+     */
+    public DeviceSession(String name, int devAddr, String devEui, SessionCrypto crypto, DeviceProfile profile, String counterKey) {
+        this.counterKey = counterKey;
         this.name = name;
         this.devAddr = devAddr;
         this.devEui = devEui;
@@ -31,6 +41,9 @@ public final class DeviceSession {
     UplinkSamples.TagCache tags() { return tags; }
 
     public String name() { return name; }
+
+    /** The key of this session's uplink frame counter. */
+    public String counterKey() { return counterKey; }
 
     public int devAddr() { return devAddr; }
 

@@ -72,6 +72,13 @@ public final class FrameCounterStore {
         dirty = true;
     }
 
+    /** Drops a counter (an OTAA session that a new join replaced). */
+    public void forget(String device) {
+        if (counters.remove(device) != null) {
+            dirty = true;
+        }
+    }
+
     public boolean dirty() {
         return dirty;
     }

@@ -16,7 +16,16 @@ public final class FrameException extends Exception {
         /** The frame counter is not above the last accepted one (a replay or a very late copy). */
         REPLAYED("replayed"),
         /** The frame counter jumped further ahead than {@code max-fcnt-gap}. */
-        COUNTER_GAP("counter-gap");
+        COUNTER_GAP("counter-gap"),
+        /**
+         * A confirmed uplink sent again with the last accepted counter (its ACK was lost): acknowledged again (at most
+         * {@code UplinkPipeline.MAX_REACKS} times), its data not stored again. Only with the network-server section.
+         */
+        CONFIRMED_RETRANSMISSION("confirmed-retransmissions"),
+        /** A JoinRequest whose DevNonce the device used before (a replayed join), or not above the last (1.0.4). */
+        DEV_NONCE_REUSED("dev-nonce-replayed"),
+        /** No free DevAddr is left in the configured range for a joining device. */
+        NO_DEV_ADDR("no-dev-addr");
 
         private final String metric;
 

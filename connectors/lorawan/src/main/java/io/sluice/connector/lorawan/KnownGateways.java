@@ -110,6 +110,11 @@ final class KnownGateways {
         return false;
     }
 
+    /** The gateway's entry, or null. */
+    GatewayInfo get(String eui) {
+        return table.get(eui);
+    }
+
     int size() {
         return table.size();
     }

@@ -28,7 +28,7 @@ public final class LoRaWanCliExtension implements CliExtension {
 
     /** The {@code lorawan} command group. */
     @Command(name = "lorawan", description = "LoRaWAN tools", mixinStandardHelpOptions = true,
-            subcommands = DecodeCommand.class)
+            subcommands = {DecodeCommand.class, DevicesCommand.class})
     public static final class LoRaWanCommand implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;

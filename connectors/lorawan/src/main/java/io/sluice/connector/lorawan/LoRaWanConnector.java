@@ -21,6 +21,8 @@ public final class LoRaWanConnector implements Connector {
     private volatile PacketForwarderServer server;
     private volatile MqttUplinkSource mqtt;
     private volatile ScheduledFuture<?> retry;
+    private volatile ScheduledFuture<?> silenceCheck;
+    private volatile SilenceWatch silence;
     private volatile boolean stopped;
 
     public LoRaWanConnector(String name, LoRaWanConnectorConfig config) {
@@ -45,15 +47,39 @@ public final class LoRaWanConnector implements Connector {
         if (bad > 0) {
             context.logger().warn("{} unreadable lines in {}; those devices start without a counter", bad, FrameCounterStore.FILE);
         }
+        SessionStore sessions = new SessionStore(context.stateDirectory());
+        java.util.Set<String> names = registry.names();
+        try {
+            sessions.load(names::contains);
+        } catch (IOException | RuntimeException e) {
+            context.logger().warn("cannot read LoRaWAN sessions: {}; OTAA devices must join again", e.getMessage());
+        }
+        KnownGateways gateways = KnownGateways.of(config.gatewaysOrDefault(), context.metrics(), context.logger());
+        JoinServer joins = null;
+        Downlinks downlinks = null;
+        if (config.networkServer().isPresent()) {
+            RegionalParameters region = RegionalParameters.of(config.region());
+            joins = new JoinServer(registry, sessions, counters, config.networkServer().get(), region);
+            int restored = joins.restore();
+            if (restored > 0) {
+                context.logger().info("{} OTAA sessions restored from {}", restored, SessionStore.FILE);
+            }
+            downlinks = new Downlinks(region, config.networkServer().get(), sessions, gateways, context.metrics(), context.logger());
+        }
         UplinkPipeline pipeline = new UplinkPipeline(registry, counters, config.maxFcntGap(),
-                config.dedupWindow().toNanos(), config.radioMetadata(), context.metrics());
+                config.dedupWindow().toNanos(), config.radioMetadata(), context.metrics(), joins, sessions, downlinks != null);
         PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
                 (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
                 config.gatewayStats(), config.dedupWindow().toNanos(),
-                KnownGateways.of(config.gatewaysOrDefault(), context.metrics(), context.logger()),
-                gatewayClock, context.sink(), context.clock(),
-                context.metrics(), context.logger());
+                gateways, gatewayClock, context.sink(), context.clock(),
+                context.metrics(), context.logger(), downlinks, sessions);
         server = s;
+        silence = new SilenceWatch(names, sessions, config.silenceAlarm(), context.clock(), context.metrics(), context.logger());
+        silence.startedAt(context.clock().millis());
+        if (!config.silenceAlarm().isZero()) {
+            long every = Math.max(1_000, Math.min(60_000, config.silenceAlarm().toMillis() / 4));
+            silenceCheck = context.scheduler().scheduleAtFixedRate(silence::check, every, every, TimeUnit.MILLISECONDS);
+        }
         bindOrRetry(s, context, Duration.ofSeconds(1));
     }
 
@@ -89,6 +115,10 @@ public final class LoRaWanConnector implements Connector {
         ScheduledFuture<?> r = retry;
         if (r != null) {
             r.cancel(false);
+        }
+        ScheduledFuture<?> sc = silenceCheck;
+        if (sc != null) {
+            sc.cancel(false);
         }
         PacketForwarderServer s = server;
         if (s != null) {

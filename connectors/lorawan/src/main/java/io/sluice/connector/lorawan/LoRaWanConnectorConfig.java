@@ -63,7 +63,29 @@ public record LoRaWanConnectorConfig(
         @DefaultValue("5m") Duration gatewayTimeTolerance,
 
         @Doc("UDP mode: which gateways are served, and how many are remembered")
-        Optional<Gateways> gateways) {
+        Optional<Gateways> gateways,
+
+        @Doc("UDP mode: regional parameters of the downlinks (RX1 data-rate offset table, RX1 frequency, RX2 defaults, "
+                + "transmit power): eu868 or us915")
+        @DefaultValue("eu868") Region region,
+
+        @Doc("UDP mode: act as the network server for the devices: over-the-air joins (devices with dev-eui and "
+                + "app-key), ACKs of confirmed uplinks, LinkCheck/DeviceTime answers and DevStatusReq, sent as PULL_RESP "
+                + "downlinks through the gateway with the best link. Without this section Sluice sends no downlinks")
+        Optional<NetworkServer> networkServer,
+
+        @Doc("a device from which nothing was heard for this long is reported silent (one WARN per episode, the gauge "
+                + "lorawan.devices.silent); 0s = never")
+        @DefaultValue("0s") Duration silenceAlarm) {
+
+    /** The form without the network-server keys (ABP only, no downlinks). */
+    public LoRaWanConnectorConfig(Mode mode, String bindAddress, int port, DataSize receiveBuffer, Duration dedupWindow,
+                                  int maxFcntGap, boolean gatewayStats, RadioMetadata radioMetadata, Optional<Mqtt> mqtt,
+                                  Map<String, Profile> profiles, Map<String, Device> devices, Optional<String> defaultProfile,
+                                  Duration gatewayTimeTolerance, Optional<Gateways> gateways) {
+        this(mode, bindAddress, port, receiveBuffer, dedupWindow, maxFcntGap, gatewayStats, radioMetadata, mqtt, profiles,
+                devices, defaultProfile, gatewayTimeTolerance, gateways, Region.EU868, Optional.empty(), Duration.ZERO);
+    }
 
     /** {@link #gateways} with its defaults filled in when the section is left out. */
     public Gateways gatewaysOrDefault() {
@@ -114,11 +136,55 @@ public record LoRaWanConnectorConfig(
         public static final Gateways DEFAULT = new Gateways(List.of(), 1000, Duration.ofHours(1));
     }
 
+    /** Regional parameters of the downlinks (see {@link RegionalParameters}). */
+    public enum Region { EU868, US915 }
+
+    /** How a device's DevNonces are checked. */
+    public enum DevNonceRule { RANDOM, COUNTER }
+
+    /** Sluice as the network server of OTAA (and ABP) devices. */
+    @Doc("over-the-air activation and downlinks")
+    public record NetworkServer(
+            @Doc("the NetID sent in every JoinAccept, 6 hexadecimal digits") @DefaultValue("000000")
+            @Pattern(regex = "[0-9a-fA-F]{6}", expected = "6 hexadecimal digits, e.g. 000013") String netId,
+
+            @Doc("first DevAddr given to joining devices, 8 hexadecimal digits; default: the start of the NetID's "
+                    + "type-0 block (NwkID = the NetID's 7 low bits in the address's 7 high bits)")
+            @Pattern(regex = "[0-9a-fA-F]{8}", expected = "8 hexadecimal digits, e.g. 26000000") Optional<String> devAddrFirst,
+
+            @Doc("last DevAddr given to joining devices; default: the end of the NetID's type-0 block")
+            @Pattern(regex = "[0-9a-fA-F]{8}", expected = "8 hexadecimal digits, e.g. 26ffffff") Optional<String> devAddrLast,
+
+            @Doc("RX1 delay of data downlinks sent in the JoinAccept (1s..15s); JoinAccepts themselves use the "
+                    + "region's 5 s / 6 s") @DefaultValue("1s") Duration rx1Delay,
+
+            @Doc("RX1 data-rate offset sent in the JoinAccept (0..5 in EU868, 0..3 in US915)")
+            @DefaultValue("0") @Range(min = 0, max = 7) int rx1DrOffset,
+
+            @Doc("RX2 data rate index sent in the JoinAccept; default: the region's (EU868 DR0, US915 DR8)")
+            Optional<Integer> rx2DataRate,
+
+            @Doc("RX2 frequency in MHz used for RX2 downlinks; default: the region's (EU868 869.525, US915 923.3)")
+            Optional<Double> rx2Frequency,
+
+            @Doc("transmit power of downlinks in dBm; default: the region's (EU868 14, US915 20)")
+            Optional<Integer> txPower,
+
+            @Doc("how many DevNonces are remembered per device to refuse a replayed JoinRequest")
+            @DefaultValue("1000") @Range(min = 16, max = 65536) int devNonceHistory,
+
+            @Doc("a DevStatusReq is sent with a device's next downlink opportunity when its last one is older than "
+                    + "this; the answer becomes the samples <device>.battery and <device>.margin. 0s = never")
+            @DefaultValue("24h") Duration statusInterval,
+
+            @Doc("a gateway is used for downlinks only when its last PULL_DATA is this recent")
+            @DefaultValue("30s") Duration gatewayPullTimeout) {}
+
     /** Which network server publishes on the broker. */
     public enum Flavor { CHIRPSTACK_V4, TTS_V3 }
 
-    /** One ABP device. */
-    @Doc("an ABP device")
+    /** One device: ABP (dev-addr and session keys) or OTAA (dev-eui and app-key). */
+    @Doc("a device: ABP (dev-addr, nwk-s-key, app-s-key) or, in UDP mode with network-server, OTAA (dev-eui, app-key)")
     public record Device(
             @Doc("UDP mode: the device address, 8 hexadecimal digits as printed (most significant byte first)")
             @Pattern(regex = "[0-9a-fA-F]{8}", expected = "8 hexadecimal digits, e.g. 26011f2a") Optional<String> devAddr,
@@ -130,7 +196,28 @@ public record LoRaWanConnectorConfig(
 
             @Doc("UDP mode: application session key, 32 hexadecimal digits (write ${env:NAME})") Optional<Secret> appSKey,
 
-            @Doc("the profile (payload codec) in 'profiles'") String profile) {}
+            @Doc("the profile (payload codec) in 'profiles'") String profile,
+
+            @Doc("UDP mode, OTAA: the AppKey, 32 hexadecimal digits (write ${env:NAME}); a device with dev-eui and "
+                    + "app-key joins over the air (needs the network-server section) instead of dev-addr and session keys")
+            Optional<Secret> appKey,
+
+            @Doc("OTAA: the device's AppEUI / JoinEUI, 16 hexadecimal digits; when given, a JoinRequest with another "
+                    + "one is refused") @Pattern(regex = "[0-9a-fA-F]{16}", expected = "16 hexadecimal digits") Optional<String> joinEui,
+
+            @Doc("OTAA: random (LoRaWAN 1.0.2/1.0.3: a DevNonce seen before is refused) or counter (1.0.4: each DevNonce "
+                    + "must be above the last)") @DefaultValue("random") DevNonceRule devNonce) {
+
+        /** An ABP or MQTT-mode device. */
+        public Device(Optional<String> devAddr, Optional<String> devEui, Optional<Secret> nwkSKey, Optional<Secret> appSKey,
+                      String profile) {
+            this(devAddr, devEui, nwkSKey, appSKey, profile, Optional.empty(), Optional.empty(), DevNonceRule.RANDOM);
+        }
+
+        public boolean otaa() {
+            return appKey.isPresent();
+        }
+    }
 
     /** A payload codec and its settings. */
     @Doc("how a device's payload is decoded")

@@ -81,6 +81,51 @@ public final class LoRaWanConnectorFactory implements ConnectorFactory<LoRaWanCo
                 problems.report("mqtt.reconnect-min-delay", "must not be longer than reconnect-max-delay");
             }
         });
+        if (c.silenceAlarm().isNegative()) {
+            problems.report("silence-alarm", "expected a duration of 0s or more, got " + io.sluice.spi.Durations.format(c.silenceAlarm()));
+        }
+        if (c.mode() == Mode.MQTT && c.networkServer().isPresent()) {
+            problems.report("network-server", "only used when mode is udp (in mqtt mode the network server answers joins)");
+        }
+        c.networkServer().ifPresent(ns -> {
+            RegionalParameters region = RegionalParameters.of(c.region());
+            if (ns.rx1Delay().compareTo(Duration.ofSeconds(1)) < 0 || ns.rx1Delay().compareTo(Duration.ofSeconds(15)) > 0
+                    || ns.rx1Delay().toMillis() % 1000 != 0) {
+                problems.report("network-server.rx1-delay", "expected whole seconds from 1s to 15s, got "
+                        + io.sluice.spi.Durations.format(ns.rx1Delay()));
+            }
+            if (ns.rx1DrOffset() > region.maxRx1DrOffset()) {
+                problems.report("network-server.rx1-dr-offset", "expected 0.." + region.maxRx1DrOffset() + " in "
+                        + c.region().name().toLowerCase(java.util.Locale.ROOT) + ", got " + ns.rx1DrOffset());
+            }
+            ns.rx2DataRate().ifPresent(dr -> {
+                if (region.dataRate(dr) == null) {
+                    problems.report("network-server.rx2-data-rate", "no LoRa data rate " + dr + " in "
+                            + c.region().name().toLowerCase(java.util.Locale.ROOT));
+                }
+            });
+            ns.rx2Frequency().ifPresent(f -> {
+                if (f < 100 || f > 1000) {
+                    problems.report("network-server.rx2-frequency", "expected MHz, e.g. 869.525, got " + f);
+                }
+            });
+            if (ns.devAddrFirst().isPresent() || ns.devAddrLast().isPresent()) {
+                try {
+                    long[] range = JoinServer.addressRange(ns);
+                    if (range[0] > range[1]) {
+                        problems.report("network-server.dev-addr-first", "must not be above dev-addr-last");
+                    }
+                } catch (NumberFormatException e) {
+                    // the pattern check reports it
+                }
+            }
+            if (ns.statusInterval().isNegative()) {
+                problems.report("network-server.status-interval", "expected a duration of 0s or more");
+            }
+            if (ns.gatewayPullTimeout().isNegative() || ns.gatewayPullTimeout().isZero()) {
+                problems.report("network-server.gateway-pull-timeout", "expected a duration above 0s");
+            }
+        });
         if (c.devices().isEmpty() && c.defaultProfile().isEmpty()) {
             problems.report("devices", "no devices configured; every uplink would be dropped");
         }

@@ -54,7 +54,11 @@ public final class PacketForwarderServer implements AutoCloseable {
 
     /** What the server knows about one gateway. */
     public record GatewayInfo(String eui, SocketAddress upstream, SocketAddress downstream, long lastSeenNanos,
-                              int protocolVersion) {}
+                              int protocolVersion, long lastPullNanos) {
+        public GatewayInfo(String eui, SocketAddress upstream, SocketAddress downstream, long lastSeenNanos, int protocolVersion) {
+            this(eui, upstream, downstream, lastSeenNanos, protocolVersion, lastSeenNanos);
+        }
+    }
 
     /** Frames waiting for their window (or for the sink) before reception pauses. */
     static final int MAX_PENDING_FRAMES = 50_000;
@@ -76,6 +80,9 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final PushDataParser pushParser = new PushDataParser(new ObjectMapper()); // sub-trees: no trailing-token check
     private final KnownGateways gateways;
     private final GatewayClock gatewayClock;
+    private final Downlinks downlinks;
+    private final SessionStore sessions;
+    private final Metrics.Counter sessionSaveFailures;
     private final long flushIntervalNanos;
 
     private final Metrics.Counter datagrams;
@@ -109,6 +116,20 @@ public final class PacketForwarderServer implements AutoCloseable {
                                  FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
                                  KnownGateways gateways, GatewayClock gatewayClock, SampleSink sink, Clock clock,
                                  Metrics metrics, Logger log) {
+        this(bindAddress, port, receiveBuffer, pipeline, counters, gatewayStats, dedupWindowNanos, gateways, gatewayClock,
+                sink, clock, metrics, log, null, null);
+    }
+
+    /**
+     * @param downlinks the network-server downlinks, or null when Sluice sends none
+     * @param sessions  the devices' network-server state (saved before any downlink leaves), or null
+     */
+    PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
+                          FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
+                          KnownGateways gateways, GatewayClock gatewayClock, SampleSink sink, Clock clock,
+                          Metrics metrics, Logger log, Downlinks downlinks, SessionStore sessions) {
+        this.downlinks = downlinks;
+        this.sessions = sessions;
         this.gateways = gateways;
         this.gatewayClock = gatewayClock;
         this.bindAddress = bindAddress;
@@ -136,6 +157,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         counterSaveFailures = metrics.counter("lorawan.frame-counters.save-failures");
         ackFailures = metrics.counter("lorawan.acks.failed");
         receivePauses = metrics.counter("lorawan.receive.paused");
+        sessionSaveFailures = metrics.counter("lorawan.sessions.save-failures");
         metrics.gauge("lorawan.frames.pending", () -> {
             synchronized (lock) {
                 return pipeline.pendingCount();
@@ -264,6 +286,8 @@ public final class PacketForwarderServer implements AutoCloseable {
     private void flush(long now, boolean all, List<Sample> out) {
         out.clear();
         byte[] countersFile;
+        byte[] sessionsFile = null;
+        List<Downlinks.Planned> planned = List.of();
         ready.clear();
         synchronized (lock) {
             if (!statSamples.isEmpty()) {
@@ -271,7 +295,13 @@ public final class PacketForwarderServer implements AutoCloseable {
                 statSamples.clear();
             }
             pipeline.takeReady(now, all, ready);
+            if (downlinks != null && !all && !ready.isEmpty()) {
+                planned = downlinks.plan(ready, now, clock.millis());
+            }
             countersFile = counters.snapshotIfDirty();
+            if (sessions != null) {
+                sessionsFile = sessions.snapshotIfDirty(clock.millis());
+            }
         }
         pipeline.toSamples(ready, out);
         ready.clear();
@@ -282,6 +312,24 @@ public final class PacketForwarderServer implements AutoCloseable {
                 counterSaveFailures.increment();
                 publishLog.warn("could not save frame counters: " + e);
             }
+        }
+        boolean sessionsSaved = true;
+        if (sessionsFile != null) {
+            try {
+                sessions.write(sessionsFile);
+            } catch (IOException e) {
+                sessionsSaved = false;
+                sessionSaveFailures.increment();
+                publishLog.warn("could not save LoRaWAN sessions: " + e);
+                synchronized (lock) {
+                    sessions.markDirty();
+                }
+            }
+        }
+        if (!planned.isEmpty()) {
+            // a JoinAccept leaves only once its session (and DevNonce) is on disk: a restart then refuses a replay
+            List<Downlinks.Planned> go = sessionsSaved ? planned : planned.stream().filter(p -> !p.joinAccept).toList();
+            downlinks.send(go, this::send);
         }
         if (out.isEmpty()) {
             return;
@@ -335,10 +383,11 @@ public final class PacketForwarderServer implements AutoCloseable {
             case SemtechProtocol.PUSH_DATA -> pushData(d, len, eui, from, version);
             case SemtechProtocol.PULL_DATA -> {
                 pullData.increment();
-                gateways.update(eui, g -> new GatewayInfo(eui, g == null ? null : g.upstream(), from, System.nanoTime(), version));
+                long now = System.nanoTime();
+                gateways.update(eui, g -> new GatewayInfo(eui, g == null ? null : g.upstream(), from, now, version, now));
                 send(SemtechProtocol.ack(d, SemtechProtocol.PULL_ACK), from);
             }
-            default -> txAck(d, len, eui);
+            default -> txAck(d, len, eui, (d[1] & 0xFF) << 8 | (d[2] & 0xFF));
         }
     }
 
@@ -357,7 +406,9 @@ public final class PacketForwarderServer implements AutoCloseable {
         pushData.increment();
         byte[] copy = new byte[] {d[0], d[1], d[2]};
         send(SemtechProtocol.ack(copy, SemtechProtocol.PUSH_ACK), from);
-        gateways.update(eui, g -> new GatewayInfo(eui, from, g == null ? null : g.downstream(), System.nanoTime(), version));
+        long now = System.nanoTime();
+        gateways.update(eui, g -> new GatewayInfo(eui, from, g == null ? null : g.downstream(), now, version,
+                g == null ? now : g.lastPullNanos()));
         long mono = System.nanoTime();
         long wall = Sample.toNanos(clock.instant());
         for (PushDataParser.Rxpk p : push.rxpk()) {
@@ -446,7 +497,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         }
     }
 
-    private void txAck(byte[] d, int len, String eui) {
+    private void txAck(byte[] d, int len, String eui, int token) {
         String error = "NONE";
         if (len > SemtechProtocol.GATEWAY_HEADER) {
             JsonNode root = parseJson(d, SemtechProtocol.GATEWAY_HEADER, len);
@@ -460,6 +511,9 @@ public final class PacketForwarderServer implements AutoCloseable {
         if (!error.isEmpty() && !"NONE".equals(error)) {
             txAckErrors.increment();
             rejectedLog.warn("gateway " + eui + " could not send a downlink: " + error);
+        }
+        if (downlinks != null) {
+            downlinks.txAck(eui, token, error, this::send);
         }
     }
 

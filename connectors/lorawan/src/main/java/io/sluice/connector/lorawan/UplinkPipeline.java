@@ -1,6 +1,8 @@
 package io.sluice.connector.lorawan;
 
+import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
 import io.sluice.spi.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +29,9 @@ import java.util.Map;
  */
 public final class UplinkPipeline {
 
+    /** How often one confirmed uplink is acknowledged again when the device retransmits it. */
+    static final int MAX_REACKS = 8;
+
     /** What happened to one reception. */
     public enum Outcome { ACCEPTED, DUPLICATE }
 
@@ -40,9 +45,44 @@ public final class UplinkPipeline {
     private final Metrics.Counter duplicates;
     private final Metrics.Counter decodeErrors;
     private final LinkedHashMap<FrameKey, Pending> pending = new LinkedHashMap<>();
+    private final JoinServer joins;
+    private final boolean acknowledges;
+    /**
+     * Refused JoinRequests until their de-duplication window closes, so that the copies other gateways forward are
+     * not refused and counted again; at most {@link #MAX_REFUSED_JOINS}, oldest dropped first.
+     */
+    private final LinkedHashMap<FrameKey, Long> refusedJoins = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<FrameKey, Long> eldest) {
+            return size() > MAX_REFUSED_JOINS;
+        }
+    };
+    static final int MAX_REFUSED_JOINS = 10_000;
+    private final SessionStore sessions;
+    private final Map<FrameException.Reason, Metrics.Counter> joinsRefused = new EnumMap<>(FrameException.Reason.class);
+    private final Metrics.Counter joinsAccepted;
 
     public UplinkPipeline(DeviceRegistry registry, FrameCounterStore counters, int maxGap, long windowNanos,
                           LoRaWanConnectorConfig.RadioMetadata radio, Metrics metrics) {
+        this(registry, counters, maxGap, windowNanos, radio, metrics, null, null, false);
+    }
+
+    /**
+     * @param joins    answers JoinRequests, or null when Sluice is not the network server (joins are then not uplinks)
+     * @param sessions where last-seen times and DevStatusAns go, or null
+     * @param acknowledges whether downlinks are sent (a confirmed uplink sent again is then acknowledged again)
+     */
+    UplinkPipeline(DeviceRegistry registry, FrameCounterStore counters, int maxGap, long windowNanos,
+                   LoRaWanConnectorConfig.RadioMetadata radio, Metrics metrics, JoinServer joins, SessionStore sessions,
+                   boolean acknowledges) {
+        this.acknowledges = acknowledges;
+        this.joins = joins;
+        this.sessions = sessions;
+        for (FrameException.Reason r : List.of(FrameException.Reason.MALFORMED, FrameException.Reason.UNKNOWN_DEVICE,
+                FrameException.Reason.MIC_FAILED, FrameException.Reason.DEV_NONCE_REUSED, FrameException.Reason.NO_DEV_ADDR)) {
+            joinsRefused.put(r, metrics.counter("lorawan.joins." + r.metric()));
+        }
+        joinsAccepted = metrics.counter("lorawan.joins.accepted");
         this.registry = registry;
         this.counters = counters;
         this.maxGap = maxGap;
@@ -76,7 +116,8 @@ public final class UplinkPipeline {
         }
     }
 
-    private static final class Pending {
+    /** A frame in its de-duplication window: an accepted uplink, or an accepted join ({@link #joinAccept} set). */
+    static final class Pending {
         final long deadline;
         final DeviceSession device;
         final PhyPayload frame;
@@ -86,6 +127,14 @@ public final class UplinkPipeline {
         final String decodeError;
         final long receiveNanos;
         final List<RxMetadata> receptions = new ArrayList<>(3);
+        /** The sealed JoinAccept of an accepted JoinRequest, else null. */
+        byte[] joinAccept;
+        /** The MAC commands of the uplink (FOpts, or the FPort 0 payload), or null. */
+        byte[] macCommands;
+        /** A confirmed uplink sent again: acknowledged, not stored again. */
+        boolean retransmission;
+        /** What the MAC commands ask for or report, filled in when the window closes. */
+        MacCommands.Uplink mac = MacCommands.Uplink.NONE;
 
         Pending(long deadline, DeviceSession device, PhyPayload frame, long fcnt32, byte[] payload,
                 List<DecodedField> fields, String decodeError, long receiveNanos) {
@@ -122,6 +171,25 @@ public final class UplinkPipeline {
             p.receptions.add(rx);
             return Outcome.DUPLICATE;
         }
+        if (joins != null && phy.length > 0 && MType.of(phy[0] & 0xFF) == MType.JOIN_REQUEST) {
+            Long refusedUntil = refusedJoins.get(key);
+            if (refusedUntil != null && refusedUntil - monoNanos > 0) {
+                duplicates.increment(); // another gateway's copy of a JoinRequest refused a moment ago
+                return Outcome.DUPLICATE;
+            }
+            try {
+                p = join(phy, monoNanos, wallNanos);
+            } catch (FrameException e) {
+                joinsRefused.get(e.reason()).increment();
+                refusedJoins.put(key, monoNanos + windowNanos);
+                throw e;
+            }
+            joinsAccepted.increment();
+            p.receptions.add(rx);
+            pending.put(key, p);
+            pendingCount = pending.size();
+            return Outcome.ACCEPTED;
+        }
         try {
             p = verify(phy, monoNanos, wallNanos);
         } catch (FrameException e) {
@@ -131,8 +199,20 @@ public final class UplinkPipeline {
         p.receptions.add(rx);
         pending.put(key, p);
         pendingCount = pending.size();
+        if (p.retransmission) {
+            rejected.get(FrameException.Reason.CONFIRMED_RETRANSMISSION).increment();
+            return Outcome.DUPLICATE;
+        }
         accepted.increment();
         return Outcome.ACCEPTED;
+    }
+
+    private Pending join(byte[] phy, long monoNanos, long wallNanos) throws FrameException {
+        JoinRequest r = JoinRequest.parse(phy);
+        JoinServer.Joined joined = joins.join(r, wallNanos / 1_000_000);
+        Pending p = new Pending(monoNanos + windowNanos, joined.session(), null, -1, null, null, null, wallNanos);
+        p.joinAccept = joined.joinAccept();
+        return p;
     }
 
     private Pending verify(byte[] phy, long monoNanos, long wallNanos) throws FrameException {
@@ -145,9 +225,22 @@ public final class UplinkPipeline {
             throw new FrameException(FrameException.Reason.UNKNOWN_DEVICE, "no device with DevAddr " + frame.devAddrHex());
         }
         SessionCrypto crypto = device.crypto();
-        long last = counters.last(device.name(), device.devAddr());
-        long fcnt32 = checkCounter(frame, crypto, last, device);
-        counters.accept(device.name(), device.devAddr(), fcnt32);
+        long last = counters.last(device.counterKey(), device.devAddr());
+        long fcnt32;
+        try {
+            fcnt32 = checkCounter(frame, crypto, last, device);
+        } catch (FrameException e) {
+            Pending again = retransmission(e, frame, crypto, last, device, monoNanos, wallNanos);
+            if (again == null) {
+                throw e;
+            }
+            return again;
+        }
+        counters.accept(device.counterKey(), device.devAddr(), fcnt32);
+        if (sessions != null) {
+            sessions.getOrCreate(device.name()).lastSeenMillis = wallNanos / 1_000_000;
+            sessions.markSeen();
+        }
         byte[] payload = crypto.decryptPayload(frame, fcnt32);
         List<DecodedField> fields = null;
         String decodeError = null;
@@ -159,7 +252,39 @@ public final class UplinkPipeline {
                 decodeErrors.increment();
             }
         }
-        return new Pending(monoNanos + windowNanos, device, frame, fcnt32, payload, fields, decodeError, wallNanos);
+        Pending p = new Pending(monoNanos + windowNanos, device, frame, fcnt32, payload, fields, decodeError, wallNanos);
+        if (frame.foptsLength() > 0) {
+            p.macCommands = frame.fopts();
+        } else if (frame.fport() == 0) {
+            p.macCommands = payload;
+        }
+        return p;
+    }
+
+    /**
+     * A confirmed uplink whose counter is the last accepted one, sent again because its ACK did not arrive: with the
+     * network-server side it is acknowledged again (at most {@link #MAX_REACKS} times per counter), its data not stored
+     * again. Returns null when {@code e} stays a rejection.
+     */
+    private Pending retransmission(FrameException e, PhyPayload frame, SessionCrypto crypto, long last, DeviceSession device,
+                                   long monoNanos, long wallNanos) {
+        if (e.reason() != FrameException.Reason.REPLAYED || !acknowledges || sessions == null
+                || frame.mtype() != MType.CONFIRMED_DATA_UP || last < 0 || (last & 0xFFFF) != frame.fcnt16()
+                || !crypto.micMatches(frame, last)) {
+            return null;
+        }
+        DeviceState s = sessions.getOrCreate(device.name());
+        if (s.reAckedFcnt != last) {
+            s.reAckedFcnt = last;
+            s.reAcks = 0;
+        }
+        if (s.reAcks >= MAX_REACKS) {
+            return null;
+        }
+        s.reAcks++;
+        Pending p = new Pending(monoNanos + windowNanos, device, frame, last, null, null, null, wallNanos);
+        p.retransmission = true;
+        return p;
     }
 
     private long checkCounter(PhyPayload frame, SessionCrypto crypto, long last, DeviceSession device) throws FrameException {
@@ -230,6 +355,10 @@ public final class UplinkPipeline {
      * after releasing it with {@link #toSamples}.
      */
     public int takeReady(long monoNanos, boolean all, List<Object> ready) {
+        Iterator<Long> refused = refusedJoins.values().iterator();
+        while (refused.hasNext() && refused.next() - monoNanos <= 0) {
+            refused.remove();
+        }
         int n = 0;
         Iterator<Pending> it = pending.values().iterator();
         while (it.hasNext()) {
@@ -238,6 +367,16 @@ public final class UplinkPipeline {
                 break;
             }
             it.remove();
+            if (p.macCommands != null) {
+                p.mac = MacCommands.parse(p.macCommands);
+                if (p.mac.hasStatus() && sessions != null) {
+                    DeviceState s = sessions.getOrCreate(p.device.name());
+                    s.battery = p.mac.battery();
+                    s.margin = p.mac.margin();
+                    s.statusMillis = p.receiveNanos / 1_000_000;
+                    sessions.markDirty();
+                }
+            }
             ready.add(p);
             n++;
         }
@@ -249,10 +388,18 @@ public final class UplinkPipeline {
     public void toSamples(List<Object> ready, List<Sample> out) {
         for (Object o : ready) {
             Pending p = (Pending) o;
+            if (p.joinAccept != null || p.retransmission) {
+                continue; // a join carries no data; a retransmission's data is stored already
+            }
             PhyPayload f = p.frame;
             UplinkSamples.build(new UplinkSamples.Uplink(p.device.name(), p.device.tags(), p.device.devAddrHex(), p.device.devEui(),
                     p.fcnt32, f.fport(), f.mtype() == MType.CONFIRMED_DATA_UP, f.adr(), p.fields, p.decodeError, p.payload,
                     p.receptions, p.receiveNanos), radio, out);
+            if (p.mac.hasStatus()) {
+                String name = p.device.name();
+                out.add(new Sample(name + ".battery", Value.of(p.mac.battery()), Quality.GOOD, 0, p.receiveNanos, p.receiveNanos, null));
+                out.add(new Sample(name + ".margin", Value.of(p.mac.margin()), Quality.GOOD, 0, p.receiveNanos, p.receiveNanos, "dB"));
+            }
         }
     }
 }

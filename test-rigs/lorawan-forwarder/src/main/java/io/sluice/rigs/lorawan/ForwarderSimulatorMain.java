@@ -63,6 +63,10 @@ public final class ForwarderSimulatorMain implements Callable<Integer> {
     @Option(names = "--print-config", description = "print the connector's profiles and devices YAML and exit")
     boolean printConfig;
 
+    @Option(names = "--otaa", description = "the devices join over the air first (the connector needs its network-server "
+            + "section); each JoinAccept is checked (window timing, MIC) and the uplinks use the derived keys")
+    boolean otaa;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ForwarderSimulatorMain()).execute(args));
     }
@@ -72,11 +76,25 @@ public final class ForwarderSimulatorMain implements Callable<Integer> {
         InetSocketAddress server = new InetSocketAddress(InetAddress.getByName(host), port);
         try (PacketForwarderSimulator sim = new PacketForwarderSimulator(server, InetAddress.getByName(bind), gateways,
                 devices, startFcnt, seed)) {
+            List<OtaaDevice> joining = otaa ? OtaaDevice.many(devices, seed) : List.of();
             if (printConfig) {
-                System.out.print(sim.registryYaml(""));
+                System.out.print(otaa ? OtaaDevice.registryYaml(joining, "") : sim.registryYaml(""));
                 return 0;
             }
             int heard = heardBy <= 0 ? gateways : Math.min(heardBy, gateways);
+            if (otaa) {
+                sim.pullData();
+                sim.sendJoins(joining, heard, 8);
+                long end = System.nanoTime() + 30_000_000_000L;
+                while (sim.joinAccepts() < devices && System.nanoTime() - end < 0) {
+                    Thread.sleep(10);
+                }
+                System.out.printf("joins=%d join_accepts_ok=%d join_accepts_bad=%d downlinks_mistimed=%d%n", devices,
+                        sim.joinAccepts(), sim.joinAcceptsBad(), sim.downlinksMistimed());
+                if (sim.joinAccepts() < devices) {
+                    return 1;
+                }
+            }
             long statNanos = io.sluice.spi.Durations.parse(statEvery).toNanos();
             long periodNanos = (long) (1e9 / rate);
             long next = System.nanoTime();
@@ -98,7 +116,7 @@ public final class ForwarderSimulatorMain implements Callable<Integer> {
                     }
                     nextStat = now + statNanos;
                 }
-                VirtualDevice d = sim.devices().get((int) (sent % devices));
+                VirtualDevice d = otaa ? joining.get((int) (sent % devices)).session() : sim.devices().get((int) (sent % devices));
                 VirtualDevice.Uplink u = d.nextUplink();
                 sim.send(u, heard);
                 sent++;

@@ -85,7 +85,7 @@ public final class PacketForwarderSimulator implements AutoCloseable {
         }
 
         private void readAcks() {
-            byte[] buf = new byte[1024];
+            byte[] buf = new byte[4096];
             DatagramPacket p = new DatagramPacket(buf, buf.length);
             while (!closed) {
                 try {
@@ -97,6 +97,10 @@ public final class PacketForwarderSimulator implements AutoCloseable {
                     }
                     int token = (buf[1] & 0xFF) << 8 | (buf[2] & 0xFF);
                     int id = buf[3] & 0xFF;
+                    if (id == 3) {
+                        pullResp(this, token, new String(buf, 4, p.getLength() - 4, StandardCharsets.UTF_8));
+                        continue;
+                    }
                     Map<Integer, AtomicInteger> tokens = id == 1 ? pushTokens : id == 4 ? pullTokens : null;
                     AtomicInteger n = tokens == null ? null : tokens.get(token);
                     if (n == null || n.getAndDecrement() <= 0) {
@@ -254,7 +258,7 @@ public final class PacketForwarderSimulator implements AutoCloseable {
                 s.setSendBufferSize(4 << 20);
                 stranger = s;
                 strangerReader = new Thread(() -> {
-                    byte[] buf = new byte[1024];
+                    byte[] buf = new byte[4096];
                     DatagramPacket p = new DatagramPacket(buf, buf.length);
                     while (!closed) {
                         try {
@@ -366,6 +370,108 @@ public final class PacketForwarderSimulator implements AutoCloseable {
     private static String rxpk(byte[] phy, Instant time, int rssi, double snr, int chan) {
         String timeField = time == null ? "" : "\"time\":\"" + time + "\",";
         long tmst = (time == null ? System.currentTimeMillis() : time.toEpochMilli()) * 1000 & 0xFFFFFFFFL;
+        return "{" + timeField + "\"tmst\":" + tmst
+                + ",\"chan\":" + chan + ",\"rfch\":0,\"freq\":868.1,\"stat\":1,\"modu\":\"LORA\",\"datr\":\"SF7BW125\","
+                + "\"codr\":\"4/5\",\"rssi\":" + rssi + ",\"lsnr\":" + snr + ",\"size\":" + phy.length
+                + ",\"data\":\"" + Base64.getEncoder().encodeToString(phy) + "\"}";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // OTAA and downlinks
+
+    private final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** JoinRequests waiting for their JoinAccept, by the concentrator time of the window it must use (RX1 and RX2). */
+    private final Map<Long, OtaaDevice> awaitingAccept = new ConcurrentHashMap<>();
+    /** Concentrator times of recent uplinks, to check a data downlink's window. */
+    private final java.util.Set<Long> uplinkTmsts = ConcurrentHashMap.newKeySet();
+    private final AtomicLong joinAccepts = new AtomicLong();
+    private final AtomicLong joinAcceptsBad = new AtomicLong();
+    private final AtomicLong dataDownlinks = new AtomicLong();
+    private final AtomicLong downlinksMistimed = new AtomicLong();
+    private final AtomicLong nextTmst = new AtomicLong(1_000_000);
+
+    private void pullResp(Gateway g, int token, String body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tx = json.readTree(body).path("txpk");
+            long tmst = tx.path("tmst").asLong(-1);
+            byte[] phy = Base64.getDecoder().decode(tx.path("data").asText(""));
+            boolean timed = !tx.path("imme").asBoolean(false) && tmst >= 0;
+            if (phy.length > 0 && (phy[0] & 0xE0) == 0x20) {
+                OtaaDevice d = timed ? awaitingAccept.remove(tmst) : null;
+                if (d == null) {
+                    downlinksMistimed.incrementAndGet(); // not at JoinRequest tmst + 5 s / 6 s of any join
+                } else if (d.accept(phy)) {
+                    joinAccepts.incrementAndGet();
+                } else {
+                    joinAcceptsBad.incrementAndGet();
+                }
+            } else {
+                dataDownlinks.incrementAndGet();
+                long up1 = (tmst - 1_000_000L) & 0xFFFFFFFFL;
+                long up2 = (tmst - 2_000_000L) & 0xFFFFFFFFL;
+                if (!timed || !uplinkTmsts.contains(up1) && !uplinkTmsts.contains(up2)) {
+                    downlinksMistimed.incrementAndGet();
+                }
+            }
+            txAck(g.index, token, "NONE");
+        } catch (IOException | RuntimeException e) {
+            unexpectedAcks.incrementAndGet();
+        }
+    }
+
+    /**
+     * Sends a JoinRequest of each device (its next DevNonce), heard by the first {@code heardBy} gateways with
+     * distinct concentrator times, {@code perPush} receptions per PUSH_DATA. The JoinAccepts are checked as they come
+     * ({@link #joinAccepts()}): the one for a request must be timed at its tmst + 5 s (RX1) or + 6 s (RX2).
+     */
+    public void sendJoins(List<OtaaDevice> devices, int heardBy, int perPush) throws IOException {
+        for (int from = 0; from < devices.size(); from += perPush) {
+            List<OtaaDevice> chunk = devices.subList(from, Math.min(devices.size(), from + perPush));
+            StringBuilder[] bodies = new StringBuilder[heardBy];
+            for (int k = 0; k < chunk.size(); k++) {
+                OtaaDevice d = chunk.get(k);
+                byte[] phy = d.joinRequest();
+                long tmst = nextTmst.getAndAdd(1_000) & 0xFFFFFFFFL;
+                awaitingAccept.put((tmst + 5_000_000L) & 0xFFFFFFFFL, d);
+                for (int g = 0; g < heardBy; g++) {
+                    if (bodies[g] == null) bodies[g] = new StringBuilder("{\"rxpk\":[");
+                    else bodies[g].append(',');
+                    bodies[g].append(rxpk(phy, null, tmst, -60 - 10 * g, 8.0 - 3 * g, k % 8));
+                }
+            }
+            for (int g = 0; g < heardBy; g++) {
+                push(gateways.get(g), bodies[g].append("]}").toString());
+            }
+        }
+    }
+
+    /** JoinAccepts received at the right time whose MIC verified and whose session the device took. */
+    public long joinAccepts() { return joinAccepts.get(); }
+
+    /** JoinAccepts at a join's time that did not verify with the device's AppKey. */
+    public long joinAcceptsBad() { return joinAcceptsBad.get(); }
+
+    /** PULL_RESPs that were not JoinAccepts (ACKs, MAC answers). */
+    public long dataDownlinks() { return dataDownlinks.get(); }
+
+    /** PULL_RESPs not timed at an uplink's tmst + RX1 / RX2 delay (or sent immediately). */
+    public long downlinksMistimed() { return downlinksMistimed.get(); }
+
+    /** The JSON of one PUSH_DATA carrying {@code uplinks} with distinct concentrator times, remembered for the downlink check. */
+    public String timedBatchJson(List<VirtualDevice.Uplink> uplinks) {
+        StringBuilder sb = new StringBuilder(64 + uplinks.size() * 300).append("{\"rxpk\":[");
+        if (uplinkTmsts.size() > 1_000_000) uplinkTmsts.clear();
+        for (int k = 0; k < uplinks.size(); k++) {
+            if (k > 0) sb.append(',');
+            long tmst = nextTmst.getAndAdd(1_000) & 0xFFFFFFFFL;
+            uplinkTmsts.add(tmst);
+            sb.append(rxpk(uplinks.get(k).phy(), null, tmst, -60 - random.nextInt(40), 5.0, k % 8));
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static String rxpk(byte[] phy, Instant time, long tmst, int rssi, double snr, int chan) {
+        String timeField = time == null ? "" : "\"time\":\"" + time + "\",";
         return "{" + timeField + "\"tmst\":" + tmst
                 + ",\"chan\":" + chan + ",\"rfch\":0,\"freq\":868.1,\"stat\":1,\"modu\":\"LORA\",\"datr\":\"SF7BW125\","
                 + "\"codr\":\"4/5\",\"rssi\":" + rssi + ",\"lsnr\":" + snr + ",\"size\":" + phy.length

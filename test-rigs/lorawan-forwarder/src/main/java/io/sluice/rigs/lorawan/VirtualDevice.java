@@ -28,6 +28,19 @@ public final class VirtualDevice {
     private final SplittableRandom values;
     private long fcnt;
 
+    /** A device with a session from an OTAA join: counters start at 0. */
+    public VirtualDevice(int index, String name, int devAddr, byte[] nwkSKey, byte[] appSKey, long seed) {
+        this.index = index;
+        this.name = name;
+        this.devAddr = devAddr;
+        this.nwkSKey = nwkSKey.clone();
+        this.appSKey = appSKey.clone();
+        this.format = index % 2 == 0 ? Format.CAYENNE_LPP : Format.BYTE_LAYOUT;
+        this.encoder = new FrameEncoder(nwkSKey, appSKey);
+        this.values = new SplittableRandom(seed * 31L + index);
+        this.fcnt = 0;
+    }
+
     public VirtualDevice(int index, long seed, long startFcnt) {
         this.index = index;
         this.name = String.format("sensor-%03d", index);
