@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real peers Sluice's integration tests start on 127.0.0.1:
 #   - mosquitto + mosquitto-clients (Debian packages): the AWS IoT Core stand-in (MQTT with mutual TLS);
-#   - npm kinesis-local@0.6.2 (pinned in test-rigs/peers/package-lock.json): the Kinesis emulator.
-# Idempotent: does nothing when both are present. Never reads stdin. Usage: test-rigs/setup-peers.sh
+#   - chromium (Debian package): the headless browser of the web console's browser test;
+#   - npm kinesis-local@0.6.2 and playwright-core (pinned in test-rigs/peers/package-lock.json): the Kinesis
+#     emulator and the driver of /usr/bin/chromium (playwright-core never downloads a browser of its own).
+# Idempotent: does nothing when all are present. Never reads stdin. Usage: test-rigs/setup-peers.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 peers="$here/peers"
@@ -22,8 +24,18 @@ if ! command -v mosquitto >/dev/null 2>&1 && [[ ! -x /usr/sbin/mosquitto ]] || !
   echo "setup-peers: installed $(/usr/sbin/mosquitto -h 2>/dev/null | head -1)" >&2
 fi
 
-if [[ ! -f "$peers/node_modules/kinesis-local/main.js" ]]; then
+if [[ ! -x /usr/bin/chromium ]]; then
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-cache show chromium >/dev/null 2>&1 || ! as_root apt-get install -y -q chromium </dev/null >/dev/null 2>&1; then
+    echo "setup-peers: apt-get update" >&2
+    as_root apt-get update -q </dev/null >/dev/null
+    as_root apt-get install -y -q chromium </dev/null >/dev/null
+  fi
+  echo "setup-peers: installed $(/usr/bin/chromium --version 2>/dev/null | head -1)" >&2
+fi
+
+if [[ ! -f "$peers/node_modules/kinesis-local/main.js" || ! -f "$peers/node_modules/playwright-core/package.json" ]]; then
   command -v npm >/dev/null 2>&1 || { echo "setup-peers: npm is missing (Node 20 with npm expected)" >&2; exit 1; }
   echo "setup-peers: npm ci in $peers" >&2
-  (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null)
+  (cd "$peers" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null)
 fi
