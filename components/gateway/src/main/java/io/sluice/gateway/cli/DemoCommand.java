@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs the embedded demo: simulated sources -> local stream store -> JSON Lines files; no AWS account needed.")
@@ -28,8 +31,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--lap-time", defaultValue = "20s",
+            description = "Base lap time of the simulated race car, at least 1s (default ${DEFAULT-VALUE}); laps vary by +-200ms.")
+    String lapTime;
+
     @Option(names = "--print-config", description = "Print the demo's YAML configuration and exit (a good starting point).")
     boolean printConfig;
+
+    @Spec
+    CommandSpec spec;
 
     static final String DEFAULT_OPCUA_ENDPOINT = "opc.tcp://127.0.0.1:4840/rig";
 
@@ -53,10 +63,13 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         Duration runFor = Durations.parse(duration);
+        Duration lap = Durations.parse(lapTime);
+        if (lap.toMillis() < 1000) throw new ParameterException(spec.commandLine(),
+                "--lap-time must be at least 1s, got " + lapTime);
         Path absolute = data.toAbsolutePath().normalize();
         RigServer opcUaServer = RigServer.start(RigServerConfig.defaults().withPort(freePort())
                 .withChangeInterval(Duration.ofSeconds(1)).withSecurityDir(absolute.resolve("opcua-simulation-server")));
-        ShmWriter raceSimulator = startRaceSimulator();
+        ShmWriter raceSimulator = startRaceSimulator(lap);
         try {
             return runDemo(demoConfig(data, opcUaServer.endpointUrl()), runFor, absolute, opcUaServer.endpointUrl());
         } finally {
@@ -66,13 +79,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The shared-memory writer, or null (with a note) where it cannot run: not Linux, or no gcc to build it. */
-    private static ShmWriter startRaceSimulator() {
+    private static ShmWriter startRaceSimulator(Duration lap) {
         if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             System.out.println("  (racing simulator source: shared-memory writer runs on Linux only; skipped)");
             return null;
         }
         try {
-            return ShmWriter.acc("sluice_demo_", 333, "--lap-ms", "20000");
+            return ShmWriter.acc("sluice_demo_", 333, "--lap-ms", Long.toString(lap.toMillis()));
         } catch (IOException | RuntimeException e) {
             System.out.println("  (racing simulator source skipped: " + e.getMessage() + ")");
             return null;
