@@ -74,15 +74,19 @@ export function mountLaps(main, requested) {
   }
 
   function drawChart(oldestFirst) {
-    const data = [oldestFirst.map((r, i) => i), oldestFirst.map(r => r.lapTimeMs / 1000),
+    // x is the lap number while laps count up on the board (uPlot needs ascending x), else the board position
+    const ascending = oldestFirst.every((r, i) => i === 0 || r.lap > oldestFirst[i - 1].lap);
+    const data = [oldestFirst.map((r, i) => (ascending ? r.lap : i + 1)), oldestFirst.map(r => r.lapTimeMs / 1000),
       oldestFirst.map(r => (r.best ? r.best.timeMs / 1000 : null))];
     if (plot) { plot.setData(data); return; }
     plot = new uPlot({
       width: Math.max(300, chart.clientWidth - 16), height: 180,
       scales: {x: {time: false}},
-      series: [{label: '#'}, {label: 'lap time (s)', stroke: '#2b6cb0', width: 1.5, points: {size: 6}},
-        {label: 'best (s)', stroke: '#6b46c1', dash: [6, 4], width: 1}],
-      axes: [{label: 'laps on the board'}, {size: 60}],
+      series: [{label: ascending ? 'lap' : '#'}, {label: 'lap time', stroke: '#2b6cb0', width: 1.5, points: {size: 6},
+        value: (u, v) => f.lapTime(v * 1000)},
+      {label: 'best', stroke: '#6b46c1', dash: [6, 4], width: 1, value: (u, v) => f.lapTime(v * 1000)}],
+      axes: [{values: (u, ticks) => ticks.map(t => (Number.isInteger(t) ? t : ''))},
+        {size: 70, values: (u, ticks) => ticks.map(t => f.lapTime(t * 1000))}],
     }, data, chart);
   }
 
