@@ -2,8 +2,9 @@
 # Installs the real peers Sluice's integration tests start on 127.0.0.1:
 #   - mosquitto + mosquitto-clients (Debian packages): the AWS IoT Core stand-in (MQTT with mutual TLS);
 #   - chromium (Debian package): the headless browser of the web console's browser test;
-#   - npm kinesis-local@0.6.2 and playwright-core (pinned in test-rigs/peers/package-lock.json): the Kinesis
-#     emulator and the driver of /usr/bin/chromium (playwright-core never downloads a browser of its own).
+#   - npm packages pinned in test-rigs/peers/package-lock.json: kinesis-local@0.6.2 (the Kinesis emulator),
+#     parse-prometheus-text-format (the /metrics test) and playwright-core (drives /usr/bin/chromium; it never
+#     downloads a browser of its own). `npm ci` runs again when the lock file changed.
 # Idempotent: does nothing when all are present. Never reads stdin. Usage: test-rigs/setup-peers.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,8 +35,11 @@ if [[ ! -x /usr/bin/chromium ]]; then
   echo "setup-peers: installed $(/usr/bin/chromium --version 2>/dev/null | head -1)" >&2
 fi
 
-if [[ ! -f "$peers/node_modules/kinesis-local/main.js" || ! -f "$peers/node_modules/playwright-core/package.json" ]]; then
+# npm ci again whenever package-lock.json changed since the last install (a stamp in node_modules says which)
+stamp="$peers/node_modules/.sluice-installed-lock"
+if [[ ! -f "$stamp" ]] || ! cmp -s "$stamp" "$peers/package-lock.json"; then
   command -v npm >/dev/null 2>&1 || { echo "setup-peers: npm is missing (Node 20 with npm expected)" >&2; exit 1; }
   echo "setup-peers: npm ci in $peers" >&2
   (cd "$peers" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null)
+  cp "$peers/package-lock.json" "$stamp"
 fi
