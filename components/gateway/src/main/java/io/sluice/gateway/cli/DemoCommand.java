@@ -36,6 +36,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Base lap time of the simulated race car, at least 1s (default ${DEFAULT-VALUE}); laps vary by +-200ms.")
     String lapTime;
 
+    @Option(names = "--admin-listen", defaultValue = "127.0.0.1:9180",
+            description = "Where the admin endpoint and web console listen, host:port (port 0 picks a free one; "
+                    + "<data>/admin.json tells which) or off (default ${DEFAULT-VALUE}).")
+    String adminListen;
+
     @Option(names = "--print-config", description = "Print the demo's YAML configuration and exit (a good starting point).")
     boolean printConfig;
 
@@ -44,10 +49,11 @@ final class DemoCommand implements Callable<Integer> {
 
     static final String DEFAULT_OPCUA_ENDPOINT = "opc.tcp://127.0.0.1:4840/rig";
 
-    static String demoConfig(Path data, String opcUaEndpoint) throws IOException {
+    static String demoConfig(Path data, String opcUaEndpoint, String adminListen) throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/gateway/demo.yaml")) {
             String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint);
+            return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint)
+                    .replace("{{ADMIN_LISTEN}}", adminListen);
         }
     }
 
@@ -60,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (printConfig) {
-            System.out.print(demoConfig(data, DEFAULT_OPCUA_ENDPOINT));
+            System.out.print(demoConfig(data, DEFAULT_OPCUA_ENDPOINT, adminListen));
             return 0;
         }
         Duration runFor = Durations.parse(duration);
@@ -72,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
                 .withChangeInterval(Duration.ofSeconds(1)).withSecurityDir(absolute.resolve("opcua-simulation-server")));
         ShmWriter raceSimulator = startRaceSimulator(lap);
         try {
-            return runDemo(demoConfig(data, opcUaServer.endpointUrl()), runFor, absolute, opcUaServer.endpointUrl());
+            return runDemo(demoConfig(data, opcUaServer.endpointUrl(), adminListen), runFor, absolute, opcUaServer.endpointUrl());
         } finally {
             if (raceSimulator != null) raceSimulator.close();
             opcUaServer.close();

@@ -21,7 +21,7 @@ export class LapBoard {
     this.lastSeq = sample.seq;
     const v = sample.value;
     const previous = this.records[this.records.length - 1];
-    const newSession = previous && (v.lap <= previous.lap || v.car !== previous.car || v.track !== previous.track);
+    const newSession = previous && (v.lap <= previous.lap || (v.car ?? null) !== previous.car || (v.track ?? null) !== previous.track);
     const before = newSession ? null : previous && previous.best;
     const record = {
       seq: sample.seq,
@@ -44,6 +44,21 @@ export class LapBoard {
     this.records.push(record);
     if (this.records.length > this.limit) this.records.splice(0, this.records.length - this.limit);
     return true;
+  }
+
+  /** The board as plain data, to keep it across page changes (the store deletes laps once they are exported). */
+  toJSON() {
+    return {records: this.records, lastSeq: this.lastSeq};
+  }
+
+  /** A board restored from {@link toJSON}'s data; an empty board when the data is unusable. */
+  static from(data, limit = 500) {
+    const board = new LapBoard(limit);
+    if (data && Array.isArray(data.records) && Number.isFinite(data.lastSeq)) {
+      board.records = data.records.slice(-limit);
+      board.lastSeq = data.lastSeq;
+    }
+    return board;
   }
 
   /** The newest record, or null. */

@@ -28,10 +28,17 @@ export function mountLaps(main, requested) {
       board.replaceChildren(h('p', {class: 'empty'}, 'This gateway has no streams.'));
       return;
     }
-    const laps = new LapBoard();
+    // The store deletes lap records once every destination has them, so the board keeps what it saw for this
+    // browser tab (sessionStorage), per stream and gateway run; a tail's replay then only adds what is new.
+    const key = `sluice.laps.${stream}.${s.startedMillis}`;
+    const laps = LapBoard.from(readSaved(key));
     let dirty = true;
     stop = tail(stream, 500, {
-      onSample(sample) { if (laps.add(sample)) dirty = true; },
+      onSample(sample) {
+        if (!laps.add(sample)) return;
+        dirty = true;
+        try { sessionStorage.setItem(key, JSON.stringify(laps)); } catch (e) { /* storage full or disabled */ }
+      },
       onState(s) { state.textContent = s; state.className = `pill ${s === 'live' ? 'ok' : 'warn'}`; },
     });
     const render = () => {
@@ -83,11 +90,15 @@ export function mountLaps(main, requested) {
       width: Math.max(300, chart.clientWidth - 16), height: 180,
       scales: {x: {time: false}},
       series: [{label: ascending ? 'lap' : '#'}, {label: 'lap time', stroke: '#2b6cb0', width: 1.5, points: {size: 6},
-        value: (u, v) => f.lapTime(v * 1000)},
-      {label: 'best', stroke: '#6b46c1', dash: [6, 4], width: 1, value: (u, v) => f.lapTime(v * 1000)}],
+        value: (u, v) => (v === null || v === undefined ? '–' : f.lapTime(v * 1000))},
+      {label: 'best', stroke: '#6b46c1', dash: [6, 4], width: 1, value: (u, v) => (v === null || v === undefined ? '–' : f.lapTime(v * 1000))}],
       axes: [{values: (u, ticks) => ticks.map(t => (Number.isInteger(t) ? t : ''))},
         {size: 70, values: (u, ticks) => ticks.map(t => f.lapTime(t * 1000))}],
     }, data, chart);
+  }
+
+  function readSaved(key) {
+    try { return JSON.parse(sessionStorage.getItem(key) || 'null'); } catch (e) { return null; }
   }
 
   function card(label, value, sub, id) {

@@ -50,7 +50,7 @@ class CliTest {
         Result valid = run("validate", "--config", config.toString());
         assertEquals(0, valid.exit(), valid.err());
 
-        Result demo = run("demo", "--duration", "3s", "--data", data.toString());
+        Result demo = run("demo", "--duration", "3s", "--data", data.toString(), "--admin-listen", "127.0.0.1:0");
         assertEquals(0, demo.exit(), demo.err());
         List<String> lines = Files.readAllLines(data.resolve("export").resolve("samples.jsonl"));
         assertTrue(lines.size() > 100, "samples exported: " + lines.size());
