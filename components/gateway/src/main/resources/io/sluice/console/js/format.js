@@ -29,11 +29,15 @@ export function duration(ms) {
   return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 }
 
-/** The drain ETA of a backlog: "drained" at 0, "not draining" when the server says the backlog does not shrink. */
-export function eta(backlog, etaSeconds) {
+/**
+ * The drain ETA of a stream's backlog: "drained" at 0, a duration while it shrinks, and when the server says it does
+ * not shrink, "keeping up" if the drain matches the append rate (a steady backlog of one batch interval or so),
+ * else "not draining".
+ */
+export function eta(backlog, etaSeconds, drainPerSecond = 0, appendPerSecond = 0) {
   if (!backlog) return 'drained';
-  if (etaSeconds === null || etaSeconds === undefined) return 'not draining';
-  return duration(etaSeconds * 1000);
+  if (etaSeconds !== null && etaSeconds !== undefined) return duration(etaSeconds * 1000);
+  return drainPerSecond > 0 && drainPerSecond >= 0.95 * appendPerSecond ? 'keeping up' : 'not draining';
 }
 
 /** A lap or sector time: 1:31.234, or 27.370 under a minute. */

@@ -31,7 +31,7 @@ export function mountStream(main, name) {
     h('div', {class: 'toolbar'}, filter, state, counts, h('a', {href: '#/'}, '← overview')),
     chart,
     h('section', {class: 'panel'}, h('table', {id: 'tags'},
-      h('thead', {}, h('tr', {}, ['Tag', 'Value', 'Unit', 'Quality', 'Source time', 'Connector', 'Last 300']
+      h('thead', {}, h('tr', {}, ['Tag', 'Value', 'Last 300', 'Unit', 'Quality', 'Source time', 'Connector']
         .map((label, i) => h('th', {class: i === 1 ? 'num' : null}, label)))),
       body)));
 
@@ -67,6 +67,7 @@ export function mountStream(main, name) {
       t.dirty = false;
       const s = t.sample;
       t.cells.value.textContent = f.value(s.value);
+      t.cells.value.title = typeof s.value === 'object' ? JSON.stringify(s.value) : String(s.value);
       t.cells.unit.textContent = s.unit || '';
       t.cells.quality.textContent = s.quality;
       t.cells.quality.className = s.quality === 'GOOD' ? 'muted' : 'error';
@@ -91,8 +92,8 @@ export function mountStream(main, name) {
     t.cells = cells;
     t.dirty = true;
     return h('tr', {class: 'clickable', dataset: {tag}, onclick: () => select(tag)},
-      h('td', {class: 'mono'}, tag), cells.value, cells.unit, cells.quality, cells.time, cells.connector,
-      h('td', {}, cells.spark));
+      h('td', {class: 'mono'}, tag), cells.value, h('td', {}, cells.spark), cells.unit, cells.quality, cells.time,
+      cells.connector);
   }
 
   function applyFilter() {
