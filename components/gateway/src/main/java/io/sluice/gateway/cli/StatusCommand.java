@@ -93,7 +93,7 @@ final class StatusCommand implements Callable<Integer> {
                 System.out.printf("  %-20s stored %,d  backlog %,d  oldest %.1fs  drain %,.1f/s  append %,.1f/s  %s%n", st.path("name").asText(),
                         st.path("storedSamples").asLong(), st.path("backlog").asLong(), st.path("oldestAgeMillis").asLong() / 1000.0,
                         st.path("drainRatePerSecond").asDouble(), st.path("appendRatePerSecond").asDouble(),
-                        eta.isNull() ? (st.path("backlog").asLong() > 0 ? "not draining" : "") : "drained in ~" + eta.asLong() + "s");
+                        st.path("backlog").asLong() == 0 ? "" : eta.isNull() ? "not draining" : "drained in ~" + eta.asLong() + "s");
             }
         }
         System.out.println("destinations:");

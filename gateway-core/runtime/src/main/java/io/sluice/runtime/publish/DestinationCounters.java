@@ -34,7 +34,7 @@ final class DestinationCounters {
         // monotonic counts are counters (Prometheus: *_total), so rate() and increase() apply
         counter(registry, "sluice.destination.samples.sent", tags, samplesSent, null);
         counter(registry, "sluice.destination.packets.sent", tags, packetsSent, null);
-        counter(registry, "sluice.destination.bytes.sent", tags, bytesSent, "bytes");
+        counter(registry, "sluice.destination.bytes.sent", tags, bytesSent, null); // the name says bytes already
         counter(registry, "sluice.destination.calls", tags, calls, null);
         counter(registry, "sluice.destination.retries", tags, retries, null);
         counter(registry, "sluice.destination.throttles", tags, throttles, null);
