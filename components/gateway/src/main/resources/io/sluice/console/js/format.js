@@ -30,14 +30,16 @@ export function duration(ms) {
 }
 
 /**
- * The drain ETA of a stream's backlog: "drained" at 0, a duration while it shrinks, and when the server says it does
- * not shrink, "keeping up" if the drain matches the append rate (a steady backlog of one batch interval or so),
- * else "not draining".
+ * The drain ETA of a stream's backlog: "drained" at 0 and a duration while it shrinks. When the server says it does
+ * not shrink (its 10 s rates): "not draining" when nothing leaves; "keeping up" when the drain matches the inflow or
+ * only the last few seconds wait (a steady backlog of about one batch interval); else "falling behind".
  */
-export function eta(backlog, etaSeconds, drainPerSecond = 0, appendPerSecond = 0) {
+export function eta(backlog, etaSeconds, drainPerSecond = 0, appendPerSecond = 0, oldestAgeMillis = Infinity) {
   if (!backlog) return 'drained';
   if (etaSeconds !== null && etaSeconds !== undefined) return duration(etaSeconds * 1000);
-  return drainPerSecond > 0 && drainPerSecond >= 0.95 * appendPerSecond ? 'keeping up' : 'not draining';
+  if (!(drainPerSecond > 0)) return 'not draining';
+  if (drainPerSecond >= 0.95 * appendPerSecond || oldestAgeMillis < 5000) return 'keeping up';
+  return 'falling behind';
 }
 
 /** A lap or sector time: 1:31.234, or 27.370 under a minute. */

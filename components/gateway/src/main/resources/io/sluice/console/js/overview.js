@@ -52,7 +52,7 @@ function render(root, s) {
         h('td', {class: 'num'}, st.backlog ? f.duration(st.oldestAgeMillis) : '–'),
         h('td', {class: 'num'}, f.rate(st.appendRatePerSecond)),
         h('td', {class: 'num'}, f.rate(st.drainRatePerSecond)),
-        h('td', {class: 'num'}, f.eta(st.backlog, st.etaSeconds, st.drainRatePerSecond, st.appendRatePerSecond)),
+        h('td', {class: 'num'}, f.eta(st.backlog, st.etaSeconds, st.drainRatePerSecond, st.appendRatePerSecond, st.oldestAgeMillis)),
         h('td', {class: 'num'}, f.count((st.droppedTtl || 0) + (st.droppedFull || 0) + (st.rejected || 0) + (st.corrupt || 0))),
         h('td', {}, h('a', {href: `#/stream/${encodeURIComponent(st.name)}`}, 'live values →')))),
       'No streams.')),

@@ -87,9 +87,10 @@ test('drain ETA, durations, sizes and times', () => {
   assert.equal(f.eta(500, null), 'not draining');
   assert.equal(f.eta(500, 15), '15 s');
   assert.equal(f.eta(500, 200), '3 min 20 s');
-  assert.equal(f.eta(1500, null, 6011, 6020), 'keeping up', 'a steady backlog of about one batch interval');
-  assert.equal(f.eta(1500, null, 100, 6020), 'not draining');
-  assert.equal(f.eta(1500, null, 0, 0), 'not draining', 'nothing moves: a stuck destination');
+  assert.equal(f.eta(1500, null, 6011, 6020, 30000), 'keeping up', 'the drain matches the inflow');
+  assert.equal(f.eta(1123, null, 1043, 1121, 999), 'keeping up', 'only the last second waits (one batch interval)');
+  assert.equal(f.eta(90000, null, 100, 6020, 60000), 'falling behind');
+  assert.equal(f.eta(1500, null, 0, 0, 999), 'not draining', 'nothing leaves: a stuck destination');
   assert.equal(f.duration(950), '950 ms');
   assert.equal(f.duration(2 * 3600e3 + 5 * 60e3), '2 h 5 min');
   assert.equal(f.bytes(1536), '1.5 KB');
