@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the real peers Sluice's integration tests start on 127.0.0.1:
 #   - mosquitto + mosquitto-clients (Debian packages): the AWS IoT Core stand-in (MQTT with mutual TLS);
-#   - npm kinesis-local@0.6.2 (pinned in test-rigs/peers/package-lock.json): the Kinesis emulator;
-#   - npm lora-packet@0.9.3 (pinned there too): the independent LoRaWAN implementation of the OTAA tests.
+#   - chromium (Debian package): the headless browser of the web console's browser test;
+#   - npm packages pinned in test-rigs/peers/package-lock.json: kinesis-local@0.6.2 (the Kinesis emulator),
+#     parse-prometheus-text-format (the /metrics test), lora-packet@0.9.3 (the independent
+#     LoRaWAN implementation of the OTAA tests) and playwright-core (drives /usr/bin/chromium; it never
+#     downloads a browser of its own). `npm ci` runs again when the lock file changed.
 # Idempotent: does nothing when all are present. Never reads stdin. Usage: test-rigs/setup-peers.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,8 +26,21 @@ if ! command -v mosquitto >/dev/null 2>&1 && [[ ! -x /usr/sbin/mosquitto ]] || !
   echo "setup-peers: installed $(/usr/sbin/mosquitto -h 2>/dev/null | head -1)" >&2
 fi
 
-if [[ ! -f "$peers/node_modules/kinesis-local/main.js" || ! -f "$peers/node_modules/lora-packet/out/lib.js" ]]; then
+if [[ ! -x /usr/bin/chromium ]]; then
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-cache show chromium >/dev/null 2>&1 || ! as_root apt-get install -y -q chromium </dev/null >/dev/null 2>&1; then
+    echo "setup-peers: apt-get update" >&2
+    as_root apt-get update -q </dev/null >/dev/null
+    as_root apt-get install -y -q chromium </dev/null >/dev/null
+  fi
+  echo "setup-peers: installed $(/usr/bin/chromium --version 2>/dev/null | head -1)" >&2
+fi
+
+# npm ci again whenever package-lock.json changed since the last install (a stamp in node_modules says which)
+stamp="$peers/node_modules/.sluice-installed-lock"
+if [[ ! -f "$stamp" ]] || ! cmp -s "$stamp" "$peers/package-lock.json"; then
   command -v npm >/dev/null 2>&1 || { echo "setup-peers: npm is missing (Node 20 with npm expected)" >&2; exit 1; }
   echo "setup-peers: npm ci in $peers" >&2
-  (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null)
+  (cd "$peers" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null)
+  cp "$peers/package-lock.json" "$stamp"
 fi

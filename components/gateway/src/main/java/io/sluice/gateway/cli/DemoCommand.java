@@ -1,5 +1,6 @@
 package io.sluice.gateway.cli;
 
+import io.sluice.admin.RunningGateway;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.GatewayStatus;
 import io.sluice.runtime.config.ConfigLoader;
@@ -16,7 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs the embedded demo: simulated sources -> local stream store -> JSON Lines files; no AWS account needed.")
@@ -28,15 +32,28 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-d", "--data"}, defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--lap-time", defaultValue = "20s",
+            description = "Base lap time of the simulated race car, at least 1s (default ${DEFAULT-VALUE}); laps vary by +-200ms.")
+    String lapTime;
+
+    @Option(names = "--admin-listen", defaultValue = "127.0.0.1:9180",
+            description = "Where the admin endpoint and web console listen, host:port (port 0 picks a free one; "
+                    + "<data>/admin.json tells which) or off (default ${DEFAULT-VALUE}).")
+    String adminListen;
+
     @Option(names = "--print-config", description = "Print the demo's YAML configuration and exit (a good starting point).")
     boolean printConfig;
 
+    @Spec
+    CommandSpec spec;
+
     static final String DEFAULT_OPCUA_ENDPOINT = "opc.tcp://127.0.0.1:4840/rig";
 
-    static String demoConfig(Path data, String opcUaEndpoint) throws IOException {
+    static String demoConfig(Path data, String opcUaEndpoint, String adminListen) throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/gateway/demo.yaml")) {
             String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint);
+            return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint)
+                    .replace("{{ADMIN_LISTEN}}", adminListen);
         }
     }
 
@@ -49,16 +66,19 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (printConfig) {
-            System.out.print(demoConfig(data, DEFAULT_OPCUA_ENDPOINT));
+            System.out.print(demoConfig(data, DEFAULT_OPCUA_ENDPOINT, adminListen));
             return 0;
         }
         Duration runFor = Durations.parse(duration);
+        Duration lap = Durations.parse(lapTime);
+        if (lap.toMillis() < 1000) throw new ParameterException(spec.commandLine(),
+                "--lap-time must be at least 1s, got " + lapTime);
         Path absolute = data.toAbsolutePath().normalize();
         RigServer opcUaServer = RigServer.start(RigServerConfig.defaults().withPort(freePort())
                 .withChangeInterval(Duration.ofSeconds(1)).withSecurityDir(absolute.resolve("opcua-simulation-server")));
-        ShmWriter raceSimulator = startRaceSimulator();
+        ShmWriter raceSimulator = startRaceSimulator(lap);
         try {
-            return runDemo(demoConfig(data, opcUaServer.endpointUrl()), runFor, absolute, opcUaServer.endpointUrl());
+            return runDemo(demoConfig(data, opcUaServer.endpointUrl(), adminListen), runFor, absolute, opcUaServer.endpointUrl());
         } finally {
             if (raceSimulator != null) raceSimulator.close();
             opcUaServer.close();
@@ -66,13 +86,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The shared-memory writer, or null (with a note) where it cannot run: not Linux, or no gcc to build it. */
-    private static ShmWriter startRaceSimulator() {
+    private static ShmWriter startRaceSimulator(Duration lap) {
         if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             System.out.println("  (racing simulator source: shared-memory writer runs on Linux only; skipped)");
             return null;
         }
         try {
-            return ShmWriter.acc("sluice_demo_", 333, "--lap-ms", "20000");
+            return ShmWriter.acc("sluice_demo_", 333, "--lap-ms", Long.toString(lap.toMillis()));
         } catch (IOException | RuntimeException e) {
             System.out.println("  (racing simulator source skipped: " + e.getMessage() + ")");
             return null;
@@ -89,8 +109,11 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  config  : embedded; `sluice demo --print-config` prints it");
         System.out.println("  duration: " + Durations.format(runFor) + " (Ctrl-C stops earlier)");
         boolean console = System.console() != null;
-        try (StopSignals signals = StopSignals.install(); Gateway gateway = Gateway.start(config, data)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
+        try (StopSignals signals = StopSignals.install(); RunningGateway running = RunningGateway.start(config, data)) {
+            Gateway gateway = running.gateway();
+            running.admin().ifPresent(a -> System.out.println("  console : " + a.url() + "/"
+                    + ("token".equals(a.address().auth()) ? " (token in " + a.address().tokenFile() + ")" : "")));
+            Runtime.getRuntime().addShutdownHook(new Thread(running::close));
             long start = System.nanoTime();
             long end = start + runFor.toNanos();
             long lastExported = 0;

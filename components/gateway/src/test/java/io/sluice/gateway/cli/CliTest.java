@@ -2,6 +2,7 @@ package io.sluice.gateway.cli;
 
 import static io.sluice.gateway.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.gateway.cli.InProcessCli.Result;
@@ -49,7 +50,7 @@ class CliTest {
         Result valid = run("validate", "--config", config.toString());
         assertEquals(0, valid.exit(), valid.err());
 
-        Result demo = run("demo", "--duration", "3s", "--data", data.toString());
+        Result demo = run("demo", "--duration", "3s", "--data", data.toString(), "--admin-listen", "127.0.0.1:0");
         assertEquals(0, demo.exit(), demo.err());
         List<String> lines = Files.readAllLines(data.resolve("export").resolve("samples.jsonl"));
         assertTrue(lines.size() > 100, "samples exported: " + lines.size());
@@ -70,5 +71,13 @@ class CliTest {
         Result tail = run("streams", "tail", "telemetry", "-n", "3", "--data", data.toString());
         assertEquals(0, tail.exit(), tail.err());
         assertEquals(Math.min(3, stored), tail.out().lines().count(), tail.out());
+    }
+
+    @Test
+    void demoRefusesALapShorterThanTheSimulatorAllows() {
+        Result r = run("demo", "--lap-time", "500ms", "--duration", "1s", "--data", dir.resolve("data").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--lap-time must be at least 1s, got 500ms"), r.err());
+        assertFalse(Files.exists(dir.resolve("data")), "nothing started");
     }
 }

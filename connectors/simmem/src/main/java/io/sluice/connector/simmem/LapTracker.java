@@ -15,7 +15,11 @@ import java.util.Optional;
  * Derives lap records from successive snapshots of a page with lap fields (ACC/AC graphics): when the completed-laps
  * counter increments, one record with the lap number, its time, whether it was valid (the valid flag as it stood
  * just before the lap ended, since the simulator resets it for the new lap), its sector times when every sector
- * boundary of the lap was seen, and the car and track of the session.
+ * boundary of the lap was seen, and the car and track of the session. It also keeps the session's best: the fastest
+ * valid lap so far ({@code bestLap}, {@code bestLapTimeMs}, this lap included) and this lap's delta to the best valid
+ * lap before it ({@code deltaToBestMs}, negative when this lap beats it), so a lap board needs no history. The best
+ * is the tracker's own (simulators' best-time fields differ in meaning and some writers leave them unset); it
+ * starts over with the session ({@link #reset()}, or a completed-laps counter that goes back).
  */
 final class LapTracker {
 
@@ -30,6 +34,8 @@ final class LapTracker {
     private long previousSector;
     private boolean lapSeenFromStart;
     private List<Value> sectors = new ArrayList<>();
+    private long bestLap;
+    private long bestLapTimeMs;
 
     LapTracker(Layout layout) {
         Map<String, String> roles = layout.lapFields();
@@ -51,6 +57,12 @@ final class LapTracker {
     /** Forgets the current lap (a new session or a restarted simulator); the next snapshot starts over. */
     void reset() {
         initialized = false;
+        forgetBest();
+    }
+
+    private void forgetBest() {
+        bestLap = 0;
+        bestLapTimeMs = 0;
     }
 
     /**
@@ -77,12 +89,23 @@ final class LapTracker {
         }
         Optional<Value> record = Optional.empty();
         if (laps > previousLaps) {
+            long timeMs = PageDecoder.rawLong(page, lapTime);
             Map<String, Value> fields = new LinkedHashMap<>();
             fields.put("lap", Value.of(laps));
-            fields.put("lapTimeMs", Value.of(PageDecoder.rawLong(page, lapTime)));
+            fields.put("lapTimeMs", Value.of(timeMs));
             if (valid != null) fields.put("valid", Value.of(previousValid != 0));
             if (lapSeenFromStart && sectorTime != null && !sectors.isEmpty()) {
                 fields.put("sectorTimesMs", new Value.ArrayValue(sectors));
+            }
+            boolean lapValid = valid == null || previousValid != 0;
+            if (bestLapTimeMs > 0) fields.put("deltaToBestMs", Value.of(timeMs - bestLapTimeMs));
+            if (lapValid && timeMs > 0 && (bestLapTimeMs == 0 || timeMs < bestLapTimeMs)) {
+                bestLap = laps;
+                bestLapTimeMs = timeMs;
+            }
+            if (bestLapTimeMs > 0) {
+                fields.put("bestLap", Value.of(bestLap));
+                fields.put("bestLapTimeMs", Value.of(bestLapTimeMs));
             }
             if (car != null) fields.put("car", Value.of(car));
             if (track != null) fields.put("track", Value.of(track));
@@ -92,6 +115,7 @@ final class LapTracker {
         } else if (laps < previousLaps) {
             sectors = new ArrayList<>();
             lapSeenFromStart = false;
+            forgetBest();
         }
         previousLaps = laps;
         previousValid = validNow;

@@ -62,4 +62,61 @@ class LapTrackerTest {
         assertTrue(t.update(page(0, 0, 0, 0, true), null, null).isEmpty(), "after a restart the counter is a baseline");
         assertTrue(t.update(page(0, 0, 0, 0, true), null, null).isEmpty());
     }
+
+    private Map<String, Value> lap(LapTracker t, int laps, int lapMs, boolean validBeforeEnd) {
+        t.update(page(laps - 1, 0, 2, 0, validBeforeEnd), null, null);
+        return ((Value.StructValue) t.update(page(laps, lapMs, 0, 0, true), null, null).orElseThrow()).fields();
+    }
+
+    @Test
+    void keepsTheSessionBestOfValidLapsAndTheDeltaToTheBestBefore() {
+        LapTracker t = new LapTracker(graphics);
+        t.update(page(0, 0, 0, 0, true), null, null);
+        Map<String, Value> first = lap(t, 1, 100_000, true);
+        assertFalse(first.containsKey("deltaToBestMs"), "no best before the first lap");
+        assertEquals(Value.of(1L), first.get("bestLap"));
+        assertEquals(Value.of(100_000L), first.get("bestLapTimeMs"));
+
+        Map<String, Value> slower = lap(t, 2, 101_500, true);
+        assertEquals(Value.of(1_500L), slower.get("deltaToBestMs"));
+        assertEquals(Value.of(1L), slower.get("bestLap"));
+
+        Map<String, Value> invalidFaster = lap(t, 3, 95_000, false);
+        assertEquals(Value.of(false), invalidFaster.get("valid"));
+        assertEquals(Value.of(-5_000L), invalidFaster.get("deltaToBestMs"), "the delta is shown for any lap");
+        assertEquals(Value.of(1L), invalidFaster.get("bestLap"), "an invalid lap is never the best");
+        assertEquals(Value.of(100_000L), invalidFaster.get("bestLapTimeMs"));
+
+        Map<String, Value> newBest = lap(t, 4, 99_000, true);
+        assertEquals(Value.of(-1_000L), newBest.get("deltaToBestMs"), "negative: beats the best before it");
+        assertEquals(Value.of(4L), newBest.get("bestLap"));
+        assertEquals(Value.of(99_000L), newBest.get("bestLapTimeMs"));
+    }
+
+    @Test
+    void theBestStartsOverWithANewSession() {
+        LapTracker t = new LapTracker(graphics);
+        t.update(page(0, 0, 0, 0, true), null, null);
+        lap(t, 1, 90_000, true);
+        t.update(page(0, 0, 0, 0, true), null, null); // the counter went back: a new session
+        Map<String, Value> afterRestart = lap(t, 1, 120_000, true);
+        assertFalse(afterRestart.containsKey("deltaToBestMs"));
+        assertEquals(Value.of(120_000L), afterRestart.get("bestLapTimeMs"));
+
+        t.reset();
+        t.update(page(0, 0, 0, 0, true), null, null);
+        Map<String, Value> afterReset = lap(t, 1, 130_000, true);
+        assertFalse(afterReset.containsKey("deltaToBestMs"));
+        assertEquals(Value.of(130_000L), afterReset.get("bestLapTimeMs"));
+    }
+
+    @Test
+    void noBestWhileNoValidLapWasTimed() {
+        LapTracker t = new LapTracker(graphics);
+        t.update(page(0, 0, 0, 0, true), null, null);
+        Map<String, Value> invalid = lap(t, 1, 90_000, false);
+        assertFalse(invalid.containsKey("bestLap"));
+        assertFalse(invalid.containsKey("bestLapTimeMs"));
+        assertFalse(invalid.containsKey("deltaToBestMs"));
+    }
 }
