@@ -80,10 +80,10 @@ class GreengrassModeIT {
         mode = GreengrassMode.start(dir.resolve("data"), nucleus.componentEnvironment());
         assertEquals(List.of("RUNNING"), nucleus.reportedStates());
         assertEquals(1, nucleus.configurationSubscribers());
-        // subscribed before reading, so no update can slip between the two
+        // subscribed before reading, so no update can slip between the two (the destination may publish already)
         assertEquals(List.of("SubscribeToConfigurationUpdate", "SubscribeToValidateConfigurationUpdates",
                         "GetConfiguration", "UpdateState"),
-                nucleus.calls().stream().map(c -> c.shortName()).toList());
+                nucleus.calls().stream().map(c -> c.shortName()).filter(n -> !n.equals("PublishToTopic")).toList());
 
         List<TopicPublish> first = GreengrassIpcStandIn.await(nucleus::topicPublishes, l -> !l.isEmpty(), WAIT);
         assertEquals("sluice/telemetry", first.get(0).topic());
