@@ -54,6 +54,9 @@ public final class DataDirectoryLock implements AutoCloseable {
             channel = FileChannel.open(directory.resolve(Gateway.LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) throw inUse(directory);
+            // the holder's process id, for `sluice reload` (SIGHUP) when no admin endpoint answers
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
             return new DataDirectoryLock(directory, channel, lock);
         } catch (IOException e) {
             throw release(directory, channel, new SluiceException("cannot use data directory " + directory + ": " + describe(e), false, e));
@@ -77,6 +80,17 @@ public final class DataDirectoryLock implements AutoCloseable {
             return State.HELD;
         } catch (IOException e) {
             throw new SluiceException("cannot read " + file + ": " + describe(e), false, e);
+        }
+    }
+
+    /** The process id the gateway holding {@code dataDir} wrote into its lock file, or empty when none is there. */
+    public static java.util.OptionalLong holderPid(Path dataDir) {
+        Path file = dataDir.toAbsolutePath().normalize().resolve(Gateway.LOCK_FILE);
+        try {
+            String text = Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
+            return text.matches("\\d+") ? java.util.OptionalLong.of(Long.parseLong(text)) : java.util.OptionalLong.empty();
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
         }
     }
 
