@@ -101,7 +101,7 @@ public final class StreamOperations {
             long cursor = store.cursor(stream, destination);
             long target = from.isSequence() ? from.sequence() : store.sequenceAt(stream, from.epochNanos());
             if (target > cursor) {
-                throw new SluiceException("stream " + stream + ": " + from + " (sequence " + target + ") is past destination "
+                throw new SluiceException("stream " + stream + ": " + from + (from.isSequence() ? "" : " (sequence " + target + ")") + " is past destination "
                         + destination + "'s cursor " + cursor + "; a replay moves a cursor back", false);
             }
             if (target < stats.firstSequence()) {
