@@ -59,6 +59,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
                 while (true) {
                     WatchKey more = watcher.poll(debounce.toNanos(), TimeUnit.NANOSECONDS);
                     if (more == null) break;
+                    more.pollEvents(); // a key reset with events left is queued again at once
                     more.reset();
                 }
                 if (closed) return;
