@@ -1,5 +1,6 @@
 package io.sluice.gateway.cli;
 
+import io.sluice.admin.RunningGateway;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.GatewayStatus;
 import io.sluice.runtime.config.ConfigLoader;
@@ -89,8 +90,11 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  config  : embedded; `sluice demo --print-config` prints it");
         System.out.println("  duration: " + Durations.format(runFor) + " (Ctrl-C stops earlier)");
         boolean console = System.console() != null;
-        try (StopSignals signals = StopSignals.install(); Gateway gateway = Gateway.start(config, data)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
+        try (StopSignals signals = StopSignals.install(); RunningGateway running = RunningGateway.start(config, data)) {
+            Gateway gateway = running.gateway();
+            running.admin().ifPresent(a -> System.out.println("  console : " + a.url() + "/"
+                    + ("token".equals(a.address().auth()) ? " (token in " + a.address().tokenFile() + ")" : "")));
+            Runtime.getRuntime().addShutdownHook(new Thread(running::close));
             long start = System.nanoTime();
             long end = start + runFor.toNanos();
             long lastExported = 0;

@@ -1,6 +1,6 @@
 package io.sluice.gateway.cli;
 
-import io.sluice.runtime.Gateway;
+import io.sluice.admin.RunningGateway;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
         }
         GatewayConfig c = ConfigLoader.load(config); // a ConfigException is printed by ExitCodes, exit 2
         try (StopSignals signals = StopSignals.install()) {
-            Gateway gateway = Gateway.start(c, data);
+            RunningGateway gateway = RunningGateway.start(c, data);
             // other ways the JVM may end (SIGHUP, an exit elsewhere) still close the gateway
             Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "sluice-shutdown"));
             String signal = signals.await();

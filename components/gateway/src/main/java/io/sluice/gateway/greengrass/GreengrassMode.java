@@ -1,5 +1,6 @@
 package io.sluice.gateway.greengrass;
 
+import io.sluice.admin.RunningGateway;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigProblem;
@@ -83,6 +84,7 @@ public final class GreengrassMode implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
 
     private volatile Gateway gateway;
+    private volatile RunningGateway running;
     private volatile Map<String, Object> running;
     private volatile GatewayConfig runningConfig;
     private volatile SubscribeToConfigurationUpdateResponseHandler subscription;
@@ -211,7 +213,8 @@ public final class GreengrassMode implements AutoCloseable {
         }
         Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(config.store().directory());
         try {
-            gateway = Gateway.start(config, dataDir);
+            running = RunningGateway.start(config, dataDir);
+            gateway = running.gateway();
         } catch (Exception e) {
             LOG.error("the gateway could not start", e);
             throw new StartException("the gateway could not start: " + e.getMessage(), EXIT_FAILED, e);
@@ -455,7 +458,7 @@ public final class GreengrassMode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Gateway g = gateway;
+        RunningGateway g = running;
         if (g != null) {
             try {
                 g.close();

@@ -34,7 +34,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 public final class ConfigLoader {
 
-    static final Set<String> TOP_LEVEL_KEYS = Set.of("store", "connectors", "streams", "routes", "destinations", "assets");
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("store", "connectors", "streams", "routes", "destinations", "assets", "admin");
     static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private final Plugins plugins;
@@ -154,6 +154,10 @@ public final class ConfigLoader {
         StoreConfig store = top.containsKey("store") && !ConfigBinder.isNull(top.get("store"))
                 ? binder.bindRecord(top.get("store"), StoreConfig.class, "store", Set.of())
                 : StoreConfig.defaults();
+        AdminConfig admin = top.containsKey("admin") && !ConfigBinder.isNull(top.get("admin"))
+                ? binder.bindRecord(top.get("admin"), AdminConfig.class, "admin", Set.of())
+                : AdminConfig.defaults();
+        if (admin != null) checkAdmin(root, binder, admin);
 
         Map<String, StreamConfig> streams = new LinkedHashMap<>();
         Map<String, Node> streamNodes = binder.entries(top.get("streams"), "streams");
@@ -176,7 +180,7 @@ public final class ConfigLoader {
         addDeadLetterStreams(streams, destinations);
         if (!binder.problems().isEmpty()) return null;
         return new GatewayConfig(fileName, store, connectors, streams, routes == null ? List.of() : routes,
-                destinations, assets == null ? List.of() : assets);
+                destinations, assets == null ? List.of() : assets, admin);
     }
 
     private static java.lang.reflect.Type listOf(Class<?> element) {
@@ -267,6 +271,23 @@ public final class ConfigLoader {
                     + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; expected one of " + factories.keySet()));
         }
         return factory;
+    }
+
+    /**
+     * The admin endpoint never listens beyond loopback without authentication, and mutual TLS needs a trust store.
+     * Decided from the literal address, without a name lookup (validation makes no network calls): only
+     * {@code localhost}, {@code 127.x.x.x} and {@code ::1} count as loopback.
+     */
+    private static void checkAdmin(Node root, ConfigBinder binder, AdminConfig admin) {
+        if (admin.off()) return;
+        if (admin.auth() == AdminConfig.Auth.NONE && !AdminConfig.isLoopback(admin.host())) {
+            binder.problem(ConfigBinder.find(root, "admin.auth"), "admin.auth", "`none` is only allowed when `admin.listen` is a "
+                    + "loopback address (127.0.0.1, ::1, localhost), not '" + admin.host() + "'; use `auto`, `token` or `mutual-tls`");
+        }
+        if (admin.auth() == AdminConfig.Auth.MUTUAL_TLS && admin.tls().flatMap(AdminConfig.AdminTls::clientTrustStore).isEmpty()) {
+            binder.problem(ConfigBinder.find(root, "admin.auth"), "admin.auth",
+                    "`mutual-tls` needs `admin.tls` with a `client-trust-store` holding the CA of the client certificates");
+        }
     }
 
     private void crossCheck(Node root, ConfigBinder binder, Set<String> streamNames, Map<String, StreamConfig> streams,

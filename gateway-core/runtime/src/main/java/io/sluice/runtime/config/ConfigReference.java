@@ -30,8 +30,10 @@ public final class ConfigReference {
         md.append("## Top level\n\n| key | what |\n|---|---|\n");
         md.append("| `store` | the stream store, see below |\n| `connectors` | connector instances by name |\n");
         md.append("| `streams` | streams by name |\n| `routes` | list of routing rules |\n| `destinations` | destination instances by name |\n");
-        md.append("| `assets` | list of asset context rules |\n\n");
+        md.append("| `assets` | list of asset context rules |\n| `admin` | the local admin endpoint (metrics, health, status API, console) |\n\n");
         section(md, "store", StoreConfig.class);
+        section(md, "admin", AdminConfig.class);
+        section(md, "admin.tls", AdminConfig.AdminTls.class);
         section(md, "streams.&lt;name&gt;", StreamConfig.class);
         section(md, "routes[]", RouteConfig.class);
         section(md, "assets[]", AssetRule.class);

@@ -38,6 +38,7 @@ public final class ConfigSchema {
         root.put("additionalProperties", false);
         ObjectNode props = root.putObject("properties");
         props.set("store", recordSchema(StoreConfig.class, Set.of()));
+        props.set("admin", recordSchema(AdminConfig.class, Set.of()));
         ObjectNode connectors = props.putObject("connectors");
         connectors.put("type", "object");
         connectors.put("description", "Connector instances by name.");

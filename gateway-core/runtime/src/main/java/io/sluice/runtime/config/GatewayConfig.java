@@ -11,7 +11,8 @@ import java.util.Map;
  */
 public record GatewayConfig(String source, StoreConfig store, Map<String, ConnectorInstance> connectors,
                             Map<String, StreamConfig> streams, List<RouteConfig> routes,
-                            Map<String, DestinationInstance> destinations, List<AssetRule> assets) {
+                            Map<String, DestinationInstance> destinations, List<AssetRule> assets,
+                            AdminConfig admin) {
 
     public GatewayConfig {
         connectors = Map.copyOf(connectors);
@@ -19,9 +20,10 @@ public record GatewayConfig(String source, StoreConfig store, Map<String, Connec
         routes = List.copyOf(routes);
         destinations = Map.copyOf(destinations);
         assets = List.copyOf(assets);
+        if (admin == null) admin = AdminConfig.defaults();
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(source, newStore, connectors, streams, routes, destinations, assets);
+        return new GatewayConfig(source, newStore, connectors, streams, routes, destinations, assets, admin);
     }
 }

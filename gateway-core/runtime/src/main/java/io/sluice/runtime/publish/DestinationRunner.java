@@ -49,6 +49,10 @@ final class DestinationRunner implements Runnable {
     private volatile String startError = "";
     /** Failed start attempts in the current episode. */
     private int failedAttempts;
+    /** Epoch millis of the first failed start of the current episode, 0 when none. */
+    private volatile long startFailingSinceMillis;
+    /** System.nanoTime() of the next start attempt while FAILED, 0 otherwise. */
+    private volatile long nextStartNanos;
     private volatile Thread thread;
 
     DestinationRunner(DestinationInstance instance, SqliteStreamStore store, List<DestinationWorker.ExportPlan> exports,
@@ -100,6 +104,7 @@ final class DestinationRunner implements Runnable {
             while (destination == null && !lifecycle.stopRequested()) {
                 long wait = startBackoff.nextDelayNanos();
                 long until = System.nanoTime() + wait;
+                if (failedAttempts > 0) nextStartNanos = until == 0 ? 1 : until;
                 while (!lifecycle.stopRequested() && System.nanoTime() - until < 0) {
                     ensureCursors();
                     LockSupport.parkNanos(Math.min(until - System.nanoTime(), 100_000_000L));
@@ -134,6 +139,8 @@ final class DestinationRunner implements Runnable {
         }
         int attempts = failedAttempts;
         failedAttempts = 0;
+        startFailingSinceMillis = 0;
+        nextStartNanos = 0;
         startBackoff.reset();
         startError = "";
         synchronized (this) { // a cursor move goes to the worker from now on (see moveCursor)
@@ -152,7 +159,7 @@ final class DestinationRunner implements Runnable {
     private void failed(Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         counters.startFailures.incrementAndGet();
-        failedAttempts++;
+        if (failedAttempts++ == 0) startFailingSinceMillis = System.currentTimeMillis();
         boolean newEpisode = !reason.equals(startError);
         startError = reason;
         lifecycle.moveTo(DestinationState.FAILED);
@@ -251,15 +258,25 @@ final class DestinationRunner implements Runnable {
 
     DestinationStatus status() {
         DestinationWorker w = worker;
-        String lastError = lifecycle.state() == DestinationState.FAILED || w == null ? startError : w.lastError();
+        boolean startFailing = lifecycle.state() == DestinationState.FAILED || w == null;
+        String lastError = startFailing ? startError : w.lastError();
+        long failingSince = startFailing ? startFailingSinceMillis : w.failingSinceMillis();
+        long nextRetry;
+        if (startFailing) {
+            long at = nextStartNanos;
+            nextRetry = at == 0 || lifecycle.state() != DestinationState.FAILED ? -1 : Math.max(0, (at - System.nanoTime()) / 1_000_000);
+        } else {
+            nextRetry = w.nextRetryInMillis();
+        }
         return statusOf(instance, exports, store, counters, lifecycle.state(), lifecycle.sinceMillis(),
-                w == null ? 0 : w.lastSuccessMillis(), lastError, w == null ? 1.0 : w.rateFactor());
+                w == null ? 0 : w.lastSuccessMillis(), lastError, w == null ? 1.0 : w.rateFactor(), failingSince, nextRetry);
     }
 
     /** A destination's status: its counters, and per exported stream its cursor and backlog as the store has them. */
     static DestinationStatus statusOf(DestinationInstance instance, List<DestinationWorker.ExportPlan> exports,
                                       SqliteStreamStore store, DestinationCounters counters, DestinationState state,
-                                      long sinceMillis, long lastSuccessMillis, String lastError, double rateFactor) {
+                                      long sinceMillis, long lastSuccessMillis, String lastError, double rateFactor,
+                                      long failingSinceMillis, long nextRetryInMillis) {
         List<DestinationStatus.ExportStatus> positions = new ArrayList<>();
         for (DestinationWorker.ExportPlan plan : exports) {
             long cursor = store.cursor(plan.stream(), instance.name());
@@ -273,7 +290,8 @@ final class DestinationRunner implements Runnable {
         return new DestinationStatus(instance.name(), instance.type(), state, sinceMillis,
                 counters.samplesSent.get(), counters.packetsSent.get(), counters.bytesSent.get(), counters.calls.get(),
                 counters.retries.get(), counters.throttles.get(), counters.deadLettered.get(), instance.deadLetterStream(),
-                deadLetters, counters.startFailures.get(), failures, lastSuccessMillis, lastError, rateFactor, positions);
+                deadLetters, counters.startFailures.get(), failures, lastSuccessMillis, lastError, rateFactor, positions,
+                failingSinceMillis, nextRetryInMillis);
     }
 
     private static List<String> describe(List<DestinationWorker.ExportPlan> exports) {

@@ -16,12 +16,16 @@ import java.util.Map;
  * @param lastSuccessMillis epoch millis of the last confirmed call, 0 if none
  * @param rateFactor       1.0 normally; lower after throttling (adaptive slow-down)
  * @param exports          per exported stream (highest priority first), the destination's cursor and backlog
+ * @param failingSinceMillis epoch millis since which it has been failing (cannot start, or its calls fail), 0 while
+ *                         it works; {@code lastError} is cleared when it works again
+ * @param nextRetryInMillis milliseconds until the next attempt while waiting after a failure, -1 otherwise
  */
 public record DestinationStatus(String name, String type, DestinationState state, long stateSinceMillis,
                                 long samplesSent, long packetsSent, long bytesSent, long calls, long retries,
                                 long throttles, long deadLettered, String deadLetterStream,
                                 Map<String, Long> deadLetters, long startFailures, Map<String, Long> failures,
-                                long lastSuccessMillis, String lastError, double rateFactor, List<ExportStatus> exports) {
+                                long lastSuccessMillis, String lastError, double rateFactor, List<ExportStatus> exports,
+                                long failingSinceMillis, long nextRetryInMillis) {
 
     /**
      * One exported stream as this destination sees it.

@@ -79,6 +79,10 @@ final class DestinationWorker implements Runnable {
     private volatile String lastError = "";
     private volatile double rateFactor = 1.0;
     private boolean failing;
+    /** Epoch millis of the first failure of the current failing episode, 0 while delivering. */
+    private volatile long failingSinceMillis;
+    /** System.nanoTime() when the current backoff wait ends, or 0 when not waiting. */
+    private volatile long retryAtNanos;
     /** End of the last settled window per stream: ahead of the durable cursor while its commit is on the way. */
     private final Map<String, Long> positions = new java.util.HashMap<>();
     /**
@@ -198,6 +202,17 @@ final class DestinationWorker implements Runnable {
 
     double rateFactor() {
         return rateFactor;
+    }
+
+    /** Epoch millis since which calls have been failing, 0 while delivering. */
+    long failingSinceMillis() {
+        return failingSinceMillis;
+    }
+
+    /** Milliseconds until the next retry while backing off, -1 when not waiting. */
+    long nextRetryInMillis() {
+        long at = retryAtNanos;
+        return at == 0 ? -1 : Math.max(0, (at - System.nanoTime()) / 1_000_000);
     }
 
     /**
@@ -562,6 +577,8 @@ final class DestinationWorker implements Runnable {
         lastSuccessMillis = System.currentTimeMillis();
         if (failing) {
             failing = false;
+            failingSinceMillis = 0;
+            lastError = "";
             log.info("destination {}: delivering again", instance.name());
         }
         if (rateFactor < 1.0) {
@@ -620,6 +637,7 @@ final class DestinationWorker implements Runnable {
         lastError = detail == null ? key : detail;
         if (!failing) {
             failing = true;
+            failingSinceMillis = System.currentTimeMillis();
             log.warn("destination {}: {}", instance.name(), lastError);
         }
     }
@@ -646,10 +664,15 @@ final class DestinationWorker implements Runnable {
     /** Waits {@code nanos}, or less when a stop's deadline comes first. */
     private void sleep(long nanos) {
         long deadline = System.nanoTime() + nanos;
-        while (!lifecycle.pastDeadline() && !interrupted()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return;
-            LockSupport.parkNanos(Math.min(left, 100_000_000L));
+        retryAtNanos = deadline == 0 ? 1 : deadline;
+        try {
+            while (!lifecycle.pastDeadline() && !interrupted()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;
+                LockSupport.parkNanos(Math.min(left, 100_000_000L));
+            }
+        } finally {
+            retryAtNanos = 0;
         }
     }
 }

@@ -167,7 +167,7 @@ public final class Publisher implements AutoCloseable {
         List<DestinationStatus> out = new ArrayList<>();
         running.values().forEach(r -> out.add(r.status()));
         disabled.values().forEach(d -> out.add(DestinationRunner.statusOf(d.instance(), d.exports(), store,
-                counters.get(d.instance().name()), DestinationState.DISABLED, d.sinceMillis(), 0, "", 1.0)));
+                counters.get(d.instance().name()), DestinationState.DISABLED, d.sinceMillis(), 0, "", 1.0, 0, -1)));
         stopped.forEach((name, status) -> {
             if (!running.containsKey(name) && !disabled.containsKey(name)) out.add(status);
         });
