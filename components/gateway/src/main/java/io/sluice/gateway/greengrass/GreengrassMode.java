@@ -84,7 +84,7 @@ public final class GreengrassMode implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
 
     private volatile Gateway gateway;
-    private volatile RunningGateway running;
+    private volatile RunningGateway runningGateway;
     private volatile Map<String, Object> running;
     private volatile GatewayConfig runningConfig;
     private volatile SubscribeToConfigurationUpdateResponseHandler subscription;
@@ -213,8 +213,8 @@ public final class GreengrassMode implements AutoCloseable {
         }
         Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(config.store().directory());
         try {
-            running = RunningGateway.start(config, dataDir);
-            gateway = running.gateway();
+            runningGateway = RunningGateway.start(config, dataDir);
+            gateway = runningGateway.gateway();
         } catch (Exception e) {
             LOG.error("the gateway could not start", e);
             throw new StartException("the gateway could not start: " + e.getMessage(), EXIT_FAILED, e);
@@ -458,7 +458,7 @@ public final class GreengrassMode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        RunningGateway g = running;
+        RunningGateway g = runningGateway;
         if (g != null) {
             try {
                 g.close();
