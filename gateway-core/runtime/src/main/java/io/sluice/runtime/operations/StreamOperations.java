@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #test}: one probe call to a destination;</li>
  *   <li>{@link #pause} / {@link #resume}: a destination stops sending / sends again (kept across restarts).</li>
  * </ul>
- * Every operation logs one INFO line (who, what, how many) and counts {@code sluice.operations{operation,result}};
- * one that cannot be done throws a {@link SluiceException} with one line for the operator (logged once, counted as
- * failed).
+ * Every operation logs one INFO line (who, what, how many) and counts {@code sluice.operations{operation,result}}
+ * ({@code ok}, {@code problem} for a destination test that found one, {@code failed}); one that cannot be done throws
+ * a {@link SluiceException} with one line for the operator (logged once at INFO, counted as failed).
  */
 public final class StreamOperations {
 
@@ -251,7 +251,12 @@ public final class StreamOperations {
             return result;
         } catch (RuntimeException e) {
             counter(operation, "failed").increment();
-            log.warn("{} of {} by {} failed: {}", operation, target, actor, e.getMessage());
+            if (e instanceof SluiceException) {
+                // an operator's request that cannot be done: the operator is told; the log keeps the record
+                log.info("{} of {} by {} not done: {}", operation, target, actor, e.getMessage());
+            } else {
+                log.warn("{} of {} by {} failed: {}", operation, target, actor, e.getMessage());
+            }
             log.debug("{} failed", operation, e);
             throw e instanceof SluiceException ? e : new SluiceException(operation + " failed: " + e.getMessage(), false, e);
         }
