@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real peers Sluice's integration tests start on 127.0.0.1:
 #   - mosquitto + mosquitto-clients (Debian packages): the AWS IoT Core stand-in (MQTT with mutual TLS);
-#   - npm kinesis-local@0.6.2 (pinned in test-rigs/peers/package-lock.json): the Kinesis emulator.
-# Idempotent: does nothing when both are present. Never reads stdin. Usage: test-rigs/setup-peers.sh
+#   - npm kinesis-local@0.6.2 (pinned in test-rigs/peers/package-lock.json): the Kinesis emulator;
+#   - npm parse-prometheus-text-format@1.1.1 (same lock file): the independent parser of the /metrics test.
+# Idempotent: does nothing when all are present. Never reads stdin. Usage: test-rigs/setup-peers.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 peers="$here/peers"
@@ -22,7 +23,7 @@ if ! command -v mosquitto >/dev/null 2>&1 && [[ ! -x /usr/sbin/mosquitto ]] || !
   echo "setup-peers: installed $(/usr/sbin/mosquitto -h 2>/dev/null | head -1)" >&2
 fi
 
-if [[ ! -f "$peers/node_modules/kinesis-local/main.js" ]]; then
+if [[ ! -f "$peers/node_modules/kinesis-local/main.js" || ! -f "$peers/node_modules/parse-prometheus-text-format/package.json" ]]; then
   command -v npm >/dev/null 2>&1 || { echo "setup-peers: npm is missing (Node 20 with npm expected)" >&2; exit 1; }
   echo "setup-peers: npm ci in $peers" >&2
   (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null)

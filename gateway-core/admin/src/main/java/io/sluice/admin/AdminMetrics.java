@@ -26,6 +26,7 @@ public final class AdminMetrics implements AutoCloseable {
 
     private AdminMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(MeterDescriptions.filter());
         new JvmMemoryMetrics().bindTo(registry);
         this.gc = new JvmGcMetrics();
         gc.bindTo(registry);

@@ -152,6 +152,7 @@ public final class Gateway implements AutoCloseable {
         List<StreamSettings> settings = new ArrayList<>();
         newConfig.streams().forEach((name, s) -> settings.add(StreamSettings.of(name, s)));
         store.configure(settings);
+        newConfig.streams().keySet().forEach(name -> io.sluice.runtime.metrics.StreamMeters.register(registry, store, name));
         Map<String, AssetContext> connectorAssets = new LinkedHashMap<>();
         newConfig.connectors().values().forEach(c -> connectorAssets.put(c.name(), c.asset()));
         this.assets = new AssetResolver(connectorAssets, newConfig.assets());
@@ -175,7 +176,14 @@ public final class Gateway implements AutoCloseable {
     }
 
     private SampleSink sinkFor(ConnectorInstance instance) {
-        AtomicLong[] counters = connectorCounters.computeIfAbsent(instance.name(), k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
+        AtomicLong[] counters = connectorCounters.computeIfAbsent(instance.name(), k -> {
+            AtomicLong[] c = {new AtomicLong(), new AtomicLong()};
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.committed", c[0], AtomicLong::get)
+                    .tag("connector", k).register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.refused", c[1], AtomicLong::get)
+                    .tag("connector", k).register(registry);
+            return c;
+        });
         return samples -> {
             if (samples.isEmpty()) return CompletableFuture.completedFuture(null);
             Map<String, List<Sample>> byStream = router.split(instance.name(), instance.stream(), samples);

@@ -17,6 +17,8 @@ import picocli.CommandLine.ParseResult;
  *   0  done; for `run`: stopped cleanly after SIGTERM or SIGINT
  *   1  failed at run time: data directory in use, store cannot open (disk full), a bug
  *   2  the config (or the command line) is invalid
+ *   `status` only: 0 running and healthy, 1 running but degraded (not ready, a connector not connected, a
+ *   destination failing), 3 not running (stopped, killed or crashed)
  * </pre>
  */
 final class ExitCodes implements IExecutionExceptionHandler {
@@ -24,6 +26,10 @@ final class ExitCodes implements IExecutionExceptionHandler {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int CONFIG = 2;
+    /** `status`: the gateway runs but is degraded. */
+    static final int DEGRADED = 1;
+    /** `status`: no gateway runs on the data directory. */
+    static final int STOPPED = 3;
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine command, ParseResult parseResult) {

@@ -101,7 +101,7 @@ class StreamsCommandTest {
             assertEquals("value out of range", last.path("dead_letter").path("reason").asText(), lines.get(1));
 
             Result status = run("status", "--data", data.toString());
-            assertEquals(0, status.exit(), status.err());
+            assertEquals(1, status.exit(), "running with a FAILED destination is degraded: " + status.err());
             String neverLine = status.out().lines().filter(l -> l.trim().startsWith("never ")).findFirst().orElseThrow();
             assertTrue(neverLine.contains("FAILED") && neverLine.contains("backlog 300") && neverLine.contains("cannot start"), neverLine);
         }

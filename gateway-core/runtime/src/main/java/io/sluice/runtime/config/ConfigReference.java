@@ -33,7 +33,6 @@ public final class ConfigReference {
         md.append("| `assets` | list of asset context rules |\n| `admin` | the local admin endpoint (metrics, health, status API, console) |\n\n");
         section(md, "store", StoreConfig.class);
         section(md, "admin", AdminConfig.class);
-        section(md, "admin.tls", AdminConfig.AdminTls.class);
         section(md, "streams.&lt;name&gt;", StreamConfig.class);
         section(md, "routes[]", RouteConfig.class);
         section(md, "assets[]", AssetRule.class);

@@ -31,17 +31,22 @@ final class DestinationCounters {
 
     DestinationCounters(String name, MeterRegistry registry) {
         Tags tags = Tags.of("destination", name);
-        registry.gauge("sluice.destination.samples.sent", tags, samplesSent);
-        registry.gauge("sluice.destination.packets.sent", tags, packetsSent);
-        registry.gauge("sluice.destination.bytes.sent", tags, bytesSent);
-        registry.gauge("sluice.destination.calls", tags, calls);
-        registry.gauge("sluice.destination.retries", tags, retries);
-        registry.gauge("sluice.destination.throttles", tags, throttles);
-        registry.gauge("sluice.destination.dead.lettered", tags, deadLettered);
-        registry.gauge("sluice.destination.start.failures", tags, startFailures);
+        // monotonic counts are counters (Prometheus: *_total), so rate() and increase() apply
+        counter(registry, "sluice.destination.samples.sent", tags, samplesSent, null);
+        counter(registry, "sluice.destination.packets.sent", tags, packetsSent, null);
+        counter(registry, "sluice.destination.bytes.sent", tags, bytesSent, null); // the name says bytes already
+        counter(registry, "sluice.destination.calls", tags, calls, null);
+        counter(registry, "sluice.destination.retries", tags, retries, null);
+        counter(registry, "sluice.destination.throttles", tags, throttles, null);
+        counter(registry, "sluice.destination.dead.lettered", tags, deadLettered, null);
+        counter(registry, "sluice.destination.start.failures", tags, startFailures, null);
         for (DestinationState s : DestinationState.values()) {
             Gauge.builder("sluice.destination.state", state, r -> r.get() == s ? 1 : 0)
                     .tags(tags.and("state", s.name())).register(registry);
         }
+    }
+
+    private static void counter(MeterRegistry registry, String name, Tags tags, AtomicLong value, String unit) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, value, AtomicLong::get).tags(tags).baseUnit(unit).register(registry);
     }
 }
