@@ -26,7 +26,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "30s", description = "How long to run, e.g. 10s, 2m (default ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--data", defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-d", "--data"}, defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--print-config", description = "Print the demo's YAML configuration and exit (a good starting point).")

@@ -22,12 +22,12 @@ class OpcDaConfigBindingTest {
     final ConfigLoader loader = new ConfigLoader(Plugins.discover(), Map.of("OPCDA_PASSWORD", "from-env")::get);
 
     static String sample() throws Exception {
-        return Files.readString(Path.of("opcda-sample.yaml"));
+        return Files.readString(Path.of("sample.yaml"));
     }
 
     @Test
     void sampleConfigBinds() throws Exception {
-        GatewayConfig config = loader.parseText(sample(), "opcda-sample.yaml");
+        GatewayConfig config = loader.parseText(sample(), "sample.yaml");
         var instance = config.connectors().get("boiler-house");
         OpcDaConnectorConfig c = assertInstanceOf(OpcDaConnectorConfig.class, instance.options());
         assertEquals("from-env", c.password().reveal());

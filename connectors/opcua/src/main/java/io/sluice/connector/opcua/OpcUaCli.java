@@ -55,7 +55,7 @@ public final class OpcUaCli implements CliExtension {
         Path pki;
 
         // --data as in `sluice run`; --data-dir is the name of earlier versions
-        @Option(names = {"-d", "--data", "--data-dir"}, defaultValue = "data",
+        @Option(names = {"-d", "--data", "--data-dir"}, defaultValue = "./data",
                 description = "Gateway data directory (default: ${DEFAULT-VALUE}).")
         Path dataDir;
 
@@ -68,7 +68,12 @@ public final class OpcUaCli implements CliExtension {
     }
 
     @Command(name = "browse", mixinStandardHelpOptions = true,
-            description = "Prints the address space as a tree with node ids, data types and access levels.")
+            description = {"Prints the address space as a tree with node ids, data types and access levels.",
+                    "With --emit-config, prints a connector entry to paste under `connectors:` instead: one group with "
+                            + "every variable below --path (to --depth levels) by nsu= node id, its unit from "
+                            + "EngineeringUnits, its data type and access level as comments."},
+            footer = {"", "Examples:", "  sluice opcua browse opc.tcp://10.0.0.5:4840 --path /Plant --depth 2",
+                    "  sluice opcua browse opc.tcp://10.0.0.5:4840 --path /Plant --depth 3 --emit-config --connector press-4"})
     public static final class BrowseCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -106,6 +111,18 @@ public final class OpcUaCli implements CliExtension {
 
         @Option(names = "--timeout", defaultValue = "10s", description = "Connect and request timeout (default: ${DEFAULT-VALUE}).")
         String timeout;
+
+        @Option(names = "--emit-config", description = "Print a connector entry for the config instead of the tree "
+                + "(named by --connector, writing to --stream).")
+        boolean emitConfig;
+
+        @Option(names = "--stream", defaultValue = "telemetry", description = "With --emit-config: the stream the connector "
+                + "writes to (default: ${DEFAULT-VALUE}).")
+        String stream;
+
+        @Option(names = "--max-nodes", defaultValue = "10000", description = "With --emit-config: most variables to list "
+                + "(default: ${DEFAULT-VALUE}).")
+        int maxNodes;
 
         @Mixin
         PkiOptions pkiOptions;
@@ -152,7 +169,18 @@ public final class OpcUaCli implements CliExtension {
                     return 1;
                 }
                 try {
-                    new Tree(client, t, out).print(path, depth);
+                    if (emitConfig) {
+                        NodeId root = Tree.resolve(client, new OpcUaBrowser(client, t), path);
+                        var variables = OpcUaConfigEmitter.collect(client, t, root, depth, maxNodes);
+                        out.print(OpcUaConfigEmitter.emit("sluice opcua browse " + endpoint + " --path " + path + " --depth "
+                                        + depth + " --emit-config",
+                                new OpcUaConfigEmitter.Connection(pkiOptions.connector, stream, endpoint, securityPolicy,
+                                        Optional.ofNullable(securityMode), Optional.ofNullable(username), Optional.ofNullable(passwordEnv)),
+                                OpcUaConfigEmitter.groupName(path), variables));
+                        out.flush();
+                    } else {
+                        new Tree(client, t, out).print(path, depth);
+                    }
                     return 0;
                 } catch (RuntimeException e) {
                     err.println("error: " + e.getMessage());
@@ -181,14 +209,19 @@ public final class OpcUaCli implements CliExtension {
             this.out = out;
         }
 
-        void print(String start, int depth) {
-            NodeId root;
-            if (start.equals("/") || start.equals("/Objects")) root = NodeIds.ObjectsFolder;
-            else if (NodeAddress.looksLikeNodeId(start)) {
+        /** The node a browse starts at: {@code /} (the Objects folder), a node id or a browse path. */
+        static NodeId resolve(OpcUaClient client, OpcUaBrowser browser, String start) {
+            if (start.equals("/") || start.equals("/Objects")) return NodeIds.ObjectsFolder;
+            if (NodeAddress.looksLikeNodeId(start)) {
                 var x = NodeAddress.parseNodeId(start);
-                root = x.toNodeId(client.getNamespaceTable()).orElseThrow(
+                return x.toNodeId(client.getNamespaceTable()).orElseThrow(
                         () -> new IllegalArgumentException("the server has no namespace " + x.getNamespaceUri()));
-            } else root = browser.resolve(NodeAddress.parseBrowsePath(start));
+            }
+            return browser.resolve(NodeAddress.parseBrowsePath(start));
+        }
+
+        void print(String start, int depth) {
+            NodeId root = resolve(client, browser, start);
             out.println(start + "  " + values.nodeIdText(root));
             level(root, "  ", depth);
             out.flush();

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -46,19 +47,51 @@ public final class SimCli implements CliExtension {
             return 2;
         }
 
-        @Command(name = "layouts", description = "Lists the shipped layouts (or the fields of one).",
-                mixinStandardHelpOptions = true)
+        @Command(name = "layouts", description = {"Lists the shipped layouts (or the fields of one).",
+                "With --emit-config, prints a connector entry to paste under `connectors:` with a page per LAYOUT and "
+                        + "its fields, their types and units as comments."},
+                mixinStandardHelpOptions = true,
+                footer = {"", "Examples:", "  sluice sim layouts acc-physics",
+                        "  sluice sim layouts acc-physics acc-graphics --emit-config --connector race-sim"})
         static final class LayoutsCmd implements Callable<Integer> {
             @Spec
             CommandSpec spec;
 
-            @Parameters(arity = "0..1", paramLabel = "LAYOUT", description = "Show this layout's fields.")
-            String layout;
+            @Parameters(arity = "0..*", paramLabel = "LAYOUT", description = "Show this layout's fields (shipped name or layout file).")
+            List<String> layouts = new ArrayList<>();
+
+            @Option(names = "--emit-config", description = "Print a simmem connector entry reading these layouts' pages.")
+            boolean emitConfig;
+
+            @Option(names = "--connector", defaultValue = "sim", description = "With --emit-config: the connector's name (default: ${DEFAULT-VALUE}).")
+            String connectorName;
+
+            @Option(names = "--stream", defaultValue = "telemetry", description = "With --emit-config: its stream (default: ${DEFAULT-VALUE}).")
+            String stream;
 
             @Override
             public Integer call() {
                 PrintWriter out = spec.commandLine().getOut();
-                if (layout != null) {
+                if (emitConfig) {
+                    if (layouts.isEmpty()) {
+                        spec.commandLine().getErr().println("--emit-config needs at least one LAYOUT (`sluice sim layouts` lists them)");
+                        return 2;
+                    }
+                    List<Layout> resolved = new ArrayList<>();
+                    for (String name : layouts) {
+                        try {
+                            resolved.add(Layouts.resolve(name, Path.of("")));
+                        } catch (LayoutException e) {
+                            spec.commandLine().getErr().println(e.getMessage());
+                            return 1;
+                        }
+                    }
+                    out.print(emitConfig("sluice sim layouts " + String.join(" ", layouts) + " --emit-config", connectorName, stream,
+                            layouts, resolved));
+                    out.flush();
+                    return 0;
+                }
+                for (String layout : layouts) {
                     Layout l;
                     try {
                         l = Layouts.resolve(layout, Path.of(""));
@@ -67,8 +100,8 @@ public final class SimCli implements CliExtension {
                         return 1;
                     }
                     printFields(out, l);
-                    return 0;
                 }
+                if (!layouts.isEmpty()) return 0;
                 out.printf("%-18s %6s %-9s %-8s %-24s %-26s %s%n", "LAYOUT", "BYTES", "FIELDS", "COUNTER",
                         "WINDOWS MAPPING", "POSIX PATH", "DESCRIPTION");
                 for (Layout l : Layouts.allShipped()) {
@@ -167,6 +200,31 @@ public final class SimCli implements CliExtension {
                 }
             }
         }
+    }
+
+    /**
+     * A simmem connector entry (for {@code connectors:}) with a page per layout, every field listed with its type and
+     * unit as comments (delete the fields you do not need; an empty list reads them all).
+     */
+    static String emitConfig(String command, String connector, String stream, List<String> names, List<Layout> layouts) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# written by `").append(command).append("`.\n");
+        sb.append("# Paste under `connectors:`; stream '").append(stream).append("' must be defined under `streams:`.\n");
+        sb.append("  ").append(connector).append(":\n");
+        sb.append("    type: simmem\n");
+        sb.append("    stream: ").append(stream).append('\n');
+        sb.append("    pages:\n");
+        for (int i = 0; i < layouts.size(); i++) {
+            Layout l = layouts.get(i);
+            sb.append("      - layout: \"").append(names.get(i).replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\"   # ").append(l.description()).append('\n');
+            sb.append("        fields:   # delete what you do not need; an empty list reads every field\n");
+            for (Field f : l.fields()) {
+                sb.append("          - \"").append(f.name()).append("\"   # ").append(f.type())
+                        .append(f.unit() == null || f.unit().isEmpty() ? "" : ", " + f.unit()).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     static void printFields(PrintWriter out, Layout l) {

@@ -35,6 +35,23 @@ class SimCliTest {
     }
 
     @Test
+    void layoutsEmitConfigPastesIntoAConfigThatBindsWithEveryField() {
+        assertEquals(0, run("layouts", "acc-physics", "tennessee-eastman", "--emit-config", "--connector", "race"), err.toString());
+        String entry = out.toString();
+        assertTrue(entry.contains("- \"speedKmh\"   # float32, km/h"), "types and units as comments: " + entry);
+        io.sluice.runtime.config.GatewayConfig config = io.sluice.runtime.config.ConfigLoader.parse(
+                "connectors:\n" + entry + "streams:\n  telemetry: {}\n", "pasted.yaml");
+        SimMemConfig c = (SimMemConfig) config.connectors().get("race").options();
+        assertEquals(2, c.pages().size());
+        assertEquals("acc-physics", c.pages().get(0).layout());
+        assertEquals(io.sluice.connector.simmem.layout.Layouts.resolve("acc-physics", dir).fields().size(),
+                c.pages().get(0).fields().size());
+        out.getBuffer().setLength(0);
+        assertEquals(2, run("layouts", "--emit-config"));
+        assertTrue(err.toString().contains("needs at least one LAYOUT"), err.toString());
+    }
+
+    @Test
     void layoutsListsEveryShippedLayoutAndShowsFields() {
         assertEquals(0, run("layouts"));
         for (String name : io.sluice.connector.simmem.layout.Layouts.SHIPPED) assertTrue(out.toString().contains(name), name);

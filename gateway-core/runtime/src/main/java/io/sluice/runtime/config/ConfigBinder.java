@@ -46,18 +46,46 @@ public final class ConfigBinder {
     private final String file;
     private final Function<String, String> environment;
     private final List<ConfigProblem> problems = new ArrayList<>();
+    private final List<ConfigProblem> warnings = new ArrayList<>();
     private final List<FileReference> files = new ArrayList<>();
+    /** Fills what did not bind with a stand-in instead of giving up; see {@link #lenient()}. */
+    private final boolean lenient;
 
     /** A value of an {@link ExistingFile} key, where it was written and what it names. */
     private record FileReference(String value, String what, Node node, String keyPath) {}
 
     public ConfigBinder(String file, Function<String, String> environment) {
+        this(file, environment, false);
+    }
+
+    private ConfigBinder(String file, Function<String, String> environment, boolean lenient) {
         this.file = file;
         this.environment = environment;
+        this.lenient = lenient;
+    }
+
+    /**
+     * A scratch binder that binds what it can: a value that does not fit becomes its default, an empty
+     * optional/list/map, zero or null, so a factory's semantic checks can still run over the rest of a section that has
+     * a structural error. Its problems repeat the strict pass's and are only used to know which key paths broke.
+     */
+    public ConfigBinder lenient() {
+        return new ConfigBinder(file, environment, true);
     }
 
     public List<ConfigProblem> problems() {
         return problems;
+    }
+
+    /** Things that do not stop the config from running but are probably not meant (see {@code sluice validate}). */
+    public List<ConfigProblem> warnings() {
+        return warnings;
+    }
+
+    public void warning(Node node, String path, String message) {
+        int line = node == null ? 0 : node.getStartMark().getLine() + 1;
+        int column = node == null ? 0 : node.getStartMark().getColumn() + 1;
+        warnings.add(new ConfigProblem(file, line, column, path, message));
     }
 
     public void problem(Node node, String path, String message) {
@@ -110,7 +138,11 @@ public final class ConfigBinder {
     /** The kebab-case keys of a record type. */
     public static Set<String> keysOf(Class<? extends Record> type) {
         Set<String> keys = new LinkedHashSet<>();
-        for (RecordComponent c : type.getRecordComponents()) keys.add(Names.kebab(c.getName()));
+        for (RecordComponent c : type.getRecordComponents()) {
+            keys.add(Names.kebab(c.getName()));
+            io.sluice.spi.config.FormerKey former = c.getAnnotation(io.sluice.spi.config.FormerKey.class);
+            if (former != null) keys.add(former.value());
+        }
         return keys;
     }
 
@@ -153,9 +185,14 @@ public final class ConfigBinder {
         if (entries == null) return null;
         RecordComponent[] components = type.getRecordComponents();
         Set<String> known = new LinkedHashSet<>();
-        for (RecordComponent c : components) known.add(Names.kebab(c.getName()));
+        Set<String> formerKeys = new LinkedHashSet<>();
+        for (RecordComponent c : components) {
+            known.add(Names.kebab(c.getName()));
+            io.sluice.spi.config.FormerKey former = c.getAnnotation(io.sluice.spi.config.FormerKey.class);
+            if (former != null) formerKeys.add(former.value());
+        }
         for (Map.Entry<String, Node> e : entries.entrySet()) {
-            if (reportUnknown && !known.contains(e.getKey()) && !ownedElsewhere.contains(e.getKey())) {
+            if (reportUnknown && !known.contains(e.getKey()) && !formerKeys.contains(e.getKey()) && !ownedElsewhere.contains(e.getKey())) {
                 Set<String> all = new LinkedHashSet<>(known);
                 all.addAll(ownedElsewhere);
                 String suggestion = Names.closest(e.getKey(), all);
@@ -170,6 +207,20 @@ public final class ConfigBinder {
             String key = Names.kebab(c.getName());
             String keyPath = child(path, key);
             Node valueNode = entries.get(key);
+            io.sluice.spi.config.FormerKey former = c.getAnnotation(io.sluice.spi.config.FormerKey.class);
+            if (former != null && entries.containsKey(former.value()) && reportUnknown) {
+                Node formerKey = keyNode(node, former.value());
+                if (valueNode != null) {
+                    problem(formerKey, child(path, former.value()), "'" + former.value() + "' is the old name of '" + key
+                            + "'; write only '" + key + "'");
+                } else {
+                    valueNode = entries.get(former.value());
+                    warning(formerKey, child(path, former.value()), "'" + former.value() + "' is deprecated; write '"
+                            + key + "' (the old name is still accepted)");
+                }
+            } else if (former != null && valueNode == null) {
+                valueNode = entries.get(former.value());
+            }
             Object value;
             if (isNull(valueNode)) {
                 value = absent(c, keyPath, node);
@@ -180,7 +231,8 @@ public final class ConfigBinder {
                     noteFiles(c, value, valueNode, keyPath);
                 }
             }
-            if (value == null) complete = false;
+            if (value == null && lenient) value = standIn(c);
+            if (value == null && !(lenient && !c.getType().isPrimitive())) complete = false;
             args[i] = value;
         }
         if (!complete) return null;
@@ -191,6 +243,9 @@ public final class ConfigBinder {
         } catch (InvocationTargetException e) {
             problem(node, path, e.getCause().getMessage());
             return null;
+        } catch (IllegalArgumentException e) {
+            if (lenient) return null; // a stand-in the record's constructor does not take
+            throw e;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot construct config record " + type.getName(), e);
         }
@@ -218,6 +273,25 @@ public final class ConfigBinder {
         if (t == List.class) return List.of();
         if (t == Map.class) return Map.of();
         problem(parent, keyPath, "missing required key '" + Names.kebab(c.getName()) + "' (expected " + expected(c.getGenericType()) + ")");
+        return null;
+    }
+
+    /** What a lenient binder puts where a value did not bind. */
+    private Object standIn(RecordComponent c) {
+        DefaultValue dv = c.getAnnotation(DefaultValue.class);
+        if (dv != null) {
+            Object value = bind(new ScalarNode(Tag.STR, dv.value(), null, null, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN),
+                    c.getGenericType(), "");
+            if (value != null) return value;
+        }
+        Class<?> t = c.getType();
+        if (t == Optional.class) return Optional.empty();
+        if (t == List.class) return List.of();
+        if (t == Map.class) return Map.of();
+        if (t == boolean.class) return false;
+        if (t == int.class) return 0;
+        if (t == long.class) return 0L;
+        if (t == double.class) return 0.0;
         return null;
     }
 
@@ -306,6 +380,7 @@ public final class ConfigBinder {
                     if (v == null) ok = false;
                     out.add(v);
                 }
+                if (lenient) return java.util.Collections.unmodifiableList(out); // keeps indexes for the checks
                 return ok ? List.copyOf(out) : null;
             }
             if (raw == Map.class) {
@@ -318,7 +393,7 @@ public final class ConfigBinder {
                     if (v == null) ok = false;
                     out.put(e.getKey(), v);
                 }
-                return ok ? java.util.Collections.unmodifiableMap(out) : null;
+                return ok || lenient ? java.util.Collections.unmodifiableMap(out) : null;
             }
             throw new IllegalStateException("unsupported config type " + type);
         }

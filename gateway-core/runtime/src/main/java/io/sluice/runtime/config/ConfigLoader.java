@@ -40,15 +40,37 @@ public final class ConfigLoader {
     private final Plugins plugins;
     private final Function<String, String> environment;
     private final boolean checkFiles;
+    private final Set<String> ignoredTopLevel;
 
     public ConfigLoader(Plugins plugins, Function<String, String> environment) {
-        this(plugins, environment, false);
+        this(plugins, environment, false, Set.of());
     }
 
-    private ConfigLoader(Plugins plugins, Function<String, String> environment, boolean checkFiles) {
+    private ConfigLoader(Plugins plugins, Function<String, String> environment, boolean checkFiles, Set<String> ignoredTopLevel) {
         this.plugins = plugins;
         this.environment = environment;
         this.checkFiles = checkFiles;
+        this.ignoredTopLevel = ignoredTopLevel;
+    }
+
+    /**
+     * The same loader that accepts and skips these top-level keys, e.g. the recipe-only keys of a Greengrass component
+     * configuration ({@code accessControl}, {@code jvmOptions}).
+     */
+    public ConfigLoader ignoringTopLevelKeys(Set<String> keys) {
+        return new ConfigLoader(plugins, environment, checkFiles, Set.copyOf(keys));
+    }
+
+    /**
+     * The outcome of checking a config: the config (null when there are problems), its problems, and its warnings
+     * (things that run but are probably not meant: a stream exported nowhere, an unused destination, a route that
+     * matches no connector, a deprecated key).
+     */
+    public record Report(GatewayConfig config, List<ConfigProblem> problems, List<ConfigProblem> warnings) {
+        public Report {
+            problems = List.copyOf(problems);
+            warnings = List.copyOf(warnings);
+        }
     }
 
     /**
@@ -57,7 +79,7 @@ public final class ConfigLoader {
      * gateway does not: a destination whose certificate appears later is retried.
      */
     public ConfigLoader checkingFiles() {
-        return new ConfigLoader(plugins, environment, true);
+        return new ConfigLoader(plugins, environment, true, ignoredTopLevel);
     }
 
     /** A loader with the plugins on the class path and the process environment. */
@@ -122,6 +144,18 @@ public final class ConfigLoader {
     }
 
     public GatewayConfig parseText(String text, String fileName) {
+        Report report = check(text, fileName);
+        if (!report.problems().isEmpty()) throw new ConfigException(report.problems());
+        return report.config();
+    }
+
+    /** Reads and checks a file: every problem and every warning at once. A file that cannot be read throws. */
+    public Report checkFile(Path file) {
+        return check(readText(file), file.toString());
+    }
+
+    /** Checks a config text: every problem and every warning at once (YAML syntax errors stop at the first). */
+    public Report check(String text, String fileName) {
         Node root;
         try {
             LoaderOptions options = new LoaderOptions();
@@ -137,15 +171,14 @@ public final class ConfigLoader {
         ConfigBinder binder = new ConfigBinder(fileName, environment);
         GatewayConfig config = bind(root, binder, fileName);
         if (checkFiles) binder.checkFiles();
-        if (!binder.problems().isEmpty()) throw new ConfigException(binder.problems());
-        return config;
+        return new Report(binder.problems().isEmpty() ? config : null, binder.problems(), binder.warnings());
     }
 
     private GatewayConfig bind(Node root, ConfigBinder binder, String fileName) {
         Map<String, Node> top = binder.entries(root, "");
         if (top == null) return null;
         for (String key : top.keySet()) {
-            if (!TOP_LEVEL_KEYS.contains(key)) {
+            if (!TOP_LEVEL_KEYS.contains(key) && !ignoredTopLevel.contains(key)) {
                 String suggestion = Names.closest(key, TOP_LEVEL_KEYS);
                 binder.problem(ConfigBinder.find(root, key), key, "unknown key '" + key + "'"
                         + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; expected one of " + TOP_LEVEL_KEYS));
@@ -177,6 +210,7 @@ public final class ConfigLoader {
         Map<String, DestinationInstance> destinations = bindDestinations(top.get("destinations"), binder);
 
         crossCheck(root, binder, streamNodes == null ? Set.of() : streamNodes.keySet(), streams, routes, connectors, destinations);
+        ConfigWarnings.find(root, binder, streams, routes, nodes(top.get("connectors")), nodes(top.get("destinations")));
         addDeadLetterStreams(streams, destinations);
         if (!binder.problems().isEmpty()) return null;
         return new GatewayConfig(fileName, store, connectors, streams, routes == null ? List.of() : routes,
@@ -213,6 +247,7 @@ public final class ConfigLoader {
             if (factory == null) continue;
             Record options = binder.bindRecord(node, factory.configType(), path, commonKeys, true);
             if (options != null) validate(factory, options, binder.reporterFor(node, path));
+            else validatePartially(binder, node, path, factory.configType(), commonKeys, (o, r) -> validate(factory, o, r));
             if (common != null && options != null) {
                 result.put(name, new ConnectorInstance(name, common.type(), common.stream().orElse("default"), common.enabled(),
                         new AssetContext(common.asset()), options, factory));
@@ -237,6 +272,7 @@ public final class ConfigLoader {
             if (factory == null) continue;
             Record options = binder.bindRecord(node, factory.configType(), path, commonKeys, true);
             if (options != null) validateDestination(factory, options, binder.reporterFor(node, path));
+            else validatePartially(binder, node, path, factory.configType(), commonKeys, (o, r) -> validateDestination(factory, o, r));
             if (common != null && options != null) {
                 result.put(name, new DestinationInstance(name, common.type(), common.enabled(),
                         common.deadLetterStream().orElse(name + "-dead-letter"), common.rate().orElse(RateOverride.NONE),
@@ -244,6 +280,39 @@ public final class ConfigLoader {
             }
         }
         return result;
+    }
+
+    /**
+     * A section with a structural problem (a value of the wrong type, a missing key) still gets its factory's semantic
+     * checks over the keys that did bind, so one run lists every problem. What broke is bound to a stand-in; checks
+     * that report on a broken key (or inside it, or on a section holding it) are dropped, and a check that fails on a
+     * stand-in is skipped: its key's problem is already reported.
+     */
+    private static void validatePartially(ConfigBinder binder, Node node, String path, Class<? extends Record> type,
+                                          Set<String> commonKeys,
+                                          java.util.function.BiConsumer<Record, ProblemReporter> validation) {
+        ConfigBinder scratch = binder.lenient();
+        Record partial = scratch.bindRecord(node, type, path, commonKeys, true);
+        if (partial == null) return;
+        List<String> broken = scratch.problems().stream().map(ConfigProblem::keyPath).toList();
+        ProblemReporter strict = binder.reporterFor(node, path);
+        ProblemReporter filtered = (relative, message) -> {
+            String full = relative.isEmpty() ? path : path + "." + relative;
+            for (String b : broken) {
+                if (related(full, b) || related(b, full)) return;
+            }
+            strict.report(relative, message);
+        };
+        try {
+            validation.accept(partial, filtered);
+        } catch (RuntimeException e) {
+            // a check that needs a value which did not bind; that value's problem is reported already
+        }
+    }
+
+    /** Whether {@code path} is {@code ancestor} or lies inside it. */
+    private static boolean related(String path, String ancestor) {
+        return path.equals(ancestor) || path.startsWith(ancestor + ".") || path.startsWith(ancestor + "[");
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -343,6 +412,12 @@ public final class ConfigLoader {
                 binder.problem(at, path, "stream '" + d.deadLetterStream() + "' is not defined under `streams`");
             }
         }
+    }
+
+    /** The entries of a section, without reporting anything (the binding pass did). */
+    private static Map<String, Node> nodes(Node section) {
+        if (!(section instanceof org.yaml.snakeyaml.nodes.MappingNode)) return Map.of();
+        return nonNull(new ConfigBinder("", k -> null).entries(section, ""));
     }
 
     private static Map<String, Node> nonNull(Map<String, Node> m) {

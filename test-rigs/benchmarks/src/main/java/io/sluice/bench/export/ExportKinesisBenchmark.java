@@ -122,7 +122,7 @@ public final class ExportKinesisBenchmark implements Benchmark {
                         enabled: %s
                         stream-name: %s
                         region: %s
-                        endpoint: %s
+                        endpoint-override: %s
                         shard-count: %d
                         compression-level: %d
                     %s""".formatted(total, tags, enabled, stream, emulator.region(), emulator.endpoint(), shardCount, level,

@@ -380,7 +380,7 @@ final class SoakRun {
                     type: kinesis
                     stream-name: %s
                     region: %s
-                    endpoint: http://127.0.0.1:%d
+                    endpoint-override: http://127.0.0.1:%d
                     shard-count: 2
                     max-backoff: 10s
                 """.formatted(output.live(), FILE_PREFIX, KINESIS_STREAM, KinesisEmulator.REGION, kinesisPort);

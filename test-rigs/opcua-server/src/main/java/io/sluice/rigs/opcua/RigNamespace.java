@@ -311,6 +311,10 @@ final class RigNamespace extends ManagedNamespaceWithLifecycle {
             node.setAccessLevel(AccessLevel.toValue(AccessLevel.READ_WRITE));
             node.setUserAccessLevel(AccessLevel.toValue(AccessLevel.READ_WRITE));
             node.setEuRange(new Range(0.0, 100.0));
+            // UNECE code CEL (degree Celsius), as OPC UA Part 8 encodes it
+            node.setEngineeringUnits(new org.eclipse.milo.opcua.stack.core.types.structured.EUInformation(
+                    "http://www.opcfoundation.org/UA/units/un/cefact", 4408652, LocalizedText.english("°C"),
+                    LocalizedText.english("degree Celsius")));
             getNodeManager().addNode(node);
             parent.addOrganizes(node);
             register(path, node, n -> new Variant((double) (n % 100)));

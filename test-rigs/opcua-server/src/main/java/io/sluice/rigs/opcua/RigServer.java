@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * Objects/Rig/Arrays/&lt;Type&gt;Array       Boolean, Int32, Double, String, Byte, UInt64 arrays of 5
  * Objects/Rig/Structures/Reading       a RigReading structure (temperature, pressure, count, label, ok)
  * Objects/Rig/Dynamic/Ramp             Double, the step counter (1, 2, 3, ...)
- * Objects/Rig/Dynamic/Analog           AnalogItemType Double, step % 100, EURange 0..100
+ * Objects/Rig/Dynamic/Analog           AnalogItemType Double, step % 100, EURange 0..100, EngineeringUnits °C
  * Objects/Rig/Load/Node_&lt;nnnnn&gt;        {@code loadNodes} Doubles for benchmarks
  * </pre>
  * Every node changes every {@code changeInterval} (or on {@link #advance(int)}); values follow {@link RigValues}.

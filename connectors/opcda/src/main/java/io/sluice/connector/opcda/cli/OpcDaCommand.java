@@ -155,6 +155,16 @@ public final class OpcDaCommand implements Callable<Integer> {
         @Option(names = "--access-paths", description = "Also list each item's access paths")
         boolean accessPaths;
 
+        @Option(names = "--emit-config", description = "Print a connector entry to paste under `connectors:` instead of the "
+                + "tree: one group with every item found (named by --connector, writing to --stream)")
+        boolean emitConfig;
+
+        @Option(names = "--connector", defaultValue = "opcda", description = "With --emit-config: the connector's name (default: ${DEFAULT-VALUE})")
+        String connectorName;
+
+        @Option(names = "--stream", defaultValue = "telemetry", description = "With --emit-config: its stream (default: ${DEFAULT-VALUE})")
+        String stream;
+
         @picocli.CommandLine.ParentCommand
         OpcDaCommand parent;
 
@@ -172,6 +182,7 @@ public final class OpcDaCommand implements Callable<Integer> {
             OpcDaConnectorConfig.ProgIdResolution resolution = OpcDaConnectorConfig.ProgIdResolution.valueOf(resolve.toUpperCase(java.util.Locale.ROOT));
             try (OpcDaServerSession session = parent.sessions.open(logon.settings(server, resolution))) {
                 OpcDaServerSession.Browser browser = session.browser();
+                if (emitConfig) return emit(browser, out);
                 int[] count = {0};
                 AddressSpaceWalker.walk(browser, path, flat ? OpcDaConnectorConfig.BrowseMode.FLAT : OpcDaConnectorConfig.BrowseMode.AUTO,
                         filter, maxDepth, new AddressSpaceWalker.Visitor() {
@@ -200,6 +211,37 @@ public final class OpcDaCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
+        }
+
+        private int emit(OpcDaServerSession.Browser browser, PrintWriter out) {
+            List<OpcDaConfigEmitter.Item> items = new ArrayList<>();
+            AddressSpaceWalker.walk(browser, path, flat ? OpcDaConnectorConfig.BrowseMode.FLAT : OpcDaConnectorConfig.BrowseMode.AUTO,
+                    filter, maxDepth, new AddressSpaceWalker.Visitor() {
+                        @Override
+                        public boolean branch(List<String> at, String name) {
+                            return true;
+                        }
+
+                        @Override
+                        public boolean leaf(List<String> at, String name, String itemId) {
+                            if (items.size() >= maxItems) return false;
+                            items.add(new OpcDaConfigEmitter.Item(List.copyOf(at), name, itemId));
+                            return true;
+                        }
+                    });
+            String command = "sluice opcda browse --host " + logon.host + (progId != null ? " --progid " + progId : " --clsid " + clsid)
+                    + (path.isEmpty() ? "" : " --path '" + String.join("/", path) + "'") + " --emit-config";
+            try {
+                out.print(OpcDaConfigEmitter.emit(command, new OpcDaConfigEmitter.Connection(connectorName, stream, logon.host,
+                        logon.domain, logon.user, logon.passwordEnv, java.util.Optional.ofNullable(progId),
+                        java.util.Optional.ofNullable(clsid), resolve.toLowerCase(java.util.Locale.ROOT), logon.sessionSecurity),
+                        OpcDaConfigEmitter.groupName(path), items));
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            out.flush();
+            return 0;
         }
     }
 }

@@ -130,7 +130,7 @@ public final class KinesisDestination implements Destination {
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallTimeout(config.requestTimeout()));
         config.region().ifPresent(r -> b.region(Region.of(r)));
-        config.endpoint().ifPresent(e -> b.endpointOverride(URI.create(e)));
+        config.endpointOverride().ifPresent(e -> b.endpointOverride(URI.create(e)));
         try {
             client = b.build();
         } catch (SdkException e) {
@@ -139,7 +139,7 @@ public final class KinesisDestination implements Destination {
                     + e.getMessage() + "); set region: in its config or AWS_REGION", false, e);
         }
         log.info("kinesis destination '{}': stream {} in {}{}", name, config.streamName(),
-                config.region().orElse("the default region"), config.endpoint().map(e -> " via " + e).orElse(""));
+                config.region().orElse("the default region"), config.endpointOverride().map(e -> " via " + e).orElse(""));
     }
 
     /** The partition key of one sample: the template rendered, '_' for missing parts, at most 256 characters. */
@@ -255,8 +255,8 @@ public final class KinesisDestination implements Destination {
             String detail = aws.awsErrorDetails() == null || aws.awsErrorDetails().errorMessage() == null
                     ? aws.getMessage() : aws.awsErrorDetails().errorMessage();
             String what = code != null ? code + ": " + detail
-                    : "HTTP " + aws.statusCode() + " without an AWS error type" + (config.endpoint().isPresent()
-                    ? " (is endpoint " + config.endpoint().get() + " a Kinesis endpoint?)" : "");
+                    : "HTTP " + aws.statusCode() + " without an AWS error type" + (config.endpointOverride().isPresent()
+                    ? " (is endpoint-override " + config.endpointOverride().get() + " a Kinesis endpoint?)" : "");
             String hint = aws instanceof InvalidArgumentException
                     ? " (check max-record-size, max-request-size and max-records-per-request against the stream)" : "";
             result.completeExceptionally(SluiceException.retryable("PutRecords to " + config.streamName() + " failed: "

@@ -2,6 +2,7 @@ package io.sluice.destination.kinesis;
 
 import io.sluice.spi.config.DataSize;
 import io.sluice.spi.config.DefaultValue;
+import io.sluice.spi.config.FormerKey;
 import io.sluice.spi.config.Doc;
 import io.sluice.spi.config.Pattern;
 import io.sluice.spi.config.Range;
@@ -20,8 +21,10 @@ public record KinesisDestinationConfig(
         @Pattern(regex = "[a-z]{2}(-[a-z]+)+-\\d+", expected = "an AWS region name such as eu-central-1")
         Optional<String> region,
 
-        @Doc("Endpoint URL instead of the region's, e.g. a VPC endpoint or a local emulator (http://127.0.0.1:4568).")
-        Optional<String> endpoint,
+        @Doc("Endpoint URL instead of the region's, e.g. a VPC endpoint or a local emulator (http://127.0.0.1:4568). "
+                + "Formerly `endpoint` (still accepted, with a warning).")
+        @FormerKey("endpoint")
+        Optional<String> endpointOverride,
 
         @Doc("Partition key of each record, from placeholders {connector}, {stream}, {tag}, {unit} and asset levels "
                 + "({site}, {area}, {line}, {machine}, ...). Samples with one key keep their order. Per tag (default), "

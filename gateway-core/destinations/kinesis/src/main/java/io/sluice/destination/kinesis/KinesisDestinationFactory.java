@@ -26,15 +26,15 @@ public final class KinesisDestinationFactory implements DestinationFactory<Kines
 
     @Override
     public void validate(KinesisDestinationConfig c, ProblemReporter problems) {
-        c.endpoint().ifPresent(e -> {
+        c.endpointOverride().ifPresent(e -> {
             try {
                 URI uri = new URI(e);
                 if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
                         || uri.getHost() == null) {
-                    problems.report("endpoint", "expected an http:// or https:// URL with a host, got '" + e + "'");
+                    problems.report("endpoint-override", "expected an http:// or https:// URL with a host, got '" + e + "'");
                 }
             } catch (URISyntaxException ex) {
-                problems.report("endpoint", "expected a URL such as https://kinesis.eu-central-1.amazonaws.com: " + ex.getMessage());
+                problems.report("endpoint-override", "expected a URL such as https://kinesis.eu-central-1.amazonaws.com: " + ex.getMessage());
             }
         });
         String literal = c.partitionKey().render(p -> "", "");

@@ -180,7 +180,7 @@ class KinesisDestinationTest {
                 DataSize.ofMegabytes(2), 500, 100, BASE.requestTimeout());
         new KinesisDestinationFactory().validate(bad, problems::put);
         assertEquals(3, problems.size(), problems.toString());
-        assertTrue(problems.containsKey("endpoint"));
+        assertTrue(problems.containsKey("endpoint-override"));
         assertTrue(problems.containsKey("partition-key"));
         assertTrue(problems.containsKey("max-record-size"));
         Map<String, String> none = new HashMap<>();

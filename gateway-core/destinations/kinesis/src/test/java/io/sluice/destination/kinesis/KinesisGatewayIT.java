@@ -74,7 +74,7 @@ class KinesisGatewayIT {
                     type: kinesis
                     stream-name: plant-telemetry
                     region: us-east-1
-                    endpoint: %s
+                    endpoint-override: %s
                     shard-count: 2
                 """.formatted(emulator.endpoint()), "kinesis-it.yaml");
         try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {

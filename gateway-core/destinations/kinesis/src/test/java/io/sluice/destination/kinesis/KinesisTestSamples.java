@@ -27,13 +27,13 @@ final class KinesisTestSamples {
     }
 
     static KinesisDestinationConfig withRecordSize(KinesisDestinationConfig c, DataSize recordSize, KinesisDestinationConfig.Compression comp) {
-        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpoint(), c.partitionKey(), comp,
+        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpointOverride(), c.partitionKey(), comp,
                 c.compressionLevel(), c.shardCount(), DataSize.ofMegabytes(10), recordSize, c.maxRecordsPerRequest(),
                 c.windowSamples(), c.requestTimeout());
     }
 
     static KinesisDestinationConfig withKey(KinesisDestinationConfig c, String template) {
-        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpoint(), Template.parse(template),
+        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpointOverride(), Template.parse(template),
                 c.compression(), c.compressionLevel(), c.shardCount(), c.maxRequestSize(), c.maxRecordSize(),
                 c.maxRecordsPerRequest(), c.windowSamples(), c.requestTimeout());
     }
