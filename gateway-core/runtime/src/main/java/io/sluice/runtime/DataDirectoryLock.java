@@ -54,9 +54,7 @@ public final class DataDirectoryLock implements AutoCloseable {
             channel = FileChannel.open(directory.resolve(Gateway.LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) throw inUse(directory);
-            // the holder's process id, for `sluice reload` (SIGHUP) when no admin endpoint answers
-            channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+            writePid(channel);
             return new DataDirectoryLock(directory, channel, lock);
         } catch (IOException e) {
             throw release(directory, channel, new SluiceException("cannot use data directory " + directory + ": " + describe(e), false, e));
@@ -80,6 +78,19 @@ public final class DataDirectoryLock implements AutoCloseable {
             return State.HELD;
         } catch (IOException e) {
             throw new SluiceException("cannot read " + file + ": " + describe(e), false, e);
+        }
+    }
+
+    /**
+     * The holder's process id, for {@code sluice reload} (SIGHUP) when no admin endpoint answers. Best effort: on a
+     * full disk the lock is taken all the same, without it.
+     */
+    private static void writePid(FileChannel channel) {
+        try {
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+        } catch (IOException e) {
+            // no pid in the file: `sluice reload` then needs the admin endpoint
         }
     }
 
