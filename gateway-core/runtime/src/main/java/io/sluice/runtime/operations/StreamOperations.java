@@ -159,7 +159,15 @@ public final class StreamOperations {
                     }
                     List<Sample> values = new ArrayList<>(j - i);
                     for (int k = i; k < j; k++) values.add(samples.get(k).sample());
-                    Durations.await(store.append(origin, first.connector(), values, null), TIMEOUT);
+                    try {
+                        Durations.await(store.append(origin, first.connector(), values, null), TIMEOUT);
+                    } catch (RuntimeException e) {
+                        // what is already back in its origin leaves the dead-letter stream, so a second redrive does not repeat it
+                        long removed = moved == 0 ? 0 : Durations.await(store.purge(deadLetterStream, movedUntil, Long.MAX_VALUE), TIMEOUT).samples();
+                        throw new SluiceException(String.format("dead-letter stream %s: stopped after %,d samples moved back (%,d removed"
+                                + " from it): stream %s refused the next %,d: %s", deadLetterStream, moved, removed, origin, values.size(),
+                                e.getMessage()), e instanceof SluiceException se && se.retryable(), e);
+                    }
                     moved += values.size();
                     perOrigin.merge(origin, (long) values.size(), Long::sum);
                     movedUntil = samples.get(j - 1).sequence() + 1;

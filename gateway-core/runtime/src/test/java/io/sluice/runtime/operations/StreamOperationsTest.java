@@ -157,6 +157,25 @@ class StreamOperationsTest {
     }
 
     @Test
+    void aRedriveTheOriginRefusesHalfwayRemovesOnlyWhatWentBack() {
+        try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("s.db"), SqliteStreamStore.StoreOptions.defaults())) {
+            var rejectNew = io.sluice.runtime.config.StreamConfig.WhenFull.REJECT_NEW;
+            store.configure(List.of(new StreamSettings("s", 1000, Duration.ofDays(1), rejectNew, true, java.util.Set.of()),
+                    new StreamSettings("dlq", Long.MAX_VALUE, Duration.ofDays(1), rejectNew, true, java.util.Set.of())));
+            String first = new io.sluice.runtime.publish.DeadLetterNote("s", 0, 4, "d", "bad").format();
+            String second = new io.sluice.runtime.publish.DeadLetterNote("s", 5, 504, "d", "bad").format();
+            Durations.await(store.append("dlq", "c", samples("s.t", 0, 5, nowNanos()), first), WAIT);
+            Durations.await(store.append("dlq", "c", samples("s.t", 5, 500, nowNanos()), second), WAIT);
+            var e = assertThrows(SluiceException.class, () -> offlineOperations(store, new SimpleMeterRegistry()).redrive("dlq", "test"));
+            assertTrue(e.getMessage().startsWith("dead-letter stream dlq: stopped after 5 samples moved back (5 removed from it): stream s refused the next 500"),
+                    e.getMessage());
+            assertEquals(5, store.stats("s").storedSamples());
+            assertEquals(500, store.stats("dlq").storedSamples(), "what did not go back stays");
+            assertEquals(5, store.stats("dlq").firstSequence());
+        }
+    }
+
+    @Test
     void positionsReadAsSequenceInstantOrDurationBack() {
         Clock clock = Clock.fixed(Instant.parse("2026-12-07T01:00:00Z"), java.time.ZoneOffset.UTC);
         assertEquals(Position.ofSequence(1200), Position.parse("1200", clock));
