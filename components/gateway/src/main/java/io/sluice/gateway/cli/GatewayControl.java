@@ -83,8 +83,9 @@ final class GatewayControl {
             response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
                     .send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new SluiceException("cannot reach the gateway's admin endpoint at " + url + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), true, e);
+            throw new SluiceException("cannot reach the gateway's admin endpoint at " + url + " ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); the gateway holds " + data
+                    + ", so it is not operated on directly: try again, or stop the gateway first", true, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SluiceException("interrupted", true, e);
