@@ -145,6 +145,42 @@ class AdminServerIT {
     }
 
     @Test
+    void aTailThatFallsBehindItsBufferIsToldHowManySamplesItMissed() throws Exception {
+        // 5 tags every millisecond is ~5,000 samples/s: far more than 10 per 200 ms poll
+        GatewayConfig config = ConfigLoader.parse("""
+                connectors:
+                  sim:
+                    type: simulator
+                    stream: telemetry
+                    interval: 1ms
+                    tags: [{name: c, kind: counter, count: 5}]
+                streams:
+                  telemetry: {}
+                admin:
+                  listen: 127.0.0.1:0
+                  tail-buffer: 10
+                  max-tails: 1
+                """, "test.yaml");
+        try (RunningGateway running = RunningGateway.start(config, dir.resolve("data"))) {
+            String base = running.admin().orElseThrow().url();
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/streams/telemetry/tail")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            await("the tail is open", () -> running.admin().orElseThrow().openTails() == 1);
+            assertEquals(503, get(base + "/api/v1/streams/telemetry/tail").statusCode(), "max-tails: 1");
+            long dropped = 0;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                String line;
+                boolean droppedEvent = false;
+                while (dropped == 0 && (line = in.readLine()) != null) {
+                    if (line.equals("event: dropped")) droppedEvent = true;
+                    else if (droppedEvent && line.startsWith("data: ")) dropped = JSON.readTree(line.substring(6)).path("dropped").asLong();
+                }
+            }
+            assertTrue(dropped > 0, "a dropped event with its count");
+        }
+    }
+
+    @Test
     void aTokenIsRequiredWhenConfiguredAndTheTokenFileIsPrivate() throws Exception {
         try (RunningGateway running = RunningGateway.start(config("listen: 127.0.0.1:0\nauth: token", dir.resolve("out").toString()), dir.resolve("data"))) {
             String base = running.admin().orElseThrow().url();

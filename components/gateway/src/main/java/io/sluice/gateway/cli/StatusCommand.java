@@ -74,8 +74,8 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println(mapper.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
             return exit;
         }
-        System.out.printf("%s (%s), config %s%n", live ? "status from the running gateway" : String.format("status written %.1fs ago", ageMillis / 1000.0),
-                verdict(lock, s.path("state").asText(), live ? 0 : ageMillis) + (running ? healthy ? ", healthy" : ", degraded" : ""),
+        System.out.printf("%s (%s)%s, config %s%n", live ? "status from the running gateway" : String.format("status written %.1fs ago", ageMillis / 1000.0),
+                verdict(lock, s.path("state").asText(), live ? 0 : ageMillis), running ? healthy ? ", healthy" : ", degraded" : "",
                 s.path("configSource").asText());
         JsonNode reloads = s.path("reloads");
         if (reloads.hasNonNull("lastOutcome")) {

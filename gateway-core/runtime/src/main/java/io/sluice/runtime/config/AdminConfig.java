@@ -28,9 +28,10 @@ public record AdminConfig(
         @DefaultValue("60s") Duration readyFailingAfter,
         @Doc("Live stream tails served at once; one more is refused with 503.")
         @DefaultValue("8") @Range(min = 1, max = 256) int maxTails,
-        @Doc("Samples buffered per tail client; when a slow client lets it fill, newer samples are dropped for that "
-                + "client (it gets an `event: dropped` with the count), never slowing ingest.")
-        @DefaultValue("2000") @Range(min = 10, max = 100000) int tailBuffer) {
+        @Doc("Samples sent to a tail client per 200 ms at most (so 1,000/s by default); a client further behind, "
+                + "slow or tailing a faster stream, skips the samples in between and gets an `event: dropped` with "
+                + "the count. Ingest never waits for a client.")
+        @DefaultValue("200") @Range(min = 10, max = 100000) int tailBuffer) {
 
     public enum Auth { AUTO, TOKEN, MUTUAL_TLS, NONE }
 
@@ -43,7 +44,7 @@ public record AdminConfig(
             @Doc("Password of the client trust store.") Optional<Secret> clientTrustStorePassword) {}
 
     public static AdminConfig defaults() {
-        return new AdminConfig("127.0.0.1:9180", Auth.AUTO, Optional.empty(), Duration.ofSeconds(60), 8, 2000);
+        return new AdminConfig("127.0.0.1:9180", Auth.AUTO, Optional.empty(), Duration.ofSeconds(60), 8, 200);
     }
 
     public boolean off() {

@@ -1,6 +1,7 @@
 package io.sluice.bench.opcua;
 
 import io.sluice.bench.Benchmark;
+import io.sluice.admin.RunningGateway;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.store.ReadBatch;
@@ -36,6 +37,10 @@ import picocli.CommandLine.Option;
  * {@code changes_per_s=N p50_ms=A p99_ms=B cpu_pct=C rss_mb=D}: the medians over the runs; cpu_pct is the gateway
  * process's CPU time over wall time (100 = one core fully busy; it includes this measuring reader, which reads back
  * every sample), rss_mb its resident set at the end of a run.
+ *
+ * <p>With {@code --admin} the gateway runs with its admin endpoint (Prometheus registry, JVM binders) under the load of
+ * an open console, from child processes (curl, so their CPU is not the gateway's): one live tail of the stream
+ * (SSE, read as fast as curl reads) and, every second, a scrape of {@code /metrics} and a {@code GET /api/v1/status}.
  */
 public final class OpcUaBenchmark implements Benchmark {
 
@@ -79,6 +84,9 @@ public final class OpcUaBenchmark implements Benchmark {
         @Option(names = "--warmup", defaultValue = "5", description = "Seconds before measuring (default ${DEFAULT-VALUE}).")
         int warmupSeconds;
 
+        @Option(names = "--admin", description = "Run with the admin endpoint under console load: an SSE tail and /metrics + /api/v1/status every second.")
+        boolean admin;
+
         @Option(names = "--seconds", defaultValue = "20", description = "Seconds measured per run (default ${DEFAULT-VALUE}).")
         int seconds;
 
@@ -105,7 +113,10 @@ public final class OpcUaBenchmark implements Benchmark {
             Process server = startServer(port, data.resolve("rig"));
             try {
                 String endpoint = "opc.tcp://127.0.0.1:" + port + "/rig";
-                Gateway gateway = Gateway.start(ConfigLoader.parse(yaml(endpoint), "bench-opcua.yaml"), data.resolve("gw"));
+                var config = ConfigLoader.parse(yaml(endpoint), "bench-opcua.yaml");
+                RunningGateway running = admin ? RunningGateway.start(config, data.resolve("gw")) : null;
+                Gateway gateway = admin ? running.gateway() : Gateway.start(config, data.resolve("gw"));
+                List<Process> console = admin ? consoleLoad(running.admin().orElseThrow().url()) : List.of();
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     while (gateway.store().nextSequence("opcua") < nodes) {
@@ -167,13 +178,25 @@ public final class OpcUaBenchmark implements Benchmark {
                     }
                     return new Result(rate, p50, p99, cpuPct, rss);
                 } finally {
-                    gateway.close();
+                    for (Process p : console) p.destroy();
+                    if (running != null) running.close();
+                    else gateway.close();
                 }
             } finally {
                 server.destroy();
                 if (!server.waitFor(10, TimeUnit.SECONDS)) server.destroyForcibly();
                 deleteTree(data);
             }
+        }
+
+        /** What an open console costs: a live tail and a scrape of /metrics plus the status every second, from curl. */
+        private static List<Process> consoleLoad(String url) throws IOException {
+            Process tail = new ProcessBuilder("curl", "-sN", url + "/api/v1/streams/opcua/tail")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process scrape = new ProcessBuilder("bash", "-c", "while true; do curl -s " + url + "/metrics >/dev/null; curl -s "
+                    + url + "/api/v1/status >/dev/null; sleep 1; done")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return List.of(tail, scrape);
         }
 
         private String yaml(String endpoint) {
@@ -197,6 +220,8 @@ public final class OpcUaBenchmark implements Benchmark {
                         priority: 5
                     store:
                       commit-window: %s
+                    admin:
+                      listen: 127.0.0.1:0
                     """.formatted(endpoint, publishingIntervalMs, commitWindow);
         }
 
