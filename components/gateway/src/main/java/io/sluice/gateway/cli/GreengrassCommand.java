@@ -36,8 +36,8 @@ final class GreengrassCommand {
                 description = "The gateway config, or a component configuration (with jvmOptions).")
         Path config;
 
-        @Option(names = "--component-version", paramLabel = "V", defaultValue = "1.0.0",
-                description = "Version of " + GreengrassDeployment.COMPONENT + " to deploy (default ${DEFAULT-VALUE}).")
+        @Option(names = "--component-version", paramLabel = "V",
+                description = "Version of " + GreengrassDeployment.COMPONENT + " to deploy (default: this sluice's version).")
         String componentVersion;
 
         @Option(names = "--target-arn", paramLabel = "ARN", description = "The thing or thing group to deploy to.")
@@ -55,10 +55,15 @@ final class GreengrassCommand {
                 ExitCodes.printProblems(report.problems(), System.err);
                 return ExitCodes.CONFIG;
             }
+            String version = componentVersion != null ? componentVersion : SluiceCli.class.getPackage().getImplementationVersion();
+            if (version == null) {
+                System.err.println("sluice greengrass deployment: --component-version is required (this development build has no version)");
+                return ExitCodes.CONFIG;
+            }
             for (ConfigProblem w : report.warnings()) System.err.println("warning: " + w);
             String text = Files.readString(config);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
-                    document(text, componentVersion, targetArn, deploymentName)));
+                    document(text, version, targetArn, deploymentName)));
             return ExitCodes.OK;
         }
     }

@@ -86,4 +86,13 @@ class GreengrassCommandTest {
         assertTrue(r.err().contains(config + ":2:25: streams.telemetry.priority: expected a value between 1 and 10, got 11"), r.err());
         assertEquals("", r.out());
     }
+
+    @Test
+    void withoutAVersionToFallBackOnTheComponentVersionIsRequired() throws Exception {
+        Path config = dir.resolve("gateway.yaml");
+        Files.writeString(config, "streams:\n  telemetry: {}\n");
+        Result r = run("greengrass", "deployment", "--config", config.toString());
+        assertEquals(2, r.exit(), "classes on the test class path carry no Implementation-Version");
+        r.assertOneLine("--component-version is required");
+    }
 }

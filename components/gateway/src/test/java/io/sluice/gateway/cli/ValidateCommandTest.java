@@ -127,4 +127,35 @@ class ValidateCommandTest {
         assertTrue(both.err().contains(config + ":11:5: destinations.cloud.endpoint: 'endpoint' is the old name of "
                 + "'endpoint-override'; write only 'endpoint-override'"), both.err());
     }
+
+    @Test
+    void durationsInProblemsReadAsConfigFilesWriteThem() throws Exception {
+        Path config = dir.resolve("durations.yaml");
+        Files.writeString(config, """
+                connectors:
+                  plc:
+                    type: opcua
+                    stream: telemetry
+                    endpoint: opc.tcp://127.0.0.1:4840
+                    session-timeout: 5s
+                    groups: [{name: fast, publishing-interval: 5ms, nodes: [{node-id: "ns=2;s=A"}]}]
+                  press: {type: simulator, stream: telemetry, interval: 500us, tags: [{name: t, kind: sine}]}
+                streams:
+                  telemetry:
+                    export: [{destination: cloud}]
+                destinations:
+                  cloud:
+                    type: iotcore
+                    transport: greengrass-ipc
+                    reconnect-min-delay: 2m
+                    reconnect-max-delay: 90s
+                """);
+        Result r = run("validate", "--config", config.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("connectors.plc.session-timeout: must be at least 10s, got 5s"), r.err());
+        assertTrue(r.err().contains("connectors.plc.groups[0].publishing-interval: must be at least 10ms, got 5ms"), r.err());
+        assertTrue(r.err().contains("connectors.press.interval: expected at least 1ms, got 500us"), r.err());
+        assertTrue(r.err().contains("destinations.cloud.reconnect-min-delay: must not be longer than reconnect-max-delay (90s)"), r.err());
+        assertFalse(r.err().contains("PT"), r.err());
+    }
 }

@@ -7,6 +7,7 @@ import io.sluice.connector.opcua.OpcUaConnectorConfig.FolderSpec;
 import io.sluice.connector.opcua.OpcUaConnectorConfig.NodeGroup;
 import io.sluice.connector.opcua.OpcUaConnectorConfig.NodeSpec;
 import io.sluice.connector.opcua.OpcUaConnectorConfig.SecurityMode;
+import io.sluice.spi.Durations;
 import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorFactory;
 import io.sluice.spi.config.ProblemReporter;
@@ -49,7 +50,7 @@ public final class OpcUaConnectorFactory implements ConnectorFactory<OpcUaConnec
         validateConnection(c.endpoint(), c.securityPolicy(), c.securityMode(), c.username(), c.password(),
                 c.userCertificate(), c.userPrivateKey(), problems);
         if (c.reconnectMinDelay().isNegative() || c.reconnectMinDelay().isZero()) {
-            problems.report("reconnect-min-delay", "must be greater than 0, got " + c.reconnectMinDelay());
+            problems.report("reconnect-min-delay", "must be greater than 0, got " + Durations.format(c.reconnectMinDelay()));
         }
         if (c.reconnectMaxDelay().compareTo(c.reconnectMinDelay()) < 0) {
             problems.report("reconnect-max-delay", "must not be shorter than reconnect-min-delay");
@@ -58,7 +59,7 @@ public final class OpcUaConnectorFactory implements ConnectorFactory<OpcUaConnec
         positive(c.connectTimeout(), "connect-timeout", problems);
         positive(c.keepAliveInterval(), "keep-alive-interval", problems);
         if (c.sessionTimeout().compareTo(Duration.ofSeconds(10)) < 0) {
-            problems.report("session-timeout", "must be at least 10s, got " + c.sessionTimeout());
+            problems.report("session-timeout", "must be at least 10s, got " + Durations.format(c.sessionTimeout()));
         }
         if (c.groups().isEmpty()) {
             problems.report("groups", "at least one node group is required (nodes or folders to read)");
@@ -126,10 +127,10 @@ public final class OpcUaConnectorFactory implements ConnectorFactory<OpcUaConnec
             problems.report(gp, "the group has neither nodes nor folders");
         }
         if (group.mode() == AcquisitionMode.SUBSCRIPTION && group.publishingInterval().compareTo(Duration.ofMillis(10)) < 0) {
-            problems.report(gp + ".publishing-interval", "must be at least 10ms, got " + group.publishingInterval());
+            problems.report(gp + ".publishing-interval", "must be at least 10ms, got " + Durations.format(group.publishingInterval()));
         }
         if (group.mode() == AcquisitionMode.POLLING && group.pollInterval().compareTo(Duration.ofMillis(10)) < 0) {
-            problems.report(gp + ".poll-interval", "must be at least 10ms, got " + group.pollInterval());
+            problems.report(gp + ".poll-interval", "must be at least 10ms, got " + Durations.format(group.pollInterval()));
         }
         group.samplingInterval().ifPresent(s -> {
             if (s.isNegative()) problems.report(gp + ".sampling-interval", "must not be negative");

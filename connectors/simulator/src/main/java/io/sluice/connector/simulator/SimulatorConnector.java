@@ -43,7 +43,7 @@ public final class SimulatorConnector implements Connector {
         refused = context.metrics().counter("simulator.samples.refused");
         long periodNanos = config.interval().toNanos();
         task = context.scheduler().scheduleAtFixedRate(this::tick, 0, periodNanos, TimeUnit.NANOSECONDS);
-        context.health().report(HealthState.CONNECTED, generators.size() + " tags every " + config.interval());
+        context.health().report(HealthState.CONNECTED, generators.size() + " tags every " + io.sluice.spi.Durations.format(config.interval()));
     }
 
     private void tick() {
@@ -90,7 +90,7 @@ public final class SimulatorConnector implements Connector {
         public Class<SimulatorConfig> configType() { return SimulatorConfig.class; }
 
         public void validate(SimulatorConfig config, ProblemReporter problems) {
-            if (config.interval().toNanos() < 1_000_000L) problems.report("interval", "expected at least 1ms, got " + config.interval());
+            if (config.interval().toNanos() < 1_000_000L) problems.report("interval", "expected at least 1ms, got " + io.sluice.spi.Durations.format(config.interval()));
             if (config.tags().isEmpty()) problems.report("tags", "expected at least one tag group");
             for (int i = 0; i < config.tags().size(); i++) {
                 SimulatorConfig.TagGroup g = config.tags().get(i);

@@ -107,6 +107,14 @@ public final class ConfigSchema {
             io.sluice.spi.config.Pattern pattern = c.getAnnotation(io.sluice.spi.config.Pattern.class);
             if (pattern != null) p.put("pattern", "^(" + pattern.regex() + ")$");
             props.set(key, p);
+            io.sluice.spi.config.FormerKey former = c.getAnnotation(io.sluice.spi.config.FormerKey.class);
+            if (former != null) {
+                ObjectNode old = p.deepCopy();
+                old.put("description", "Deprecated: the old name of `" + key + "` (still accepted, with a warning).");
+                old.put("deprecated", true);
+                old.remove("default");
+                props.set(former.value(), old);
+            }
             Class<?> raw = c.getType();
             if (dv == null && raw != Optional.class && raw != List.class && raw != Map.class) required.add(key);
         }

@@ -78,7 +78,7 @@ public final class IotCoreDestinationFactory implements DestinationFactory<IotCo
         }
         if (c.keepAlive().toSeconds() < 1) problems.report("keep-alive", "expected at least 1s");
         if (c.reconnectMinDelay().compareTo(c.reconnectMaxDelay()) > 0) {
-            problems.report("reconnect-min-delay", "must not be longer than reconnect-max-delay (" + c.reconnectMaxDelay() + ")");
+            problems.report("reconnect-min-delay", "must not be longer than reconnect-max-delay (" + io.sluice.spi.Durations.format(c.reconnectMaxDelay()) + ")");
         }
         if (c.bytesPerSecond().bytes() < 1) problems.report("bytes-per-second", "expected more than 0");
     }
