@@ -175,7 +175,7 @@ final class DestinationWorker implements Runnable {
     }
 
     /** Something asks the worker to leave the window it is sending: a pause or a cursor move. */
-    private boolean interrupted() {
+    private boolean operatorWaiting() {
         return lifecycle.pauseRequested() || !cursorMoves.isEmpty();
     }
 
@@ -227,7 +227,7 @@ final class DestinationWorker implements Runnable {
         try {
             while (!lifecycle.pastDeadline()) {
                 try {
-                    if (interrupted()) {
+                    if (operatorWaiting()) {
                         if (ahead != null) awaitQuietly(ahead);
                         ahead = null;
                         rewindReads();
@@ -400,7 +400,7 @@ final class DestinationWorker implements Runnable {
         }
         List<Packet> pending = new ArrayList<>(packed.packets());
         while (!pending.isEmpty()) {
-            if (lifecycle.pastDeadline() || interrupted()) {
+            if (lifecycle.pastDeadline() || operatorWaiting()) {
                 commitSettledPrefix(prepared.window(), pending);
                 return false;
             }
@@ -549,7 +549,7 @@ final class DestinationWorker implements Runnable {
 
     /** Waits until the rate limits allow the call and takes its tokens; false when a stop's deadline passed first. */
     private boolean waitForRate(int packetCount, long byteCount) {
-        while (!lifecycle.pastDeadline() && !interrupted()) {
+        while (!lifecycle.pastDeadline() && !operatorWaiting()) {
             long wait = Math.max(calls.waitNanos(1), Math.max(packets.waitNanos(packetCount), bytes.waitNanos(byteCount)));
             if (wait == 0) {
                 calls.take(1);
@@ -666,7 +666,7 @@ final class DestinationWorker implements Runnable {
         long deadline = System.nanoTime() + nanos;
         retryAtNanos = deadline == 0 ? 1 : deadline;
         try {
-            while (!lifecycle.pastDeadline() && !interrupted()) {
+            while (!lifecycle.pastDeadline() && !operatorWaiting()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return;
                 LockSupport.parkNanos(Math.min(left, 100_000_000L));
