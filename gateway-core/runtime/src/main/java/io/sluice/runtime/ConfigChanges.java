@@ -32,6 +32,9 @@ public final class ConfigChanges {
         if (!before.store().equals(after.store())) {
             parts.add("store settings changed (the data directory and file settings apply at the next start)");
         }
+        if (!java.util.Objects.equals(before.admin(), after.admin())) {
+            parts.add("admin endpoint settings changed (they apply at the next start)");
+        }
         return parts;
     }
 

@@ -87,6 +87,14 @@ class ConfigReloadsTest {
     }
 
     @Test
+    void aChangeThatAppliesOnlyAtTheNextStartIsSaidSo() {
+        var before = io.sluice.runtime.config.ConfigLoader.parse("streams: {t: {}}", "a.yaml");
+        var after = io.sluice.runtime.config.ConfigLoader.parse("admin: {listen: \"127.0.0.1:9999\"}\nstreams: {t: {}}", "a.yaml");
+        assertEquals(java.util.List.of("admin endpoint settings changed (they apply at the next start)"), ConfigChanges.between(before, after));
+        assertEquals("no effective change", ConfigChanges.describe(before, before));
+    }
+
+    @Test
     void aConfigThatDidNotComeFromAFileCannotBeReloaded() {
         try (Gateway g = Gateway.start(ConfigLoader.parse("streams: {t: {}}", "greengrass:io.sluice.Gateway"), dir.resolve("data"))) {
             var e = assertThrows(SluiceException.class, () -> g.reload("test"));
