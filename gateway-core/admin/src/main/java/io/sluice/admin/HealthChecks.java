@@ -63,7 +63,7 @@ final class HealthChecks {
     Result live() {
         Map<String, Component> cs = new LinkedHashMap<>();
         try {
-            GatewayStatus s = CompletableFuture.supplyAsync(gateway::status, probe).get(LIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            GatewayStatus s = CompletableFuture.supplyAsync(() -> gateway.status(false), probe).get(LIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             boolean running = s.state().equals("running");
             cs.put("gateway", new Component(running, s.state(), running ? "" : "the gateway is stopping"));
         } catch (TimeoutException e) {
@@ -78,7 +78,7 @@ final class HealthChecks {
     }
 
     Result ready() {
-        return ready(gateway.status(), System.currentTimeMillis());
+        return ready(gateway.status(false), System.currentTimeMillis());
     }
 
     Result ready(GatewayStatus s, long now) {

@@ -40,7 +40,7 @@ final class StatusDocument {
     }
 
     ObjectNode build(boolean withMetrics) {
-        GatewayStatus status = gateway.status();
+        GatewayStatus status = gateway.status(withMetrics);
         long now = System.currentTimeMillis();
         ObjectNode doc = json.valueToTree(status);
         if (!withMetrics) doc.remove("metrics");
@@ -83,7 +83,7 @@ final class StatusDocument {
         store.put("diskTotalBytes", dir.getTotalSpace());
         store.put("fileBytes", gateway.store().file().toFile().length());
 
-        HealthChecks.Result ready = health.ready();
+        HealthChecks.Result ready = health.ready(status, now);
         ObjectNode h = doc.putObject("health");
         h.put("status", ready.up() && !health.degradedBeyondReadiness(status) ? "healthy" : "degraded");
         h.set("ready", ready.toJson(json));

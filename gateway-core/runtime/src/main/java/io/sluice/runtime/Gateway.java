@@ -252,14 +252,20 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
-    public synchronized GatewayStatus status() {
+    public GatewayStatus status() {
+        return status(true);
+    }
+
+    /** The status; without {@code withMetrics} its metric list is empty (cheaper: no meter is measured). */
+    public synchronized GatewayStatus status(boolean withMetrics) {
         List<GatewayStatus.ConnectorStatus> cs = new ArrayList<>();
         connectors.values().forEach(r -> {
             AtomicLong[] counters = connectorCounters.get(r.instance().name());
             cs.add(new GatewayStatus.ConnectorStatus(r.instance().name(), r.instance().type(), r.health().state().name(),
                     r.health().detail(), r.health().sinceMillis(), counters[0].get(), counters[1].get()));
         });
-        return new GatewayStatus(closed ? "stopped" : "running", clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs, metrics(), reloads.status());
+        return new GatewayStatus(closed ? "stopped" : "running", clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
+                withMetrics ? metrics() : List.of(), reloads.status());
     }
 
     private List<GatewayStatus.MetricValue> metrics() {
