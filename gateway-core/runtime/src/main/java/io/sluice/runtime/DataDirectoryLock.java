@@ -54,6 +54,7 @@ public final class DataDirectoryLock implements AutoCloseable {
             channel = FileChannel.open(directory.resolve(Gateway.LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) throw inUse(directory);
+            writePid(channel);
             return new DataDirectoryLock(directory, channel, lock);
         } catch (IOException e) {
             throw release(directory, channel, new SluiceException("cannot use data directory " + directory + ": " + describe(e), false, e));
@@ -77,6 +78,30 @@ public final class DataDirectoryLock implements AutoCloseable {
             return State.HELD;
         } catch (IOException e) {
             throw new SluiceException("cannot read " + file + ": " + describe(e), false, e);
+        }
+    }
+
+    /**
+     * The holder's process id, for {@code sluice reload} (SIGHUP) when no admin endpoint answers. Best effort: on a
+     * full disk the lock is taken all the same, without it.
+     */
+    private static void writePid(FileChannel channel) {
+        try {
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+        } catch (IOException e) {
+            // no pid in the file: `sluice reload` then needs the admin endpoint
+        }
+    }
+
+    /** The process id the gateway holding {@code dataDir} wrote into its lock file, or empty when none is there. */
+    public static java.util.OptionalLong holderPid(Path dataDir) {
+        Path file = dataDir.toAbsolutePath().normalize().resolve(Gateway.LOCK_FILE);
+        try {
+            String text = Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
+            return text.matches("\\d+") ? java.util.OptionalLong.of(Long.parseLong(text)) : java.util.OptionalLong.empty();
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
         }
     }
 

@@ -72,6 +72,8 @@ public final class Gateway implements AutoCloseable {
     private volatile Router router;
     private volatile AssetResolver assets;
     private volatile boolean closed;
+    private final io.sluice.runtime.operations.StreamOperations operations;
+    private final ConfigReloads reloads;
 
     private Gateway(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry) {
         this.dataDir = dataDir;
@@ -99,6 +101,8 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         this.publisher = new Publisher(store, registry, dataDir.resolve("state").resolve("destinations"), this::destinationContext);
+        this.operations = io.sluice.runtime.operations.StreamOperations.of(store, publisher, registry);
+        this.reloads = new ConfigReloads(registry);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-housekeeping");
             t.setDaemon(true);
@@ -217,6 +221,21 @@ public final class Gateway implements AutoCloseable {
         };
     }
 
+    /**
+     * Reads the configuration file again and applies it like {@link #reconfigure} (only what changed restarts). An
+     * invalid file is rejected with one line naming file, line and key; the running configuration stays. Counted
+     * ({@code sluice.config.reloads{result}}) and shown in status. {@code trigger} says what asked (file change,
+     * SIGHUP, admin request).
+     */
+    public ConfigReloads.Result reload(String trigger) {
+        return reloads.reload(this, trigger);
+    }
+
+    /** Operator operations on this gateway's streams and destinations (purge, replay, redrive, test, pause, resume). */
+    public io.sluice.runtime.operations.StreamOperations operations() {
+        return operations;
+    }
+
     public SqliteStreamStore store() {
         return store;
     }
@@ -246,7 +265,7 @@ public final class Gateway implements AutoCloseable {
                     r.health().detail(), r.health().sinceMillis(), counters[0].get(), counters[1].get()));
         });
         return new GatewayStatus(closed ? "stopped" : "running", clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
-                withMetrics ? metrics() : List.of());
+                withMetrics ? metrics() : List.of(), reloads.status());
     }
 
     private List<GatewayStatus.MetricValue> metrics() {

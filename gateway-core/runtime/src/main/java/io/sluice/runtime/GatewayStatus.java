@@ -8,7 +8,7 @@ import java.util.List;
 /** A snapshot of a running gateway, written to {@code status.json} in the data directory every second. */
 public record GatewayStatus(String state, long writtenMillis, long startedMillis, String configSource, StoreHealth store,
                             List<StreamStats> streams, List<DestinationStatus> destinations,
-                            List<ConnectorStatus> connectors, List<MetricValue> metrics) {
+                            List<ConnectorStatus> connectors, List<MetricValue> metrics, ConfigReloads.Status reloads) {
 
     /** One measurement of one meter, e.g. {@code lorawan.frames.malformed{connector=site-a} count=3}. */
     public record MetricValue(String name, java.util.Map<String, String> tags, String statistic, double value) {}

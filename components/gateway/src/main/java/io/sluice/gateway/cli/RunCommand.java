@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the gateway until stopped (Ctrl-C or SIGTERM stop it cleanly: connectors, flush, publisher, store).",
+                "Edits of the config file are applied while it runs (also on SIGHUP or `sluice reload`): only what changed restarts; an invalid edit is rejected and the running configuration stays.",
                 "Exit code 0: stopped cleanly, 1: failed (e.g. data directory in use, store cannot open), 2: invalid config."})
 final class RunCommand implements Callable<Integer> {
 
@@ -22,6 +23,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-d", "--data"}, description = "Data directory (overrides store.directory).")
     Path data;
+
+    @Option(names = "--no-watch", description = "Do not watch the config file: apply its edits only on SIGHUP or `sluice reload`.")
+    boolean noWatch;
+
+    /** An editor's or a copy's writes within this time make one reload. */
+    static final java.time.Duration WATCH_QUIET = java.time.Duration.ofMillis(500);
 
     @Option(names = "--greengrass", description = "Run as a Greengrass component even if the nucleus environment is not detected.")
     boolean greengrass;
@@ -38,10 +45,14 @@ final class RunCommand implements Callable<Integer> {
         GatewayConfig c = ConfigLoader.load(config); // a ConfigException is printed by ExitCodes, exit 2
         try (StopSignals signals = StopSignals.install()) {
             RunningGateway gateway = RunningGateway.start(c, data);
-            // other ways the JVM may end (SIGHUP, an exit elsewhere) still close the gateway
+            signals.onHangup(() -> gateway.gateway().reload("SIGHUP"));
+            io.sluice.runtime.ConfigFileWatcher watcher = !noWatch ? io.sluice.runtime.ConfigFileWatcher.start(config, WATCH_QUIET,
+                    () -> gateway.gateway().reload("file changed")) : null;
+            // other ways the JVM may end (an exit elsewhere) still close the gateway
             Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "sluice-shutdown"));
             String signal = signals.await();
             log.info("shutdown requested ({})", signal);
+            if (watcher != null) watcher.close();
             gateway.close();
         }
         return ExitCodes.OK;

@@ -77,6 +77,12 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("%s (%s)%s, config %s%n", live ? "status from the running gateway" : String.format("status written %.1fs ago", ageMillis / 1000.0),
                 verdict(lock, s.path("state").asText(), live ? 0 : ageMillis), running ? healthy ? ", healthy" : ", degraded" : "",
                 s.path("configSource").asText());
+        JsonNode reloads = s.path("reloads");
+        if (reloads.hasNonNull("lastOutcome")) {
+            System.out.printf("config reloads: %d applied, %d unchanged, %d rejected; last %s: %s%n", reloads.path("applied").asLong(),
+                    reloads.path("unchanged").asLong(), reloads.path("rejected").asLong(), reloads.path("lastOutcome").asText(),
+                    reloads.path("lastDetail").asText());
+        }
         JsonNode store = s.path("store");
         System.out.printf("store: %s %s%s%n", store.path("state").asText(), store.path("detail").asText(),
                 store.has("diskFreeBytes") ? String.format("  disk %,d MB free of %,d MB", store.path("diskFreeBytes").asLong() >> 20,

@@ -44,6 +44,24 @@ final class StopSignals implements AutoCloseable {
         requested.countDown();
     }
 
+    /**
+     * SIGHUP (where the platform has it) as a request to reload the configuration: {@code reload} runs on a thread of
+     * its own, one at a time (a HUP during a reload is one more reload after it). Given back by {@link #close}.
+     */
+    void onHangup(Runnable reload) {
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-sighup-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Signal hup = new Signal("HUP");
+            previous.put(hup, Signal.handle(hup, signal -> worker.execute(reload)));
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP here (Windows), or the JVM reserves it (-Xrs): `sluice reload` goes through the admin endpoint
+        }
+    }
+
     /** Whether a stop signal has arrived. */
     boolean requested() {
         return requested.getCount() == 0;

@@ -403,39 +403,7 @@ public final class GreengrassMode implements AutoCloseable {
 
     /** What a reconfigure changes, for the log: {@code connectors added [b]; streams telemetry priority 5 -> 2}. */
     static String describeChanges(GatewayConfig before, GatewayConfig after) {
-        List<String> parts = new java.util.ArrayList<>();
-        changes(parts, "connectors", before.connectors(), after.connectors(),
-                (a, b) -> a.sameAs(b));
-        changes(parts, "destinations", before.destinations(), after.destinations(),
-                (a, b) -> a.sameAs(b));
-        changes(parts, "streams", before.streams(), after.streams(), Object::equals);
-        after.streams().forEach((name, stream) -> {
-            var old = before.streams().get(name);
-            if (old != null && old.priority() != stream.priority()) {
-                parts.add("stream " + name + " priority " + old.priority() + " -> " + stream.priority());
-            }
-        });
-        if (!before.routes().equals(after.routes())) {
-            parts.add("routes changed");
-        }
-        if (!before.assets().equals(after.assets())) {
-            parts.add("asset rules changed");
-        }
-        if (!before.store().equals(after.store())) {
-            parts.add("store settings changed (the data directory and file settings apply at the next start)");
-        }
-        return parts.isEmpty() ? "no effective change" : String.join("; ", parts);
-    }
-
-    private static <T> void changes(List<String> parts, String what, Map<String, T> before, Map<String, T> after,
-                                    java.util.function.BiPredicate<T, T> same) {
-        List<String> added = after.keySet().stream().filter(k -> !before.containsKey(k)).sorted().toList();
-        List<String> removed = before.keySet().stream().filter(k -> !after.containsKey(k)).sorted().toList();
-        List<String> changed = after.keySet().stream()
-                .filter(k -> before.containsKey(k) && !same.test(before.get(k), after.get(k))).sorted().toList();
-        if (!added.isEmpty()) parts.add(what + " added " + added);
-        if (!removed.isEmpty()) parts.add(what + " removed " + removed);
-        if (!changed.isEmpty()) parts.add(what + " changed " + changed);
+        return io.sluice.runtime.ConfigChanges.describe(before, after);
     }
 
     private static String describe(List<ConfigProblem> problems) {

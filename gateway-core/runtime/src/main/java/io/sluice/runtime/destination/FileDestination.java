@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *       never changes again, so a reader of closed files never sees a partial record.</li>
  * </ul>
  */
-public final class FileDestination implements Destination {
+public final class FileDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(FileDestination.class);
     private static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
@@ -119,6 +119,28 @@ public final class FileDestination implements Destination {
         if (!age.isZero() && !age.isNegative()) {
             long period = Math.max(100, Math.min(10_000, age.toMillis() / 4));
             ageCheck = context.scheduler().scheduleWithFixedDelay(this::checkAge, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The probe of {@code sluice destinations test}: writes, syncs and deletes a small file in the folder (it never
+     * touches the active file), and reports the free space there.
+     */
+    @Override
+    public CompletableFuture<String> probeAsync() {
+        Path probe = directory.resolve(".sluice-probe-" + System.nanoTime());
+        try {
+            try (FileChannel c = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                c.write(ByteBuffer.wrap(new byte[] {'\n'}));
+                c.force(true);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+            long free = Files.getFileStore(directory).getUsableSpace();
+            return CompletableFuture.completedFuture(String.format("folder %s is writable, %,d MB free", directory, free >> 20));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new SluiceException("cannot write in " + directory + ": "
+                    + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()), true, e));
         }
     }
 

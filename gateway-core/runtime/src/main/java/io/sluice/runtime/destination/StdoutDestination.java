@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Prints samples as JSON Lines on standard output (for piping and debugging). */
-public final class StdoutDestination implements Destination {
+public final class StdoutDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
     @Doc("Prints samples as JSON Lines on standard output.")
     public record Config() {}
@@ -30,6 +30,13 @@ public final class StdoutDestination implements Destination {
     @Override
     public PackResult pack(List<OutboundSample> samples) {
         return JsonLinesPacker.pack(samples, 1024);
+    }
+
+    @Override
+    public CompletableFuture<String> probeAsync() {
+        return out.checkError()
+                ? CompletableFuture.failedFuture(new io.sluice.spi.SluiceException("standard output is closed or failing", true))
+                : CompletableFuture.completedFuture("standard output is open");
     }
 
     @Override

@@ -14,6 +14,7 @@ final class DestinationLifecycle {
     private volatile long sinceMillis = System.currentTimeMillis();
     private long failedSinceMillis;
     private volatile boolean stopRequested;
+    private volatile boolean pauseRequested;
     private volatile long stopDeadlineNanos;
 
     DestinationLifecycle(AtomicReference<DestinationState> state) {
@@ -46,9 +47,30 @@ final class DestinationLifecycle {
         }
     }
 
-    /** STARTING to IDLE, or to STOPPING when a stop was asked for meanwhile (the new worker then only drains). */
+    /**
+     * STARTING to IDLE, or to STOPPING when a stop was asked for meanwhile (the new worker then only drains), or to
+     * PAUSED when the destination is paused.
+     */
     synchronized void started() {
-        moveTo(stopRequested ? DestinationState.STOPPING : DestinationState.IDLE);
+        moveTo(stopRequested ? DestinationState.STOPPING : pauseRequested ? DestinationState.PAUSED : DestinationState.IDLE);
+    }
+
+    /**
+     * An operator's pause ({@code true}) or resume: a running worker moves to PAUSED at its next step
+     * ({@link #enterPause}); a resume moves a PAUSED one back to IDLE at once.
+     */
+    synchronized void pause(boolean paused) {
+        pauseRequested = paused;
+        if (!paused && state.get() == DestinationState.PAUSED) moveTo(DestinationState.IDLE);
+    }
+
+    boolean pauseRequested() {
+        return pauseRequested;
+    }
+
+    /** The worker stops sending: IDLE, SENDING or BACKING_OFF to PAUSED, if the pause still stands. */
+    synchronized void enterPause() {
+        if (pauseRequested && state.get().active()) moveTo(DestinationState.PAUSED);
     }
 
     /** What the worker is doing (IDLE, SENDING, BACKING_OFF); ignored once stopping, where the state stays STOPPING. */
@@ -65,7 +87,7 @@ final class DestinationLifecycle {
         if (stopRequested) return;
         stopDeadlineNanos = System.nanoTime() + drain.toNanos();
         stopRequested = true;
-        if (state.get().active()) moveTo(DestinationState.STOPPING);
+        if (state.get().active() || state.get() == DestinationState.PAUSED) moveTo(DestinationState.STOPPING);
     }
 
     boolean stopRequested() {

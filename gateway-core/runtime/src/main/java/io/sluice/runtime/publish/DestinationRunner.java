@@ -143,8 +143,10 @@ final class DestinationRunner implements Runnable {
         nextStartNanos = 0;
         startBackoff.reset();
         startError = "";
-        worker = new DestinationWorker(instance, d, store, exports, assets, counters, lifecycle, this::ensureCursors);
-        destination = d;
+        synchronized (this) { // a cursor move goes to the worker from now on (see moveCursor)
+            worker = new DestinationWorker(instance, d, store, exports, assets, counters, lifecycle, this::ensureCursors);
+            destination = d;
+        }
         lifecycle.started();
         if (attempts > 0) {
             log.info("destination {} ({}) started after {} failed attempts, exporting {}", instance.name(), instance.type(),
@@ -191,6 +193,31 @@ final class DestinationRunner implements Runnable {
             }
             done.add(plan.stream());
         }
+    }
+
+    /** An operator's pause ({@code true}) or resume; see {@link DestinationState#PAUSED}. */
+    void pause(boolean paused) {
+        lifecycle.pause(paused);
+        DestinationWorker w = worker;
+        if (w != null) w.wake();
+    }
+
+    DestinationState state() {
+        return lifecycle.state();
+    }
+
+    /** The started destination, or null while it has not started (FAILED, STARTING). */
+    Destination destination() {
+        return destination;
+    }
+
+    /**
+     * Moves this destination's cursor of {@code stream}: through the worker once it runs (so its own commits cannot
+     * overtake the move), directly while it has not started (no worker commits then; the start waits for the move).
+     */
+    synchronized void moveCursor(String stream, long nextSequence, Duration timeout) {
+        DestinationWorker w = worker;
+        io.sluice.spi.Durations.await(w != null ? w.moveCursor(stream, nextSequence) : store.moveCursor(stream, instance.name(), nextSequence), timeout);
     }
 
     /** Asks the run to end; a running worker drains for at most the destination's {@code drain-on-stop}. */

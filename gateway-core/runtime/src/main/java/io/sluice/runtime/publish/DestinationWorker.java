@@ -49,6 +49,7 @@ final class DestinationWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
     private static final long IDLE_PARK_NANOS = 5_000_000L;
+    private static final long PAUSED_PARK_NANOS = 100_000_000L;
 
     private final DestinationInstance instance;
     private final Destination destination;
@@ -90,6 +91,10 @@ final class DestinationWorker implements Runnable {
      */
     private final Map<String, Long> readPositions = new java.util.HashMap<>();
     private final java.util.concurrent.ExecutorService readAhead;
+    /** Cursor moves asked for by an operator (replay), carried out on this worker's thread between windows. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CursorMove> cursorMoves = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record CursorMove(String stream, long nextSequence, java.util.concurrent.CompletableFuture<Void> done) {}
 
     /** One stream exported to this destination. */
     record ExportPlan(String stream, int priority, Duration batchInterval, int batchMaxSamples) {}
@@ -157,6 +162,36 @@ final class DestinationWorker implements Runnable {
         if (t != null) LockSupport.unpark(t);
     }
 
+    /**
+     * Moves this destination's cursor of {@code stream} to {@code nextSequence} (backwards for a replay). Done on the
+     * worker's thread between windows, so no commit of its own overtakes it: a window being sent is given up after its
+     * settled packets, and reading continues from the new cursor. Completes once the move is durable.
+     */
+    java.util.concurrent.CompletableFuture<Void> moveCursor(String stream, long nextSequence) {
+        CursorMove move = new CursorMove(stream, nextSequence, new java.util.concurrent.CompletableFuture<>());
+        cursorMoves.add(move);
+        wake();
+        return move.done();
+    }
+
+    /** Something asks the worker to leave the window it is sending: a pause or a cursor move. */
+    private boolean operatorWaiting() {
+        return lifecycle.pauseRequested() || !cursorMoves.isEmpty();
+    }
+
+    private void moveCursors() {
+        for (CursorMove move; (move = cursorMoves.poll()) != null; ) {
+            try {
+                Durations.await(store.moveCursor(move.stream(), instance.name(), move.nextSequence()), CALL_TIMEOUT);
+                positions.put(move.stream(), move.nextSequence());
+                readPositions.put(move.stream(), move.nextSequence());
+                move.done().complete(null);
+            } catch (RuntimeException e) {
+                move.done().completeExceptionally(e);
+            }
+        }
+    }
+
     String lastError() {
         return lastError;
     }
@@ -192,6 +227,18 @@ final class DestinationWorker implements Runnable {
         try {
             while (!lifecycle.pastDeadline()) {
                 try {
+                    if (operatorWaiting()) {
+                        if (ahead != null) awaitQuietly(ahead);
+                        ahead = null;
+                        rewindReads();
+                        moveCursors();
+                        if (lifecycle.pauseRequested()) {
+                            if (lifecycle.stopRequested()) break; // a paused destination does not drain at stop
+                            lifecycle.enterPause();
+                            LockSupport.parkNanos(PAUSED_PARK_NANOS);
+                        }
+                        continue;
+                    }
                     beforeRead.run();
                     Prepared current = ahead != null ? awaitReadAhead(ahead) : prepare(false);
                     ahead = null;
@@ -353,7 +400,7 @@ final class DestinationWorker implements Runnable {
         }
         List<Packet> pending = new ArrayList<>(packed.packets());
         while (!pending.isEmpty()) {
-            if (lifecycle.pastDeadline()) {
+            if (lifecycle.pastDeadline() || operatorWaiting()) {
                 commitSettledPrefix(prepared.window(), pending);
                 return false;
             }
@@ -502,7 +549,7 @@ final class DestinationWorker implements Runnable {
 
     /** Waits until the rate limits allow the call and takes its tokens; false when a stop's deadline passed first. */
     private boolean waitForRate(int packetCount, long byteCount) {
-        while (!lifecycle.pastDeadline()) {
+        while (!lifecycle.pastDeadline() && !operatorWaiting()) {
             long wait = Math.max(calls.waitNanos(1), Math.max(packets.waitNanos(packetCount), bytes.waitNanos(byteCount)));
             if (wait == 0) {
                 calls.take(1);
@@ -619,7 +666,7 @@ final class DestinationWorker implements Runnable {
         long deadline = System.nanoTime() + nanos;
         retryAtNanos = deadline == 0 ? 1 : deadline;
         try {
-            while (!lifecycle.pastDeadline()) {
+            while (!lifecycle.pastDeadline() && !operatorWaiting()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return;
                 LockSupport.parkNanos(Math.min(left, 100_000_000L));

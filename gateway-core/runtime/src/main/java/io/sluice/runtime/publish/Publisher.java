@@ -9,7 +9,12 @@ import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.config.StreamConfig;
 import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.SqliteStreamStore;
+import io.sluice.spi.SluiceException;
+import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
+import io.sluice.spi.destination.DestinationFactory;
+import io.sluice.spi.destination.DestinationProbe;
+import java.util.concurrent.CompletableFuture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +48,7 @@ public final class Publisher implements AutoCloseable {
     private record Disabled(DestinationInstance instance, List<DestinationWorker.ExportPlan> exports, long sinceMillis) {}
     /** Backlog and cursor gauges by destination and stream, so unexported pairs can be removed. */
     private final Map<List<String>, List<Meter>> positionGauges = new LinkedHashMap<>();
+    private GatewayConfig config;
 
     public Publisher(SqliteStreamStore store, MeterRegistry registry, Path stateRoot,
                      java.util.function.Function<String, DestinationContext> contexts) {
@@ -54,6 +60,7 @@ public final class Publisher implements AutoCloseable {
 
     /** Starts, stops, restarts or updates destinations so they match {@code config}. */
     public synchronized void apply(GatewayConfig config, AssetResolver assets) {
+        this.config = config;
         List<String> leaving = new ArrayList<>();
         for (String name : running.keySet()) {
             DestinationInstance wanted = config.destinations().get(name);
@@ -82,6 +89,7 @@ public final class Publisher implements AutoCloseable {
             }
             DestinationCounters c = counters.computeIfAbsent(d.name(), n -> new DestinationCounters(n, registry));
             r = new DestinationRunner(d, store, exports, assets, c, contexts);
+            if (PauseMarker.isPaused(stateRoot, d.name())) r.pause(true);
             running.put(d.name(), r);
             stopped.remove(d.name());
             r.start();
@@ -164,6 +172,113 @@ public final class Publisher implements AutoCloseable {
             if (!running.containsKey(name) && !disabled.containsKey(name)) out.add(status);
         });
         return out;
+    }
+
+    private DestinationInstance configured(String name) {
+        DestinationInstance d = config == null ? null : config.destinations().get(name);
+        if (d == null) throw new SluiceException("no destination '" + name + "' in the configuration", false);
+        return d;
+    }
+
+    /** The state of a configured destination now (DISABLED for one configured with {@code enabled: false}). */
+    public synchronized DestinationState state(String name) {
+        configured(name);
+        DestinationRunner r = running.get(name);
+        return r != null ? r.state() : disabled.containsKey(name) ? DestinationState.DISABLED : DestinationState.STOPPED;
+    }
+
+    /**
+     * An operator's pause ({@code true}) or resume of a destination, kept across restarts ({@link PauseMarker}).
+     * Waits up to {@code timeout} for a running worker to leave the window it is sending; returns the state then.
+     */
+    public DestinationState pause(String name, boolean paused, Duration timeout) {
+        DestinationRunner r;
+        synchronized (this) {
+            configured(name);
+            PauseMarker.set(stateRoot, name, paused);
+            r = running.get(name);
+            if (r == null) return state(name);
+            r.pause(paused);
+        }
+        long until = System.nanoTime() + timeout.toNanos();
+        while (paused && r.state().active() && System.nanoTime() - until < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        return r.state();
+    }
+
+    /** Whether an operator paused the destination. */
+    public boolean paused(String name) {
+        return PauseMarker.isPaused(stateRoot, name);
+    }
+
+    /**
+     * Moves a destination's cursor of a stream (backwards for a replay), through its worker while it runs so no
+     * commit of the worker overtakes the move. Durable on return.
+     */
+    public void moveCursor(String destination, String stream, long nextSequence, Duration timeout) {
+        DestinationRunner r;
+        synchronized (this) {
+            configured(destination);
+            r = running.get(destination);
+        }
+        if (r != null) r.moveCursor(stream, nextSequence, timeout);
+        else io.sluice.spi.Durations.await(store.moveCursor(stream, destination, nextSequence), timeout);
+    }
+
+    /**
+     * One probe call to a destination ({@link DestinationProbe}): with the running instance once it started, else with
+     * an instance started for the probe and closed after it. Returns what the probe found; throws a
+     * {@link SluiceException} saying what is wrong.
+     */
+    public String probe(String name, Duration timeout) {
+        DestinationInstance instance;
+        Destination live;
+        synchronized (this) {
+            instance = configured(name);
+            DestinationRunner r = running.get(name);
+            live = r == null ? null : r.destination();
+        }
+        if (live != null) return probe(live, instance, timeout);
+        return probeFresh(instance, contexts.apply(name), timeout);
+    }
+
+    /** Creates and starts an instance of {@code instance} for one probe call, and closes it. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static String probeFresh(DestinationInstance instance, DestinationContext context, Duration timeout) {
+        Destination d;
+        try {
+            d = ((DestinationFactory) instance.factory()).create(instance.name(), instance.options());
+            d.start(context);
+        } catch (SluiceException e) {
+            throw new SluiceException("cannot start: " + e.getMessage(), e.retryable(), e);
+        } catch (Exception | LinkageError e) {
+            throw new SluiceException("cannot start: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), false, e);
+        }
+        try {
+            return probe(d, instance, timeout);
+        } finally {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                log.debug("closing the probe's destination {} failed", instance.name(), e);
+            }
+        }
+    }
+
+    private static String probe(Destination d, DestinationInstance instance, Duration timeout) {
+        if (!(d instanceof DestinationProbe p)) {
+            return "started; type " + instance.type() + " has no probe call, so delivery itself was not tried";
+        }
+        CompletableFuture<String> call;
+        try {
+            call = p.probeAsync();
+        } catch (SluiceException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SluiceException(e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
+        }
+        return io.sluice.spi.Durations.await(call, timeout);
     }
 
     public Path stateRoot() {

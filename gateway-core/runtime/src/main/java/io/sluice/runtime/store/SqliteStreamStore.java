@@ -251,6 +251,69 @@ public final class SqliteStreamStore implements AutoCloseable {
         return future;
     }
 
+    /**
+     * Sets a destination's cursor to exactly {@code nextSequence}, backwards too (a replay: the destination is given
+     * the samples from there again). Fails when the sequence is no longer stored or not yet written. Whoever else
+     * commits this cursor (the destination's worker) must not run meanwhile, or it moves the cursor on again.
+     */
+    public CompletableFuture<Void> moveCursor(String stream, String destination, long nextSequence) {
+        StoredStream state = streams.get(stream);
+        if (state == null) return CompletableFuture.failedFuture(new SluiceException("unknown stream '" + stream + "'", false));
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        loop.submit(new StoreOp.MoveCursor(state, destination, nextSequence, future), 0);
+        return future;
+    }
+
+    /**
+     * What {@link #purge} removed: {@code samples} samples, sequences {@code [fromSequence, toSequence)}, holding
+     * {@code bytes} encoded bytes.
+     */
+    public record PurgeResult(String stream, long samples, long fromSequence, long toSequence, long bytes) {}
+
+    /**
+     * Deletes a stream's oldest samples on an operator's request: whole blocks (one append's samples, up to
+     * {@link StoreOptions#blockSamples()}) that end at or before {@code beforeSequence} and whose newest sample was
+     * received before {@code beforeReceiveNanos} (epoch ns); {@code Long.MAX_VALUE} for both removes everything
+     * stored. Sequences continue; cursors below the new oldest sample read from there.
+     */
+    public CompletableFuture<PurgeResult> purge(String stream, long beforeSequence, long beforeReceiveNanos) {
+        StoredStream state = streams.get(stream);
+        if (state == null) return CompletableFuture.failedFuture(new SluiceException("unknown stream '" + stream + "'", false));
+        if (loop.closed()) return CompletableFuture.failedFuture(new SluiceException("stream store is closed", true));
+        CompletableFuture<PurgeResult> future = new CompletableFuture<>();
+        loop.submit(new StoreOp.Purge(state, beforeSequence, beforeReceiveNanos, future), 0);
+        return future;
+    }
+
+    /** Whether the store has a stream of this name (declared, or found in the file). */
+    public boolean hasStream(String stream) {
+        return streams.containsKey(stream);
+    }
+
+    /** Whether the stream is declared by the configuration (so it can be appended to). */
+    public boolean isConfigured(String stream) {
+        StoredStream state = streams.get(stream);
+        return state != null && state.settings != null;
+    }
+
+    /**
+     * The sequence of the first stored sample received at or after {@code epochNanos}; the next sequence when there
+     * is none, the oldest stored one when every stored sample is that new.
+     */
+    public long sequenceAt(String stream, long epochNanos) {
+        StoredStream state = streams.get(stream);
+        if (state == null) return 0;
+        for (BlockMeta b : state.blocks.values()) {
+            if (b.newestRx() < epochNanos) continue;
+            if (b.oldestRx() >= epochNanos) return b.firstSeq();
+            for (StoredSample s : read(stream, b.firstSeq(), b.count()).samples()) {
+                if (s.sample().receiveTimeNanos() >= epochNanos) return s.sequence();
+            }
+            return b.endSeq();
+        }
+        return state.nextSeq;
+    }
+
     /** Completes once everything queued before it is committed. */
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> future = new CompletableFuture<>();

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What callers hand to the store's writer thread; each completes its future once its transaction committed. */
-sealed interface StoreOp permits StoreOp.Append, StoreOp.Cursor, StoreOp.Sync, StoreOp.Compact {
+sealed interface StoreOp permits StoreOp.Append, StoreOp.Cursor, StoreOp.MoveCursor, StoreOp.Purge, StoreOp.Sync, StoreOp.Compact {
 
     CompletableFuture<?> future();
 
@@ -14,6 +14,19 @@ sealed interface StoreOp permits StoreOp.Append, StoreOp.Cursor, StoreOp.Sync, S
                   CompletableFuture<SqliteStreamStore.AppendResult> future) implements StoreOp {}
 
     record Cursor(StoredStream stream, String destination, long nextSeq, CompletableFuture<Void> future) implements StoreOp {}
+
+    /**
+     * Sets a destination's cursor to exactly {@code nextSeq}, also backwards (an operator's replay); fails when that
+     * sequence is no longer stored or not yet written.
+     */
+    record MoveCursor(StoredStream stream, String destination, long nextSeq, CompletableFuture<Void> future) implements StoreOp {}
+
+    /**
+     * Deletes a stream's oldest whole blocks that end at or before {@code beforeSeq} and whose newest sample was
+     * received before {@code beforeReceiveNanos} (an operator's purge); runs in a transaction of its own.
+     */
+    record Purge(StoredStream stream, long beforeSeq, long beforeReceiveNanos,
+                 CompletableFuture<SqliteStreamStore.PurgeResult> future) implements StoreOp {}
 
     /** Completes once everything queued before it committed. */
     record Sync(CompletableFuture<Void> future) implements StoreOp {}

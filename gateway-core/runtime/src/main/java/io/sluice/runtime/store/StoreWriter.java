@@ -223,6 +223,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
 
     private void commitBatch(List<StoreOp> batch) {
         List<CompletableFuture<Void>> compacted = new ArrayList<>();
+        List<StoreOp.Purge> purges = new ArrayList<>();
         WriteTransaction txn;
         synchronized (writeLock) {
             try {
@@ -251,6 +252,27 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                                 c.stream().cursors.merge(c.destination(), c.nextSeq(), Math::max);
                                 c.future().complete(null);
                             });
+                        } else if (op instanceof StoreOp.MoveCursor m) {
+                            long first = m.stream().firstSeq();
+                            long next = m.stream().nextSeq;
+                            if (m.nextSeq() < first || m.nextSeq() > next) {
+                                txn.onCommit.add(() -> m.future().completeExceptionally(new SluiceException("stream " + m.stream().name
+                                        + " holds sequences " + first + " to " + (next - 1) + "; " + m.nextSeq()
+                                        + (m.nextSeq() < first ? " is no longer stored" : " has not been written yet"), false)));
+                                continue;
+                            }
+                            if (m.stream() instanceof FileStream fs) {
+                                cursor.setLong(1, fs.id);
+                                cursor.setString(2, m.destination());
+                                cursor.setLong(3, m.nextSeq());
+                                cursor.addBatch();
+                            }
+                            txn.onCommit.add(() -> {
+                                m.stream().cursors.put(m.destination(), m.nextSeq());
+                                m.future().complete(null);
+                            });
+                        } else if (op instanceof StoreOp.Purge p) {
+                            purges.add(p);
                         } else if (op instanceof StoreOp.Sync s) {
                             txn.onCommit.add(() -> s.future().complete(null));
                         } else if (op instanceof StoreOp.Compact k) {
@@ -275,6 +297,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         addedSinceMeasure += txn.added;
         afterCommit(txn);
         txn.onCommit.forEach(Runnable::run);
+        purges.forEach(this::purge);
         if (!compacted.isEmpty()) {
             runPeriodic();
             compacted.forEach(f -> f.complete(null));
@@ -380,6 +403,42 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                 log.debug("checkpoint on full disk failed: {}", checkpoint.getMessage());
             }
         }
+    }
+
+    /**
+     * An operator's purge, in a transaction of its own: the oldest whole blocks that end at or before the purge's
+     * sequence and were received before its time go; the stream's memory follows after the commit.
+     */
+    private void purge(StoreOp.Purge p) {
+        StoredStream s = p.stream();
+        long first = s.firstSeq();
+        long deleteBefore = first;
+        long samples = 0;
+        long freed = 0;
+        for (BlockMeta b : s.blocks.values()) {
+            if (b.endSeq() > p.beforeSeq() || b.newestRx() >= p.beforeReceiveNanos()) break;
+            deleteBefore = b.endSeq();
+            samples += b.count();
+            freed += b.bytes();
+        }
+        if (deleteBefore > first && s instanceof FileStream fs) {
+            synchronized (writeLock) {
+                try (PreparedStatement del = writer.prepareStatement("DELETE FROM blocks WHERE stream_id=? AND first_seq<?")) {
+                    begin();
+                    del.setLong(1, fs.id);
+                    del.setLong(2, deleteBefore);
+                    del.executeUpdate();
+                    commit();
+                } catch (SQLException e) {
+                    rollback();
+                    p.future().completeExceptionally(new SluiceException("cannot purge stream " + s.name + ": " + e.getMessage(), true, e));
+                    return;
+                }
+            }
+        }
+        s.blocks.headMap(deleteBefore, false).clear();
+        s.bytes -= freed;
+        p.future().complete(new SqliteStreamStore.PurgeResult(s.name, samples, first, deleteBefore, freed));
     }
 
     /**

@@ -59,6 +59,34 @@ class DestinationStateTest {
     }
 
     @Test
+    void aPauseStopsTheWorkerAtItsNextStepAResumeReturnsToIdleAndAPausedDestinationStartsPaused() {
+        assertTrue(DestinationState.SENDING.canMoveTo(DestinationState.PAUSED));
+        assertTrue(DestinationState.PAUSED.canMoveTo(DestinationState.IDLE));
+        assertFalse(DestinationState.PAUSED.canMoveTo(DestinationState.SENDING), "a paused destination resumes through IDLE");
+        assertFalse(DestinationState.FAILED.canMoveTo(DestinationState.PAUSED), "a failed destination pauses once it starts");
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        lifecycle.started();
+        lifecycle.activity(DestinationState.SENDING);
+        lifecycle.pause(true);
+        assertEquals(DestinationState.SENDING, lifecycle.state(), "the worker leaves its window first");
+        lifecycle.enterPause();
+        assertEquals(DestinationState.PAUSED, lifecycle.state());
+        lifecycle.activity(DestinationState.SENDING);
+        assertEquals(DestinationState.PAUSED, lifecycle.state(), "no activity while paused");
+        lifecycle.pause(false);
+        assertEquals(DestinationState.IDLE, lifecycle.state());
+        lifecycle.pause(true);
+        lifecycle.enterPause();
+        lifecycle.requestStop(Duration.ofMinutes(1));
+        assertEquals(DestinationState.STOPPING, lifecycle.state(), "a paused destination can be stopped");
+
+        DestinationLifecycle restarted = new DestinationLifecycle(new AtomicReference<>());
+        restarted.pause(true);
+        restarted.started();
+        assertEquals(DestinationState.PAUSED, restarted.state());
+    }
+
+    @Test
     void aStopDuringStartLeavesTheNewWorkerOnlyToDrain() {
         DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
         lifecycle.requestStop(Duration.ZERO);

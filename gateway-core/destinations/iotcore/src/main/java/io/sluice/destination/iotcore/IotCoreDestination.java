@@ -29,7 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code max-payload-size} ({@link IotPayloadFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
  * messages at once over the transport and reports each PUBACK, or a retry for messages that got none.
  */
-public final class IotCoreDestination implements Destination {
+public final class IotCoreDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
     /** A message ready to publish. */
     record Message(String topic, byte[] payload) {}
@@ -192,6 +192,30 @@ public final class IotCoreDestination implements Destination {
     public IotCoreDestinationConfig config() {
         return config;
     }
+
+    /**
+     * The probe of {@code sluice destinations test}: whether the transport is connected (an MQTT session with the
+     * broker, its TLS and certificate accepted), waiting up to {@link #PROBE_WAIT} for a connection under way. It
+     * publishes nothing; the reason of a failed connection (refused certificate, unknown CA, unreachable) is the
+     * verdict.
+     */
+    @Override
+    public CompletableFuture<String> probeAsync() {
+        IotCoreTransport t = transport;
+        if (t == null) return CompletableFuture.failedFuture(SluiceException.retryable("iotcore destination '" + name + "' is not started", null));
+        return CompletableFuture.supplyAsync(() -> {
+            long until = System.nanoTime() + PROBE_WAIT.toNanos();
+            while (!t.isConnected() && System.nanoTime() - until < 0) java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+            String where = config.endpoint().orElse(config.transport());
+            if (t.isConnected()) return "connected to " + where;
+            String why = t instanceof MqttTransport m ? m.lastError() : "";
+            throw new java.util.concurrent.CompletionException(SluiceException.retryable("not connected to " + where + " after "
+                    + io.sluice.spi.Durations.format(PROBE_WAIT) + (why.isEmpty() ? "" : ": " + why), null));
+        });
+    }
+
+    /** How long the probe waits for a connection under way. */
+    static final java.time.Duration PROBE_WAIT = java.time.Duration.ofSeconds(10);
 
     /** True while the transport is connected. */
     public boolean isConnected() {

@@ -134,6 +134,14 @@ class IotCoreDestinationIT {
     }
 
     @Test
+    void theProbeReportsTheConnectionToTheBroker() throws Exception {
+        try (TestDestinationContext ctx = new TestDestinationContext("test", dir);
+             IotCoreDestination d = started(config(broker.uri(), IotCoreDestinationConfig.PayloadFormat.JSON), ctx, false)) {
+            assertEquals("connected to " + broker.uri(), d.probeAsync().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void brokerRefusesAClientWithoutCertificateAndTheDestinationWithAForeignOne() throws Exception {
         MqttClient anonymous = new MqttClient(broker.uri(), "anonymous", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
@@ -153,7 +161,9 @@ class IotCoreDestinationIT {
                 IotCoreDestinationConfig.PayloadFormat.JSON, "sluice/{connector}");
         try (TestDestinationContext ctx = new TestDestinationContext("test", dir);
              IotCoreDestination d = started(c, ctx, false)) {
-            Thread.sleep(1500);
+            var refused = assertThrows(ExecutionException.class, () -> d.probeAsync().get(30, TimeUnit.SECONDS));
+            assertTrue(refused.getCause().getMessage().startsWith("not connected to " + broker.uri() + " after 10s: "),
+                    refused.getCause().getMessage());
             assertFalse(d.isConnected());
             var packets = d.pack(IotTestSamples.floats("s", 5, 1, 0)).packets();
             var e = assertThrows(ExecutionException.class, () -> d.sendAsync(packets).get(10, TimeUnit.SECONDS));

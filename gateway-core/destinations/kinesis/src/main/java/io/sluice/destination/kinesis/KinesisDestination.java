@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * a failed call (even {@code InvalidArgumentException}, which can only mean limits configured above the stream's) is
  * retryable; only a sample too large for any record is rejected, at pack time.
  */
-public final class KinesisDestination implements Destination {
+public final class KinesisDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
     /** One shard's write quota: 1,000 records/s and 1 MiB/s. */
     public static final double SHARD_RECORDS_PER_SECOND = 1000;
@@ -214,6 +214,42 @@ public final class KinesisDestination implements Destination {
             }
         });
         return result;
+    }
+
+    /**
+     * The probe of {@code sluice destinations test}: {@code DescribeStreamSummary} of the stream (it exists and is
+     * ACTIVE). Needs {@code kinesis:DescribeStreamSummary}; an identity allowed only {@code PutRecords} gets an
+     * access-denied verdict that says so.
+     */
+    @Override
+    public CompletableFuture<String> probeAsync() {
+        KinesisAsyncClient c = client;
+        if (c == null) return CompletableFuture.failedFuture(SluiceException.retryable("kinesis destination '" + name + "' is not started", null));
+        CompletableFuture<software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse> call;
+        try {
+            call = c.describeStreamSummary(b -> b.streamName(config.streamName()));
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((response, error) -> {
+            if (error != null) {
+                Throwable t = unwrap(error);
+                String what = t instanceof AwsServiceException aws && aws.awsErrorDetails() != null && aws.awsErrorDetails().errorCode() != null
+                        ? aws.awsErrorDetails().errorCode() + ": " + aws.awsErrorDetails().errorMessage()
+                        : t.getClass().getSimpleName() + ": " + t.getMessage();
+                String hint = what.startsWith("AccessDenied") ? " (the probe needs kinesis:DescribeStreamSummary on the stream)" : "";
+                throw new CompletionException(SluiceException.retryable("DescribeStreamSummary of stream " + config.streamName()
+                        + " failed: " + what + hint, t));
+            }
+            var summary = response.streamDescriptionSummary();
+            String status = String.valueOf(summary.streamStatusAsString());
+            if (!"ACTIVE".equals(status) && !"UPDATING".equals(status)) {
+                throw new CompletionException(SluiceException.retryable("stream " + config.streamName() + " is " + status
+                        + ", not ACTIVE", null));
+            }
+            return "stream " + config.streamName() + " " + status + ", " + summary.openShardCount() + " open shards"
+                    + config.endpointOverride().map(e -> " at " + e).orElse("");
+        });
     }
 
     /** One outcome per request entry, from the response's result entries (same order as the request). */

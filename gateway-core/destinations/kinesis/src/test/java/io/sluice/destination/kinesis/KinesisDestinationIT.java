@@ -143,6 +143,21 @@ class KinesisDestinationIT {
         }
     }
 
+    @Test
+    void theProbeFindsAnActiveStreamAndNamesAMissingOne() throws Exception {
+        reader.createStream("probed", 2);
+        try (KinesisDestination d = destination(KinesisTestSamples.config("probed", Optional.of(emulator.endpoint().toString())))) {
+            String found = d.probeAsync().get(60, TimeUnit.SECONDS);
+            assertTrue(found.startsWith("stream probed ACTIVE, 2 open shards"), found);
+        }
+        try (KinesisDestination d = destination(KinesisTestSamples.config("no-such-stream", Optional.of(emulator.endpoint().toString())))) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> d.probeAsync().get(60, TimeUnit.SECONDS));
+            var se = assertInstanceOf(io.sluice.spi.SluiceException.class, e.getCause());
+            assertTrue(se.getMessage().contains("DescribeStreamSummary of stream no-such-stream failed: ResourceNotFoundException"), se.getMessage());
+        }
+    }
+
     private String streamArn(String name) throws Exception {
         return reader.client.describeStreamSummary(b -> b.streamName(name)).get(30, TimeUnit.SECONDS)
                 .streamDescriptionSummary().streamARN();
