@@ -427,7 +427,7 @@ public final class ConfigLoader {
     /** Every destination without an explicit dead-letter stream gets one: kept, never exported, oldest dropped. */
     private static void addDeadLetterStreams(Map<String, StreamConfig> streams, Map<String, DestinationInstance> destinations) {
         for (DestinationInstance d : destinations.values()) {
-            streams.putIfAbsent(d.deadLetterStream(), new StreamConfig(10, DataSize.ofMegabytes(256), Duration.ofDays(30),
+            streams.putIfAbsent(d.deadLetterStream(), new StreamConfig(10, DataSize.ofMegabytes(256), Duration.ofDays(30), Duration.ZERO,
                     StreamConfig.WhenFull.DROP_OLDEST, StreamConfig.Persistence.FILE, List.of()));
         }
     }

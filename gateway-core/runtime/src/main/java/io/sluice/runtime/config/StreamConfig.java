@@ -15,6 +15,8 @@ public record StreamConfig(
         @DefaultValue("1GB") DataSize maxSize,
         @Doc("Samples older than this (by receive time) are dropped, counted as TTL drops.")
         @DefaultValue("7d") Duration ttl,
+        @Doc("Keep samples this long (by receive time) after every destination has had them, so `sluice streams replay` can deliver them again; 0s deletes them as soon as every destination has passed them. Kept samples are the first to go when the stream, the store budget or the disk needs room.")
+        @DefaultValue("0s") Duration keepDelivered,
         @Doc("What happens when the stream is full: reject new samples (the source is told) or drop the oldest.")
         @DefaultValue("reject-new") WhenFull whenFull,
         @Doc("`file` survives restarts and crashes; `memory` is faster and lost on restart.")
@@ -27,7 +29,7 @@ public record StreamConfig(
     public enum Persistence { FILE, MEMORY }
 
     public StreamConfig withPriority(int newPriority) {
-        return new StreamConfig(newPriority, maxSize, ttl, whenFull, persistence, export);
+        return new StreamConfig(newPriority, maxSize, ttl, keepDelivered, whenFull, persistence, export);
     }
 
     @Doc("Export of a stream to one destination.")

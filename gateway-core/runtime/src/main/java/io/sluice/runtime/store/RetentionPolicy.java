@@ -31,10 +31,12 @@ final class RetentionPolicy {
     }
 
     /**
-     * The oldest run of blocks that every destination passed or that is older than the TTL (newest receive time
-     * before {@code ttlCutoffNanos}). Expired samples not every destination had are lost (counted as TTL drops).
+     * The oldest run of blocks that every destination passed before {@code keepCutoffNanos} (newest receive time
+     * before it) or that is older than the TTL (newest receive time before {@code ttlCutoffNanos}). Expired samples
+     * not every destination had are lost (counted as TTL drops).
      */
-    static Eviction passedOrExpired(Iterable<BlockMeta> oldestFirst, long start, long floor, long ttlCutoffNanos) {
+    static Eviction passedOrExpired(Iterable<BlockMeta> oldestFirst, long start, long floor, long keepCutoffNanos,
+                                    long ttlCutoffNanos) {
         long deleteBefore = start;
         long freed = 0;
         long lost = 0;
@@ -42,7 +44,7 @@ final class RetentionPolicy {
             if (b.endSeq() <= start) continue;
             boolean passed = b.endSeq() <= floor;
             boolean expired = b.newestRx() < ttlCutoffNanos;
-            if (!passed && !expired) break;
+            if (!(passed && b.newestRx() < keepCutoffNanos) && !expired) break;
             if (!passed) lost += undelivered(b, floor);
             deleteBefore = b.endSeq();
             freed += b.bytes();

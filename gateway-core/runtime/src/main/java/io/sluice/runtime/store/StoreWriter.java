@@ -503,6 +503,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         for (StoredStream s : streams.values()) {
             if (s.settings == null || s.blocks.isEmpty()) continue;
             Eviction e = RetentionPolicy.passedOrExpired(s.blocks.values(), s.firstSeq(), s.deliveredFloor(),
+                    s.settings.keepDelivered().isZero() ? Long.MAX_VALUE : now - s.settings.keepDelivered().toNanos(),
                     now - s.settings.ttl().toNanos());
             if (!e.isEmpty()) evictions.put(s, e);
         }

@@ -157,6 +157,29 @@ class StreamOperationsTest {
     }
 
     @Test
+    void keepDeliveredHoldsWhatEveryDestinationHadForReplayUntilItsTimeIsUp() {
+        long t = nowNanos() - Duration.ofHours(5).toNanos();
+        long hour = Duration.ofHours(1).toNanos();
+        try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("s.db"), SqliteStreamStore.StoreOptions.defaults())) {
+            var rejectNew = io.sluice.runtime.config.StreamConfig.WhenFull.REJECT_NEW;
+            store.configure(List.of(
+                    new StreamSettings("kept", Long.MAX_VALUE, Duration.ofDays(7), rejectNew, true, java.util.Set.of("d"), 5, Duration.ofMinutes(270)),
+                    new StreamSettings("plain", Long.MAX_VALUE, Duration.ofDays(7), rejectNew, true, java.util.Set.of("d"))));
+            for (String stream : List.of("kept", "plain")) {
+                for (int i = 0; i < 3; i++) Durations.await(store.append(stream, "c", samples("t", i * 100, 100, t + i * hour), null), WAIT);
+                Durations.await(store.commitCursor(stream, "d", 300), WAIT);
+            }
+            Durations.await(store.compact(), WAIT);
+            assertEquals(0, store.stats("plain").storedSamples(), "without keep-delivered what d passed is deleted");
+            assertEquals(100, store.stats("kept").firstSequence(), "the block received 5 h ago is past the 4.5 h keep time");
+            assertEquals(200, store.stats("kept").storedSamples(), "the blocks of 4 h and 3 h ago are kept");
+            OperationResult r = offlineOperations(store, new SimpleMeterRegistry()).replay("kept", "d", Position.ofSequence(150), "test");
+            assertEquals(150, r.samples(), r.message());
+            assertEquals(150, store.cursor("kept", "d"));
+        }
+    }
+
+    @Test
     void aRedriveTheOriginRefusesHalfwayRemovesOnlyWhatWentBack() {
         try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("s.db"), SqliteStreamStore.StoreOptions.defaults())) {
             var rejectNew = io.sluice.runtime.config.StreamConfig.WhenFull.REJECT_NEW;

@@ -19,15 +19,25 @@ class RetentionPolicyTest {
 
     @Test
     void passedBlocksGoWithoutLossExpiredOnesCountWhatWasUndelivered() {
-        var passed = RetentionPolicy.passedOrExpired(BLOCKS, 0, 25, Long.MIN_VALUE);
+        var passed = RetentionPolicy.passedOrExpired(BLOCKS, 0, 25, Long.MAX_VALUE, Long.MIN_VALUE);
         assertEquals(20, passed.deleteBefore(), "only whole blocks every destination passed");
         assertEquals(0, passed.lostSamples());
         assertEquals(200, passed.freedBytes());
-        var expired = RetentionPolicy.passedOrExpired(BLOCKS, 0, 5, 25);
+        var expired = RetentionPolicy.passedOrExpired(BLOCKS, 0, 5, Long.MAX_VALUE, 25);
         assertEquals(30, expired.deleteBefore());
         assertEquals(25, expired.lostSamples(), "5..30 had not reached every destination");
-        var none = RetentionPolicy.passedOrExpired(BLOCKS, 0, Long.MIN_VALUE, Long.MIN_VALUE);
+        var none = RetentionPolicy.passedOrExpired(BLOCKS, 0, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE);
         assertTrue(none.isEmpty(), "no destination: nothing is ever passed");
+    }
+
+    @Test
+    void passedBlocksStayWhileYoungerThanTheKeepCutoffExpiredOnesGoAnyway() {
+        var kept = RetentionPolicy.passedOrExpired(BLOCKS, 0, 40, 15, Long.MIN_VALUE);
+        assertEquals(20, kept.deleteBefore(), "blocks received at 0 and 10 are past the keep time; 20 and 30 stay");
+        assertEquals(0, kept.lostSamples());
+        var keptExpired = RetentionPolicy.passedOrExpired(BLOCKS, 0, 40, Long.MIN_VALUE, 25);
+        assertEquals(30, keptExpired.deleteBefore(), "the TTL applies to kept samples too");
+        assertEquals(0, keptExpired.lostSamples(), "every destination had them");
     }
 
     @Test
