@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsScrapeIT {
 
     private static final String PARSER = "parse-prometheus-text-format";
-    private static final Set<String> SLUICE_LABELS = Set.of("stream", "destination", "connector", "state", "to", "reason");
+    private static final Set<String> SLUICE_LABELS = Set.of("stream", "destination", "connector", "state", "to", "reason",
+            "operation", "result");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
