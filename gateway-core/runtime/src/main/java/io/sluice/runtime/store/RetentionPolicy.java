@@ -52,6 +52,29 @@ final class RetentionPolicy {
         return new Eviction(start, deleteBefore, freed, lost);
     }
 
+    /** How a stream gives up its oldest blocks to free {@code bytesToFree}: {@link #delivered} or {@link #oldest}. */
+    @FunctionalInterface
+    interface Choice {
+        Eviction choose(Iterable<BlockMeta> oldestFirst, long start, long bytesToFree, long floor);
+    }
+
+    /**
+     * The fewest oldest blocks from {@code start} on that every destination passed (kept by {@code keep-delivered})
+     * and that free at least {@code bytesToFree} bytes, or all such blocks when they hold less. Nothing is lost.
+     */
+    static Eviction delivered(Iterable<BlockMeta> oldestFirst, long start, long bytesToFree, long floor) {
+        long deleteBefore = start;
+        long freed = 0;
+        for (BlockMeta b : oldestFirst) {
+            if (freed >= bytesToFree) break;
+            if (b.endSeq() <= start) continue;
+            if (b.endSeq() > floor) break;
+            freed += b.bytes();
+            deleteBefore = b.endSeq();
+        }
+        return new Eviction(start, deleteBefore, freed, 0);
+    }
+
     /**
      * The fewest oldest blocks from {@code start} on that free at least {@code bytesToFree} bytes (all of them when
      * they hold less). Samples not every destination had are lost (counted as full drops).

@@ -54,20 +54,31 @@ final class WriteTransaction {
     }
 
     /**
-     * Frees {@code need} bytes on a full disk: drop-oldest file streams give up their oldest blocks, lowest priority
-     * first. Only plans; {@link #deleteEvicted()} and {@link #writeStreamRows()} write it.
+     * Frees {@code need} bytes on a full disk: first what every destination already had (kept by
+     * {@code keep-delivered}) from any file stream, then drop-oldest file streams give up their oldest blocks; lowest
+     * priority first. Only plans; {@link #deleteEvicted()} and {@link #writeStreamRows()} write it.
      */
     void evictForFullDisk(long need) {
-        List<StoredStream> candidates = streams.stream()
-                .filter(x -> x instanceof FileStream && x.settings != null && x.settings.whenFull() == WhenFull.DROP_OLDEST)
-                .sorted(Comparator.comparingInt(StoredStream::priority).reversed()).toList();
-        for (StoredStream c : candidates) {
-            if (need <= 0) break;
-            Pending q = of(c);
-            Eviction e = RetentionPolicy.oldest(q.oldestFirst(), q.evictFrom, need, c.deliveredFloor());
-            q.evict(e);
-            need -= e.freedBytes();
+        List<StoredStream> files = fileStreamsLowestPriorityFirst();
+        for (StoredStream c : files) {
+            if (need <= 0) return;
+            need -= evictNow(of(c), need, RetentionPolicy::delivered);
         }
+        for (StoredStream c : files) {
+            if (need <= 0) return;
+            if (c.settings.whenFull() == WhenFull.DROP_OLDEST) need -= evictNow(of(c), need, RetentionPolicy::oldest);
+        }
+    }
+
+    private static long evictNow(Pending q, long need, RetentionPolicy.Choice choice) {
+        Eviction e = choice.choose(q.oldestFirst(), q.evictFrom, need, q.stream.deliveredFloor());
+        q.evict(e);
+        return e.freedBytes();
+    }
+
+    private List<StoredStream> fileStreamsLowestPriorityFirst() {
+        return streams.stream().filter(x -> x instanceof FileStream && x.settings != null)
+                .sorted(Comparator.comparingInt(StoredStream::priority).reversed()).toList();
     }
 
     void append(StoreOp.Append a, PreparedStatement insert) throws SQLException {
@@ -119,7 +130,10 @@ final class WriteTransaction {
         long overStream = p.bytes + a.bytes() - s.maxBytes();
         Eviction own = Eviction.none(p.evictFrom);
         if (overStream > 0) {
-            if (!dropOldest || a.bytes() > s.maxBytes()) {
+            Eviction kept = RetentionPolicy.delivered(p.oldestFirst(), p.evictFrom, overStream, p.stream.deliveredFloor());
+            if (kept.freedBytes() >= overStream) {
+                own = kept; // what every destination already had makes the room: nothing is lost
+            } else if (!dropOldest || a.bytes() > s.maxBytes()) {
                 refuse(p, a, "stream '" + p.stream.name + "' is full (max-size " + s.maxBytes() + " bytes, when-full "
                         + (dropOldest ? "drop-oldest, and the append alone is larger" : "reject-new") + ")");
                 if (!p.stream.fullEpisode) {
@@ -127,11 +141,12 @@ final class WriteTransaction {
                     log.warn("stream {} is full ({} of {} bytes): rejecting new samples (reject-new)", p.stream.name, p.bytes, s.maxBytes());
                 }
                 return false;
-            }
-            own = RetentionPolicy.oldest(p.oldestFirst(), p.evictFrom, overStream, p.stream.deliveredFloor());
-            if (!p.stream.fullEpisode) {
-                p.stream.fullEpisode = true;
-                log.warn("stream {} is full ({} bytes): dropping the oldest samples (drop-oldest)", p.stream.name, s.maxBytes());
+            } else {
+                own = RetentionPolicy.oldest(p.oldestFirst(), p.evictFrom, overStream, p.stream.deliveredFloor());
+                if (!p.stream.fullEpisode) {
+                    p.stream.fullEpisode = true;
+                    log.warn("stream {} is full ({} bytes): dropping the oldest samples (drop-oldest)", p.stream.name, s.maxBytes());
+                }
             }
         } else if (p.stream.fullEpisode) {
             p.stream.fullEpisode = false;
@@ -145,7 +160,7 @@ final class WriteTransaction {
             long need = a.bytes() - own.freedBytes() - (dropOldest ? Math.max(headroom, 0) : headroom);
             if (need > 0) {
                 budgetPressure = true;
-                need = planBudgetEviction(p, need, plan, own);
+                need = planBudgetEviction(p, need, plan);
                 if (need > 0) {
                     refuse(p, a, "the store is at its budget (" + space.describeBudget() + ") and no lower-priority drop-oldest data is left to evict"
                             + (dropOldest ? "" : " (when-full reject-new)"));
@@ -159,33 +174,40 @@ final class WriteTransaction {
             q.evict(x.getValue());
             deleteBefore(q); // before the insert, so that the file reuses the freed pages
             if (q.stream instanceof FileStream) headroom += x.getValue().freedBytes();
-            if (x.getValue() != own) noteBudgetEpisode(q.stream, "dropping its oldest samples (drop-oldest)");
+            if (x.getValue() != own && x.getValue().lostSamples() > 0) noteBudgetEpisode(q.stream, "dropping its oldest samples (drop-oldest)");
         }
         return true;
     }
 
     /**
-     * Plans evictions for {@code need} bytes of the store budget: drop-oldest file streams of a lower priority than
-     * the appending stream, lowest first, then the appending stream itself. Returns what is still missing.
+     * Plans evictions for {@code need} bytes of the store budget: first what every destination already had (kept by
+     * {@code keep-delivered}) from any file stream, then drop-oldest file streams of a lower priority than the
+     * appending stream, lowest first, then the appending stream itself. Returns what is still missing.
      */
-    private long planBudgetEviction(Pending p, long need, Map<Pending, Eviction> plan, Eviction own) {
+    private long planBudgetEviction(Pending p, long need, Map<Pending, Eviction> plan) {
+        List<StoredStream> files = fileStreamsLowestPriorityFirst();
+        for (StoredStream c : files) {
+            if (need <= 0) return need;
+            need -= extendPlan(of(c), need, plan, RetentionPolicy::delivered);
+        }
         int priority = p.stream.priority();
-        List<StoredStream> candidates = streams.stream()
-                .filter(x -> x instanceof FileStream && x.settings != null && x.settings.whenFull() == WhenFull.DROP_OLDEST
-                        && (x.priority() > priority || x == p.stream))
-                .sorted(Comparator.comparingInt(StoredStream::priority).reversed())
-                .toList();
-        for (StoredStream c : candidates) {
-            if (need <= 0) break;
-            Pending q = of(c);
-            long already = q == p ? own.freedBytes() : 0;
-            Eviction e = RetentionPolicy.oldest(q.oldestFirst(), q.evictFrom, already + need, c.deliveredFloor());
-            long gained = e.freedBytes() - already;
-            if (gained <= 0) continue;
-            plan.put(q, e);
-            need -= gained;
+        for (StoredStream c : files) {
+            if (need <= 0) return need;
+            if (c.settings.whenFull() == WhenFull.DROP_OLDEST && (c.priority() > priority || c == p.stream)) {
+                need -= extendPlan(of(c), need, plan, RetentionPolicy::oldest);
+            }
         }
         return need;
+    }
+
+    /** Extends {@code q}'s planned eviction by up to {@code need} bytes; returns the bytes it gained. */
+    private static long extendPlan(Pending q, long need, Map<Pending, Eviction> plan, RetentionPolicy.Choice choice) {
+        long already = plan.containsKey(q) ? plan.get(q).freedBytes() : 0;
+        Eviction e = choice.choose(q.oldestFirst(), q.evictFrom, already + need, q.stream.deliveredFloor());
+        long gained = e.freedBytes() - already;
+        if (gained <= 0) return 0;
+        plan.put(q, e);
+        return gained;
     }
 
     void noteBudgetEpisode(StoredStream s, String what) {

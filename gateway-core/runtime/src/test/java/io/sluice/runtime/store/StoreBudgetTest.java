@@ -172,4 +172,61 @@ class StoreBudgetTest {
             assertTrue(Files.exists(reserve));
         }
     }
+
+    private static StreamSettings keeping(String name, long maxBytes, WhenFull whenFull, int priority) {
+        return new StreamSettings(name, maxBytes, Duration.ofDays(7), whenFull, true, Set.of("d"), priority, Duration.ofDays(1));
+    }
+
+    @Test
+    void keptDeliveredDataMakesRoomForAFullRejectNewStreamWithoutCountingADrop() {
+        try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("k.db"), SqliteStreamStore.StoreOptions.defaults())) {
+            store.configure(List.of(keeping("s", 200_000, WhenFull.REJECT_NEW, 5)));
+            long id = 0;
+            for (; id < 300; id += 100) Durations.await(store.append("s", "t", StoreFullTest.bigSamples("s", id), null), WAIT);
+            Durations.await(store.compact(), WAIT);
+            assertEquals(300, store.stats("s").storedSamples(), "nothing delivered: all stays");
+            Durations.await(store.commitCursor("s", "d", 200), WAIT);
+            Durations.await(store.compact(), WAIT);
+            assertEquals(300, store.stats("s").storedSamples(), "what d had is kept for a day");
+            long accepted = 0;
+            for (int i = 0; i < 10; i++, id += 100) {
+                try {
+                    store.append("s", "t", StoreFullTest.bigSamples("s", id), null).join();
+                    accepted++;
+                } catch (CompletionException e) {
+                    assertInstanceOf(StoreFullException.class, e.getCause());
+                    break;
+                }
+            }
+            assertTrue(accepted >= 2, "the two kept blocks gave their room to new samples, accepted " + accepted);
+            assertTrue(store.stats("s").firstSequence() >= 100, "kept blocks went, oldest first");
+            assertTrue(store.stats("s").firstSequence() <= 200, "nothing d has not had went");
+            assertEquals(0, store.stats("s").droppedFull(), "every destination had what went: no drop");
+        }
+    }
+
+    @Test
+    void underTheBudgetKeptDeliveredDataGoesBeforeAnyUndeliveredSample() {
+        long budget = 600_000;
+        SqliteStreamStore.StoreOptions options = SqliteStreamStore.StoreOptions.defaults().withBudget(budget, FreeSpace.ofBytes(0));
+        try (SqliteStreamStore store = SqliteStreamStore.open(dir.resolve("kb.db"), options)) {
+            store.configure(List.of(keeping("kept", 1L << 40, WhenFull.REJECT_NEW, 1), stream("low", WhenFull.DROP_OLDEST, 9),
+                    stream("high", WhenFull.REJECT_NEW, 1)));
+            long id = 0;
+            for (int i = 0; i < 3; i++, id += 100) Durations.await(store.append("kept", "t", StoreFullTest.bigSamples("kept", id), null), WAIT);
+            Durations.await(store.commitCursor("kept", "d", 300), WAIT);
+            for (int i = 0; i < 2; i++, id += 100) Durations.await(store.append("low", "t", StoreFullTest.bigSamples("low", id), null), WAIT);
+            long lowBefore = store.stats("low").storedSamples();
+            while (store.stats("kept").storedSamples() > 0) {
+                Durations.await(store.append("high", "t", StoreFullTest.bigSamples("high", id), null), WAIT);
+                id += 100;
+                if (store.stats("kept").storedSamples() > 0) {
+                    assertEquals(lowBefore, store.stats("low").storedSamples(), "low keeps its undelivered data while kept data is left");
+                }
+                assertTrue(id < 10_000, "kept data never made room");
+            }
+            assertEquals(0, store.stats("kept").droppedFull(), "kept data was delivered: no drop");
+            assertEquals(0, store.stats("low").droppedFull());
+        }
+    }
 }
