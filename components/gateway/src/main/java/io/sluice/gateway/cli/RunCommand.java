@@ -1,7 +1,9 @@
 package io.sluice.gateway.cli;
 
 import io.sluice.admin.RunningGateway;
+import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.config.ConfigProblem;
 import io.sluice.runtime.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,7 +44,10 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("sluice run: --config is required outside Greengrass");
             return ExitCodes.CONFIG;
         }
-        GatewayConfig c = ConfigLoader.load(config); // a ConfigException is printed by ExitCodes, exit 2
+        ConfigLoader.Report report = ConfigLoader.standard().checkFile(config);
+        if (!report.problems().isEmpty()) throw new ConfigException(report.problems()); // printed by ExitCodes, exit 2
+        for (ConfigProblem warning : report.warnings()) log.warn("config warning: {}", warning);
+        GatewayConfig c = report.config();
         try (StopSignals signals = StopSignals.install()) {
             RunningGateway gateway = RunningGateway.start(c, data);
             signals.onHangup(() -> gateway.gateway().reload("SIGHUP"));
