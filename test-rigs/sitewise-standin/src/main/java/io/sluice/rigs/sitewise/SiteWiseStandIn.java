@@ -277,12 +277,15 @@ public final class SiteWiseStandIn implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            if (!"POST".equals(exchange.getRequestMethod()) || !"/properties".equals(exchange.getRequestURI().getPath())) {
+            // DescribeDefaultEncryptionConfiguration: what `sluice destinations test` calls; the faults below apply to it
+            boolean describe = "GET".equals(exchange.getRequestMethod())
+                    && "/configuration/account/encryption".equals(exchange.getRequestURI().getPath());
+            if (!describe && (!"POST".equals(exchange.getRequestMethod()) || !"/properties".equals(exchange.getRequestURI().getPath()))) {
                 error(exchange, 404, "UnknownOperationException",
                         "no operation at " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
                 return;
             }
-            long number = requests.incrementAndGet();
+            long number = describe ? 0 : requests.incrementAndGet();
             Duration wait = latency;
             if (!wait.isZero()) {
                 Thread.sleep(wait.toMillis());
@@ -310,6 +313,17 @@ public final class SiteWiseStandIn implements AutoCloseable {
             if (takeOne(unavailableNext)) {
                 rejectedRequests.incrementAndGet();
                 error(exchange, 503, "ServiceUnavailableException", "The service is unavailable");
+                return;
+            }
+            if (describe) {
+                ObjectNode answer = json.createObjectNode().put("encryptionType", "SITEWISE_DEFAULT_ENCRYPTION");
+                answer.putObject("configurationStatus").put("state", "ACTIVE");
+                byte[] page = json.writeValueAsBytes(answer);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, page.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(page);
+                }
                 return;
             }
             JsonNode request;

@@ -4,6 +4,7 @@ import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
 import io.sluice.spi.destination.DestinationLimits;
+import io.sluice.spi.destination.DestinationProbe;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
@@ -69,7 +70,7 @@ import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEn
  *       errors, missing credentials) fails the call as retryable.</li>
  * </ul>
   */
-public final class SiteWiseDestination implements Destination {
+public final class SiteWiseDestination implements Destination, DestinationProbe {
 
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(SiteWiseDestination.class);
 
@@ -337,6 +338,32 @@ public final class SiteWiseDestination implements Destination {
             return " (check the credentials and IAM permission iotsitewise:BatchPutAssetPropertyValue)";
         }
         return "";
+    }
+
+    /**
+     * One {@code DescribeDefaultEncryptionConfiguration} call: it sends no samples and needs no resource, so it checks
+     * what every delivery needs (endpoint, region, credentials, a signed call the service accepts).
+     */
+    @Override
+    public CompletableFuture<String> probeAsync() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                var r = client().describeDefaultEncryptionConfiguration(b -> { });
+                return "SiteWise answers" + config.region().map(x -> " in " + x).orElse("")
+                        + config.endpointOverride().map(e -> " at " + e).orElse("") + " (account encryption "
+                        + r.encryptionTypeAsString() + ")";
+            } catch (AwsServiceException e) {
+                String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+                String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+                String hint = e.statusCode() == 401 || e.statusCode() == 403
+                        ? " (check the credentials; the probe needs iotsitewise:DescribeDefaultEncryptionConfiguration)"
+                        : code == null && e.statusCode() == 404 ? " (is endpoint-override " + config.endpointOverride().orElse("") + " SiteWise?)" : "";
+                throw SluiceException.retryable("DescribeDefaultEncryptionConfiguration failed: "
+                        + (code == null ? "HTTP " + e.statusCode() : code) + (message == null || message.isBlank() ? "" : ": " + message) + hint, e);
+            } catch (SdkException e) {
+                throw SluiceException.retryable("SiteWise cannot be reached: " + e.getMessage(), e);
+            }
+        }, executor());
     }
 
     private IoTSiteWiseClient client() {

@@ -149,6 +149,25 @@ class SiteWiseDestinationIT {
     }
 
     @Test
+    void theProbeSendsNoSamplesAndNamesWhatIsWrong() {
+        String ok = destination.probeAsync().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertTrue(ok.startsWith("SiteWise answers in eu-central-1 at ") && ok.contains("SITEWISE_DEFAULT_ENCRYPTION"), ok);
+        assertEquals(0, standIn.acceptedCount(), "the probe sends no samples");
+        standIn.answerEveryRequest(403, "AccessDeniedException");
+        var denied = assertThrows(java.util.concurrent.CompletionException.class,
+                () -> destination.probeAsync().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+        assertInstanceOf(SluiceException.class, denied.getCause());
+        assertTrue(denied.getCause().getMessage().contains("AccessDeniedException")
+                && denied.getCause().getMessage().contains("iotsitewise:DescribeDefaultEncryptionConfiguration"), denied.getCause().getMessage());
+        standIn.answerEveryRequest(404, null);
+        var notFound = assertThrows(java.util.concurrent.CompletionException.class,
+                () -> destination.probeAsync().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+        assertTrue(notFound.getCause().getMessage().contains("HTTP 404") && notFound.getCause().getMessage().contains("endpoint-override"),
+                notFound.getCause().getMessage());
+        standIn.answerNormally();
+    }
+
+    @Test
     void aWrongEndpointAConflictOrRefusedCredentialsFailTheCallAsRetryable() {
         List<Packet> packets = destination.pack(List.of(sample("t0", Value.of(1.0), Instant.now()))).packets();
         standIn.answerEveryRequest(404, null);
