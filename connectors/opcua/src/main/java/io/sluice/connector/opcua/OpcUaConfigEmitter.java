@@ -3,12 +3,12 @@ package io.sluice.connector.opcua;
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 
 import io.sluice.spi.Durations;
+import io.sluice.spi.config.YamlText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.milo.opcua.sdk.client.BrowseHelper;
@@ -60,13 +60,13 @@ final class OpcUaConfigEmitter {
         sb.append("  ").append(c.name()).append(":\n");
         sb.append("    type: opcua\n");
         sb.append("    stream: ").append(c.stream()).append('\n');
-        sb.append("    endpoint: ").append(quote(c.endpoint())).append('\n');
+        sb.append("    endpoint: ").append(YamlText.quote(c.endpoint())).append('\n');
         if (!c.securityPolicy().equals("none")) sb.append("    security-policy: ").append(c.securityPolicy()).append('\n');
         c.securityMode().ifPresent(m -> sb.append("    security-mode: ").append(m).append('\n'));
-        c.username().ifPresent(u -> sb.append("    username: ").append(quote(u)).append('\n'));
+        c.username().ifPresent(u -> sb.append("    username: ").append(YamlText.quote(u)).append('\n'));
         c.passwordEnv().ifPresent(e -> sb.append("    password: ${env:").append(e).append("}\n"));
         sb.append("    groups:\n");
-        sb.append("      - name: ").append(quote(groupName)).append('\n');
+        sb.append("      - name: ").append(YamlText.quote(groupName)).append('\n');
         sb.append("        nodes:\n");
         for (Variable v : variables) {
             String comment = "# " + v.dataType() + (v.array() ? "[]" : "") + ", " + v.access();
@@ -75,9 +75,9 @@ final class OpcUaConfigEmitter {
                         .append(", ").append(v.access()).append(")\n");
                 continue;
             }
-            sb.append("          - node-id: ").append(quote(v.nodeId())).append("   ").append(comment).append('\n');
-            sb.append("            tag: ").append(quote(tag(v.path()))).append('\n');
-            v.unit().filter(u -> !u.isBlank()).ifPresent(u -> sb.append("            unit: ").append(quote(u)).append('\n'));
+            sb.append("          - node-id: ").append(YamlText.quote(v.nodeId())).append("   ").append(comment).append('\n');
+            sb.append("            tag: ").append(YamlText.quote(tag(v.path()))).append('\n');
+            v.unit().filter(u -> !u.isBlank()).ifPresent(u -> sb.append("            unit: ").append(YamlText.quote(u)).append('\n'));
         }
         return sb.toString();
     }
@@ -91,20 +91,9 @@ final class OpcUaConfigEmitter {
     static String groupName(String start) {
         String[] parts = start.split("/");
         String last = parts.length == 0 ? "" : parts[parts.length - 1];
-        String name = last.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
-        return name.isEmpty() ? "objects" : name;
+        return YamlText.name(last, "objects");
     }
 
-    /** A YAML double-quoted scalar. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
-            else if (ch < 0x20) sb.append(String.format("\\x%02x", (int) ch));
-            else sb.append(ch);
-        }
-        return sb.append('"').toString();
-    }
 
     /** Reads what the emitter needs about the variables below {@code root}, up to {@code depth} levels. */
     static List<Variable> collect(OpcUaClient client, Duration timeout, NodeId root, int depth, int maxNodes) {

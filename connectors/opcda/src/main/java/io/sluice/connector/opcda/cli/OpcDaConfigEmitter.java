@@ -1,5 +1,6 @@
 package io.sluice.connector.opcda.cli;
 
+import io.sluice.spi.config.YamlText;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,21 +30,21 @@ final class OpcDaConfigEmitter {
         sb.append("  ").append(c.name()).append(":\n");
         sb.append("    type: opcda\n");
         sb.append("    stream: ").append(c.stream()).append('\n');
-        sb.append("    host: ").append(quote(c.host())).append('\n');
-        if (!c.domain().isEmpty()) sb.append("    domain: ").append(quote(c.domain())).append('\n');
-        sb.append("    user: ").append(quote(c.user())).append('\n');
+        sb.append("    host: ").append(YamlText.quote(c.host())).append('\n');
+        if (!c.domain().isEmpty()) sb.append("    domain: ").append(YamlText.quote(c.domain())).append('\n');
+        sb.append("    user: ").append(YamlText.quote(c.user())).append('\n');
         sb.append("    password: ${env:").append(c.passwordEnv()).append("}\n");
-        c.progId().ifPresent(p -> sb.append("    prog-id: ").append(quote(p)).append('\n'));
-        c.clsid().ifPresent(p -> sb.append("    clsid: ").append(quote(p)).append('\n'));
+        c.progId().ifPresent(p -> sb.append("    prog-id: ").append(YamlText.quote(p)).append('\n'));
+        c.clsid().ifPresent(p -> sb.append("    clsid: ").append(YamlText.quote(p)).append('\n'));
         sb.append("    prog-id-resolution: ").append(c.resolution()).append('\n');
         if (c.sessionSecurity()) sb.append("    session-security: true\n");
         sb.append("    groups:\n");
-        sb.append("      - name: ").append(quote(groupName)).append('\n');
+        sb.append("      - name: ").append(YamlText.quote(groupName)).append('\n');
         sb.append("        update-rate: 1s\n");
         sb.append("        items:\n");
         for (Item item : items) {
             String path = String.join("/", item.branch()) + (item.branch().isEmpty() ? "" : "/") + item.name();
-            sb.append("          - item-id: ").append(quote(item.itemId()));
+            sb.append("          - item-id: ").append(YamlText.quote(item.itemId()));
             if (!path.equals(item.itemId())) sb.append("   # ").append(path.replace("\n", " "));
             sb.append('\n');
         }
@@ -53,18 +54,7 @@ final class OpcDaConfigEmitter {
     /** A group name from the start branch: its last name in lower case, or {@code items}. */
     static String groupName(List<String> path) {
         String last = path.isEmpty() ? "" : path.get(path.size() - 1);
-        String name = last.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
-        return name.isEmpty() ? "items" : name;
+        return YamlText.name(last, "items");
     }
 
-    /** A YAML double-quoted scalar. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
-            else if (ch < 0x20) sb.append(String.format("\\x%02x", (int) ch));
-            else sb.append(ch);
-        }
-        return sb.append('"').toString();
-    }
 }
