@@ -62,6 +62,11 @@ public final class ComponentConfiguration {
         return ConfigLoader.parse(toYaml(componentConfiguration), source);
     }
 
+    /** As {@link #parse(Map, String)} with a given loader (its plugins discovered once, when it was made). */
+    public static GatewayConfig parse(ConfigLoader loader, Map<String, ?> componentConfiguration, String source) {
+        return loader.parseText(toYaml(componentConfiguration), source);
+    }
+
     private static Object normalise(Object value) {
         if (value instanceof Double d && Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 9.0e15) {
             return d.longValue();
