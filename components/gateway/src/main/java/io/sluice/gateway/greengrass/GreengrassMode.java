@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,9 +153,18 @@ public final class GreengrassMode implements AutoCloseable {
      * @return the process exit code: {@link #EXIT_OK}, {@link #EXIT_FAILED} or {@link #EXIT_INVALID_CONFIG}
      */
     public static int run(Path dataDir, Map<String, String> env) {
+        return run(dataDir, env, code -> { });
+    }
+
+    /**
+     * As {@link #run(Path, Map)}; {@code failing} is told the exit code as soon as the start has failed, before
+     * {@code ERRORED} is reported: the nucleus may stop the component (SIGTERM) as soon as it sees that state, and a
+     * stop that arrives then must still end with the failure's exit code (2 for an invalid configuration), not 0.
+     */
+    public static int run(Path dataDir, Map<String, String> env, IntConsumer failing) {
         GreengrassMode mode;
         try {
-            mode = start(dataDir, env);
+            mode = start(dataDir, env, CONNECT_TIMEOUT, null, failing);
         } catch (StartException e) {
             LOG.error("Sluice cannot run as a Greengrass component: {}", e.getMessage());
             return e.exitCode();
@@ -179,6 +189,11 @@ public final class GreengrassMode implements AutoCloseable {
     /** As {@link #start(Path, Map, Duration)} with the given validation ({@link Validation#standard()} when null). */
     static GreengrassMode start(Path dataDir, Map<String, String> env, Duration connectTimeout, Validation validation)
             throws StartException {
+        return start(dataDir, env, connectTimeout, validation, code -> { });
+    }
+
+    private static GreengrassMode start(Path dataDir, Map<String, String> env, Duration connectTimeout,
+                                        Validation validation, IntConsumer failing) throws StartException {
         if (!detected(env)) {
             throw new StartException("not started by the Greengrass nucleus: " + GreengrassIpc.ENV_SVCUID + " and "
                     + GreengrassIpc.ENV_SOCKET + " must be set", EXIT_FAILED, null);
@@ -195,6 +210,7 @@ public final class GreengrassMode implements AutoCloseable {
         try {
             checked = validation != null ? validation : Validation.standard();
         } catch (RuntimeException | LinkageError e) { // ServiceConfigurationError: a broken or unreadable jar
+            failing.accept(EXIT_FAILED);
             reportState(ipc, ReportedLifecycleState.ERRORED);
             ipc.close();
             throw new StartException("cannot load the connector and destination types: " + e, EXIT_FAILED, e);
@@ -204,10 +220,12 @@ public final class GreengrassMode implements AutoCloseable {
             mode.begin();
             return mode;
         } catch (StartException e) {
+            failing.accept(e.exitCode());
             mode.reportState(ReportedLifecycleState.ERRORED);
             mode.close();
             throw e;
-        } catch (RuntimeException | LinkageError | java.util.ServiceConfigurationError e) {
+        } catch (RuntimeException | LinkageError e) {
+            failing.accept(EXIT_FAILED);
             mode.reportState(ReportedLifecycleState.ERRORED);
             mode.close();
             throw new StartException("unexpected failure while starting: " + e, EXIT_FAILED, e);
