@@ -18,7 +18,7 @@ import org.yaml.snakeyaml.Yaml;
  * <p>Two things are adjusted on the way:
  * <ul>
  *   <li>keys that belong to the recipe rather than to the gateway are left out: {@code accessControl} (the IPC
- *       authorization policies) and {@code jvmOptions} (read by the recipe's {@code Lifecycle.Run});</li>
+ *       authorization policies) and {@code jvmOptions} (read by the recipe's {@code Lifecycle.Startup});</li>
  *   <li>numbers come back from the IPC JSON as floating point ({@code 5} arrives as {@code 5.0}); whole numbers are
  *       turned back into integers so integer keys bind.</li>
  * </ul>

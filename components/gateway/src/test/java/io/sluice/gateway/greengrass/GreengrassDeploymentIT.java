@@ -120,7 +120,7 @@ class GreengrassDeploymentIT {
         assertEquals(ComponentState.FINISHED, run.state());
         String shutdown = text(log);
         System.out.println("the component's log from SIGTERM on:\n"
-                + shutdown.substring(Math.max(0, shutdown.indexOf("shutdown requested") - 40)));
+                + shutdown.substring(shutdown.lastIndexOf('\n', Math.max(0, shutdown.indexOf("shutdown requested"))) + 1));
         assertTrue(shutdown.contains("shutdown requested"), "java itself got SIGTERM (exec):\n" + shutdown);
         assertTrue(shutdown.contains("stopped"), "the whole shutdown is logged:\n" + shutdown);
     }
