@@ -47,6 +47,8 @@ class RecipeTest {
     private static final String VERSION = System.getProperty("sluice.version", "0.1.0-SNAPSHOT");
     private static final Path GATEWAY = Path.of(System.getProperty("sluice.gateway.dir", "../components/gateway"));
     private static final String JAR = "sluice.jar";
+    /** The largest drain-on-stop that leaves room for the rest of a stop inside the nucleus's 5 s grace. */
+    private static final java.time.Duration STOP_BUDGET = java.time.Duration.ofSeconds(2);
 
     private static final String MQTT_PROXY = "aws.greengrass.ipc.mqttproxy";
     private static final String PUBSUB = "aws.greengrass.ipc.pubsub";
@@ -138,6 +140,9 @@ class RecipeTest {
             GatewayConfig config = ComponentConfiguration.parse(defaults, "recipe " + recipe.get("ComponentName"));
             assertFalse(config.connectors().isEmpty(), "the example configuration has a connector");
             assertFalse(config.destinations().isEmpty(), "the example configuration has a destination");
+            config.destinations().values().forEach(d -> assertTrue(d.drainOnStop().compareTo(STOP_BUDGET) <= 0,
+                    "destinations." + d.name() + ".drain-on-stop " + d.drainOnStop() + " must leave the shutdown and the "
+                            + "JVM's exit time inside the nucleus's 5 s stop grace (at most " + STOP_BUDGET + ")"));
             return config;
         } catch (ConfigException e) {
             return fail("the recipe's DefaultConfiguration does not validate:\n" + e.getMessage());
