@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -209,7 +210,7 @@ public final class GreengrassMode implements AutoCloseable {
         Validation checked;
         try {
             checked = validation != null ? validation : Validation.standard();
-        } catch (RuntimeException | LinkageError e) { // ServiceConfigurationError: a broken or unreadable jar
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) { // e.g. a broken or unreadable jar
             failing.accept(EXIT_FAILED);
             reportState(ipc, ReportedLifecycleState.ERRORED);
             ipc.close();
@@ -224,7 +225,7 @@ public final class GreengrassMode implements AutoCloseable {
             mode.reportState(ReportedLifecycleState.ERRORED);
             mode.close();
             throw e;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
             failing.accept(EXIT_FAILED);
             mode.reportState(ReportedLifecycleState.ERRORED);
             mode.close();
@@ -431,7 +432,7 @@ public final class GreengrassMode implements AutoCloseable {
             LOG.error("configuration update REJECTED, the running configuration stays in effect ({} problem{}):\n{}",
                     e.problems().size(), e.problems().size() == 1 ? "" : "s", describe(e.problems()));
             return;
-        } catch (RuntimeException | LinkageError e) { // ServiceConfigurationError: the jar became unreadable
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) { // e.g. the jar became unreadable
             rejected.incrementAndGet();
             LOG.error("configuration update REJECTED, it cannot be validated ({}); the running configuration stays in "
                     + "effect", e.toString());

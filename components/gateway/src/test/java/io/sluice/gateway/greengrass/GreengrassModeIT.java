@@ -213,10 +213,17 @@ class GreengrassModeIT {
         assertEquals(5, ((Number) ((Map<?, ?>) ((Map<?, ?>) nucleus.configuration().get("streams")).get("telemetry"))
                 .get("priority")).intValue(), "nothing applied");
 
+        // an update that reaches the component without validation (a local deployment) and cannot be validated is
+        // rejected and counted; the running configuration stays
+        nucleus.mergeConfiguration(Map.of("streams", Map.of("telemetry", Map.of("priority", 7))));
+        assertEquals(1L, GreengrassIpcStandIn.await(mode::rejectedUpdates, n -> n == 1, WAIT));
+        assertEquals(5, mode.runningConfig().streams().get("telemetry").priority());
+
         // the component still validates and applies the next deployment
         DeploymentResult fixed = nucleus.deploy(Map.of("streams", Map.of("telemetry", Map.of("priority", 3))), WAIT);
         assertEquals("ACCEPTED", fixed.status());
         assertEquals(1L, GreengrassIpcStandIn.await(mode::appliedUpdates, n -> n == 1, WAIT));
+        assertEquals(3, mode.runningConfig().streams().get("telemetry").priority());
         assertEquals(List.of("RUNNING"), nucleus.reportedStates());
     }
 }
