@@ -47,6 +47,8 @@ class RecipeTest {
     private static final String VERSION = System.getProperty("sluice.version", "0.1.0-SNAPSHOT");
     private static final Path GATEWAY = Path.of(System.getProperty("sluice.gateway.dir", "../components/gateway"));
     private static final String JAR = "sluice.jar";
+    /** The largest drain-on-stop that leaves room for the rest of a stop inside the nucleus's 5 s grace. */
+    private static final java.time.Duration STOP_BUDGET = java.time.Duration.ofSeconds(2);
 
     private static final String MQTT_PROXY = "aws.greengrass.ipc.mqttproxy";
     private static final String PUBSUB = "aws.greengrass.ipc.pubsub";
@@ -88,7 +90,8 @@ class RecipeTest {
         text(recipe, "ComponentPublisher");
         Map<String, Object> deps = map(recipe, "ComponentDependencies");
         Map<String, Object> tes = map(deps, "aws.greengrass.TokenExchangeService");
-        assertEquals("HARD", tes.get("DependencyType"), "AWS credentials come from the Token Exchange Service");
+        assertEquals("SOFT", tes.get("DependencyType"), "only Kinesis and SiteWise need the Token Exchange Service; "
+                + "a HARD dependency blocks offline and fresh local deployments (NO_AVAILABLE_COMPONENT_VERSION)");
         text(tes, "VersionRequirement");
         map(map(recipe, "ComponentConfiguration"), "DefaultConfiguration");
 
@@ -96,25 +99,37 @@ class RecipeTest {
         assertFalse(manifests.isEmpty(), "Manifests");
         Set<String> platforms = new LinkedHashSet<>();
         for (Map<String, Object> manifest : manifests) {
-            platforms.add(text(map(manifest, "Platform"), "os"));
+            String os = text(map(manifest, "Platform"), "os");
+            platforms.add(os);
+            Map<String, Object> lifecycle = map(manifest, "Lifecycle");
+            assertFalse(lifecycle.containsKey("Run"), "Lifecycle.Startup, not Run: with Run the nucleus marks the "
+                    + "component RUNNING when the process launches, before Sluice has validated its configuration");
             String run = runScript(manifest);
-            assertTrue(run.matches("(?s)java .*-jar .*" + Pattern.quote(JAR) + "\"? run --greengrass.*"),
-                    "Lifecycle.Run must start the jar in Greengrass mode: " + run);
-            assertTrue(run.contains("{configuration:/jvmOptions}"), "Run takes the JVM options from the configuration");
-            assertTrue(run.contains("-Dorg.slf4j.simpleLogger.logFile=System.out"), "logs go to stdout: " + run);
+            assertTrue(run.matches("(?s)(exec )?java .*-jar .*" + Pattern.quote(JAR) + "\"? run --greengrass.*"),
+                    "Lifecycle.Startup must start the jar in Greengrass mode: " + run);
+            if (os.equals("linux")) {
+                assertTrue(run.startsWith("exec java "), "the shell must be replaced by java, so the nucleus's SIGTERM "
+                        + "and java's exit code are java's own: " + run);
+            }
+            assertTrue(run.contains("{configuration:/jvmOptions}"), "Startup takes the JVM options from the configuration");
+            assertFalse(run.contains("'"), "no single quotes: `sh -c` strips them (-D...dateTimeFormat broke this way): " + run);
+            assertFalse(run.contains("-D"), "no system properties: Sluice sets its logging defaults itself: " + run);
+            Object timeout = map(manifest, "Lifecycle", "Startup").get("Timeout");
+            assertInstanceOf(Integer.class, timeout, "Lifecycle.Startup.Timeout: seconds until RUNNING must be reported");
             assertFalse(list(manifest, "Artifacts").isEmpty(), "Artifacts");
         }
         assertTrue(platforms.contains("linux"), "a linux manifest: " + platforms);
         text(map(map(recipe, "ComponentConfiguration"), "DefaultConfiguration"), "jvmOptions");
     }
 
-    private static String runScript(Map<String, Object> manifest) {
-        Object run = map(manifest, "Lifecycle").get("Run");
-        if (run instanceof String s) {
+    /** The script of {@code Lifecycle.Startup}, which starts the long-running process. */
+    static String runScript(Map<String, Object> manifest) {
+        Object startup = map(manifest, "Lifecycle").get("Startup");
+        if (startup instanceof String s) {
             return s;
         }
-        assertInstanceOf(Map.class, run, "Lifecycle.Run");
-        return text(map(manifest, "Lifecycle", "Run"), "Script");
+        assertInstanceOf(Map.class, startup, "Lifecycle.Startup");
+        return text(map(manifest, "Lifecycle", "Startup"), "Script");
     }
 
     // ------------------------------------------------------------------ default configuration
@@ -125,6 +140,9 @@ class RecipeTest {
             GatewayConfig config = ComponentConfiguration.parse(defaults, "recipe " + recipe.get("ComponentName"));
             assertFalse(config.connectors().isEmpty(), "the example configuration has a connector");
             assertFalse(config.destinations().isEmpty(), "the example configuration has a destination");
+            config.destinations().values().forEach(d -> assertTrue(d.drainOnStop().compareTo(STOP_BUDGET) <= 0,
+                    "destinations." + d.name() + ".drain-on-stop " + d.drainOnStop() + " must leave the shutdown and the "
+                            + "JVM's exit time inside the nucleus's 5 s stop grace (at most " + STOP_BUDGET + ")"));
             return config;
         } catch (ConfigException e) {
             return fail("the recipe's DefaultConfiguration does not validate:\n" + e.getMessage());
@@ -297,7 +315,7 @@ class RecipeTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String text(Map<String, Object> map, String key) {
+    static String text(Map<String, Object> map, String key) {
         Object v = map.get(key);
         assertInstanceOf(String.class, v, key + " must be a string");
         assertFalse(((String) v).isBlank(), key + " must not be empty");
@@ -306,7 +324,7 @@ class RecipeTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Map<String, Object> map, String... keys) {
+    static Map<String, Object> map(Map<String, Object> map, String... keys) {
         Map<String, Object> node = map;
         for (String key : keys) {
             Object v = node.get(key);
@@ -317,7 +335,7 @@ class RecipeTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Map<String, Object> map, String key) {
+    static List<Map<String, Object>> list(Map<String, Object> map, String key) {
         Object v = map.get(key);
         assertInstanceOf(List.class, v, key + " must be a list");
         return (List<Map<String, Object>>) v;

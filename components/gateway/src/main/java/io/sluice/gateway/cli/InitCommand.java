@@ -141,7 +141,7 @@ final class InitCommand implements Callable<Integer> {
         appendEntries(out, destinations, greengrass);
         if (greengrass) {
             out.add("");
-            out.add("jvmOptions: \"-Xms64m -Xmx512m\"   # read by the recipe's Lifecycle.Run (changing it restarts the component)");
+            out.add("jvmOptions: \"-Xms64m -Xmx512m\"   # read by the recipe's Lifecycle.Startup (changing it restarts the component)");
             out.add(GreengrassDeployment.accessControlYaml(GreengrassDeployment.accessControl(
                     GreengrassDeployment.publishTopics(String.join("\n", out)))));
         }

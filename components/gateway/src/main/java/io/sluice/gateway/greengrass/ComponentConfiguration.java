@@ -18,7 +18,7 @@ import org.yaml.snakeyaml.Yaml;
  * <p>Two things are adjusted on the way:
  * <ul>
  *   <li>keys that belong to the recipe rather than to the gateway are left out: {@code accessControl} (the IPC
- *       authorization policies) and {@code jvmOptions} (read by the recipe's {@code Lifecycle.Run});</li>
+ *       authorization policies) and {@code jvmOptions} (read by the recipe's {@code Lifecycle.Startup});</li>
  *   <li>numbers come back from the IPC JSON as floating point ({@code 5} arrives as {@code 5.0}); whole numbers are
  *       turned back into integers so integer keys bind.</li>
  * </ul>
@@ -60,6 +60,11 @@ public final class ComponentConfiguration {
      */
     public static GatewayConfig parse(Map<String, ?> componentConfiguration, String source) {
         return ConfigLoader.parse(toYaml(componentConfiguration), source);
+    }
+
+    /** As {@link #parse(Map, String)} with a given loader (its plugins discovered once, when it was made). */
+    public static GatewayConfig parse(ConfigLoader loader, Map<String, ?> componentConfiguration, String source) {
+        return loader.parseText(toYaml(componentConfiguration), source);
     }
 
     private static Object normalise(Object value) {

@@ -3,6 +3,7 @@ package io.sluice.gateway.greengrass;
 import io.sluice.admin.RunningGateway;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.config.ConfigException;
+import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.ConfigProblem;
 import io.sluice.runtime.config.GatewayConfig;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -20,6 +22,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +78,23 @@ public final class GreengrassMode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GreengrassMode.class);
 
+    /** Validates and binds a component configuration; throws {@link ConfigException} for an invalid one. */
+    @FunctionalInterface
+    interface Validation {
+        GatewayConfig parse(Map<String, ?> componentConfiguration, String source);
+
+        /**
+         * The gateway's own validation ({@code sluice validate}), with the connector and destination types of the
+         * class path found once, here, instead of reading the jar's service registrations on every validation.
+         */
+        static Validation standard() {
+            ConfigLoader loader = ConfigLoader.standard();
+            return (configuration, source) -> ComponentConfiguration.parse(loader, configuration, source);
+        }
+    }
+
     private final GreengrassIpc ipc;
+    private final Validation validation;
     private volatile String source = "greengrass:component-configuration";
     private final Path dataDirOverride;
     private final ScheduledExecutorService updates;
@@ -105,8 +124,9 @@ public final class GreengrassMode implements AutoCloseable {
         }
     }
 
-    private GreengrassMode(GreengrassIpc ipc, Path dataDirOverride) {
+    private GreengrassMode(GreengrassIpc ipc, Path dataDirOverride, Validation validation) {
         this.ipc = ipc;
+        this.validation = validation;
         this.dataDirOverride = dataDirOverride;
         this.updates = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "greengrass-config-updates");
@@ -134,9 +154,18 @@ public final class GreengrassMode implements AutoCloseable {
      * @return the process exit code: {@link #EXIT_OK}, {@link #EXIT_FAILED} or {@link #EXIT_INVALID_CONFIG}
      */
     public static int run(Path dataDir, Map<String, String> env) {
+        return run(dataDir, env, code -> { });
+    }
+
+    /**
+     * As {@link #run(Path, Map)}; {@code failing} is told the exit code as soon as the start has failed, before
+     * {@code ERRORED} is reported: the nucleus may stop the component (SIGTERM) as soon as it sees that state, and a
+     * stop that arrives then must still end with the failure's exit code (2 for an invalid configuration), not 0.
+     */
+    public static int run(Path dataDir, Map<String, String> env, IntConsumer failing) {
         GreengrassMode mode;
         try {
-            mode = start(dataDir, env);
+            mode = start(dataDir, env, CONNECT_TIMEOUT, null, failing);
         } catch (StartException e) {
             LOG.error("Sluice cannot run as a Greengrass component: {}", e.getMessage());
             return e.exitCode();
@@ -155,6 +184,17 @@ public final class GreengrassMode implements AutoCloseable {
     /** As {@link #start(Path, Map)}, giving up on the nucleus IPC socket after {@code connectTimeout}. */
     public static GreengrassMode start(Path dataDir, Map<String, String> env, Duration connectTimeout)
             throws StartException {
+        return start(dataDir, env, connectTimeout, null);
+    }
+
+    /** As {@link #start(Path, Map, Duration)} with the given validation ({@link Validation#standard()} when null). */
+    static GreengrassMode start(Path dataDir, Map<String, String> env, Duration connectTimeout, Validation validation)
+            throws StartException {
+        return start(dataDir, env, connectTimeout, validation, code -> { });
+    }
+
+    private static GreengrassMode start(Path dataDir, Map<String, String> env, Duration connectTimeout,
+                                        Validation validation, IntConsumer failing) throws StartException {
         if (!detected(env)) {
             throw new StartException("not started by the Greengrass nucleus: " + GreengrassIpc.ENV_SVCUID + " and "
                     + GreengrassIpc.ENV_SOCKET + " must be set", EXIT_FAILED, null);
@@ -167,15 +207,26 @@ public final class GreengrassMode implements AutoCloseable {
             throw new StartException(e.getMessage(), EXIT_FAILED, e);
         }
         GreengrassIpc.install(ipc);
-        GreengrassMode mode = new GreengrassMode(ipc, dataDir);
+        Validation checked;
+        try {
+            checked = validation != null ? validation : Validation.standard();
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) { // e.g. a broken or unreadable jar
+            failing.accept(EXIT_FAILED);
+            reportState(ipc, ReportedLifecycleState.ERRORED);
+            ipc.close();
+            throw new StartException("cannot load the connector and destination types: " + e, EXIT_FAILED, e);
+        }
+        GreengrassMode mode = new GreengrassMode(ipc, dataDir, checked);
         try {
             mode.begin();
             return mode;
         } catch (StartException e) {
+            failing.accept(e.exitCode());
             mode.reportState(ReportedLifecycleState.ERRORED);
             mode.close();
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
+            failing.accept(EXIT_FAILED);
             mode.reportState(ReportedLifecycleState.ERRORED);
             mode.close();
             throw new StartException("unexpected failure while starting: " + e, EXIT_FAILED, e);
@@ -205,7 +256,7 @@ public final class GreengrassMode implements AutoCloseable {
         }
         GatewayConfig config;
         try {
-            config = ComponentConfiguration.parse(configuration, source);
+            config = validation.parse(configuration, source);
         } catch (ConfigException e) {
             LOG.error("the component configuration is invalid; fix it and deploy again:\n{}", describe(e.problems()));
             throw new StartException("invalid component configuration (" + e.problems().size() + " problem"
@@ -281,8 +332,9 @@ public final class GreengrassMode implements AutoCloseable {
         Map<String, Object> proposed = event.getConfiguration() == null ? Map.of() : event.getConfiguration();
         ConfigurationValidityReport report = new ConfigurationValidityReport();
         report.setDeploymentId(event.getDeploymentId());
+        Throwable fatal = null;
         try {
-            ComponentConfiguration.parse(proposed, source);
+            validation.parse(proposed, source);
             report.setStatus(ConfigurationValidityStatus.ACCEPTED);
             LOG.info("deployment {}: proposed configuration is valid", event.getDeploymentId());
         } catch (ConfigException e) {
@@ -292,17 +344,33 @@ public final class GreengrassMode implements AutoCloseable {
             LOG.error("deployment {}: proposed configuration REJECTED, the deployment fails ({} problem{}):\n{}",
                     event.getDeploymentId(), e.problems().size(), e.problems().size() == 1 ? "" : "s",
                     describe(e.problems()));
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // every failure gets an answer: without one the deployment waits until it times out
             report.setStatus(ConfigurationValidityStatus.REJECTED);
-            report.setMessage("cannot validate: " + e.getMessage());
-            LOG.error("deployment {}: cannot validate the proposed configuration", event.getDeploymentId(), e);
+            report.setMessage(truncate("Sluice cannot validate the proposed configuration: " + e));
+            LOG.error("deployment {}: cannot validate the proposed configuration, REJECTED: {}", event.getDeploymentId(),
+                    e.toString());
+            LOG.debug("validation failure", e);
+            if (e instanceof VirtualMachineError) {
+                fatal = e; // answered, then left to the JVM
+            }
         }
+        sendValidityReport(event.getDeploymentId(), report);
+        if (fatal instanceof VirtualMachineError vme) {
+            throw vme;
+        }
+    }
+
+    private static String truncate(String message) {
+        return message.length() > 2000 ? message.substring(0, 2000) + " ..." : message;
+    }
+
+    private void sendValidityReport(String deploymentId, ConfigurationValidityReport report) {
         SendConfigurationValidityReportRequest request = new SendConfigurationValidityReportRequest();
         request.setConfigurationValidityReport(report);
         ipc.call(() -> ipc.client().sendConfigurationValidityReportAsync(request), CALL_TIMEOUT)
                 .whenComplete((r, error) -> {
                     if (error != null) {
-                        LOG.error("could not send the validity report of deployment {}: {}", event.getDeploymentId(),
+                        LOG.error("could not send the validity report of deployment {}: {}", deploymentId,
                                 error.toString());
                     }
                 });
@@ -358,11 +426,16 @@ public final class GreengrassMode implements AutoCloseable {
         }
         GatewayConfig next;
         try {
-            next = ComponentConfiguration.parse(configuration, source);
+            next = validation.parse(configuration, source);
         } catch (ConfigException e) {
             rejected.incrementAndGet();
             LOG.error("configuration update REJECTED, the running configuration stays in effect ({} problem{}):\n{}",
                     e.problems().size(), e.problems().size() == 1 ? "" : "s", describe(e.problems()));
+            return;
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) { // e.g. the jar became unreadable
+            rejected.incrementAndGet();
+            LOG.error("configuration update REJECTED, it cannot be validated ({}); the running configuration stays in "
+                    + "effect", e.toString());
             return;
         }
         try {
@@ -391,6 +464,10 @@ public final class GreengrassMode implements AutoCloseable {
     }
 
     private void reportState(ReportedLifecycleState state) {
+        reportState(ipc, state);
+    }
+
+    private static void reportState(GreengrassIpc ipc, ReportedLifecycleState state) {
         UpdateStateRequest request = new UpdateStateRequest();
         request.setState(state);
         try {

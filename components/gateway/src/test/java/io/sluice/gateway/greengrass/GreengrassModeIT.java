@@ -179,4 +179,51 @@ class GreengrassModeIT {
         assertEquals(GreengrassMode.EXIT_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("missing.sock"), e.getMessage());
     }
+
+    /**
+     * A validation that fails with an error that is not a configuration problem (seen: ServiceConfigurationError when
+     * the jar became unreadable under a running component) still answers the nucleus: the deployment is REJECTED
+     * with the reason instead of waiting for the validation timeout, and the gateway keeps running.
+     */
+    @Test
+    void validationAnswersEveryFailure() throws Exception {
+        nucleus = nucleus(configuration());
+        GreengrassMode.Validation real = GreengrassMode.Validation.standard();
+        GreengrassMode.Validation failing = (configuration, source) -> {
+            Object streams = configuration.get("streams");
+            Object priority = streams instanceof Map<?, ?> m && m.get("telemetry") instanceof Map<?, ?> t ? t.get("priority") : null;
+            if (priority instanceof Number n && n.intValue() == 7) {
+                throw new java.util.ServiceConfigurationError(
+                        "io.sluice.spi.connector.ConnectorFactory: Error reading configuration file");
+            }
+            if (priority instanceof Number n && n.intValue() == 8) {
+                throw new IllegalStateException("validator broken");
+            }
+            return real.parse(configuration, source);
+        };
+        mode = GreengrassMode.start(dir.resolve("data"), nucleus.componentEnvironment(), Duration.ofSeconds(10), failing);
+        assertEquals(List.of("RUNNING"), nucleus.reportedStates());
+
+        DeploymentResult error = nucleus.deploy(Map.of("streams", Map.of("telemetry", Map.of("priority", 7))), WAIT);
+        assertEquals("REJECTED", error.status(), "answered, not " + error.status());
+        assertTrue(error.message().contains("ServiceConfigurationError"), error.message());
+        DeploymentResult exception = nucleus.deploy(Map.of("streams", Map.of("telemetry", Map.of("priority", 8))), WAIT);
+        assertEquals("REJECTED", exception.status());
+        assertTrue(exception.message().contains("validator broken"), exception.message());
+        assertEquals(5, ((Number) ((Map<?, ?>) ((Map<?, ?>) nucleus.configuration().get("streams")).get("telemetry"))
+                .get("priority")).intValue(), "nothing applied");
+
+        // an update that reaches the component without validation (a local deployment) and cannot be validated is
+        // rejected and counted; the running configuration stays
+        nucleus.mergeConfiguration(Map.of("streams", Map.of("telemetry", Map.of("priority", 7))));
+        assertEquals(1L, GreengrassIpcStandIn.await(mode::rejectedUpdates, n -> n == 1, WAIT));
+        assertEquals(5, mode.runningConfig().streams().get("telemetry").priority());
+
+        // the component still validates and applies the next deployment
+        DeploymentResult fixed = nucleus.deploy(Map.of("streams", Map.of("telemetry", Map.of("priority", 3))), WAIT);
+        assertEquals("ACCEPTED", fixed.status());
+        assertEquals(1L, GreengrassIpcStandIn.await(mode::appliedUpdates, n -> n == 1, WAIT));
+        assertEquals(3, mode.runningConfig().streams().get("telemetry").priority());
+        assertEquals(List.of("RUNNING"), nucleus.reportedStates());
+    }
 }

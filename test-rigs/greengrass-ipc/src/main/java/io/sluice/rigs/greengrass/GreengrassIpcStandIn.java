@@ -116,6 +116,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
     private final List<ServerConnectionContinuation> validators = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<ConfigurationValidityReport>> pendingValidations = new ConcurrentHashMap<>();
     private final List<DeploymentResult> deployments = new CopyOnWriteArrayList<>();
+    private volatile ComponentRun component;
     private final List<ServerConnection> openConnections = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionCounter = new AtomicInteger();
 
@@ -215,6 +216,58 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             reset = ConfigurationTree.remove(configurations.get(componentName), keyPath);
         }
         return apply(reset);
+    }
+
+    /**
+     * A deployment that starts the component, as the nucleus runs a recipe whose {@code Lifecycle.Startup} starts
+     * a long-running process: the configuration becomes {@code configuration}, {@code command} is started with the
+     * component environment ({@link #componentEnvironment()}) and the component is {@code STARTING} until it reports
+     * {@code RUNNING} with {@code UpdateState}. The deployment succeeds then ({@code SUCCEEDED}); it fails
+     * ({@code FAILED}, with the reason) when the component reports {@code ERRORED}, its process exits first, or
+     * {@code startupTimeout} passes. A failed deployment with {@link FailureHandlingPolicy#ROLLBACK} stops the
+     * process (SIGTERM, forced after {@code stopGrace}) and restores the previous configuration. Blocks until the
+     * deployment has succeeded or failed; the result is also in {@link #deployments()}.
+     */
+    public ComponentRun deployComponent(Map<String, Object> configuration, ProcessBuilder command,
+                                        Duration startupTimeout, FailureHandlingPolicy policy, Duration stopGrace)
+            throws IOException, InterruptedException {
+        Map<String, Object> previous;
+        synchronized (this) {
+            previous = ConfigurationTree.deepCopy(configurations.get(componentName));
+            configurations.put(componentName, ConfigurationTree.deepCopy(configuration));
+        }
+        String deploymentId = UUID.randomUUID().toString();
+        command.environment().putAll(componentEnvironment());
+        ComponentRun run = new ComponentRun(componentName, command.start());
+        component = run;
+        if (run.awaitStarted(startupTimeout) == ComponentState.STARTING) {
+            run.startupTimedOut(startupTimeout);
+        }
+        DeploymentResult result;
+        if (run.state() == ComponentState.RUNNING) {
+            result = new DeploymentResult(deploymentId, true, "SUCCEEDED", null, 0);
+        } else {
+            String message = componentName + " is " + run.state() + ": " + run.reason();
+            if (policy == FailureHandlingPolicy.ROLLBACK) {
+                if (run.process().isAlive()) {
+                    run.stop(stopGrace);
+                }
+                synchronized (this) {
+                    configurations.put(componentName, previous);
+                }
+                message += "; rolled back to the previous configuration";
+            }
+            LOG.info("deployment {} FAILED: {}", deploymentId, message);
+            result = new DeploymentResult(deploymentId, false, "FAILED", message, 0);
+        }
+        run.deployment(result);
+        deployments.add(result);
+        return run;
+    }
+
+    /** The component process started by the last {@link #deployComponent}, or null. */
+    public ComponentRun component() {
+        return component;
     }
 
     /**
@@ -385,6 +438,10 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
 
     @Override
     public void close() {
+        ComponentRun run = component;
+        if (run != null && run.process().isAlive()) {
+            run.process().destroyForcibly();
+        }
         for (Subscription s : subscriptions) {
             try {
                 s.continuation.sendMessage(null, null, MessageType.ApplicationMessage,
@@ -615,6 +672,10 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
                 return error(new InvalidArgumentsError("state is required"));
             }
             states.add(state);
+            ComponentRun run = component;
+            if (run != null) {
+                run.reported(state);
+            }
             LOG.info("component {} reported state {}", componentName, state);
             respond(new UpdateStateResponse(), true);
             return "ok";
