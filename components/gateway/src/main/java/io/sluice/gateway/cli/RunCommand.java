@@ -1,6 +1,7 @@
 package io.sluice.gateway.cli;
 
 import io.sluice.admin.RunningGateway;
+import io.sluice.gateway.logging.Logging;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         GatewayConfig c = ConfigLoader.load(config); // a ConfigException is printed by ExitCodes, exit 2
+        Logging.apply(c.logging(), false);
         try (StopSignals signals = StopSignals.install()) {
             RunningGateway gateway = RunningGateway.start(c, data);
             signals.onHangup(() -> gateway.gateway().reload("SIGHUP"));
