@@ -121,8 +121,7 @@ final class Logback {
         policy.setMaxHistory((int) Math.min(days, Integer.MAX_VALUE));
         policy.setTotalSizeCap(new FileSize(rolling.totalSizeCap().bytes()));
         policy.start();
-        appender.setRollingPolicy(policy);
-        appender.setTriggeringPolicy(policy);
+        appender.setRollingPolicy(policy); // also its triggering policy
         appender.start();
         return appender;
     }

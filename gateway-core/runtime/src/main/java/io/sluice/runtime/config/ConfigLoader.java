@@ -199,6 +199,13 @@ public final class ConfigLoader {
             binder.problem(ConfigBinder.find(root, "logging.max-age"), "logging.max-age",
                     "expected at least 1d (log files roll over daily), got " + io.sluice.spi.Durations.format(logging.maxAge()));
         }
+        if (logging != null && logging.maxFileSize().bytes() < 1024) {
+            binder.problem(ConfigBinder.find(root, "logging.max-file-size"), "logging.max-file-size",
+                    "expected at least 1KB, got " + logging.maxFileSize());
+        } else if (logging != null && logging.totalSizeCap().bytes() < logging.maxFileSize().bytes()) {
+            binder.problem(ConfigBinder.find(root, "logging.total-size-cap"), "logging.total-size-cap", "expected at least "
+                    + "`max-file-size` (" + logging.maxFileSize() + "), got " + logging.totalSizeCap());
+        }
 
         Map<String, StreamConfig> streams = new LinkedHashMap<>();
         Map<String, Node> streamNodes = binder.entries(top.get("streams"), "streams");
