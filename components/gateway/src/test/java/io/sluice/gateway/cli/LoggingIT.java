@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.rigs.greengrass.GreengrassIpcStandIn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,9 +38,12 @@ class LoggingIT {
     private Path stdout;
     private Path stderr;
 
+    private GreengrassIpcStandIn nucleus;
+
     @AfterEach
     void kill() throws Exception {
         if (process != null && process.isAlive()) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (nucleus != null) nucleus.close();
     }
 
     private Path config(String logging) throws IOException {
@@ -57,6 +62,10 @@ class LoggingIT {
     }
 
     private void start(List<String> jvmOptions, String... args) throws IOException {
+        start(Map.of(), jvmOptions, args);
+    }
+
+    private void start(Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
@@ -65,6 +74,7 @@ class LoggingIT {
         stderr = dir.resolve("stderr.txt");
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         pb.environment().remove("SLUICE_LOG_LEVEL");
+        pb.environment().putAll(env);
         process = pb.start();
     }
 
@@ -166,5 +176,38 @@ class LoggingIT {
         stop();
         assertFalse(Files.exists(dir.resolve("unused.log")), outputs());
         for (String line : Files.readAllLines(dir.resolve("cli.log"), StandardCharsets.UTF_8)) JSON.readTree(line);
+    }
+
+    @Test
+    void underGreengrassTheLogIsOnStdoutInTheComponentConfigurationsFormatAndNoFileIsWritten() throws Exception {
+        Path logFile = dir.resolve("component.log");
+        nucleus = GreengrassIpcStandIn.builder().socketPath(dir.resolve("ipc.sock")).configuration(Map.of(
+                "connectors", Map.of("sim", Map.of("type", "simulator", "stream", "telemetry", "interval", "50ms",
+                        "tags", List.of(Map.of("name", "c", "kind", "counter")))),
+                "streams", Map.of("telemetry", Map.of()),
+                "admin", Map.of("listen", "off"),
+                "logging", Map.of("format", "json", "file", logFile.toString()))).start();
+        start(nucleus.componentEnvironment(), List.of("-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-ddTHH:mm:ss.SSSXXX"),
+                "run", "--data", dir.resolve("data").toString());
+        awaitIn(stdout, "gateway started from the component configuration");
+        stop();
+        assertFalse(Files.exists(logFile), "no log file under Greengrass:\n" + outputs());
+        assertNoWarningOrStackTrace(read(stderr), outputs());
+        List<String> lines = read(stdout).lines().toList();
+        // before the component configuration is read the log is text on stdout; from then on JSON lines
+        int first = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("{")) {
+                first = i;
+                break;
+            }
+        }
+        assertTrue(first >= 0, outputs());
+        for (String line : lines.subList(first, lines.size())) {
+            JsonNode event = JSON.readTree(line);
+            assertTrue(event.hasNonNull("timestamp") && event.hasNonNull("level") && event.hasNonNull("logger") && event.hasNonNull("message"), line);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("the log file setting is not used under Greengrass")), outputs());
+        assertFalse(read(stdout).contains("SLF4J"), outputs());
     }
 }
