@@ -98,7 +98,7 @@ public final class Logging {
 
     /**
      * Applies the config file's {@code logging:} section (with the command line's switches over it). Under Greengrass
-     * ({@code greengrass}) the log stays on stdout and {@code file} is not used.
+     * ({@code greengrass}) the log stays on the console (stdout in a component process) and {@code file} is not used.
      *
      * @throws io.sluice.spi.SluiceException when the log file cannot be written (the previous setup stays)
      */
@@ -106,8 +106,8 @@ public final class Logging {
         Settings settings = settings(config, switches(), greengrass, true);
         install(settings);
         if (greengrass && (config.file().isPresent() || switches().file().isPresent())) {
-            LoggerFactory.getLogger(Logging.class).info("logging to stdout, which the Greengrass nucleus collects; "
-                    + "the log file setting is not used under Greengrass");
+            LoggerFactory.getLogger(Logging.class).info("the log file setting is not used under Greengrass: the nucleus "
+                    + "collects the component's stdout into its own log");
         }
     }
 
@@ -129,7 +129,9 @@ public final class Logging {
         Level root = s.level().orElse(fromConfig ? config.level() : s.quiet() ? Level.WARN : Level.INFO);
         Format format = s.format().orElse(config.format());
         Optional<Path> file = s.file().or(() -> config.file().map(Path::of));
-        Target target = greengrass || s.greengrass() ? Target.STDOUT : file.isPresent() ? Target.FILE : Target.STDERR;
+        // a component's stdout is what the nucleus collects; the process knew it was one from its start (environment,
+        // --greengrass). Greengrass mode run in another process (a test, an embedding program) keeps its console.
+        Target target = s.greengrass() ? Target.STDOUT : greengrass ? Target.STDERR : file.isPresent() ? Target.FILE : Target.STDERR;
         Map<String, Level> levels = new LinkedHashMap<>();
         if (root.compareTo(Level.DEBUG) > 0) {
             Level quieter = root.compareTo(Level.WARN) > 0 ? root : Level.WARN;

@@ -94,13 +94,17 @@ class LoggingTest {
     @Test
     void underGreengrassTheLogGoesToStdoutEvenWithAFile() {
         LoggingConfig withFile = config(Level.INFO, Format.JSON, Optional.of(dir.resolve("g.log").toString()), Map.of());
-        Settings component = Logging.settings(withFile, switches(Map.of(), "run"), true, true);
+        Map<String, String> nucleus = Map.of("SVCUID", "x", "AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT", "/x/ipc.socket");
+        Settings component = Logging.settings(withFile, switches(nucleus, "run"), true, true);
         assertEquals(Target.STDOUT, component.target());
         assertEquals(Optional.empty(), component.file());
         assertEquals(Format.JSON, component.format());
-        Settings detected = Logging.settings(LoggingConfig.defaults(), switches(Map.of("SVCUID", "x"), "run"), false, false);
-        assertEquals(Target.STDOUT, detected.target());
-        assertEquals(Target.STDOUT, Logging.settings(withFile, switches(Map.of(), "run", "--greengrass"), false, true).target());
+        Settings detected = Logging.settings(LoggingConfig.defaults(), switches(nucleus, "run"), false, false);
+        assertEquals(Target.STDOUT, detected.target(), "from the first line on");
+        assertEquals(Target.STDOUT, Logging.settings(withFile, switches(Map.of(), "run", "--greengrass"), true, true).target());
+        Settings embedded = Logging.settings(withFile, switches(Map.of(), "run"), true, true);
+        assertEquals(Target.STDERR, embedded.target(), "Greengrass mode in a process not started as a component keeps its console");
+        assertEquals(Optional.empty(), embedded.file());
     }
 
     @Test
