@@ -16,7 +16,7 @@ public final class DefaultLogConfigurator extends ContextAwareBase implements Co
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         if (Logback.ownConfigurationFile()) return ExecutionStatus.INVOKE_NEXT_IF_ANY;
-        Logback.install(context, Logging.initialSettings());
+        Logback.install(context, Logging.initialSettings(), true);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.gateway.logging;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
@@ -22,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Builds the logback setup for {@link Settings}: one appender (console or rolling file) with a text or JSON encoder. */
 final class Logback {
@@ -41,7 +43,7 @@ final class Logback {
     /** Replaces the current setup of the process's logger context; nothing when another SLF4J provider is in use. */
     static void install(Settings settings) {
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        if (factory instanceof LoggerContext context) install(context, settings);
+        if (factory instanceof LoggerContext context) install(context, settings, true);
     }
 
     /**
@@ -49,9 +51,18 @@ final class Logback {
      * previous setup keeps logging.
      */
     static void install(LoggerContext context, Settings settings) {
+        install(context, settings, false);
+    }
+
+    /**
+     * As {@link #install(LoggerContext, Settings)}; {@code bridgeJul}: java.util.logging records go through the same
+     * setup too (the process's context), with its levels following logback's.
+     */
+    static void install(LoggerContext context, Settings settings, boolean bridgeJul) {
         if (settings.target() == Target.FILE) checkWritable(settings.file().orElseThrow());
         synchronized (context.getConfigurationLock()) {
             context.reset();
+            if (bridgeJul) bridgeJul(context);
             OutputStreamAppender<ILoggingEvent> appender = appender(context, settings);
             Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             root.setLevel(level(settings.root()));
@@ -68,6 +79,18 @@ final class Logback {
                 root.addAppender(fallback);
                 throw new SluiceException("cannot write the log to " + settings.file().map(Path::toString).orElse("?") + ": " + why, false);
             }
+        }
+    }
+
+    private static void bridgeJul(LoggerContext context) {
+        LevelChangePropagator propagator = new LevelChangePropagator();
+        propagator.setContext(context);
+        propagator.setResetJUL(true);
+        propagator.start();
+        context.addListener(propagator);
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
         }
     }
 

@@ -30,7 +30,7 @@ public final class Logging {
             "org.eclipse.milo.opcua.sdk.client.SessionFsm");
 
     /** Libraries that are chatty at info; they log at warn unless the gateway logs at debug. */
-    static final List<String> CHATTY_LIBRARIES = List.of("io.netty", "org.eclipse.milo");
+    static final List<String> CHATTY_LIBRARIES = List.of("io.netty", "org.eclipse.milo", "software.amazon.awssdk.eventstreamrpc");
 
     /**
      * What the command line and the environment ask for, read before picocli parses (the first logger must already

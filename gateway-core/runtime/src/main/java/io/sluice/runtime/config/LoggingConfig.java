@@ -26,8 +26,8 @@ public record LoggingConfig(
         @Doc("Rolled-over files together take at most this much; the oldest are deleted first.")
         @DefaultValue("100MB") DataSize totalSizeCap,
         @Doc("Levels of single loggers and their children, by name, e.g. `io.sluice.connector.opcua: debug` or "
-                + "`org.eclipse.milo: info` (Milo and Netty log at `warn` by default, Milo's connection loggers not "
-                + "at all below `debug`: the OPC UA connector reports those errors itself).")
+                + "`org.eclipse.milo: info` (Milo, Netty and the Greengrass IPC client log at `warn` by default, Milo's "
+                + "connection loggers not at all below `debug`: the OPC UA connector reports those errors itself).")
         Map<String, Level> levels) {
 
     public enum Level { TRACE, DEBUG, INFO, WARN, ERROR, OFF }
