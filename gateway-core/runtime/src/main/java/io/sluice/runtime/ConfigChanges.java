@@ -35,6 +35,9 @@ public final class ConfigChanges {
         if (!java.util.Objects.equals(before.admin(), after.admin())) {
             parts.add("admin endpoint settings changed (they apply at the next start)");
         }
+        if (!java.util.Objects.equals(before.logging(), after.logging())) {
+            parts.add("logging settings changed (they apply at the next start)");
+        }
         return parts;
     }
 

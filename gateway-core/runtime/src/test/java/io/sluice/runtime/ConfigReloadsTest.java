@@ -92,6 +92,8 @@ class ConfigReloadsTest {
         var after = io.sluice.runtime.config.ConfigLoader.parse("admin: {listen: \"127.0.0.1:9999\"}\nstreams: {t: {}}", "a.yaml");
         assertEquals(java.util.List.of("admin endpoint settings changed (they apply at the next start)"), ConfigChanges.between(before, after));
         assertEquals("no effective change", ConfigChanges.describe(before, before));
+        var json = io.sluice.runtime.config.ConfigLoader.parse("logging: {format: json}\nstreams: {t: {}}", "a.yaml");
+        assertEquals(java.util.List.of("logging settings changed (they apply at the next start)"), ConfigChanges.between(before, json));
     }
 
     @Test

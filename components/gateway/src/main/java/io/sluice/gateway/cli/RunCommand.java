@@ -1,6 +1,7 @@
 package io.sluice.gateway.cli;
 
 import io.sluice.admin.RunningGateway;
+import io.sluice.gateway.logging.Logging;
 import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.ConfigProblem;
@@ -46,8 +47,9 @@ final class RunCommand implements Callable<Integer> {
         }
         ConfigLoader.Report report = ConfigLoader.standard().checkFile(config);
         if (!report.problems().isEmpty()) throw new ConfigException(report.problems()); // printed by ExitCodes, exit 2
-        for (ConfigProblem warning : report.warnings()) log.warn("config warning: {}", warning);
         GatewayConfig c = report.config();
+        Logging.apply(c.logging(), false);
+        for (ConfigProblem warning : report.warnings()) log.warn("config warning: {}", warning);
         try (StopSignals signals = StopSignals.install()) {
             RunningGateway gateway = RunningGateway.start(c, data);
             signals.onHangup(() -> gateway.gateway().reload("SIGHUP"));

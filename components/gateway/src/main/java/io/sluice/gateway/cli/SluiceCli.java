@@ -1,5 +1,7 @@
 package io.sluice.gateway.cli;
 
+import io.sluice.gateway.logging.Logging;
+import io.sluice.runtime.config.LoggingConfig;
 import io.sluice.spi.cli.CliExtension;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
@@ -19,6 +21,15 @@ public final class SluiceCli {
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Log at debug level and print the stack trace of a failure (normally one line).")
     boolean debug;
+
+    // read by Logging.configure before parsing (the first logger must already log as asked); declared here for help and checks
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "text|json",
+            description = "Log as text lines or as JSON lines (one object per line); overrides logging.format.")
+    LoggingConfig.Format logFormat;
+
+    @Option(names = "--log-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Log to this rolling file instead of stderr (not under Greengrass); overrides logging.file.")
+    java.nio.file.Path logFile;
 
     public static void main(String[] args) {
         Logging.configure(args);

@@ -262,6 +262,7 @@ public final class GreengrassMode implements AutoCloseable {
             throw new StartException("invalid component configuration (" + e.problems().size() + " problem"
                     + (e.problems().size() == 1 ? "" : "s") + ")", EXIT_INVALID_CONFIG, e);
         }
+        io.sluice.gateway.logging.Logging.apply(config.logging(), true);
         Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(config.store().directory());
         try {
             runningGateway = RunningGateway.start(config, dataDir);

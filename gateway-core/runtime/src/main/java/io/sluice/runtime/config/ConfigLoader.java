@@ -34,7 +34,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 public final class ConfigLoader {
 
-    static final Set<String> TOP_LEVEL_KEYS = Set.of("store", "connectors", "streams", "routes", "destinations", "assets", "admin");
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("store", "connectors", "streams", "routes", "destinations", "assets", "admin",
+            "logging");
     static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private final Plugins plugins;
@@ -191,6 +192,20 @@ public final class ConfigLoader {
                 ? binder.bindRecord(top.get("admin"), AdminConfig.class, "admin", Set.of())
                 : AdminConfig.defaults();
         if (admin != null) checkAdmin(root, binder, admin);
+        LoggingConfig logging = top.containsKey("logging") && !ConfigBinder.isNull(top.get("logging"))
+                ? binder.bindRecord(top.get("logging"), LoggingConfig.class, "logging", Set.of())
+                : LoggingConfig.defaults();
+        if (logging != null && logging.maxAge().compareTo(Duration.ofDays(1)) < 0) {
+            binder.problem(ConfigBinder.find(root, "logging.max-age"), "logging.max-age",
+                    "expected at least 1d (log files roll over daily), got " + io.sluice.spi.Durations.format(logging.maxAge()));
+        }
+        if (logging != null && logging.maxFileSize().bytes() < 1024) {
+            binder.problem(ConfigBinder.find(root, "logging.max-file-size"), "logging.max-file-size",
+                    "expected at least 1KB, got " + logging.maxFileSize());
+        } else if (logging != null && logging.totalSizeCap().bytes() < logging.maxFileSize().bytes()) {
+            binder.problem(ConfigBinder.find(root, "logging.total-size-cap"), "logging.total-size-cap", "expected at least "
+                    + "`max-file-size` (" + logging.maxFileSize() + "), got " + logging.totalSizeCap());
+        }
 
         Map<String, StreamConfig> streams = new LinkedHashMap<>();
         Map<String, Node> streamNodes = binder.entries(top.get("streams"), "streams");
@@ -214,7 +229,7 @@ public final class ConfigLoader {
         addDeadLetterStreams(streams, destinations);
         if (!binder.problems().isEmpty()) return null;
         return new GatewayConfig(fileName, store, connectors, streams, routes == null ? List.of() : routes,
-                destinations, assets == null ? List.of() : assets, admin);
+                destinations, assets == null ? List.of() : assets, admin, logging);
     }
 
     private static java.lang.reflect.Type listOf(Class<?> element) {

@@ -30,9 +30,11 @@ public final class ConfigReference {
         md.append("## Top level\n\n| key | what |\n|---|---|\n");
         md.append("| `store` | the stream store, see below |\n| `connectors` | connector instances by name |\n");
         md.append("| `streams` | streams by name |\n| `routes` | list of routing rules |\n| `destinations` | destination instances by name |\n");
-        md.append("| `assets` | list of asset context rules |\n| `admin` | the local admin endpoint (metrics, health, status API, console) |\n\n");
+        md.append("| `assets` | list of asset context rules |\n| `admin` | the local admin endpoint (metrics, health, status API, console) |\n");
+        md.append("| `logging` | the gateway's own log: level, text or JSON lines, rolling file |\n\n");
         section(md, "store", StoreConfig.class);
         section(md, "admin", AdminConfig.class);
+        section(md, "logging", LoggingConfig.class);
         section(md, "streams.&lt;name&gt;", StreamConfig.class);
         section(md, "routes[]", RouteConfig.class);
         section(md, "assets[]", AssetRule.class);

@@ -39,6 +39,7 @@ public final class ConfigSchema {
         ObjectNode props = root.putObject("properties");
         props.set("store", recordSchema(StoreConfig.class, Set.of()));
         props.set("admin", recordSchema(AdminConfig.class, Set.of()));
+        props.set("logging", recordSchema(LoggingConfig.class, Set.of()));
         ObjectNode connectors = props.putObject("connectors");
         connectors.put("type", "object");
         connectors.put("description", "Connector instances by name.");

@@ -12,7 +12,7 @@ import java.util.Map;
 public record GatewayConfig(String source, StoreConfig store, Map<String, ConnectorInstance> connectors,
                             Map<String, StreamConfig> streams, List<RouteConfig> routes,
                             Map<String, DestinationInstance> destinations, List<AssetRule> assets,
-                            AdminConfig admin) {
+                            AdminConfig admin, LoggingConfig logging) {
 
     public GatewayConfig {
         connectors = Map.copyOf(connectors);
@@ -21,9 +21,10 @@ public record GatewayConfig(String source, StoreConfig store, Map<String, Connec
         destinations = Map.copyOf(destinations);
         assets = List.copyOf(assets);
         if (admin == null) admin = AdminConfig.defaults();
+        if (logging == null) logging = LoggingConfig.defaults();
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(source, newStore, connectors, streams, routes, destinations, assets, admin);
+        return new GatewayConfig(source, newStore, connectors, streams, routes, destinations, assets, admin, logging);
     }
 }
