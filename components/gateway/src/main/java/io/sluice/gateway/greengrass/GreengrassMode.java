@@ -171,7 +171,13 @@ public final class GreengrassMode implements AutoCloseable {
             return e.exitCode();
         }
         Thread hook = new Thread(mode::close, "sluice-greengrass-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the stop arrived while the component was starting: close it here, the JVM is already on its way out
+            mode.close();
+            return EXIT_OK;
+        }
         mode.awaitStop();
         return EXIT_OK;
     }
