@@ -87,6 +87,9 @@ public final class OpcUaBenchmark implements Benchmark {
         @Option(names = "--admin", description = "Run with the admin endpoint under console load: an SSE tail and /metrics + /api/v1/status every second.")
         boolean admin;
 
+        @Option(names = "--no-console", description = "With --admin: the endpoint runs but nobody reads it (the baseline for the console's own cost).")
+        boolean noConsole;
+
         @Option(names = "--seconds", defaultValue = "20", description = "Seconds measured per run (default ${DEFAULT-VALUE}).")
         int seconds;
 
@@ -116,7 +119,7 @@ public final class OpcUaBenchmark implements Benchmark {
                 var config = ConfigLoader.parse(yaml(endpoint), "bench-opcua.yaml");
                 RunningGateway running = admin ? RunningGateway.start(config, data.resolve("gw")) : null;
                 Gateway gateway = admin ? running.gateway() : Gateway.start(config, data.resolve("gw"));
-                List<Process> console = admin ? consoleLoad(running.admin().orElseThrow().url()) : List.of();
+                List<Process> console = admin && !noConsole ? consoleLoad(running.admin().orElseThrow().url()) : List.of();
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     while (gateway.store().nextSequence("opcua") < nodes) {
