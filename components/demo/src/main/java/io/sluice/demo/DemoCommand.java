@@ -1,6 +1,7 @@
-package io.sluice.gateway.cli;
+package io.sluice.demo;
 
 import io.sluice.admin.RunningGateway;
+import io.sluice.gateway.cli.StopSignals;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.GatewayStatus;
 import io.sluice.runtime.config.ConfigLoader;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+/** {@code sluice demo}: the gateway with simulated sources; in the demo jar, not the product jar. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs the embedded demo: simulated sources -> local stream store -> JSON Lines files; no AWS account needed.")
 final class DemoCommand implements Callable<Integer> {
@@ -50,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     static final String DEFAULT_OPCUA_ENDPOINT = "opc.tcp://127.0.0.1:4840/rig";
 
     static String demoConfig(Path data, String opcUaEndpoint, String adminListen) throws IOException {
-        try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/gateway/demo.yaml")) {
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/demo/demo.yaml")) {
             String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint)
                     .replace("{{ADMIN_LISTEN}}", adminListen);
