@@ -7,9 +7,7 @@ import io.sluice.runtime.GatewayStatus;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.publish.DestinationStatus;
-import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.shm.ShmWriter;
-import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Durations;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,8 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         if (lap.toMillis() < 1000) throw new ParameterException(spec.commandLine(),
                 "--lap-time must be at least 1s, got " + lapTime);
         Path absolute = data.toAbsolutePath().normalize();
-        RigServer opcUaServer = RigServer.start(RigServerConfig.defaults().withPort(freePort())
-                .withChangeInterval(Duration.ofSeconds(1)).withSecurityDir(absolute.resolve("opcua-simulation-server")));
+        SimulationServer opcUaServer = SimulationServer.start(freePort(), absolute.resolve("opcua-simulation-server"));
         ShmWriter raceSimulator = startRaceSimulator(lap);
         try {
             return runDemo(demoConfig(data, opcUaServer.endpointUrl(), adminListen), runFor, absolute, opcUaServer.endpointUrl());
