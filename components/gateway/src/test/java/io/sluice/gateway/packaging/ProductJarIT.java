@@ -11,24 +11,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What the product jar ({@code target/sluice.jar}, built in the package phase) must not hold: test-rig classes, the
  * demo, Milo's server, C sources, or (when built for one platform) another platform's native libraries. Sizes are
  * figures for docs/BENCHMARKS.md ({@code test-rigs/bench footprint}), not checked here. {@code -Dsluice.product.jar=PATH}
- * checks another jar.
+ * checks another jar; after a {@code -Pdist} build the per-platform jars next to it are checked too.
  */
 @Timeout(60)
 class ProductJarIT {
 
     private static final List<String> NATIVE_SUFFIXES = List.of(".so", ".dll", ".dylib", ".jnilib", ".a");
 
-    private static Path jar() {
+    /** The product jar and, after a -Pdist build, the per-platform jars of the distributions. */
+    static List<Path> jars() {
         Path jar = Path.of(System.getProperty("sluice.product.jar", "target/sluice.jar")).toAbsolutePath();
         assertTrue(Files.isRegularFile(jar), "the product jar is built in the package phase: " + jar);
-        return jar;
+        List<Path> jars = new ArrayList<>(List.of(jar));
+        for (String platform : List.of("linux-x86_64", "linux-aarch_64", "windows-x86_64")) {
+            Path dist = jar.resolveSibling("sluice-" + platform + ".jar");
+            if (Files.isRegularFile(dist)) jars.add(dist);
+        }
+        return jars;
     }
 
     private static List<String> entries(Path jar) throws IOException {
@@ -37,22 +44,23 @@ class ProductJarIT {
         }
     }
 
-    @Test
-    void holdsNoTestRigNoDemoNoMiloServerAndNoCSource() throws IOException {
+    @ParameterizedTest
+    @MethodSource("jars")
+    void holdsNoTestRigNoDemoNoMiloServerAndNoCSource(Path jar) throws IOException {
         List<String> offending = new ArrayList<>();
-        for (String name : entries(jar())) {
+        for (String name : entries(jar)) {
             if (name.startsWith("io/sluice/rigs/") || name.startsWith("io/sluice/demo/")
                     || name.startsWith("org/eclipse/milo/opcua/sdk/server/")
                     || name.endsWith(".c") || name.endsWith(".h")) {
                 offending.add(name);
             }
         }
-        assertEquals(List.of(), offending.stream().limit(20).toList(), offending.size() + " entries that belong to tests or the demo");
+        assertEquals(List.of(), offending.stream().limit(20).toList(), jar + ": " + offending.size() + " entries that belong to tests or the demo");
     }
 
-    @Test
-    void holdsTheNativeLibrariesOfItsPlatformOnly() throws IOException {
-        Path jar = jar();
+    @ParameterizedTest
+    @MethodSource("jars")
+    void holdsTheNativeLibrariesOfItsPlatformOnly(Path jar) throws IOException {
         String platform;
         try (JarFile file = new JarFile(jar.toFile())) {
             platform = file.getManifest().getMainAttributes().getValue("Sluice-Platform");
@@ -72,6 +80,6 @@ class ProductJarIT {
             default -> throw new AssertionError("unknown platform " + platform);
         };
         List<String> foreign = natives.stream().filter(n -> allowed.stream().noneMatch(n::startsWith)).toList();
-        assertEquals(List.of(), foreign, "native libraries of other platforms in the " + platform + " jar");
+        assertEquals(List.of(), foreign, "native libraries of other platforms in the " + platform + " jar " + jar);
     }
 }
