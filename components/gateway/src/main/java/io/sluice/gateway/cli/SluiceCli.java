@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
         description = "Sluice edge gateway: industrial and simulator sources, a durable local stream store, AWS destinations.",
         footer = {"", "Exit codes: 0 done (for run: stopped cleanly by SIGTERM/SIGINT), 1 failed, 2 invalid config or usage."},
-        subcommands = {InitCommand.class, RunCommand.class, ValidateCommand.class, DemoCommand.class, StatusCommand.class, StreamsCommand.class,
+        subcommands = {InitCommand.class, RunCommand.class, ValidateCommand.class, StatusCommand.class, StreamsCommand.class,
                 DestinationsCommand.class, ReloadCommand.class,
                 BenchCommand.class, SchemaCommand.class, GreengrassCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {

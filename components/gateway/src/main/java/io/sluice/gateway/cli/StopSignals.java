@@ -13,7 +13,7 @@ import sun.misc.SignalHandler;
  * handlers, {@code sluice run} closes the gateway itself and exits 0. A second signal while the stop is under way
  * ends the process at once (exit 128 + the signal) for an operator who cannot wait.
  */
-final class StopSignals implements AutoCloseable {
+public final class StopSignals implements AutoCloseable {
 
     private final CountDownLatch requested = new CountDownLatch(1);
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
@@ -22,7 +22,7 @@ final class StopSignals implements AutoCloseable {
     private StopSignals() {}
 
     /** Handles TERM and INT from now on (a signal the platform does not know is left alone). */
-    static StopSignals install() {
+    public static StopSignals install() {
         StopSignals signals = new StopSignals();
         for (String name : List.of("TERM", "INT")) {
             try {
@@ -63,12 +63,12 @@ final class StopSignals implements AutoCloseable {
     }
 
     /** Whether a stop signal has arrived. */
-    boolean requested() {
+    public boolean requested() {
         return requested.getCount() == 0;
     }
 
     /** Blocks until a stop signal arrives; returns its name (SIGTERM, SIGINT). */
-    String await() throws InterruptedException {
+    public String await() throws InterruptedException {
         requested.await();
         return received;
     }

@@ -1,14 +1,13 @@
-package io.sluice.gateway.cli;
+package io.sluice.demo;
 
 import io.sluice.admin.RunningGateway;
+import io.sluice.gateway.cli.StopSignals;
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.GatewayStatus;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.publish.DestinationStatus;
-import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.shm.ShmWriter;
-import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Durations;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+/** {@code sluice demo}: the gateway with simulated sources; in the demo jar, not the product jar. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs the embedded demo: simulated sources -> local stream store -> JSON Lines files; no AWS account needed.")
 final class DemoCommand implements Callable<Integer> {
@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
     static final String DEFAULT_OPCUA_ENDPOINT = "opc.tcp://127.0.0.1:4840/rig";
 
     static String demoConfig(Path data, String opcUaEndpoint, String adminListen) throws IOException {
-        try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/gateway/demo.yaml")) {
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/demo/demo.yaml")) {
             String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint)
                     .replace("{{ADMIN_LISTEN}}", adminListen);
@@ -74,8 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         if (lap.toMillis() < 1000) throw new ParameterException(spec.commandLine(),
                 "--lap-time must be at least 1s, got " + lapTime);
         Path absolute = data.toAbsolutePath().normalize();
-        RigServer opcUaServer = RigServer.start(RigServerConfig.defaults().withPort(freePort())
-                .withChangeInterval(Duration.ofSeconds(1)).withSecurityDir(absolute.resolve("opcua-simulation-server")));
+        SimulationServer opcUaServer = SimulationServer.start(freePort(), absolute.resolve("opcua-simulation-server"));
         ShmWriter raceSimulator = startRaceSimulator(lap);
         try {
             return runDemo(demoConfig(data, opcUaServer.endpointUrl(), adminListen), runFor, absolute, opcUaServer.endpointUrl());

@@ -1,4 +1,4 @@
-package io.sluice.gateway.console;
+package io.sluice.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,8 +41,8 @@ class ConsoleBrowserIT {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void theConsoleShowsTheDemosStreamsLiveValuesAndACompletedLap() throws Exception {
-        Path jar = Path.of("target", "sluice.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), "the runnable jar is built in the package phase: " + jar);
+        Path jar = Path.of("target", "sluice-demo.jar").toAbsolutePath();
+        assertTrue(Files.isRegularFile(jar), "the demo jar is built in the package phase: " + jar);
         Path shots = Path.of("target", "console-screenshots").toAbsolutePath();
         Files.createDirectories(shots);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -1,0 +1,9 @@
+@echo off
+rem Sluice launcher of the Windows distribution (docs/sizing.md): runs lib\sluice.jar with the java on PATH (17+).
+rem JVM options: SLUICE_JAVA_OPTS; without -Xmx there, the edge defaults below apply.
+setlocal
+set "HERE=%~dp0.."
+set "OPTS=%SLUICE_JAVA_OPTS%"
+echo.%SLUICE_JAVA_OPTS% %JAVA_TOOL_OPTIONS% | findstr /c:"-Xmx" /c:"MaxRAMPercentage" >nul
+if errorlevel 1 set "OPTS=-Xms16m -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m %SLUICE_JAVA_OPTS%"
+java %OPTS% -jar "%HERE%\lib\sluice.jar" %*
