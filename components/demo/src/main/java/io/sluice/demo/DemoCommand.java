@@ -49,11 +49,14 @@ final class DemoCommand implements Callable<Integer> {
 
     static final String DEFAULT_OPCUA_ENDPOINT = "opc.tcp://127.0.0.1:4840/rig";
 
-    static String demoConfig(Path data, String opcUaEndpoint, String adminListen) throws IOException {
+    /** The shared-memory names of the demo's racing simulator; printed configs use it as it is. */
+    static final String DEFAULT_SHM_PREFIX = "sluice_demo_";
+
+    static String demoConfig(Path data, String opcUaEndpoint, String adminListen, String shmPrefix) throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream("/io/sluice/demo/demo.yaml")) {
             String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return template.replace("{{DATA}}", data.toString().replace('\\', '/')).replace("{{OPCUA_ENDPOINT}}", opcUaEndpoint)
-                    .replace("{{ADMIN_LISTEN}}", adminListen);
+                    .replace("{{ADMIN_LISTEN}}", adminListen).replace("{{SHM_PREFIX}}", shmPrefix);
         }
     }
 
@@ -66,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (printConfig) {
-            System.out.print(demoConfig(data, DEFAULT_OPCUA_ENDPOINT, adminListen));
+            System.out.print(demoConfig(data, DEFAULT_OPCUA_ENDPOINT, adminListen, DEFAULT_SHM_PREFIX));
             return 0;
         }
         Duration runFor = Durations.parse(duration);
@@ -75,9 +78,12 @@ final class DemoCommand implements Callable<Integer> {
                 "--lap-time must be at least 1s, got " + lapTime);
         Path absolute = data.toAbsolutePath().normalize();
         SimulationServer opcUaServer = SimulationServer.start(freePort(), absolute.resolve("opcua-simulation-server"));
-        ShmWriter raceSimulator = startRaceSimulator(lap);
+        // names of this process's own, so that two demos (or a demo and a test) on one machine keep apart
+        String shmPrefix = DEFAULT_SHM_PREFIX + ProcessHandle.current().pid() + "_";
+        ShmWriter raceSimulator = startRaceSimulator(lap, shmPrefix);
         try {
-            return runDemo(demoConfig(data, opcUaServer.endpointUrl(), adminListen), runFor, absolute, opcUaServer.endpointUrl());
+            return runDemo(demoConfig(data, opcUaServer.endpointUrl(), adminListen, shmPrefix), runFor, absolute,
+                    opcUaServer.endpointUrl(), shmPrefix);
         } finally {
             if (raceSimulator != null) raceSimulator.close();
             opcUaServer.close();
@@ -85,23 +91,23 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The shared-memory writer, or null (with a note) where it cannot run: not Linux, or no gcc to build it. */
-    private static ShmWriter startRaceSimulator(Duration lap) {
+    private static ShmWriter startRaceSimulator(Duration lap, String shmPrefix) {
         if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             System.out.println("  (racing simulator source: shared-memory writer runs on Linux only; skipped)");
             return null;
         }
         try {
-            return ShmWriter.acc("sluice_demo_", 333, "--lap-ms", Long.toString(lap.toMillis()));
+            return ShmWriter.acc(shmPrefix, 333, "--lap-ms", Long.toString(lap.toMillis()));
         } catch (IOException | RuntimeException e) {
             System.out.println("  (racing simulator source skipped: " + e.getMessage() + ")");
             return null;
         }
     }
 
-    private int runDemo(String yaml, Duration runFor, Path absolute, String opcUaEndpoint) throws Exception {
+    private int runDemo(String yaml, Duration runFor, Path absolute, String opcUaEndpoint, String shmPrefix) throws Exception {
         GatewayConfig config = ConfigLoader.parse(yaml, "demo.yaml (embedded)");
         System.out.println("Sluice demo: simulated press line + OPC UA simulation server (" + opcUaEndpoint + ")");
-        System.out.println("             + racing simulator shared memory (/dev/shm/sluice_demo_*)");
+        System.out.println("             + racing simulator shared memory (/dev/shm/" + shmPrefix + "*)");
         System.out.println("             -> stream store -> JSON Lines files");
         System.out.println("  store   : " + absolute.resolve(Gateway.STORE_FILE));
         System.out.println("  output  : " + absolute.resolve("export").resolve("samples.jsonl"));
