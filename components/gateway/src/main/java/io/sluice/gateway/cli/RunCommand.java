@@ -49,9 +49,10 @@ final class RunCommand implements Callable<Integer> {
         if (!report.problems().isEmpty()) throw new ConfigException(report.problems()); // printed by ExitCodes, exit 2
         GatewayConfig c = report.config();
         Logging.apply(c.logging(), false);
-        for (ConfigProblem warning : report.warnings()) log.warn("config warning: {}", warning);
         try (StopSignals signals = StopSignals.install()) {
             RunningGateway gateway = RunningGateway.start(c, data);
+            // once running: a gateway that cannot start says so in one line, without the warnings before it
+            for (ConfigProblem warning : report.warnings()) log.warn("config warning: {}", warning);
             signals.onHangup(() -> gateway.gateway().reload("SIGHUP"));
             io.sluice.runtime.ConfigFileWatcher watcher = !noWatch ? io.sluice.runtime.ConfigFileWatcher.start(config, WATCH_QUIET,
                     () -> gateway.gateway().reload("file changed")) : null;
