@@ -4,7 +4,6 @@ import io.sluice.admin.RunningGateway;
 import io.sluice.gateway.logging.Logging;
 import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigLoader;
-import io.sluice.runtime.config.ConfigProblem;
 import io.sluice.runtime.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -51,8 +50,6 @@ final class RunCommand implements Callable<Integer> {
         Logging.apply(c.logging(), false);
         try (StopSignals signals = StopSignals.install()) {
             RunningGateway gateway = RunningGateway.start(c, data);
-            // once running: a gateway that cannot start says so in one line, without the warnings before it
-            for (ConfigProblem warning : report.warnings()) log.warn("config warning: {}", warning);
             signals.onHangup(() -> gateway.gateway().reload("SIGHUP"));
             io.sluice.runtime.ConfigFileWatcher watcher = !noWatch ? io.sluice.runtime.ConfigFileWatcher.start(config, WATCH_QUIET,
                     () -> gateway.gateway().reload("file changed")) : null;

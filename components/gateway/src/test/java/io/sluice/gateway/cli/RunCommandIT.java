@@ -128,18 +128,6 @@ class RunCommandIT {
     }
 
     @Test
-    void aConfigThatRunsButIsProbablyNotMeantIsLoggedAsWarningsWithItsPlace() throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.yaml"), Files.readString(config()) + """
-                  spare: {type: file, directory: "%s"}
-                """.formatted(dir.resolve("spare")));
-        Gateway gateway = start("run", "--config", config.toString(), "--data", dir.resolve("data").toString());
-        gateway.awaitLogged("config warning: " + config + ":12:");
-        assertTrue(gateway.logged("destinations.spare"), gateway.output());
-        gateway.signal("TERM");
-        assertEquals(0, gateway.awaitExit(), gateway.output());
-    }
-
-    @Test
     void sigtermStopsCleanlyWithExit0AndASecondGatewayOnTheDirectoryFailsWithOneLine() throws Exception {
         Path config = config();
         Path data = dir.resolve("data");
