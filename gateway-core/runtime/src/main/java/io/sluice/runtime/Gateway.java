@@ -100,7 +100,7 @@ public final class Gateway implements AutoCloseable {
             releaseLock();
             throw e;
         }
-        this.publisher = new Publisher(store, registry, dataDir.resolve("state").resolve("destinations"), this::destinationContext);
+        this.publisher = new Publisher(store, registry, dataDir.resolve("state").resolve("destinations"), this::destinationContext, clock);
         this.operations = io.sluice.runtime.operations.StreamOperations.of(store, publisher, registry);
         this.reloads = new ConfigReloads(registry);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

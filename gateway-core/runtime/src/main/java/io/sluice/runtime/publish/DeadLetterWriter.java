@@ -63,7 +63,7 @@ final class DeadLetterWriter {
                 from = to;
             }
             counters.deadLettered.addAndGet(samples.size());
-            counters.deadLetteredByReason.computeIfAbsent(DestinationWorker.reasonKey(e.getKey()), k -> new AtomicLong())
+            counters.deadLetteredByReason.computeIfAbsent(DeliveryHealth.reasonKey(e.getKey()), k -> new AtomicLong())
                     .addAndGet(samples.size());
             movedLog.warn("destination " + destination + ": " + samples.size() + " samples moved to dead-letter stream "
                     + stream + ": " + e.getKey());

@@ -46,6 +46,33 @@ final class DestinationCounters {
         }
     }
 
+    /** A packet the destination confirmed. */
+    void delivered(io.sluice.spi.destination.Packet packet) {
+        samplesSent.addAndGet(packet.samples().size());
+        packetsSent.incrementAndGet();
+        bytesSent.addAndGet(packet.sizeBytes());
+    }
+
+    /** A call answered, or failed as a whole. */
+    void called() {
+        calls.incrementAndGet();
+    }
+
+    /** Packets to be sent again. */
+    void retried(int packetCount) {
+        retries.addAndGet(packetCount);
+    }
+
+    /** A packet the service throttled (it is retried too). */
+    void throttled() {
+        throttles.incrementAndGet();
+    }
+
+    /** A failed call or packet, by reason (see {@link DeliveryHealth#reasonKey}). */
+    void failed(String reasonKey) {
+        failures.computeIfAbsent(reasonKey, k -> new AtomicLong()).incrementAndGet();
+    }
+
     private static void counter(MeterRegistry registry, String name, Tags tags, AtomicLong value, String unit) {
         io.micrometer.core.instrument.FunctionCounter.builder(name, value, AtomicLong::get).tags(tags).baseUnit(unit).register(registry);
     }

@@ -11,14 +11,17 @@ import java.util.concurrent.atomic.AtomicReference;
 final class DestinationLifecycle {
 
     private final AtomicReference<DestinationState> state;
-    private volatile long sinceMillis = System.currentTimeMillis();
+    private final PublishClock clock;
+    private volatile long sinceMillis;
     private long failedSinceMillis;
     private volatile boolean stopRequested;
     private volatile boolean pauseRequested;
     private volatile long stopDeadlineNanos;
 
-    DestinationLifecycle(AtomicReference<DestinationState> state) {
+    DestinationLifecycle(AtomicReference<DestinationState> state, PublishClock clock) {
         this.state = state;
+        this.clock = clock;
+        this.sinceMillis = clock.millis();
         state.set(DestinationState.STARTING);
     }
 
@@ -36,7 +39,7 @@ final class DestinationLifecycle {
         if (current == target) return;
         if (!current.canMoveTo(target)) throw new IllegalStateException("destination state cannot go from " + current + " to " + target);
         state.set(target);
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         if (target == DestinationState.FAILED) {
             // a failed retry continues the episode: FAILED counts from the first failed start
             if (failedSinceMillis == 0) failedSinceMillis = now;
@@ -73,19 +76,19 @@ final class DestinationLifecycle {
         if (pauseRequested && state.get().active()) moveTo(DestinationState.PAUSED);
     }
 
-    /** What the worker is doing (IDLE, SENDING, BACKING_OFF); ignored once stopping, where the state stays STOPPING. */
+    /**
+     * What the worker is doing (IDLE, SENDING, BACKING_OFF), moved to along the allowed transitions; ignored while not
+     * active (once stopping the state stays STOPPING, once paused PAUSED).
+     */
     synchronized void activity(DestinationState activity) {
-        DestinationState current = state.get();
-        if (current.active() && current != activity) {
-            state.set(activity);
-            sinceMillis = System.currentTimeMillis();
-        }
+        if (!activity.active()) throw new IllegalArgumentException(activity + " is not an activity of a running worker");
+        if (state.get().active()) moveTo(activity);
     }
 
     /** Asks the run to end: the worker drains for at most {@code drain}, then stops (a FAILED one stops at once). */
     synchronized void requestStop(Duration drain) {
         if (stopRequested) return;
-        stopDeadlineNanos = System.nanoTime() + drain.toNanos();
+        stopDeadlineNanos = clock.nanoTime() + drain.toNanos();
         stopRequested = true;
         if (state.get().active() || state.get() == DestinationState.PAUSED) moveTo(DestinationState.STOPPING);
     }
@@ -96,11 +99,11 @@ final class DestinationLifecycle {
 
     /** True once a stop was asked for and its drain deadline has passed: nothing more is sent or waited for. */
     boolean pastDeadline() {
-        return stopRequested && System.nanoTime() - stopDeadlineNanos >= 0;
+        return stopRequested && clock.nanoTime() - stopDeadlineNanos >= 0;
     }
 
     /** Nanoseconds left until the drain deadline, or {@code Long.MAX_VALUE} while no stop was asked for. */
     long nanosLeft() {
-        return stopRequested ? Math.max(0, stopDeadlineNanos - System.nanoTime()) : Long.MAX_VALUE;
+        return stopRequested ? Math.max(0, stopDeadlineNanos - clock.nanoTime()) : Long.MAX_VALUE;
     }
 }

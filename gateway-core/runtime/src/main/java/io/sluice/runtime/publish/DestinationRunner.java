@@ -7,6 +7,7 @@ import io.sluice.runtime.store.StreamStats;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
 import io.sluice.spi.destination.DestinationFactory;
+import io.sluice.support.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,9 +40,10 @@ final class DestinationRunner implements Runnable {
     private final DestinationCounters counters;
     private final Function<String, DestinationContext> contexts;
     private final DestinationLifecycle lifecycle;
+    private final PublishClock clock;
     private final Backoff startBackoff;
     private final Set<String> cursorsEnsured = new HashSet<>();
-    private volatile List<DestinationWorker.ExportPlan> exports;
+    private volatile List<ExportPlan> exports;
     private volatile AssetResolver assets;
     private volatile boolean exportsChanged = true;
     private volatile Destination destination;
@@ -51,19 +53,21 @@ final class DestinationRunner implements Runnable {
     private int failedAttempts;
     /** Epoch millis of the first failed start of the current episode, 0 when none. */
     private volatile long startFailingSinceMillis;
-    /** System.nanoTime() of the next start attempt while FAILED, 0 otherwise. */
+    /** {@link PublishClock#nanoTime} of the next start attempt while FAILED, 0 otherwise. */
     private volatile long nextStartNanos;
     private volatile Thread thread;
 
-    DestinationRunner(DestinationInstance instance, SqliteStreamStore store, List<DestinationWorker.ExportPlan> exports,
-                      AssetResolver assets, DestinationCounters counters, Function<String, DestinationContext> contexts) {
+    DestinationRunner(DestinationInstance instance, SqliteStreamStore store, List<ExportPlan> exports,
+                      AssetResolver assets, DestinationCounters counters, Function<String, DestinationContext> contexts,
+                      PublishClock clock) {
         this.instance = instance;
         this.store = store;
         this.counters = counters;
         this.contexts = contexts;
-        this.lifecycle = new DestinationLifecycle(counters.state);
-        this.startBackoff = new Backoff(FIRST_RETRY, instance.maxBackoff());
-        this.exports = DestinationWorker.sorted(exports);
+        this.clock = clock;
+        this.lifecycle = new DestinationLifecycle(counters.state, clock);
+        this.startBackoff = DeliveryHealth.backoff(FIRST_RETRY, instance.maxBackoff());
+        this.exports = ExportPlan.sorted(exports);
         this.assets = assets;
     }
 
@@ -71,7 +75,7 @@ final class DestinationRunner implements Runnable {
         return instance;
     }
 
-    List<DestinationWorker.ExportPlan> exports() {
+    List<ExportPlan> exports() {
         return exports;
     }
 
@@ -85,8 +89,8 @@ final class DestinationRunner implements Runnable {
         t.start();
     }
 
-    void updateExports(List<DestinationWorker.ExportPlan> newExports) {
-        exports = DestinationWorker.sorted(newExports);
+    void updateExports(List<ExportPlan> newExports) {
+        exports = ExportPlan.sorted(newExports);
         DestinationWorker w = worker;
         if (w != null) w.updateExports(exports);
         exportsChanged = true;
@@ -102,12 +106,12 @@ final class DestinationRunner implements Runnable {
     public void run() {
         try {
             while (destination == null && !lifecycle.stopRequested()) {
-                long wait = startBackoff.nextDelayNanos();
-                long until = System.nanoTime() + wait;
+                long wait = startBackoff.nextNanos();
+                long until = clock.nanoTime() + wait;
                 if (failedAttempts > 0) nextStartNanos = until == 0 ? 1 : until;
-                while (!lifecycle.stopRequested() && System.nanoTime() - until < 0) {
+                while (!lifecycle.stopRequested() && clock.nanoTime() - until < 0) {
                     ensureCursors();
-                    LockSupport.parkNanos(Math.min(until - System.nanoTime(), 100_000_000L));
+                    LockSupport.parkNanos(Math.min(until - clock.nanoTime(), 100_000_000L));
                 }
                 if (lifecycle.stopRequested()) break;
                 ensureCursors();
@@ -144,7 +148,7 @@ final class DestinationRunner implements Runnable {
         startBackoff.reset();
         startError = "";
         synchronized (this) { // a cursor move goes to the worker from now on (see moveCursor)
-            worker = new DestinationWorker(instance, d, store, exports, assets, counters, lifecycle, this::ensureCursors);
+            worker = new DestinationWorker(instance, d, store, exports, assets, counters, lifecycle, clock, this::ensureCursors);
             destination = d;
         }
         lifecycle.started();
@@ -159,7 +163,7 @@ final class DestinationRunner implements Runnable {
     private void failed(Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         counters.startFailures.incrementAndGet();
-        if (failedAttempts++ == 0) startFailingSinceMillis = System.currentTimeMillis();
+        if (failedAttempts++ == 0) startFailingSinceMillis = clock.millis();
         boolean newEpisode = !reason.equals(startError);
         startError = reason;
         lifecycle.moveTo(DestinationState.FAILED);
@@ -183,8 +187,8 @@ final class DestinationRunner implements Runnable {
     }
 
     /** Gives each stream of {@code exports} not in {@code done} a cursor for {@code destination} if it has none. */
-    static void ensureCursors(SqliteStreamStore store, String destination, List<DestinationWorker.ExportPlan> exports, Set<String> done) {
-        for (DestinationWorker.ExportPlan plan : exports) {
+    static void ensureCursors(SqliteStreamStore store, String destination, List<ExportPlan> exports, Set<String> done) {
+        for (ExportPlan plan : exports) {
             if (done.contains(plan.stream())) continue;
             StreamStats stats = store.stats(plan.stream());
             if (stats == null) continue;
@@ -259,26 +263,26 @@ final class DestinationRunner implements Runnable {
     DestinationStatus status() {
         DestinationWorker w = worker;
         boolean startFailing = lifecycle.state() == DestinationState.FAILED || w == null;
-        String lastError = startFailing ? startError : w.lastError();
-        long failingSince = startFailing ? startFailingSinceMillis : w.failingSinceMillis();
+        String lastError = startFailing ? startError : w.health().lastError();
+        long failingSince = startFailing ? startFailingSinceMillis : w.health().failingSinceMillis();
         long nextRetry;
         if (startFailing) {
             long at = nextStartNanos;
-            nextRetry = at == 0 || lifecycle.state() != DestinationState.FAILED ? -1 : Math.max(0, (at - System.nanoTime()) / 1_000_000);
+            nextRetry = at == 0 || lifecycle.state() != DestinationState.FAILED ? -1 : clock.millisUntil(at);
         } else {
-            nextRetry = w.nextRetryInMillis();
+            nextRetry = w.health().nextRetryInMillis();
         }
         return statusOf(instance, exports, store, counters, lifecycle.state(), lifecycle.sinceMillis(),
-                w == null ? 0 : w.lastSuccessMillis(), lastError, w == null ? 1.0 : w.rateFactor(), failingSince, nextRetry);
+                w == null ? 0 : w.health().lastSuccessMillis(), lastError, w == null ? 1.0 : w.rateFactor(), failingSince, nextRetry);
     }
 
     /** A destination's status: its counters, and per exported stream its cursor and backlog as the store has them. */
-    static DestinationStatus statusOf(DestinationInstance instance, List<DestinationWorker.ExportPlan> exports,
+    static DestinationStatus statusOf(DestinationInstance instance, List<ExportPlan> exports,
                                       SqliteStreamStore store, DestinationCounters counters, DestinationState state,
                                       long sinceMillis, long lastSuccessMillis, String lastError, double rateFactor,
                                       long failingSinceMillis, long nextRetryInMillis) {
         List<DestinationStatus.ExportStatus> positions = new ArrayList<>();
-        for (DestinationWorker.ExportPlan plan : exports) {
+        for (ExportPlan plan : exports) {
             long cursor = store.cursor(plan.stream(), instance.name());
             long backlog = Math.max(0, store.nextSequence(plan.stream()) - cursor);
             positions.add(new DestinationStatus.ExportStatus(plan.stream(), plan.priority(), cursor, backlog));
@@ -294,7 +298,7 @@ final class DestinationRunner implements Runnable {
                 failingSinceMillis, nextRetryInMillis);
     }
 
-    private static List<String> describe(List<DestinationWorker.ExportPlan> exports) {
+    private static List<String> describe(List<ExportPlan> exports) {
         return exports.stream().map(e -> e.stream() + "(p" + e.priority() + ")").toList();
     }
 }

@@ -39,19 +39,22 @@ public final class Publisher implements AutoCloseable {
     private final MeterRegistry registry;
     private final Path stateRoot;
     private final java.util.function.Function<String, DestinationContext> contexts;
+    private final PublishClock clock;
     private final Map<String, DestinationRunner> running = new LinkedHashMap<>();
     private final Map<String, DestinationStatus> stopped = new LinkedHashMap<>();
     private final Map<String, DestinationCounters> counters = new LinkedHashMap<>();
     /** Destinations configured with {@code enabled: false}, with the streams exported to them. */
     private final Map<String, Disabled> disabled = new LinkedHashMap<>();
 
-    private record Disabled(DestinationInstance instance, List<DestinationWorker.ExportPlan> exports, long sinceMillis) {}
+    private record Disabled(DestinationInstance instance, List<ExportPlan> exports, long sinceMillis) {}
     /** Backlog and cursor gauges by destination and stream, so unexported pairs can be removed. */
     private final Map<List<String>, List<Meter>> positionGauges = new LinkedHashMap<>();
     private GatewayConfig config;
 
+    /** {@code clock} is the gateway's: status times, batch intervals, and (with the system clock, by its ticker) waits. */
     public Publisher(SqliteStreamStore store, MeterRegistry registry, Path stateRoot,
-                     java.util.function.Function<String, DestinationContext> contexts) {
+                     java.util.function.Function<String, DestinationContext> contexts, java.time.Clock clock) {
+        this.clock = PublishClock.of(clock);
         this.store = store;
         this.registry = registry;
         this.stateRoot = stateRoot;
@@ -72,15 +75,15 @@ public final class Publisher implements AutoCloseable {
         for (DestinationInstance d : config.destinations().values()) {
             if (!d.enabled()) {
                 // nothing runs, but its streams keep its data: show their cursors and backlog like any other's
-                List<DestinationWorker.ExportPlan> exports = DestinationWorker.sorted(exportsOf(config, d.name()));
+                List<ExportPlan> exports = ExportPlan.sorted(exportsOf(config, d.name()));
                 Disabled before = disabled.get(d.name());
-                disabled.put(d.name(), new Disabled(d, exports, before != null ? before.sinceMillis() : System.currentTimeMillis()));
+                disabled.put(d.name(), new Disabled(d, exports, before != null ? before.sinceMillis() : clock.millis()));
                 DestinationRunner.ensureCursors(store, d.name(), exports, new java.util.HashSet<>());
                 counters.computeIfAbsent(d.name(), n -> new DestinationCounters(n, registry)).state.set(DestinationState.DISABLED);
                 stopped.remove(d.name());
                 continue;
             }
-            List<DestinationWorker.ExportPlan> exports = exportsOf(config, d.name());
+            List<ExportPlan> exports = exportsOf(config, d.name());
             DestinationRunner r = running.get(d.name());
             if (r != null) {
                 r.updateExports(exports);
@@ -88,7 +91,7 @@ public final class Publisher implements AutoCloseable {
                 continue;
             }
             DestinationCounters c = counters.computeIfAbsent(d.name(), n -> new DestinationCounters(n, registry));
-            r = new DestinationRunner(d, store, exports, assets, c, contexts);
+            r = new DestinationRunner(d, store, exports, assets, c, contexts, clock);
             if (PauseMarker.isPaused(stateRoot, d.name())) r.pause(true);
             running.put(d.name(), r);
             stopped.remove(d.name());
@@ -97,12 +100,12 @@ public final class Publisher implements AutoCloseable {
         updatePositionGauges();
     }
 
-    static List<DestinationWorker.ExportPlan> exportsOf(GatewayConfig config, String destination) {
-        List<DestinationWorker.ExportPlan> plans = new ArrayList<>();
+    static List<ExportPlan> exportsOf(GatewayConfig config, String destination) {
+        List<ExportPlan> plans = new ArrayList<>();
         config.streams().forEach((stream, s) -> {
             for (StreamConfig.ExportConfig e : s.export()) {
                 if (e.destination().equals(destination)) {
-                    plans.add(new DestinationWorker.ExportPlan(stream, s.priority(), e.batchInterval(), e.batchMaxSamples()));
+                    plans.add(new ExportPlan(stream, s.priority(), e.batchInterval(), e.batchMaxSamples()));
                 }
             }
         });
@@ -200,8 +203,8 @@ public final class Publisher implements AutoCloseable {
             if (r == null) return state(name);
             r.pause(paused);
         }
-        long until = System.nanoTime() + timeout.toNanos();
-        while (paused && r.state().active() && System.nanoTime() - until < 0) {
+        long until = clock.nanoTime() + timeout.toNanos();
+        while (paused && r.state().active() && clock.nanoTime() - until < 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
         }
         return r.state();

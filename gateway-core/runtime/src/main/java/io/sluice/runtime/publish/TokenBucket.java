@@ -1,5 +1,7 @@
 package io.sluice.runtime.publish;
 
+import java.util.function.LongSupplier;
+
 /**
  * A token bucket: {@code rate} tokens a second, holding at most one second's worth. It starts empty, so the first
  * second after a start cannot exceed the quota either. A request larger than the bucket is allowed and leaves it in
@@ -7,14 +9,17 @@ package io.sluice.runtime.publish;
  */
 final class TokenBucket {
 
+    private final LongSupplier ticker;
     private double rate;
     private double tokens;
     private long lastNanos;
 
-    TokenBucket(double rate) {
+    /** {@code ticker} gives elapsed nanoseconds ({@link PublishClock#nanoTime}). */
+    TokenBucket(double rate, LongSupplier ticker) {
+        this.ticker = ticker;
         this.rate = rate;
         this.tokens = 0;
-        this.lastNanos = System.nanoTime();
+        this.lastNanos = ticker.getAsLong();
     }
 
     synchronized void setRate(double newRate) {
@@ -43,7 +48,7 @@ final class TokenBucket {
     }
 
     private void refill() {
-        long now = System.nanoTime();
+        long now = ticker.getAsLong();
         tokens = Math.min(rate, tokens + (now - lastNanos) / 1e9 * rate);
         lastNanos = now;
     }

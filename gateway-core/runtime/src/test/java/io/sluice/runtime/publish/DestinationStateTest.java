@@ -29,7 +29,7 @@ class DestinationStateTest {
 
     @Test
     void aStopFreezesTheWorkersActivityAtStoppingAndAWrongMoveThrows() {
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
         assertEquals(DestinationState.STARTING, lifecycle.state());
         lifecycle.started();
         lifecycle.activity(DestinationState.SENDING);
@@ -45,7 +45,7 @@ class DestinationStateTest {
 
     @Test
     void failedRetriesContinueOneEpisode() throws InterruptedException {
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
         lifecycle.moveTo(DestinationState.FAILED);
         long since = lifecycle.sinceMillis();
         long later = System.currentTimeMillis() + 5;
@@ -64,7 +64,7 @@ class DestinationStateTest {
         assertTrue(DestinationState.PAUSED.canMoveTo(DestinationState.IDLE));
         assertFalse(DestinationState.PAUSED.canMoveTo(DestinationState.SENDING), "a paused destination resumes through IDLE");
         assertFalse(DestinationState.FAILED.canMoveTo(DestinationState.PAUSED), "a failed destination pauses once it starts");
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
         lifecycle.started();
         lifecycle.activity(DestinationState.SENDING);
         lifecycle.pause(true);
@@ -80,7 +80,7 @@ class DestinationStateTest {
         lifecycle.requestStop(Duration.ofMinutes(1));
         assertEquals(DestinationState.STOPPING, lifecycle.state(), "a paused destination can be stopped");
 
-        DestinationLifecycle restarted = new DestinationLifecycle(new AtomicReference<>());
+        DestinationLifecycle restarted = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
         restarted.pause(true);
         restarted.started();
         assertEquals(DestinationState.PAUSED, restarted.state());
@@ -88,7 +88,7 @@ class DestinationStateTest {
 
     @Test
     void aStopDuringStartLeavesTheNewWorkerOnlyToDrain() {
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>());
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
         lifecycle.requestStop(Duration.ZERO);
         assertTrue(lifecycle.pastDeadline());
         lifecycle.started();

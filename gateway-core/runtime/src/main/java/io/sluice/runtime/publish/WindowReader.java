@@ -1,0 +1,210 @@
+package io.sluice.runtime.publish;
+
+import io.sluice.runtime.route.AssetResolver;
+import io.sluice.runtime.store.ReadBatch;
+import io.sluice.runtime.store.SqliteStreamStore;
+import io.sluice.runtime.store.StoredSample;
+import io.sluice.spi.destination.Destination;
+import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PackResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Reads the next window of one destination's streams and lets the destination pack it: highest priority first, up
+ * to the destination's {@code maxSamplesPerWindow}; a stream waiting on its batch interval is skipped, giving the
+ * capacity to lower priorities (during a stop, batch intervals are no longer waited for).
+ *
+ * <p>The next window can be read ahead on a thread of its own ({@code sluice-publish-<name>-read}) while the current
+ * one is sent. Reading continues from the read position of each stream, ahead of the settled cursor by the windows
+ * read and not yet settled; {@link #rewind} forgets those, so the next read starts after the last settled window. A
+ * read-ahead window is to be read again when {@link #overtakenByHigherPriority} (a stream of higher priority received
+ * samples meanwhile), so read-ahead never lets lower-priority samples overtake.
+ */
+final class WindowReader implements AutoCloseable {
+
+    /** Samples read for one window, and per stream the sequence after the last one read. */
+    static final class Window {
+        final List<OutboundSample> samples = new ArrayList<>();
+        final Map<String, Long> endSequences = new LinkedHashMap<>();
+        /** Lowest priority (highest number) of a stream with samples in the window. */
+        int lowestPriority = Integer.MIN_VALUE;
+    }
+
+    /** A window read and packed ({@code packed} null when empty); {@code readAhead} when read ahead. */
+    record Prepared(Window window, PackResult packed, boolean readAhead) {}
+
+    private final String destinationName;
+    private final Destination destination;
+    private final SqliteStreamStore store;
+    private final DestinationLifecycle lifecycle;
+    private final SettledCursors cursors;
+    private final PublishClock clock;
+    private final int maxSamplesPerWindow;
+    private final ExecutorService readAhead;
+    private volatile List<ExportPlan> exports;
+    private volatile AssetResolver assets;
+    /**
+     * Next sequence to read per stream, ahead of the settled cursors by the windows read. Touched by one thread at a
+     * time: the read-ahead thread while a read is under way, the worker thread otherwise.
+     */
+    private final Map<String, Long> readPositions = new HashMap<>();
+    private Future<Prepared> ahead;
+
+    WindowReader(String destinationName, Destination destination, SqliteStreamStore store, List<ExportPlan> exports,
+                 AssetResolver assets, DestinationLifecycle lifecycle, SettledCursors cursors, PublishClock clock) {
+        this.destinationName = destinationName;
+        this.destination = destination;
+        this.store = store;
+        this.lifecycle = lifecycle;
+        this.cursors = cursors;
+        this.clock = clock;
+        this.maxSamplesPerWindow = destination.limits().maxSamplesPerWindow();
+        this.assets = assets;
+        this.exports = ExportPlan.sorted(exports);
+        this.readAhead = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-publish-" + destinationName + "-read");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void updateExports(List<ExportPlan> newExports) {
+        this.exports = ExportPlan.sorted(newExports);
+    }
+
+    void updateAssets(AssetResolver resolver) {
+        this.assets = resolver;
+    }
+
+    List<ExportPlan> exports() {
+        return exports;
+    }
+
+    /** The window read ahead if there is one, else one read now. */
+    Prepared next() {
+        Future<Prepared> f = ahead;
+        ahead = null;
+        if (f == null) return prepare(false);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading ahead", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Starts reading the window after the one about to be sent. */
+    void readAhead() {
+        ahead = readAhead.submit(() -> prepare(true));
+    }
+
+    /** Waits for a read ahead under way and throws it away; the next read starts after the last settled window. */
+    void rewind() {
+        Future<Prepared> f = ahead;
+        ahead = null;
+        if (f != null) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException ignored) {
+                // the read-ahead window is discarded anyway
+            }
+        }
+        readPositions.clear();
+        readPositions.putAll(cursors.snapshot());
+    }
+
+    /** An operator moved the cursor of {@code stream}: reading continues there. */
+    void moved(String stream, long nextSequence) {
+        readPositions.put(stream, nextSequence);
+    }
+
+    /**
+     * Whether a stream of higher priority than the lowest one in a read-ahead window has samples the window does
+     * not hold and that a fresh read would take.
+     */
+    boolean overtakenByHigherPriority(Window window) {
+        long nowNanos = clock.millis() * 1_000_000L;
+        for (ExportPlan plan : exports) {
+            if (plan.priority() >= window.lowestPriority) break;
+            if (readable(plan, readPosition(plan), nowNanos)) return true;
+        }
+        return false;
+    }
+
+    /** Whether any exported stream has samples after its settled position. */
+    boolean hasBacklog() {
+        for (ExportPlan plan : exports) {
+            if (store.nextSequence(plan.stream()) > cursors.position(plan.stream())) return true;
+        }
+        return false;
+    }
+
+    private long readPosition(ExportPlan plan) {
+        long durable = store.cursor(plan.stream(), destinationName);
+        return Math.max(durable, readPositions.getOrDefault(plan.stream(), durable));
+    }
+
+    private Prepared prepare(boolean readAhead) {
+        Window window = read();
+        PackResult packed = window.samples.isEmpty() ? null : destination.pack(window.samples);
+        return new Prepared(window, packed, readAhead);
+    }
+
+    /** Whether the stream has samples after {@code cursor} that are due (not waiting on the batch interval). */
+    private boolean readable(ExportPlan plan, long cursor, long nowNanos) {
+        long next = store.nextSequence(plan.stream());
+        if (next <= cursor) return false;
+        if (plan.batchInterval().isZero() || lifecycle.stopRequested()) return true;
+        boolean enough = plan.batchMaxSamples() > 0 && next - cursor >= plan.batchMaxSamples();
+        long oldest = store.receiveTimeAt(plan.stream(), cursor);
+        boolean oldEnough = oldest >= 0 && nowNanos - oldest >= plan.batchInterval().toNanos();
+        return enough || oldEnough;
+    }
+
+    private Window read() {
+        Window window = new Window();
+        int budget = maxSamplesPerWindow;
+        long nowNanos = clock.millis() * 1_000_000L;
+        AssetResolver resolver = assets;
+        for (ExportPlan plan : exports) {
+            if (budget <= 0) break;
+            long cursor = readPosition(plan);
+            if (!readable(plan, cursor, nowNanos)) continue; // waiting on its batch interval: lower priorities may go
+            int take = plan.batchMaxSamples() > 0 ? Math.min(budget, plan.batchMaxSamples()) : budget;
+            ReadBatch batch = store.read(plan.stream(), cursor, take);
+            for (StoredSample s : batch.samples()) {
+                window.samples.add(new OutboundSample(plan.stream(), s.sequence(), s.connector(), s.sample(),
+                        resolver.resolve(s.connector(), s.sample().tag())));
+            }
+            if (!batch.samples().isEmpty()) window.lowestPriority = Math.max(window.lowestPriority, plan.priority());
+            if (batch.nextSequence() > cursor) {
+                window.endSequences.put(plan.stream(), batch.nextSequence());
+                readPositions.put(plan.stream(), batch.nextSequence());
+            }
+            budget -= batch.samples().size();
+        }
+        return window;
+    }
+
+    /** Cancels a read ahead not yet started and ends the read-ahead thread. */
+    @Override
+    public void close() {
+        Future<Prepared> f = ahead;
+        ahead = null;
+        if (f != null) f.cancel(false);
+        readAhead.shutdown();
+    }
+}
