@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class DestinationStateTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-07T03:00:00Z");
 
     @Test
     void onlyTheDrawnTransitionsAreAllowed() {
@@ -44,18 +47,65 @@ class DestinationStateTest {
     }
 
     @Test
-    void failedRetriesContinueOneEpisode() throws InterruptedException {
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
+    void failedRetriesContinueOneEpisode() {
+        ManualClock clock = new ManualClock(T0);
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.of(clock));
         lifecycle.moveTo(DestinationState.FAILED);
-        long since = lifecycle.sinceMillis();
-        long later = System.currentTimeMillis() + 5;
-        while (System.currentTimeMillis() < later) Thread.sleep(1);
+        clock.advance(Duration.ofSeconds(5));
         lifecycle.moveTo(DestinationState.STARTING);
+        assertEquals(T0.plusSeconds(5).toEpochMilli(), lifecycle.sinceMillis());
         lifecycle.moveTo(DestinationState.FAILED);
-        assertEquals(since, lifecycle.sinceMillis(), "FAILED since the first failed start");
+        assertEquals(T0.toEpochMilli(), lifecycle.sinceMillis(), "FAILED since the first failed start");
+        clock.advance(Duration.ofSeconds(5));
         lifecycle.moveTo(DestinationState.STARTING);
         lifecycle.started();
-        assertTrue(lifecycle.sinceMillis() > since);
+        assertEquals(DestinationState.IDLE, lifecycle.state());
+        assertEquals(T0.plusSeconds(10).toEpochMilli(), lifecycle.sinceMillis());
+        clock.advance(Duration.ofSeconds(1));
+        lifecycle.moveTo(DestinationState.STOPPING);
+        lifecycle.moveTo(DestinationState.STOPPED);
+        lifecycle.moveTo(DestinationState.STOPPED);
+        assertEquals(T0.plusSeconds(11).toEpochMilli(), lifecycle.sinceMillis(), "staying in a state is no transition");
+    }
+
+    @Test
+    void theWorkersActivityMovesAlongTheAllowedTransitionsAndStampsItsTimeOnTheClock() {
+        ManualClock clock = new ManualClock(T0);
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.of(clock));
+        lifecycle.activity(DestinationState.SENDING);
+        assertEquals(DestinationState.STARTING, lifecycle.state(), "no activity before the start");
+        lifecycle.started();
+        clock.advance(Duration.ofMillis(250));
+        lifecycle.activity(DestinationState.SENDING);
+        assertEquals(T0.plusMillis(250).toEpochMilli(), lifecycle.sinceMillis());
+        clock.advance(Duration.ofMillis(250));
+        lifecycle.activity(DestinationState.SENDING);
+        assertEquals(T0.plusMillis(250).toEpochMilli(), lifecycle.sinceMillis(), "the same activity is no transition");
+        lifecycle.activity(DestinationState.BACKING_OFF);
+        assertEquals(DestinationState.BACKING_OFF, lifecycle.state());
+        assertEquals(T0.plusMillis(500).toEpochMilli(), lifecycle.sinceMillis());
+        assertThrows(IllegalArgumentException.class, () -> lifecycle.activity(DestinationState.STOPPED), "not an activity");
+        assertThrows(IllegalArgumentException.class, () -> lifecycle.activity(DestinationState.PAUSED), "a pause goes through enterPause");
+        assertThrows(IllegalStateException.class, () -> lifecycle.moveTo(DestinationState.STARTING));
+        assertThrows(IllegalStateException.class, () -> lifecycle.moveTo(DestinationState.FAILED));
+        assertThrows(IllegalStateException.class, () -> lifecycle.moveTo(DestinationState.STOPPED), "a worker stops through STOPPING");
+        assertEquals(DestinationState.BACKING_OFF, lifecycle.state(), "a refused move changes nothing");
+    }
+
+    @Test
+    void theDrainDeadlineRunsOnTheClock() {
+        ManualClock clock = new ManualClock(T0);
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.of(clock));
+        lifecycle.started();
+        assertEquals(Long.MAX_VALUE, lifecycle.nanosLeft());
+        assertFalse(lifecycle.pastDeadline());
+        lifecycle.requestStop(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(4));
+        assertEquals(Duration.ofSeconds(6).toNanos(), lifecycle.nanosLeft());
+        assertFalse(lifecycle.pastDeadline());
+        clock.advance(Duration.ofSeconds(6));
+        assertTrue(lifecycle.pastDeadline());
+        assertEquals(0, lifecycle.nanosLeft());
     }
 
     @Test

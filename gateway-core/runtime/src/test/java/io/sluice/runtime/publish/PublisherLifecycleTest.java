@@ -18,10 +18,12 @@ import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.destination.OutboundSample;
+import io.sluice.spi.destination.PacketOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -118,6 +120,44 @@ class PublisherLifecycleTest {
         }
         List<String> lines = Files.readAllLines(out.resolve("samples.jsonl"));
         assertEquals(500, lines.size());
+    }
+
+    @Test
+    void statusShowsTheWorkersStateWithTimesFromTheGatewaysClock() throws Exception {
+        GatewayConfig config = ConfigLoader.parse("""
+                streams:
+                  s: {priority: 1, export: [{destination: out}]}
+                destinations:
+                  out: {type: scripted, max-backoff: 10s}
+                """, "test.yaml");
+        prefill(config, "s", 20);
+        ScriptedDestination.script = (call, p) -> call == 1 ? PacketOutcome.retry("service unavailable (503)") : PacketOutcome.DELIVERED;
+        Instant t0 = Instant.parse("2026-12-07T03:00:00Z");
+        ManualClock clock = new ManualClock(t0);
+        try (Gateway g = Gateway.start(config, dir.resolve("data"), clock, new SimpleMeterRegistry())) {
+            await(() -> destination(g, "out").state() == DestinationState.BACKING_OFF
+                    && destination(g, "out").nextRetryInMillis() >= 0, "the first call failed and the worker waits");
+            DestinationStatus waiting = destination(g, "out");
+            assertEquals(t0.toEpochMilli(), waiting.stateSinceMillis());
+            assertEquals(t0.toEpochMilli(), waiting.failingSinceMillis());
+            assertEquals("service unavailable (503)", waiting.lastError());
+            assertEquals(java.util.Map.of("service unavailable (N)", 2L), waiting.failures(), "both packets of the call");
+            assertTrue(waiting.nextRetryInMillis() >= 100 && waiting.nextRetryInMillis() <= 200,
+                    "the first wait is 100-200ms of a clock that stands still: " + waiting.nextRetryInMillis());
+            assertEquals(0, waiting.lastSuccessMillis());
+            assertEquals(1, ScriptedDestination.calls.size(), "no retry while the clock stands");
+
+            clock.advance(Duration.ofSeconds(1));
+            await(() -> g.store().cursor("s", "out") == 20, "the retry once the clock passed the wait");
+            await(() -> destination(g, "out").state() == DestinationState.IDLE, "idle after the retry");
+            DestinationStatus delivering = destination(g, "out");
+            assertEquals(t0.plusSeconds(1).toEpochMilli(), delivering.stateSinceMillis());
+            assertEquals(t0.plusSeconds(1).toEpochMilli(), delivering.lastSuccessMillis());
+            assertEquals(0, delivering.failingSinceMillis());
+            assertEquals("", delivering.lastError());
+            assertEquals(-1, delivering.nextRetryInMillis());
+            assertEquals(2, ScriptedDestination.calls.size());
+        }
     }
 
     @Test
