@@ -13,8 +13,6 @@ import java.util.function.LongSupplier;
  */
 record PublishClock(Clock clock, LongSupplier ticker) {
 
-    static final PublishClock SYSTEM = of(Clock.systemUTC());
-
     static PublishClock of(Clock clock) {
         if (clock.equals(Clock.system(clock.getZone()))) return new PublishClock(clock, System::nanoTime);
         return new PublishClock(clock, () -> {

@@ -32,7 +32,7 @@ class DestinationStateTest {
 
     @Test
     void aStopFreezesTheWorkersActivityAtStoppingAndAWrongMoveThrows() {
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.of(java.time.Clock.systemUTC()));
         assertEquals(DestinationState.STARTING, lifecycle.state());
         lifecycle.started();
         lifecycle.activity(DestinationState.SENDING);
@@ -114,7 +114,7 @@ class DestinationStateTest {
         assertTrue(DestinationState.PAUSED.canMoveTo(DestinationState.IDLE));
         assertFalse(DestinationState.PAUSED.canMoveTo(DestinationState.SENDING), "a paused destination resumes through IDLE");
         assertFalse(DestinationState.FAILED.canMoveTo(DestinationState.PAUSED), "a failed destination pauses once it starts");
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.of(java.time.Clock.systemUTC()));
         lifecycle.started();
         lifecycle.activity(DestinationState.SENDING);
         lifecycle.pause(true);
@@ -130,7 +130,7 @@ class DestinationStateTest {
         lifecycle.requestStop(Duration.ofMinutes(1));
         assertEquals(DestinationState.STOPPING, lifecycle.state(), "a paused destination can be stopped");
 
-        DestinationLifecycle restarted = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
+        DestinationLifecycle restarted = new DestinationLifecycle(new AtomicReference<>(), PublishClock.of(java.time.Clock.systemUTC()));
         restarted.pause(true);
         restarted.started();
         assertEquals(DestinationState.PAUSED, restarted.state());
@@ -138,7 +138,7 @@ class DestinationStateTest {
 
     @Test
     void aStopDuringStartLeavesTheNewWorkerOnlyToDrain() {
-        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.SYSTEM);
+        DestinationLifecycle lifecycle = new DestinationLifecycle(new AtomicReference<>(), PublishClock.of(java.time.Clock.systemUTC()));
         lifecycle.requestStop(Duration.ZERO);
         assertTrue(lifecycle.pastDeadline());
         lifecycle.started();
