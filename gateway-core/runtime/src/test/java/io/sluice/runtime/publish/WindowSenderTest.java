@@ -1,0 +1,144 @@
+package io.sluice.runtime.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.runtime.config.ConfigLoader;
+import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.runtime.route.AssetResolver;
+import io.sluice.runtime.store.SqliteStreamStore;
+import io.sluice.runtime.store.StreamSettings;
+import io.sluice.spi.Durations;
+import io.sluice.spi.Sample;
+import io.sluice.spi.Value;
+import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.support.Backoff;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One window read, packed and sent on a clock the test moves (a wait advances it): retries after backoff, and the
+ * cursor moves over settled packets only.
+ */
+@Timeout(30)
+class WindowSenderTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-07T03:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private final ManualClock wall = new ManualClock(T0);
+    private final PublishClock clock = PublishClock.of(wall);
+    private final List<Long> waits = new ArrayList<>();
+    private SqliteStreamStore store;
+    private DestinationLifecycle lifecycle;
+    private DeliveryHealth health;
+    private SettledCursors cursors;
+    private WindowReader reader;
+    private WindowSender sender;
+    /** Whether the window is to be given up (a pause, a cursor move, the drain deadline). */
+    private volatile boolean giveUp;
+
+    @BeforeEach
+    void open() {
+        ScriptedDestination.reset();
+        GatewayConfig config = ConfigLoader.parse("""
+                streams:
+                  s: {priority: 1, export: [{destination: out}]}
+                destinations:
+                  out: {type: scripted}
+                """, "test.yaml");
+        store = SqliteStreamStore.open(dir.resolve("store.db"), SqliteStreamStore.StoreOptions.defaults());
+        List<StreamSettings> settings = new ArrayList<>();
+        config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
+        store.configure(settings);
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < 30; i++) samples.add(Sample.good("t", Value.of((long) i), 1_000L + i));
+        Durations.await(store.append("s", "c", samples, null), Duration.ofSeconds(10));
+
+        DestinationCounters counters = new DestinationCounters("out", new SimpleMeterRegistry());
+        lifecycle = new DestinationLifecycle(new AtomicReference<>(), clock);
+        lifecycle.started();
+        health = new DeliveryHealth("out", counters, clock, new Backoff(DeliveryHealth.FIRST_RETRY, Duration.ofSeconds(5), () -> 0.0));
+        ScriptedDestination destination = new ScriptedDestination();
+        cursors = new SettledCursors(store, "out");
+        reader = new WindowReader("out", destination, store, List.of(new ExportPlan("s", 1, Duration.ZERO, 0)),
+                new AssetResolver(Map.of(), List.of()), lifecycle, cursors, clock);
+        WindowSender.Pacing pacing = new WindowSender.Pacing() {
+            public boolean giveUp() {
+                return giveUp;
+            }
+
+            public void sleep(long nanos) {
+                waits.add(nanos);
+                wall.advance(Duration.ofNanos(nanos));
+            }
+        };
+        sender = new WindowSender("out", "s-dead-letter", destination, lifecycle, counters, health,
+                new CallRateLimiter(io.sluice.spi.destination.RateLimits.UNLIMITED, clock),
+                new DeadLetterWriter("out", "s-dead-letter", store, counters), cursors, clock, reader::exports, pacing);
+    }
+
+    @AfterEach
+    void close() {
+        reader.close();
+        store.close();
+    }
+
+    private long durableCursor() {
+        Durations.await(store.flush(), Duration.ofSeconds(10));
+        return store.cursor("s", "out");
+    }
+
+    @Test
+    void aRetriedPacketWaitsOutTheBackoffAndTheCursorMovesOnceTheWholeWindowIsSettled() {
+        ScriptedDestination.script = (call, p) -> call == 1 && p.samples().get(0).sequence() == 10
+                ? PacketOutcome.retry("busy") : PacketOutcome.DELIVERED;
+        WindowReader.Prepared window = reader.next();
+        assertEquals(30, window.window().samples.size());
+        assertTrue(sender.send(window.window(), window.packed()));
+        assertEquals(List.of(100_000_000L), waits, "one wait, the first backoff step (jitter at its lowest)");
+        assertEquals(List.of(1, 2), ScriptedDestination.calls);
+        assertEquals(4, ScriptedDestination.sent.size(), "three packets, the retried one twice");
+        assertEquals(30, durableCursor());
+        assertEquals(0, health.failingSinceMillis(), "delivering again after the retry");
+        assertEquals(T0.plusMillis(100).toEpochMilli(), health.lastSuccessMillis(), "the retry went after the wait, on the clock");
+    }
+
+    @Test
+    void aWindowGivenUpHalfSentMovesTheCursorOverItsSettledPrefixOnly() {
+        ScriptedDestination.script = (call, p) -> p.samples().get(0).sequence() == 10
+                ? PacketOutcome.retry("busy") : PacketOutcome.DELIVERED;
+        WindowReader.Prepared window = reader.next();
+        ScriptedDestination.gate = call -> {
+            giveUp = true; // an operator's pause arrives while the first call is in flight
+            return null;
+        };
+        assertFalse(sender.send(window.window(), window.packed()));
+        assertEquals(10, durableCursor(), "0-9 delivered; 10-19 pending, so 20-29 (delivered) are sent again later");
+        assertEquals("busy", health.lastError());
+        assertEquals(T0.toEpochMilli(), health.failingSinceMillis());
+
+        giveUp = false;
+        ScriptedDestination.gate = call -> null;
+        ScriptedDestination.script = (call, p) -> PacketOutcome.DELIVERED;
+        reader.rewind();
+        WindowReader.Prepared again = reader.next();
+        assertEquals(10, again.window().samples.get(0).sequence(), "reading starts after the settled prefix");
+        assertTrue(sender.send(again.window(), again.packed()));
+        assertEquals(30, durableCursor());
+    }
+}
