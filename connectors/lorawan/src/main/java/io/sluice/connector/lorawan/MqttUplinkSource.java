@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mqtt;
 import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
+import io.sluice.support.PemTls;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.metrics.Metrics;
@@ -118,8 +119,9 @@ final class MqttUplinkSource implements AutoCloseable {
             config.username().ifPresent(o::setUserName);
             config.password().ifPresent(p -> o.setPassword(p.reveal().toCharArray()));
             if (config.server().startsWith("ssl://")) {
-                o.setSocketFactory(PemTls.socketFactory(config.caFile().map(Path::of).orElse(null),
-                        config.certFile().map(Path::of).orElse(null), config.keyFile().map(Path::of).orElse(null)));
+                o.setSocketFactory(PemTls.clientContext("TLS", config.certFile().map(Path::of).orElse(null),
+                        config.keyFile().map(Path::of).orElse(null), config.caFile().map(Path::of).orElse(null))
+                        .getSocketFactory());
             }
             MqttClient self = c;
             c.setCallback(new MqttCallback() {

@@ -1,6 +1,7 @@
 package io.sluice.destination.iotcore;
 
 import io.sluice.spi.SluiceException;
+import io.sluice.support.PemTls;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,7 +49,7 @@ final class MqttTransport implements IotCoreTransport {
         this.config = config;
         this.scheduler = scheduler;
         this.log = log;
-        SSLContext tls = PemTls.clientContext(Path.of(config.certificate().orElseThrow()),
+        SSLContext tls = PemTls.clientContext("TLSv1.2", Path.of(config.certificate().orElseThrow()),
                 Path.of(config.privateKey().orElseThrow()), config.caCertificate().map(Path::of).orElse(null));
         options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
