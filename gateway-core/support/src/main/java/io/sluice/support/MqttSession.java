@@ -1,6 +1,8 @@
 package io.sluice.support;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,8 @@ import org.slf4j.Logger;
  * </pre>
  *
  * Logging, one episode being the time from losing (or never having) a connection to having it again: a lost connection
- * is one WARN line, a failed connect one WARN line per episode and distinct reason (repeats at DEBUG), the connection
+ * is one WARN line, a failed connect one WARN line per episode and distinct reason (repeats, even alternating ones, at
+ * DEBUG), the connection
  * (or reconnection) one INFO line. Callbacks run on the scheduler ({@link Listener#connected}) or on Paho's callback
  * thread ({@link Listener#messageArrived}); a message is acknowledged to the broker when {@code messageArrived} returns,
  * and an exception from it drops the connection so the broker delivers the message again.
@@ -73,6 +76,9 @@ public final class MqttSession implements AutoCloseable {
     public record Settings(String name, String serverUri, String clientId, MqttConnectOptions options,
                            Duration reconnectMinDelay, Duration reconnectMaxDelay) {}
 
+    /** A failing broker may word its refusal differently each time; beyond this many, repeats go to DEBUG only. */
+    private static final int MAX_REASONS_PER_EPISODE = 8;
+
     private final Settings settings;
     private final ScheduledExecutorService scheduler;
     private final Logger log;
@@ -85,8 +91,8 @@ public final class MqttSession implements AutoCloseable {
     private long attempt;
     private long connects;
     private volatile String lastError = "";
-    /** The connect failure last logged at WARN in this episode; null after a connection. */
-    private String loggedFailure;
+    /** The connect failures logged at WARN in this episode (a handful at most); cleared by a connection. */
+    private final Set<String> loggedFailures = new HashSet<>();
     private ScheduledFuture<?> pending;
 
     /**
@@ -165,7 +171,7 @@ public final class MqttSession implements AutoCloseable {
             if (number != attempt || !move(State.CONNECTED)) return;
             connects++;
             backoff.reset();
-            loggedFailure = null;
+            loggedFailures.clear();
             lastError = "";
         }
         if (reconnect) {
@@ -183,8 +189,7 @@ public final class MqttSession implements AutoCloseable {
             if (number != attempt || state != State.CONNECTING) return;
             lastError = reason;
             wait = waitForNextAttempt();
-            first = !reason.equals(loggedFailure);
-            loggedFailure = reason;
+            first = loggedFailures.size() < MAX_REASONS_PER_EPISODE && loggedFailures.add(reason);
         }
         if (first) {
             log.warn("{}: cannot connect to {}: {}; retrying with backoff", settings.name(), settings.serverUri(), reason);

@@ -18,11 +18,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import javax.net.SocketFactory;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.LoggerFactory;
 
 /** The session's state machine and its retries, against a socket factory that refuses every connection (no network). */
@@ -94,6 +99,30 @@ class MqttSessionTest {
         assertEquals(State.CLOSED, session.state());
     }
 
+    /** Many failed connects in one episode, with two reasons in turn: one WARN line per reason, not per attempt. */
+    @Test
+    void anEpisodeOfFailuresIsLoggedOncePerReason() throws Exception {
+        CapturingLogger log = new CapturingLogger();
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        // the reason alternates from one attempt to the next
+        MqttConnectOptions options = refusingOptions(() -> reasons.size() % 2 == 0 ? "refused A" : "refused B");
+        MqttSession session = new MqttSession(new MqttSession.Settings("test", "tcp://broker.invalid:1883", "c1", options,
+                Duration.ofMillis(2), Duration.ofMillis(4)), scheduler, log, new MqttSession.Listener() {
+                    @Override
+                    public void disconnected(String reason, Duration retryIn) {
+                        reasons.add(reason);
+                    }
+                }, MqttSession::describe);
+        session.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> reasons.size() >= 10);
+        session.close();
+        List<String> warnings = log.lines(Level.WARN);
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("refused A")) && warnings.stream().anyMatch(w -> w.contains("refused B")),
+                warnings.toString());
+        assertTrue(warnings.get(0).startsWith("test: cannot connect to tcp://broker.invalid:1883: "), warnings.get(0));
+    }
+
     @Test
     void pahosOwnReconnectIsRefused() {
         MqttConnectOptions options = refusingOptions();
@@ -108,35 +137,85 @@ class MqttSessionTest {
     }
 
     private static MqttConnectOptions refusingOptions() {
+        return refusingOptions(() -> "refused by the test");
+    }
+
+    private static MqttConnectOptions refusingOptions(Supplier<String> why) {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(1);
         options.setSocketFactory(new SocketFactory() {
             @Override
             public Socket createSocket() throws IOException {
-                throw new IOException("refused by the test");
+                throw new IOException(why.get());
             }
 
             @Override
             public Socket createSocket(String host, int port) throws IOException {
-                throw new IOException("refused by the test");
+                throw new IOException(why.get());
             }
 
             @Override
             public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
-                throw new IOException("refused by the test");
+                throw new IOException(why.get());
             }
 
             @Override
             public Socket createSocket(InetAddress host, int port) throws IOException {
-                throw new IOException("refused by the test");
+                throw new IOException(why.get());
             }
 
             @Override
             public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort) throws IOException {
-                throw new IOException("refused by the test");
+                throw new IOException(why.get());
             }
         });
         return options;
+    }
+
+    /** Keeps every formatted line with its level. */
+    private static final class CapturingLogger extends LegacyAbstractLogger {
+        private record Line(Level level, String text) {}
+
+        private final List<Line> lines = new CopyOnWriteArrayList<>();
+
+        List<String> lines(Level level) {
+            return lines.stream().filter(l -> l.level() == level).map(Line::text).toList();
+        }
+
+        @Override
+        protected String getFullyQualifiedCallerName() {
+            return null;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args, Throwable t) {
+            lines.add(new Line(level, MessageFormatter.basicArrayFormat(pattern, args)));
+        }
+
+        @Override
+        public boolean isTraceEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isDebugEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isErrorEnabled() {
+            return true;
+        }
     }
 }
