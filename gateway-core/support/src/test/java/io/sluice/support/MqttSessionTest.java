@@ -144,33 +144,27 @@ class MqttSessionTest {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(1);
-        options.setSocketFactory(new SocketFactory() {
-            @Override
-            public Socket createSocket() throws IOException {
-                throw new IOException(why.get());
-            }
-
-            @Override
-            public Socket createSocket(String host, int port) throws IOException {
-                throw new IOException(why.get());
-            }
-
-            @Override
-            public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
-                throw new IOException(why.get());
-            }
-
-            @Override
-            public Socket createSocket(InetAddress host, int port) throws IOException {
-                throw new IOException(why.get());
-            }
-
-            @Override
-            public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort) throws IOException {
-                throw new IOException(why.get());
-            }
-        });
+        options.setSocketFactory(new RefusingSocketFactory(why));
         return options;
+    }
+
+    /** Refuses every connection with the reason {@code why} gives; Paho only calls the no-argument form. */
+    private static final class RefusingSocketFactory extends SocketFactory {
+        private final Supplier<String> why;
+
+        RefusingSocketFactory(Supplier<String> why) {
+            this.why = why;
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            throw new IOException(why.get());
+        }
+
+        @Override public Socket createSocket(String host, int port) throws IOException { return createSocket(); }
+        @Override public Socket createSocket(String h, int p, InetAddress l, int lp) throws IOException { return createSocket(); }
+        @Override public Socket createSocket(InetAddress host, int port) throws IOException { return createSocket(); }
+        @Override public Socket createSocket(InetAddress a, int p, InetAddress l, int lp) throws IOException { return createSocket(); }
     }
 
     /** Keeps every formatted line with its level. */
