@@ -32,7 +32,7 @@ import org.slf4j.Logger;
  *   any state ──close──▶ CLOSED (final)
  * </pre>
  *
- * Logging, one episode being the time from losing (or never having) a connection to having it again: a lost connection
+ * Logging ({@link Reporting#LOG}; with {@link Reporting#OWNER} the same lines go to DEBUG), one episode being the time from losing (or never having) a connection to having it again: a lost connection
  * is one WARN line, a failed connect one WARN line per episode and distinct reason (repeats, even alternating ones, at
  * DEBUG), the connection
  * (or reconnection) one INFO line. Callbacks run on the scheduler ({@link Listener#connected}) or on Paho's callback
@@ -72,9 +72,20 @@ public final class MqttSession implements AutoCloseable {
         default void disconnected(String reason, Duration retryIn) {}
     }
 
+    /** Who tells the operator about connections, failures and losses. */
+    public enum Reporting {
+        /** The session logs them (WARN / INFO lines as the class comment says); for destinations. */
+        LOG,
+        /**
+         * The owner does, through {@link Listener#connected} and {@link Listener#disconnected} (a connector's health,
+         * which the runtime logs once per change); the session's own lines go to DEBUG.
+         */
+        OWNER
+    }
+
     /** How to reach the broker: {@code options} must leave automatic reconnect off. */
     public record Settings(String name, String serverUri, String clientId, MqttConnectOptions options,
-                           Duration reconnectMinDelay, Duration reconnectMaxDelay) {}
+                           Duration reconnectMinDelay, Duration reconnectMaxDelay, Reporting reporting) {}
 
     /** A failing broker may word its refusal differently each time; beyond this many, repeats go to DEBUG only. */
     private static final int MAX_REASONS_PER_EPISODE = 8;
@@ -175,9 +186,9 @@ public final class MqttSession implements AutoCloseable {
             lastError = "";
         }
         if (reconnect) {
-            log.info("{}: reconnected to {}", settings.name(), settings.serverUri());
+            info("{}: reconnected to {}", settings.name(), settings.serverUri());
         } else {
-            log.info("{}: connected to {} as {}", settings.name(), settings.serverUri(), settings.clientId());
+            info("{}: connected to {} as {}", settings.name(), settings.serverUri(), settings.clientId());
         }
     }
 
@@ -192,7 +203,7 @@ public final class MqttSession implements AutoCloseable {
             first = loggedFailures.size() < MAX_REASONS_PER_EPISODE && loggedFailures.add(reason);
         }
         if (first) {
-            log.warn("{}: cannot connect to {}: {}; retrying with backoff", settings.name(), settings.serverUri(), reason);
+            warn("{}: cannot connect to {}: {}; retrying with backoff", settings.name(), settings.serverUri(), reason);
         } else {
             log.debug("{}: connect failed again: {}", settings.name(), reason, cause);
         }
@@ -214,7 +225,7 @@ public final class MqttSession implements AutoCloseable {
             lastError = reason;
             wait = waitForNextAttempt();
         }
-        log.warn("{}: connection to {} lost ({}); reconnecting", settings.name(), settings.serverUri(), reason);
+        warn("{}: connection to {} lost ({}); reconnecting", settings.name(), settings.serverUri(), reason);
         listener.disconnected(reason, wait);
     }
 
@@ -233,6 +244,16 @@ public final class MqttSession implements AutoCloseable {
             number = ++attempt;
         }
         connect(number);
+    }
+
+    private void warn(String format, Object... args) {
+        if (settings.reporting() == Reporting.LOG) log.warn(format, args);
+        else log.debug(format, args);
+    }
+
+    private void info(String format, Object... args) {
+        if (settings.reporting() == Reporting.LOG) log.info(format, args);
+        else log.debug(format, args);
     }
 
     /** Holds the lock; false (and no change) for a transition the diagram does not have. */

@@ -47,7 +47,7 @@ class MqttSessionIT {
             options.setSocketFactory(PemTls.clientContext("TLS", broker.clientCertificatePath(), broker.clientKeyPath(),
                     broker.caCertificatePath()).getSocketFactory());
             session = new MqttSession(new MqttSession.Settings("it", broker.uri(), "session-it", options,
-                    Duration.ofMillis(100), Duration.ofSeconds(1)), scheduler, LoggerFactory.getLogger(MqttSessionIT.class),
+                    Duration.ofMillis(100), Duration.ofSeconds(1), MqttSession.Reporting.LOG), scheduler, LoggerFactory.getLogger(MqttSessionIT.class),
                     new MqttSession.Listener() {
                         @Override
                         public void connected(MqttAsyncClient client, boolean reconnect) throws Exception {

@@ -102,12 +102,30 @@ class MqttSessionTest {
     /** Many failed connects in one episode, with two reasons in turn: one WARN line per reason, not per attempt. */
     @Test
     void anEpisodeOfFailuresIsLoggedOncePerReason() throws Exception {
+        CapturingLogger log = failingEpisode(MqttSession.Reporting.LOG);
+        List<String> warnings = log.lines(Level.WARN);
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("refused A")) && warnings.stream().anyMatch(w -> w.contains("refused B")),
+                warnings.toString());
+        assertTrue(warnings.get(0).startsWith("test: cannot connect to tcp://broker.invalid:1883: "), warnings.get(0));
+    }
+
+    /** An owner that reports through its health (a connector) gets no second WARN line from the session. */
+    @Test
+    void anOwnerThatReportsItselfGetsDebugLinesOnly() throws Exception {
+        CapturingLogger log = failingEpisode(MqttSession.Reporting.OWNER);
+        assertEquals(List.of(), log.lines(Level.WARN));
+        assertEquals(List.of(), log.lines(Level.INFO));
+        assertTrue(log.lines(Level.DEBUG).stream().anyMatch(l -> l.startsWith("test: cannot connect")), log.lines(Level.DEBUG).toString());
+    }
+
+    private CapturingLogger failingEpisode(MqttSession.Reporting reporting) throws Exception {
         CapturingLogger log = new CapturingLogger();
         List<String> reasons = new CopyOnWriteArrayList<>();
         // the reason alternates from one attempt to the next
         MqttConnectOptions options = refusingOptions(() -> reasons.size() % 2 == 0 ? "refused A" : "refused B");
         MqttSession session = new MqttSession(new MqttSession.Settings("test", "tcp://broker.invalid:1883", "c1", options,
-                Duration.ofMillis(2), Duration.ofMillis(4)), scheduler, log, new MqttSession.Listener() {
+                Duration.ofMillis(2), Duration.ofMillis(4), reporting), scheduler, log, new MqttSession.Listener() {
                     @Override
                     public void disconnected(String reason, Duration retryIn) {
                         reasons.add(reason);
@@ -116,11 +134,7 @@ class MqttSessionTest {
         session.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> reasons.size() >= 10);
         session.close();
-        List<String> warnings = log.lines(Level.WARN);
-        assertEquals(2, warnings.size(), warnings.toString());
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("refused A")) && warnings.stream().anyMatch(w -> w.contains("refused B")),
-                warnings.toString());
-        assertTrue(warnings.get(0).startsWith("test: cannot connect to tcp://broker.invalid:1883: "), warnings.get(0));
+        return log;
     }
 
     @Test
@@ -132,7 +146,7 @@ class MqttSessionTest {
 
     private MqttSession session(MqttConnectOptions options, MqttSession.Listener listener) throws Exception {
         return new MqttSession(new MqttSession.Settings("test", "tcp://broker.invalid:1883", "c1", options,
-                Duration.ofMillis(40), Duration.ofSeconds(5)), scheduler, LoggerFactory.getLogger(MqttSessionTest.class),
+                Duration.ofMillis(40), Duration.ofSeconds(5), MqttSession.Reporting.LOG), scheduler, LoggerFactory.getLogger(MqttSessionTest.class),
                 listener, MqttSession::describe);
     }
 

@@ -101,7 +101,8 @@ final class MqttUplinkSource implements AutoCloseable {
                     .getSocketFactory());
         }
         MqttSession s = new MqttSession(new MqttSession.Settings("MQTT", config.server(),
-                config.clientId().orElse("sluice-" + name), o, config.reconnectMinDelay(), config.reconnectMaxDelay()),
+                config.clientId().orElse("sluice-" + name), o, config.reconnectMinDelay(), config.reconnectMaxDelay(),
+                MqttSession.Reporting.OWNER),
                 context.scheduler(), context.logger(), new MqttSession.Listener() {
                     @Override
                     public void connected(MqttAsyncClient client, boolean reconnect) throws MqttException {

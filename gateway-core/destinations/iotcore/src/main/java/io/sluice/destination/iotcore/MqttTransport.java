@@ -46,7 +46,7 @@ final class MqttTransport implements IotCoreTransport {
         options.setHttpsHostnameVerificationEnabled(true);
         session = new MqttSession(new MqttSession.Settings("iotcore destination '" + destination + "'",
                 config.endpoint().orElseThrow(), config.clientId().orElse(destination), options,
-                config.reconnectMinDelay(), config.reconnectMaxDelay()),
+                config.reconnectMinDelay(), config.reconnectMaxDelay(), MqttSession.Reporting.LOG),
                 scheduler, log, new MqttSession.Listener() {}, this::describeConnectFailure);
     }
 
