@@ -1,7 +1,8 @@
 package io.sluice.gateway.greengrass;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.runtime.destination.SampleJson;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.config.Template;
 import io.sluice.spi.destination.Destination;
@@ -13,6 +14,10 @@ import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
 import io.sluice.spi.destination.RateLimits;
 import io.sluice.spi.destination.Rejection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,12 +40,16 @@ import software.amazon.awssdk.aws.greengrass.model.UnauthorizedError;
 /**
  * Packs samples into {@code {"samples": [...]}} messages per rendered topic (at most {@code max-samples-per-message}
  * samples and {@code max-message-size} bytes each, stream order kept) and publishes each with one IPC
- * {@code PublishToTopic}. The nucleus answers once the message is handed to the local subscribers.
+ * {@code PublishToTopic}. The nucleus answers once the message is handed to the local subscribers. Each sample has
+ * the same JSON form as a line of the file destination ({@link SampleJson}).
  */
 final class GreengrassPubSubDestination implements Destination {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int ENVELOPE_BYTES = "{\"samples\":[]}".length();
+    private static final byte[] ENVELOPE_START = "{\"samples\":[".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ENVELOPE_END = "]}".getBytes(StandardCharsets.US_ASCII);
+    private static final int ENVELOPE_BYTES = ENVELOPE_START.length + ENVELOPE_END.length;
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
@@ -51,8 +60,8 @@ final class GreengrassPubSubDestination implements Destination {
     private volatile GreengrassIpc ipc;
     private Logger log = LoggerFactory.getLogger(GreengrassPubSubDestination.class);
 
-    /** A message ready to publish. */
-    record Message(String topic, List<Map<String, Object>> samples, byte[] encoded) {}
+    /** A message ready to publish: {@code {"samples": [...]}} as UTF-8 JSON. */
+    record Message(String topic, byte[] encoded) {}
 
     GreengrassPubSubDestination(String name, GreengrassPubSubConfig config, Supplier<GreengrassIpc> ipc) {
         this.name = name;
@@ -82,14 +91,14 @@ final class GreengrassPubSubDestination implements Destination {
         Map<String, Builder> open = new LinkedHashMap<>();
         for (OutboundSample s : samples) {
             String topic = this.topic.render(s::placeholder, "unknown");
-            Map<String, Object> json = SampleJson.toMap(s);
-            int size;
+            byte[] json;
             try {
-                size = JSON.writeValueAsBytes(json).length;
-            } catch (JsonProcessingException e) {
-                rejected.add(new Rejection(s, "cannot encode as JSON: " + e.getOriginalMessage()));
+                json = SampleJson.encode(s);
+            } catch (UncheckedIOException e) {
+                rejected.add(new Rejection(s, "cannot encode as JSON: " + e.getCause().getMessage()));
                 continue;
             }
+            int size = json.length;
             if (ENVELOPE_BYTES + size > maxBytes) {
                 rejected.add(new Rejection(s, "sample encodes to " + (ENVELOPE_BYTES + size)
                         + " bytes, more than max-message-size " + config.maxMessageSize()));
@@ -113,27 +122,29 @@ final class GreengrassPubSubDestination implements Destination {
     private static final class Builder {
         final String topic;
         final List<OutboundSample> samples = new ArrayList<>();
-        final List<Map<String, Object>> json = new ArrayList<>();
+        final List<byte[]> json = new ArrayList<>();
         long bytes = ENVELOPE_BYTES;
 
         Builder(String topic) {
             this.topic = topic;
         }
 
-        void add(OutboundSample s, Map<String, Object> encoded, int size) {
+        void add(OutboundSample s, byte[] encoded, int size) {
             bytes += (samples.isEmpty() ? 0 : 1) + size;
             samples.add(s);
             json.add(encoded);
         }
 
         Packet build() {
-            byte[] encoded;
-            try {
-                encoded = JSON.writeValueAsBytes(Map.of("samples", json));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("samples encoded one by one but not together", e);
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) bytes);
+            out.writeBytes(ENVELOPE_START);
+            for (int i = 0; i < json.size(); i++) {
+                if (i > 0) out.write(',');
+                out.writeBytes(json.get(i));
             }
-            return new Packet(topic, encoded.length, samples, new Message(topic, List.copyOf(json), encoded));
+            out.writeBytes(ENVELOPE_END);
+            byte[] encoded = out.toByteArray();
+            return new Packet(topic, encoded.length, samples, new Message(topic, encoded));
         }
     }
 
@@ -153,9 +164,11 @@ final class GreengrassPubSubDestination implements Destination {
             PublishMessage publish = new PublishMessage();
             if (config.messageFormat() == GreengrassPubSubConfig.MessageFormat.JSON) {
                 JsonMessage json = new JsonMessage();
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("samples", message.samples());
-                json.setMessage(body);
+                try {
+                    json.setMessage(JSON.readValue(message.encoded(), MAP));
+                } catch (IOException e) {
+                    throw new IllegalStateException("a message this destination encoded does not parse", e);
+                }
                 publish.setJsonMessage(json);
             } else {
                 BinaryMessage binary = new BinaryMessage();

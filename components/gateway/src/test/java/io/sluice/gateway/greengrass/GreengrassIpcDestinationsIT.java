@@ -159,7 +159,7 @@ class GreengrassIpcDestinationsIT {
         }
         List<TopicPublish> published = nucleus.topicPublishes();
         assertEquals(List.of("sluice/telemetry/a", "sluice/telemetry/b"), published.stream().map(TopicPublish::topic).toList());
-        assertTrue(published.get(1).binaryText().startsWith("{\"samples\":[{\"stream\":\"telemetry\",\"sequence\":2"),
+        assertTrue(published.get(1).binaryText().startsWith("{\"samples\":[{\"stream\":\"telemetry\",\"seq\":2"),
                 published.get(1).binaryText());
     }
 

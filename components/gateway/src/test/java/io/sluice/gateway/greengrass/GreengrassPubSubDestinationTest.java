@@ -98,14 +98,16 @@ class GreengrassPubSubDestinationTest {
         JsonNode samples = json.readTree(((GreengrassPubSubDestination.Message) result.packets().get(0).body()).encoded()).get("samples");
         JsonNode first = samples.get(0);
         assertEquals("telemetry", first.get("stream").asText());
-        assertEquals(1, first.get("sequence").asLong());
+        assertEquals(1, first.get("seq").asLong());
         assertEquals("sim", first.get("connector").asText());
         assertEquals("temp", first.get("tag").asText());
         assertEquals("float", first.get("type").asText());
         assertEquals(21.5, first.get("value").asDouble());
         assertEquals("GOOD", first.get("quality").asText());
         assertEquals("degC", first.get("unit").asText());
-        assertEquals(Sample.toInstant(T0 + 1).toString(), first.get("sourceTime").asText());
+        assertEquals(Sample.toInstant(T0 + 1).toString(), first.get("source_time").asText());
+        assertEquals(0, first.get("status").asInt());
+        assertEquals(Sample.toInstant(T0 + 6).toString(), first.get("receive_time").asText());
         assertEquals("hamburg", first.get("asset").get("site").asText());
         assertEquals("NaN", samples.get(1).get("value").asText());
         assertEquals("AQI=", samples.get(2).get("value").asText());

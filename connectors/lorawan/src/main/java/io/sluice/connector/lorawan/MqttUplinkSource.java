@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mqtt;
 import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
+import io.sluice.support.MqttSession;
+import io.sluice.support.PemTls;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.metrics.Metrics;
@@ -13,21 +15,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * MQTT mode: subscribes to a network server's uplink events (ChirpStack v4 or The Things Stack v3), decodes the
  * already decrypted payload with the device's profile and hands the samples to the sink. A message is acknowledged
  * to the broker (QoS 1) only after its samples are committed: the callback waits for the commit, and a failed commit
- * drops the connection so the broker redelivers. Connection loss is retried with exponential backoff.
+ * drops the connection so the broker redelivers. The connection is a {@link MqttSession}: it reconnects with backoff
+ * and this source subscribes again on every connection.
  */
 final class MqttUplinkSource implements AutoCloseable {
 
@@ -52,10 +50,7 @@ final class MqttUplinkSource implements AutoCloseable {
     private final EpisodeLog duplicateLog;
     private final RecentIds recent;
     private final EpisodeLog problemLog;
-    private volatile MqttClient client;
-    private volatile ScheduledFuture<?> pending;
-    private volatile boolean closed;
-    private Duration delay;
+    private volatile MqttSession session;
 
     MqttUplinkSource(String name, Mqtt config, DeviceRegistry registry, DeviceProfile defaultProfile, LoRaWanConnectorConfig.RadioMetadata radio,
                      GatewayClock gatewayClock, ConnectorContext context) {
@@ -78,10 +73,10 @@ final class MqttUplinkSource implements AutoCloseable {
         duplicateLog = new EpisodeLog(context.logger(), Duration.ofSeconds(10));
         recent = new RecentIds(config.dedupIds(), config.dedupMaxAge().toMillis(), context.stateDirectory());
         problemLog = new EpisodeLog(context.logger(), Duration.ofSeconds(10));
-        delay = config.reconnectMinDelay();
     }
 
-    void start() {
+    /** Reads the dedup state and the TLS files, then connects in the background. */
+    void start() throws Exception {
         try {
             int bad = recent.load(context.clock().millis());
             if (bad > 0) {
@@ -92,79 +87,44 @@ final class MqttUplinkSource implements AutoCloseable {
             context.logger().warn("cannot read or rewrite {} ({}); events stored before this start may be stored again "
                     + "if the broker delivers them again", RecentIds.FILE, e.toString());
         }
-        schedule(Duration.ZERO);
-    }
-
-    private synchronized void schedule(Duration after) {
-        if (closed) {
-            return;
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(config.cleanSession());
+        o.setAutomaticReconnect(false);
+        o.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+        o.setKeepAliveInterval((int) Math.max(1, config.keepAlive().toSeconds()));
+        o.setMaxInflight(100);
+        config.username().ifPresent(o::setUserName);
+        config.password().ifPresent(p -> o.setPassword(p.reveal().toCharArray()));
+        if (config.server().startsWith("ssl://")) {
+            o.setSocketFactory(PemTls.clientContext("TLS", config.certFile().map(Path::of).orElse(null),
+                    config.keyFile().map(Path::of).orElse(null), config.caFile().map(Path::of).orElse(null))
+                    .getSocketFactory());
         }
-        pending = context.scheduler().schedule(this::connect, after.toMillis(), TimeUnit.MILLISECONDS);
-    }
+        MqttSession s = new MqttSession(new MqttSession.Settings("MQTT", config.server(),
+                config.clientId().orElse("sluice-" + name), o, config.reconnectMinDelay(), config.reconnectMaxDelay(),
+                MqttSession.Reporting.OWNER),
+                context.scheduler(), context.logger(), new MqttSession.Listener() {
+                    @Override
+                    public void connected(MqttAsyncClient client, boolean reconnect) throws MqttException {
+                        client.subscribe(config.topicFilter(), config.qos()).waitForCompletion(config.connectTimeout().toMillis());
+                        connects.increment();
+                        context.health().report(HealthState.CONNECTED, "subscribed to " + config.topicFilter() + " on "
+                                + config.server());
+                    }
 
-    private void connect() {
-        if (closed) {
-            return;
-        }
-        MqttClient c = null;
-        try {
-            c = new MqttClient(config.server(), config.clientId().orElse("sluice-" + name), new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(config.cleanSession());
-            o.setAutomaticReconnect(false);
-            o.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
-            o.setKeepAliveInterval((int) Math.max(1, config.keepAlive().toSeconds()));
-            o.setMaxInflight(100);
-            config.username().ifPresent(o::setUserName);
-            config.password().ifPresent(p -> o.setPassword(p.reveal().toCharArray()));
-            if (config.server().startsWith("ssl://")) {
-                o.setSocketFactory(PemTls.socketFactory(config.caFile().map(Path::of).orElse(null),
-                        config.certFile().map(Path::of).orElse(null), config.keyFile().map(Path::of).orElse(null)));
-            }
-            MqttClient self = c;
-            c.setCallback(new MqttCallback() {
-                @Override
-                public void connectionLost(Throwable cause) {
-                    lost(self, cause);
-                }
+                    @Override
+                    public void messageArrived(String topic, MqttMessage message) {
+                        handle(topic, message.getPayload());
+                    }
 
-                @Override
-                public void messageArrived(String topic, MqttMessage message) {
-                    handle(topic, message.getPayload());
-                }
-
-                @Override
-                public void deliveryComplete(IMqttDeliveryToken token) {}
-            });
-            c.connect(o);
-            c.subscribe(config.topicFilter(), config.qos());
-            client = c;
-            connects.increment();
-            delay = config.reconnectMinDelay();
-            context.health().report(HealthState.CONNECTED, "subscribed to " + config.topicFilter() + " on " + config.server());
-            if (closed) {
-                close();
-            }
-        } catch (Exception e) {
-            closeQuietly(c);
-            Duration wait = delay;
-            delay = delay.multipliedBy(2).compareTo(config.reconnectMaxDelay()) > 0 ? config.reconnectMaxDelay() : delay.multipliedBy(2);
-            context.health().report(HealthState.DISCONNECTED, "cannot connect to " + config.server() + ": " + e.getMessage()
-                    + "; retrying in " + Durations.format(wait));
-            schedule(wait);
-        }
-    }
-
-    private void lost(MqttClient c, Throwable cause) {
-        if (closed) {
-            return;
-        }
-        context.scheduler().execute(() -> closeQuietly(c));
-        Duration wait = delay;
-        delay = delay.multipliedBy(2).compareTo(config.reconnectMaxDelay()) > 0 ? config.reconnectMaxDelay() : delay.multipliedBy(2);
-        context.health().report(HealthState.DISCONNECTED, "lost " + config.server() + ": "
-                + (cause == null ? "?" : cause.getMessage()) + "; retrying in " + Durations.format(wait));
-        schedule(wait);
+                    @Override
+                    public void disconnected(String reason, Duration retryIn) {
+                        context.health().report(HealthState.DISCONNECTED, "no connection to " + config.server() + ": "
+                                + reason + "; retrying in " + Durations.format(retryIn));
+                    }
+                }, MqttSession::describe);
+        session = s;
+        s.start();
     }
 
     /** Handles one event; package-private for tests. A failed commit throws so the broker redelivers. */
@@ -240,34 +200,12 @@ final class MqttUplinkSource implements AutoCloseable {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
-    private static void closeQuietly(MqttClient c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            if (c.isConnected()) {
-                c.disconnect(1_000);
-            }
-        } catch (MqttException ignored) {
-            // closing anyway
-        }
-        try {
-            c.close(true);
-        } catch (MqttException ignored) {
-            // closing anyway
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        ScheduledFuture<?> p = pending;
-        if (p != null) {
-            p.cancel(false);
+        MqttSession s = session;
+        if (s != null) {
+            s.close();
         }
-        MqttClient c = client;
-        client = null;
-        closeQuietly(c);
         recent.close();
     }
 }

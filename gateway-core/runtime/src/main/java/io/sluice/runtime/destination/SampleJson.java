@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON Lines form of samples used by the file and stdout destinations and {@code sluice streams tail}:
+ * The one JSON form of a sample, used by the file and stdout destinations (one per line), the Greengrass local
+ * pub/sub destination (packed into {@code {"samples": [...]}}) and {@code sluice streams tail}:
  * <pre>
  * {"stream":"telemetry","seq":42,"connector":"sim","tag":"line1.temp","type":"float","value":21.5,
  *  "quality":"GOOD","status":0,"source_time":"2026-11-22T05:00:00.123456789Z","server_time":"...",
@@ -38,6 +39,17 @@ public final class SampleJson {
                 g.flush();
                 out.write('\n');
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** One sample as a JSON object, without a line end. */
+    public static byte[] encode(OutboundSample s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(200);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            write(g, s.stream(), s.sequence(), s.connector(), s.sample(), s.asset().levels());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,56 +1,40 @@
 package io.sluice.destination.iotcore;
 
+import static io.sluice.support.MqttSession.describe;
+
 import io.sluice.spi.SluiceException;
+import io.sluice.support.MqttSession;
+import io.sluice.support.PemTls;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 
 /**
- * The built-in transport: one MQTT 3.1.1 connection over TLS 1.2 with the device certificate (Eclipse Paho). It
- * connects in the background and, when the connection drops, reconnects with exponential backoff and jitter;
+ * The built-in transport: one MQTT 3.1.1 connection over TLS 1.2 with the device certificate (Eclipse Paho), kept by
+ * a {@link MqttSession}: it connects in the background and, when the connection drops, reconnects with backoff;
  * publishes made while disconnected fail at once as retryable, so the publisher keeps the data and backs off.
  * Clean session: unacknowledged messages are the publisher's to resend, not the broker's.
  */
 final class MqttTransport implements IotCoreTransport {
 
-    private final String destination;
     private final IotCoreDestinationConfig config;
-    private final ScheduledExecutorService scheduler;
-    private final Logger log;
-    private final MqttAsyncClient client;
-    private final MqttConnectOptions options;
-    private final AtomicLong reconnects = new AtomicLong();
-    private volatile boolean closed;
-    private volatile boolean connecting;
-    private volatile String lastError = "";
-    /** The connect failure last logged at WARN; null while connected. One WARN line per episode and reason. */
-    private String loggedFailure;
     private final TrackingSocketFactory sockets;
-    private long delayMillis;
+    private final MqttSession session;
 
     MqttTransport(String destination, IotCoreDestinationConfig config, ScheduledExecutorService scheduler, Logger log)
             throws Exception {
-        this.destination = destination;
         this.config = config;
-        this.scheduler = scheduler;
-        this.log = log;
-        SSLContext tls = PemTls.clientContext(Path.of(config.certificate().orElseThrow()),
+        SSLContext tls = PemTls.clientContext("TLSv1.2", Path.of(config.certificate().orElseThrow()),
                 Path.of(config.privateKey().orElseThrow()), config.caCertificate().map(Path::of).orElse(null));
-        options = new MqttConnectOptions();
+        MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(true);
         options.setAutomaticReconnect(false);
@@ -60,88 +44,15 @@ final class MqttTransport implements IotCoreTransport {
         sockets = new TrackingSocketFactory(tls.getSocketFactory());
         options.setSocketFactory(sockets);
         options.setHttpsHostnameVerificationEnabled(true);
-        client = new MqttAsyncClient(config.endpoint().orElseThrow(), config.clientId().orElse(destination),
-                new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lastError = describe(cause);
-                log.warn("iotcore destination '{}': connection to {} lost ({}); reconnecting", destination,
-                        config.endpoint().orElse(""), lastError);
-                scheduleConnect();
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {}
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {}
-        });
-        delayMillis = config.reconnectMinDelay().toMillis();
+        session = new MqttSession(new MqttSession.Settings("iotcore destination '" + destination + "'",
+                config.endpoint().orElseThrow(), config.clientId().orElse(destination), options,
+                config.reconnectMinDelay(), config.reconnectMaxDelay(), MqttSession.Reporting.LOG),
+                scheduler, log, new MqttSession.Listener() {}, this::describeConnectFailure);
     }
 
     /** Connects now in the background; failures are retried with backoff. */
     void start() {
-        connectNow();
-    }
-
-    private synchronized void scheduleConnect() {
-        if (closed || connecting) return;
-        connecting = true;
-        long jittered = delayMillis / 2 + ThreadLocalRandom.current().nextLong(delayMillis / 2 + 1);
-        delayMillis = Math.min(config.reconnectMaxDelay().toMillis(), Math.max(1, delayMillis * 2));
-        scheduler.schedule(() -> {
-            synchronized (MqttTransport.this) {
-                connecting = false;
-            }
-            connectNow();
-        }, jittered, TimeUnit.MILLISECONDS);
-    }
-
-    private void connectNow() {
-        if (closed || client.isConnected()) return;
-        try {
-            client.connect(options, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    synchronized (MqttTransport.this) {
-                        delayMillis = config.reconnectMinDelay().toMillis();
-                        loggedFailure = null;
-                    }
-                    if (reconnects.getAndIncrement() > 0) {
-                        log.info("iotcore destination '{}': reconnected to {}", destination, config.endpoint().orElse(""));
-                    } else {
-                        log.info("iotcore destination '{}': connected to {} as {}", destination,
-                                config.endpoint().orElse(""), client.getClientId());
-                    }
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable cause) {
-                    String reason = describeConnectFailure(cause);
-                    lastError = reason;
-                    boolean first;
-                    synchronized (MqttTransport.this) {
-                        first = !reason.equals(loggedFailure);
-                        loggedFailure = reason;
-                    }
-                    if (first) {
-                        log.warn("iotcore destination '{}': cannot connect to {}: {}; retrying with backoff",
-                                destination, config.endpoint().orElse(""), reason);
-                    } else {
-                        log.debug("iotcore destination '{}': connect failed again: {}", destination, reason, cause);
-                    }
-                    scheduleConnect();
-                }
-            });
-        } catch (MqttException e) {
-            // already connecting, or a client-side error: try again later
-            lastError = describe(e);
-            if (e.getReasonCode() != MqttException.REASON_CODE_CONNECT_IN_PROGRESS
-                    && e.getReasonCode() != MqttException.REASON_CODE_CLIENT_CONNECTED) {
-                scheduleConnect();
-            }
-        }
+        session.start();
     }
 
     /** A failed connect in one line: TLS failures and MQTT refusals by name, anything else by its causes. */
@@ -151,7 +62,7 @@ final class MqttTransport implements IotCoreTransport {
         String tls = TlsFailures.describe(cause, sockets.progress(), host, trustedBy);
         if (tls != null) return tls;
         if (cause instanceof MqttException e) {
-            String clientId = client.getClientId();
+            String clientId = session.settings().clientId();
             switch (e.getReasonCode()) {
                 case MqttException.REASON_CODE_NOT_AUTHORIZED:
                     return "the broker refused CONNECT: not authorized (check the IoT policy allows iot:Connect for client id "
@@ -167,19 +78,11 @@ final class MqttTransport implements IotCoreTransport {
         return describe(cause);
     }
 
-    static String describe(Throwable t) {
-        if (t == null) return "unknown";
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        String msg = t.getMessage();
-        if (root != t) msg = msg + ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
-        return msg;
-    }
-
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!client.isConnected()) {
+        if (!session.isConnected()) {
+            String lastError = session.lastError();
             done.completeExceptionally(SluiceException.retryable("not connected to " + config.endpoint().orElse("")
                     + (lastError.isEmpty() ? "" : " (" + lastError + ")"), null));
             return done;
@@ -187,7 +90,7 @@ final class MqttTransport implements IotCoreTransport {
         try {
             MqttMessage message = new MqttMessage(payload);
             message.setQos(qos);
-            client.publish(topic, message, null, new IMqttActionListener() {
+            session.client().publish(topic, message, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     done.complete(null);
@@ -209,30 +112,19 @@ final class MqttTransport implements IotCoreTransport {
 
     @Override
     public boolean isConnected() {
-        return client.isConnected();
+        return session.isConnected();
     }
 
     String lastError() {
-        return lastError;
+        return session.lastError();
     }
 
     long connects() {
-        return reconnects.get();
+        return session.connects();
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            if (client.isConnected()) client.disconnect(2000).waitForCompletion(3000);
-        } catch (MqttException e) {
-            log.debug("iotcore destination '{}': disconnect: {}", destination, e.getMessage());
-        }
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            log.debug("iotcore destination '{}': close: {}", destination, e.getMessage());
-        }
+        session.close();
     }
-
 }
