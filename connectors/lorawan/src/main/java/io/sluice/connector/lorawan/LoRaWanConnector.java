@@ -1,9 +1,11 @@
 package io.sluice.connector.lorawan;
 
 import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mode;
+import io.sluice.spi.Durations;
 import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.support.Backoff;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -80,10 +82,10 @@ public final class LoRaWanConnector implements Connector {
             long every = Math.max(1_000, Math.min(60_000, config.silenceAlarm().toMillis() / 4));
             silenceCheck = context.scheduler().scheduleAtFixedRate(silence::check, every, every, TimeUnit.MILLISECONDS);
         }
-        bindOrRetry(s, context, Duration.ofSeconds(1));
+        bindOrRetry(s, context, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)));
     }
 
-    private void bindOrRetry(PacketForwarderServer s, ConnectorContext context, Duration delay) {
+    private void bindOrRetry(PacketForwarderServer s, ConnectorContext context, Backoff backoff) {
         if (stopped) {
             return;
         }
@@ -91,10 +93,10 @@ public final class LoRaWanConnector implements Connector {
             s.bind();
             s.start("lorawan-udp-" + name, context.health());
         } catch (IOException e) {
+            Duration delay = backoff.next();
             context.health().report(HealthState.DISCONNECTED, "cannot bind UDP " + config.bindAddress() + ":" + config.port()
-                    + ": " + e.getMessage() + "; retrying in " + delay.toSeconds() + "s");
-            Duration next = delay.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : delay.multipliedBy(2);
-            retry = context.scheduler().schedule(() -> bindOrRetry(s, context, next), delay.toMillis(), TimeUnit.MILLISECONDS);
+                    + ": " + e.getMessage() + "; retrying in " + Durations.format(delay));
+            retry = context.scheduler().schedule(() -> bindOrRetry(s, context, backoff), delay.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 

@@ -14,6 +14,7 @@ import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +71,7 @@ final class OpcUaConnector implements Connector {
     private volatile boolean running;
     private final Object lock = new Object();
     private Session current;
-    private int attempt;
+    private Backoff reconnectBackoff;
     private ScheduledFuture<?> pendingConnect;
     /** An outage being bridged: from the last value received before the loss to the first value after it. */
     private record Gap(long fromNanos, long fromMillis) {
@@ -180,6 +180,7 @@ final class OpcUaConnector implements Connector {
         this.log = context.logger();
         this.options = ConnectionOptions.of(config, context.stateDirectory());
         this.pki = new OpcUaPki(options.pkiDirectory());
+        this.reconnectBackoff = new Backoff(config.reconnectMinDelay(), config.reconnectMaxDelay());
         Metrics m = context.metrics();
         samplesCounter = m.counter("opcua.samples");
         publishFailures = m.counter("opcua.publish.failures");
@@ -230,13 +231,10 @@ final class OpcUaConnector implements Connector {
         }
     }
 
-    private Duration backoff() {
-        long min = config.reconnectMinDelay().toMillis();
-        long max = config.reconnectMaxDelay().toMillis();
-        long base = Math.min(max, min << Math.min(attempt, 20));
-        long jitter = base / 5 == 0 ? 0 : ThreadLocalRandom.current().nextLong(base / 5);
-        attempt++;
-        return Duration.ofMillis(Math.max(min, Math.min(max, base - jitter)));
+    private Duration nextDelay() {
+        synchronized (lock) {
+            return reconnectBackoff.next();
+        }
     }
 
     private void connect() {
@@ -280,7 +278,7 @@ final class OpcUaConnector implements Connector {
                     return;
                 }
                 current = session;
-                attempt = 0;
+                reconnectBackoff.reset();
                 monitoredItems.set(items);
                 previous = session;
             }
@@ -302,7 +300,7 @@ final class OpcUaConnector implements Connector {
             if (client != null) OpcUaClients.disconnectQuietly(client, config.requestTimeout());
             if (!running) return; // stopped while connecting
             connectFailures.increment();
-            Duration delay = backoff();
+            Duration delay = nextDelay();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             reportFailure(message, true, "retrying in " + Durations.format(delay), e);
             schedule(delay);
@@ -725,7 +723,7 @@ final class OpcUaConnector implements Connector {
         SequencingTransport transport = session.notifications.transport;
         if (transport != null) transport.keepSubscriptionsOnClose(); // for the next session to transfer
         ctx.scheduler().execute(() -> close(session, false));
-        schedule(backoff());
+        schedule(nextDelay());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.sluice.runtime.store.StreamStats;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationContext;
 import io.sluice.spi.destination.DestinationFactory;
+import io.sluice.support.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,7 +63,7 @@ final class DestinationRunner implements Runnable {
         this.counters = counters;
         this.contexts = contexts;
         this.lifecycle = new DestinationLifecycle(counters.state);
-        this.startBackoff = new Backoff(FIRST_RETRY, instance.maxBackoff());
+        this.startBackoff = Backoff.withConfiguredCap(FIRST_RETRY, instance.maxBackoff());
         this.exports = DestinationWorker.sorted(exports);
         this.assets = assets;
     }
@@ -102,7 +103,7 @@ final class DestinationRunner implements Runnable {
     public void run() {
         try {
             while (destination == null && !lifecycle.stopRequested()) {
-                long wait = startBackoff.nextDelayNanos();
+                long wait = startBackoff.nextNanos();
                 long until = System.nanoTime() + wait;
                 if (failedAttempts > 0) nextStartNanos = until == 0 ? 1 : until;
                 while (!lifecycle.stopRequested() && System.nanoTime() - until < 0) {

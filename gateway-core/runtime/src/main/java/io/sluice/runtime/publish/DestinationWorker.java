@@ -15,6 +15,7 @@ import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
 import io.sluice.spi.destination.RateLimits;
 import io.sluice.spi.destination.Rejection;
+import io.sluice.support.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -123,7 +124,7 @@ final class DestinationWorker implements Runnable {
         this.calls = new TokenBucket(configuredRates[0]);
         this.packets = new TokenBucket(configuredRates[1]);
         this.bytes = new TokenBucket(configuredRates[2]);
-        this.backoff = new Backoff(Duration.ofMillis(200), instance.maxBackoff());
+        this.backoff = Backoff.withConfiguredCap(Duration.ofMillis(200), instance.maxBackoff());
         this.assets = assets;
         updateExports(exports);
         this.samplesSent = counters.samplesSent;
@@ -275,7 +276,7 @@ final class DestinationWorker implements Runnable {
                     if (ahead != null) awaitQuietly(ahead);
                     ahead = null;
                     rewindReads();
-                    sleep(backoff.nextDelayNanos());
+                    sleep(backoff.nextNanos());
                 }
             }
             if (lifecycle.pastDeadline() && hasBacklog()) {
@@ -430,7 +431,7 @@ final class DestinationWorker implements Runnable {
                 retries.addAndGet(call.size());
                 recordFailure(reasonKey(e.getMessage()), e.getMessage());
                 lifecycle.activity(DestinationState.BACKING_OFF);
-                sleep(backoff.nextDelayNanos());
+                sleep(backoff.nextNanos());
                 continue;
             } catch (DeadlinePassed e) {
                 // the call in flight is abandoned unanswered: its packets are sent again after the next start
@@ -468,7 +469,7 @@ final class DestinationWorker implements Runnable {
             if (throttled) slowDown();
             if (retry) {
                 lifecycle.activity(DestinationState.BACKING_OFF);
-                sleep(backoff.nextDelayNanos());
+                sleep(backoff.nextNanos());
             } else {
                 succeeded();
             }
@@ -610,7 +611,7 @@ final class DestinationWorker implements Runnable {
         } catch (SluiceException ex) {
             recordFailure("dead-letter append failed", ex.getMessage());
             log.error("destination {}: cannot write to dead-letter stream {}: {}", instance.name(), instance.deadLetterStream(), ex.getMessage());
-            sleep(backoff.nextDelayNanos());
+            sleep(backoff.nextNanos());
             return false;
         }
     }
