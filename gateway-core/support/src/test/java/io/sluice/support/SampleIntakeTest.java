@@ -12,21 +12,32 @@ import io.sluice.support.SampleIntake.State;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Marker;
+import org.slf4j.Logger;
+import org.slf4j.event.EventRecordingLogger;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.event.SubstituteLoggingEvent;
 import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.helpers.SubstituteLogger;
 
 class SampleIntakeTest {
 
     private final CountingMetrics metrics = new CountingMetrics();
-    private final LogLines log = new LogLines();
+    private final Queue<SubstituteLoggingEvent> events = new ConcurrentLinkedQueue<>();
+    private final Logger log = new EventRecordingLogger(new SubstituteLogger("intake", events, false), events);
+
+    /** The lines logged above {@code level}, as {@code LEVEL message}. */
+    private List<String> linesAbove(Level level) {
+        return events.stream().filter(e -> e.getLevel().toInt() > level.toInt())
+                .map(e -> e.getLevel() + " " + MessageFormatter.basicArrayFormat(e.getMessage(), e.getArgumentArray())).toList();
+    }
 
     /** A store that refuses while {@code full} says so, the way the runtime's sink completes a refused append. */
     private final class Store implements SampleSink {
@@ -59,15 +70,15 @@ class SampleIntakeTest {
         assertEquals(State.REFUSING, intake.state());
         assertEquals(100, metrics.count("opcua.samples.refused"));
         assertEquals(List.of("WARN opcua plc1: the store refuses samples: stream plant is full (reject-new); counting them in "
-                + "opcua.samples.refused until it accepts again"), log.above(Level.DEBUG));
+                + "opcua.samples.refused until it accepts again"), linesAbove(Level.DEBUG));
 
         store.full = false;
         intake.publish(batch(1));
         intake.publish(batch(1));
         assertEquals(State.ACCEPTING, intake.state());
         assertEquals(List.of("INFO opcua plc1: the store accepts samples again after 100 refused"),
-                log.above(Level.DEBUG).subList(1, 2));
-        assertEquals(2, log.above(Level.DEBUG).size());
+                linesAbove(Level.DEBUG).subList(1, 2));
+        assertEquals(2, linesAbove(Level.DEBUG).size());
         assertEquals(105, metrics.count("opcua.samples.emitted"));
         assertEquals(5, store.committed.size());
     }
@@ -82,7 +93,7 @@ class SampleIntakeTest {
             store.full = false;
             intake.publish(batch(1));
         }
-        List<String> lines = log.above(Level.DEBUG);
+        List<String> lines = linesAbove(Level.DEBUG);
         assertEquals(4, lines.size(), lines.toString());
         assertTrue(lines.get(0).startsWith("WARN simmem shm: the store refuses samples"), lines.get(0));
         assertEquals("INFO simmem shm: the store accepts samples again after 4 refused", lines.get(3));
@@ -99,8 +110,8 @@ class SampleIntakeTest {
         assertTrue(result.isCompletedExceptionally());
         intake.publish(batch(2));
         assertEquals(4, metrics.count("lorawan.samples.refused"));
-        assertEquals(1, log.above(Level.DEBUG).size());
-        assertTrue(log.above(Level.DEBUG).get(0).contains("store closed"), log.lines.toString());
+        assertEquals(1, linesAbove(Level.DEBUG).size());
+        assertTrue(linesAbove(Level.DEBUG).get(0).contains("store closed"), events.toString());
     }
 
     @Test
@@ -111,7 +122,7 @@ class SampleIntakeTest {
         assertTrue(intake.publish(List.of()).isDone());
         assertEquals(State.ACCEPTING, intake.state());
         assertEquals(0, metrics.count("opcda.samples.emitted"));
-        assertTrue(log.lines.isEmpty());
+        assertTrue(events.isEmpty());
     }
 
     private static final class CountingMetrics implements Metrics {
@@ -140,26 +151,5 @@ class SampleIntakeTest {
         public Distribution distribution(String name, String... tags) {
             throw new UnsupportedOperationException("the intake registers no distribution");
         }
-    }
-
-    /** Every line as {@code LEVEL message}, with its level kept for filtering. */
-    private static final class LogLines extends LegacyAbstractLogger {
-        final List<Map.Entry<Level, String>> lines = new CopyOnWriteArrayList<>();
-
-        List<String> above(Level level) {
-            return lines.stream().filter(e -> e.getKey().toInt() > level.toInt()).map(e -> e.getKey() + " " + e.getValue()).toList();
-        }
-
-        @Override
-        protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args, Throwable t) {
-            lines.add(Map.entry(level, MessageFormatter.basicArrayFormat(pattern, args)));
-        }
-
-        @Override protected String getFullyQualifiedCallerName() { return null; }
-        @Override public boolean isTraceEnabled() { return true; }
-        @Override public boolean isDebugEnabled() { return true; }
-        @Override public boolean isInfoEnabled() { return true; }
-        @Override public boolean isWarnEnabled() { return true; }
-        @Override public boolean isErrorEnabled() { return true; }
     }
 }
