@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
 
 /** The connector against pages in plain files written by the test itself (the IT uses the C writer process). */
 @DisabledOnOs(OS.WINDOWS)
@@ -89,6 +90,39 @@ class SimMemConnectorTest {
             assertEquals(HealthState.CONNECTED, ctx.state());
             c.stop();
             assertEquals(HealthState.STOPPED, ctx.state());
+        }
+    }
+
+    @Test
+    void aStoreThatRefusesIsOneWarningAndACountNotALinePerBatchAndItsEndIsOneLine() throws Exception {
+        Path layoutFile = dir.resolve("tiny.yaml");
+        Files.writeString(layoutFile, COUNTER_LAYOUT);
+        Path pageFile = dir.resolve("page");
+        List<Sample> got = new CopyOnWriteArrayList<>();
+        try (FileChannel ch = FileChannel.open(pageFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); TestContext ctx = new TestContext(got::addAll, dir)) {
+            ByteBuffer page = ch.map(FileChannel.MapMode.READ_WRITE, 0, 16).order(ByteOrder.LITTLE_ENDIAN);
+            SimMemConnector c = new SimMemConnector("sim", config(List.of(page(layoutFile.toString(), pageFile.toString()))));
+            ctx.refusing = "stream sim is full (reject-new)";
+            c.start(ctx);
+            for (int n = 1; n <= 10; n++) {
+                page.putInt(0, n);
+                int seen = n;
+                assertTrue(TestContext.await(10, () -> c.stats().get(0).emitted() == seen), c.stats().toString());
+            }
+            String refused = "simmem.samples.refused[]";
+            assertTrue(TestContext.await(10, () -> ctx.counters.containsKey(refused) && ctx.counters.get(refused).get() == 20),
+                    ctx.counters.toString());
+            assertEquals(1, ctx.logged(Level.WARN, "refus"), ctx.logLines().toString());
+            assertTrue(got.isEmpty());
+
+            ctx.refusing = null;
+            page.putInt(0, 11);
+            assertTrue(TestContext.await(10, () -> got.size() == 2), got.toString());
+            assertTrue(TestContext.await(10, () -> ctx.logged(Level.INFO, "accepts samples again after 20 refused") == 1),
+                    ctx.logLines().toString());
+            assertEquals(1, ctx.logged(Level.WARN, "refus"), "one warning for the whole episode");
+            c.stop();
         }
     }
 
