@@ -15,6 +15,7 @@ import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.metrics.Metrics;
 import io.sluice.support.Backoff;
+import io.sluice.support.SampleIntake;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,8 +90,7 @@ final class OpcUaConnector implements Connector {
     private volatile Session previous;     // the last connected session, whose subscriptions the next one continues
     private int generation;
 
-    private Metrics.Counter samplesCounter;
-    private Metrics.Counter publishFailures;
+    private SampleIntake intake;
     private Metrics.Counter reconnects;
     private Metrics.Counter connectFailures;
     private Metrics.Counter badNodes;
@@ -182,8 +182,7 @@ final class OpcUaConnector implements Connector {
         this.pki = new OpcUaPki(options.pkiDirectory());
         this.reconnectBackoff = new Backoff(config.reconnectMinDelay(), config.reconnectMaxDelay());
         Metrics m = context.metrics();
-        samplesCounter = m.counter("opcua.samples");
-        publishFailures = m.counter("opcua.publish.failures");
+        intake = SampleIntake.of("opcua", context);
         reconnects = m.counter("opcua.reconnects");
         connectFailures = m.counter("opcua.connect.failures");
         badNodes = m.counter("opcua.bad.nodes");
@@ -597,22 +596,7 @@ final class OpcUaConnector implements Connector {
         lastValueMillis = System.currentTimeMillis();
         Gap gap = openGap.get();
         if (gap != null && openGap.compareAndSet(gap, null)) closeGap(gap);
-        store(batch);
-    }
-
-    private void store(List<Sample> batch) {
-        samplesCounter.increment(batch.size());
-        try {
-            ctx.sink().publish(batch).whenComplete((ok, err) -> {
-                if (err != null) {
-                    publishFailures.increment(batch.size());
-                    log.warn("opcua {}: {} samples were not stored: {}", name, batch.size(), err.getMessage());
-                }
-            });
-        } catch (RuntimeException e) {
-            publishFailures.increment(batch.size());
-            log.warn("opcua {}: {} samples were not stored: {}", name, batch.size(), e.getMessage());
-        }
+        intake.publish(batch);
     }
 
     /**
@@ -744,7 +728,7 @@ final class OpcUaConnector implements Connector {
                         lastSourceNanos.merge(s.tag(), s.sourceTimeNanos(), Math::max);
                     }
                     backfillSamples.increment(batch.size());
-                    store(batch);
+                    intake.publish(batch);
                 });
         List<String> without = outcome.withoutHistory();
         if (!without.isEmpty()) {
@@ -763,7 +747,7 @@ final class OpcUaConnector implements Connector {
                 org.eclipse.milo.opcua.stack.core.StatusCodes.Bad_NoCommunication, now, Sample.NO_SERVER_TIME, now,
                 unit.isEmpty() ? null : unit)));
         outageMarkers.increment(markers.size());
-        store(markers);
+        intake.publish(markers);
     }
 
     private void close(Session session, boolean deleteSubscriptions) {
