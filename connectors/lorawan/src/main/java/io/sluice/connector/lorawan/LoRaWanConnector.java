@@ -6,6 +6,7 @@ import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.support.Backoff;
+import io.sluice.support.SampleIntake;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -73,7 +74,7 @@ public final class LoRaWanConnector implements Connector {
         PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
                 (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
                 config.gatewayStats(), config.dedupWindow().toNanos(),
-                gateways, gatewayClock, context.sink(), context.clock(),
+                gateways, gatewayClock, SampleIntake.of("lorawan", context), context.clock(),
                 context.metrics(), context.logger(), downlinks, sessions);
         server = s;
         silence = new SilenceWatch(names, sessions, config.silenceAlarm(), context.clock(), context.metrics(), context.logger());
