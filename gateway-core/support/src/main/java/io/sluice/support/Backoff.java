@@ -29,6 +29,14 @@ public final class Backoff {
         this.random = random;
     }
 
+    /**
+     * For a cap that comes from configuration and may lie below the first step (a destination's {@code max-backoff:
+     * 100ms} against a 1 s first retry, or 0): such a cap is raised to {@code initial}, so every wait is the first step.
+     */
+    public static Backoff withConfiguredCap(Duration initial, Duration configuredMax) {
+        return new Backoff(initial, configuredMax.compareTo(initial) < 0 ? initial : configuredMax);
+    }
+
     /** The wait before the next attempt; counts a failure. */
     public Duration next() {
         return Duration.ofNanos(nextNanos());

@@ -44,6 +44,29 @@ class BackoffTest {
     }
 
     @Test
+    void theTopOfTheRandomRangeIsTheWholeStep() {
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10), () -> 1.0);
+        for (long seconds : new long[] {1, 2, 4, 8, 10, 10}) assertEquals(Duration.ofSeconds(seconds), backoff.next());
+        backoff.reset();
+        assertEquals(Duration.ofSeconds(1), backoff.next());
+        assertEquals(1, backoff.failures());
+    }
+
+    @Test
+    void aConfiguredCapBelowTheFirstStepIsRaisedToIt() {
+        Backoff zero = Backoff.withConfiguredCap(Duration.ofSeconds(1), Duration.ZERO);
+        Backoff below = Backoff.withConfiguredCap(Duration.ofSeconds(1), Duration.ofMillis(200));
+        for (int i = 0; i < 5; i++) {
+            assertTrue(zero.next().compareTo(Duration.ofSeconds(1)) <= 0);
+            assertTrue(below.next().compareTo(Duration.ofMillis(500)) >= 0);
+        }
+        Backoff above = Backoff.withConfiguredCap(Duration.ofMillis(200), Duration.ofSeconds(1));
+        for (int i = 0; i < 3; i++) above.next();
+        Duration capped = above.next();
+        assertTrue(capped.compareTo(Duration.ofMillis(500)) >= 0 && capped.compareTo(Duration.ofSeconds(1)) <= 0, capped.toString());
+    }
+
+    @Test
     void refusesAnInvertedRange() {
         assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)));

@@ -1,9 +1,12 @@
 package io.sluice.connector.lorawan;
 
 import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Mode;
+import io.sluice.spi.Durations;
 import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.support.Backoff;
+import io.sluice.support.SampleIntake;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -71,7 +74,7 @@ public final class LoRaWanConnector implements Connector {
         PacketForwarderServer s = new PacketForwarderServer(config.bindAddress(), config.port(),
                 (int) Math.min(Integer.MAX_VALUE, config.receiveBuffer().bytes()), pipeline, counters,
                 config.gatewayStats(), config.dedupWindow().toNanos(),
-                gateways, gatewayClock, context.sink(), context.clock(),
+                gateways, gatewayClock, SampleIntake.of("lorawan", context), context.clock(),
                 context.metrics(), context.logger(), downlinks, sessions);
         server = s;
         silence = new SilenceWatch(names, sessions, config.silenceAlarm(), context.clock(), context.metrics(), context.logger());
@@ -80,10 +83,10 @@ public final class LoRaWanConnector implements Connector {
             long every = Math.max(1_000, Math.min(60_000, config.silenceAlarm().toMillis() / 4));
             silenceCheck = context.scheduler().scheduleAtFixedRate(silence::check, every, every, TimeUnit.MILLISECONDS);
         }
-        bindOrRetry(s, context, Duration.ofSeconds(1));
+        bindOrRetry(s, context, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)));
     }
 
-    private void bindOrRetry(PacketForwarderServer s, ConnectorContext context, Duration delay) {
+    private void bindOrRetry(PacketForwarderServer s, ConnectorContext context, Backoff backoff) {
         if (stopped) {
             return;
         }
@@ -91,10 +94,10 @@ public final class LoRaWanConnector implements Connector {
             s.bind();
             s.start("lorawan-udp-" + name, context.health());
         } catch (IOException e) {
+            Duration delay = backoff.next();
             context.health().report(HealthState.DISCONNECTED, "cannot bind UDP " + config.bindAddress() + ":" + config.port()
-                    + ": " + e.getMessage() + "; retrying in " + delay.toSeconds() + "s");
-            Duration next = delay.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : delay.multipliedBy(2);
-            retry = context.scheduler().schedule(() -> bindOrRetry(s, context, next), delay.toMillis(), TimeUnit.MILLISECONDS);
+                    + ": " + e.getMessage() + "; retrying in " + Durations.format(delay));
+            retry = context.scheduler().schedule(() -> bindOrRetry(s, context, backoff), delay.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 

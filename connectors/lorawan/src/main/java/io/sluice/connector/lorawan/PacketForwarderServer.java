@@ -10,8 +10,8 @@ import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
-import io.sluice.spi.connector.SampleSink;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.SampleIntake;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -73,7 +73,7 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final UplinkPipeline pipeline;
     private final FrameCounterStore counters;
     private final boolean gatewayStats;
-    private final SampleSink sink;
+    private final SampleIntake intake;
     private final Clock clock;
     private final Logger log;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -95,8 +95,6 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final Metrics.Counter rxpkCrcFailed;
     private final Metrics.Counter rxpkMalformed;
     private final Metrics.Counter statReports;
-    private final Metrics.Counter samplesEmitted;
-    private final Metrics.Counter publishFailures;
     private final Metrics.Counter counterSaveFailures;
     private final Metrics.Counter ackFailures;
     private final Metrics.Counter receivePauses;
@@ -114,10 +112,10 @@ public final class PacketForwarderServer implements AutoCloseable {
 
     public PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
                                  FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
-                                 KnownGateways gateways, GatewayClock gatewayClock, SampleSink sink, Clock clock,
+                                 KnownGateways gateways, GatewayClock gatewayClock, SampleIntake intake, Clock clock,
                                  Metrics metrics, Logger log) {
         this(bindAddress, port, receiveBuffer, pipeline, counters, gatewayStats, dedupWindowNanos, gateways, gatewayClock,
-                sink, clock, metrics, log, null, null);
+                intake, clock, metrics, log, null, null);
     }
 
     /**
@@ -126,7 +124,7 @@ public final class PacketForwarderServer implements AutoCloseable {
      */
     PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
                           FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,
-                          KnownGateways gateways, GatewayClock gatewayClock, SampleSink sink, Clock clock,
+                          KnownGateways gateways, GatewayClock gatewayClock, SampleIntake intake, Clock clock,
                           Metrics metrics, Logger log, Downlinks downlinks, SessionStore sessions) {
         this.downlinks = downlinks;
         this.sessions = sessions;
@@ -138,7 +136,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         this.pipeline = pipeline;
         this.counters = counters;
         this.gatewayStats = gatewayStats;
-        this.sink = sink;
+        this.intake = intake;
         this.clock = clock;
         this.log = log;
         this.flushIntervalNanos = Math.max(1_000_000L, Math.min(20_000_000L, dedupWindowNanos / 4));
@@ -152,8 +150,6 @@ public final class PacketForwarderServer implements AutoCloseable {
         rxpkCrcFailed = metrics.counter("lorawan.rxpk.crc-failed");
         rxpkMalformed = metrics.counter("lorawan.rxpk.malformed");
         statReports = metrics.counter("lorawan.stat.received");
-        samplesEmitted = metrics.counter("lorawan.samples.emitted");
-        publishFailures = metrics.counter("lorawan.samples.publish-failures");
         counterSaveFailures = metrics.counter("lorawan.frame-counters.save-failures");
         ackFailures = metrics.counter("lorawan.acks.failed");
         receivePauses = metrics.counter("lorawan.receive.paused");
@@ -336,18 +332,7 @@ public final class PacketForwarderServer implements AutoCloseable {
         }
         List<Sample> batch = List.copyOf(out);
         out.clear();
-        samplesEmitted.increment(batch.size());
-        try {
-            sink.publish(batch).whenComplete((ok, err) -> {
-                if (err != null) {
-                    publishFailures.increment(batch.size());
-                    publishLog.warn("could not commit " + batch.size() + " LoRaWAN samples: " + err.getMessage());
-                }
-            });
-        } catch (RuntimeException e) {
-            publishFailures.increment(batch.size());
-            publishLog.warn("could not commit " + batch.size() + " LoRaWAN samples: " + e.getMessage());
-        }
+        intake.publish(batch);
     }
 
     /** Handles one datagram; package-private for tests. */

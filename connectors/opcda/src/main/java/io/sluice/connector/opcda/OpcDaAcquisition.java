@@ -11,6 +11,7 @@ import io.sluice.connector.opcda.OpcDaServerSession.ServerStatus;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.SampleSink;
+import io.sluice.support.SampleIntake;
 import io.sluice.spi.metrics.Metrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,15 +84,13 @@ final class OpcDaAcquisition {
     private final OpcDaConnectorConfig config;
     private final OpcDaSessionFactory factory;
     private final OpcDaSessionFactory.ConnectionSettings settings;
-    private final SampleSink sink;
+    private final SampleIntake intake;
     private final Clock clock;
     private final Logger log;
-    private final Metrics.Counter samplesCounter;
     private final Metrics.Counter unconvertible;
     private final Metrics.Counter unknownHandles;
     private final Metrics.Counter itemErrors;
     private final Metrics.Counter fallbacks;
-    private final Metrics.Counter publishFailures;
     private final Map<String, GroupState> groups = new LinkedHashMap<>();
     private final Map<String, Integer> clientHandles = new HashMap<>();
     private final Set<String> warnedTags = ConcurrentHashMap.newKeySet();
@@ -111,18 +110,16 @@ final class OpcDaAcquisition {
         this.name = name;
         this.config = config;
         this.factory = factory;
-        this.sink = sink;
+        this.intake = new SampleIntake("opcda", name, sink, metrics, log);
         this.clock = clock;
         this.log = log;
         this.settings = new OpcDaSessionFactory.ConnectionSettings(config.host(), config.domain(), config.user(),
                 config.password(), serverId(config), config.progIdResolution(), config.socketTimeout(), config.sessionSecurity(), "sluice/" + name,
                 config.localeId(), config.dateZone().map(java.time.ZoneId::of).orElse(java.time.ZoneId.systemDefault()));
-        this.samplesCounter = metrics.counter("opcda.samples");
         this.unconvertible = metrics.counter("opcda.values.unconvertible");
         this.unknownHandles = metrics.counter("opcda.values.unknown-handle");
         this.itemErrors = metrics.counter("opcda.values.item-error");
         this.fallbacks = metrics.counter("opcda.callback.fallbacks");
-        this.publishFailures = metrics.counter("opcda.publish.failures");
         metrics.gauge("opcda.items.bound", () -> groups.values().stream().mapToInt(g -> g.bindings.size()).sum());
         metrics.gauge("opcda.items.failed", () -> groups.values().stream().mapToInt(g -> g.failed.size()).sum());
         List<OpcDaConnectorConfig.Group> configured = config.groups() == null ? List.of() : config.groups();
@@ -445,18 +442,7 @@ final class OpcDaAcquisition {
             long source = s.timestamp() == null ? now : Sample.toNanos(s.timestamp());
             samples.add(new Sample(b.item().tag(), s.value(), q.quality(), q.statusCode(), source, now, b.item().unit()));
         }
-        send(samples);
-    }
-
-    private void send(List<Sample> samples) {
-        if (samples.isEmpty()) return;
-        samplesCounter.increment(samples.size());
-        sink.publish(samples).whenComplete((ok, err) -> {
-            if (err != null) {
-                publishFailures.increment();
-                log.warn("opcda {}: {} samples not stored: {}", name, samples.size(), err.getMessage());
-            }
-        });
+        intake.publish(samples);
     }
 
     /** Drops the session; with bad-on-disconnect, every item's last value is published once more as BAD (comm failure). */
@@ -475,7 +461,7 @@ final class OpcDaAcquisition {
                     }
                 });
             }
-            send(bad);
+            intake.publish(bad);
         }
         if (was) {
             log.warn("opcda {}: lost {} on {}: {}", name, settings.server(), settings.host(), reason);

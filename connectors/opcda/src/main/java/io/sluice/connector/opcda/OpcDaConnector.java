@@ -5,12 +5,12 @@ import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,7 +52,7 @@ public final class OpcDaConnector implements Connector {
     public void start(ConnectorContext ctx) {
         this.context = ctx;
         this.acquisition = new OpcDaAcquisition(name, config, factory, ctx.sink(), ctx.clock(), ctx.metrics(), ctx.logger());
-        this.backoff = new Backoff(config.reconnectMinDelay(), config.reconnectMaxDelay(), () -> ThreadLocalRandom.current().nextDouble());
+        this.backoff = new Backoff(config.reconnectMinDelay(), config.reconnectMaxDelay());
         this.reconnects = ctx.metrics().counter("opcda.reconnects");
         ctx.health().report(HealthState.STARTING, "connecting to " + acquisition.settings().server() + " on " + config.host());
         synchronized (lock) {

@@ -14,6 +14,8 @@ import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.Backoff;
+import io.sluice.support.SampleIntake;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +72,7 @@ final class OpcUaConnector implements Connector {
     private volatile boolean running;
     private final Object lock = new Object();
     private Session current;
-    private int attempt;
+    private Backoff reconnectBackoff;
     private ScheduledFuture<?> pendingConnect;
     /** An outage being bridged: from the last value received before the loss to the first value after it. */
     private record Gap(long fromNanos, long fromMillis) {
@@ -89,8 +90,7 @@ final class OpcUaConnector implements Connector {
     private volatile Session previous;     // the last connected session, whose subscriptions the next one continues
     private int generation;
 
-    private Metrics.Counter samplesCounter;
-    private Metrics.Counter publishFailures;
+    private SampleIntake intake;
     private Metrics.Counter reconnects;
     private Metrics.Counter connectFailures;
     private Metrics.Counter badNodes;
@@ -180,9 +180,9 @@ final class OpcUaConnector implements Connector {
         this.log = context.logger();
         this.options = ConnectionOptions.of(config, context.stateDirectory());
         this.pki = new OpcUaPki(options.pkiDirectory());
+        this.reconnectBackoff = new Backoff(config.reconnectMinDelay(), config.reconnectMaxDelay());
         Metrics m = context.metrics();
-        samplesCounter = m.counter("opcua.samples");
-        publishFailures = m.counter("opcua.publish.failures");
+        intake = SampleIntake.of("opcua", context);
         reconnects = m.counter("opcua.reconnects");
         connectFailures = m.counter("opcua.connect.failures");
         badNodes = m.counter("opcua.bad.nodes");
@@ -230,13 +230,10 @@ final class OpcUaConnector implements Connector {
         }
     }
 
-    private Duration backoff() {
-        long min = config.reconnectMinDelay().toMillis();
-        long max = config.reconnectMaxDelay().toMillis();
-        long base = Math.min(max, min << Math.min(attempt, 20));
-        long jitter = base / 5 == 0 ? 0 : ThreadLocalRandom.current().nextLong(base / 5);
-        attempt++;
-        return Duration.ofMillis(Math.max(min, Math.min(max, base - jitter)));
+    private Duration nextDelay() {
+        synchronized (lock) {
+            return reconnectBackoff.next();
+        }
     }
 
     private void connect() {
@@ -280,7 +277,7 @@ final class OpcUaConnector implements Connector {
                     return;
                 }
                 current = session;
-                attempt = 0;
+                reconnectBackoff.reset();
                 monitoredItems.set(items);
                 previous = session;
             }
@@ -302,7 +299,7 @@ final class OpcUaConnector implements Connector {
             if (client != null) OpcUaClients.disconnectQuietly(client, config.requestTimeout());
             if (!running) return; // stopped while connecting
             connectFailures.increment();
-            Duration delay = backoff();
+            Duration delay = nextDelay();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             reportFailure(message, true, "retrying in " + Durations.format(delay), e);
             schedule(delay);
@@ -599,22 +596,7 @@ final class OpcUaConnector implements Connector {
         lastValueMillis = System.currentTimeMillis();
         Gap gap = openGap.get();
         if (gap != null && openGap.compareAndSet(gap, null)) closeGap(gap);
-        store(batch);
-    }
-
-    private void store(List<Sample> batch) {
-        samplesCounter.increment(batch.size());
-        try {
-            ctx.sink().publish(batch).whenComplete((ok, err) -> {
-                if (err != null) {
-                    publishFailures.increment(batch.size());
-                    log.warn("opcua {}: {} samples were not stored: {}", name, batch.size(), err.getMessage());
-                }
-            });
-        } catch (RuntimeException e) {
-            publishFailures.increment(batch.size());
-            log.warn("opcua {}: {} samples were not stored: {}", name, batch.size(), e.getMessage());
-        }
+        intake.publish(batch);
     }
 
     /**
@@ -725,7 +707,7 @@ final class OpcUaConnector implements Connector {
         SequencingTransport transport = session.notifications.transport;
         if (transport != null) transport.keepSubscriptionsOnClose(); // for the next session to transfer
         ctx.scheduler().execute(() -> close(session, false));
-        schedule(backoff());
+        schedule(nextDelay());
     }
 
     /**
@@ -746,7 +728,7 @@ final class OpcUaConnector implements Connector {
                         lastSourceNanos.merge(s.tag(), s.sourceTimeNanos(), Math::max);
                     }
                     backfillSamples.increment(batch.size());
-                    store(batch);
+                    intake.publish(batch);
                 });
         List<String> without = outcome.withoutHistory();
         if (!without.isEmpty()) {
@@ -765,7 +747,7 @@ final class OpcUaConnector implements Connector {
                 org.eclipse.milo.opcua.stack.core.StatusCodes.Bad_NoCommunication, now, Sample.NO_SERVER_TIME, now,
                 unit.isEmpty() ? null : unit)));
         outageMarkers.increment(markers.size());
-        store(markers);
+        intake.publish(markers);
     }
 
     private void close(Session session, boolean deleteSubscriptions) {

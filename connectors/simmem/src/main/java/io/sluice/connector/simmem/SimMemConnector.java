@@ -17,6 +17,7 @@ import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.SampleIntake;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -79,6 +80,7 @@ public final class SimMemConnector implements Connector {
     private Thread readerThread;
     private Thread decoderThread;
     private ConnectorContext context;
+    private SampleIntake intake;
     private Logger log;
     private Clock clock;
     private String lastHealth = "";
@@ -99,6 +101,7 @@ public final class SimMemConnector implements Connector {
     public void start(ConnectorContext ctx) {
         this.context = ctx;
         this.log = ctx.logger();
+        this.intake = SampleIntake.of("simmem", ctx);
         this.clock = ctx.clock();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < config.pages().size(); i++) {
@@ -453,7 +456,7 @@ public final class SimMemConnector implements Connector {
         List<Sample> samples = new ArrayList<>();
         for (Snapshot snapshot : batch) decode(snapshot, samples);
         batch.clear();
-        if (!samples.isEmpty()) publish(samples);
+        intake.publish(samples);
         return true;
     }
 
@@ -495,14 +498,6 @@ public final class SimMemConnector implements Connector {
 
     private static String stringField(Layout layout, ByteBuffer le, String field) {
         return layout.field(field).map(f -> PageDecoder.utf16OrUtf8(le, f)).orElse(null);
-    }
-
-    private void publish(List<Sample> samples) {
-        context.sink().publish(samples).whenComplete((ok, error) -> {
-            if (error != null) {
-                log.warn("simmem {}: store refused {} samples: {}", name, samples.size(), error.getMessage());
-            }
-        });
     }
 
     // ---------------------------------------------------------------- state

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
 
 /** The connector against pages in plain files written by the test itself (the IT uses the C writer process). */
 @DisabledOnOs(OS.WINDOWS)
@@ -39,6 +40,26 @@ class SimMemConnectorTest {
               - {name: n, type: int32, offset: 0}
               - {name: v, type: float64, offset: 8, unit: bar}
             """;
+
+    private Path writeTinyLayout() throws java.io.IOException {
+        Path layoutFile = dir.resolve("tiny.yaml");
+        Files.writeString(layoutFile, COUNTER_LAYOUT);
+        return layoutFile;
+    }
+
+    /** The tiny layout over {@code dir/page}. */
+    private SimMemConnector tinyPageConnector() throws java.io.IOException {
+        return new SimMemConnector("sim", config(List.of(page(writeTinyLayout().toString(), dir.resolve("page").toString()))));
+    }
+
+    private static ByteBuffer mapTinyPage(FileChannel ch) throws java.io.IOException {
+        return ch.map(FileChannel.MapMode.READ_WRITE, 0, 16).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A page in a plain file, created for the test to write into. */
+    private static FileChannel openPage(Path pageFile) throws java.io.IOException {
+        return FileChannel.open(pageFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
 
     @Test
     void absentPageIsWaitingAndTooSmallPageIsAClearErrorWithoutValues() throws Exception {
@@ -62,15 +83,11 @@ class SimMemConnectorTest {
 
     @Test
     void emitsEveryUpdateCountsSkippedCountersAndSeesARestart() throws Exception {
-        Path layoutFile = dir.resolve("tiny.yaml");
-        Files.writeString(layoutFile, COUNTER_LAYOUT);
-        Path pageFile = dir.resolve("page");
         List<Sample> got = new CopyOnWriteArrayList<>();
-        try (FileChannel ch = FileChannel.open(pageFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE); TestContext ctx = new TestContext(got::addAll, dir)) {
-            ByteBuffer page = ch.map(FileChannel.MapMode.READ_WRITE, 0, 16).order(ByteOrder.LITTLE_ENDIAN);
+        SimMemConnector c = tinyPageConnector();
+        try (FileChannel ch = openPage(dir.resolve("page")); TestContext ctx = new TestContext(got::addAll, dir)) {
+            ByteBuffer page = mapTinyPage(ch);
             page.putDouble(8, 1.5).putInt(0, 1);
-            SimMemConnector c = new SimMemConnector("sim", config(List.of(page(layoutFile.toString(), pageFile.toString()))));
             c.start(ctx);
             assertTrue(TestContext.await(10, () -> got.size() == 2), got.toString());
             assertEquals(new Sample("tiny.n", Value.of(1L), io.sluice.spi.Quality.GOOD, 0, got.get(0).sourceTimeNanos(),
@@ -93,14 +110,41 @@ class SimMemConnectorTest {
     }
 
     @Test
+    void aStoreThatRefusesIsOneWarningAndACountNotALinePerBatchAndItsEndIsOneLine() throws Exception {
+        List<Sample> got = new CopyOnWriteArrayList<>();
+        SimMemConnector c = tinyPageConnector();
+        try (FileChannel ch = openPage(dir.resolve("page")); TestContext ctx = new TestContext(got::addAll, dir)) {
+            ByteBuffer page = mapTinyPage(ch);
+            ctx.refusing = "stream sim is full (reject-new)";
+            c.start(ctx);
+            for (int n = 1; n <= 10; n++) {
+                page.putInt(0, n);
+                int seen = n;
+                assertTrue(TestContext.await(10, () -> c.stats().get(0).emitted() == seen), c.stats().toString());
+            }
+            String refused = "simmem.samples.refused[]";
+            assertTrue(TestContext.await(10, () -> ctx.counters.containsKey(refused) && ctx.counters.get(refused).get() == 20),
+                    ctx.counters.toString());
+            assertEquals(1, ctx.logged(Level.WARN, "refus"), ctx.logLines().toString());
+            assertTrue(got.isEmpty());
+
+            ctx.refusing = null;
+            page.putInt(0, 11);
+            assertTrue(TestContext.await(10, () -> got.size() == 2), got.toString());
+            assertTrue(TestContext.await(10, () -> ctx.logged(Level.INFO, "accepts samples again after 20 refused") == 1),
+                    ctx.logLines().toString());
+            assertEquals(1, ctx.logged(Level.WARN, "refus"), "one warning for the whole episode");
+            c.stop();
+        }
+    }
+
+    @Test
     void pageThatStopsUpdatingIsReportedIdleAndDecimationLimitsTheRate() throws Exception {
-        Path layoutFile = dir.resolve("tiny.yaml");
-        Files.writeString(layoutFile, COUNTER_LAYOUT);
+        Path layoutFile = writeTinyLayout();
         Path pageFile = dir.resolve("page");
         List<Sample> got = new CopyOnWriteArrayList<>();
-        try (FileChannel ch = FileChannel.open(pageFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE); TestContext ctx = new TestContext(got::addAll, dir)) {
-            ByteBuffer page = ch.map(FileChannel.MapMode.READ_WRITE, 0, 16).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = openPage(pageFile); TestContext ctx = new TestContext(got::addAll, dir)) {
+            ByteBuffer page = mapTinyPage(ch);
             SimMemConfig.PageConfig decimated = new SimMemConfig.PageConfig(layoutFile.toString(),
                     java.util.Optional.of(pageFile.toString()), java.util.Optional.empty(), List.of("v"), 0.5,
                     java.time.Duration.ofMillis(100), java.util.Optional.of("p"), SimMemConfig.Shape.RECORD);

@@ -1,6 +1,7 @@
 package io.sluice.connector.simmem;
 
 import io.sluice.spi.Sample;
+import io.sluice.spi.SluiceException;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.Health;
 import io.sluice.spi.connector.HealthState;
@@ -10,8 +11,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,7 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.slf4j.event.EventRecordingLogger;
+import org.slf4j.event.Level;
+import org.slf4j.event.SubstituteLoggingEvent;
+import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.helpers.SubstituteLogger;
 
 /** The SPI's context for a connector under test: a sink that hands batches to the test, real counters, health log. */
 final class TestContext implements ConnectorContext, AutoCloseable {
@@ -30,6 +37,10 @@ final class TestContext implements ConnectorContext, AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final Path stateDir;
     private volatile HealthState state = HealthState.STARTING;
+    /** While set, the sink refuses every batch with this reason, as the store does when full under reject-new. */
+    volatile String refusing;
+    /** Everything the connector logs, every level. */
+    final Queue<SubstituteLoggingEvent> logged = new ConcurrentLinkedQueue<>();
 
     TestContext(Consumer<List<Sample>> consumer, Path stateDir) {
         this.consumer = consumer;
@@ -44,6 +55,8 @@ final class TestContext implements ConnectorContext, AutoCloseable {
     @Override
     public SampleSink sink() {
         return samples -> {
+            String reason = refusing;
+            if (reason != null) return CompletableFuture.failedFuture(new SluiceException(reason, true));
             consumer.accept(samples);
             return CompletableFuture.completedFuture(null);
         };
@@ -90,7 +103,7 @@ final class TestContext implements ConnectorContext, AutoCloseable {
 
     @Override
     public Logger logger() {
-        return LoggerFactory.getLogger(SimMemConnector.class);
+        return new EventRecordingLogger(new SubstituteLogger(SimMemConnector.class.getName(), logged, false), logged);
     }
 
     @Override
@@ -107,6 +120,17 @@ final class TestContext implements ConnectorContext, AutoCloseable {
                 return state;
             }
         };
+    }
+
+    /** How many lines at {@code level} contain {@code text}. */
+    long logged(Level level, String text) {
+        return logLines().stream().filter(l -> l.startsWith(level + " ") && l.contains(text)).count();
+    }
+
+    /** What was logged, as {@code LEVEL message}. */
+    List<String> logLines() {
+        return logged.stream().map(e -> e.getLevel() + " " + MessageFormatter.basicArrayFormat(e.getMessage(), e.getArgumentArray()))
+                .toList();
     }
 
     HealthState state() {

@@ -7,7 +7,7 @@ import io.sluice.spi.connector.Connector;
 import io.sluice.spi.connector.ConnectorContext;
 import io.sluice.spi.connector.ConnectorFactory;
 import io.sluice.spi.connector.HealthState;
-import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.SampleIntake;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -23,9 +23,7 @@ public final class SimulatorConnector implements Connector {
     private final List<TagGenerator> generators = new ArrayList<>();
     private ConnectorContext context;
     private ScheduledFuture<?> task;
-    private Metrics.Counter produced;
-    private Metrics.Counter committed;
-    private Metrics.Counter refused;
+    private SampleIntake intake;
     private long total;
 
     SimulatorConnector(SimulatorConfig config) {
@@ -38,9 +36,7 @@ public final class SimulatorConnector implements Connector {
     @Override
     public void start(ConnectorContext context) {
         this.context = context;
-        produced = context.metrics().counter("simulator.samples.produced");
-        committed = context.metrics().counter("simulator.samples.committed");
-        refused = context.metrics().counter("simulator.samples.refused");
+        intake = SampleIntake.of("simulator", context);
         long periodNanos = config.interval().toNanos();
         task = context.scheduler().scheduleAtFixedRate(this::tick, 0, periodNanos, TimeUnit.NANOSECONDS);
         context.health().report(HealthState.CONNECTED, generators.size() + " tags every " + io.sluice.spi.Durations.format(config.interval()));
@@ -62,16 +58,7 @@ public final class SimulatorConnector implements Connector {
                 batch.add(new Sample(g.tag, g.next(now), Quality.GOOD, 0, now, now, g.unit));
             }
             total += n;
-            produced.increment(n);
-            int size = n;
-            context.sink().publish(batch).whenComplete((ok, failure) -> {
-                if (failure == null) {
-                    committed.increment(size);
-                } else {
-                    refused.increment(size);
-                    context.logger().debug("batch of {} samples refused: {}", size, failure.getMessage());
-                }
-            });
+            intake.publish(batch);
         } catch (RuntimeException e) {
             context.logger().warn("simulator tick failed: {}", e.getMessage());
         }

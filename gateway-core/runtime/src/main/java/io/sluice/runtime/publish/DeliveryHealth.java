@@ -38,7 +38,7 @@ final class DeliveryHealth {
 
     /** A backoff from {@code first}, doubling up to a destination's {@code maxBackoff} (at least {@code first}). */
     static Backoff backoff(Duration first, Duration maxBackoff) {
-        return new Backoff(first, maxBackoff.compareTo(first) < 0 ? first : maxBackoff);
+        return Backoff.withConfiguredCap(first, maxBackoff);
     }
 
     /** A failed call or packet: counted under {@code key}; the first of an episode is logged and starts it. */

@@ -317,7 +317,7 @@ public final class LoRaWanUplinkBenchmark implements Benchmark {
         StringBuilder sb = new StringBuilder();
         for (String name : new String[] {"lorawan.datagrams.received", "lorawan.datagrams.malformed", "lorawan.frames.accepted",
                 "lorawan.frames.mic-failed", "lorawan.frames.replayed", "lorawan.frames.unknown-device",
-                "lorawan.samples.emitted", "lorawan.samples.publish-failures"}) {
+                "lorawan.samples.emitted", "lorawan.samples.refused"}) {
             double v = gateway.registry().find(name).counters().stream().mapToDouble(c -> c.count()).sum();
             sb.append(name).append('=').append((long) v).append(' ');
         }
