@@ -156,10 +156,11 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
 
     /**
      * Runs before each batch is taken, on the connector's publishing thread: a test can stall the "store" here (to
-     * see back-pressure) or throw to make {@code publish} itself fail.
+     * see back-pressure), check or collect each batch as it comes, or throw to make {@code publish} itself fail.
      */
-    public void beforeAppend(Consumer<List<Sample>> hook) {
+    public FakeConnectorContext beforeAppend(Consumer<List<Sample>> hook) {
         this.beforeAppend = Objects.requireNonNull(hook, "hook");
+        return this;
     }
 
     // --- reading back ---
@@ -193,6 +194,17 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
 
     /** Every health report so far, oldest first. */
     public List<HealthReport> healthReports() { return List.copyOf(healthReports); }
+
+    /** Every health report so far as {@code STATE: detail}, oldest first. */
+    public List<String> healthLog() {
+        return healthReports.stream().map(HealthReport::toString).toList();
+    }
+
+    /** The last health report; null before the first. */
+    public HealthReport lastHealthReport() {
+        List<HealthReport> all = healthReports();
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
 
     /** The detail of the last health report; empty before the first. */
     public String healthDetail() {
