@@ -55,6 +55,8 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
     private volatile HealthState state = HealthState.STARTING;
     private volatile Consumer<List<Sample>> beforeAppend = batch -> { };
     private volatile SluiceException refusal;
+    private volatile boolean keepSamples = true;
+    private long accepted;
 
     /** A context for the connector instance {@code name}, keeping state in {@code stateDirectory}. */
     public FakeConnectorContext(String name, Path stateDirectory) {
@@ -72,6 +74,15 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
     /** Uses {@code clock} (e.g. a {@link MovableClock}) instead of the system's UTC clock. */
     public FakeConnectorContext withClock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * With {@code false}, accepted samples are counted ({@link #sampleCount}, {@link #awaitSamples}) but not kept, for
+     * benchmarks that push millions; {@link #samples} then stays empty.
+     */
+    public FakeConnectorContext keepSamples(boolean keep) {
+        this.keepSamples = keep;
         return this;
     }
 
@@ -117,7 +128,8 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
             return CompletableFuture.failedFuture(refused);
         }
         synchronized (changed) {
-            samples.addAll(batch);
+            accepted += batch.size();
+            if (keepSamples) samples.addAll(batch);
             changed.notifyAll();
         }
         return CompletableFuture.completedFuture(null);
@@ -172,9 +184,10 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
         }
     }
 
+    /** How many samples were accepted so far (kept or not). */
     public int sampleCount() {
         synchronized (changed) {
-            return samples.size();
+            return Math.toIntExact(accepted);
         }
     }
 
@@ -187,6 +200,7 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
     public void clearSamples() {
         synchronized (changed) {
             samples.clear();
+            accepted = 0;
         }
     }
 
@@ -224,7 +238,7 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
      * how many came and the last health report.
      */
     public List<Sample> awaitSamples(int n, Duration timeout) throws InterruptedException {
-        return awaitSamples("samples", n, timeout, s -> true);
+        return awaitSamples("samples", n, timeout, null);
     }
 
     /** Waits until at least {@code n} samples of {@code tag} were accepted and returns those. */
@@ -236,12 +250,13 @@ public final class FakeConnectorContext implements ConnectorContext, AutoCloseab
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (changed) {
             while (true) {
-                List<Sample> matching = samples.stream().filter(which).toList();
-                if (matching.size() >= n) return matching;
+                List<Sample> matching = which == null ? List.copyOf(samples) : samples.stream().filter(which).toList();
+                long have = which == null ? accepted : matching.size();
+                if (have >= n) return matching;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("connector " + name + ": " + matching.size() + " of " + n + " " + what + " within "
-                            + timeout + " (" + samples.size() + " samples in all, " + refusedBatches.get()
+                    throw new AssertionError("connector " + name + ": " + have + " of " + n + " " + what + " within "
+                            + timeout + " (" + accepted + " samples in all, " + refusedBatches.get()
                             + " batches refused; health " + state + " '" + healthDetail() + "')");
                 }
                 Waits.waitOn(changed, left);

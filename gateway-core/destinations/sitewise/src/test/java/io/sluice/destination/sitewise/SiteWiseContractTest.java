@@ -33,7 +33,7 @@ class SiteWiseContractTest {
 
     @Test
     void factoryKeepsThePluginContract() {
-        PluginContract.verifyDestinationFactory(new SiteWiseDestinationFactory());
+        PluginContract.verifyDestinationPlugin(new SiteWiseDestinationFactory(), true);
     }
 
     @Test
