@@ -43,7 +43,7 @@ class FuzzIT {
         try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
-            await().atMost(Duration.ofMillis(5_000)).until(() -> ctx.healthState() == HealthState.CONNECTED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             Map<String, Integer> variants = new TreeMap<>();
             long malformed = 0;
             long badFrames = 0;
@@ -74,14 +74,14 @@ class FuzzIT {
                     }
                 }
                 long finalMalformed = malformed;
-                await().atMost(Duration.ofMillis(10_000)).until(() -> ctx.metrics().count("lorawan.datagrams.received") == TOTAL);
+                await().atMost(Duration.ofSeconds(10)).until(() -> ctx.metrics().count("lorawan.datagrams.received") == TOTAL);
                 assertTrue(sim.awaitAcks(Duration.ofSeconds(10)), sim.pushAcked() + " of " + sim.pushSent() + ", server ACK send failures " + ctx.metrics().count("lorawan.acks.failed"));
                 assertEquals(0, sim.unexpectedAcks(), "a malformed datagram was acknowledged");
                 assertEquals(TOTAL - finalMalformed, sim.pushSent());
             }
             FakeMetrics m = ctx.metrics();
             long expectedValid = valid;
-            await().atMost(Duration.ofMillis(5_000)).until(() -> m.count("lorawan.frames.accepted") == expectedValid);
+            await().atMost(Duration.ofSeconds(5)).until(() -> m.count("lorawan.frames.accepted") == expectedValid);
             connector.stop();
             assertEquals(malformed, m.count("lorawan.datagrams.malformed"), "variants " + variants);
             long rejected = m.count("lorawan.frames.malformed") + m.count("lorawan.frames.not-uplink")

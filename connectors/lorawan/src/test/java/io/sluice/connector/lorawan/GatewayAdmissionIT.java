@@ -43,7 +43,7 @@ class GatewayAdmissionIT {
     }
 
     private static void received(FakeConnectorContext ctx, long datagrams) throws InterruptedException {
-        await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.datagrams.received") >= datagrams, "server received " + ctx.metrics().count("lorawan.datagrams.received") + " of " + datagrams));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.datagrams.received") >= datagrams, "server received " + ctx.metrics().count("lorawan.datagrams.received") + " of " + datagrams));
     }
 
     private static boolean hasTag(FakeConnectorContext ctx, String tag) {
@@ -61,7 +61,7 @@ class GatewayAdmissionIT {
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", waitForPort(ctx, connector)),
                     InetAddress.getLoopbackAddress(), 1, DEVICES, 10, SEED)) {
                 sim.pullData(0);
-                await().atMost(Duration.ofMillis(5_000)).until(() -> sim.pullAcked(0) == 1);
+                await().atMost(Duration.ofSeconds(5)).until(() -> sim.pullAcked(0) == 1);
                 long datagrams = 1;
                 for (int k = 0; k < flood; k++) {
                     sim.sendAsStranger(STRANGERS + k, 2, null);
@@ -81,7 +81,7 @@ class GatewayAdmissionIT {
                 datagrams += 2;
                 received(ctx, datagrams);
                 String known = "gateway." + sim.gatewayEui(0) + ".rxnb";
-                await().atMost(Duration.ofMillis(5_000)).untilAsserted(() -> assertTrue(hasTag(ctx, known) && hasTag(ctx, "sensor-001.radio"), ctx.samples().toString()));
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(hasTag(ctx, known) && hasTag(ctx, "sensor-001.radio"), ctx.samples().toString()));
 
                 assertEquals(cap, connector.udpServer().gateways().size(), "the gateway table stops at max-known");
                 assertTrue(connector.udpServer().gateways().containsKey(sim.gatewayEui(0)));
@@ -91,7 +91,7 @@ class GatewayAdmissionIT {
                 assertEquals(0, m.count("lorawan.gateways.refused.not-allowed"));
                 assertEquals(1, m.count("lorawan.frames.accepted"), "the refused gateway's uplink was not taken");
                 // ACKs travel over UDP: a busy machine may drop some before the simulator reads them, never add any
-                await().atMost(Duration.ofMillis(5_000)).untilAsserted(() -> assertTrue(sim.strangerAnswers() > 0, "admitted gateways are acknowledged"));
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(sim.strangerAnswers() > 0, "admitted gateways are acknowledged"));
                 assertTrue(sim.strangerAnswers() <= admittedStrangers,
                         "only admitted gateways are acknowledged: " + sim.strangerAnswers() + " > " + admittedStrangers);
                 assertTrue(ctx.samples().stream().noneMatch(s -> s.tag().startsWith("gateway.dead")), "no samples of strangers");
@@ -120,9 +120,9 @@ class GatewayAdmissionIT {
                 sim.sendBatch(1, List.of(sim.devices().get(2).nextUplink())); // heard by the stranger only
                 sim.stat(0, 5, 4, 3);                           // the listed gateway's stat: the marker
                 received(ctx, 8);
-                await().atMost(Duration.ofMillis(5_000)).untilAsserted(() -> assertTrue(hasTag(ctx, "gateway." + listed + ".rxnb")
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(hasTag(ctx, "gateway." + listed + ".rxnb")
                         && hasTag(ctx, "sensor-000.radio") && hasTag(ctx, "sensor-001.radio"), ctx.samples().toString()));
-                await().atMost(Duration.ofMillis(5_000)).until(() -> sim.pullAcked(0) == 1 && sim.pushAcked(0) == 3);
+                await().atMost(Duration.ofSeconds(5)).until(() -> sim.pullAcked(0) == 1 && sim.pushAcked(0) == 3);
                 assertEquals(0, sim.pullAcked(1) + sim.pushAcked(1), "the stranger is not acknowledged");
 
                 assertEquals(Set.of(listed), connector.udpServer().gateways().keySet());
@@ -143,7 +143,7 @@ class GatewayAdmissionIT {
     }
 
     static int waitForPort(FakeConnectorContext ctx, LoRaWanConnector connector) throws InterruptedException {
-        await().atMost(Duration.ofMillis(5_000)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
         return connector.udpPort();
     }
 }

@@ -104,13 +104,13 @@ class MqttDuplicatesIT {
                 LoRaWanConnector connector = new LoRaWanConnector("lora", config);
                 connector.start(ctx);
                 try {
-                    await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                     for (long fcnt = 1; fcnt <= 3; fcnt++) {
                         pub.publish(CS_TOPIC, chirpstack(fcnt), 1, false);
                         pub.publish(CS_TOPIC, chirpstack(fcnt), 1, false);
                     }
                     pub.publish(CS_TOPIC, chirpstack(4), 1, false); // marker: everything before it was handled
-                    await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(stored(ctx, 4), ctx.samples().toString()));
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx, 4), ctx.samples().toString()));
                     assertEquals(Map.of(1L, 1, 2L, 1, 3L, 1, 4L, 1), storedPerFcnt(ctx));
                     assertEquals(3, ctx.metrics().count("lorawan.mqtt.duplicates"));
 
@@ -119,11 +119,11 @@ class MqttDuplicatesIT {
                     intruder.connect();
                     intruder.disconnect();
                     intruder.close();
-                    await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.mqtt.connects") >= 2
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.mqtt.connects") >= 2
                             && ctx.healthState() == HealthState.CONNECTED, ctx.healthLog().toString()));
                     pub.publish(CS_TOPIC, chirpstack(2), 1, false); // delivered again after the reconnect
                     pub.publish(CS_TOPIC, chirpstack(5), 1, false);
-                    await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(stored(ctx, 5), ctx.samples().toString()));
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx, 5), ctx.samples().toString()));
                     assertEquals(Map.of(1L, 1, 2L, 1, 3L, 1, 4L, 1, 5L, 1), storedPerFcnt(ctx));
                     assertEquals(4, ctx.metrics().count("lorawan.mqtt.duplicates"));
                     // values, not just radio samples, are stored once
@@ -138,10 +138,10 @@ class MqttDuplicatesIT {
                 LoRaWanConnector again = new LoRaWanConnector("lora", config);
                 again.start(ctx2);
                 try {
-                    await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx2.healthState() == HealthState.CONNECTED, ctx2.healthDetail()));
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx2.healthState() == HealthState.CONNECTED, ctx2.healthDetail()));
                     pub.publish(CS_TOPIC, chirpstack(5), 1, false);
                     pub.publish(CS_TOPIC, chirpstack(6), 1, false);
-                    await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(stored(ctx2, 6), ctx2.samples().toString()));
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx2, 6), ctx2.samples().toString()));
                     assertEquals(Map.of(6L, 1), storedPerFcnt(ctx2));
                     assertEquals(1, ctx2.metrics().count("lorawan.mqtt.duplicates"));
                 } finally {
@@ -159,7 +159,7 @@ class MqttDuplicatesIT {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config(broker.uri(), Flavor.TTS_V3));
             connector.start(ctx);
             try {
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 MqttClient pub = publisher(broker);
                 String t1 = Instant.now().toString();
                 pub.publish(TTS_TOPIC, tts(7, t1), 1, false);
@@ -171,7 +171,7 @@ class MqttDuplicatesIT {
                 pub.publish(TTS_TOPIC, tts(9, t1), 1, false); // marker
                 pub.disconnect();
                 pub.close();
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(stored(ctx, 9), ctx.samples().toString()));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx, 9), ctx.samples().toString()));
                 assertEquals(Map.of(7L, 2, 8L, 1, 9L, 1), storedPerFcnt(ctx));
                 assertEquals(2, ctx.metrics().count("lorawan.mqtt.duplicates"));
             } finally {

@@ -84,7 +84,7 @@ class MqttIT {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
             try {
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 MqttClient pub = new MqttClient(broker.uri(), "chirpstack", new MemoryPersistence());
                 pub.connect();
                 String topic = "application/17c82e96-be03-4f38-aef3-f83d48582d97/device/" + EUI + "/event/up";
@@ -95,7 +95,7 @@ class MqttIT {
                 pub.publish(topic, chirpstackUp(EUI, 42, "AWf/").getBytes(StandardCharsets.UTF_8), 1, false);
                 pub.disconnect();
                 pub.close();
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.mqtt.messages") == 4
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.mqtt.messages") == 4
                         && ctx.sampleCount() == 7, ctx.samples().toString()));
             } finally {
                 connector.stop();
@@ -130,9 +130,9 @@ class MqttIT {
             try (MosquittoRig broker = MosquittoRig.startPlain(dir)) {
                 connector = new LoRaWanConnector("lora", config(mqtt(broker.uri(), Flavor.CHIRPSTACK_V4, null, null, null)));
                 connector.start(ctx);
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
             }
-            await().atMost(Duration.ofMillis(15_000)).untilAsserted(() -> assertTrue(ctx.healthLog().stream().filter(r -> r.contains("retrying in")).count() >= 3, ctx.healthLog().toString()));
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertTrue(ctx.healthLog().stream().filter(r -> r.contains("retrying in")).count() >= 3, ctx.healthLog().toString()));
             List<String> retries = ctx.healthLog().stream().filter(r -> r.contains("retrying in")).toList();
             assertTrue(retries.get(0).startsWith("DISCONNECTED"), retries.toString());
             assertTrue(retries.get(0).endsWith("retrying in 200ms"), retries.toString());
@@ -152,7 +152,7 @@ class MqttIT {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
             try {
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 MqttClient pub = new MqttClient(broker.uri(), "tts", new MemoryPersistence());
                 MqttConnectOptions o = new MqttConnectOptions();
                 o.setSocketFactory(broker.clientSslContext(broker.clientIdentity()).getSocketFactory());
@@ -171,7 +171,7 @@ class MqttIT {
                 pub.publish("v3/plant@ttn/devices/boiler-room/up", event.getBytes(StandardCharsets.UTF_8), 1, false);
                 pub.disconnect();
                 pub.close();
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.sampleCount() == 3, ctx.samples().toString()));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.sampleCount() == 3, ctx.samples().toString()));
             } finally {
                 connector.stop();
             }

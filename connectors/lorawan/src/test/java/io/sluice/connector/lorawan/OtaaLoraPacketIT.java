@@ -104,7 +104,7 @@ class OtaaLoraPacketIT {
         LoRaWanConnector connector = new LoRaWanConnector("lora", config(devices, Duration.ZERO));
         try (FakeConnectorContext ctx = new FakeConnectorContext("lora", tmp.resolve("state"))) {
             connector.start(ctx);
-            await().atMost(Duration.ofMillis(10_000)).until(() -> connector.udpPort() > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> connector.udpPort() > 0);
             JsonNode report = runDevices(connector.udpPort(), script);
             assertEquals(0, report.get("errors").size(), report.get("errors").toString());
 
@@ -133,7 +133,7 @@ class OtaaLoraPacketIT {
             List<JsonNode> uplinks = new ArrayList<>();
             report.get("uplinks").forEach(uplinks::add);
             assertEquals(DEVICES * UPLINKS + 1, uplinks.size());
-            await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(payloads(ctx).size() >= uplinks.size(), () -> "stored " + payloads(ctx).size()));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(payloads(ctx).size() >= uplinks.size(), () -> "stored " + payloads(ctx).size()));
             Map<String, Integer> stored = new HashMap<>();
             for (String p : payloads(ctx)) stored.merge(p, 1, Integer::sum);
             for (JsonNode u : uplinks) {
@@ -183,7 +183,7 @@ class OtaaLoraPacketIT {
             assertEquals(1, report.get("afterReplay").size(), "only the marker's ACK");
 
             Path sessions = tmp.resolve("state").resolve(SessionStore.FILE);
-            await().atMost(Duration.ofMillis(5_000)).until(() -> Files.exists(sessions));
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(sessions));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sessions)));
             String text = Files.readString(sessions);
             for (Map<String, String> d : script) {

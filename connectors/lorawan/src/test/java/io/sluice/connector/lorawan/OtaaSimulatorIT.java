@@ -64,13 +64,13 @@ class OtaaSimulatorIT {
         LoRaWanConnector connector = new LoRaWanConnector("lora", config);
         try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             connector.start(ctx);
-            await().atMost(Duration.ofMillis(10_000)).until(() -> connector.udpPort() > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> connector.udpPort() > 0);
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", connector.udpPort()),
                     InetAddress.getLoopbackAddress(), 3, 0, 0, 5)) {
                 sim.pullData();
                 assertTrue(sim.awaitAcks(Duration.ofSeconds(5)));
                 sim.sendJoins(devices, 2, 8);
-                await().atMost(Duration.ofMillis(20_000)).untilAsserted(() -> assertTrue(sim.joinAccepts() == DEVICES, () -> "accepted " + sim.joinAccepts()));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(sim.joinAccepts() == DEVICES, () -> "accepted " + sim.joinAccepts()));
                 assertEquals(0, sim.joinAcceptsBad());
                 assertEquals(0, sim.downlinksMistimed());
                 assertEquals(DEVICES, ctx.metrics().count("lorawan.joins.accepted"));
@@ -82,7 +82,7 @@ class OtaaSimulatorIT {
                     }
                 }
                 long want = expectedFields;
-                await().atMost(Duration.ofMillis(20_000)).untilAsserted(() -> assertTrue(fieldSamples(ctx) >= want, () -> fieldSamples(ctx) + " of " + want));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(fieldSamples(ctx) >= want, () -> fieldSamples(ctx) + " of " + want));
                 assertEquals(want, fieldSamples(ctx));
             }
         } finally {
@@ -92,7 +92,7 @@ class OtaaSimulatorIT {
         LoRaWanConnector again = new LoRaWanConnector("lora", config);
         try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             again.start(ctx);
-            await().atMost(Duration.ofMillis(10_000)).until(() -> again.udpPort() > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> again.udpPort() > 0);
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", again.udpPort()),
                     InetAddress.getLoopbackAddress(), 3, 0, 0, 5)) {
                 long fields = 0;
@@ -102,7 +102,7 @@ class OtaaSimulatorIT {
                     sim.send(u, 1);
                 }
                 long want = fields;
-                await().atMost(Duration.ofMillis(20_000)).untilAsserted(() -> assertTrue(fieldSamples(ctx) >= want, () -> fieldSamples(ctx) + " of " + want));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(fieldSamples(ctx) >= want, () -> fieldSamples(ctx) + " of " + want));
                 assertEquals(0, ctx.metrics().count("lorawan.frames.unknown-device"));
                 assertEquals(0, ctx.metrics().count("lorawan.frames.mic-failed"));
                 assertEquals(0, ctx.metrics().count("lorawan.joins.accepted"), "no new join was needed");

@@ -45,7 +45,7 @@ class PacketForwarderIT {
     }
 
     private static void paced(FakeConnectorContext ctx, long expectedDatagrams) throws InterruptedException {
-        await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.datagrams.received") >= expectedDatagrams, "server received " + ctx.metrics().count("lorawan.datagrams.received") + " of " + expectedDatagrams));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.datagrams.received") >= expectedDatagrams, "server received " + ctx.metrics().count("lorawan.datagrams.received") + " of " + expectedDatagrams));
     }
 
     @Test
@@ -57,7 +57,7 @@ class PacketForwarderIT {
         try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
-            await().atMost(Duration.ofMillis(5_000)).until(() -> ctx.healthState() == HealthState.CONNECTED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             int port = connector.udpPort();
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", port),
                     InetAddress.getLoopbackAddress(), GATEWAYS, DEVICES, START_FCNT, SEED)) {
@@ -83,7 +83,7 @@ class PacketForwarderIT {
                     paced(ctx, datagrams);
                 }
                 // all windows close; then a replay and a broken MIC for ten devices each
-                await().atMost(Duration.ofMillis(10_000)).until(() -> ctx.metrics().count("lorawan.frames.accepted") == (long) ROUNDS * DEVICES
+                await().atMost(Duration.ofSeconds(10)).until(() -> ctx.metrics().count("lorawan.frames.accepted") == (long) ROUNDS * DEVICES
                         && Integer.valueOf(0).equals(ctx.metrics().gaugeValue("lorawan.frames.pending")) && ctx.sampleCount() > 0);
                 for (int i = 0; i < 10; i++) {
                     sim.send(sent.get(sent.size() - 1 - i * 3), 1);
@@ -100,7 +100,7 @@ class PacketForwarderIT {
                 assertNotNull(connector.udpServer().gateways().get(sim.gatewayEui(0)).downstream());
             }
             long expectedFieldSamples = sent.stream().mapToLong(u -> u.expected().size()).sum();
-            await().atMost(Duration.ofMillis(5_000)).until(() -> ctx.metrics().count("lorawan.samples.emitted")
+            await().atMost(Duration.ofSeconds(5)).until(() -> ctx.metrics().count("lorawan.samples.emitted")
                     >= expectedFieldSamples + sent.size() + 9L * GATEWAYS);
             Thread.sleep(300);
 
@@ -175,7 +175,7 @@ class PacketForwarderIT {
                         InetAddress.getLoopbackAddress(), 1, DEVICES, START_FCNT + ROUNDS, SEED)) {
                     sim.send(sent.get(0), 1);
                     sim.send(sim.devices().get(0).nextUplink(), 1);
-                    await().atMost(Duration.ofMillis(5_000)).until(() -> ctx2.metrics().count("lorawan.frames.replayed") == 1
+                    await().atMost(Duration.ofSeconds(5)).until(() -> ctx2.metrics().count("lorawan.frames.replayed") == 1
                             && ctx2.metrics().count("lorawan.frames.accepted") == 1);
                 } finally {
                     again.stop();
@@ -196,7 +196,7 @@ class PacketForwarderIT {
                 assertEquals(HealthState.DISCONNECTED, ctx.healthState());
                 assertTrue(ctx.healthDetail().contains("cannot bind UDP"), ctx.healthDetail());
                 squatter.close();
-                await().atMost(Duration.ofMillis(10_000)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 assertEquals(port, connector.udpPort());
             } finally {
                 connector.stop();
