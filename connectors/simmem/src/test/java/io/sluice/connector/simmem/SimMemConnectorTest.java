@@ -114,7 +114,9 @@ class SimMemConnectorTest {
             for (int n = 2; n <= 20; n++) {
                 page.putInt(0, n);
                 int seen = n;
-                await().atMost(Duration.ofSeconds(10)).until(() -> c.stats().get(0).snapshots() == seen);
+                // polled closely: the whole burst must fall within the 2 s the rate limit allows one snapshot in
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(10))
+                        .until(() -> c.stats().get(0).snapshots() == seen);
             }
             assertEquals(1, got.size(), "max-rate 0.5/s lets one snapshot of the burst through");
             assertEquals("p", got.get(0).tag());
