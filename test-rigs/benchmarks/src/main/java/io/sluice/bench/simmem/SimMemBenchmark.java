@@ -74,7 +74,7 @@ public final class SimMemBenchmark implements Benchmark {
         AtomicLong samples = new AtomicLong();
         AtomicLong torn = new AtomicLong();
         long[] packet = {Long.MIN_VALUE};
-        Consumer<List<Sample>> count = batch -> {
+        Consumer<List<Sample>> tally = batch -> {
             for (Sample s : batch) {
                 samples.incrementAndGet();
                 if (s.tag().equals("physics.packetId")) {
@@ -98,7 +98,7 @@ public final class SimMemBenchmark implements Benchmark {
         System.out.printf("writer %.0f Hz for %d s (+%d s warm-up), full physics page (85 fields), %s poller%s%n", rate,
                 seconds, warmup, nativePoller ? "native" : "Java", nativePoller ? (adaptive ? ", adaptive" : ", fixed interval") : "");
         // the testkit's context: a sink that only counts (the hook above checks each batch), no samples kept
-        FakeConnectorContext context = new FakeConnectorContext("bench", state, scheduler).keepSamples(false).beforeAppend(count);
+        FakeConnectorContext context = new FakeConnectorContext("bench", state, scheduler).keepSamples(false).beforeAppend(tally);
         connector.start(context);
         ShmWriter floorReader = floor
                 ? ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, count, 200, floorThreads) : null;
