@@ -81,4 +81,27 @@ class FakeConnectorContextTest {
             assertEquals(List.of(1.5), ctx.metrics().recorded("x.gap"));
         }
     }
+
+    @Test
+    void withoutKeepingSamplesItStillCountsAndAwaits() throws Exception {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("c", dir).keepSamples(false)) {
+            ctx.scheduler().schedule(() -> ctx.sink().publish(batch("a", 3)), 20, TimeUnit.MILLISECONDS);
+            assertTrue(ctx.awaitSamples(3, Duration.ofSeconds(10)).isEmpty(), "nothing kept");
+            assertEquals(3, ctx.sampleCount());
+        }
+    }
+
+    @Test
+    void aDestinationContextRunsOnTheTestsClockAndCountsItsMetrics() throws Exception {
+        MovableClock clock = new MovableClock(java.time.Instant.parse("2026-12-06T10:00:00Z"));
+        try (FakeDestinationContext ctx = new FakeDestinationContext("d", dir).withClock(clock)) {
+            clock.advance(Duration.ofMinutes(5));
+            assertEquals(java.time.Instant.parse("2026-12-06T10:05:00Z"), ctx.clock().instant());
+            ctx.scheduler().schedule(() -> ctx.metrics().counter("d.sent", "stream", "a").increment(2), 20, TimeUnit.MILLISECONDS);
+            assertEquals(2, ctx.awaitCounter("d.sent", 2, Duration.ofSeconds(10)));
+            assertTrue(Double.isNaN(ctx.gauge("d.pending")));
+            AssertionError e = assertThrows(AssertionError.class, () -> ctx.awaitCounter("d.sent", 3, Duration.ofMillis(50)));
+            assertTrue(e.getMessage().contains("d.sent=2"), e.getMessage());
+        }
+    }
 }
