@@ -19,7 +19,7 @@ import io.sluice.spi.config.DataSize;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.PacketOutcome;
-import io.sluice.testkit.TestDestinationContext;
+import io.sluice.testkit.FakeDestinationContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +41,7 @@ class GreengrassIpcDestinationsIT {
 
     private GreengrassIpcStandIn nucleus;
     private GreengrassIpc ipc;
-    private TestDestinationContext context;
+    private FakeDestinationContext context;
 
     @BeforeEach
     void start() throws Exception {
@@ -51,7 +51,7 @@ class GreengrassIpcDestinationsIT {
                 .allowPubSubTopics(List.of("sluice/#"))
                 .start();
         ipc = GreengrassIpc.connect(nucleus.componentEnvironment(), Duration.ofSeconds(10));
-        context = new TestDestinationContext("dest", dir);
+        context = new FakeDestinationContext("dest", dir);
     }
 
     @AfterEach

@@ -10,6 +10,7 @@ import io.sluice.connector.lorawan.LoRaWanConnectorConfig.NetworkServer;
 import io.sluice.connector.lorawan.PacketForwarderServer.GatewayInfo;
 import io.sluice.rigs.lorawan.FrameEncoder;
 import io.sluice.spi.Sample;
+import io.sluice.testkit.FakeMetrics;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -31,7 +32,7 @@ class DownlinksTest {
     static final int ADDR = 0x26011f2a;
     static final SocketAddress GW_ADDR = new InetSocketAddress("127.0.0.1", 40000);
 
-    final TestMetrics metrics = new TestMetrics();
+    final FakeMetrics metrics = new FakeMetrics();
     final FrameEncoder device = new FrameEncoder(HexFormat.of().parseHex(NWK), HexFormat.of().parseHex(APP));
     final List<byte[]> sent = new ArrayList<>();
     final ObjectMapper json = new ObjectMapper();

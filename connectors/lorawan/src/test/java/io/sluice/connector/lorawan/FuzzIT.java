@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,8 @@ import io.sluice.rigs.lorawan.PacketForwarderSimulator;
 import io.sluice.rigs.lorawan.VirtualDevice;
 import io.sluice.spi.Sample;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
+import io.sluice.testkit.FakeMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -37,10 +40,10 @@ class FuzzIT {
     void randomAndMutatedDatagramsAreCountedAndValidFramesStillServed() throws Exception {
         List<VirtualDevice> devices = IntStream.range(0, DEVICES).mapToObj(i -> new VirtualDevice(i, SEED, 0)).toList();
         LoRaWanConnectorConfig config = SimulatorConfigs.udp(devices, Duration.ofMillis(50));
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
-            assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 5_000));
+            await().atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             Map<String, Integer> variants = new TreeMap<>();
             long malformed = 0;
             long badFrames = 0;
@@ -67,20 +70,18 @@ class FuzzIT {
                         sim.sendDatagram(i % 2, f.datagram());
                     }
                     if (i % 500 == 0) {
-                        long target = i + 1;
-                        assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.datagrams.received") >= target, 10_000),
-                                "server fell behind at " + i);
+                        ctx.metrics().awaitCounter("lorawan.datagrams.received", i + 1, Duration.ofSeconds(10)); // the server keeps up
                     }
                 }
                 long finalMalformed = malformed;
-                assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.datagrams.received") == TOTAL, 10_000));
-                assertTrue(sim.awaitAcks(Duration.ofSeconds(10)), sim.pushAcked() + " of " + sim.pushSent() + ", server ACK send failures " + ctx.testMetrics().count("lorawan.acks.failed"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> ctx.metrics().count("lorawan.datagrams.received") == TOTAL);
+                assertTrue(sim.awaitAcks(Duration.ofSeconds(10)), sim.pushAcked() + " of " + sim.pushSent() + ", server ACK send failures " + ctx.metrics().count("lorawan.acks.failed"));
                 assertEquals(0, sim.unexpectedAcks(), "a malformed datagram was acknowledged");
                 assertEquals(TOTAL - finalMalformed, sim.pushSent());
             }
-            TestMetrics m = ctx.testMetrics();
+            FakeMetrics m = ctx.metrics();
             long expectedValid = valid;
-            assertTrue(TestContext.await(() -> m.count("lorawan.frames.accepted") == expectedValid, 5_000));
+            await().atMost(Duration.ofSeconds(5)).until(() -> m.count("lorawan.frames.accepted") == expectedValid);
             connector.stop();
             assertEquals(malformed, m.count("lorawan.datagrams.malformed"), "variants " + variants);
             long rejected = m.count("lorawan.frames.malformed") + m.count("lorawan.frames.not-uplink")

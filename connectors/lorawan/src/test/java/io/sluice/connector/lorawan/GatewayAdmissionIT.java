@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,8 @@ import io.sluice.rigs.lorawan.VirtualDevice;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
+import io.sluice.testkit.FakeMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -39,12 +42,11 @@ class GatewayAdmissionIT {
         return IntStream.range(0, DEVICES).mapToObj(i -> new VirtualDevice(i, SEED, 10)).toList();
     }
 
-    private static void received(TestContext ctx, long datagrams) throws InterruptedException {
-        assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.datagrams.received") >= datagrams, 10_000),
-                "server received " + ctx.testMetrics().count("lorawan.datagrams.received") + " of " + datagrams);
+    private static void received(FakeConnectorContext ctx, long datagrams) throws InterruptedException {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.datagrams.received") >= datagrams, "server received " + ctx.metrics().count("lorawan.datagrams.received") + " of " + datagrams));
     }
 
-    private static boolean hasTag(TestContext ctx, String tag) {
+    private static boolean hasTag(FakeConnectorContext ctx, String tag) {
         return ctx.samples().stream().anyMatch(s -> s.tag().equals(tag));
     }
 
@@ -53,13 +55,13 @@ class GatewayAdmissionIT {
         int cap = LoRaWanConnectorConfig.Gateways.DEFAULT.maxKnown();
         int flood = 52_000; // as in issue 15
         LoRaWanConnectorConfig config = SimulatorConfigs.udp(devices(), Duration.ofMillis(100)); // no gateways: section
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", waitForPort(ctx, connector)),
                     InetAddress.getLoopbackAddress(), 1, DEVICES, 10, SEED)) {
                 sim.pullData(0);
-                assertTrue(TestContext.await(() -> sim.pullAcked(0) == 1, 5_000));
+                await().atMost(Duration.ofSeconds(5)).until(() -> sim.pullAcked(0) == 1);
                 long datagrams = 1;
                 for (int k = 0; k < flood; k++) {
                     sim.sendAsStranger(STRANGERS + k, 2, null);
@@ -79,18 +81,17 @@ class GatewayAdmissionIT {
                 datagrams += 2;
                 received(ctx, datagrams);
                 String known = "gateway." + sim.gatewayEui(0) + ".rxnb";
-                assertTrue(TestContext.await(() -> hasTag(ctx, known) && hasTag(ctx, "sensor-001.radio"), 5_000),
-                        ctx.samples().toString());
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(hasTag(ctx, known) && hasTag(ctx, "sensor-001.radio"), ctx.samples().toString()));
 
                 assertEquals(cap, connector.udpServer().gateways().size(), "the gateway table stops at max-known");
                 assertTrue(connector.udpServer().gateways().containsKey(sim.gatewayEui(0)));
-                TestMetrics m = ctx.testMetrics();
+                FakeMetrics m = ctx.metrics();
                 long admittedStrangers = cap - 1;
                 assertEquals(flood - admittedStrangers + 2, m.count("lorawan.gateways.refused.table-full"));
                 assertEquals(0, m.count("lorawan.gateways.refused.not-allowed"));
                 assertEquals(1, m.count("lorawan.frames.accepted"), "the refused gateway's uplink was not taken");
                 // ACKs travel over UDP: a busy machine may drop some before the simulator reads them, never add any
-                assertTrue(TestContext.await(() -> sim.strangerAnswers() > 0, 5_000), "admitted gateways are acknowledged");
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(sim.strangerAnswers() > 0, "admitted gateways are acknowledged"));
                 assertTrue(sim.strangerAnswers() <= admittedStrangers,
                         "only admitted gateways are acknowledged: " + sim.strangerAnswers() + " > " + admittedStrangers);
                 assertTrue(ctx.samples().stream().noneMatch(s -> s.tag().startsWith("gateway.dead")), "no samples of strangers");
@@ -103,7 +104,7 @@ class GatewayAdmissionIT {
 
     @Test
     void theAllowListRefusesAStrangerAndServesAListedGateway() throws Exception {
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             String listed = PacketForwarderSimulator.gatewayEuiOf(0);
             String stranger = PacketForwarderSimulator.gatewayEuiOf(1);
             LoRaWanConnectorConfig config = TestConfigs.withGateways(SimulatorConfigs.udp(devices(), Duration.ofMillis(100)),
@@ -119,13 +120,13 @@ class GatewayAdmissionIT {
                 sim.sendBatch(1, List.of(sim.devices().get(2).nextUplink())); // heard by the stranger only
                 sim.stat(0, 5, 4, 3);                           // the listed gateway's stat: the marker
                 received(ctx, 8);
-                assertTrue(TestContext.await(() -> hasTag(ctx, "gateway." + listed + ".rxnb")
-                        && hasTag(ctx, "sensor-000.radio") && hasTag(ctx, "sensor-001.radio"), 5_000), ctx.samples().toString());
-                assertTrue(TestContext.await(() -> sim.pullAcked(0) == 1 && sim.pushAcked(0) == 3, 5_000));
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(hasTag(ctx, "gateway." + listed + ".rxnb")
+                        && hasTag(ctx, "sensor-000.radio") && hasTag(ctx, "sensor-001.radio"), ctx.samples().toString()));
+                await().atMost(Duration.ofSeconds(5)).until(() -> sim.pullAcked(0) == 1 && sim.pushAcked(0) == 3);
                 assertEquals(0, sim.pullAcked(1) + sim.pushAcked(1), "the stranger is not acknowledged");
 
                 assertEquals(Set.of(listed), connector.udpServer().gateways().keySet());
-                TestMetrics m = ctx.testMetrics();
+                FakeMetrics m = ctx.metrics();
                 assertEquals(4, m.count("lorawan.gateways.refused.not-allowed"), "PULL_DATA, stat and two uplinks of the stranger");
                 assertEquals(0, m.count("lorawan.gateways.refused.table-full"));
                 assertEquals(2, m.count("lorawan.frames.accepted"));
@@ -141,8 +142,8 @@ class GatewayAdmissionIT {
         }
     }
 
-    static int waitForPort(TestContext ctx, LoRaWanConnector connector) throws InterruptedException {
-        assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 5_000), ctx.healthDetail());
+    static int waitForPort(FakeConnectorContext ctx, LoRaWanConnector connector) throws InterruptedException {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
         return connector.udpPort();
     }
 }

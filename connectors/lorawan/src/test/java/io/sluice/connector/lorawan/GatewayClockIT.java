@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import io.sluice.rigs.lorawan.PacketForwarderSimulator;
 import io.sluice.rigs.lorawan.VirtualDevice;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
+import io.sluice.testkit.FakeConnectorContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -34,7 +36,7 @@ class GatewayClockIT {
     @TempDir
     Path state;
 
-    private static Sample only(TestContext ctx, String tag) {
+    private static Sample only(FakeConnectorContext ctx, String tag) {
         List<Sample> s = ctx.samples().stream().filter(x -> x.tag().equals(tag)).toList();
         assertEquals(1, s.size(), tag + ": " + s);
         return s.get(0);
@@ -48,7 +50,7 @@ class GatewayClockIT {
     void aGatewayTimeFarFromTheReceiveTimeIsNotTheSourceTime() throws Exception {
         List<VirtualDevice> devices = IntStream.range(0, 3).mapToObj(i -> new VirtualDevice(i, SEED, 10)).toList();
         LoRaWanConnectorConfig config = SimulatorConfigs.udp(devices, Duration.ofMillis(100));
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(
@@ -63,8 +65,8 @@ class GatewayClockIT {
                 // heard by a 2099 gateway and by one without any time
                 sim.send(sim.devices().get(2).nextUplink(), Arrays.asList(null, YEAR_2099));
                 sim.stat(0, EPOCH_PLUS_10S, 1, 1, 1);
-                assertTrue(TestContext.await(() -> ctx.samples().stream().filter(s -> s.tag().endsWith(".radio")).count() == 3
-                        && ctx.samples().stream().anyMatch(s -> s.tag().endsWith(".rxnb")), 5_000), ctx.samples().toString());
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(ctx.samples().stream().filter(s -> s.tag().endsWith(".radio")).count() == 3
+                        && ctx.samples().stream().anyMatch(s -> s.tag().endsWith(".rxnb")), ctx.samples().toString()));
                 long after = Sample.toNanos(Instant.now());
 
                 Sample alone = only(ctx, "sensor-000.radio");
@@ -91,7 +93,7 @@ class GatewayClockIT {
                         assertEquals(alone.sourceTimeNanos(), s.sourceTimeNanos(), s.tag());
                     }
                 }
-                assertEquals(5, ctx.testMetrics().count("lorawan.gateway-time.rejected"),
+                assertEquals(5, ctx.metrics().count("lorawan.gateway-time.rejected"),
                         "1970 twice, 2099 twice, the 1970 stat once");
             } finally {
                 connector.stop();
@@ -104,7 +106,7 @@ class GatewayClockIT {
         List<VirtualDevice> devices = IntStream.range(0, 1).mapToObj(i -> new VirtualDevice(i, SEED, 10)).toList();
         LoRaWanConnectorConfig config = TestConfigs.withGatewayTimeTolerance(SimulatorConfigs.udp(devices, Duration.ofMillis(50)),
                 Duration.ofSeconds(30));
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(
@@ -113,11 +115,11 @@ class GatewayClockIT {
                 Instant tenSecondsAgo = Instant.now().minusSeconds(10);
                 sim.send(sim.devices().get(0).nextUplink(), List.of(tenSecondsAgo));
                 sim.send(sim.devices().get(0).nextUplink(), List.of(Instant.now().minusSeconds(120)));
-                assertTrue(TestContext.await(() -> ctx.samples().stream().filter(s -> s.tag().endsWith(".radio")).count() == 2, 5_000));
+                await().atMost(Duration.ofSeconds(5)).until(() -> ctx.samples().stream().filter(s -> s.tag().endsWith(".radio")).count() == 2);
                 List<Sample> radio = ctx.samples().stream().filter(s -> s.tag().endsWith(".radio")).toList();
                 assertEquals(Sample.toNanos(tenSecondsAgo), radio.get(0).sourceTimeNanos(), "10 s off is within 30 s");
                 assertEquals(radio.get(1).receiveTimeNanos(), radio.get(1).sourceTimeNanos(), "2 min off is not");
-                assertEquals(1, ctx.testMetrics().count("lorawan.gateway-time.rejected"));
+                assertEquals(1, ctx.metrics().count("lorawan.gateway-time.rejected"));
             } finally {
                 connector.stop();
             }

@@ -3,6 +3,7 @@ package io.sluice.connector.lorawan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.spi.Sample;
+import io.sluice.testkit.FakeMetrics;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,7 +16,7 @@ class GatewayClockTest {
     static final long EPOCH_PLUS_10S = Sample.toNanos(Instant.parse("1970-01-01T00:00:10Z"));
     static final long YEAR_2099 = Sample.toNanos(Instant.parse("2099-01-01T00:00:00Z"));
 
-    private final TestMetrics metrics = new TestMetrics();
+    private final FakeMetrics metrics = new FakeMetrics();
     private final RecordingLogger log = new RecordingLogger();
     private final GatewayClock clock = new GatewayClock(5 * MINUTE, metrics, log);
 

@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,8 +62,7 @@ class GatewayIT {
                 }
             }
             long expected = sent.stream().mapToLong(u -> u.expected().size() + 1).sum();
-            assertTrue(TestContext.await(() -> gateway.store().stats("lora").storedSamples() >= expected, 10_000),
-                    "stored " + gateway.store().stats("lora").storedSamples() + " of " + expected);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(gateway.store().stats("lora").storedSamples() >= expected, "stored " + gateway.store().stats("lora").storedSamples() + " of " + expected));
             assertTrue(sim.awaitAcks(Duration.ofSeconds(5)));
             List<StoredSample> stored = gateway.store().read("lora", 0, (int) expected + 10).samples();
             assertEquals(expected, stored.size());

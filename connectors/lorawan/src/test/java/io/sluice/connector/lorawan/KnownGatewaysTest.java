@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.connector.lorawan.KnownGateways.Verdict;
 import io.sluice.connector.lorawan.PacketForwarderServer.GatewayInfo;
+import io.sluice.testkit.FakeMetrics;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class KnownGatewaysTest {
 
     static final long SECOND = 1_000_000_000L;
 
-    private final TestMetrics metrics = new TestMetrics();
+    private final FakeMetrics metrics = new FakeMetrics();
 
     private KnownGateways gateways(List<String> allow, int max) {
         return new KnownGateways(allow, max, 60 * SECOND, metrics, LoggerFactory.getLogger("test"));

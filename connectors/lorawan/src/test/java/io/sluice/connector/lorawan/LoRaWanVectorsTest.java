@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.testkit.FakeMetrics;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ class LoRaWanVectorsTest {
             String app = keys.get("AppSKey").isNull() ? "00000000000000000000000000000000" : keys.get("AppSKey").asText();
             LoRaWanConnectorConfig config = TestConfigs.udp(Map.of("raw", TestConfigs.profile(LoRaWanConnectorConfig.Codec.RAW)),
                     Map.of("dev", TestConfigs.device("49be7df1", keys.get("NwkSKey").asText(), app, "raw")));
-            TestMetrics metrics = new TestMetrics();
+            FakeMetrics metrics = new FakeMetrics();
             UplinkPipeline pipeline = new UplinkPipeline(DeviceRegistry.build(config), new FrameCounterStore(null), 16384,
                     0, LoRaWanConnectorConfig.RadioMetadata.FULL, metrics);
             byte[] raw = HEX.parseHex(v.get("phypayload_hex").asText());
@@ -178,7 +179,7 @@ class LoRaWanVectorsTest {
         IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
                 () -> SessionCrypto.parseKey("g4024241ed4ce9a68c6a8bc055233fd3", "NwkSKey"));
         assertFalse(e2.getMessage().contains("4024241ed4ce9a68c6a8bc055233fd3"));
-        Metrics unused = new TestMetrics();
+        Metrics unused = new FakeMetrics();
         assertNotNull(unused);
     }
 }

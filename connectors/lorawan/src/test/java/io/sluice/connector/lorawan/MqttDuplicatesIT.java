@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.config.DataSize;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,7 +74,7 @@ class MqttDuplicatesIT {
     }
 
     /** How many radio samples (one per stored uplink) each frame counter has. */
-    private static Map<Long, Integer> storedPerFcnt(TestContext ctx) {
+    private static Map<Long, Integer> storedPerFcnt(FakeConnectorContext ctx) {
         Map<Long, Integer> n = new TreeMap<>();
         for (Sample s : ctx.samples()) {
             if (s.tag().equals("boiler.radio")) {
@@ -84,7 +85,7 @@ class MqttDuplicatesIT {
         return n;
     }
 
-    private static boolean stored(TestContext ctx, long fcnt) {
+    private static boolean stored(FakeConnectorContext ctx, long fcnt) {
         return storedPerFcnt(ctx).containsKey(fcnt);
     }
 
@@ -99,32 +100,32 @@ class MqttDuplicatesIT {
         try (MosquittoRig broker = MosquittoRig.startPlain(dir)) {
             LoRaWanConnectorConfig config = config(broker.uri(), Flavor.CHIRPSTACK_V4);
             MqttClient pub = publisher(broker);
-            try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+            try (FakeConnectorContext ctx = new FakeConnectorContext("lora", dir.resolve("state"))) {
                 LoRaWanConnector connector = new LoRaWanConnector("lora", config);
                 connector.start(ctx);
                 try {
-                    assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                     for (long fcnt = 1; fcnt <= 3; fcnt++) {
                         pub.publish(CS_TOPIC, chirpstack(fcnt), 1, false);
                         pub.publish(CS_TOPIC, chirpstack(fcnt), 1, false);
                     }
                     pub.publish(CS_TOPIC, chirpstack(4), 1, false); // marker: everything before it was handled
-                    assertTrue(TestContext.await(() -> stored(ctx, 4), 10_000), ctx.samples().toString());
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx, 4), ctx.samples().toString()));
                     assertEquals(Map.of(1L, 1, 2L, 1, 3L, 1, 4L, 1), storedPerFcnt(ctx));
-                    assertEquals(3, ctx.testMetrics().count("lorawan.mqtt.duplicates"));
+                    assertEquals(3, ctx.metrics().count("lorawan.mqtt.duplicates"));
 
                     // a second client with the connector's id makes the broker drop the connector's connection
                     MqttClient intruder = new MqttClient(broker.uri(), CLIENT_ID, new MemoryPersistence());
                     intruder.connect();
                     intruder.disconnect();
                     intruder.close();
-                    assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.mqtt.connects") >= 2
-                            && ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthReports().toString());
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.mqtt.connects") >= 2
+                            && ctx.healthState() == HealthState.CONNECTED, ctx.healthLog().toString()));
                     pub.publish(CS_TOPIC, chirpstack(2), 1, false); // delivered again after the reconnect
                     pub.publish(CS_TOPIC, chirpstack(5), 1, false);
-                    assertTrue(TestContext.await(() -> stored(ctx, 5), 10_000), ctx.samples().toString());
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx, 5), ctx.samples().toString()));
                     assertEquals(Map.of(1L, 1, 2L, 1, 3L, 1, 4L, 1, 5L, 1), storedPerFcnt(ctx));
-                    assertEquals(4, ctx.testMetrics().count("lorawan.mqtt.duplicates"));
+                    assertEquals(4, ctx.metrics().count("lorawan.mqtt.duplicates"));
                     // values, not just radio samples, are stored once
                     assertEquals(5, ctx.samples().stream().filter(s -> s.tag().equals("boiler.temperature_3")).count());
                 } finally {
@@ -133,16 +134,16 @@ class MqttDuplicatesIT {
             }
 
             // a restart with the same state directory still knows the events it stored
-            try (TestContext ctx2 = new TestContext(dir.resolve("state"))) {
+            try (FakeConnectorContext ctx2 = new FakeConnectorContext("lora", dir.resolve("state"))) {
                 LoRaWanConnector again = new LoRaWanConnector("lora", config);
                 again.start(ctx2);
                 try {
-                    assertTrue(TestContext.await(() -> ctx2.healthState() == HealthState.CONNECTED, 10_000), ctx2.healthDetail());
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx2.healthState() == HealthState.CONNECTED, ctx2.healthDetail()));
                     pub.publish(CS_TOPIC, chirpstack(5), 1, false);
                     pub.publish(CS_TOPIC, chirpstack(6), 1, false);
-                    assertTrue(TestContext.await(() -> stored(ctx2, 6), 10_000), ctx2.samples().toString());
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx2, 6), ctx2.samples().toString()));
                     assertEquals(Map.of(6L, 1), storedPerFcnt(ctx2));
-                    assertEquals(1, ctx2.testMetrics().count("lorawan.mqtt.duplicates"));
+                    assertEquals(1, ctx2.metrics().count("lorawan.mqtt.duplicates"));
                 } finally {
                     again.stop();
                 }
@@ -154,11 +155,11 @@ class MqttDuplicatesIT {
 
     @Test
     void aTheThingsStackEventDeliveredTwiceIsStoredOnce() throws Exception {
-        try (MosquittoRig broker = MosquittoRig.startPlain(dir); TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (MosquittoRig broker = MosquittoRig.startPlain(dir); FakeConnectorContext ctx = new FakeConnectorContext("lora", dir.resolve("state"))) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config(broker.uri(), Flavor.TTS_V3));
             connector.start(ctx);
             try {
-                assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 MqttClient pub = publisher(broker);
                 String t1 = Instant.now().toString();
                 pub.publish(TTS_TOPIC, tts(7, t1), 1, false);
@@ -170,9 +171,9 @@ class MqttDuplicatesIT {
                 pub.publish(TTS_TOPIC, tts(9, t1), 1, false); // marker
                 pub.disconnect();
                 pub.close();
-                assertTrue(TestContext.await(() -> stored(ctx, 9), 10_000), ctx.samples().toString());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(stored(ctx, 9), ctx.samples().toString()));
                 assertEquals(Map.of(7L, 2, 8L, 1, 9L, 1), storedPerFcnt(ctx));
-                assertEquals(2, ctx.testMetrics().count("lorawan.mqtt.duplicates"));
+                assertEquals(2, ctx.metrics().count("lorawan.mqtt.duplicates"));
             } finally {
                 connector.stop();
             }

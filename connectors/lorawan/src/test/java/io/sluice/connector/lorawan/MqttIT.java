@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.config.DataSize;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +77,7 @@ class MqttIT {
 
     @Test
     void chirpstackEventsBecomeSamples() throws Exception {
-        try (MosquittoRig broker = MosquittoRig.startPlain(dir); TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (MosquittoRig broker = MosquittoRig.startPlain(dir); FakeConnectorContext ctx = new FakeConnectorContext("lora", dir.resolve("state"))) {
             LoRaWanConnectorConfig config = config(mqtt(broker.uri(), Flavor.CHIRPSTACK_V4, null, null, null));
             List<String> problems = new java.util.ArrayList<>();
             new LoRaWanConnectorFactory().validate(config, (p, m) -> problems.add(p + ": " + m));
@@ -83,7 +85,7 @@ class MqttIT {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
             try {
-                assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 MqttClient pub = new MqttClient(broker.uri(), "chirpstack", new MemoryPersistence());
                 pub.connect();
                 String topic = "application/17c82e96-be03-4f38-aef3-f83d48582d97/device/" + EUI + "/event/up";
@@ -94,8 +96,8 @@ class MqttIT {
                 pub.publish(topic, chirpstackUp(EUI, 42, "AWf/").getBytes(StandardCharsets.UTF_8), 1, false);
                 pub.disconnect();
                 pub.close();
-                assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.mqtt.messages") == 4
-                        && ctx.sampleCount() == 7, 10_000), ctx.samples().toString());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.mqtt.messages") == 4
+                        && ctx.sampleCount() == 7, ctx.samples().toString()));
             } finally {
                 connector.stop();
             }
@@ -116,24 +118,23 @@ class MqttIT {
             assertEquals(2, gws.size());
             assertEquals(Value.of(-101.0), ((Value.StructValue) gws.get(1)).fields().get("rssi"));
             assertEquals(Value.of(-4.25), ((Value.StructValue) gws.get(1)).fields().get("snr"));
-            assertEquals(1, ctx.testMetrics().count("lorawan.mqtt.malformed"));
-            assertEquals(1, ctx.testMetrics().count("lorawan.payload.decode-errors"));
+            assertEquals(1, ctx.metrics().count("lorawan.mqtt.malformed"));
+            assertEquals(1, ctx.metrics().count("lorawan.payload.decode-errors"));
         }
     }
 
     @Test
     void aLostBrokerIsRetriedWithGrowingDelays() throws Exception {
-        TestContext ctx = new TestContext(dir.resolve("state"));
+        FakeConnectorContext ctx = new FakeConnectorContext("lora", dir.resolve("state"));
         LoRaWanConnector connector = null;
         try (ctx) {
             try (MosquittoRig broker = MosquittoRig.startPlain(dir)) {
                 connector = new LoRaWanConnector("lora", config(mqtt(broker.uri(), Flavor.CHIRPSTACK_V4, null, null, null)));
                 connector.start(ctx);
-                assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
             }
-            assertTrue(TestContext.await(() -> ctx.healthReports().stream().filter(r -> r.contains("retrying in")).count() >= 3, 15_000),
-                    ctx.healthReports().toString());
-            List<String> retries = ctx.healthReports().stream().filter(r -> r.contains("retrying in")).toList();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertTrue(ctx.healthLog().stream().filter(r -> r.contains("retrying in")).count() >= 3, ctx.healthLog().toString()));
+            List<String> retries = ctx.healthLog().stream().filter(r -> r.contains("retrying in")).toList();
             assertTrue(retries.get(0).startsWith("DISCONNECTED"), retries.toString());
             // the shared backoff: step n waits between half and all of 200ms * 2^n
             for (int n = 0; n < 3; n++) {
@@ -142,7 +143,7 @@ class MqttIT {
                 long step = 200L << n;
                 assertTrue(waited >= step / 2 && waited <= step, "retry " + n + " waits " + waited + "ms: " + retries);
             }
-            assertEquals(1, ctx.testMetrics().count("lorawan.mqtt.connects"));
+            assertEquals(1, ctx.metrics().count("lorawan.mqtt.connects"));
         } finally {
             if (connector != null) connector.stop();
         }
@@ -150,13 +151,13 @@ class MqttIT {
 
     @Test
     void theThingsStackEventsOverMutualTls() throws Exception {
-        try (MosquittoRig broker = MosquittoRig.startMutualTls(dir); TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (MosquittoRig broker = MosquittoRig.startMutualTls(dir); FakeConnectorContext ctx = new FakeConnectorContext("lora", dir.resolve("state"))) {
             LoRaWanConnectorConfig config = config(mqtt(broker.uri(), Flavor.TTS_V3, broker.caCertificatePath(),
                     broker.clientCertificatePath(), broker.clientKeyPath()));
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
             try {
-                assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 MqttClient pub = new MqttClient(broker.uri(), "tts", new MemoryPersistence());
                 MqttConnectOptions o = new MqttConnectOptions();
                 o.setSocketFactory(broker.clientSslContext(broker.clientIdentity()).getSocketFactory());
@@ -175,7 +176,7 @@ class MqttIT {
                 pub.publish("v3/plant@ttn/devices/boiler-room/up", event.getBytes(StandardCharsets.UTF_8), 1, false);
                 pub.disconnect();
                 pub.close();
-                assertTrue(TestContext.await(() -> ctx.sampleCount() == 3, 10_000), ctx.samples().toString());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.sampleCount() == 3, ctx.samples().toString()));
             } finally {
                 connector.stop();
             }

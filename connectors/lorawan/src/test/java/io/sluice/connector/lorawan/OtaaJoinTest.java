@@ -15,6 +15,7 @@ import io.sluice.connector.lorawan.LoRaWanConnectorConfig.NetworkServer;
 import io.sluice.rigs.lorawan.FrameEncoder;
 import io.sluice.spi.Sample;
 import io.sluice.spi.config.Secret;
+import io.sluice.testkit.FakeMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,7 +44,7 @@ class OtaaJoinTest {
 
     /** A pipeline as the connector builds it, over the state directory. */
     final class Node {
-        final TestMetrics metrics = new TestMetrics();
+        final FakeMetrics metrics = new FakeMetrics();
         final DeviceRegistry registry;
         final FrameCounterStore counters = new FrameCounterStore(state);
         final SessionStore sessions = new SessionStore(state);

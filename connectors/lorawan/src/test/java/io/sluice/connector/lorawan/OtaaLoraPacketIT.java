@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Region;
 import io.sluice.spi.Sample;
 import io.sluice.spi.config.DataSize;
 import io.sluice.spi.config.Secret;
+import io.sluice.testkit.FakeConnectorContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,9 +102,9 @@ class OtaaLoraPacketIT {
                     "devNonce", String.format("%04x", 0x1000 + 17 * i)));
         }
         LoRaWanConnector connector = new LoRaWanConnector("lora", config(devices, Duration.ZERO));
-        try (TestContext ctx = new TestContext(tmp.resolve("state"))) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", tmp.resolve("state"))) {
             connector.start(ctx);
-            assertTrue(TestContext.await(() -> connector.udpPort() > 0, 10_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> connector.udpPort() > 0);
             JsonNode report = runDevices(connector.udpPort(), script);
             assertEquals(0, report.get("errors").size(), report.get("errors").toString());
 
@@ -131,7 +133,7 @@ class OtaaLoraPacketIT {
             List<JsonNode> uplinks = new ArrayList<>();
             report.get("uplinks").forEach(uplinks::add);
             assertEquals(DEVICES * UPLINKS + 1, uplinks.size());
-            assertTrue(TestContext.await(() -> payloads(ctx).size() >= uplinks.size(), 10_000), () -> "stored " + payloads(ctx).size());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(payloads(ctx).size() >= uplinks.size(), () -> "stored " + payloads(ctx).size()));
             Map<String, Integer> stored = new HashMap<>();
             for (String p : payloads(ctx)) stored.merge(p, 1, Integer::sum);
             for (JsonNode u : uplinks) {
@@ -145,7 +147,7 @@ class OtaaLoraPacketIT {
             report.get("acks").forEach(acks::add);
             assertEquals(DEVICES * (UPLINKS / 3) + 1, acks.size(), "one confirmed uplink was sent twice and acknowledged twice");
             assertEquals(1, acks.stream().filter(a -> a.path("again").asBoolean()).count());
-            assertEquals(1, ctx.testMetrics().count("lorawan.frames.confirmed-retransmissions"));
+            assertEquals(1, ctx.metrics().count("lorawan.frames.confirmed-retransmissions"));
             Map<String, Integer> fcntDown = new HashMap<>();
             for (JsonNode a : acks) {
                 assertTrue(a.get("micOk").asBoolean(), a.toString());
@@ -169,19 +171,19 @@ class OtaaLoraPacketIT {
                 assertEquals((a.get("uplinkTmst").asLong() + 1_000_000L) & 0xFFFFFFFFL, a.get("txpk").get("tmst").asLong(), a.toString());
                 assertEquals(0, a.get("gw").asInt());
             }
-            assertEquals(1, ctx.testMetrics().count("lorawan.downlinks.retried"));
+            assertEquals(1, ctx.metrics().count("lorawan.downlinks.retried"));
 
             // the replayed JoinRequest: refused and counted, no JoinAccept before the marker's ACK
             // both gateways forwarded the replay: refused and counted once, the second copy merged as a duplicate
-            assertEquals(1, ctx.testMetrics().count("lorawan.joins.dev-nonce-replayed"));
-            assertEquals(DEVICES, ctx.testMetrics().count("lorawan.joins.accepted"));
+            assertEquals(1, ctx.metrics().count("lorawan.joins.dev-nonce-replayed"));
+            assertEquals(DEVICES, ctx.metrics().count("lorawan.joins.accepted"));
             for (JsonNode r : report.get("afterReplay")) {
                 assertFalse("Join Accept".equals(r.get("mtype").asText()), report.get("afterReplay").toString());
             }
             assertEquals(1, report.get("afterReplay").size(), "only the marker's ACK");
 
             Path sessions = tmp.resolve("state").resolve(SessionStore.FILE);
-            assertTrue(TestContext.await(() -> Files.exists(sessions), 5_000));
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(sessions));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sessions)));
             String text = Files.readString(sessions);
             for (Map<String, String> d : script) {
@@ -193,7 +195,7 @@ class OtaaLoraPacketIT {
     }
 
     /** {@code "<device> <payload hex>"} of every stored payload sample. */
-    static List<String> payloads(TestContext ctx) {
+    static List<String> payloads(FakeConnectorContext ctx) {
         List<String> out = new ArrayList<>();
         for (Sample s : ctx.samples()) {
             if (s.tag().endsWith(".payload")) {

@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.sluice.rigs.lorawan.PacketForwarderSimulator;
 import io.sluice.rigs.lorawan.VirtualDevice;
 import io.sluice.spi.Sample;
 import io.sluice.spi.config.Secret;
+import io.sluice.testkit.FakeConnectorContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -50,7 +52,7 @@ class OtaaSimulatorIT {
                 Optional.of(OtaaLoraPacketIT.networkServer(Duration.ZERO)), Duration.ZERO);
     }
 
-    static long fieldSamples(TestContext ctx) {
+    static long fieldSamples(FakeConnectorContext ctx) {
         return ctx.samples().stream().map(Sample::tag).filter(t -> t.startsWith("otaa-") && !t.endsWith(".radio")).count();
     }
 
@@ -60,18 +62,18 @@ class OtaaSimulatorIT {
         LoRaWanConnectorConfig config = config(devices);
         long expectedFields = 0;
         LoRaWanConnector connector = new LoRaWanConnector("lora", config);
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             connector.start(ctx);
-            assertTrue(TestContext.await(() -> connector.udpPort() > 0, 10_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> connector.udpPort() > 0);
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", connector.udpPort()),
                     InetAddress.getLoopbackAddress(), 3, 0, 0, 5)) {
                 sim.pullData();
                 assertTrue(sim.awaitAcks(Duration.ofSeconds(5)));
                 sim.sendJoins(devices, 2, 8);
-                assertTrue(TestContext.await(() -> sim.joinAccepts() == DEVICES, 20_000), () -> "accepted " + sim.joinAccepts());
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(sim.joinAccepts() == DEVICES, () -> "accepted " + sim.joinAccepts()));
                 assertEquals(0, sim.joinAcceptsBad());
                 assertEquals(0, sim.downlinksMistimed());
-                assertEquals(DEVICES, ctx.testMetrics().count("lorawan.joins.accepted"));
+                assertEquals(DEVICES, ctx.metrics().count("lorawan.joins.accepted"));
                 for (int round = 0; round < 3; round++) {
                     for (OtaaDevice d : devices) {
                         VirtualDevice.Uplink u = d.session().nextUplink();
@@ -80,7 +82,7 @@ class OtaaSimulatorIT {
                     }
                 }
                 long want = expectedFields;
-                assertTrue(TestContext.await(() -> fieldSamples(ctx) >= want, 20_000), () -> fieldSamples(ctx) + " of " + want);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(fieldSamples(ctx) >= want, () -> fieldSamples(ctx) + " of " + want));
                 assertEquals(want, fieldSamples(ctx));
             }
         } finally {
@@ -88,9 +90,9 @@ class OtaaSimulatorIT {
         }
 
         LoRaWanConnector again = new LoRaWanConnector("lora", config);
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             again.start(ctx);
-            assertTrue(TestContext.await(() -> again.udpPort() > 0, 10_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> again.udpPort() > 0);
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", again.udpPort()),
                     InetAddress.getLoopbackAddress(), 3, 0, 0, 5)) {
                 long fields = 0;
@@ -100,10 +102,10 @@ class OtaaSimulatorIT {
                     sim.send(u, 1);
                 }
                 long want = fields;
-                assertTrue(TestContext.await(() -> fieldSamples(ctx) >= want, 20_000), () -> fieldSamples(ctx) + " of " + want);
-                assertEquals(0, ctx.testMetrics().count("lorawan.frames.unknown-device"));
-                assertEquals(0, ctx.testMetrics().count("lorawan.frames.mic-failed"));
-                assertEquals(0, ctx.testMetrics().count("lorawan.joins.accepted"), "no new join was needed");
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(fieldSamples(ctx) >= want, () -> fieldSamples(ctx) + " of " + want));
+                assertEquals(0, ctx.metrics().count("lorawan.frames.unknown-device"));
+                assertEquals(0, ctx.metrics().count("lorawan.frames.mic-failed"));
+                assertEquals(0, ctx.metrics().count("lorawan.joins.accepted"), "no new join was needed");
             }
         } finally {
             again.stop();

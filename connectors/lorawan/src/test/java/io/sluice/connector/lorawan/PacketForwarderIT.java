@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,8 @@ import io.sluice.rigs.lorawan.VirtualDevice;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
+import io.sluice.testkit.FakeMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -41,9 +44,8 @@ class PacketForwarderIT {
         return IntStream.range(0, DEVICES).mapToObj(i -> new VirtualDevice(i, SEED, START_FCNT)).toList();
     }
 
-    private static void paced(TestContext ctx, long expectedDatagrams) throws InterruptedException {
-        assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.datagrams.received") >= expectedDatagrams, 10_000),
-                "server received " + ctx.testMetrics().count("lorawan.datagrams.received") + " of " + expectedDatagrams);
+    private static void paced(FakeConnectorContext ctx, long expectedDatagrams) throws InterruptedException {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.metrics().count("lorawan.datagrams.received") >= expectedDatagrams, "server received " + ctx.metrics().count("lorawan.datagrams.received") + " of " + expectedDatagrams));
     }
 
     @Test
@@ -52,10 +54,10 @@ class PacketForwarderIT {
         LoRaWanConnectorConfig config = SimulatorConfigs.udp(devices(), Duration.ofMillis(1_000));
         List<VirtualDevice.Uplink> sent = new ArrayList<>();
         Map<String, List<String>> heardBy = new HashMap<>();
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
             connector.start(ctx);
-            assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 5_000));
+            await().atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             int port = connector.udpPort();
             try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", port),
                     InetAddress.getLoopbackAddress(), GATEWAYS, DEVICES, START_FCNT, SEED)) {
@@ -81,8 +83,8 @@ class PacketForwarderIT {
                     paced(ctx, datagrams);
                 }
                 // all windows close; then a replay and a broken MIC for ten devices each
-                assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.frames.accepted") == (long) ROUNDS * DEVICES
-                        && Integer.valueOf(0).equals(ctx.testMetrics().gauge("lorawan.frames.pending")) && ctx.sampleCount() > 0, 10_000));
+                await().atMost(Duration.ofSeconds(10)).until(() -> ctx.metrics().count("lorawan.frames.accepted") == (long) ROUNDS * DEVICES
+                        && Integer.valueOf(0).equals(ctx.metrics().gaugeValue("lorawan.frames.pending")) && ctx.sampleCount() > 0);
                 for (int i = 0; i < 10; i++) {
                     sim.send(sent.get(sent.size() - 1 - i * 3), 1);
                     sim.send(sim.devices().get(i).nextUplink().withBadMic(), 1);
@@ -98,11 +100,11 @@ class PacketForwarderIT {
                 assertNotNull(connector.udpServer().gateways().get(sim.gatewayEui(0)).downstream());
             }
             long expectedFieldSamples = sent.stream().mapToLong(u -> u.expected().size()).sum();
-            assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.samples.emitted")
-                    >= expectedFieldSamples + sent.size() + 9L * GATEWAYS, 5_000));
+            await().atMost(Duration.ofSeconds(5)).until(() -> ctx.metrics().count("lorawan.samples.emitted")
+                    >= expectedFieldSamples + sent.size() + 9L * GATEWAYS);
             Thread.sleep(300);
 
-            TestMetrics m = ctx.testMetrics();
+            FakeMetrics m = ctx.metrics();
             assertEquals(sent.size(), m.count("lorawan.frames.accepted"));
             assertEquals(10, m.count("lorawan.frames.replayed"));
             assertEquals(3, m.count("lorawan.tx-ack"));
@@ -166,15 +168,15 @@ class PacketForwarderIT {
             assertTrue(saved.contains("sensor-000 26000001 " + (START_FCNT + ROUNDS - 1)), saved);
 
             // after a restart a replay is still a replay
-            try (TestContext ctx2 = new TestContext(state)) {
+            try (FakeConnectorContext ctx2 = new FakeConnectorContext("lora", state)) {
                 LoRaWanConnector again = new LoRaWanConnector("lora", config);
                 again.start(ctx2);
                 try (PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", again.udpPort()),
                         InetAddress.getLoopbackAddress(), 1, DEVICES, START_FCNT + ROUNDS, SEED)) {
                     sim.send(sent.get(0), 1);
                     sim.send(sim.devices().get(0).nextUplink(), 1);
-                    assertTrue(TestContext.await(() -> ctx2.testMetrics().count("lorawan.frames.replayed") == 1
-                            && ctx2.testMetrics().count("lorawan.frames.accepted") == 1, 5_000));
+                    await().atMost(Duration.ofSeconds(5)).until(() -> ctx2.metrics().count("lorawan.frames.replayed") == 1
+                            && ctx2.metrics().count("lorawan.frames.accepted") == 1);
                 } finally {
                     again.stop();
                 }
@@ -185,7 +187,7 @@ class PacketForwarderIT {
     @Test
     void aPortInUseIsRetriedUntilItIsFree() throws Exception {
         try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-             TestContext ctx = new TestContext(state)) {
+             FakeConnectorContext ctx = new FakeConnectorContext("lora", state)) {
             int port = squatter.getLocalPort();
             LoRaWanConnectorConfig config = TestConfigs.udp(port, Duration.ofMillis(100), SimulatorConfigs.profiles(), Map.of());
             LoRaWanConnector connector = new LoRaWanConnector("lora", config);
@@ -194,7 +196,7 @@ class PacketForwarderIT {
                 assertEquals(HealthState.DISCONNECTED, ctx.healthState());
                 assertTrue(ctx.healthDetail().contains("cannot bind UDP"), ctx.healthDetail());
                 squatter.close();
-                assertTrue(TestContext.await(() -> ctx.healthState() == HealthState.CONNECTED, 10_000), ctx.healthDetail());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthDetail()));
                 assertEquals(port, connector.udpPort());
             } finally {
                 connector.stop();

@@ -2,6 +2,7 @@ package io.sluice.connector.lorawan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sluice.testkit.FakeMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ class SilenceWatchTest {
         MovableClock clock = new MovableClock();
         clock.millis = 1_000_000;
         SessionStore sessions = new SessionStore(null);
-        TestMetrics metrics = new TestMetrics();
+        FakeMetrics metrics = new FakeMetrics();
         RecordingLogger log = new RecordingLogger();
         SilenceWatch watch = new SilenceWatch(Set.of("tank", "door"), sessions, Duration.ofMinutes(10), clock, metrics, log);
         watch.startedAt(clock.millis);
@@ -37,34 +38,34 @@ class SilenceWatchTest {
 
         clock.millis += Duration.ofMinutes(9).toMillis();
         watch.check();
-        assertEquals(0, metrics.gauge("lorawan.devices.silent").intValue());
+        assertEquals(0, metrics.gaugeValue("lorawan.devices.silent").intValue());
 
         clock.millis += Duration.ofMinutes(2).toMillis();
         sessions.getOrCreate("door").lastSeenMillis = clock.millis; // door speaks; tank has been silent 11 minutes
         watch.check();
         watch.check();
-        assertEquals(1, metrics.gauge("lorawan.devices.silent").intValue());
+        assertEquals(1, metrics.gaugeValue("lorawan.devices.silent").intValue());
         assertEquals(1, log.count("WARN", "LoRaWAN device tank silent for 660 s"));
         assertEquals(0, log.count("WARN", "door"));
 
         sessions.getOrCreate("tank").lastSeenMillis = clock.millis;
         watch.check();
-        assertEquals(0, metrics.gauge("lorawan.devices.silent").intValue());
+        assertEquals(0, metrics.gaugeValue("lorawan.devices.silent").intValue());
         assertEquals(1, log.count("INFO", "LoRaWAN device tank heard again"));
-        assertEquals(0.0, metrics.gauge("lorawan.device.last-seen-age").doubleValue(), "age of the last registered device");
+        assertEquals(0.0, metrics.gaugeValue("lorawan.device.last-seen-age").doubleValue(), "age of the last registered device");
     }
 
     @Test
     void aDeviceNeverHeardCountsFromTheStart() {
         MovableClock clock = new MovableClock();
         clock.millis = 5_000;
-        TestMetrics metrics = new TestMetrics();
+        FakeMetrics metrics = new FakeMetrics();
         RecordingLogger log = new RecordingLogger();
         SilenceWatch watch = new SilenceWatch(Set.of("new-one"), new SessionStore(null), Duration.ofSeconds(30), clock, metrics, log);
         watch.startedAt(clock.millis);
         clock.millis += 31_000;
         watch.check();
         assertEquals(1, log.count("WARN", "new-one silent for 31 s"));
-        assertEquals(31.0, metrics.gauge("lorawan.device.last-seen-age").doubleValue());
+        assertEquals(31.0, metrics.gaugeValue("lorawan.device.last-seen-age").doubleValue());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.connector.lorawan.LoRaWanConnectorConfig.Codec;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
+import io.sluice.testkit.FakeMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ class UplinkPipelineTest {
         }
     }
 
-    private UplinkPipeline pipeline(FrameCounterStore store, TestMetrics metrics) {
+    private UplinkPipeline pipeline(FrameCounterStore store, FakeMetrics metrics) {
         LoRaWanConnectorConfig config = TestConfigs.udp(Map.of("lpp", TestConfigs.profile(Codec.CAYENNE_LPP)),
                 Map.of("boiler", TestConfigs.device(String.format("%08x", ADDR), NWK, APP, "lpp")));
         return new UplinkPipeline(DeviceRegistry.build(config), store, 16384, 100, LoRaWanConnectorConfig.RadioMetadata.FULL, metrics);
@@ -69,7 +70,7 @@ class UplinkPipelineTest {
 
     @Test
     void countersRollOverPast65535AndReplaysAreRejected() throws Exception {
-        TestMetrics metrics = new TestMetrics();
+        FakeMetrics metrics = new FakeMetrics();
         UplinkPipeline p = pipeline(new FrameCounterStore(state), metrics);
         List<Sample> out = new ArrayList<>();
         long fcnt = 65_530;
@@ -104,7 +105,7 @@ class UplinkPipelineTest {
     @Test
     void countersSurviveARestart() throws Exception {
         FrameCounterStore store = new FrameCounterStore(state);
-        UplinkPipeline p = pipeline(store, new TestMetrics());
+        UplinkPipeline p = pipeline(store, new FakeMetrics());
         byte[] frame = uplink(ADDR, 70_000, 1, temp(20));
         p.offer(uplink(ADDR, 65_534, 1, temp(20)), TestConfigs.rx("a"), 0, 0);
         p.offer(frame, TestConfigs.rx("a"), 0, 0);
@@ -113,7 +114,7 @@ class UplinkPipelineTest {
 
         FrameCounterStore reopened = new FrameCounterStore(state);
         assertEquals(0, reopened.load());
-        TestMetrics metrics = new TestMetrics();
+        FakeMetrics metrics = new FakeMetrics();
         UplinkPipeline after = pipeline(reopened, metrics);
         assertEquals(FrameException.Reason.REPLAYED,
                 assertThrows(FrameException.class, () -> after.offer(frame, TestConfigs.rx("a"), 0, 0)).reason());
@@ -122,7 +123,7 @@ class UplinkPipelineTest {
 
     @Test
     void oneFrameFromThreeGatewaysBecomesSamplesOnceWithEveryReception() throws Exception {
-        TestMetrics metrics = new TestMetrics();
+        FakeMetrics metrics = new FakeMetrics();
         UplinkPipeline p = pipeline(new FrameCounterStore(null), metrics);
         byte[] frame = uplink(ADDR, 7, 1, temp(21.5));
         long t0 = 1_700_000_000_000_000_000L;
@@ -155,7 +156,7 @@ class UplinkPipelineTest {
         // built by the simulator's independent encoder: FPort 0 is encrypted with the NwkSKey
         var encoder = new io.sluice.rigs.lorawan.FrameEncoder(HexFormat.of().parseHex(NWK), HexFormat.of().parseHex(APP));
         byte[] macCommands = {0x02, 0x03, 0x05}; // LinkCheckReq, LinkADRAns, RXParamSetupAns
-        UplinkPipeline p = pipeline(new FrameCounterStore(null), new TestMetrics());
+        UplinkPipeline p = pipeline(new FrameCounterStore(null), new FakeMetrics());
         p.offer(encoder.uplink(false, ADDR, 5, 0, macCommands), TestConfigs.rx("a"), 0, 0);
         List<Sample> out = new ArrayList<>();
         p.drainReady(0, true, out);
@@ -166,7 +167,7 @@ class UplinkPipelineTest {
 
     @Test
     void undecodablePayloadBecomesABadRawSample() throws Exception {
-        TestMetrics metrics = new TestMetrics();
+        FakeMetrics metrics = new FakeMetrics();
         UplinkPipeline p = pipeline(new FrameCounterStore(null), metrics);
         p.offer(uplink(ADDR, 1, 1, new byte[] {1, (byte) 0xff, 0}), TestConfigs.rx("a"), 0, 0);
         List<Sample> out = new ArrayList<>();

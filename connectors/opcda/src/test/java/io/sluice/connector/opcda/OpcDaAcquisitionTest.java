@@ -12,6 +12,9 @@ import io.sluice.connector.opcda.OpcDaConnectorConfig.BrowseMode;
 import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
+import io.sluice.testkit.FakeConnectorContext;
+import io.sluice.testkit.MovableClock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** Groups, items, reconciliation after reconnect and polling fallback against the in-memory server. */
@@ -27,7 +31,10 @@ class OpcDaAcquisitionTest {
 
     static final Instant T0 = Instant.parse("2026-01-01T08:00:00Z");
     InMemoryOpcDaServer server;
-    TestContext ctx;
+    FakeConnectorContext ctx;
+    final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    @TempDir
+    Path state;
 
     @BeforeEach
     void setUp() {
@@ -36,11 +43,11 @@ class OpcDaAcquisitionTest {
         server.define("Random.Int4", Value.of(7L), 0xC0, T0);
         server.define("Saw-toothed Waves.Real4", Value.of(0.25), 0x40, T0);
         server.define("Bucket Brigade.String", Value.of("hello"), 0xC0, T0);
-        ctx = new TestContext(null);
+        ctx = new FakeConnectorContext("test-opcda", state).withClock(clock);
     }
 
     OpcDaAcquisition acquisition(OpcDaConnectorConfig config) {
-        return new OpcDaAcquisition("line1", config, server, ctx, ctx.clock, ctx, LoggerFactory.getLogger("test"));
+        return new OpcDaAcquisition("line1", config, server, ctx.sink(), clock, ctx.metrics(), LoggerFactory.getLogger("test"));
     }
 
     @Test
@@ -110,7 +117,7 @@ class OpcDaAcquisitionTest {
         assertEquals(Quality.GOOD, s.quality());
         server.set("Bucket Brigade.String", Value.of("after"), 0xC0, T0.plusSeconds(5));
         assertEquals(Value.of("after"), last(ctx.samplesOf("Bucket Brigade.String")).value());
-        assertEquals(0, ctx.count("opcda.values.unknown-handle"));
+        assertEquals(0, ctx.counter("opcda.values.unknown-handle"));
     }
 
     @Test
@@ -138,7 +145,7 @@ class OpcDaAcquisitionTest {
         int sessions = server.sessionsOpened;
         server.define("Later.Item", Value.of(3L), 0xC0, T0);
 
-        ctx.clock.advance(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         assertTrue(acq.checkHealth());
 
         assertEquals(sessions, server.sessionsOpened);
@@ -173,7 +180,7 @@ class OpcDaAcquisitionTest {
         server.callbackDuringAddItems = true;
         acq.refreshItems();
         assertEquals(Value.of(5L), last(ctx.samplesOf("Random.Fresh")).value());
-        assertEquals(0, ctx.count("opcda.values.unknown-handle"));
+        assertEquals(0, ctx.counter("opcda.values.unknown-handle"));
     }
 
     @Test
@@ -196,25 +203,25 @@ class OpcDaAcquisitionTest {
                 Configs.group("g", List.of(Configs.item("Random.Real8"), Configs.item("Random.Int4")), List.of()))));
         assertTrue(acq.connect());
         assertEquals(Mode.SUBSCRIBED, acq.group("g").mode());
-        assertTrue(ctx.samples.isEmpty());
+        assertTrue(ctx.samples().isEmpty());
 
-        ctx.clock.advance(Duration.ofSeconds(14));
+        clock.advance(Duration.ofSeconds(14));
         assertTrue(acq.checkHealth());
         assertEquals(Mode.SUBSCRIBED, acq.group("g").mode(), "still within callback-timeout");
 
-        ctx.clock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertTrue(acq.checkHealth());
         assertEquals(Mode.POLLING, acq.group("g").mode());
-        assertEquals(1, ctx.count("opcda.callback.fallbacks"));
+        assertEquals(1, ctx.counter("opcda.callback.fallbacks"));
 
         assertTrue(acq.poll("g"));
-        assertEquals(2, ctx.samples.size());
+        assertEquals(2, ctx.sampleCount());
         assertTrue(acq.poll("g"));
-        assertEquals(2, ctx.samples.size(), "unchanged values are not published again");
+        assertEquals(2, ctx.sampleCount(), "unchanged values are not published again");
         server.set("Random.Real8", Value.of(8.5), 0xC0, T0.plusSeconds(2));
         assertTrue(acq.poll("g"));
         assertEquals(Value.of(8.5), last(ctx.samplesOf("Random.Real8")).value());
-        assertEquals(3, ctx.samples.size());
+        assertEquals(3, ctx.sampleCount());
     }
 
     @Test
@@ -233,9 +240,9 @@ class OpcDaAcquisitionTest {
     void pollingModeReadsAndDetectsLostServer() {
         var acq = acquisition(Configs.config(Acquisition.POLLING, List.of(Configs.group("g", List.of(Configs.item("Saw-toothed Waves.Real4")), List.of()))));
         assertTrue(acq.connect());
-        assertTrue(ctx.samples.isEmpty(), "no subscription in polling mode");
+        assertTrue(ctx.samples().isEmpty(), "no subscription in polling mode");
         assertTrue(acq.poll("g"));
-        Sample s = ctx.samples.get(0);
+        Sample s = ctx.samples().get(0);
         assertEquals(Quality.UNCERTAIN, s.quality());
         assertEquals(0x40, s.statusCode());
 
@@ -247,14 +254,14 @@ class OpcDaAcquisitionTest {
     void unconvertibleValuesAreCountedAndSkipped() {
         var acq = acquisition(Configs.config(Acquisition.AUTO, List.of(Configs.group("g", List.of(Configs.item("Random.Real8")), List.of()))));
         assertTrue(acq.connect());
-        int before = ctx.samples.size();
+        int before = ctx.sampleCount();
         var g = acq.group("g");
         int client = g.bindings().keySet().iterator().next();
         acq.onCallback(g, List.of(new OpcDaServerSession.ItemState(client, null, 0x00, null, 0, "VT_EMPTY: the server sent no value"),
                 new OpcDaServerSession.ItemState(4711, Value.of(1L), 0xC0, null, 0, null)));
-        assertEquals(before, ctx.samples.size());
-        assertEquals(1, ctx.count("opcda.values.unconvertible"));
-        assertEquals(1, ctx.count("opcda.values.unknown-handle"));
+        assertEquals(before, ctx.sampleCount());
+        assertEquals(1, ctx.counter("opcda.values.unconvertible"));
+        assertEquals(1, ctx.counter("opcda.values.unknown-handle"));
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.connector.opcda.OpcDaConnectorConfig.Acquisition;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,13 +18,16 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The connector's own scheduling (connect, status checks, backoff, stop) with a real scheduler and the in-memory server. */
 class OpcDaConnectorTest {
 
     InMemoryOpcDaServer server;
     ScheduledExecutorService scheduler;
-    TestContext ctx;
+    FakeConnectorContext ctx;
+    @TempDir
+    Path state;
     OpcDaConnector connector;
 
     @BeforeEach
@@ -31,7 +36,7 @@ class OpcDaConnectorTest {
         server.define("Random.Real8", Value.of(1.0), 0xC0, Instant.EPOCH);
         server.define("Random.Int4", Value.of(1L), 0xC0, Instant.EPOCH);
         scheduler = Executors.newScheduledThreadPool(2);
-        ctx = new TestContext(scheduler);
+        ctx = new FakeConnectorContext("test-opcda", state, scheduler);
     }
 
     @AfterEach
@@ -60,19 +65,19 @@ class OpcDaConnectorTest {
     void connectsSurvivesAServerRestartAndStopsCleanly() throws Exception {
         connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"), Configs.item("Random.Int4"))), server);
         connector.start(ctx);
-        await("connected", () -> ctx.state() == HealthState.CONNECTED);
-        await("initial values", () -> ctx.samples.size() >= 2);
+        await("connected", () -> ctx.healthState() == HealthState.CONNECTED);
+        await("initial values", () -> ctx.sampleCount() >= 2);
 
         server.restart();
-        await("reconnect", () -> ctx.count("opcda.reconnects") >= 1 && ctx.state() == HealthState.CONNECTED
+        await("reconnect", () -> ctx.counter("opcda.reconnects") >= 1 && ctx.healthState() == HealthState.CONNECTED
                 && server.liveGroups().size() == 1);
-        assertTrue(ctx.healthLog.stream().anyMatch(h -> h.startsWith("DISCONNECTED")), ctx.healthLog.toString());
+        assertTrue(ctx.healthLog().stream().anyMatch(h -> h.startsWith("DISCONNECTED")), ctx.healthLog().toString());
 
         server.set("Random.Real8", Value.of(42.0), 0xC0, Instant.EPOCH.plusSeconds(1));
         await("value after restart", () -> ctx.samplesOf("Random.Real8").stream().anyMatch(s -> s.value().equals(Value.of(42.0))));
 
         connector.stop();
-        assertEquals(HealthState.STOPPED, ctx.state());
+        assertEquals(HealthState.STOPPED, ctx.healthState());
         assertEquals(0, server.liveGroups().size(), "groups removed on stop");
         connector = null;
     }
@@ -83,11 +88,11 @@ class OpcDaConnectorTest {
         connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"))), server);
         connector.start(ctx);
         await("several attempts", () -> server.settingsSeen.size() >= 3);
-        assertEquals(HealthState.DISCONNECTED, ctx.state());
-        assertTrue(ctx.healthLog.get(ctx.healthLog.size() - 1).contains("retrying in"), ctx.healthLog.toString());
+        assertEquals(HealthState.DISCONNECTED, ctx.healthState());
+        assertTrue(ctx.lastHealthReport().toString().contains("retrying in"), ctx.healthLog().toString());
 
         server.down = false;
-        await("connected", () -> ctx.state() == HealthState.CONNECTED);
+        await("connected", () -> ctx.healthState() == HealthState.CONNECTED);
     }
 
     @Test
@@ -98,7 +103,7 @@ class OpcDaConnectorTest {
         await("the connect to hang", () -> server.hanging);
         connector.stop();
         assertTrue(server.hangEndedByClose, "stop closed the session instead of waiting for the call to time out");
-        assertEquals(HealthState.STOPPED, ctx.state());
+        assertEquals(HealthState.STOPPED, ctx.healthState());
         connector = null;
     }
 
@@ -106,8 +111,8 @@ class OpcDaConnectorTest {
     void aRejectedItemMakesTheConnectorDegradedNotDown() throws Exception {
         connector = new OpcDaConnector("line1", fastConfig(List.of(Configs.item("Random.Real8"), Configs.item("Nope"))), server);
         connector.start(ctx);
-        await("degraded", () -> ctx.state() == HealthState.DEGRADED);
-        assertTrue(ctx.healthLog.get(ctx.healthLog.size() - 1).contains("1 items rejected"), ctx.healthLog.toString());
+        await("degraded", () -> ctx.healthState() == HealthState.DEGRADED);
+        assertTrue(ctx.lastHealthReport().toString().contains("1 items rejected"), ctx.healthLog().toString());
         await("values of the good item", () -> !ctx.samplesOf("Random.Real8").isEmpty());
     }
 }

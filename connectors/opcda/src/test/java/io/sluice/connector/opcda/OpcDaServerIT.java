@@ -11,6 +11,8 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.config.Secret;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +27,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Against a real OPC DA server over DCOM. Runs only when these are set (otherwise every test is skipped and says why):
@@ -45,6 +48,9 @@ import org.junit.jupiter.api.Test;
  * mvn -B verify -pl connectors/opcda}
  */
 class OpcDaServerIT {
+
+    @TempDir
+    Path state;
 
     static final String HOST = System.getenv("SLUICE_OPCDA_HOST");
     static final String USER = System.getenv("SLUICE_OPCDA_USER");
@@ -129,20 +135,20 @@ class OpcDaServerIT {
 
     @Test
     void subscriptionDeliversChangingValues() throws Exception {
-        TestContext ctx = new TestContext(scheduler);
+        FakeConnectorContext ctx = new FakeConnectorContext("test-opcda", state, scheduler);
         connector = new OpcDaConnector("it", config(Acquisition.SUBSCRIPTION), new JiSessionFactory());
         connector.start(ctx);
-        await("CONNECTED", Duration.ofSeconds(60), () -> ctx.state() == HealthState.CONNECTED);
+        await("CONNECTED", Duration.ofSeconds(60), () -> ctx.healthState() == HealthState.CONNECTED);
         await("two distinct values of " + ITEMS.get(0), Duration.ofSeconds(60), () -> distinct(ctx.samplesOf(ITEMS.get(0))) >= 2);
-        assertTrue(ctx.samples.stream().allMatch(s -> s.sourceTimeNanos() > 0));
+        assertTrue(ctx.samples().stream().allMatch(s -> s.sourceTimeNanos() > 0));
     }
 
     @Test
     void pollingDeliversChangingValues() throws Exception {
-        TestContext ctx = new TestContext(scheduler);
+        FakeConnectorContext ctx = new FakeConnectorContext("test-opcda", state, scheduler);
         connector = new OpcDaConnector("it", config(Acquisition.POLLING), new JiSessionFactory());
         connector.start(ctx);
-        await("CONNECTED", Duration.ofSeconds(60), () -> ctx.state() == HealthState.CONNECTED);
+        await("CONNECTED", Duration.ofSeconds(60), () -> ctx.healthState() == HealthState.CONNECTED);
         await("two distinct values of " + ITEMS.get(0), Duration.ofSeconds(60), () -> distinct(ctx.samplesOf(ITEMS.get(0))) >= 2);
     }
 
@@ -150,15 +156,15 @@ class OpcDaServerIT {
     void survivesAServerRestart() throws Exception {
         String restart = System.getenv("SLUICE_OPCDA_RESTART_COMMAND");
         assumeTrue(!blank(restart), "restart test skipped: SLUICE_OPCDA_RESTART_COMMAND not set");
-        TestContext ctx = new TestContext(scheduler);
+        FakeConnectorContext ctx = new FakeConnectorContext("test-opcda", state, scheduler);
         connector = new OpcDaConnector("it", config(Acquisition.AUTO), new JiSessionFactory());
         connector.start(ctx);
-        await("CONNECTED", Duration.ofSeconds(60), () -> ctx.state() == HealthState.CONNECTED);
+        await("CONNECTED", Duration.ofSeconds(60), () -> ctx.healthState() == HealthState.CONNECTED);
         await("first values", Duration.ofSeconds(60), () -> !ctx.samplesOf(ITEMS.get(0)).isEmpty());
 
         Process p = new ProcessBuilder("sh", "-c", restart).inheritIO().start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "restart command did not finish");
-        await("reconnect", Duration.ofMinutes(3), () -> ctx.count("opcda.reconnects") >= 1 && ctx.state() == HealthState.CONNECTED);
+        await("reconnect", Duration.ofMinutes(3), () -> ctx.counter("opcda.reconnects") >= 1 && ctx.healthState() == HealthState.CONNECTED);
         int before = ctx.samplesOf(ITEMS.get(0)).size();
         await("values after the restart", Duration.ofSeconds(60), () -> ctx.samplesOf(ITEMS.get(0)).size() >= before + 2);
     }

@@ -2,6 +2,7 @@ package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.group;
 import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.sluice.connector.opcua.OpcUaConnectorConfig.SecurityMode;
 import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,8 +33,8 @@ class OpcUaConnectErrorsIT {
 
     private static final List<NodeGroup> RAMP = List.of(group("g", List.of(path("/Rig/Dynamic/Ramp")), List.of()));
 
-    private static String lastDetail(TestContext ctx) {
-        return ctx.health.get(ctx.health.size() - 1).detail();
+    private static String lastDetail(FakeConnectorContext ctx) {
+        return ctx.lastHealthReport().detail();
     }
 
     @Test
@@ -45,10 +47,10 @@ class OpcUaConnectErrorsIT {
             OpcUaConnector connector = (OpcUaConnector) new OpcUaConnectorFactory().create("press3",
                     ConfigFixtures.secured(rig.endpointUrl(), "basic256sha256", SecurityMode.SIGN_AND_ENCRYPT, "operator",
                             "operator-secret", null, false, Duration.ofSeconds(1), RAMP));
-            try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+            try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
                 connector.start(ctx);
                 try {
-                    TestContext.await("a refused session", Duration.ofSeconds(30), () -> ctx.state() == HealthState.DISCONNECTED);
+                    await("a refused session").atMost(Duration.ofSeconds(30)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
                     String detail = lastDetail(ctx);
                     String own = OpcUaPki.thumbprint(new OpcUaPki(pki).ownCertificate().orElseThrow());
                     assertTrue(detail.contains("probably does not trust the gateway's certificate " + own), detail);
@@ -56,7 +58,7 @@ class OpcUaConnectErrorsIT {
                     assertFalse(detail.contains("server certificate"), "the server's certificate is trusted: " + detail);
 
                     rig.refuseClientCertificates(false); // the server's operator trusts the gateway
-                    TestContext.await("samples", Duration.ofSeconds(30), () -> !ctx.samplesOf("Ramp").isEmpty());
+                    await("samples").atMost(Duration.ofSeconds(30)).until(() -> !ctx.samplesOf("Ramp").isEmpty());
                 } finally {
                     connector.stop();
                 }
@@ -91,10 +93,10 @@ class OpcUaConnectErrorsIT {
             String hostPort = "127.0.0.1:" + socket.getLocalPort();
             OpcUaConnector connector = (OpcUaConnector) new OpcUaConnectorFactory().create("press3",
                     ConfigFixtures.config("opc.tcp://" + hostPort, RAMP));
-            try (TestContext ctx = new TestContext(dir)) {
+            try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir)) {
                 connector.start(ctx);
                 try {
-                    TestContext.await("a failed connect", Duration.ofSeconds(30), () -> ctx.state() == HealthState.DISCONNECTED);
+                    await("a failed connect").atMost(Duration.ofSeconds(30)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
                     String detail = lastDetail(ctx);
                     assertTrue(detail.contains("the server at " + hostPort + " did not answer as an OPC UA server (is it the right port?)"),
                             detail);

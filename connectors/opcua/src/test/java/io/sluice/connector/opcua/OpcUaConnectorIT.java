@@ -5,6 +5,7 @@ import static io.sluice.connector.opcua.ConfigFixtures.folder;
 import static io.sluice.connector.opcua.ConfigFixtures.group;
 import static io.sluice.connector.opcua.ConfigFixtures.nodeId;
 import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +55,7 @@ class OpcUaConnectorIT {
         started.forEach(OpcUaConnector::stop);
     }
 
-    private OpcUaConnector start(TestContext ctx, OpcUaConnectorConfig config) throws Exception {
+    private OpcUaConnector start(FakeConnectorContext ctx, OpcUaConnectorConfig config) throws Exception {
         OpcUaConnector connector = (OpcUaConnector) new OpcUaConnectorFactory().create("it", config);
         started.add(connector);
         connector.start(ctx);
@@ -65,13 +67,12 @@ class OpcUaConnectorIT {
         NodeGroup g = group("all", List.of(path("/Rig/Structures/Reading"),
                         nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Dynamic/Ramp", "ramp")),
                 List.of(folder("/Rig/Scalars"), folder("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Arrays")));
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
             OpcUaConnector c = start(ctx, config(rig.endpointUrl(), List.of(g)));
             int expectedTags = RigValues.ScalarType.values().length + RigValues.ARRAY_TYPES.length + 2;
-            TestContext.await("a sample of every node", Duration.ofSeconds(20),
-                    () -> ctx.samples.stream().map(Sample::tag).distinct().count() == expectedTags);
-            TestContext.await("health report", Duration.ofSeconds(5), () -> ctx.state() != HealthState.STARTING);
-            assertEquals(HealthState.CONNECTED, ctx.state(), ctx.health.toString());
+            await("a sample of every node").atMost(Duration.ofSeconds(20)).until(() -> ctx.samples().stream().map(Sample::tag).distinct().count() == expectedTags);
+            await("health report").atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() != HealthState.STARTING);
+            assertEquals(HealthState.CONNECTED, ctx.healthState(), ctx.healthReports().toString());
             assertEquals(expectedTags, c.monitoredItemCount());
             assertEquals(expectedTags, rig.monitoredItemCount());
 
@@ -99,7 +100,7 @@ class OpcUaConnectorIT {
             }
             assertInstanceOf(Value.StructValue.class, ctx.samplesOf("Reading").get(0).value());
             c.stop();
-            assertEquals(HealthState.STOPPED, ctx.state());
+            assertEquals(HealthState.STOPPED, ctx.healthState());
         }
     }
 
@@ -155,10 +156,9 @@ class OpcUaConnectorIT {
                 DeadbandType.ABSOLUTE, band, Optional.empty(), List.of(nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Dynamic/Ramp", "banded")), List.of());
         NodeGroup percent = ConfigFixtures.group("percent", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(50), 1000,
                 DeadbandType.PERCENT, 5, Optional.empty(), List.of(nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Dynamic/Analog", "pct")), List.of());
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
             OpcUaConnector c = start(ctx, config(rig.endpointUrl(), List.of(plain, banded, percent)));
-            TestContext.await("initial values", Duration.ofSeconds(20),
-                    () -> !ctx.samplesOf("raw").isEmpty() && !ctx.samplesOf("banded").isEmpty() && !ctx.samplesOf("pct").isEmpty());
+            await("initial values").atMost(Duration.ofSeconds(20)).until(() -> !ctx.samplesOf("raw").isEmpty() && !ctx.samplesOf("banded").isEmpty() && !ctx.samplesOf("pct").isEmpty());
             double start = ((Value.FloatValue) ctx.samplesOf("raw").get(0).value()).value();
             int steps = 40;
             rig.advance(steps);
@@ -184,12 +184,12 @@ class OpcUaConnectorIT {
                 }
             }
             int expectedPct = expectedPercent;
-            TestContext.await("all raw changes", Duration.ofSeconds(20), () -> ctx.samplesOf("raw").size() == steps + 1);
-            TestContext.await("banded changes", Duration.ofSeconds(5), () -> ctx.samplesOf("banded").size() >= expectedBanded);
+            await("all raw changes").atMost(Duration.ofSeconds(20)).until(() -> ctx.samplesOf("raw").size() == steps + 1);
+            await("banded changes").atMost(Duration.ofSeconds(5)).until(() -> ctx.samplesOf("banded").size() >= expectedBanded);
             Thread.sleep(300); // any surplus sample would arrive within a few publishing intervals
             assertEquals(steps + 1, ctx.samplesOf("raw").size());
             assertEquals(expectedBanded, ctx.samplesOf("banded").size());
-            TestContext.await("percent changes", Duration.ofSeconds(5), () -> ctx.samplesOf("pct").size() >= expectedPct);
+            await("percent changes").atMost(Duration.ofSeconds(5)).until(() -> ctx.samplesOf("pct").size() >= expectedPct);
             assertEquals(expectedPct, ctx.samplesOf("pct").size());
             assertEquals(List.of(start, start + 3, start + 6), ctx.samplesOf("banded").subList(0, 3).stream()
                     .map(s -> ((Value.FloatValue) s.value()).value()).toList());
@@ -204,13 +204,12 @@ class OpcUaConnectorIT {
         NodeGroup percentOnPlainNode = ConfigFixtures.group("percent", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(100), 1,
                 DeadbandType.PERCENT, 5, Optional.empty(), List.of(nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Scalars/Double_0", "pct-plain"),
                         nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Dynamic/Analog", "pct-analog")), List.of());
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
             OpcUaConnector c = start(ctx, config(rig.endpointUrl(), List.of(g, percentOnPlainNode)));
-            TestContext.await("ramp and analog samples", Duration.ofSeconds(20),
-                    () -> !ctx.samplesOf("Ramp").isEmpty() && !ctx.samplesOf("pct-analog").isEmpty());
-            TestContext.await("health report", Duration.ofSeconds(5), () -> ctx.state() != HealthState.STARTING);
-            assertEquals(HealthState.DEGRADED, ctx.state());
-            String detail = ctx.health.get(ctx.health.size() - 1).detail();
+            await("ramp and analog samples").atMost(Duration.ofSeconds(20)).until(() -> !ctx.samplesOf("Ramp").isEmpty() && !ctx.samplesOf("pct-analog").isEmpty());
+            await("health report").atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() != HealthState.STARTING);
+            assertEquals(HealthState.DEGRADED, ctx.healthState());
+            String detail = ctx.lastHealthReport().detail();
             assertTrue(detail.startsWith("3 node(s) skipped"), detail);
             assertEquals(3, ctx.counter("opcua.bad.nodes"));
             assertTrue(ctx.samplesOf("missing").isEmpty());
@@ -225,15 +224,15 @@ class OpcUaConnectorIT {
         NodeGroup poll = ConfigFixtures.group("poll", AcquisitionMode.POLLING, Duration.ofMillis(50), 1,
                 DeadbandType.ABSOLUTE, 0.5, Optional.empty(),
                 List.of(path("/Rig/Dynamic/Ramp"), nodeId("nsu=" + RigServer.NAMESPACE_URI + ";s=Rig/Gone", "gone")), List.of());
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
             OpcUaConnector c = start(ctx, config(rig.endpointUrl(), List.of(poll)));
-            TestContext.await("first poll", Duration.ofSeconds(20), () -> !ctx.samplesOf("Ramp").isEmpty());
+            await("first poll").atMost(Duration.ofSeconds(20)).until(() -> !ctx.samplesOf("Ramp").isEmpty());
             Thread.sleep(300); // several polls of an unchanged value: the deadband keeps them out
             assertEquals(1, ctx.samplesOf("Ramp").size());
             rig.advance(1);
-            TestContext.await("the changed value", Duration.ofSeconds(5), () -> ctx.samplesOf("Ramp").size() == 2);
-            TestContext.await("health report", Duration.ofSeconds(5), () -> ctx.state() == HealthState.DEGRADED);
-            assertEquals(HealthState.DEGRADED, ctx.state());
+            await("the changed value").atMost(Duration.ofSeconds(5)).until(() -> ctx.samplesOf("Ramp").size() == 2);
+            await("health report").atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() == HealthState.DEGRADED);
+            assertEquals(HealthState.DEGRADED, ctx.healthState());
             assertEquals(1, ctx.counter("opcua.bad.nodes"));
             c.stop();
         }

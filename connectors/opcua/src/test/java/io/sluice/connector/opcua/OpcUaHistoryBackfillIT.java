@@ -1,6 +1,7 @@
 package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +39,7 @@ class OpcUaHistoryBackfillIT {
         try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig"))
                 .withScalarsPerType(0).withChangeInterval(Duration.ofMillis(50)).withHistoryDepth(5000));
              FaultProxy proxy = FaultProxy.start(rig.port());
-             TestContext ctx = new TestContext(dir.resolve("state"))) {
+             FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             String endpoint = "opc.tcp://127.0.0.1:" + proxy.port() + RigServer.PATH;
             NodeGroup g = ConfigFixtures.group("g", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(100), 10,
                     DeadbandType.NONE, 0, Optional.empty(), List.of(path("/Rig/Dynamic/Ramp")), List.of());
@@ -48,19 +50,16 @@ class OpcUaHistoryBackfillIT {
             OpcUaConnector connector = (OpcUaConnector) new OpcUaConnectorFactory().create("backfill", config);
             connector.start(ctx);
             try {
-                TestContext.await("connected", Duration.ofSeconds(60), () -> ctx.state() == HealthState.CONNECTED);
-                TestContext.await("values", Duration.ofSeconds(10), () -> good(ctx).size() >= 10);
+                await("connected").atMost(Duration.ofSeconds(60)).until(() -> ctx.healthState() == HealthState.CONNECTED);
+                await("values").atMost(Duration.ofSeconds(10)).until(() -> good(ctx).size() >= 10);
 
                 proxy.blackhole();
-                TestContext.await("the dead connection noticed", Duration.ofSeconds(30),
-                        () -> ctx.state() == HealthState.DISCONNECTED);
+                await("the dead connection noticed").atMost(Duration.ofSeconds(30)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
                 long stepAtLoss = rig.step("Rig/Dynamic/Ramp");
-                TestContext.await("the server changes on", Duration.ofSeconds(30),
-                        () -> rig.step("Rig/Dynamic/Ramp") > stepAtLoss + 40); // more than the item's queue holds
+                await("the server changes on").atMost(Duration.ofSeconds(30)).until(() -> rig.step("Rig/Dynamic/Ramp") > stepAtLoss + 40); // more than the item's queue holds
                 proxy.pass();
                 long stepAtHeal = rig.step("Rig/Dynamic/Ramp");
-                TestContext.await("live values after the outage", Duration.ofSeconds(60),
-                        () -> !good(ctx).isEmpty() && step(good(ctx).get(good(ctx).size() - 1)) > stepAtHeal + 20);
+                await("live values after the outage").atMost(Duration.ofSeconds(60)).until(() -> !good(ctx).isEmpty() && step(good(ctx).get(good(ctx).size() - 1)) > stepAtHeal + 20);
 
                 List<Sample> values = good(ctx);
                 List<Long> steps = new ArrayList<>();
@@ -85,7 +84,7 @@ class OpcUaHistoryBackfillIT {
         }
     }
 
-    private static List<Sample> good(TestContext ctx) {
+    private static List<Sample> good(FakeConnectorContext ctx) {
         return ctx.samplesOf("Ramp").stream().filter(s -> s.quality() == Quality.GOOD).toList();
     }
 

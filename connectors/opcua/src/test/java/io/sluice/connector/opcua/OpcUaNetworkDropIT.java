@@ -2,6 +2,7 @@ package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.folder;
 import static io.sluice.connector.opcua.ConfigFixtures.group;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.rigs.proxy.FaultProxy;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +29,7 @@ class OpcUaNetworkDropIT {
         try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig"))
                 .withChangeInterval(Duration.ofMillis(100)));
              FaultProxy proxy = FaultProxy.start(rig.port());
-             TestContext ctx = new TestContext(dir.resolve("state"))) {
+             FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             String endpoint = "opc.tcp://127.0.0.1:" + proxy.port() + RigServer.PATH;
             NodeGroup g = group("g", List.of(), List.of(folder("/Rig/Dynamic")));
             // a user identity: servers refuse to transfer anonymous subscriptions on unsecured sessions (Part 4, 5.14.7)
@@ -41,20 +43,20 @@ class OpcUaNetworkDropIT {
             OpcUaConnector connector = (OpcUaConnector) new OpcUaConnectorFactory().create("drop", config);
             connector.start(ctx);
             try {
-                TestContext.await("connected", Duration.ofSeconds(20), () -> ctx.state() == HealthState.CONNECTED);
+                await("connected").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.CONNECTED);
                 assertEquals(2, rig.monitoredItemCount());
 
                 proxy.blackhole();
-                TestContext.await("the dead session noticed", Duration.ofSeconds(20), () -> ctx.state() == HealthState.DISCONNECTED);
+                await("the dead session noticed").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
                 assertEquals(2, rig.monitoredItemCount(), "the server still holds the old session's items");
                 proxy.pass();
-                TestContext.await("reconnected", Duration.ofSeconds(20), () -> ctx.state() == HealthState.CONNECTED);
+                await("reconnected").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.CONNECTED);
                 int before = ctx.samplesOf("Ramp").size();
-                TestContext.await("data again", Duration.ofSeconds(10), () -> ctx.samplesOf("Ramp").size() > before + 2);
-                TestContext.await("the old subscription removed", Duration.ofSeconds(5), () -> rig.monitoredItemCount() == 2);
+                await("data again").atMost(Duration.ofSeconds(10)).until(() -> ctx.samplesOf("Ramp").size() > before + 2);
+                await("the old subscription removed").atMost(Duration.ofSeconds(5)).until(() -> rig.monitoredItemCount() == 2);
                 assertEquals(1, rig.monitoredItemCount("Rig/Dynamic/Ramp"));
                 assertEquals(1, rig.monitoredItemCount("Rig/Dynamic/Analog"));
-                assertTrue(ctx.health.get(ctx.health.size() - 1).detail().contains("gap"));
+                assertTrue(ctx.lastHealthReport().detail().contains("gap"));
             } finally {
                 connector.stop();
             }

@@ -3,6 +3,7 @@ package io.sluice.connector.opcua;
 import static io.sluice.connector.opcua.ConfigFixtures.config;
 import static io.sluice.connector.opcua.ConfigFixtures.nodeId;
 import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.sluice.connector.opcua.OpcUaConnectorConfig.NodeGroup;
 import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,24 +39,24 @@ class OpcUaNodeProblemsIT {
                 path("/Rig/NoSuchFolder/B"), nodeId(id("Rig/Gone3"), "gone3"), nodeId(id("Rig/Gone4"), "gone4")),
                 List.of());
         try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig")));
-             TestContext ctx = new TestContext(dir.resolve("state"))) {
+             FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             OpcUaConnector c = (OpcUaConnector) new OpcUaConnectorFactory().create("press3", config(rig.endpointUrl(), List.of(poll, sub)));
             c.start(ctx);
             try {
-                TestContext.await("health report", Duration.ofSeconds(30), () -> ctx.state() != HealthState.STARTING);
-                TestContext.await("samples of the good nodes", Duration.ofSeconds(10), () -> !ctx.samplesOf("Ramp").isEmpty()
+                await("health report").atMost(Duration.ofSeconds(30)).until(() -> ctx.healthState() != HealthState.STARTING);
+                await("samples of the good nodes").atMost(Duration.ofSeconds(10)).until(() -> !ctx.samplesOf("Ramp").isEmpty()
                         && !ctx.samplesOf("Int32_0").isEmpty() && !ctx.samplesOf("Double_0").isEmpty()
                         && !ctx.samplesOf("Boolean_0").isEmpty());
-                assertEquals(HealthState.DEGRADED, ctx.state());
-                String detail = ctx.health.get(ctx.health.size() - 1).detail();
+                assertEquals(HealthState.DEGRADED, ctx.healthState());
+                String detail = ctx.lastHealthReport().detail();
                 assertTrue(detail.startsWith("6 node(s) skipped: "), detail);
                 assertTrue(detail.contains("4 nodes OK"), detail);
                 assertTrue(detail.contains("and 1 more"), detail);
                 assertEquals(5, detail.split("groups\\[").length - 1, "five problems shown: " + detail);
                 assertEquals(4, c.monitoredItemCount());
                 assertEquals(6, ctx.counter("opcua.bad.nodes"));
-                assertEquals(1, ctx.health.stream().filter(h -> h.state() == HealthState.DEGRADED).count(),
-                        "one report with all problems, not one per node: " + ctx.health);
+                assertEquals(1, ctx.healthReports().stream().filter(h -> h.state() == HealthState.DEGRADED).count(),
+                        "one report with all problems, not one per node: " + ctx.healthReports());
             } finally {
                 c.stop();
             }

@@ -2,6 +2,7 @@ package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.folder;
 import static io.sluice.connector.opcua.ConfigFixtures.group;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,22 +40,21 @@ class OpcUaOutageMarkerIT {
                 DeadbandType.NONE, 0, Optional.empty(), List.of(ConfigFixtures.path("/Rig/Scalars/Int32_0")), List.of());
         OpcUaConnector on = null;
         OpcUaConnector off = null;
-        try (TestContext marked = new TestContext(dir.resolve("on")); TestContext unmarked = new TestContext(dir.resolve("off"))) {
+        try (FakeConnectorContext marked = new FakeConnectorContext("test-opcua", dir.resolve("on")); FakeConnectorContext unmarked = new FakeConnectorContext("test-opcua", dir.resolve("off"))) {
             on = (OpcUaConnector) new OpcUaConnectorFactory().create("markers",
                     ConfigFixtures.config(rig.endpointUrl(), List.of(subscribed, polled)));
             off = (OpcUaConnector) new OpcUaConnectorFactory().create("no-markers",
                     ConfigFixtures.config(rig.endpointUrl(), List.of(subscribed)).withOutageMarkers(false));
             on.start(marked);
             off.start(unmarked);
-            TestContext.await("connected", Duration.ofSeconds(60), () -> marked.state() == HealthState.CONNECTED
-                    && unmarked.state() == HealthState.CONNECTED);
+            await("connected").atMost(Duration.ofSeconds(60)).until(() -> marked.healthState() == HealthState.CONNECTED
+                    && unmarked.healthState() == HealthState.CONNECTED);
             List<String> tags = List.of("Ramp", "Analog", "Int32_0");
-            TestContext.await("values of every tag", Duration.ofSeconds(10),
-                    () -> tags.stream().allMatch(t -> marked.samplesOf(t).size() >= 2) && unmarked.samplesOf("Ramp").size() >= 2);
+            await("values of every tag").atMost(Duration.ofSeconds(10)).until(() -> tags.stream().allMatch(t -> marked.samplesOf(t).size() >= 2) && unmarked.samplesOf("Ramp").size() >= 2);
 
             rig.stop();
-            TestContext.await("the outage noticed", Duration.ofSeconds(15), () -> marked.state() == HealthState.DISCONNECTED
-                    && unmarked.state() == HealthState.DISCONNECTED);
+            await("the outage noticed").atMost(Duration.ofSeconds(15)).until(() -> marked.healthState() == HealthState.DISCONNECTED
+                    && unmarked.healthState() == HealthState.DISCONNECTED);
             for (String tag : tags) {
                 List<Sample> s = marked.samplesOf(tag);
                 Sample last = s.get(s.size() - 1);
@@ -64,17 +65,16 @@ class OpcUaOutageMarkerIT {
             assertEquals(3, marked.counter("opcua.outage.markers"));
 
             rig.start();
-            TestContext.await("GOOD values again", Duration.ofSeconds(20), () -> tags.stream().allMatch(t -> {
+            await("GOOD values again").atMost(Duration.ofSeconds(20)).until(() -> tags.stream().allMatch(t -> {
                 List<Sample> s = marked.samplesOf(t);
                 return s.get(s.size() - 1).quality() == Quality.GOOD;
-            }) && unmarked.samplesOf("Ramp").size() > 0 && unmarked.state() == HealthState.CONNECTED);
+            }) && unmarked.samplesOf("Ramp").size() > 0 && unmarked.healthState() == HealthState.CONNECTED);
             int beforeRampCount = unmarked.samplesOf("Ramp").size();
-            TestContext.await("a later value without markers", Duration.ofSeconds(10),
-                    () -> unmarked.samplesOf("Ramp").size() > beforeRampCount);
+            await("a later value without markers").atMost(Duration.ofSeconds(10)).until(() -> unmarked.samplesOf("Ramp").size() > beforeRampCount);
             for (String tag : tags) {
                 assertEquals(1, marked.samplesOf(tag).stream().filter(x -> x.quality() == Quality.BAD).count(), tag);
             }
-            assertTrue(unmarked.samples.stream().noneMatch(x -> x.quality() == Quality.BAD), "outage-markers: false");
+            assertTrue(unmarked.samples().stream().noneMatch(x -> x.quality() == Quality.BAD), "outage-markers: false");
             assertEquals(0, unmarked.counter("opcua.outage.markers"));
         } finally {
             if (on != null) on.stop();

@@ -2,6 +2,7 @@ package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.folder;
 import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,24 +46,24 @@ class OpcUaPublishOrderIT {
         NodeGroup g = ConfigFixtures.group("g", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(20), 1000, // a queue long enough for the stalls: the server loses nothing
                 DeadbandType.NONE, 0, Optional.empty(), List.of(path("/Rig/Dynamic/Ramp")), List.of(folder("/Rig/Load")));
         OpcUaConnector connector = null;
-        try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             AtomicLong batches = new AtomicLong();
-            ctx.beforeStore = batch -> {
+            ctx.beforeAppend(batch -> {
                 if (batches.incrementAndGet() % 15 == 0) pause(300); // the gateway falls behind now and then
-            };
+            });
             connector = (OpcUaConnector) new OpcUaConnectorFactory().create("order",
                     ConfigFixtures.config(rig.endpointUrl(), List.of(g)));
             connector.start(ctx);
-            TestContext.await("connected", Duration.ofSeconds(20), () -> ctx.state() == HealthState.CONNECTED);
+            await("connected").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             assertEquals(LOAD_NODES + 1, connector.monitoredItemCount());
-            TestContext.await("initial values", Duration.ofSeconds(10), () -> ctx.samplesOf("Ramp").size() == 1);
+            await("initial values").atMost(Duration.ofSeconds(10)).until(() -> ctx.samplesOf("Ramp").size() == 1);
 
             for (int i = 0; i < STEPS; i++) {
                 rig.advance(1);
                 Thread.sleep(5); // the pace of the simulated device, not a wait for a result
             }
             long last = rig.step("Rig/Dynamic/Ramp");
-            TestContext.await("the last change of every node", Duration.ofSeconds(30), () -> {
+            await("the last change of every node").atMost(Duration.ofSeconds(30)).until(() -> {
                 for (String tag : tags()) {
                     List<Sample> s = ctx.samplesOf(tag);
                     if (s.isEmpty() || step(s.get(s.size() - 1)) < last) return false;

@@ -2,6 +2,7 @@ package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.folder;
 import static io.sluice.connector.opcua.ConfigFixtures.group;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Sample;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,34 +27,34 @@ class OpcUaReconnectIT {
                 .withChangeInterval(Duration.ofMillis(100)));
         NodeGroup g = group("g", List.of(), List.of(folder("/Rig/Scalars"), folder("/Rig/Dynamic")));
         OpcUaConnector connector = null;
-        try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             connector = (OpcUaConnector) new OpcUaConnectorFactory().create("restart",
                     ConfigFixtures.config(rig.endpointUrl(), List.of(g)));
             connector.start(ctx);
-            TestContext.await("connected", Duration.ofSeconds(20), () -> ctx.state() == HealthState.CONNECTED);
+            await("connected").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             int items = connector.monitoredItemCount();
             assertEquals(rig.nodePaths().stream().filter(p -> p.startsWith("Rig/Scalars/") || p.startsWith("Rig/Dynamic/")).count(), items);
             assertEquals(items, rig.monitoredItemCount());
-            TestContext.await("data flowing", Duration.ofSeconds(10), () -> ctx.samplesOf("Ramp").size() >= 3);
+            await("data flowing").atMost(Duration.ofSeconds(10)).until(() -> ctx.samplesOf("Ramp").size() >= 3);
 
             rig.stop();
-            TestContext.await("disconnect noticed", Duration.ofSeconds(10), () -> ctx.state() == HealthState.DISCONNECTED);
+            await("disconnect noticed").atMost(Duration.ofSeconds(10)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
             Thread.sleep(15_000);
-            int before = ctx.samples.size();
+            int before = ctx.sampleCount();
             long restartedAt = System.nanoTime();
             rig.start();
-            TestContext.await("new samples after the restart", Duration.ofSeconds(10), () -> ctx.samples.size() > before
-                    && ctx.state() == HealthState.CONNECTED);
+            await("new samples after the restart").atMost(Duration.ofSeconds(10)).until(() -> ctx.sampleCount() > before
+                    && ctx.healthState() == HealthState.CONNECTED);
             double recoverySeconds = (System.nanoTime() - restartedAt) / 1e9;
             assertTrue(recoverySeconds <= 10, "recovered after " + recoverySeconds + " s");
 
-            TestContext.HealthReport last = ctx.health.get(ctx.health.size() - 1);
+            FakeConnectorContext.HealthReport last = ctx.lastHealthReport();
             assertTrue(last.detail().contains("recovered after a gap of"), last.detail());
-            List<Double> gaps = ctx.distributions.get("opcua.gap.seconds");
+            List<Double> gaps = ctx.metrics().recorded("opcua.gap.seconds");
             assertEquals(1, gaps.size(), gaps.toString());
             assertTrue(gaps.get(0) >= 15 && gaps.get(0) < 15 + 10 + 10, gaps.toString());
             assertEquals(1, ctx.counter("opcua.reconnects"));
-            assertTrue(ctx.gauges.get("opcua.gap.last.ms").get().longValue() >= 15_000);
+            assertTrue(ctx.metrics().gaugeValue("opcua.gap.last.ms").longValue() >= 15_000);
 
             Thread.sleep(1_000); // nothing else gets created afterwards
             assertEquals(items, rig.monitoredItemCount(), "exactly one set of monitored items on the server");

@@ -3,6 +3,7 @@ package io.sluice.connector.opcua;
 import static io.sluice.connector.opcua.ConfigFixtures.folder;
 import static io.sluice.connector.opcua.ConfigFixtures.group;
 import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.sluice.connector.opcua.OpcUaConnectorConfig.SecurityMode;
 import io.sluice.rigs.opcua.RigServer;
 import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +47,7 @@ class OpcUaSecurityIT {
         started.forEach(OpcUaConnector::stop);
     }
 
-    private OpcUaConnector start(TestContext ctx, OpcUaConnectorConfig config) throws Exception {
+    private OpcUaConnector start(FakeConnectorContext ctx, OpcUaConnectorConfig config) throws Exception {
         OpcUaConnector connector = (OpcUaConnector) new OpcUaConnectorFactory().create("sec", config);
         started.add(connector);
         connector.start(ctx);
@@ -69,11 +71,11 @@ class OpcUaSecurityIT {
     void signAndEncryptWithUsernameWorksForEveryPolicy(@TempDir Path state) throws Exception {
         trustRig(state.resolve("pki"));
         for (String policy : List.of("basic256sha256", "aes128-sha256-rsaoaep", "aes256-sha256-rsapss")) {
-            try (TestContext ctx = new TestContext(state)) {
+            try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
                 start(ctx, ConfigFixtures.secured(rig.endpointUrl(), policy, SecurityMode.SIGN_AND_ENCRYPT, "operator",
                         "operator-secret", null, false, Duration.ofSeconds(1), RAMP));
-                TestContext.await(policy + " samples", Duration.ofSeconds(20), () -> !ctx.samplesOf("Ramp").isEmpty());
-                TestContext.await("health", Duration.ofSeconds(5), () -> ctx.state() == HealthState.CONNECTED);
+                await(policy + " samples").atMost(Duration.ofSeconds(20)).until(() -> !ctx.samplesOf("Ramp").isEmpty());
+                await("health").atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             }
         }
         // the application instance certificate was generated once and kept
@@ -83,28 +85,28 @@ class OpcUaSecurityIT {
     @Test
     void aWrongPasswordIsReportedAsRefusedIdentity(@TempDir Path state) throws Exception {
         trustRig(state.resolve("pki"));
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
             start(ctx, ConfigFixtures.secured(rig.endpointUrl(), "basic256sha256", SecurityMode.SIGN_AND_ENCRYPT, "operator",
                     "wrong", null, false, Duration.ofSeconds(1), RAMP));
-            TestContext.await("a refused session", Duration.ofSeconds(20), () -> ctx.state() == HealthState.DISCONNECTED);
-            String detail = ctx.health.get(ctx.health.size() - 1).detail();
+            await("a refused session").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
+            String detail = ctx.lastHealthReport().detail();
             assertTrue(detail.contains("refused the user identity"), detail);
-            assertTrue(ctx.samples.isEmpty());
+            assertTrue(ctx.samples().isEmpty());
         }
     }
 
     @Test
     void anUntrustedServerIsRefusedUntilAcceptedWithTheCli(@TempDir Path state) throws Exception {
         Path pki = state.resolve("pki");
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
             start(ctx, ConfigFixtures.secured(rig.endpointUrl(), "basic256sha256", SecurityMode.SIGN_AND_ENCRYPT, "operator",
                     "operator-secret", null, false, Duration.ofSeconds(1), RAMP));
-            TestContext.await("a refused certificate", Duration.ofSeconds(20), () -> ctx.state() == HealthState.DISCONNECTED);
-            String detail = ctx.health.get(ctx.health.size() - 1).detail();
+            await("a refused certificate").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
+            String detail = ctx.lastHealthReport().detail();
             assertTrue(detail.contains("server certificate " + thumbprint) && detail.contains("not trusted"), detail);
             assertTrue(detail.contains("sluice opcua trust accept " + thumbprint), detail);
             Thread.sleep(1500); // more attempts: still refused
-            assertTrue(ctx.samples.isEmpty());
+            assertTrue(ctx.samples().isEmpty());
 
             String list = run("trust", "list", "--pki", pki.toString());
             assertTrue(list.startsWith("0\n") && list.contains("rejected  " + thumbprint), list);
@@ -113,9 +115,8 @@ class OpcUaSecurityIT {
             assertTrue(accepted.startsWith("0\n") && accepted.contains("trusted " + thumbprint), accepted);
             assertTrue(Files.exists(pki.resolve("trusted").resolve("certs").resolve(thumbprint + ".der")));
 
-            TestContext.await("samples after the certificate is trusted", Duration.ofSeconds(10),
-                    () -> !ctx.samplesOf("Ramp").isEmpty());
-            TestContext.await("health", Duration.ofSeconds(5), () -> ctx.state() == HealthState.CONNECTED);
+            await("samples after the certificate is trusted").atMost(Duration.ofSeconds(10)).until(() -> !ctx.samplesOf("Ramp").isEmpty());
+            await("health").atMost(Duration.ofSeconds(5)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             String after = run("trust", "list", "--pki", pki.toString());
             assertTrue(after.contains("trusted   " + thumbprint) && !after.contains("rejected  " + thumbprint), after);
         }
@@ -124,10 +125,10 @@ class OpcUaSecurityIT {
 
     @Test
     void trustAllConnectsWithoutTrustingAndWarns(@TempDir Path state) throws Exception {
-        try (TestContext ctx = new TestContext(state)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", state)) {
             start(ctx, ConfigFixtures.secured(rig.endpointUrl(), "basic256sha256", SecurityMode.SIGN, "operator",
                     "operator-secret", null, true, Duration.ofSeconds(1), RAMP));
-            TestContext.await("samples", Duration.ofSeconds(20), () -> !ctx.samplesOf("Ramp").isEmpty());
+            await("samples").atMost(Duration.ofSeconds(20)).until(() -> !ctx.samplesOf("Ramp").isEmpty());
         }
     }
 

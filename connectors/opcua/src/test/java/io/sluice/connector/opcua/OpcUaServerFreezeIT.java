@@ -1,6 +1,7 @@
 package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.path;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +50,7 @@ class OpcUaServerFreezeIT {
                 "--security-dir", dir.resolve("rig").toString())
                 .redirectErrorStream(true).start();
         OpcUaConnector connector = null;
-        try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             String endpoint = endpointOf(rig);
             NodeGroup g = ConfigFixtures.group("g", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(100), 2000,
                     DeadbandType.NONE, 0, Optional.empty(), List.of(path("/Rig/Dynamic/Ramp")), List.of());
@@ -60,18 +62,17 @@ class OpcUaServerFreezeIT {
                     Duration.ofMillis(200), Duration.ofSeconds(1), 1000, List.of(g));
             connector = (OpcUaConnector) new OpcUaConnectorFactory().create("freeze", config);
             connector.start(ctx);
-            TestContext.await("connected", Duration.ofSeconds(30), () -> ctx.state() == HealthState.CONNECTED);
-            TestContext.await("values", Duration.ofSeconds(10), () -> ctx.samplesOf("Ramp").size() >= 10);
+            await("connected").atMost(Duration.ofSeconds(30)).until(() -> ctx.healthState() == HealthState.CONNECTED);
+            await("values").atMost(Duration.ofSeconds(10)).until(() -> ctx.samplesOf("Ramp").size() >= 10);
 
             signal(rig, "STOP");
             long frozenAt = System.nanoTime();
-            TestContext.await("the frozen server noticed", Duration.ofSeconds(20),
-                    () -> ctx.state() == HealthState.DISCONNECTED);
+            await("the frozen server noticed").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.DISCONNECTED);
             while (System.nanoTime() - frozenAt < TimeUnit.SECONDS.toNanos(10)) Thread.sleep(100); // the freeze itself
             int before = good(ctx).size();
             signal(rig, "CONT");
-            TestContext.await("values after the freeze", Duration.ofSeconds(30), () -> good(ctx).size() > before + 50
-                    && ctx.state() == HealthState.CONNECTED);
+            await("values after the freeze").atMost(Duration.ofSeconds(30)).until(() -> good(ctx).size() > before + 50
+                    && ctx.healthState() == HealthState.CONNECTED);
 
             List<Sample> ramp = ctx.samplesOf("Ramp");
             List<Long> steps = new ArrayList<>();
@@ -88,10 +89,10 @@ class OpcUaServerFreezeIT {
             assertEquals(Quality.GOOD, ramp.get(marker + 1).quality(), "GOOD resumes with the next value");
 
             assertEquals(0, ctx.counter("opcua.notifications.lost"));
-            List<Double> gaps = ctx.distributions.get("opcua.gap.seconds");
+            List<Double> gaps = ctx.metrics().recorded("opcua.gap.seconds");
             assertEquals(1, gaps.size(), gaps.toString());
             assertTrue(gaps.get(0) >= 10, "the gap runs from the last value before the freeze: " + gaps);
-            String detail = ctx.health.get(ctx.health.size() - 1).detail();
+            String detail = ctx.lastHealthReport().detail();
             assertTrue(detail.contains("recovered after a gap of"), detail);
         } finally {
             if (connector != null) connector.stop();
@@ -101,7 +102,7 @@ class OpcUaServerFreezeIT {
         }
     }
 
-    private static List<Sample> good(TestContext ctx) {
+    private static List<Sample> good(FakeConnectorContext ctx) {
         return ctx.samplesOf("Ramp").stream().filter(s -> s.quality() == Quality.GOOD).toList();
     }
 

@@ -2,6 +2,7 @@ package io.sluice.connector.simmem;
 
 import static io.sluice.connector.simmem.Configs.config;
 import static io.sluice.connector.simmem.Configs.page;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,12 +11,14 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -69,13 +72,13 @@ class SimMemConnectorTest {
         SimMemConnector c = new SimMemConnector("sim", config(List.of(
                 page("tennessee-eastman", dir.resolve("absent").toString()),
                 page("tennessee-eastman", small.toString()))));
-        try (TestContext ctx = new TestContext(got::addAll, dir)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(got::addAll)) {
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("needs 424")
-                    && ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
-            assertTrue(ctx.lastHealth().contains(small + " is 100 bytes but layout tennessee-eastman needs 424"),
-                    ctx.lastHealth());
-            assertEquals(HealthState.DISCONNECTED, ctx.state());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthDetail().contains("needs 424")
+                    && ctx.healthDetail().contains("not found"), ctx.healthLog().toString()));
+            assertTrue(ctx.healthDetail().contains(small + " is 100 bytes but layout tennessee-eastman needs 424"),
+                    ctx.healthDetail());
+            assertEquals(HealthState.DISCONNECTED, ctx.healthState());
             c.stop();
         }
         assertTrue(got.isEmpty(), "never values from a page too small for its layout");
@@ -85,54 +88,50 @@ class SimMemConnectorTest {
     void emitsEveryUpdateCountsSkippedCountersAndSeesARestart() throws Exception {
         List<Sample> got = new CopyOnWriteArrayList<>();
         SimMemConnector c = tinyPageConnector();
-        try (FileChannel ch = openPage(dir.resolve("page")); TestContext ctx = new TestContext(got::addAll, dir)) {
+        try (FileChannel ch = openPage(dir.resolve("page")); FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(got::addAll)) {
             ByteBuffer page = mapTinyPage(ch);
             page.putDouble(8, 1.5).putInt(0, 1);
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> got.size() == 2), got.toString());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(got.size() == 2, got.toString()));
             assertEquals(new Sample("tiny.n", Value.of(1L), io.sluice.spi.Quality.GOOD, 0, got.get(0).sourceTimeNanos(),
                     got.get(0).receiveTimeNanos(), null), got.get(0));
             assertEquals("bar", got.get(1).unit());
             assertEquals(Value.of(1.5), got.get(1).value());
             page.putDouble(8, 2.5).putInt(0, 2);
-            assertTrue(TestContext.await(10, () -> got.size() == 4));
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 4);
             page.putDouble(8, 5.5).putInt(0, 5);
-            assertTrue(TestContext.await(10, () -> got.size() == 6));
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 6);
             assertEquals(2, c.stats().get(0).missed(), "counters 3 and 4 were never seen");
             page.putInt(0, 1);
-            assertTrue(TestContext.await(10, () -> got.size() == 8));
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 8);
             assertEquals(1, c.stats().get(0).restarts());
             assertEquals(2, c.stats().get(0).missed(), "a counter going back is a restart, not a miss");
-            assertEquals(HealthState.CONNECTED, ctx.state());
+            assertEquals(HealthState.CONNECTED, ctx.healthState());
             c.stop();
-            assertEquals(HealthState.STOPPED, ctx.state());
+            assertEquals(HealthState.STOPPED, ctx.healthState());
         }
     }
 
     @Test
     void aStoreThatRefusesIsOneWarningAndACountNotALinePerBatchAndItsEndIsOneLine() throws Exception {
-        List<Sample> got = new CopyOnWriteArrayList<>();
         SimMemConnector c = tinyPageConnector();
-        try (FileChannel ch = openPage(dir.resolve("page")); TestContext ctx = new TestContext(got::addAll, dir)) {
+        try (FileChannel ch = openPage(dir.resolve("page")); FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).recordLogs()) {
             ByteBuffer page = mapTinyPage(ch);
-            ctx.refusing = "stream sim is full (reject-new)";
+            ctx.refuseAppends(SluiceException.retryable("stream sim is full (reject-new)", null));
             c.start(ctx);
             for (int n = 1; n <= 10; n++) {
                 page.putInt(0, n);
                 int seen = n;
-                assertTrue(TestContext.await(10, () -> c.stats().get(0).emitted() == seen), c.stats().toString());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(seen, c.stats().get(0).emitted(), c.stats() + " " + ctx.logLines()));
             }
-            String refused = "simmem.samples.refused[]";
-            assertTrue(TestContext.await(10, () -> ctx.counters.containsKey(refused) && ctx.counters.get(refused).get() == 20),
-                    ctx.counters.toString());
+            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.counter("simmem.samples.refused") == 20);
             assertEquals(1, ctx.logged(Level.WARN, "refus"), ctx.logLines().toString());
-            assertTrue(got.isEmpty());
+            assertTrue(ctx.samples().isEmpty());
 
-            ctx.refusing = null;
+            ctx.acceptAppends();
             page.putInt(0, 11);
-            assertTrue(TestContext.await(10, () -> got.size() == 2), got.toString());
-            assertTrue(TestContext.await(10, () -> ctx.logged(Level.INFO, "accepts samples again after 20 refused") == 1),
-                    ctx.logLines().toString());
+            ctx.awaitSamples(2, Duration.ofSeconds(10));
+            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.logged(Level.INFO, "accepts samples again after 20 refused") == 1);
             assertEquals(1, ctx.logged(Level.WARN, "refus"), "one warning for the whole episode");
             c.stop();
         }
@@ -143,7 +142,7 @@ class SimMemConnectorTest {
         Path layoutFile = writeTinyLayout();
         Path pageFile = dir.resolve("page");
         List<Sample> got = new CopyOnWriteArrayList<>();
-        try (FileChannel ch = openPage(pageFile); TestContext ctx = new TestContext(got::addAll, dir)) {
+        try (FileChannel ch = openPage(pageFile); FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(got::addAll)) {
             ByteBuffer page = mapTinyPage(ch);
             SimMemConfig.PageConfig decimated = new SimMemConfig.PageConfig(layoutFile.toString(),
                     java.util.Optional.of(pageFile.toString()), java.util.Optional.empty(), List.of("v"), 0.5,
@@ -151,16 +150,18 @@ class SimMemConnectorTest {
             SimMemConnector c = new SimMemConnector("sim", config(List.of(decimated)));
             page.putInt(0, 1);
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> got.size() == 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 1);
             for (int n = 2; n <= 20; n++) {
                 page.putInt(0, n);
                 int seen = n;
-                assertTrue(TestContext.await(10, () -> c.stats().get(0).snapshots() == seen));
+                // polled closely: the whole burst must fall within the 2 s the rate limit allows one snapshot in
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(10))
+                        .until(() -> c.stats().get(0).snapshots() == seen);
             }
             assertEquals(1, got.size(), "max-rate 0.5/s lets one snapshot of the burst through");
             assertEquals("p", got.get(0).tag());
             assertTrue(got.get(0).value() instanceof Value.StructValue s && s.fields().keySet().equals(java.util.Set.of("v")));
-            assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("no updates")), ctx.healthLog.toString());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthDetail().contains("no updates"), ctx.healthLog().toString()));
             assertEquals(0, c.stats().get(0).missed());
             c.stop();
         }
@@ -171,7 +172,7 @@ class SimMemConnectorTest {
         Path layoutFile = dir.resolve("bad.yaml");
         Files.writeString(layoutFile, COUNTER_LAYOUT.replace("offset: 8", "offset: 2").replace("size: 16", "size: 8"));
         SimMemConnector c = new SimMemConnector("sim", config(List.of(page(layoutFile.toString(), null))));
-        try (TestContext ctx = new TestContext(s -> {}, dir)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("sim", dir)) {
             SluiceException e = assertThrows(SluiceException.class, () -> c.start(ctx));
             assertTrue(e.getMessage().contains("pages[0].layout"), e.getMessage());
             assertTrue(e.getMessage().contains("overlap 'n'"), e.getMessage());

@@ -1,5 +1,6 @@
 package io.sluice.connector.simmem;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -11,6 +12,7 @@ import io.sluice.rigs.shm.ShmWriter;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +25,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The connector against the C writer running as a separate process (test-rigs/shm-writers), through POSIX shared
@@ -222,18 +224,18 @@ class SimMemIT {
     void at333HzFor60sEveryTypeDecodesNothingIsMissedOrTornAndLapsMatch() throws Exception {
         String prefix = prefix("333");
         Verifier v = new Verifier();
-        try (TestContext ctx = new TestContext(v::accept, dir)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(v::accept)) {
             // the connector waits for the simulator first, so every update of the writer's run is seen
             SimMemConnector c = new SimMemConnector("acc", accConfig(prefix, true));
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthDetail().contains("not found"), ctx.healthLog().toString()));
             ShmWriter floor = startFloorReader(prefix, 20_000);
             ShmWriter writer = track(ShmWriter.acc(prefix, 1000.0 / 3, "--count", "20000", "--lap-ms",
                     Long.toString(LAP_MS), "--types", "--realtime"));
             String done = writer.awaitExit(Duration.ofSeconds(90));
             String floorDone = floor.awaitExit(Duration.ofSeconds(30));
             assertTrue(done.startsWith("DONE physics=20000 "), done);
-            assertTrue(TestContext.await(10, () -> v.maxPhysics == 20000), "last physics " + v.maxPhysics);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(v.maxPhysics == 20000, "last physics " + v.maxPhysics));
             c.stop();
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
             assertEquals(List.of(), v.failures);
@@ -285,10 +287,10 @@ class SimMemIT {
     void at1kHzFor10sNothingIsMissedOrTorn() throws Exception {
         String prefix = prefix("1k");
         Verifier v = new Verifier();
-        try (TestContext ctx = new TestContext(v::accept, dir)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(v::accept)) {
             SimMemConnector c = new SimMemConnector("acc", accConfig(prefix, false));
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthDetail().contains("not found"), ctx.healthLog().toString()));
             ShmWriter floor = startFloorReader(prefix, 10_000);
             long started = System.nanoTime();
             ShmWriter writer = track(ShmWriter.acc(prefix, 1000, "--count", "10000", "--lap-ms", Long.toString(LAP_MS),
@@ -299,7 +301,7 @@ class SimMemIT {
             // a machine that cannot run the writer at 1 kHz cannot show a 1 kHz reader either: skipped, not passed
             org.junit.jupiter.api.Assumptions.assumeTrue(writerHz > 900, "the writer kept up about 1 kHz: " + writerHz);
             assertTrue(done.startsWith("DONE physics=10000 "), done);
-            assertTrue(TestContext.await(10, () -> v.maxPhysics == 10000), "last physics " + v.maxPhysics);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(v.maxPhysics == 10000, "last physics " + v.maxPhysics));
             c.stop();
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
             assertEquals(List.of(), v.failures);
@@ -324,17 +326,17 @@ class SimMemIT {
     void aCopyOfAnUpdateTheWriterHasMovedPastIsNeverDelivered(boolean adaptive) throws Exception {
         String prefix = prefix("freeze" + adaptive);
         Verifier v = new Verifier();
-        try (TestContext ctx = new TestContext(v::accept, dir)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(v::accept)) {
             SimMemConfig physicsOnly = Configs.config(List.of(record("acc-physics", "/dev/shm/" + prefix + "physics")),
                     adaptive);
             SimMemConnector c = new SimMemConnector("acc", physicsOnly);
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthDetail().contains("not found"), ctx.healthLog().toString()));
             ShmWriter writer = track(ShmWriter.acc(prefix, 500, "--count", "3000", "--realtime",
                     "--freeze-reader", Long.toString(ProcessHandle.current().pid()), "--freeze-every", "100"));
             String done = writer.awaitExit(Duration.ofSeconds(60));
             assertTrue(done.startsWith("DONE physics=3000 "), done);
-            assertTrue(TestContext.await(10, () -> v.maxPhysics == 3000), "last physics " + v.maxPhysics);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(v.maxPhysics == 3000, "last physics " + v.maxPhysics));
             c.stop();
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
             System.out.printf("frozen reader, adaptive %s: %s%n", adaptive, physics);
@@ -350,11 +352,11 @@ class SimMemIT {
     void writerKilledOrStoppedAndRestartedIsPickedUpAgain() throws Exception {
         String prefix = prefix("restart");
         Verifier v = new Verifier();
-        try (TestContext ctx = new TestContext(v::accept, dir)) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(v::accept)) {
             SimMemConnector c = new SimMemConnector("acc", accConfig(prefix, false));
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> ctx.lastHealth().contains("not found")), ctx.healthLog.toString());
-            assertEquals(HealthState.DISCONNECTED, ctx.state(), "no simulator yet: waiting, not zeros");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthDetail().contains("not found"), ctx.healthLog().toString()));
+            assertEquals(HealthState.DISCONNECTED, ctx.healthState(), "no simulator yet: waiting, not zeros");
             assertTrue(v.counts.isEmpty());
 
             List<ShmWriter> writers = new ArrayList<>();
@@ -362,21 +364,20 @@ class SimMemIT {
             try {
                 ShmWriter floor = startFloorReader(prefix, 300);
                 ShmWriter first = start(writers, prefix);
-                assertTrue(TestContext.await(10, () -> v.maxPhysics >= 300), "first writer read: " + v.maxPhysics);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(v.maxPhysics >= 300, "first writer read: " + v.maxPhysics));
                 floorDone[0] = floor.awaitExit(Duration.ofSeconds(10));
-                assertTrue(TestContext.await(5, () -> ctx.state() == HealthState.CONNECTED), ctx.healthLog.toString());
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthLog().toString()));
                 first.kill(); // SIGKILL: pages stay behind, frozen
                 long beforeKill = v.counts.get("physics").get();
                 start(writers, prefix);
-                assertTrue(TestContext.await(15, () -> stats(c, "acc-physics").restarts() >= 1
-                        && v.counts.get("physics").get() > beforeKill + 300), "restart not seen: " + c.stats());
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertTrue(stats(c, "acc-physics").restarts() >= 1
+                        && v.counts.get("physics").get() > beforeKill + 300, "restart not seen: " + c.stats()));
                 long beforeStop = v.counts.get("physics").get();
                 writers.get(1).stop(); // SIGTERM: pages removed, as a closing simulator does
-                assertTrue(TestContext.await(10, () -> ctx.state() == HealthState.DISCONNECTED), ctx.healthLog.toString());
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.DISCONNECTED, ctx.healthLog().toString()));
                 start(writers, prefix);
-                assertTrue(TestContext.await(15, () -> v.counts.get("physics").get() > beforeStop + 300),
-                        "third writer not read: " + c.stats());
-                assertTrue(TestContext.await(5, () -> ctx.state() == HealthState.CONNECTED), ctx.healthLog.toString());
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertTrue(v.counts.get("physics").get() > beforeStop + 300, "third writer not read: " + c.stats()));
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(ctx.healthState() == HealthState.CONNECTED, ctx.healthLog().toString()));
                 assertTrue(stats(c, "acc-physics").restarts() >= 2, c.stats().toString());
             } finally {
                 writers.forEach(ShmWriter::close);
@@ -386,7 +387,7 @@ class SimMemIT {
             assertEquals(0, v.torn.get());
             SimMemConnector.PageStats physics = stats(c, "acc-physics");
             assertTrue(v.staticPage != null && v.staticPage.get("track").equals(Value.of(AccTrajectory.TRACK)));
-            assertTrue(ctx.healthLog.stream().anyMatch(h -> h.startsWith("DISCONNECTED")), ctx.healthLog.toString());
+            assertTrue(ctx.healthLog().stream().anyMatch(h -> h.startsWith("DISCONNECTED")), ctx.healthLog().toString());
             System.out.printf("restarts: missed %d of %d; floor reader over the first 300 updates: %s%n",
                     physics.missed(), physics.snapshots(), floorDone[0]);
             // restarts reset the counter and are not misses; scheduling stalls may be (see assertMissesWithinBudget)
@@ -401,10 +402,10 @@ class SimMemIT {
         List<Sample> got = new CopyOnWriteArrayList<>();
         PageConfig te = new PageConfig("tennessee-eastman", Optional.of("/dev/shm/" + name), Optional.empty(), List.of(),
                 0, Duration.ofMillis(50), Optional.empty(), Shape.RECORD);
-        try (ShmWriter writer = ShmWriter.tennesseeEastman(name, 200); TestContext ctx = new TestContext(got::addAll, dir)) {
+        try (ShmWriter writer = ShmWriter.tennesseeEastman(name, 200); FakeConnectorContext ctx = new FakeConnectorContext("sim", dir).beforeAppend(got::addAll)) {
             SimMemConnector c = new SimMemConnector("te", Configs.config(List.of(te)));
             c.start(ctx);
-            assertTrue(TestContext.await(10, () -> got.size() >= 20));
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.size() >= 20);
             c.stop();
             writer.stop();
             for (Sample s : got) {

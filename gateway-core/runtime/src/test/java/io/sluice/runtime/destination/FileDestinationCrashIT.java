@@ -3,6 +3,7 @@ package io.sluice.runtime.destination;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.testkit.FakeDestinationContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +63,7 @@ class FileDestinationCrashIT {
             }
 
             // the restart: the destination cuts what the kill left before anything else is written
-            try (FileTestContext context = new FileTestContext(dir.resolve("state"))) {
+            try (FakeDestinationContext context = FileTestData.context(dir.resolve("state"))) {
                 FileDestination restarted = new FileDestination("out", FileWriterChild.config(out), FileDestination.DEFAULT_OPENER);
                 restarted.start(context);
                 restarted.close();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.runtime.testing.Tmpfs;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.testkit.FakeDestinationContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,15 +40,15 @@ class FileDestinationDiskFullIT {
         Path filler = mount.resolve("filler.bin");
         Files.write(filler, new byte[1 << 20]);
         Path out = mount.resolve("out");
-        try (FileTestContext context = new FileTestContext(dir.resolve("state"))) {
-            FileDestination destination = new FileDestination("out", FileTestContext.config(out, "64MB", Duration.ZERO, 0),
+        try (FakeDestinationContext context = FileTestData.context(dir.resolve("state"))) {
+            FileDestination destination = new FileDestination("out", FileTestData.config(out, "64MB", Duration.ZERO, 0),
                     FileDestination.DEFAULT_OPENER);
             destination.start(context);
             long next = 0;
             Throwable failure = null;
             while (failure == null && next < 100_000) {
                 try {
-                    destination.sendAsync(destination.pack(FileTestContext.samples(next, next + 200)).packets()).get(10, TimeUnit.SECONDS);
+                    destination.sendAsync(destination.pack(FileTestData.samples(next, next + 200)).packets()).get(10, TimeUnit.SECONDS);
                     next += 200;
                 } catch (ExecutionException e) {
                     failure = e.getCause();
@@ -59,10 +60,10 @@ class FileDestinationDiskFullIT {
             assertEquals(1, context.counter("file.writes.failed"));
 
             Files.delete(filler); // the operator frees space; the publisher retries the window
-            List<PacketOutcome> retried = destination.sendAsync(destination.pack(FileTestContext.samples(next, next + 200)).packets())
+            List<PacketOutcome> retried = destination.sendAsync(destination.pack(FileTestData.samples(next, next + 200)).packets())
                     .get(10, TimeUnit.SECONDS);
             assertTrue(retried.stream().allMatch(PacketOutcome.DELIVERED::equals));
-            destination.sendAsync(destination.pack(FileTestContext.samples(next + 200, next + 400)).packets()).get(10, TimeUnit.SECONDS);
+            destination.sendAsync(destination.pack(FileTestData.samples(next + 200, next + 400)).packets()).get(10, TimeUnit.SECONDS);
             destination.close();
             assertEquals(FileLines.range(0, next + 400), FileLines.sequences(out));
         }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.testkit.FakeDestinationContext;
+import io.sluice.testkit.MovableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +30,15 @@ class FileDestinationTest {
     @TempDir
     Path dir;
 
-    FileTestContext context;
+    FakeDestinationContext context;
+    MovableClock clock;
     FaultyFileChannel faulty;
     FileDestination destination;
 
     @BeforeEach
     void context() {
-        context = new FileTestContext(dir.resolve("state"));
+        clock = new MovableClock(FileTestData.START);
+        context = new FakeDestinationContext("out", dir.resolve("state")).withClock(clock);
     }
 
     @AfterEach
@@ -50,7 +54,7 @@ class FileDestinationTest {
     }
 
     private List<PacketOutcome> send(long from, long to) throws Exception {
-        List<Packet> packets = destination.pack(FileTestContext.samples(from, to)).packets();
+        List<Packet> packets = destination.pack(FileTestData.samples(from, to)).packets();
         return destination.sendAsync(packets).get(10, TimeUnit.SECONDS);
     }
 
@@ -60,7 +64,7 @@ class FileDestinationTest {
 
     @Test
     void aWriteThatFailsMidwayIsCutBackSoTheRetryStartsOnAWholeLine() throws Exception {
-        start(FileTestContext.config(out(), "64MB", Duration.ZERO, 0));
+        start(FileTestData.config(out(), "64MB", Duration.ZERO, 0));
         send(0, 100);
         long before = Files.size(destination.currentFile());
         faulty.failAfterBytes = 1000; // the disk fills in the middle of the next window
@@ -77,7 +81,7 @@ class FileDestinationTest {
 
     @Test
     void whenEvenTheCutFailsTheFileIsCutOnReopenBeforeTheNextWrite() throws Exception {
-        start(FileTestContext.config(out(), "64MB", Duration.ZERO, 0));
+        start(FileTestData.config(out(), "64MB", Duration.ZERO, 0));
         send(0, 50);
         faulty.failAfterBytes = 700;
         faulty.failTruncate = true;
@@ -92,21 +96,21 @@ class FileDestinationTest {
     @Test
     void aPartialLastLineLeftByAKillIsCutAtStartCountedAndTheNextWriteStartsOnALine() throws Exception {
         Files.createDirectories(out());
-        byte[] whole = SampleJson.encodeLines(FileTestContext.samples(0, 10));
-        byte[] next = SampleJson.encodeLines(FileTestContext.samples(10, 11));
+        byte[] whole = SampleJson.encodeLines(FileTestData.samples(0, 10));
+        byte[] next = SampleJson.encodeLines(FileTestData.samples(10, 11));
         byte[] withPartial = new byte[whole.length + next.length / 2];
         System.arraycopy(whole, 0, withPartial, 0, whole.length);
         System.arraycopy(next, 0, withPartial, whole.length, next.length / 2);
         Files.write(out().resolve("samples.jsonl"), withPartial);
 
-        start(FileTestContext.config(out(), "64MB", Duration.ZERO, 0));
+        start(FileTestData.config(out(), "64MB", Duration.ZERO, 0));
         assertEquals(whole.length, Files.size(destination.currentFile()));
         assertEquals(1, context.counter("file.partial-lines.cut"));
 
         send(10, 20);
         assertEquals(FileLines.range(0, 20), FileLines.sequences(out()));
         destination.close();
-        start(FileTestContext.config(out(), "64MB", Duration.ZERO, 0));
+        start(FileTestData.config(out(), "64MB", Duration.ZERO, 0));
         assertEquals(1, context.counter("file.partial-lines.cut"), "a whole file is left alone");
     }
 
@@ -114,7 +118,7 @@ class FileDestinationTest {
     void aFileOfOnlyAPartialLineIsCutToEmpty() throws Exception {
         Files.createDirectories(out());
         Files.writeString(out().resolve("samples.jsonl"), "{\"stream\":\"high\",\"seq\":45");
-        start(FileTestContext.config(out(), "64MB", Duration.ZERO, 0));
+        start(FileTestData.config(out(), "64MB", Duration.ZERO, 0));
         assertEquals(0, Files.size(destination.currentFile()));
         send(0, 3);
         assertEquals(FileLines.range(0, 3), FileLines.sequences(out()));
@@ -122,10 +126,10 @@ class FileDestinationTest {
 
     @Test
     void rotatesBySizeIntoClosedFilesOfWholeLines() throws Exception {
-        start(FileTestContext.config(out(), "4KB", Duration.ZERO, 0));
+        start(FileTestData.config(out(), "4KB", Duration.ZERO, 0));
         for (long from = 0; from < 500; from += 25) {
             send(from, from + 25);
-            context.clock.advance(Duration.ofMillis(1));
+            clock.advance(Duration.ofMillis(1));
         }
         List<Path> closed = FileLines.closedFiles(out());
         assertTrue(closed.size() >= 3, "rotated: " + closed);
@@ -140,16 +144,16 @@ class FileDestinationTest {
 
     @Test
     void rotatesByAgeEvenWithoutNewWritesButNeverAnEmptyFile() throws Exception {
-        start(FileTestContext.config(out(), "64MB", Duration.ofMinutes(10), 0));
-        context.clock.advance(Duration.ofHours(1));
+        start(FileTestData.config(out(), "64MB", Duration.ofMinutes(10), 0));
+        clock.advance(Duration.ofHours(1));
         destination.checkAge();
         assertEquals(List.of(), FileLines.closedFiles(out()), "an empty file is not rotated");
 
         send(0, 10);
-        context.clock.advance(Duration.ofMinutes(9));
+        clock.advance(Duration.ofMinutes(9));
         destination.checkAge();
         assertEquals(List.of(), FileLines.closedFiles(out()));
-        context.clock.advance(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         destination.checkAge();
         List<Path> closed = FileLines.closedFiles(out());
         assertEquals(1, closed.size());
@@ -158,7 +162,7 @@ class FileDestinationTest {
         assertEquals(0, Files.size(destination.currentFile()));
 
         send(10, 20); // the age of the new file counts from its first line
-        context.clock.advance(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         destination.checkAge();
         assertEquals(1, FileLines.closedFiles(out()).size());
         assertEquals(FileLines.range(0, 20), FileLines.sequences(out()));
@@ -166,7 +170,7 @@ class FileDestinationTest {
 
     @Test
     void keepsOnlyTheNewestClosedFiles() throws Exception {
-        start(FileTestContext.config(out(), "1KB", Duration.ZERO, 2));
+        start(FileTestData.config(out(), "1KB", Duration.ZERO, 2));
         for (long from = 0; from < 100; from += 10) send(from, from + 10);
         List<Path> closed = FileLines.closedFiles(out());
         assertEquals(2, closed.size());

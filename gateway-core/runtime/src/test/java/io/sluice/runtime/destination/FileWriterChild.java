@@ -1,5 +1,6 @@
 package io.sluice.runtime.destination;
 
+import io.sluice.testkit.FakeDestinationContext;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,18 +45,18 @@ public final class FileWriterChild {
             };
             return channel;
         });
-        FileTestContext context = new FileTestContext(dir.resolve("state"));
+        FakeDestinationContext context = FileTestData.context(dir.resolve("state"));
         destination.start(context);
         out.println("READY");
         for (int window = 0; ; window++) {
             if (window == stallAfter) stall[0] = true;
-            destination.sendAsync(destination.pack(FileTestContext.samples(seq, seq + WINDOW)).packets()).get(30, TimeUnit.SECONDS);
+            destination.sendAsync(destination.pack(FileTestData.samples(seq, seq + WINDOW)).packets()).get(30, TimeUnit.SECONDS);
             seq += WINDOW;
             out.println("C " + (seq - 1));
         }
     }
 
     static FileDestinationConfig config(Path dir) {
-        return FileTestContext.config(dir, ROTATE_SIZE, Duration.ZERO, 0);
+        return FileTestData.config(dir, ROTATE_SIZE, Duration.ZERO, 0);
     }
 }

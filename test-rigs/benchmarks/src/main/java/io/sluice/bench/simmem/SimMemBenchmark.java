@@ -6,26 +6,18 @@ import io.sluice.connector.simmem.SimMemConnector;
 import io.sluice.rigs.shm.ShmWriter;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
-import io.sluice.spi.connector.ConnectorContext;
-import io.sluice.spi.connector.Health;
-import io.sluice.spi.connector.HealthState;
-import io.sluice.spi.connector.SampleSink;
-import io.sluice.spi.metrics.Metrics;
+import io.sluice.testkit.FakeConnectorContext;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
  * CPU the simmem connector uses to sample the full ACC physics page (85 fields, one sample per field) at the
@@ -82,7 +74,7 @@ public final class SimMemBenchmark implements Benchmark {
         AtomicLong samples = new AtomicLong();
         AtomicLong torn = new AtomicLong();
         long[] packet = {Long.MIN_VALUE};
-        SampleSink sink = batch -> {
+        Consumer<List<Sample>> tally = batch -> {
             for (Sample s : batch) {
                 samples.incrementAndGet();
                 if (s.tag().equals("physics.packetId")) {
@@ -92,7 +84,6 @@ public final class SimMemBenchmark implements Benchmark {
                     torn.incrementAndGet();
                 }
             }
-            return CompletableFuture.completedFuture(null);
         };
         SimMemConfig.PageConfig physics = new SimMemConfig.PageConfig("acc-physics",
                 Optional.of("/dev/shm/" + prefix + "physics"), Optional.empty(), List.of(), 0, Duration.ofMillis(100),
@@ -106,7 +97,9 @@ public final class SimMemBenchmark implements Benchmark {
         long count = Math.round(rate * (seconds + warmup + 1));
         System.out.printf("writer %.0f Hz for %d s (+%d s warm-up), full physics page (85 fields), %s poller%s%n", rate,
                 seconds, warmup, nativePoller ? "native" : "Java", nativePoller ? (adaptive ? ", adaptive" : ", fixed interval") : "");
-        connector.start(context(sink, scheduler, state));
+        // the testkit's context: a sink that only counts (the hook above checks each batch), no samples kept
+        FakeConnectorContext context = new FakeConnectorContext("bench", state, scheduler).keepSamples(false).beforeAppend(tally);
+        connector.start(context);
         ShmWriter floorReader = floor
                 ? ShmWriter.floorReader(Path.of("/dev/shm/" + prefix + "physics"), 0, count, 200, floorThreads) : null;
         try (ShmWriter writer = ShmWriter.acc(prefix, rate, "--count", Long.toString(count), "--realtime")) {
@@ -161,86 +154,5 @@ public final class SimMemBenchmark implements Benchmark {
             line += String.format(" threads=2 missed_0=%d missed_1=%d", f.get("missed_0"), f.get("missed_1"));
         }
         return line;
-    }
-
-    private static ConnectorContext context(SampleSink sink, ScheduledExecutorService scheduler, Path state) {
-        Logger log = LoggerFactory.getLogger(SimMemBenchmark.class);
-        return new ConnectorContext() {
-            private volatile HealthState health = HealthState.STARTING;
-
-            @Override
-            public String name() {
-                return "bench";
-            }
-
-            @Override
-            public SampleSink sink() {
-                return sink;
-            }
-
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            @Override
-            public ScheduledExecutorService scheduler() {
-                return scheduler;
-            }
-
-            @Override
-            public Metrics metrics() {
-                return new Metrics() {
-                    @Override
-                    public Counter counter(String name, String... tags) {
-                        AtomicLong c = new AtomicLong();
-                        return new Counter() {
-                            @Override
-                            public void increment(long amount) {
-                                c.addAndGet(amount);
-                            }
-
-                            @Override
-                            public long count() {
-                                return c.get();
-                            }
-                        };
-                    }
-
-                    @Override
-                    public void gauge(String name, Supplier<Number> value, String... tags) {}
-
-                    @Override
-                    public Distribution distribution(String name, String... tags) {
-                        return v -> {};
-                    }
-                };
-            }
-
-            @Override
-            public Logger logger() {
-                return log;
-            }
-
-            @Override
-            public Health health() {
-                return new Health() {
-                    @Override
-                    public void report(HealthState state, String detail) {
-                        health = state;
-                    }
-
-                    @Override
-                    public HealthState state() {
-                        return health;
-                    }
-                };
-            }
-
-            @Override
-            public Path stateDirectory() {
-                return state;
-            }
-        };
     }
 }

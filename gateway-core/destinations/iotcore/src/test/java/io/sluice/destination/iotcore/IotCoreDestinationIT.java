@@ -14,7 +14,7 @@ import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
-import io.sluice.testkit.TestDestinationContext;
+import io.sluice.testkit.FakeDestinationContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,7 +91,7 @@ class IotCoreDestinationIT {
         }
     }
 
-    private static IotCoreDestination started(IotCoreDestinationConfig c, TestDestinationContext ctx, boolean awaitConnected)
+    private static IotCoreDestination started(IotCoreDestinationConfig c, FakeDestinationContext ctx, boolean awaitConnected)
             throws Exception {
         IotCoreDestination d = new IotCoreDestination("it", c);
         d.start(ctx, true);
@@ -108,7 +108,7 @@ class IotCoreDestinationIT {
             in.addAll(IotTestSamples.floats(stream + "-alarms", 2_000, 3, 1));
             try (Subscriber sub = new Subscriber("sluice/sim/" + stream + "/#");
                  Subscriber sub2 = new Subscriber("sluice/sim/" + stream + "-alarms");
-                 TestDestinationContext ctx = new TestDestinationContext("test", dir);
+                 FakeDestinationContext ctx = new FakeDestinationContext("test", dir);
                  IotCoreDestination d = started(config(broker.uri(), format), ctx, true)) {
                 Subscriber[] both = {sub, sub2};
                 int calls = 0;
@@ -135,7 +135,7 @@ class IotCoreDestinationIT {
 
     @Test
     void theProbeReportsTheConnectionToTheBroker() throws Exception {
-        try (TestDestinationContext ctx = new TestDestinationContext("test", dir);
+        try (FakeDestinationContext ctx = new FakeDestinationContext("test", dir);
              IotCoreDestination d = started(config(broker.uri(), IotCoreDestinationConfig.PayloadFormat.JSON), ctx, false)) {
             assertEquals("connected to " + broker.uri(), d.probeAsync().get(30, TimeUnit.SECONDS));
         }
@@ -159,7 +159,7 @@ class IotCoreDestinationIT {
         IotCoreDestinationConfig c = IotTestSamples.config(broker.uri(), stranger.certificate().toString(),
                 stranger.privateKey().toString(), broker.caCertificatePath().toString(),
                 IotCoreDestinationConfig.PayloadFormat.JSON, "sluice/{connector}");
-        try (TestDestinationContext ctx = new TestDestinationContext("test", dir);
+        try (FakeDestinationContext ctx = new FakeDestinationContext("test", dir);
              IotCoreDestination d = started(c, ctx, false)) {
             var refused = assertThrows(ExecutionException.class, () -> d.probeAsync().get(30, TimeUnit.SECONDS));
             assertTrue(refused.getCause().getMessage().startsWith("not connected to " + broker.uri() + " after 10s: "),
@@ -176,7 +176,7 @@ class IotCoreDestinationIT {
     void reconnectsAfterTheConnectionIsReset() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(broker.port());
              Subscriber sub = new Subscriber("sluice/sim/reconnect");
-             TestDestinationContext ctx = new TestDestinationContext("test", dir);
+             FakeDestinationContext ctx = new FakeDestinationContext("test", dir);
              IotCoreDestination d = started(config("ssl://127.0.0.1:" + proxy.port(), IotCoreDestinationConfig.PayloadFormat.JSON), ctx, true)) {
             List<OutboundSample> first = IotTestSamples.floats("reconnect", 100, 2, 0);
             sendAll(d, d.pack(first).packets());

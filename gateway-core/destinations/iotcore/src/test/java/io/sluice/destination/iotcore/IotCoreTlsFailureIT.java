@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.sluice.rigs.mqtt.MosquittoRig;
 import io.sluice.rigs.pki.TestPki;
 import io.sluice.spi.SluiceException;
-import io.sluice.testkit.TestDestinationContext;
+import io.sluice.testkit.FakeDestinationContext;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +32,7 @@ class IotCoreTlsFailureIT {
         IotCoreDestinationConfig c = IotTestSamples.config(endpoint, device.certificate().toString(),
                 device.privateKey().toString(), caCertificate.toString(), IotCoreDestinationConfig.PayloadFormat.JSON,
                 "sluice/{connector}");
-        try (TestDestinationContext ctx = new TestDestinationContext("test", dir);
+        try (FakeDestinationContext ctx = new FakeDestinationContext("test", dir);
              IotCoreDestination d = new IotCoreDestination("tls", c)) {
             d.start(ctx, true);
             var packets = d.pack(IotTestSamples.floats("s", 2, 1, 0)).packets();

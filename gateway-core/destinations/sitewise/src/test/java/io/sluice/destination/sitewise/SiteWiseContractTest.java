@@ -8,7 +8,9 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
+import io.sluice.testkit.FakeDestinationContext;
 import io.sluice.testkit.PluginContract;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,22 +21,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The plugin contract every destination passes (gateway-core/testkit). */
 class SiteWiseContractTest {
+
+    @TempDir
+    Path state;
 
     private static final Instant NOW = Instant.parse("2026-11-22T06:00:00Z");
 
     @Test
     void factoryKeepsThePluginContract() {
-        PluginContract.verifyDestinationFactory(new SiteWiseDestinationFactory());
+        PluginContract.verifyDestinationPlugin(new SiteWiseDestinationFactory(), true);
     }
 
     @Test
     void packingKeepsThePluginContract() {
         SiteWiseDestination destination = new SiteWiseDestination("contract",
                 SiteWiseDestinationConfig.defaults(Optional.of("eu-central-1"), Optional.empty()));
-        destination.start(new TestContext(Clock.fixed(NOW, ZoneOffset.UTC)));
+        destination.start(new FakeDestinationContext("test", state).withClock(Clock.fixed(NOW, ZoneOffset.UTC)));
         try {
             SplittableRandom random = new SplittableRandom(7);
             List<OutboundSample> samples = new ArrayList<>();

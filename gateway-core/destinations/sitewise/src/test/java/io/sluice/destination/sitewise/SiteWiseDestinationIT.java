@@ -18,7 +18,8 @@ import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
-import java.time.Clock;
+import io.sluice.testkit.FakeDestinationContext;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,9 +30,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The destination's real SDK client against the SiteWise stand-in, with and without the fault proxy between. */
 class SiteWiseDestinationIT {
+
+    @TempDir
+    Path state;
 
     private static final AssetContext PRESS = new AssetContext(
             Map.of("site", "hamburg", "area", "press-shop", "machine", "press-3"));
@@ -57,7 +62,7 @@ class SiteWiseDestinationIT {
         proxy = FaultProxy.start(standIn.port());
         destination = new SiteWiseDestination("cloud", SiteWiseDestinationConfig.defaults(Optional.of("eu-central-1"),
                 Optional.of("http://127.0.0.1:" + proxy.port())).withRequestTimeout(Duration.ofSeconds(2)));
-        destination.start(new TestContext(Clock.systemUTC()));
+        destination.start(new FakeDestinationContext("test", state));
     }
 
     @AfterEach
@@ -196,7 +201,7 @@ class SiteWiseDestinationIT {
                 Optional.of(standIn.endpoint().toString()))
                 .withIds(Map.of(PREFIX + "t0", new SiteWiseDestinationConfig.PropertyIds("asset-1", "property-1"),
                         PREFIX + "t1", new SiteWiseDestinationConfig.PropertyIds("asset-2", "property-2"))));
-        destination.start(new TestContext(Clock.systemUTC()));
+        destination.start(new FakeDestinationContext("test", state));
         List<PacketOutcome> outcomes = send(destination.pack(List.of(
                 sample("t0", Value.of(1.0), Instant.now()), sample("t1", Value.of(2.0), Instant.now()))).packets());
         assertEquals(2, outcomes.size());
@@ -216,7 +221,7 @@ class SiteWiseDestinationIT {
         destination = new SiteWiseDestination("ids", SiteWiseDestinationConfig.defaults(Optional.of("eu-central-1"),
                 Optional.of(standIn.endpoint().toString()))
                 .withIds(Map.of(PREFIX + "count", new SiteWiseDestinationConfig.PropertyIds(asset, property))));
-        destination.start(new TestContext(Clock.systemUTC()));
+        destination.start(new FakeDestinationContext("test", state));
         List<PacketOutcome> outcomes = send(destination.pack(List.of(sample("count", Value.of(41L), Instant.now()))).packets());
         assertInstanceOf(PacketOutcome.Delivered.class, outcomes.get(0));
         assertEquals(41, standIn.accepted(asset + "/" + property).get(0).value());

@@ -13,6 +13,8 @@ import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.testkit.FakeDestinationContext;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,23 +26,27 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyError;
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyErrorEntry;
 import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEntry;
 
 class SiteWiseDestinationTest {
 
+    @TempDir
+    Path state;
+
     private static final Instant NOW = Instant.parse("2026-11-22T06:00:00.123456789Z");
     private static final AssetContext PRESS = new AssetContext(
             Map.of("site", "hamburg", "area", "press-shop", "machine", "press-3"));
 
     private SiteWiseDestination destination;
-    private TestContext context;
+    private FakeDestinationContext context;
     private long sequence;
 
     @BeforeEach
     void setUp() {
-        context = new TestContext(Clock.fixed(NOW, ZoneOffset.UTC));
+        context = new FakeDestinationContext("test", state).withClock(Clock.fixed(NOW, ZoneOffset.UTC));
         destination = start(SiteWiseDestinationConfig.defaults(Optional.of("eu-central-1"), Optional.empty()));
     }
 
@@ -238,7 +244,7 @@ class SiteWiseDestinationTest {
         assertEquals(new PacketOutcome.Retry("ConflictingOperationException: msg ConflictingOperationException", false), outcomes.get(8));
         assertInstanceOf(PacketOutcome.Reject.class, outcomes.get(9), "an invalid value in an entry rejects it");
         assertEquals(1, context.counter("sitewise.entries.delivered"));
-        assertEquals(3, context.counter("sitewise.entries.errorscode,ThrottlingException"));
+        assertEquals(3, context.metrics().countTagged("sitewise.entries.errors", "code", "ThrottlingException"));
 
         assertEquals(new PacketOutcome.Retry("SomeFutureException: msg SomeFutureException", false),
                 destination.outcomes(packets.subList(10, 11), List.of(error("0", "SomeFutureException"))).get(0),
