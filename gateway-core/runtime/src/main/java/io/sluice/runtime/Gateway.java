@@ -62,7 +62,7 @@ public final class Gateway implements AutoCloseable {
     private final Publisher publisher;
     private final ScheduledExecutorService housekeeping;
     private final Map<String, ConnectorRunner> connectors = new LinkedHashMap<>();
-    private final Map<String, AtomicLong[]> connectorCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ConnectorCounters> connectorCounters = new java.util.concurrent.ConcurrentHashMap<>();
     private final DataDirectoryLock lock;
     private volatile StatusFile statusFile;
     private volatile boolean statusWriteFailing;
@@ -175,12 +175,15 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Samples of one connector the store took, and those it refused; kept across restarts of the connector. */
+    private record ConnectorCounters(AtomicLong committed, AtomicLong refused) {}
+
     private SampleSink sinkFor(ConnectorInstance instance) {
-        AtomicLong[] counters = connectorCounters.computeIfAbsent(instance.name(), k -> {
-            AtomicLong[] c = {new AtomicLong(), new AtomicLong()};
-            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.committed", c[0], AtomicLong::get)
+        ConnectorCounters counters = connectorCounters.computeIfAbsent(instance.name(), k -> {
+            ConnectorCounters c = new ConnectorCounters(new AtomicLong(), new AtomicLong());
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.committed", c.committed(), AtomicLong::get)
                     .tag("connector", k).register(registry);
-            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.refused", c[1], AtomicLong::get)
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.refused", c.refused(), AtomicLong::get)
                     .tag("connector", k).register(registry);
             return c;
         });
@@ -192,7 +195,7 @@ public final class Gateway implements AutoCloseable {
             for (Map.Entry<String, List<Sample>> e : byStream.entrySet()) {
                 int n = e.getValue().size();
                 appends[i++] = store.append(e.getKey(), instance.name(), e.getValue(), null)
-                        .whenComplete((r, failure) -> counters[failure == null ? 0 : 1].addAndGet(n));
+                        .whenComplete((r, failure) -> (failure == null ? counters.committed() : counters.refused()).addAndGet(n));
             }
             return CompletableFuture.allOf(appends);
         };
@@ -260,9 +263,10 @@ public final class Gateway implements AutoCloseable {
     public synchronized GatewayStatus status(boolean withMetrics) {
         List<GatewayStatus.ConnectorStatus> cs = new ArrayList<>();
         connectors.values().forEach(r -> {
-            AtomicLong[] counters = connectorCounters.get(r.instance().name());
+            ConnectorCounters counters = connectorCounters.get(r.instance().name());
             cs.add(new GatewayStatus.ConnectorStatus(r.instance().name(), r.instance().type(), r.health().state().name(),
-                    r.health().detail(), r.health().sinceMillis(), counters[0].get(), counters[1].get()));
+                    r.health().detail(), r.health().sinceMillis(), counters.committed().get(), counters.refused().get(),
+                    r.lifecycle()));
         });
         return new GatewayStatus(closed ? "stopped" : "running", clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
                 withMetrics ? metrics() : List.of(), reloads.status());
