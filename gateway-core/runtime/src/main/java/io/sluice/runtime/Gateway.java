@@ -18,6 +18,7 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.connector.SampleSink;
 import io.sluice.spi.destination.DestinationContext;
+import io.sluice.spi.destination.GatewayServices;
 import io.sluice.spi.metrics.Metrics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,9 +75,11 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean closed;
     private final io.sluice.runtime.operations.StreamOperations operations;
     private final ConfigReloads reloads;
+    private final GatewayServices services;
 
-    private Gateway(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry) {
+    private Gateway(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry, GatewayServices services) {
         this.dataDir = dataDir;
+        this.services = services;
         this.clock = clock;
         this.registry = registry;
         this.startedMillis = clock.millis();
@@ -127,8 +130,14 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway start(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry) {
+        return start(config, dataDir, clock, registry, GatewayServices.NONE);
+    }
+
+    /** As {@link #start(GatewayConfig, Path, Clock, MeterRegistry)}, sharing {@code services} with the destinations. */
+    public static Gateway start(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry,
+                                GatewayServices services) {
         Path dir = dataDir != null ? dataDir : Path.of(config.store().directory());
-        Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry);
+        Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry, services);
         try {
             gateway.apply(config);
             gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 0, 1, TimeUnit.SECONDS);
@@ -221,6 +230,7 @@ public final class Gateway implements AutoCloseable {
             public Metrics metrics() { return metrics; }
             public Logger logger() { return destinationLog; }
             public Path stateDirectory() { return state; }
+            public GatewayServices services() { return services; }
         };
     }
 

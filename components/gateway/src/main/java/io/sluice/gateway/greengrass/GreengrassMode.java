@@ -6,6 +6,7 @@ import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.ConfigProblem;
 import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.spi.destination.GatewayServices;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -212,7 +213,6 @@ public final class GreengrassMode implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException(e.getMessage(), EXIT_FAILED, e);
         }
-        GreengrassIpc.install(ipc);
         Validation checked;
         try {
             checked = validation != null ? validation : Validation.standard();
@@ -271,8 +271,9 @@ public final class GreengrassMode implements AutoCloseable {
         io.sluice.gateway.logging.Logging.apply(config.logging(), true);
         Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(config.store().directory());
         try {
-            runningGateway = RunningGateway.start(config, dataDir);
+            runningGateway = RunningGateway.start(config, dataDir, GatewayServices.of(GreengrassIpc.class, ipc));
             gateway = runningGateway.gateway();
+            ipcStateGauges(gateway.registry());
         } catch (Exception e) {
             LOG.error("the gateway could not start", e);
             throw new StartException("the gateway could not start: " + e.getMessage(), EXIT_FAILED, e);
@@ -291,6 +292,14 @@ public final class GreengrassMode implements AutoCloseable {
             scheduleReload();
         });
         reportState(ReportedLifecycleState.RUNNING);
+    }
+
+    /** {@code sluice.greengrass.ipc.state{state}}: 1 for the IPC session's current state, in status and metrics. */
+    private void ipcStateGauges(io.micrometer.core.instrument.MeterRegistry registry) {
+        for (IpcSessionState state : IpcSessionState.values()) {
+            registry.gauge("sluice.greengrass.ipc.state", io.micrometer.core.instrument.Tags.of("state", state.name()),
+                    ipc, i -> i.state() == state ? 1 : 0);
+        }
     }
 
     private void subscribe() throws StartException {

@@ -62,7 +62,7 @@ class GreengrassIpcDestinationsIT {
     }
 
     private GreengrassIpcTransport transport() {
-        return new GreengrassIpcTransport("cloud", () -> ipc, LoggerFactory.getLogger("test"));
+        return new GreengrassIpcTransport("cloud", IpcConnectionSource.of(() -> ipc), LoggerFactory.getLogger("test"));
     }
 
     @Test
