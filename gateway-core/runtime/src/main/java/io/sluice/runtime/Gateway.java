@@ -43,10 +43,11 @@ import org.slf4j.LoggerFactory;
  * closes the store, so nothing acknowledged is lost.
  *
  * <pre>
- *   new ──start()──► running ──reconfigure()──► running
- *                       │
- *                    close() ──► stopping (connectors, flush, publisher, store) ──► stopped
+ *   start() ──► STARTING ──► RUNNING ──reconfigure()──► RUNNING
+ *                  │            │
+ *        (fails)   └────────► close() ──► STOPPING (connectors, flush, publisher, store) ──► STOPPED
  * </pre>
+ * The states and their moves are {@link GatewayLifecycle}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -72,7 +73,7 @@ public final class Gateway implements AutoCloseable {
     private volatile GatewayConfig config;
     private volatile Router router;
     private volatile AssetResolver assets;
-    private volatile boolean closed;
+    private volatile GatewayLifecycle lifecycle = GatewayLifecycle.STARTING;
     private final io.sluice.runtime.operations.StreamOperations operations;
     private final ConfigReloads reloads;
     private final GatewayServices services;
@@ -140,6 +141,7 @@ public final class Gateway implements AutoCloseable {
         Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry, services);
         try {
             gateway.apply(config);
+            gateway.moveTo(GatewayLifecycle.RUNNING);
             gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 0, 1, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             gateway.close();
@@ -152,7 +154,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Applies a new configuration: changed connectors restart, the others keep running; streams and destinations follow. */
     public synchronized void reconfigure(GatewayConfig newConfig) {
-        if (closed) throw new SluiceException("gateway is closed", false);
+        if (lifecycle != GatewayLifecycle.RUNNING) throw new SluiceException("gateway is " + lifecycle, false);
         apply(newConfig);
         log.info("configuration applied from {}", newConfig.source());
     }
@@ -278,7 +280,7 @@ public final class Gateway implements AutoCloseable {
                     r.health().detail(), r.health().sinceMillis(), counters.committed().get(), counters.refused().get(),
                     r.lifecycle()));
         });
-        return new GatewayStatus(closed ? "stopped" : "running", clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
+        return new GatewayStatus(lifecycle.statusWord(), clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
                 withMetrics ? metrics() : List.of(), reloads.status());
     }
 
@@ -305,7 +307,7 @@ public final class Gateway implements AutoCloseable {
     private void writeStatus() {
         try {
             if (statusFile == null) {
-                if (closed) return;
+                if (stopping()) return;
                 statusFile = StatusFile.open(dataDir.resolve(STATUS_FILE));
             }
             com.fasterxml.jackson.databind.node.ObjectNode status = json.valueToTree(status());
@@ -321,7 +323,7 @@ public final class Gateway implements AutoCloseable {
                 log.info("status is written again to {}", dataDir.resolve(STATUS_FILE));
             }
         } catch (IOException | RuntimeException e) {
-            if (closed && e instanceof java.nio.channels.ClosedChannelException) return; // a last tick after close()
+            if (stopping() && e instanceof java.nio.channels.ClosedChannelException) return; // a last tick after close()
             if (!statusWriteFailing) {
                 statusWriteFailing = true;
                 log.warn("cannot write {}: {} (retried every second; logged again when it works)", dataDir.resolve(STATUS_FILE), e.getMessage());
@@ -331,8 +333,8 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (closed) return;
-        closed = true;
+        if (stopping()) return;
+        moveTo(GatewayLifecycle.STOPPING);
         log.info("gateway stopping: connectors first, then flush, publisher and store");
         for (ConnectorRunner r : connectors.values()) r.stop();
         try {
@@ -350,6 +352,21 @@ public final class Gateway implements AutoCloseable {
             log.debug("closing {} failed", STATUS_FILE, e);
         }
         releaseLock();
+        moveTo(GatewayLifecycle.STOPPED);
         log.info("gateway stopped");
+    }
+
+    /** Where the gateway is in its life. */
+    public GatewayLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    private synchronized void moveTo(GatewayLifecycle target) {
+        lifecycle = lifecycle.moveTo(target);
+    }
+
+    private boolean stopping() {
+        GatewayLifecycle now = lifecycle;
+        return now == GatewayLifecycle.STOPPING || now == GatewayLifecycle.STOPPED;
     }
 }
