@@ -109,7 +109,31 @@ public final class GreengrassMode implements AutoCloseable {
     private volatile GatewayConfig runningConfig;
     private volatile SubscribeToConfigurationUpdateResponseHandler subscription;
     private ScheduledFuture<?> pendingReload;
-    private volatile boolean closing;
+    private volatile State state = State.STARTING;
+
+    /**
+     * The component's own life (what it reports to the nucleus follows it: RUNNING once started, ERRORED when the
+     * start fails).
+     */
+    enum State {
+        STARTING, RUNNING, STOPPING, STOPPED;
+
+        java.util.Set<State> next() {
+            return switch (this) {
+                case STARTING -> java.util.EnumSet.of(RUNNING, STOPPING);
+                case RUNNING -> java.util.EnumSet.of(STOPPING);
+                case STOPPING -> java.util.EnumSet.of(STOPPED);
+                case STOPPED -> java.util.EnumSet.noneOf(State.class);
+            };
+        }
+
+        State moveTo(State target) {
+            if (!next().contains(target)) {
+                throw new IllegalStateException("the component cannot go from " + this + " to " + target);
+            }
+            return target;
+        }
+    }
 
     /** Thrown by {@link #start} when the component cannot run; carries the process exit code. */
     public static final class StartException extends Exception {
@@ -291,6 +315,7 @@ public final class GreengrassMode implements AutoCloseable {
             }
             scheduleReload();
         });
+        moveTo(State.RUNNING);
         reportState(ReportedLifecycleState.RUNNING);
     }
 
@@ -404,13 +429,13 @@ public final class GreengrassMode implements AutoCloseable {
     }
 
     private void onStreamClosed() {
-        if (!closing) {
+        if (!stopping()) {
             LOG.warn("the configuration update stream was closed by the nucleus; it is opened again when IPC reconnects");
         }
     }
 
     private synchronized void scheduleReload() {
-        if (closing) {
+        if (stopping()) {
             return;
         }
         if (pendingReload != null) {
@@ -420,7 +445,7 @@ public final class GreengrassMode implements AutoCloseable {
     }
 
     private void reload() {
-        if (closing) {
+        if (stopping()) {
             return;
         }
         Map<String, Object> configuration;
@@ -429,7 +454,7 @@ public final class GreengrassMode implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("could not read the updated configuration ({}); trying again in 5 s", e.getMessage());
             synchronized (this) {
-                if (!closing) {
+                if (!stopping()) {
                     pendingReload = updates.schedule(this::reload, 5, TimeUnit.SECONDS);
                 }
             }
@@ -535,11 +560,11 @@ public final class GreengrassMode implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            if (closing) {
+            if (stopping()) {
                 awaitStopQuietly();
                 return;
             }
-            closing = true;
+            moveTo(State.STOPPING);
             if (pendingReload != null) {
                 pendingReload.cancel(false);
             }
@@ -568,8 +593,23 @@ public final class GreengrassMode implements AutoCloseable {
             }
         }
         ipc.close();
+        moveTo(State.STOPPED);
         LOG.info("stopped");
         stopped.countDown();
+    }
+
+    /** Where the component is: starting, running, stopping or stopped. */
+    State state() {
+        return state;
+    }
+
+    private synchronized void moveTo(State target) {
+        state = state.moveTo(target);
+    }
+
+    private boolean stopping() {
+        State now = state;
+        return now == State.STOPPING || now == State.STOPPED;
     }
 
     private void awaitStopQuietly() {
