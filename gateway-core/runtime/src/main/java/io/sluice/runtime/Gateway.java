@@ -20,6 +20,7 @@ import io.sluice.spi.connector.SampleSink;
 import io.sluice.spi.destination.DestinationContext;
 import io.sluice.spi.destination.GatewayServices;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.Lifecycle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class Gateway implements AutoCloseable {
     private volatile GatewayConfig config;
     private volatile Router router;
     private volatile AssetResolver assets;
-    private volatile GatewayLifecycle lifecycle = GatewayLifecycle.STARTING;
+    private final Lifecycle<GatewayLifecycle> lifecycle = new Lifecycle<>("gateway", GatewayLifecycle.STARTING);
     private final io.sluice.runtime.operations.StreamOperations operations;
     private final ConfigReloads reloads;
     private final GatewayServices services;
@@ -141,7 +142,7 @@ public final class Gateway implements AutoCloseable {
         Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry, services);
         try {
             gateway.apply(config);
-            gateway.moveTo(GatewayLifecycle.RUNNING);
+            gateway.lifecycle.moveTo(GatewayLifecycle.RUNNING);
             gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 0, 1, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             gateway.close();
@@ -154,7 +155,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Applies a new configuration: changed connectors restart, the others keep running; streams and destinations follow. */
     public synchronized void reconfigure(GatewayConfig newConfig) {
-        if (lifecycle != GatewayLifecycle.RUNNING) throw new SluiceException("gateway is " + lifecycle, false);
+        if (!lifecycle.isAnyOf(GatewayLifecycle.RUNNING)) throw new SluiceException("gateway is " + lifecycle.state(), false);
         apply(newConfig);
         log.info("configuration applied from {}", newConfig.source());
     }
@@ -280,7 +281,7 @@ public final class Gateway implements AutoCloseable {
                     r.health().detail(), r.health().sinceMillis(), counters.committed().get(), counters.refused().get(),
                     r.lifecycle()));
         });
-        return new GatewayStatus(lifecycle.statusWord(), clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
+        return new GatewayStatus(lifecycle.state().statusWord(), clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
                 withMetrics ? metrics() : List.of(), reloads.status());
     }
 
@@ -333,8 +334,7 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (stopping()) return;
-        moveTo(GatewayLifecycle.STOPPING);
+        if (!lifecycle.moveIfAllowed(GatewayLifecycle.STOPPING)) return; // stopping or stopped already
         log.info("gateway stopping: connectors first, then flush, publisher and store");
         for (ConnectorRunner r : connectors.values()) r.stop();
         try {
@@ -352,21 +352,16 @@ public final class Gateway implements AutoCloseable {
             log.debug("closing {} failed", STATUS_FILE, e);
         }
         releaseLock();
-        moveTo(GatewayLifecycle.STOPPED);
+        lifecycle.moveTo(GatewayLifecycle.STOPPED);
         log.info("gateway stopped");
     }
 
     /** Where the gateway is in its life. */
     public GatewayLifecycle lifecycle() {
-        return lifecycle;
-    }
-
-    private synchronized void moveTo(GatewayLifecycle target) {
-        lifecycle = lifecycle.moveTo(target);
+        return lifecycle.state();
     }
 
     private boolean stopping() {
-        GatewayLifecycle now = lifecycle;
-        return now == GatewayLifecycle.STOPPING || now == GatewayLifecycle.STOPPED;
+        return lifecycle.isAnyOf(GatewayLifecycle.STOPPING, GatewayLifecycle.STOPPED);
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.runtime;
 
+import io.sluice.support.LifecycleState;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -11,7 +12,7 @@ import java.util.Set;
  *       └──── a failed start ──────────►┘
  * </pre>
  */
-public enum GatewayLifecycle {
+public enum GatewayLifecycle implements LifecycleState<GatewayLifecycle> {
     /** Applying the first configuration: connectors, streams, destinations. */
     STARTING,
     /** Running; {@code reconfigure} is allowed. */
@@ -21,6 +22,7 @@ public enum GatewayLifecycle {
     /** Stopped; the data directory is released. */
     STOPPED;
 
+    @Override
     public Set<GatewayLifecycle> next() {
         return switch (this) {
             case STARTING -> EnumSet.of(RUNNING, STOPPING);
@@ -28,14 +30,6 @@ public enum GatewayLifecycle {
             case STOPPING -> EnumSet.of(STOPPED);
             case STOPPED -> EnumSet.noneOf(GatewayLifecycle.class);
         };
-    }
-
-    /** {@code target}, or an {@link IllegalStateException} when the gateway cannot move there from this state. */
-    public GatewayLifecycle moveTo(GatewayLifecycle target) {
-        if (!next().contains(target)) {
-            throw new IllegalStateException("a gateway cannot go from " + this + " to " + target + " (allowed: " + next() + ")");
-        }
-        return target;
     }
 
     /**

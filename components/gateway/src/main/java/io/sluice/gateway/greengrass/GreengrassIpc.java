@@ -2,6 +2,7 @@ package io.sluice.gateway.greengrass;
 
 import io.sluice.spi.SluiceException;
 import io.sluice.support.Backoff;
+import io.sluice.support.Lifecycle;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class GreengrassIpc implements AutoCloseable {
 
     private volatile EventStreamRPCConnection connection;
     private volatile GreengrassCoreIPCClientV2 client;
-    private volatile IpcSessionState state = IpcSessionState.CONNECTING;
+    private final Lifecycle<IpcSessionState> session = new Lifecycle<>("the Greengrass IPC session", IpcSessionState.CONNECTING);
 
     private GreengrassIpc(String socketPath, String authToken) {
         this.socketPath = Objects.requireNonNull(socketPath, "socket path");
@@ -154,16 +155,7 @@ public final class GreengrassIpc implements AutoCloseable {
 
     /** Where the session is: connecting, connected, reconnecting or closed. */
     public IpcSessionState state() {
-        return state;
-    }
-
-    /** Moves to {@code target} if the session is in {@code expected}; false when it is elsewhere (e.g. closed). */
-    private synchronized boolean moveFrom(IpcSessionState expected, IpcSessionState target) {
-        if (state != expected) {
-            return false;
-        }
-        state = state.moveTo(target);
-        return true;
+        return session.state();
     }
 
     private void open() throws IOException {
@@ -214,8 +206,8 @@ public final class GreengrassIpc implements AutoCloseable {
                 .build();
         this.connection = conn;
         this.client = v2;
-        if (!moveFrom(IpcSessionState.CONNECTING, IpcSessionState.CONNECTED)
-                && !moveFrom(IpcSessionState.RECONNECTING, IpcSessionState.CONNECTED)) {
+        if (!session.moveFrom(IpcSessionState.CONNECTING, IpcSessionState.CONNECTED)
+                && !session.moveFrom(IpcSessionState.RECONNECTING, IpcSessionState.CONNECTED)) {
             conn.close(); // closed meanwhile
             throw new IOException("the IPC connection was closed while connecting");
         }
@@ -223,7 +215,7 @@ public final class GreengrassIpc implements AutoCloseable {
     }
 
     private void disconnected(String reason) {
-        if (!moveFrom(IpcSessionState.CONNECTED, IpcSessionState.RECONNECTING)) {
+        if (!session.moveFrom(IpcSessionState.CONNECTED, IpcSessionState.RECONNECTING)) {
             return; // closing, or already reconnecting
         }
         LOG.warn("IPC connection to the Greengrass nucleus lost: {}; reconnecting", reason);
@@ -236,7 +228,7 @@ public final class GreengrassIpc implements AutoCloseable {
 
     /** On the reconnector thread: the next attempt after the backoff's next wait. */
     private void scheduleReconnect() {
-        if (state != IpcSessionState.RECONNECTING) {
+        if (!session.isAnyOf(IpcSessionState.RECONNECTING)) {
             return;
         }
         Duration wait = reconnectBackoff.next();
@@ -248,7 +240,7 @@ public final class GreengrassIpc implements AutoCloseable {
     }
 
     private void reconnect() {
-        if (state != IpcSessionState.RECONNECTING) {
+        if (!session.isAnyOf(IpcSessionState.RECONNECTING)) {
             return;
         }
         EventStreamRPCConnection old = connection;
@@ -283,13 +275,13 @@ public final class GreengrassIpc implements AutoCloseable {
     }
 
     public boolean isConnected() {
-        return state == IpcSessionState.CONNECTED;
+        return session.isAnyOf(IpcSessionState.CONNECTED);
     }
 
     /** The client; throws a retryable {@link SluiceException} while disconnected. */
     public GreengrassCoreIPCClientV2 client() {
         GreengrassCoreIPCClientV2 c = client;
-        IpcSessionState now = state;
+        IpcSessionState now = session.state();
         if (now == IpcSessionState.CLOSED) {
             throw new SluiceException("the Greengrass IPC connection is closed", true); // stopping: the data waits
         }
@@ -315,11 +307,8 @@ public final class GreengrassIpc implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (state == IpcSessionState.CLOSED) {
-                return;
-            }
-            state = state.moveTo(IpcSessionState.CLOSED);
+        if (!session.moveIfAllowed(IpcSessionState.CLOSED)) {
+            return; // closed already
         }
         reconnector.shutdownNow();
         EventStreamRPCConnection conn = connection;

@@ -7,6 +7,8 @@ import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.ConfigProblem;
 import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.spi.destination.GatewayServices;
+import io.sluice.support.Lifecycle;
+import io.sluice.support.LifecycleState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,29 +111,23 @@ public final class GreengrassMode implements AutoCloseable {
     private volatile GatewayConfig runningConfig;
     private volatile SubscribeToConfigurationUpdateResponseHandler subscription;
     private ScheduledFuture<?> pendingReload;
-    private volatile State state = State.STARTING;
+    private final Lifecycle<State> state = new Lifecycle<>("the Greengrass component", State.STARTING);
 
     /**
      * The component's own life (what it reports to the nucleus follows it: RUNNING once started, ERRORED when the
      * start fails).
      */
-    enum State {
+    enum State implements LifecycleState<State> {
         STARTING, RUNNING, STOPPING, STOPPED;
 
-        java.util.Set<State> next() {
+        @Override
+        public java.util.Set<State> next() {
             return switch (this) {
                 case STARTING -> java.util.EnumSet.of(RUNNING, STOPPING);
                 case RUNNING -> java.util.EnumSet.of(STOPPING);
                 case STOPPING -> java.util.EnumSet.of(STOPPED);
                 case STOPPED -> java.util.EnumSet.noneOf(State.class);
             };
-        }
-
-        State moveTo(State target) {
-            if (!next().contains(target)) {
-                throw new IllegalStateException("the component cannot go from " + this + " to " + target);
-            }
-            return target;
         }
     }
 
@@ -315,7 +311,7 @@ public final class GreengrassMode implements AutoCloseable {
             }
             scheduleReload();
         });
-        moveTo(State.RUNNING);
+        state.moveTo(State.RUNNING);
         reportState(ReportedLifecycleState.RUNNING);
     }
 
@@ -560,11 +556,10 @@ public final class GreengrassMode implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            if (stopping()) {
+            if (!state.moveIfAllowed(State.STOPPING)) { // stopping or stopped already
                 awaitStopQuietly();
                 return;
             }
-            moveTo(State.STOPPING);
             if (pendingReload != null) {
                 pendingReload.cancel(false);
             }
@@ -593,23 +588,18 @@ public final class GreengrassMode implements AutoCloseable {
             }
         }
         ipc.close();
-        moveTo(State.STOPPED);
+        state.moveTo(State.STOPPED);
         LOG.info("stopped");
         stopped.countDown();
     }
 
     /** Where the component is: starting, running, stopping or stopped. */
     State state() {
-        return state;
-    }
-
-    private synchronized void moveTo(State target) {
-        state = state.moveTo(target);
+        return state.state();
     }
 
     private boolean stopping() {
-        State now = state;
-        return now == State.STOPPING || now == State.STOPPED;
+        return state.isAnyOf(State.STOPPING, State.STOPPED);
     }
 
     private void awaitStopQuietly() {

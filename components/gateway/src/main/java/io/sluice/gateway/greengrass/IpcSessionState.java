@@ -1,5 +1,6 @@
 package io.sluice.gateway.greengrass;
 
+import io.sluice.support.LifecycleState;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -15,7 +16,7 @@ import java.util.Set;
  *     CLOSED ◄──────── close() ─────────┴─── (from any state but CLOSED)
  * </pre>
  */
-public enum IpcSessionState {
+public enum IpcSessionState implements LifecycleState<IpcSessionState> {
     /** The first connect, retried with backoff until the start timeout. */
     CONNECTING,
     /** Calls go through. */
@@ -25,24 +26,12 @@ public enum IpcSessionState {
     /** Closed for good. */
     CLOSED;
 
+    @Override
     public Set<IpcSessionState> next() {
         return switch (this) {
             case CONNECTING, RECONNECTING -> EnumSet.of(CONNECTED, CLOSED);
             case CONNECTED -> EnumSet.of(RECONNECTING, CLOSED);
             case CLOSED -> EnumSet.noneOf(IpcSessionState.class);
         };
-    }
-
-    public boolean canMoveTo(IpcSessionState target) {
-        return next().contains(target);
-    }
-
-    /** {@code target}, or an {@link IllegalStateException} when the session cannot move there from this state. */
-    public IpcSessionState moveTo(IpcSessionState target) {
-        if (!canMoveTo(target)) {
-            throw new IllegalStateException("the IPC session cannot go from " + this + " to " + target
-                    + " (allowed: " + next() + ")");
-        }
-        return target;
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.runtime.connector;
 
+import io.sluice.support.LifecycleState;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -18,7 +19,7 @@ import java.util.Set;
  *    └──stop()──► STOPPED
  * </pre>
  */
-public enum ConnectorLifecycle {
+public enum ConnectorLifecycle implements LifecycleState<ConnectorLifecycle> {
     /** Built, not started. */
     NEW,
     /** Creating the connector and calling its {@code start}. */
@@ -32,7 +33,7 @@ public enum ConnectorLifecycle {
     /** Stopped; may be started again. */
     STOPPED;
 
-    /** The states this one may move to. */
+    @Override
     public Set<ConnectorLifecycle> next() {
         return switch (this) {
             case NEW -> EnumSet.of(STARTING, STOPPED);
@@ -42,17 +43,5 @@ public enum ConnectorLifecycle {
             case STOPPING -> EnumSet.of(STOPPED);
             case STOPPED -> EnumSet.of(STARTING);
         };
-    }
-
-    public boolean canMoveTo(ConnectorLifecycle target) {
-        return next().contains(target);
-    }
-
-    /** {@code target}, or an {@link IllegalStateException} naming both states when the move is not allowed. */
-    public ConnectorLifecycle moveTo(ConnectorLifecycle target) {
-        if (!canMoveTo(target)) {
-            throw new IllegalStateException("a connector cannot go from " + this + " to " + target + " (allowed: " + next() + ")");
-        }
-        return target;
     }
 }

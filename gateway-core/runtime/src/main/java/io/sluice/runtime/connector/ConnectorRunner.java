@@ -8,6 +8,7 @@ import io.sluice.spi.connector.Health;
 import io.sluice.spi.connector.HealthState;
 import io.sluice.spi.connector.SampleSink;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.Lifecycle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class ConnectorRunner {
     private final HealthTracker health;
     private ScheduledThreadPoolExecutor scheduler;
     private Connector connector;
-    private volatile ConnectorLifecycle lifecycle = ConnectorLifecycle.NEW;
+    private final Lifecycle<ConnectorLifecycle> lifecycle;
 
     public ConnectorRunner(ConnectorInstance instance, SampleSink sink, Metrics metrics, Path stateDirectory, Clock clock) {
         this.instance = instance;
@@ -45,6 +46,7 @@ public final class ConnectorRunner {
         this.stateDirectory = stateDirectory;
         this.clock = clock;
         this.health = new HealthTracker(instance.name(), clock);
+        this.lifecycle = new Lifecycle<>("connector " + instance.name(), ConnectorLifecycle.NEW);
     }
 
     public ConnectorInstance instance() {
@@ -53,11 +55,7 @@ public final class ConnectorRunner {
 
     /** Where the runner is in its life (see {@link ConnectorLifecycle}). */
     public ConnectorLifecycle lifecycle() {
-        return lifecycle;
-    }
-
-    private void moveTo(ConnectorLifecycle target) {
-        lifecycle = lifecycle.moveTo(target);
+        return lifecycle.state();
     }
 
     /**
@@ -67,8 +65,8 @@ public final class ConnectorRunner {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public synchronized void start() {
-        ConnectorLifecycle from = lifecycle;
-        moveTo(ConnectorLifecycle.STARTING);
+        ConnectorLifecycle from = lifecycle.state();
+        lifecycle.moveTo(ConnectorLifecycle.STARTING);
         if (from == ConnectorLifecycle.FAILED) release(); // what the failed attempt left
         health.report(HealthState.STARTING, "");
         AtomicInteger threads = new AtomicInteger();
@@ -93,12 +91,12 @@ public final class ConnectorRunner {
             Files.createDirectories(stateDirectory);
             connector = ((ConnectorFactory) instance.factory()).create(instance.name(), instance.options());
             connector.start(context);
-            moveTo(ConnectorLifecycle.RUNNING);
+            lifecycle.moveTo(ConnectorLifecycle.RUNNING);
             log.info("connector {} ({}) started, default stream {}", instance.name(), instance.type(), instance.stream());
         } catch (Exception e) {
             String reason = e instanceof IOException ? "cannot create state directory " + stateDirectory + ": " + e
                     : e.getMessage();
-            moveTo(ConnectorLifecycle.FAILED);
+            lifecycle.moveTo(ConnectorLifecycle.FAILED);
             health.report(HealthState.STOPPED, "failed to start: " + reason);
             log.error("connector {} failed to start: {}", instance.name(), reason);
             log.debug("connector {} failed to start", instance.name(), e);
@@ -107,14 +105,11 @@ public final class ConnectorRunner {
 
     /** Stops the connector and its scheduler; a runner already stopped stays so. */
     public synchronized void stop() {
-        if (lifecycle == ConnectorLifecycle.STOPPED) return;
-        if (lifecycle == ConnectorLifecycle.NEW) {
-            moveTo(ConnectorLifecycle.STOPPED);
-            return;
-        }
-        moveTo(ConnectorLifecycle.STOPPING);
+        if (lifecycle.isAnyOf(ConnectorLifecycle.STOPPED)) return;
+        if (lifecycle.moveFrom(ConnectorLifecycle.NEW, ConnectorLifecycle.STOPPED)) return;
+        lifecycle.moveTo(ConnectorLifecycle.STOPPING);
         release();
-        moveTo(ConnectorLifecycle.STOPPED);
+        lifecycle.moveTo(ConnectorLifecycle.STOPPED);
         health.report(HealthState.STOPPED, "");
         log.info("connector {} stopped", instance.name());
     }
