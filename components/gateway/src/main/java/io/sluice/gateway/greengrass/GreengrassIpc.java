@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -131,7 +131,13 @@ public final class GreengrassIpc implements AutoCloseable {
                     throw new IOException("cannot connect to the Greengrass nucleus IPC socket " + socketPath + ": "
                             + e.getMessage(), e);
                 }
-                LOG.warn("IPC connection to {} failed ({}); retrying in {} ms", socketPath, e.getMessage(), wait.toMillis());
+                if (backoff.failures() == 1) {
+                    LOG.warn("IPC connection to {} failed ({}); trying again with backoff for up to {} s", socketPath,
+                            e.getMessage(), timeout.toSeconds());
+                } else {
+                    LOG.debug("IPC connection attempt {} to {} failed ({}); next in {} ms", backoff.failures(), socketPath,
+                            e.getMessage(), wait.toMillis());
+                }
                 try {
                     sleeper.sleep(wait);
                 } catch (InterruptedException ie) {
