@@ -1,5 +1,6 @@
 package io.sluice.demo;
 
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.spi.cli.CliExtension;
 
 /**
@@ -15,7 +16,7 @@ public final class DemoCli implements CliExtension {
     }
 
     @Override
-    public Object command() {
+    public CliCommand command() {
         return new DemoCommand();
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.demo;
 
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.admin.RunningGateway;
 import io.sluice.gateway.cli.StopSignals;
 import io.sluice.runtime.Gateway;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
 /** {@code sluice demo}: the gateway with simulated sources; in the demo jar, not the product jar. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs the embedded demo: simulated sources -> local stream store -> JSON Lines files; no AWS account needed.")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer>, CliCommand {
 
     @Option(names = "--duration", defaultValue = "30s", description = "How long to run, e.g. 10s, 2m (default ${DEFAULT-VALUE}).")
     String duration;

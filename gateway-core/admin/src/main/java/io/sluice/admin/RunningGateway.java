@@ -2,6 +2,7 @@ package io.sluice.admin;
 
 import io.sluice.runtime.Gateway;
 import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.spi.destination.GatewayServices;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -26,10 +27,15 @@ public final class RunningGateway implements AutoCloseable {
 
     /** Starts a gateway on {@code dataDir} (or the config's {@code store.directory} when null) and its endpoint. */
     public static RunningGateway start(GatewayConfig config, Path dataDir) {
+        return start(config, dataDir, GatewayServices.NONE);
+    }
+
+    /** As {@link #start(GatewayConfig, Path)}, sharing {@code services} with the destinations. */
+    public static RunningGateway start(GatewayConfig config, Path dataDir, GatewayServices services) {
         AdminMetrics metrics = AdminMetrics.create();
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, dataDir, Clock.systemUTC(), metrics.registry());
+            gateway = Gateway.start(config, dataDir, Clock.systemUTC(), metrics.registry(), services);
         } catch (RuntimeException e) {
             metrics.close();
             throw e;

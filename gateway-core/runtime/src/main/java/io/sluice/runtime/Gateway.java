@@ -18,7 +18,9 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.connector.SampleSink;
 import io.sluice.spi.destination.DestinationContext;
+import io.sluice.spi.destination.GatewayServices;
 import io.sluice.spi.metrics.Metrics;
+import io.sluice.support.Lifecycle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * closes the store, so nothing acknowledged is lost.
  *
  * <pre>
- *   new ──start()──► running ──reconfigure()──► running
- *                       │
- *                    close() ──► stopping (connectors, flush, publisher, store) ──► stopped
+ *   start() ──► STARTING ──► RUNNING ──reconfigure()──► RUNNING
+ *                  │            │
+ *        (fails)   └────────► close() ──► STOPPING (connectors, flush, publisher, store) ──► STOPPED
  * </pre>
+ * The states and their moves are {@link GatewayLifecycle}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -62,7 +65,7 @@ public final class Gateway implements AutoCloseable {
     private final Publisher publisher;
     private final ScheduledExecutorService housekeeping;
     private final Map<String, ConnectorRunner> connectors = new LinkedHashMap<>();
-    private final Map<String, AtomicLong[]> connectorCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ConnectorCounters> connectorCounters = new java.util.concurrent.ConcurrentHashMap<>();
     private final DataDirectoryLock lock;
     private volatile StatusFile statusFile;
     private volatile boolean statusWriteFailing;
@@ -71,12 +74,14 @@ public final class Gateway implements AutoCloseable {
     private volatile GatewayConfig config;
     private volatile Router router;
     private volatile AssetResolver assets;
-    private volatile boolean closed;
+    private final Lifecycle<GatewayLifecycle> lifecycle = new Lifecycle<>("gateway", GatewayLifecycle.STARTING);
     private final io.sluice.runtime.operations.StreamOperations operations;
     private final ConfigReloads reloads;
+    private final GatewayServices services;
 
-    private Gateway(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry) {
+    private Gateway(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry, GatewayServices services) {
         this.dataDir = dataDir;
+        this.services = services;
         this.clock = clock;
         this.registry = registry;
         this.startedMillis = clock.millis();
@@ -127,10 +132,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway start(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry) {
+        return start(config, dataDir, clock, registry, GatewayServices.NONE);
+    }
+
+    /** As {@link #start(GatewayConfig, Path, Clock, MeterRegistry)}, sharing {@code services} with the destinations. */
+    public static Gateway start(GatewayConfig config, Path dataDir, Clock clock, MeterRegistry registry,
+                                GatewayServices services) {
         Path dir = dataDir != null ? dataDir : Path.of(config.store().directory());
-        Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry);
+        Gateway gateway = new Gateway(config, dir.toAbsolutePath(), clock, registry, services);
         try {
             gateway.apply(config);
+            gateway.lifecycle.moveTo(GatewayLifecycle.RUNNING);
             gateway.housekeeping.scheduleWithFixedDelay(gateway::writeStatus, 0, 1, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             gateway.close();
@@ -143,7 +155,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Applies a new configuration: changed connectors restart, the others keep running; streams and destinations follow. */
     public synchronized void reconfigure(GatewayConfig newConfig) {
-        if (closed) throw new SluiceException("gateway is closed", false);
+        if (!lifecycle.isAnyOf(GatewayLifecycle.RUNNING)) throw new SluiceException("gateway is " + lifecycle.state(), false);
         apply(newConfig);
         log.info("configuration applied from {}", newConfig.source());
     }
@@ -175,12 +187,15 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Samples of one connector the store took, and those it refused; kept across restarts of the connector. */
+    private record ConnectorCounters(AtomicLong committed, AtomicLong refused) {}
+
     private SampleSink sinkFor(ConnectorInstance instance) {
-        AtomicLong[] counters = connectorCounters.computeIfAbsent(instance.name(), k -> {
-            AtomicLong[] c = {new AtomicLong(), new AtomicLong()};
-            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.committed", c[0], AtomicLong::get)
+        ConnectorCounters counters = connectorCounters.computeIfAbsent(instance.name(), k -> {
+            ConnectorCounters c = new ConnectorCounters(new AtomicLong(), new AtomicLong());
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.committed", c.committed(), AtomicLong::get)
                     .tag("connector", k).register(registry);
-            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.refused", c[1], AtomicLong::get)
+            io.micrometer.core.instrument.FunctionCounter.builder("sluice.connector.samples.refused", c.refused(), AtomicLong::get)
                     .tag("connector", k).register(registry);
             return c;
         });
@@ -192,7 +207,7 @@ public final class Gateway implements AutoCloseable {
             for (Map.Entry<String, List<Sample>> e : byStream.entrySet()) {
                 int n = e.getValue().size();
                 appends[i++] = store.append(e.getKey(), instance.name(), e.getValue(), null)
-                        .whenComplete((r, failure) -> counters[failure == null ? 0 : 1].addAndGet(n));
+                        .whenComplete((r, failure) -> (failure == null ? counters.committed() : counters.refused()).addAndGet(n));
             }
             return CompletableFuture.allOf(appends);
         };
@@ -218,6 +233,7 @@ public final class Gateway implements AutoCloseable {
             public Metrics metrics() { return metrics; }
             public Logger logger() { return destinationLog; }
             public Path stateDirectory() { return state; }
+            public GatewayServices services() { return services; }
         };
     }
 
@@ -260,11 +276,12 @@ public final class Gateway implements AutoCloseable {
     public synchronized GatewayStatus status(boolean withMetrics) {
         List<GatewayStatus.ConnectorStatus> cs = new ArrayList<>();
         connectors.values().forEach(r -> {
-            AtomicLong[] counters = connectorCounters.get(r.instance().name());
+            ConnectorCounters counters = connectorCounters.get(r.instance().name());
             cs.add(new GatewayStatus.ConnectorStatus(r.instance().name(), r.instance().type(), r.health().state().name(),
-                    r.health().detail(), r.health().sinceMillis(), counters[0].get(), counters[1].get()));
+                    r.health().detail(), r.health().sinceMillis(), counters.committed().get(), counters.refused().get(),
+                    r.lifecycle()));
         });
-        return new GatewayStatus(closed ? "stopped" : "running", clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
+        return new GatewayStatus(lifecycle.state().statusWord(), clock.millis(), startedMillis, config.source(), store.health(), store.stats(), publisher.status(), cs,
                 withMetrics ? metrics() : List.of(), reloads.status());
     }
 
@@ -291,7 +308,7 @@ public final class Gateway implements AutoCloseable {
     private void writeStatus() {
         try {
             if (statusFile == null) {
-                if (closed) return;
+                if (stopping()) return;
                 statusFile = StatusFile.open(dataDir.resolve(STATUS_FILE));
             }
             com.fasterxml.jackson.databind.node.ObjectNode status = json.valueToTree(status());
@@ -307,7 +324,7 @@ public final class Gateway implements AutoCloseable {
                 log.info("status is written again to {}", dataDir.resolve(STATUS_FILE));
             }
         } catch (IOException | RuntimeException e) {
-            if (closed && e instanceof java.nio.channels.ClosedChannelException) return; // a last tick after close()
+            if (stopping() && e instanceof java.nio.channels.ClosedChannelException) return; // a last tick after close()
             if (!statusWriteFailing) {
                 statusWriteFailing = true;
                 log.warn("cannot write {}: {} (retried every second; logged again when it works)", dataDir.resolve(STATUS_FILE), e.getMessage());
@@ -317,8 +334,7 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (closed) return;
-        closed = true;
+        if (!lifecycle.moveIfAllowed(GatewayLifecycle.STOPPING)) return; // stopping or stopped already
         log.info("gateway stopping: connectors first, then flush, publisher and store");
         for (ConnectorRunner r : connectors.values()) r.stop();
         try {
@@ -336,6 +352,16 @@ public final class Gateway implements AutoCloseable {
             log.debug("closing {} failed", STATUS_FILE, e);
         }
         releaseLock();
+        lifecycle.moveTo(GatewayLifecycle.STOPPED);
         log.info("gateway stopped");
+    }
+
+    /** Where the gateway is in its life. */
+    public GatewayLifecycle lifecycle() {
+        return lifecycle.state();
+    }
+
+    private boolean stopping() {
+        return lifecycle.isAnyOf(GatewayLifecycle.STOPPING, GatewayLifecycle.STOPPED);
     }
 }

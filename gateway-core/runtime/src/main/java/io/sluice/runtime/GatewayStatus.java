@@ -13,6 +13,11 @@ public record GatewayStatus(String state, long writtenMillis, long startedMillis
     /** One measurement of one meter, e.g. {@code lorawan.frames.malformed{connector=site-a} count=3}. */
     public record MetricValue(String name, java.util.Map<String, String> tags, String statistic, double value) {}
 
+    /**
+     * {@code lifecycle} is the runner's ({@code RUNNING}, {@code FAILED}, …); {@code state} is what the connector
+     * says about its source ({@code CONNECTED}, {@code DISCONNECTED}, …).
+     */
     public record ConnectorStatus(String name, String type, String state, String detail, long sinceMillis,
-                                  long samplesCommitted, long samplesRefused) {}
+                                  long samplesCommitted, long samplesRefused,
+                                  io.sluice.runtime.connector.ConnectorLifecycle lifecycle) {}
 }

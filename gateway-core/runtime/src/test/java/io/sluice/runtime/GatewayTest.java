@@ -65,4 +65,38 @@ class GatewayTest {
             assertTrue(seen.add(tag + "/" + value));
         }
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void theGatewayAndItsConnectorsShowTheirLifecycleAndAClosedGatewayRefusesAConfiguration() {
+        GatewayConfig config = ConfigLoader.parse("""
+                connectors:
+                  sim:
+                    type: simulator
+                    stream: telemetry
+                    interval: 100ms
+                    tags: [{name: c, kind: counter, count: 1}]
+                streams:
+                  telemetry: {}
+                """, "test.yaml");
+        Gateway gateway = Gateway.start(config, dir.resolve("data"));
+        try {
+            assertEquals(GatewayLifecycle.RUNNING, gateway.lifecycle());
+            GatewayStatus status = gateway.status(false);
+            assertEquals("running", status.state());
+            assertEquals(io.sluice.runtime.connector.ConnectorLifecycle.RUNNING, status.connectors().get(0).lifecycle());
+        } finally {
+            gateway.close();
+        }
+        assertEquals(GatewayLifecycle.STOPPED, gateway.lifecycle());
+        GatewayStatus stopped = gateway.status(false);
+        assertEquals("stopped", stopped.state());
+        assertEquals(io.sluice.runtime.connector.ConnectorLifecycle.STOPPED, stopped.connectors().get(0).lifecycle());
+        io.sluice.spi.SluiceException e = org.junit.jupiter.api.Assertions.assertThrows(io.sluice.spi.SluiceException.class,
+                () -> gateway.reconfigure(config));
+        assertTrue(e.getMessage().contains("STOPPED"), e.getMessage());
+        gateway.close(); // closing twice is harmless
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> GatewayLifecycle.STOPPED.moveTo(GatewayLifecycle.RUNNING));
+    }
 }

@@ -89,8 +89,9 @@ final class StatusCommand implements Callable<Integer> {
                         store.path("diskTotalBytes").asLong() >> 20) : "");
         System.out.println("connectors:");
         for (JsonNode c : s.path("connectors")) {
-            System.out.printf("  %-20s %-10s %-13s committed %,d  refused %,d  %s%n", c.path("name").asText(), c.path("type").asText(),
-                    c.path("state").asText(), c.path("samplesCommitted").asLong(), c.path("samplesRefused").asLong(), c.path("detail").asText());
+            System.out.printf("  %-20s %-10s %-8s %-13s committed %,d  refused %,d  %s%n", c.path("name").asText(), c.path("type").asText(),
+                    c.path("lifecycle").asText("-"), c.path("state").asText(), c.path("samplesCommitted").asLong(),
+                    c.path("samplesRefused").asLong(), c.path("detail").asText());
         }
         if (live) {
             System.out.println("streams:");

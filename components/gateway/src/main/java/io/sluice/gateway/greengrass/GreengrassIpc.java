@@ -1,6 +1,8 @@
 package io.sluice.gateway.greengrass;
 
 import io.sluice.spi.SluiceException;
+import io.sluice.support.Backoff;
+import io.sluice.support.Lifecycle;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -11,10 +13,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +33,15 @@ import software.amazon.awssdk.eventstreamrpc.EventStreamRPCConnectionConfig;
 import software.amazon.awssdk.eventstreamrpc.GreengrassConnectMessageSupplier;
 
 /**
- * The component's one IPC connection to the Greengrass nucleus, shared by configuration handling, state reports
- * and the IoT Core / local pub/sub destinations.
+ * The component's one IPC connection to the Greengrass nucleus, used by configuration handling, state reports
+ * and the IoT Core / local pub/sub destinations. Whoever connects it owns it and closes it: {@link GreengrassMode}
+ * hands it to the gateway's destinations as a {@link io.sluice.spi.destination.GatewayServices service}.
  *
  * <p>It connects over the Unix domain socket named by {@code AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT}
- * with the {@code SVCUID} token, and reconnects in the background (backoff 1 s doubling to 30 s) when the nucleus
- * drops the connection; {@link #onReconnect} listeners then re-establish subscriptions. Calls made while
- * disconnected fail fast with a retryable {@link SluiceException}.
+ * with the {@code SVCUID} token, and reconnects in the background (the shared {@link Backoff}, 1 s doubling to 30 s)
+ * when the nucleus drops the connection; {@link #onReconnect} listeners then re-establish subscriptions. Calls made
+ * while disconnected fail fast with a retryable {@link SluiceException}. Its session moves through
+ * {@link IpcSessionState} ({@link #state()}).
  */
 public final class GreengrassIpc implements AutoCloseable {
 
@@ -47,8 +53,6 @@ public final class GreengrassIpc implements AutoCloseable {
     /** The eventstream RPC client ignores the port for Unix domain sockets; the SDK passes 8888. */
     private static final int UNUSED_PORT = 8888;
 
-    private static GreengrassIpc shared;
-
     private final String socketPath;
     private final String authToken;
     private final EventLoopGroup eventLoopGroup;
@@ -56,13 +60,14 @@ public final class GreengrassIpc implements AutoCloseable {
     private final SocketOptions socketOptions;
     private final ExecutorService callbacks;
     private final ScheduledExecutorService reconnector;
+    /** Used on the reconnector thread only. */
+    private final Backoff reconnectBackoff = new Backoff(Duration.ofSeconds(1), MAX_BACKOFF);
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger generation = new AtomicInteger();
 
     private volatile EventStreamRPCConnection connection;
     private volatile GreengrassCoreIPCClientV2 client;
-    private volatile boolean connected;
-    private volatile boolean closed;
+    private final Lifecycle<IpcSessionState> session = new Lifecycle<>("the Greengrass IPC session", IpcSessionState.CONNECTING);
 
     private GreengrassIpc(String socketPath, String authToken) {
         this.socketPath = Objects.requireNonNull(socketPath, "socket path");
@@ -81,33 +86,64 @@ public final class GreengrassIpc implements AutoCloseable {
         this.reconnector = Executors.newSingleThreadScheduledExecutor(daemon("greengrass-ipc-reconnect"));
     }
 
+    /** One try at something that may fail with an {@link IOException}. */
+    @FunctionalInterface
+    interface Attempt {
+        void run() throws IOException;
+    }
+
+    /** Waits; the connect loop's sleep, replaced in tests by one that moves a fake clock. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(Duration wait) throws InterruptedException;
+    }
+
     /**
      * Connects, trying again with backoff until {@code timeout} has passed (the nucleus may still be starting its
      * IPC server when it launches the component).
      */
     public static GreengrassIpc connect(String socketPath, String authToken, Duration timeout) throws IOException {
         GreengrassIpc ipc = new GreengrassIpc(socketPath, authToken);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Duration backoff = Duration.ofMillis(250);
+        try {
+            retryUntil(ipc::open, timeout, new Backoff(Duration.ofMillis(250), MAX_BACKOFF), System::nanoTime,
+                    wait -> Thread.sleep(wait.toMillis()), socketPath);
+            return ipc;
+        } catch (IOException e) {
+            ipc.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs {@code attempt} until it succeeds, waiting {@code backoff}'s steps between tries; gives up, with the last
+     * failure, when the next wait would end after {@code timeout} (measured on {@code nanoTime}).
+     */
+    static void retryUntil(Attempt attempt, Duration timeout, Backoff backoff, LongSupplier nanoTime, Sleeper sleeper,
+                           String socketPath) throws IOException {
+        long deadline = nanoTime.getAsLong() + timeout.toNanos();
         while (true) {
             try {
-                ipc.open();
-                return ipc;
+                attempt.run();
+                return;
             } catch (IOException e) {
-                if (System.nanoTime() + backoff.toNanos() > deadline) {
-                    ipc.close();
+                Duration wait = backoff.next();
+                if (nanoTime.getAsLong() + wait.toNanos() > deadline) {
                     throw new IOException("cannot connect to the Greengrass nucleus IPC socket " + socketPath + ": "
                             + e.getMessage(), e);
                 }
-                LOG.warn("IPC connection to {} failed ({}); retrying in {} ms", socketPath, e.getMessage(), backoff.toMillis());
+                if (backoff.failures() == 1) {
+                    LOG.warn("IPC connection to {} failed ({}); trying again with backoff for up to {} s", socketPath,
+                            e.getMessage(), timeout.toSeconds());
+                } else {
+                    LOG.debug("IPC connection attempt {} to {} failed ({}); next in {} ms", backoff.failures(), socketPath,
+                            e.getMessage(), wait.toMillis());
+                }
                 try {
-                    Thread.sleep(backoff.toMillis());
+                    sleeper.sleep(wait);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    ipc.close();
                     throw new IOException("interrupted while connecting to the nucleus", ie);
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }
@@ -123,34 +159,9 @@ public final class GreengrassIpc implements AutoCloseable {
         return connect(socket, token, timeout);
     }
 
-    /** Makes {@code ipc} the connection the destinations use (see {@link #shared()}). */
-    public static synchronized void install(GreengrassIpc ipc) {
-        shared = ipc;
-    }
-
-    /** Forgets the installed connection if it is {@code ipc}. */
-    public static synchronized void uninstall(GreengrassIpc ipc) {
-        if (shared == ipc) {
-            shared = null;
-        }
-    }
-
-    /**
-     * The connection the Greengrass destinations use: the one {@link GreengrassMode} installed, or, when a
-     * Greengrass destination is used in a gateway started some other way under the nucleus, one opened from the
-     * process environment on first use (closed when the JVM exits).
-     */
-    public static synchronized GreengrassIpc shared() {
-        if (shared == null || shared.closed) {
-            try {
-                GreengrassIpc ipc = connect(System.getenv(), Duration.ofSeconds(10));
-                Runtime.getRuntime().addShutdownHook(new Thread(ipc::close, "greengrass-ipc-close"));
-                shared = ipc;
-            } catch (IOException e) {
-                throw new SluiceException(e.getMessage(), true, e);
-            }
-        }
-        return shared;
+    /** Where the session is: connecting, connected, reconnecting or closed. */
+    public IpcSessionState state() {
+        return session.state();
     }
 
     private void open() throws IOException {
@@ -201,47 +212,67 @@ public final class GreengrassIpc implements AutoCloseable {
                 .build();
         this.connection = conn;
         this.client = v2;
-        this.connected = true;
+        if (!session.moveFrom(IpcSessionState.CONNECTING, IpcSessionState.CONNECTED)
+                && !session.moveFrom(IpcSessionState.RECONNECTING, IpcSessionState.CONNECTED)) {
+            conn.close(); // closed meanwhile
+            throw new IOException("the IPC connection was closed while connecting");
+        }
         LOG.info("connected to the Greengrass nucleus over IPC ({})", socketPath);
     }
 
     private void disconnected(String reason) {
-        if (closed || !connected) {
-            return;
+        if (!session.moveFrom(IpcSessionState.CONNECTED, IpcSessionState.RECONNECTING)) {
+            return; // closing, or already reconnecting
         }
-        connected = false;
         LOG.warn("IPC connection to the Greengrass nucleus lost: {}; reconnecting", reason);
-        scheduleReconnect(Duration.ofSeconds(1));
+        try {
+            reconnector.execute(this::scheduleReconnect);
+        } catch (RejectedExecutionException closing) {
+            // close() came first
+        }
     }
 
-    private void scheduleReconnect(Duration delay) {
-        if (closed) {
+    /** On the reconnector thread: the next attempt after the backoff's next wait. */
+    private void scheduleReconnect() {
+        if (!session.isAnyOf(IpcSessionState.RECONNECTING)) {
             return;
         }
-        reconnector.schedule(() -> {
-            if (closed || connected) {
-                return;
+        Duration wait = reconnectBackoff.next();
+        try {
+            reconnector.schedule(this::reconnect, wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            // close() came first
+        }
+    }
+
+    private void reconnect() {
+        if (!session.isAnyOf(IpcSessionState.RECONNECTING)) {
+            return;
+        }
+        EventStreamRPCConnection old = connection;
+        if (old != null) {
+            old.close();
+        }
+        try {
+            open();
+        } catch (IOException e) {
+            if (reconnectBackoff.failures() == 1) {
+                LOG.warn("IPC reconnect failed ({}); trying again with backoff up to every {} s, logged again once "
+                        + "connected", e.getMessage(), MAX_BACKOFF.toSeconds());
+            } else {
+                LOG.debug("IPC reconnect attempt {} failed: {}", reconnectBackoff.failures(), e.getMessage());
             }
-            EventStreamRPCConnection old = connection;
-            if (old != null) {
-                old.close();
-            }
+            scheduleReconnect();
+            return;
+        }
+        reconnectBackoff.reset();
+        for (Runnable listener : reconnectListeners) {
             try {
-                open();
-            } catch (IOException e) {
-                Duration next = delay.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : delay.multipliedBy(2);
-                LOG.warn("IPC reconnect failed ({}); next attempt in {} s", e.getMessage(), next.toSeconds());
-                scheduleReconnect(next);
-                return;
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.error("IPC reconnect listener failed", e);
             }
-            for (Runnable listener : reconnectListeners) {
-                try {
-                    listener.run();
-                } catch (RuntimeException e) {
-                    LOG.error("IPC reconnect listener failed", e);
-                }
-            }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Runs {@code listener} after every successful reconnect (not after the first connect). */
@@ -250,16 +281,17 @@ public final class GreengrassIpc implements AutoCloseable {
     }
 
     public boolean isConnected() {
-        return connected && !closed;
+        return session.isAnyOf(IpcSessionState.CONNECTED);
     }
 
     /** The client; throws a retryable {@link SluiceException} while disconnected. */
     public GreengrassCoreIPCClientV2 client() {
         GreengrassCoreIPCClientV2 c = client;
-        if (closed) {
+        IpcSessionState now = session.state();
+        if (now == IpcSessionState.CLOSED) {
             throw new SluiceException("the Greengrass IPC connection is closed", true); // stopping: the data waits
         }
-        if (!connected || c == null) {
+        if (now != IpcSessionState.CONNECTED || c == null) {
             throw new SluiceException("not connected to the Greengrass nucleus (reconnecting)", true);
         }
         return c;
@@ -281,12 +313,9 @@ public final class GreengrassIpc implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (!session.moveIfAllowed(IpcSessionState.CLOSED)) {
+            return; // closed already
         }
-        closed = true;
-        connected = false;
-        uninstall(this);
         reconnector.shutdownNow();
         EventStreamRPCConnection conn = connection;
         if (conn != null) {

@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import software.amazon.awssdk.aws.greengrass.model.InvalidArgumentsError;
 import software.amazon.awssdk.aws.greengrass.model.PublishToIoTCoreRequest;
@@ -29,25 +28,19 @@ final class GreengrassIpcTransport implements IotCoreTransport {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final String destination;
-    private final Supplier<GreengrassIpc> ipcSource;
-    private volatile GreengrassIpc ipc;
+    private final IpcConnectionSource ipc;
     private final Logger log;
     private final AtomicBoolean unauthorizedLogged = new AtomicBoolean();
 
     /** {@code ipc} is asked for the connection on the first publish, so creating the transport does no I/O. */
-    GreengrassIpcTransport(String destination, Supplier<GreengrassIpc> ipc, Logger log) {
+    GreengrassIpcTransport(String destination, IpcConnectionSource ipc, Logger log) {
         this.destination = destination;
-        this.ipcSource = ipc;
+        this.ipc = ipc;
         this.log = log;
     }
 
     private GreengrassIpc ipc() {
-        GreengrassIpc current = ipc;
-        if (current == null) {
-            current = ipcSource.get();
-            ipc = current;
-        }
-        return current;
+        return ipc.get();
     }
 
     @Override
@@ -110,6 +103,6 @@ final class GreengrassIpcTransport implements IotCoreTransport {
 
     @Override
     public void close() {
-        // the IPC connection is shared and owned by GreengrassMode (or the process); nothing of our own to release
+        ipc.close(); // a connection of its own only; the shared one stays with GreengrassMode
     }
 }

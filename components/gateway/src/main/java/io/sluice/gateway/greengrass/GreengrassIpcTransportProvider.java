@@ -20,6 +20,6 @@ public final class GreengrassIpcTransportProvider implements IotCoreTransportPro
 
     @Override
     public IotCoreTransport create(String destinationName, DestinationContext context) {
-        return new GreengrassIpcTransport(destinationName, GreengrassIpc::shared, context.logger());
+        return new GreengrassIpcTransport(destinationName, IpcConnectionSource.from(context), context.logger());
     }
 }

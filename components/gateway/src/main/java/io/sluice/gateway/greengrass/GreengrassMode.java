@@ -6,6 +6,9 @@ import io.sluice.runtime.config.ConfigException;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.ConfigProblem;
 import io.sluice.runtime.config.GatewayConfig;
+import io.sluice.spi.destination.GatewayServices;
+import io.sluice.support.Lifecycle;
+import io.sluice.support.LifecycleState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +111,25 @@ public final class GreengrassMode implements AutoCloseable {
     private volatile GatewayConfig runningConfig;
     private volatile SubscribeToConfigurationUpdateResponseHandler subscription;
     private ScheduledFuture<?> pendingReload;
-    private volatile boolean closing;
+    private final Lifecycle<State> state = new Lifecycle<>("the Greengrass component", State.STARTING);
+
+    /**
+     * The component's own life (what it reports to the nucleus follows it: RUNNING once started, ERRORED when the
+     * start fails).
+     */
+    enum State implements LifecycleState<State> {
+        STARTING, RUNNING, STOPPING, STOPPED;
+
+        @Override
+        public java.util.Set<State> next() {
+            return switch (this) {
+                case STARTING -> java.util.EnumSet.of(RUNNING, STOPPING);
+                case RUNNING -> java.util.EnumSet.of(STOPPING);
+                case STOPPING -> java.util.EnumSet.of(STOPPED);
+                case STOPPED -> java.util.EnumSet.noneOf(State.class);
+            };
+        }
+    }
 
     /** Thrown by {@link #start} when the component cannot run; carries the process exit code. */
     public static final class StartException extends Exception {
@@ -212,7 +233,6 @@ public final class GreengrassMode implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException(e.getMessage(), EXIT_FAILED, e);
         }
-        GreengrassIpc.install(ipc);
         Validation checked;
         try {
             checked = validation != null ? validation : Validation.standard();
@@ -271,8 +291,9 @@ public final class GreengrassMode implements AutoCloseable {
         io.sluice.gateway.logging.Logging.apply(config.logging(), true);
         Path dataDir = dataDirOverride != null ? dataDirOverride : Path.of(config.store().directory());
         try {
-            runningGateway = RunningGateway.start(config, dataDir);
+            runningGateway = RunningGateway.start(config, dataDir, GatewayServices.of(GreengrassIpc.class, ipc));
             gateway = runningGateway.gateway();
+            ipcStateGauges(gateway.registry());
         } catch (Exception e) {
             LOG.error("the gateway could not start", e);
             throw new StartException("the gateway could not start: " + e.getMessage(), EXIT_FAILED, e);
@@ -290,7 +311,16 @@ public final class GreengrassMode implements AutoCloseable {
             }
             scheduleReload();
         });
+        state.moveTo(State.RUNNING);
         reportState(ReportedLifecycleState.RUNNING);
+    }
+
+    /** {@code sluice.greengrass.ipc.state{state}}: 1 for the IPC session's current state, in status and metrics. */
+    private void ipcStateGauges(io.micrometer.core.instrument.MeterRegistry registry) {
+        for (IpcSessionState state : IpcSessionState.values()) {
+            registry.gauge("sluice.greengrass.ipc.state", io.micrometer.core.instrument.Tags.of("state", state.name()),
+                    ipc, i -> i.state() == state ? 1 : 0);
+        }
     }
 
     private void subscribe() throws StartException {
@@ -395,13 +425,13 @@ public final class GreengrassMode implements AutoCloseable {
     }
 
     private void onStreamClosed() {
-        if (!closing) {
+        if (!stopping()) {
             LOG.warn("the configuration update stream was closed by the nucleus; it is opened again when IPC reconnects");
         }
     }
 
     private synchronized void scheduleReload() {
-        if (closing) {
+        if (stopping()) {
             return;
         }
         if (pendingReload != null) {
@@ -411,7 +441,7 @@ public final class GreengrassMode implements AutoCloseable {
     }
 
     private void reload() {
-        if (closing) {
+        if (stopping()) {
             return;
         }
         Map<String, Object> configuration;
@@ -420,7 +450,7 @@ public final class GreengrassMode implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("could not read the updated configuration ({}); trying again in 5 s", e.getMessage());
             synchronized (this) {
-                if (!closing) {
+                if (!stopping()) {
                     pendingReload = updates.schedule(this::reload, 5, TimeUnit.SECONDS);
                 }
             }
@@ -526,11 +556,10 @@ public final class GreengrassMode implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            if (closing) {
+            if (!state.moveIfAllowed(State.STOPPING)) { // stopping or stopped already
                 awaitStopQuietly();
                 return;
             }
-            closing = true;
             if (pendingReload != null) {
                 pendingReload.cancel(false);
             }
@@ -559,8 +588,18 @@ public final class GreengrassMode implements AutoCloseable {
             }
         }
         ipc.close();
+        state.moveTo(State.STOPPED);
         LOG.info("stopped");
         stopped.countDown();
+    }
+
+    /** Where the component is: starting, running, stopping or stopped. */
+    State state() {
+        return state.state();
+    }
+
+    private boolean stopping() {
+        return state.isAnyOf(State.STOPPING, State.STOPPED);
     }
 
     private void awaitStopQuietly() {

@@ -55,19 +55,19 @@ final class GreengrassPubSubDestination implements Destination {
     private final String name;
     private final GreengrassPubSubConfig config;
     private final Template topic;
-    private final Supplier<GreengrassIpc> ipcSource;
     private final AtomicBoolean unauthorizedLogged = new AtomicBoolean();
-    private volatile GreengrassIpc ipc;
+    private volatile IpcConnectionSource ipc;
     private Logger log = LoggerFactory.getLogger(GreengrassPubSubDestination.class);
 
     /** A message ready to publish: {@code {"samples": [...]}} as UTF-8 JSON. */
     record Message(String topic, byte[] encoded) {}
 
+    /** {@code ipc} null: the connection the context shares at {@link #start} (or one of its own). */
     GreengrassPubSubDestination(String name, GreengrassPubSubConfig config, Supplier<GreengrassIpc> ipc) {
         this.name = name;
         this.config = config;
         this.topic = config.topicTemplate();
-        this.ipcSource = ipc;
+        this.ipc = ipc == null ? null : IpcConnectionSource.of(ipc);
     }
 
     @Override
@@ -79,6 +79,9 @@ final class GreengrassPubSubDestination implements Destination {
     @Override
     public void start(DestinationContext context) {
         this.log = context.logger();
+        if (ipc == null) {
+            ipc = IpcConnectionSource.from(context);
+        }
     }
 
     @Override
@@ -209,16 +212,18 @@ final class GreengrassPubSubDestination implements Destination {
     }
 
     private GreengrassIpc ipc() {
-        GreengrassIpc current = ipc;
-        if (current == null) {
-            current = ipcSource.get();
-            ipc = current;
+        IpcConnectionSource source = ipc;
+        if (source == null) {
+            throw new SluiceException("destination " + name + " is not started", true);
         }
-        return current;
+        return source.get();
     }
 
     @Override
     public void close() {
-        // the IPC connection is shared; nothing of our own to release
+        IpcConnectionSource source = ipc;
+        if (source != null) {
+            source.close(); // a connection of its own only; the shared one stays with GreengrassMode
+        }
     }
 }

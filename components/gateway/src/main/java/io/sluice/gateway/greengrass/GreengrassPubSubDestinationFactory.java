@@ -58,6 +58,6 @@ public final class GreengrassPubSubDestinationFactory implements DestinationFact
 
     @Override
     public Destination create(String name, GreengrassPubSubConfig config) {
-        return new GreengrassPubSubDestination(name, config, GreengrassIpc::shared);
+        return new GreengrassPubSubDestination(name, config, null); // the connection comes with the context at start
     }
 }

@@ -33,7 +33,7 @@ function render(root, s) {
     h('section', {class: 'panel'}, table('connectors',
       [['Name'], ['Type'], ['State'], ['Since'], ['Committed', 'num'], ['Refused', 'num'], ['Detail']],
       (s.connectors || []).map(c => h('tr', {dataset: {name: c.name}},
-        h('td', {}, c.name), h('td', {}, c.type), h('td', {}, pill(c.state)),
+        h('td', {}, c.name), h('td', {}, c.type), h('td', {}, c.lifecycle && c.lifecycle !== 'RUNNING' ? pill(c.lifecycle) : pill(c.state)),
         h('td', {class: 'muted'}, c.sinceMillis ? `${f.duration(now - c.sinceMillis)} ago` : '–'),
         h('td', {class: 'num'}, f.count(c.samplesCommitted)), h('td', {class: 'num'}, f.count(c.samplesRefused)),
         h('td', {class: 'wrap muted'}, c.detail || ''))),

@@ -62,7 +62,7 @@ class GreengrassIpcDestinationsIT {
     }
 
     private GreengrassIpcTransport transport() {
-        return new GreengrassIpcTransport("cloud", () -> ipc, LoggerFactory.getLogger("test"));
+        return new GreengrassIpcTransport("cloud", IpcConnectionSource.of(() -> ipc), LoggerFactory.getLogger("test"));
     }
 
     @Test
@@ -109,10 +109,13 @@ class GreengrassIpcDestinationsIT {
         String token = nucleus.authToken();
         int[] reconnects = {0};
         ipc.onReconnect(() -> reconnects[0]++);
+        assertEquals(IpcSessionState.CONNECTED, ipc.state());
         nucleus.close();
         GreengrassIpcStandIn.await(ipc::isConnected, c -> !c, Duration.ofSeconds(10));
+        assertEquals(IpcSessionState.RECONNECTING, ipc.state());
         nucleus = GreengrassIpcStandIn.builder().socketPath(socket).authToken(token).start();
         assertTrue(GreengrassIpcStandIn.await(ipc::isConnected, c -> c, Duration.ofSeconds(20)));
+        assertEquals(IpcSessionState.CONNECTED, ipc.state());
         assertEquals(1, reconnects[0]);
         transport().publish("plant/again", new byte[0], 1).get(10, TimeUnit.SECONDS);
         assertEquals("plant/again", nucleus.iotCorePublishes().get(0).topic());

@@ -88,6 +88,9 @@ class GreengrassModeIT {
         List<TopicPublish> first = GreengrassIpcStandIn.await(nucleus::topicPublishes, l -> !l.isEmpty(), WAIT);
         assertEquals("sluice/telemetry", first.get(0).topic());
         Gateway gateway = mode.gateway();
+        assertEquals(GreengrassMode.State.RUNNING, mode.state());
+        assertEquals(1.0, gateway.registry().get("sluice.greengrass.ipc.state").tag("state", "CONNECTED").gauge().value(),
+                "the IPC session's state is a gauge in the gateway's metrics");
 
         // a deployment adds a connector and raises the stream's priority: applied live, one reconfigure
         nucleus.mergeConfiguration(Map.of(
@@ -129,6 +132,7 @@ class GreengrassModeIT {
         assertEquals(1L, mode.rejectedUpdates());
 
         mode.close();
+        assertEquals(GreengrassMode.State.STOPPED, mode.state());
         assertEquals(0, GreengrassIpcStandIn.await(nucleus::openConnections, n -> n == 0, WAIT));
         mode = null;
     }

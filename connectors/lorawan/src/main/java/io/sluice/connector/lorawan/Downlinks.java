@@ -121,10 +121,9 @@ final class Downlinks {
     }
 
     /** The downlinks the frames taken from the pipeline need; call under the server's lock (counters advance). */
-    List<Planned> plan(List<Object> ready, long nowNanos, long wallMillis) {
+    List<Planned> plan(List<UplinkPipeline.Pending> ready, long nowNanos, long wallMillis) {
         List<Planned> out = new ArrayList<>();
-        for (Object o : ready) {
-            UplinkPipeline.Pending p = (UplinkPipeline.Pending) o;
+        for (UplinkPipeline.Pending p : ready) {
             if (p.joinAccept != null) {
                 List<Option> options = options(p.receptions, nowNanos, RegionalParameters.JOIN_ACCEPT_DELAY1, 0,
                         region.rx2Frequency(), region.rx2DataRate());

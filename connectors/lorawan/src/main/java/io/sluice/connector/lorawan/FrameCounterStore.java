@@ -27,7 +27,10 @@ public final class FrameCounterStore {
     static final String FILE = "frame-counters.txt";
 
     private final Path file;
-    private final Map<String, long[]> counters = new HashMap<>(); // name -> {devAddr, last}
+    private final Map<String, Counter> counters = new HashMap<>(); // by device name
+
+    /** A device's last accepted frame counter, valid for the session at {@code devAddr} (unsigned 32 bits). */
+    private record Counter(long devAddr, long last) {}
     private boolean dirty;
 
     public FrameCounterStore(Path stateDirectory) {
@@ -48,7 +51,7 @@ public final class FrameCounterStore {
             String[] parts = s.split("\\s+");
             try {
                 if (parts.length != 3) throw new NumberFormatException();
-                counters.put(parts[0], new long[] {Long.parseLong(parts[1], 16), Long.parseLong(parts[2])});
+                counters.put(parts[0], new Counter(Long.parseLong(parts[1], 16), Long.parseLong(parts[2])));
             } catch (NumberFormatException e) {
                 bad++;
             }
@@ -58,17 +61,12 @@ public final class FrameCounterStore {
 
     /** The last accepted counter of {@code device} at {@code devAddr}, or -1 when none. */
     public long last(String device, int devAddr) {
-        long[] c = counters.get(device);
-        return c == null || c[0] != (devAddr & 0xFFFFFFFFL) ? -1 : c[1];
+        Counter c = counters.get(device);
+        return c == null || c.devAddr() != (devAddr & 0xFFFFFFFFL) ? -1 : c.last();
     }
 
     public void accept(String device, int devAddr, long fcnt32) {
-        long[] c = counters.get(device);
-        if (c == null || c[0] != (devAddr & 0xFFFFFFFFL)) {
-            counters.put(device, new long[] {devAddr & 0xFFFFFFFFL, fcnt32});
-        } else {
-            c[1] = fcnt32;
-        }
+        counters.put(device, new Counter(devAddr & 0xFFFFFFFFL, fcnt32));
         dirty = true;
     }
 
@@ -102,10 +100,10 @@ public final class FrameCounterStore {
         StringBuilder sb = new StringBuilder(80 + counters.size() * 40);
         sb.append("# last accepted LoRaWAN uplink frame counters: device dev-addr fcnt\n");
         new TreeMap<>(counters).forEach((name, c) -> {
-            String hex = Long.toHexString(c[0]);
+            String hex = Long.toHexString(c.devAddr());
             sb.append(name).append(' ');
             for (int i = hex.length(); i < 8; i++) sb.append('0');
-            sb.append(hex).append(' ').append(c[1]).append('\n');
+            sb.append(hex).append(' ').append(c.last()).append('\n');
         });
         dirty = false;
         return sb.toString().getBytes(StandardCharsets.UTF_8);

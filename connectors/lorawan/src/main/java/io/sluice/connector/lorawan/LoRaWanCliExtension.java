@@ -1,6 +1,7 @@
 package io.sluice.connector.lorawan;
 
 import io.sluice.spi.Value;
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.spi.cli.CliExtension;
 import java.io.PrintWriter;
 import java.util.Base64;
@@ -22,14 +23,14 @@ public final class LoRaWanCliExtension implements CliExtension {
     }
 
     @Override
-    public Object command() {
+    public CliCommand command() {
         return new LoRaWanCommand();
     }
 
     /** The {@code lorawan} command group. */
     @Command(name = "lorawan", description = "LoRaWAN tools", mixinStandardHelpOptions = true,
             subcommands = {DecodeCommand.class, DevicesCommand.class})
-    public static final class LoRaWanCommand implements Runnable {
+    public static final class LoRaWanCommand implements Runnable, CliCommand {
         @Spec
         CommandLine.Model.CommandSpec spec;
 

@@ -108,7 +108,7 @@ public final class PacketForwarderServer implements AutoCloseable {
     private final Object lock = new Object();
     private volatile boolean running;
     private final List<Sample> statSamples = new ArrayList<>();
-    private final List<Object> ready = new ArrayList<>(); // flush thread only
+    private final List<UplinkPipeline.Pending> ready = new ArrayList<>(); // flush thread only
 
     public PacketForwarderServer(String bindAddress, int port, int receiveBuffer, UplinkPipeline pipeline,
                                  FrameCounterStore counters, boolean gatewayStats, long dedupWindowNanos,

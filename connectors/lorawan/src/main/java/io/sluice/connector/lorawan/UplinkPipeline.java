@@ -343,7 +343,7 @@ public final class UplinkPipeline {
      * {@code out}; returns how many frames were emitted.
      */
     public int drainReady(long monoNanos, boolean all, List<Sample> out) {
-        List<Object> ready = new ArrayList<>();
+        List<Pending> ready = new ArrayList<>();
         int n = takeReady(monoNanos, all, ready);
         toSamples(ready, out);
         return n;
@@ -354,7 +354,7 @@ public final class UplinkPipeline {
      * cheap part of {@link #drainReady}, for callers that hold a lock while touching the pipeline and build the samples
      * after releasing it with {@link #toSamples}.
      */
-    public int takeReady(long monoNanos, boolean all, List<Object> ready) {
+    public int takeReady(long monoNanos, boolean all, List<Pending> ready) {
         Iterator<Long> refused = refusedJoins.values().iterator();
         while (refused.hasNext() && refused.next() - monoNanos <= 0) {
             refused.remove();
@@ -385,9 +385,8 @@ public final class UplinkPipeline {
     }
 
     /** Builds the samples of frames taken with {@link #takeReady}; touches no pipeline state. */
-    public void toSamples(List<Object> ready, List<Sample> out) {
-        for (Object o : ready) {
-            Pending p = (Pending) o;
+    public void toSamples(List<Pending> ready, List<Sample> out) {
+        for (Pending p : ready) {
             if (p.joinAccept != null || p.retransmission) {
                 continue; // a join carries no data; a retransmission's data is stored already
             }

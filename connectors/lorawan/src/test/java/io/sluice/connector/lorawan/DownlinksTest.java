@@ -69,7 +69,7 @@ class DownlinksTest {
         for (RxMetadata rx : receptions) {
             r.pipeline().offer(phy, rx, System.nanoTime(), 1_700_000_000_000_000_000L);
         }
-        List<Object> ready = new ArrayList<>();
+        List<UplinkPipeline.Pending> ready = new ArrayList<>();
         r.pipeline().takeReady(Long.MAX_VALUE, true, ready);
         List<Downlinks.Planned> planned = r.downlinks().plan(ready, System.nanoTime(), 1_700_000_000_000L);
         r.pipeline().toSamples(ready, samples);

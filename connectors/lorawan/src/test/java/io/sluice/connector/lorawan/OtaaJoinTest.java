@@ -62,10 +62,10 @@ class OtaaJoinTest {
 
         byte[] join(String devEui, String appKey, int devNonce) throws FrameException {
             pipeline.offer(joinRequest(devEui, appKey, devNonce), TestConfigs.rx("gw1"), System.nanoTime(), System.currentTimeMillis() * 1_000_000);
-            List<Object> ready = new ArrayList<>();
+            List<UplinkPipeline.Pending> ready = new ArrayList<>();
             pipeline.takeReady(Long.MAX_VALUE, true, ready);
             assertEquals(1, ready.size());
-            return ((UplinkPipeline.Pending) ready.get(0)).joinAccept;
+            return ready.get(0).joinAccept;
         }
 
         List<Sample> uplink(byte[] phy) throws FrameException {

@@ -2,6 +2,7 @@ package io.sluice.connector.opcua;
 
 import io.sluice.connector.opcua.OpcUaConnectorConfig.SecurityMode;
 import io.sluice.spi.Durations;
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.spi.cli.CliExtension;
 import io.sluice.spi.config.Secret;
 import java.io.PrintWriter;
@@ -39,7 +40,7 @@ public final class OpcUaCli implements CliExtension {
     }
 
     @Override
-    public Object command() {
+    public CliCommand command() {
         return new OpcUaCommand();
     }
 
@@ -288,7 +289,7 @@ public final class OpcUaCli implements CliExtension {
     }
 
     /** A command that only groups subcommands: by itself it prints its usage and exits 2. */
-    abstract static class CommandGroup implements Callable<Integer> {
+    abstract static class CommandGroup implements Callable<Integer>, CliCommand {
         @Spec
         CommandLine.Model.CommandSpec spec;
 

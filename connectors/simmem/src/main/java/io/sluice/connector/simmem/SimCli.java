@@ -6,6 +6,7 @@ import io.sluice.connector.simmem.layout.LayoutException;
 import io.sluice.connector.simmem.layout.Layouts;
 import io.sluice.connector.simmem.layout.PageDecoder;
 import io.sluice.spi.Value;
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.spi.cli.CliExtension;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -30,13 +31,13 @@ public final class SimCli implements CliExtension {
     }
 
     @Override
-    public Object command() {
+    public CliCommand command() {
         return new Sim();
     }
 
     @Command(name = "sim", description = "Simulator shared memory: list layouts, dump a live page, check a layout file.",
             mixinStandardHelpOptions = true, subcommands = {Sim.LayoutsCmd.class, Sim.DumpCmd.class, Sim.CheckCmd.class})
-    public static final class Sim implements Callable<Integer> {
+    public static final class Sim implements Callable<Integer>, CliCommand {
 
         @Spec
         CommandSpec spec;

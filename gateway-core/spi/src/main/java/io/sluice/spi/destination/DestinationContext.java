@@ -20,4 +20,9 @@ public interface DestinationContext {
     Logger logger();
 
     Path stateDirectory();
+
+    /** What the code that started the gateway shares with its destinations ({@link GatewayServices#NONE} by default). */
+    default GatewayServices services() {
+        return GatewayServices.NONE;
+    }
 }

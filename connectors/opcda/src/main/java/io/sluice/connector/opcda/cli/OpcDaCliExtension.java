@@ -1,5 +1,6 @@
 package io.sluice.connector.opcda.cli;
 
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.spi.cli.CliExtension;
 
 /** {@code sluice opcda ...}. */
@@ -11,7 +12,7 @@ public final class OpcDaCliExtension implements CliExtension {
     }
 
     @Override
-    public Object command() {
+    public CliCommand command() {
         return new OpcDaCommand();
     }
 }

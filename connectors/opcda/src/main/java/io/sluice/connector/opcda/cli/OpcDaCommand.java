@@ -1,5 +1,6 @@
 package io.sluice.connector.opcda.cli;
 
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.connector.opcda.AddressSpaceWalker;
 import io.sluice.connector.opcda.OpcDaConnectorConfig;
 import io.sluice.connector.opcda.OpcDaServerSession;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 /** {@code sluice opcda servers|browse}: look at a DCOM host before writing the connector config. */
 @Command(name = "opcda", description = "Inspect classic OPC DA servers over DCOM", mixinStandardHelpOptions = true,
         subcommands = {OpcDaCommand.Servers.class, OpcDaCommand.Browse.class})
-public final class OpcDaCommand implements Callable<Integer> {
+public final class OpcDaCommand implements Callable<Integer>, CliCommand {
 
     final OpcDaSessionFactory sessions;
 

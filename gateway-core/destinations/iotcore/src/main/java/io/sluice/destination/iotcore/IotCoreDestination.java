@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -41,7 +40,6 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     private final DestinationLimits limits;
     private final SizeLimitedPacker packer;
     private volatile IotCoreTransport transport;
-    private ScheduledExecutorService ownScheduler;
 
     public IotCoreDestination(String name, IotCoreDestinationConfig config) {
         this.name = name;
@@ -65,13 +63,10 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         return limits;
     }
 
+    /** Starts with a transport made from the config; the context's scheduler runs reconnects. */
     @Override
     public void start(DestinationContext context) throws Exception {
-        start(context, context.scheduler());
-    }
-
-    /** Starts with a transport made from the config; {@code scheduler} runs reconnects. */
-    void start(DestinationContext context, ScheduledExecutorService scheduler) throws Exception {
+        ScheduledExecutorService scheduler = context.scheduler();
         if (config.transport().equals("mqtt")) {
             MqttTransport mqtt = new MqttTransport(name, config, scheduler, context.logger());
             context.metrics().gauge("iotcore.connected", () -> mqtt.isConnected() ? 1 : 0);
@@ -86,16 +81,6 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
                     + config.transport() + "' on the class path");
         }
         transport = provider.create(name, context);
-    }
-
-    /** Starts standalone (tests, benchmarks): a private scheduler for reconnects. */
-    public void start(DestinationContext context, boolean ownScheduler) throws Exception {
-        this.ownScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "iotcore-" + name + "-reconnect");
-            t.setDaemon(true);
-            return t;
-        });
-        start(context, this.ownScheduler);
     }
 
     static IotCoreTransportProvider provider(String transportName) {
@@ -228,6 +213,5 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         IotCoreTransport t = transport;
         transport = null;
         if (t != null) t.close();
-        if (ownScheduler != null) ownScheduler.shutdownNow();
     }
 }

@@ -94,7 +94,7 @@ class IotCoreDestinationIT {
     private static IotCoreDestination started(IotCoreDestinationConfig c, FakeDestinationContext ctx, boolean awaitConnected)
             throws Exception {
         IotCoreDestination d = new IotCoreDestination("it", c);
-        d.start(ctx, true);
+        d.start(ctx);
         for (int i = 0; awaitConnected && i < 200 && !d.isConnected(); i++) Thread.sleep(50);
         if (awaitConnected) assertTrue(d.isConnected(), "destination connected to " + broker);
         return d;

@@ -34,7 +34,7 @@ class IotCoreTlsFailureIT {
                 "sluice/{connector}");
         try (FakeDestinationContext ctx = new FakeDestinationContext("test", dir);
              IotCoreDestination d = new IotCoreDestination("tls", c)) {
-            d.start(ctx, true);
+            d.start(ctx);
             var packets = d.pack(IotTestSamples.floats("s", 2, 1, 0)).packets();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.sluice.samplejson.DecodedSample;
 import io.sluice.samplejson.SeriesJson;
 import io.sluice.spi.Value;
+import io.sluice.spi.cli.CliCommand;
 import io.sluice.spi.cli.CliExtension;
 import java.io.IOException;
 import java.io.Writer;
@@ -29,13 +30,13 @@ public final class KinesisCli implements CliExtension {
     }
 
     @Override
-    public Object command() {
+    public CliCommand command() {
         return new KinesisCommand();
     }
 
     @Command(name = "kinesis", description = "Tools for the Kinesis destination.",
             mixinStandardHelpOptions = true, subcommands = DecodeCommand.class)
-    public static final class KinesisCommand implements Runnable {
+    public static final class KinesisCommand implements Runnable, CliCommand {
         @Spec
         CommandSpec spec;
 
