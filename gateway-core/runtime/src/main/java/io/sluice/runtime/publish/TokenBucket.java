@@ -1,5 +1,7 @@
 package io.sluice.runtime.publish;
 
+import java.util.function.LongSupplier;
+
 /**
  * A token bucket: {@code rate} tokens a second, holding at most one second's worth. It starts empty, so the first
  * second after a start cannot exceed the quota either. A request larger than the bucket is allowed and leaves it in
@@ -7,14 +9,21 @@ package io.sluice.runtime.publish;
  */
 final class TokenBucket {
 
+    private final LongSupplier nanoTime;
     private double rate;
     private double tokens;
     private long lastNanos;
 
     TokenBucket(double rate) {
+        this(rate, System::nanoTime);
+    }
+
+    /** A bucket that reads time from {@code nanoTime} (monotonic nanoseconds, as {@link System#nanoTime}). */
+    TokenBucket(double rate, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.rate = rate;
         this.tokens = 0;
-        this.lastNanos = System.nanoTime();
+        this.lastNanos = nanoTime.getAsLong();
     }
 
     synchronized void setRate(double newRate) {
@@ -43,7 +52,7 @@ final class TokenBucket {
     }
 
     private void refill() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         tokens = Math.min(rate, tokens + (now - lastNanos) / 1e9 * rate);
         lastNanos = now;
     }
