@@ -1,5 +1,6 @@
 package io.sluice.runtime.publish;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,7 +50,7 @@ class DestinationStateTest {
         lifecycle.moveTo(DestinationState.FAILED);
         long since = lifecycle.sinceMillis();
         long later = System.currentTimeMillis() + 5;
-        while (System.currentTimeMillis() < later) Thread.sleep(1);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> System.currentTimeMillis() >= later);
         lifecycle.moveTo(DestinationState.STARTING);
         lifecycle.moveTo(DestinationState.FAILED);
         assertEquals(since, lifecycle.sinceMillis(), "FAILED since the first failed start");
