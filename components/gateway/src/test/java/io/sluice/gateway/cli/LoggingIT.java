@@ -90,10 +90,14 @@ class LoggingIT {
 
     private void awaitIn(Path file, String text) throws Exception {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                .failFast(() -> assertTrue(process.isAlive() || read(file).contains(text),
-                        () -> "the gateway exited before logging '" + text + "':\n" + outputs()))
-                .untilAsserted(() -> assertTrue(read(file).contains(text),
-                        () -> "'" + text + "' not in " + file + ":\n" + outputs()));
+                .failFast(() -> {
+                    if (!process.isAlive() && !read(file).contains(text)) {
+                        fail("the gateway exited before logging '" + text + "':\n" + outputs());
+                    }
+                })
+                .untilAsserted(() -> {
+                    if (!read(file).contains(text)) fail("'" + text + "' not in " + file + ":\n" + outputs());
+                });
     }
 
     /** SIGTERM, then the clean stop's exit code 0. */

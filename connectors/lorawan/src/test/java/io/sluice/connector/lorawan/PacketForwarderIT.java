@@ -1,5 +1,6 @@
 package io.sluice.connector.lorawan;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,9 +99,14 @@ class PacketForwarderIT {
                 assertNotNull(connector.udpServer().gateways().get(sim.gatewayEui(0)).downstream());
             }
             long expectedFieldSamples = sent.stream().mapToLong(u -> u.expected().size()).sum();
-            assertTrue(TestContext.await(() -> ctx.testMetrics().count("lorawan.samples.emitted")
-                    >= expectedFieldSamples + sent.size() + 9L * GATEWAYS, 5_000));
-            Thread.sleep(300);
+            // the last datagrams sent (ten replays, ten broken MICs) are the marker: one receive thread handles
+            // datagrams in order, so a surplus from any earlier one would have come before them
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                TestMetrics now = ctx.testMetrics();
+                return now.count("lorawan.samples.emitted") >= expectedFieldSamples + sent.size() + 9L * GATEWAYS
+                        && now.count("lorawan.frames.replayed") >= 10 && now.count("lorawan.frames.mic-failed") >= 10
+                        && Integer.valueOf(0).equals(now.gauge("lorawan.frames.pending"));
+            });
 
             TestMetrics m = ctx.testMetrics();
             assertEquals(sent.size(), m.count("lorawan.frames.accepted"));
