@@ -96,6 +96,10 @@ class SiteWiseExportIT {
                 %s""".formatted(proxy.port(), requestTimeout, extra);
     }
 
+    private io.sluice.runtime.publish.DestinationStatus sitewiseStatus() {
+        return gateway.status().destinations().stream().filter(d -> d.name().equals("sitewise")).findFirst().orElseThrow();
+    }
+
     private static String alias(String group, int i) {
         return PREFIX + String.format("%s.%04d", group, i);
     }
@@ -338,10 +342,14 @@ class SiteWiseExportIT {
                 () -> standIn.accepted(alias("hi", 1)).size() > 50 && standIn.accepted(alias("lo", 1)).size() > 50);
 
         Instant outageStart = Instant.now();
+        long retriesBefore = sitewiseStatus().retries();
         proxy.blackhole();
-        Thread.sleep(1_000); // a request already through the proxy may still be processed; its answer is swallowed
+        // a request already through the proxy may still be processed (its answer is swallowed): once the gateway
+        // gave up on a call (2 s request timeout), the stand-in has handled whatever reached it before the blackhole
+        await("a call failed in the outage", Duration.ofSeconds(30), () -> sitewiseStatus().retries() > retriesBefore);
         int acceptedAtStart = standIn.acceptedCount();
-        Thread.sleep(59_000); // the outage itself: a minute of production waits in the store
+        // the outage itself: a minute of production waits in the store
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), outageStart.plusSeconds(60)).toMillis()));
         int acceptedDuringOutage = standIn.acceptedCount() - acceptedAtStart;
         Instant restored = Instant.now();
         proxy.pass();
