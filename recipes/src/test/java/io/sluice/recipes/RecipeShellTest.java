@@ -1,5 +1,6 @@
 package io.sluice.recipes;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,14 +97,13 @@ class RecipeShellTest {
     }
 
     private List<String> recorded(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(record)) {
-            if (System.nanoTime() > deadline) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            if (!Files.exists(record)) {
+                Path out = dir.resolve("out.txt");
                 throw new AssertionError("the fake java did not run; shell output:\n"
-                        + Files.readString(dir.resolve("out.txt")));
+                        + (Files.exists(out) ? Files.readString(out) : "(none yet)"));
             }
-            Thread.sleep(20);
-        }
+        });
         return Files.readAllLines(record);
     }
 

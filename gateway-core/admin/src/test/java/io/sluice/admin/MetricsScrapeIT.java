@@ -1,5 +1,6 @@
 package io.sluice.admin;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,11 +66,8 @@ class MetricsScrapeIT {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (RunningGateway running = RunningGateway.start(config, dir.resolve("data"))) {
             String base = running.admin().orElseThrow().url();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (running.gateway().store().cursor("telemetry", "out") < 100) {
-                if (System.nanoTime() > deadline) throw new AssertionError("nothing delivered");
-                Thread.sleep(50);
-            }
+            await("something delivered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> running.gateway().store().cursor("telemetry", "out") >= 100);
             HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, scrape.statusCode());

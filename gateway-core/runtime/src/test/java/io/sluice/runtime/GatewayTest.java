@@ -1,5 +1,6 @@
 package io.sluice.runtime;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,11 +40,7 @@ class GatewayTest {
                   out: {type: file, directory: "%s"}
                 """.formatted(out), "test.yaml");
         try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (System.currentTimeMillis() < deadline
-                    && gateway.store().cursor("telemetry", "out") < 20_000) {
-                Thread.sleep(50);
-            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> gateway.store().cursor("telemetry", "out") >= 20_000);
             assertEquals(20_000, gateway.store().cursor("telemetry", "out"));
         }
         List<String> lines = Files.readAllLines(out.resolve("samples.jsonl"));

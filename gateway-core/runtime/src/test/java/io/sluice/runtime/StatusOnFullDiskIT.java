@@ -1,5 +1,6 @@
 package io.sluice.runtime;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,23 +60,24 @@ class StatusOnFullDiskIT {
         var config = ConfigLoader.parse("streams:\n  s: {priority: 1}\n", "full.yaml");
         try (Gateway gateway = Gateway.start(config, data)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && !Files.exists(data.resolve(Gateway.STATUS_FILE))) Thread.sleep(20);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> Files.exists(data.resolve(Gateway.STATUS_FILE)));
             fill(mount.resolve("filler.bin"));
             FileStore store = Files.getFileStore(mount);
             assertTrue(store.getUsableSpace() < 4096, "disk full: " + store.getUsableSpace() + " bytes free");
             long fullSince = System.currentTimeMillis();
 
-            long written = 0;
-            while (System.nanoTime() < deadline && written <= fullSince + 1000) {
+            long[] written = {0};
+            await().atMost(Duration.ofNanos(deadline - System.nanoTime())).pollInterval(Duration.ofMillis(50)).until(() -> {
                 try {
-                    written = status(data).path("writtenMillis").asLong();
+                    written[0] = status(data).path("writtenMillis").asLong();
                 } catch (IOException unreadable) {
                     // the old writer's partial file; keep looking until the deadline
                 }
-                Thread.sleep(50);
-            }
-            assertTrue(written > fullSince + 1000, "status.json was rewritten after the disk became full: written "
-                    + (written - fullSince) + " ms after");
+                return written[0] > fullSince + 1000;
+            });
+            assertTrue(written[0] > fullSince + 1000, "status.json was rewritten after the disk became full: written "
+                    + (written[0] - fullSince) + " ms after");
             assertEquals("running", status(data).path("state").asText());
             assertEquals(DataDirectoryLock.State.HELD, DataDirectoryLock.probe(data));
             assertTrue(StatusFile.read(data.resolve(Gateway.STATUS_FILE)).isPresent());

@@ -1,10 +1,12 @@
 package io.sluice.gateway.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,12 +66,11 @@ class ConfigReloadIT {
             assertEquals(2, reload.exit(), reload.out() + reload.err());
             assertTrue(reload.err().contains(file + ":7:") && reload.err().contains("the running configuration stays"), reload.err());
             Path statusFile = dir.resolve("data").resolve(io.sluice.runtime.Gateway.STATUS_FILE);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String status = "";
-            while (System.nanoTime() < deadline && !(status = new String(io.sluice.runtime.StatusFile.read(statusFile).orElse(new byte[0])))
-                    .replaceAll("\\s", "").contains("\"rejected\":2,\"lastOutcome\":\"REJECTED\"")) {
-                Thread.sleep(50);
-            }
+            String[] seen = {""};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> (seen[0] = new String(io.sluice.runtime.StatusFile.read(statusFile).orElse(new byte[0])))
+                            .replaceAll("\\s", "").contains("\"rejected\":2,\"lastOutcome\":\"REJECTED\""));
+            String status = seen[0];
             assertTrue(status.replaceAll("\\s", "").contains("\"rejected\":2,\"lastOutcome\":\"REJECTED\""), "status shows it:\n" + status);
             assertEquals(0, gateway.count("connector a stopped"), "the old configuration runs on:\n" + gateway.output());
 

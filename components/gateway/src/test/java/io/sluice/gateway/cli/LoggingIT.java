@@ -1,5 +1,6 @@
 package io.sluice.gateway.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,12 +89,15 @@ class LoggingIT {
     }
 
     private void awaitIn(Path file, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!read(file).contains(text)) {
-            if (!process.isAlive()) fail("the gateway exited before logging '" + text + "':\n" + outputs());
-            if (System.nanoTime() > deadline) fail("'" + text + "' not in " + file + " within 60 s:\n" + outputs());
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .failFast(() -> {
+                    if (!process.isAlive() && !read(file).contains(text)) {
+                        fail("the gateway exited before logging '" + text + "':\n" + outputs());
+                    }
+                })
+                .untilAsserted(() -> {
+                    if (!read(file).contains(text)) fail("'" + text + "' not in " + file + ":\n" + outputs());
+                });
     }
 
     /** SIGTERM, then the clean stop's exit code 0. */

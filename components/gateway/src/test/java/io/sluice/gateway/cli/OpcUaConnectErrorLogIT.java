@@ -1,5 +1,6 @@
 package io.sluice.gateway.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -91,20 +92,23 @@ class OpcUaConnectErrorLogIT {
     }
 
     private void awaitFailures(long atLeast) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (connectFailures() < atLeast) {
-            if (!process.isAlive()) fail("the gateway exited:\n" + Files.readString(log));
-            if (System.nanoTime() > deadline) fail("fewer than " + atLeast + " connect failures within " + WAIT + ":\n" + Files.readString(log));
-            Thread.sleep(100);
-        }
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .failFast(() -> assertTrue(process.isAlive(), () -> "the gateway exited:\n" + readLog()))
+                .untilAsserted(() -> assertTrue(connectFailures() >= atLeast,
+                        () -> "fewer than " + atLeast + " connect failures:\n" + readLog()));
     }
 
     private void awaitLine(Predicate<String> line, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (lines().stream().noneMatch(line)) {
-            if (!process.isAlive()) fail("the gateway exited:\n" + Files.readString(log));
-            if (System.nanoTime() > deadline) fail("no " + what + " within " + WAIT + ":\n" + Files.readString(log));
-            Thread.sleep(100);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .failFast(() -> assertTrue(process.isAlive(), () -> "the gateway exited:\n" + readLog()))
+                .untilAsserted(() -> assertTrue(lines().stream().anyMatch(line), () -> "no " + what + ":\n" + readLog()));
+    }
+
+    private String readLog() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.gateway.cli;
 
 import static io.sluice.gateway.cli.InProcessCli.run;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,11 +72,10 @@ class OpcUaEmitConfigIT {
 
             Set<String> delivered = new TreeSet<>();
             try (Gateway gateway = Gateway.start(ConfigLoader.load(config), data)) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (System.nanoTime() < deadline && !delivered.containsAll(tagToNodeId.keySet())) {
-                    delivered = exportedTags(dir.resolve("export"));
-                    if (!delivered.containsAll(tagToNodeId.keySet())) Thread.sleep(200);
-                }
+                Set<String>[] seen = new Set[] {delivered};
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> (seen[0] = exportedTags(dir.resolve("export"))).containsAll(tagToNodeId.keySet()));
+                delivered = seen[0];
             }
             Set<String> missing = new TreeSet<>(tagToNodeId.keySet());
             missing.removeAll(delivered);

@@ -1,5 +1,6 @@
 package io.sluice.gateway.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +71,8 @@ class RunCommandIT {
         }
 
         void awaitLogged(String text) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && !logged(text) && process.isAlive()) Thread.sleep(20);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertTrue(logged(text) || !process.isAlive(), () -> "'" + text + "' logged:\n" + output()));
             assertTrue(logged(text), "'" + text + "' logged:\n" + output());
         }
 
@@ -121,10 +123,9 @@ class RunCommandIT {
     }
 
     private static void awaitStatus(Path data, String verdict) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String seen = "";
-        while (System.nanoTime() < deadline && !(seen = status(data)).contains(verdict)) Thread.sleep(50);
-        assertTrue(seen.contains(verdict), "'" + verdict + "' in:\n" + seen);
+        String[] seen = {""};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertTrue((seen[0] = status(data)).contains(verdict), () -> "'" + verdict + "' in:\n" + seen[0]));
     }
 
     @Test
@@ -167,8 +168,9 @@ class RunCommandIT {
             fill(mount.resolve("filler.bin"));
 
             Gateway restarted = start("run", "--config", config.toString(), "--data", data.toString());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && restarted.process.isAlive() && !restarted.logged("gateway started")) Thread.sleep(20);
+            // it either starts or exits with a message; both are judged below
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !restarted.process.isAlive() || restarted.logged("gateway started"));
             if (restarted.logged("gateway started")) {
                 // a store that opens on a full disk: then it must also stop cleanly
                 restarted.signal("TERM");

@@ -1,11 +1,13 @@
 package io.sluice.gateway.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +52,8 @@ final class SluiceProcess implements AutoCloseable {
 
     /** Waits (up to 60 s) until {@code times} lines contain {@code text}. */
     void awaitLogged(String text, int times) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && count(text) < times && process.isAlive()) Thread.sleep(20);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertTrue(
+                count(text) >= times || !process.isAlive(), () -> "'" + text + "' logged " + times + " times:\n" + output()));
         assertTrue(count(text) >= times, "'" + text + "' logged " + times + " times:\n" + output());
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.gateway.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -48,13 +50,12 @@ class StatusCommandIT {
     }
 
     private static InProcessCli.Result awaitStatus(Path data, Predicate<InProcessCli.Result> until) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        InProcessCli.Result r;
-        while (!until.test(r = InProcessCli.run("status", "--json", "--data", data.toString()))) {
-            if (System.nanoTime() > deadline) throw new AssertionError("status never matched: exit " + r.exit() + "\n" + r.out() + r.err());
-            Thread.sleep(100);
-        }
-        return r;
+        InProcessCli.Result[] r = {null};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            r[0] = InProcessCli.run("status", "--json", "--data", data.toString());
+            assertTrue(until.test(r[0]), () -> "status never matched: exit " + r[0].exit() + "\n" + r[0].out() + r[0].err());
+        });
+        return r[0];
     }
 
     @Test

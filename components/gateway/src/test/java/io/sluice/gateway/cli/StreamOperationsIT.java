@@ -40,11 +40,8 @@ class StreamOperationsIT {
     Path dir;
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 
     /** The delivered lines of the file destination, as (tag, stream sequence). */

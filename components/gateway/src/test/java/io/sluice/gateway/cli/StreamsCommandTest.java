@@ -32,11 +32,8 @@ class StreamsCommandTest {
     Path dir;
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 
     private static List<Sample> samples(String tag, int count) {

@@ -126,9 +126,15 @@ class GreengrassModeIT {
         assertEquals(3, mode.runningConfig().streams().get("telemetry").priority());
 
         // changes to the recipe's own keys are not gateway changes
+        int fetches = nucleus.calls("GetConfiguration").size();
         nucleus.mergeConfiguration(Map.of("jvmOptions", "-Xmx512m"));
-        Thread.sleep(GreengrassMode.QUIET_PERIOD.toMillis() * 3);
-        assertEquals(2L, mode.appliedUpdates());
+        // its reload has fetched the configuration; reloads run one after another, so a later update is a marker
+        assertTrue(GreengrassIpcStandIn.await(() -> nucleus.calls("GetConfiguration").size(), n -> n > fetches, WAIT) > fetches);
+        DeploymentResult marker = nucleus.deploy(Map.of("streams", Map.of("telemetry", Map.of("priority", 4))), WAIT);
+        assertEquals("ACCEPTED", marker.status());
+        assertEquals(4, GreengrassIpcStandIn.await(() -> mode.runningConfig().streams().get("telemetry").priority(),
+                p -> p == 4, WAIT));
+        assertEquals(3L, mode.appliedUpdates(), "the marker applied, the recipe key change not");
         assertEquals(1L, mode.rejectedUpdates());
 
         mode.close();

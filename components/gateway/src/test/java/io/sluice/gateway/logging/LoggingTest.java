@@ -1,5 +1,6 @@
 package io.sluice.gateway.logging;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -174,18 +175,16 @@ class LoggingTest {
         Logback.install(context, fileSettings(file, Format.TEXT, Level.INFO, Map.of(), DataSize.ofKilobytes(1), cap));
         Logger log = context.getLogger("io.sluice.test.Roll");
         String filler = "x".repeat(100);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         // write until the cap has removed old files: the highest archive index is beyond the number of archives kept
-        int written = 0;
-        while (true) {
-            for (int i = 0; i < 50; i++) log.info("line {} {}", written++, filler);
+        int[] written = {0};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            for (int i = 0; i < 50; i++) log.info("line {} {}", written[0]++, filler);
             List<Path> archives = archives(file);
             long total = archives.stream().mapToLong(LoggingTest::size).sum();
             int highest = archives.stream().mapToInt(LoggingTest::index).max().orElse(-1);
-            if (archives.size() >= 2 && highest + 1 > archives.size() && total <= cap.bytes()) break;
-            assertTrue(System.nanoTime() < deadline, "no rollover with capped archives after " + written + " lines: " + archives);
-            Thread.sleep(20);
-        }
+            assertTrue(archives.size() >= 2 && highest + 1 > archives.size() && total <= cap.bytes(),
+                    () -> "no rollover with capped archives after " + written[0] + " lines: " + archives);
+        });
         assertTrue(size(file) < 1024 + 1024, "the live file stays near max-file-size: " + size(file));
     }
 

@@ -52,7 +52,9 @@ class GatewayIT {
         try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "gateway-it.yaml"), data);
              PacketForwarderSimulator sim = new PacketForwarderSimulator(new InetSocketAddress("127.0.0.1", port),
                      InetAddress.getLoopbackAddress(), 2, 6, 65_534, 3)) {
-            Thread.sleep(300);
+            await("the connector listens").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> gateway.status().connectors().stream().anyMatch(c -> c.name().equals("field")
+                            && c.state().equals("CONNECTED")));
             List<VirtualDevice.Uplink> sent = new ArrayList<>();
             for (int round = 0; round < 4; round++) {
                 for (VirtualDevice d : sim.devices()) {

@@ -100,9 +100,14 @@ class PacketForwarderIT {
                 assertNotNull(connector.udpServer().gateways().get(sim.gatewayEui(0)).downstream());
             }
             long expectedFieldSamples = sent.stream().mapToLong(u -> u.expected().size()).sum();
-            await().atMost(Duration.ofSeconds(5)).until(() -> ctx.metrics().count("lorawan.samples.emitted")
-                    >= expectedFieldSamples + sent.size() + 9L * GATEWAYS);
-            Thread.sleep(300);
+            // the last datagrams sent (ten replays, ten broken MICs) are the marker: one receive thread handles
+            // datagrams in order, so a surplus from any earlier one would have come before them
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                FakeMetrics now = ctx.metrics();
+                return now.count("lorawan.samples.emitted") >= expectedFieldSamples + sent.size() + 9L * GATEWAYS
+                        && now.count("lorawan.frames.replayed") >= 10 && now.count("lorawan.frames.mic-failed") >= 10
+                        && Integer.valueOf(0).equals(now.gaugeValue("lorawan.frames.pending"));
+            });
 
             FakeMetrics m = ctx.metrics();
             assertEquals(sent.size(), m.count("lorawan.frames.accepted"));

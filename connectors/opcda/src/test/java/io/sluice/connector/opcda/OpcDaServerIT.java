@@ -109,11 +109,7 @@ class OpcDaServerIT {
     }
 
     static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + limit + " waiting for " + what);
-            Thread.sleep(50);
-        }
+        org.awaitility.Awaitility.await(what).atMost(limit).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
     }
 
     @Test

@@ -161,40 +161,43 @@ class OpcUaConnectorIT {
             await("initial values").atMost(Duration.ofSeconds(20)).until(() -> !ctx.samplesOf("raw").isEmpty() && !ctx.samplesOf("banded").isEmpty() && !ctx.samplesOf("pct").isEmpty());
             double start = ((Value.FloatValue) ctx.samplesOf("raw").get(0).value()).value();
             int steps = 40;
+            int marker = 4; // steps after the checked ones, which every item must report: see below
             rig.advance(steps);
-            // what the server must report: the first value, then every value more than `band` away from the last reported
-            int expected = 1;
-            double last = start;
-            for (int i = 1; i <= steps; i++) {
-                double v = start + i;
-                if (Math.abs(v - last) > band) {
-                    expected++;
-                    last = v;
-                }
-            }
-            int expectedBanded = expected;
+            int expectedBanded = bandedCount(start, steps, band, Double.MAX_VALUE);
+            int expectedBandedAfterMarker = bandedCount(start, steps + marker, band, Double.MAX_VALUE);
             // Analog = step % 100 with EURange 0..100: a 5 % deadband is 5.0 units
-            int expectedPercent = 1;
-            double lastPct = start % 100;
-            for (int i = 1; i <= steps; i++) {
-                double v = (start + i) % 100;
-                if (Math.abs(v - lastPct) > 5.0) {
-                    expectedPercent++;
-                    lastPct = v;
-                }
-            }
-            int expectedPct = expectedPercent;
+            int expectedPct = bandedCount(start, steps + marker, 5.0, 100);
             await("all raw changes").atMost(Duration.ofSeconds(20)).until(() -> ctx.samplesOf("raw").size() == steps + 1);
             await("banded changes").atMost(Duration.ofSeconds(5)).until(() -> ctx.samplesOf("banded").size() >= expectedBanded);
-            Thread.sleep(300); // any surplus sample would arrive within a few publishing intervals
-            assertEquals(steps + 1, ctx.samplesOf("raw").size());
-            assertEquals(expectedBanded, ctx.samplesOf("banded").size());
+            // any surplus sample would come before the marker steps' own samples on the same subscription
+            rig.advance(marker);
+            await("the marker steps").atMost(Duration.ofSeconds(5)).until(() -> ctx.samplesOf("raw").size() >= steps + 1 + marker
+                    && ctx.samplesOf("banded").size() >= expectedBandedAfterMarker);
+            assertEquals(steps + 1 + marker, ctx.samplesOf("raw").size());
+            assertEquals(expectedBandedAfterMarker, ctx.samplesOf("banded").size());
             await("percent changes").atMost(Duration.ofSeconds(5)).until(() -> ctx.samplesOf("pct").size() >= expectedPct);
             assertEquals(expectedPct, ctx.samplesOf("pct").size());
             assertEquals(List.of(start, start + 3, start + 6), ctx.samplesOf("banded").subList(0, 3).stream()
                     .map(s -> ((Value.FloatValue) s.value()).value()).toList());
             c.stop();
         }
+    }
+
+    /**
+     * What the server must report of a ramp from {@code start} over {@code steps} (values modulo {@code modulo}): the
+     * first value, then every value more than {@code band} away from the last reported.
+     */
+    private static int bandedCount(double start, int steps, double band, double modulo) {
+        int expected = 1;
+        double last = start % modulo;
+        for (int i = 1; i <= steps; i++) {
+            double v = (start + i) % modulo;
+            if (Math.abs(v - last) > band) {
+                expected++;
+                last = v;
+            }
+        }
+        return expected;
     }
 
     @Test

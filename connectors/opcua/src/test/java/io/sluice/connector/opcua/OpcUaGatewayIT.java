@@ -1,5 +1,6 @@
 package io.sluice.connector.opcua;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.sluice.spi.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -62,15 +64,14 @@ class OpcUaGatewayIT {
                         priority: 5
                     """.formatted(rig.endpointUrl(), pki);
             try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "opcua-it.yaml"), dir.resolve("data"))) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                Map<String, Long> counts = Map.of();
-                while (System.nanoTime() < deadline) {
+                List<Map<String, Long>> seen = new java.util.ArrayList<>(List.of(Map.of()));
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
                     ReadBatch batch = gateway.store().read("telemetry", 0, 100_000);
-                    counts = batch.samples().stream().collect(Collectors.groupingBy(s -> s.sample().tag(), Collectors.counting()));
-                    if (counts.getOrDefault("press3.ramp", 0L) >= 5 && counts.containsKey("Double_0")
-                            && counts.containsKey("press3.Reading")) break;
-                    Thread.sleep(100);
-                }
+                    Map<String, Long> now = batch.samples().stream().collect(Collectors.groupingBy(s -> s.sample().tag(), Collectors.counting()));
+                    seen.set(0, now);
+                    return now.getOrDefault("press3.ramp", 0L) >= 5 && now.containsKey("Double_0") && now.containsKey("press3.Reading");
+                });
+                Map<String, Long> counts = seen.get(0);
                 assertTrue(counts.getOrDefault("press3.ramp", 0L) >= 5, counts.toString());
                 assertEquals(java.util.Set.of("press3.ramp", "press3.Reading", "Int16_0", "Int32_0", "Double_0"), counts.keySet());
                 StoredSample ramp = gateway.store().read("telemetry", 0, 100_000).samples().stream()
@@ -115,13 +116,13 @@ class OpcUaGatewayIT {
                         priority: 5
                     """.formatted(rig.endpointUrl());
             try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "demo-snippet.yaml"), dir.resolve("data"))) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                java.util.Set<String> tags = java.util.Set.of();
-                while (System.nanoTime() < deadline && tags.size() < 4) {
-                    tags = gateway.store().read("telemetry", 0, 10_000).samples().stream()
-                            .map(s -> s.sample().tag()).collect(Collectors.toSet());
-                    Thread.sleep(100);
-                }
+                List<java.util.Set<String>> seen = new java.util.ArrayList<>(List.of(java.util.Set.of()));
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    seen.set(0, gateway.store().read("telemetry", 0, 10_000).samples().stream()
+                            .map(s -> s.sample().tag()).collect(Collectors.toSet()));
+                    return seen.get(0).size() >= 4;
+                });
+                java.util.Set<String> tags = seen.get(0);
                 assertEquals(java.util.Set.of("plc.Ramp", "plc.Analog", "plc.reading", "plc.batch"), tags);
             }
         }

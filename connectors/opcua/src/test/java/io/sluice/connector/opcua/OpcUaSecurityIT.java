@@ -105,7 +105,8 @@ class OpcUaSecurityIT {
             String detail = ctx.lastHealthReport().detail();
             assertTrue(detail.contains("server certificate " + thumbprint) && detail.contains("not trusted"), detail);
             assertTrue(detail.contains("sluice opcua trust accept " + thumbprint), detail);
-            Thread.sleep(1500); // more attempts: still refused
+            long failures = ctx.counter("opcua.connect.failures");
+            await("more attempts").atMost(Duration.ofSeconds(20)).until(() -> ctx.counter("opcua.connect.failures") >= failures + 2);
             assertTrue(ctx.samples().isEmpty());
 
             String list = run("trust", "list", "--pki", pki.toString());

@@ -21,11 +21,12 @@ public final class AssetResolver {
     }
 
     public AssetContext resolve(String connector, String tag) {
-        Map<String, AssetContext> byTag = cache.computeIfAbsent(connector == null ? "" : connector, c -> new ConcurrentHashMap<>());
+        String name = connector == null ? "" : connector; // an immutable map refuses a null key
+        Map<String, AssetContext> byTag = cache.computeIfAbsent(name, c -> new ConcurrentHashMap<>());
         return byTag.computeIfAbsent(tag, t -> {
-            AssetContext context = connectorContexts.getOrDefault(connector, AssetContext.EMPTY);
+            AssetContext context = connectorContexts.getOrDefault(name, AssetContext.EMPTY);
             for (CompiledRule r : rules) {
-                if (r.connector().matches(connector == null ? "" : connector) && r.tags().matches(t)) context = context.overlay(r.context());
+                if (r.connector().matches(name) && r.tags().matches(t)) context = context.overlay(r.context());
             }
             return context;
         });

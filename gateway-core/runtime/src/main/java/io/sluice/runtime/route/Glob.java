@@ -18,7 +18,7 @@ public final class Glob {
                 default -> regex.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        this.pattern = Pattern.compile(regex.toString());
+        this.pattern = Pattern.compile(regex.toString(), Pattern.DOTALL); // any character, line breaks too
     }
 
     public static Glob compile(String glob) {

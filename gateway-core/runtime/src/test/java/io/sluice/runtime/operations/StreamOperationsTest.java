@@ -50,11 +50,8 @@ class StreamOperationsTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(10);
-        }
+        org.awaitility.Awaitility.await(what).atMost(WAIT).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     private static List<Sample> samples(String tag, int from, int count, long receiveNanos) {

@@ -49,11 +49,8 @@ class PublisherLifecycleTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(10);
-        }
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     private void prefill(GatewayConfig config, String stream, int count) {

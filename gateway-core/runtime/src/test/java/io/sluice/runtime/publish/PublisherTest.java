@@ -1,5 +1,6 @@
 package io.sluice.runtime.publish;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,8 +59,8 @@ class PublisherTest {
     }
 
     private static void awaitCursor(Gateway g, String stream, long target) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (g.store().cursor(stream, "out") < target && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        await("cursor of " + stream).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> g.store().cursor(stream, "out") >= target);
         assertEquals(target, g.store().cursor(stream, "out"), "cursor of " + stream);
     }
 
@@ -139,8 +140,8 @@ class PublisherTest {
         java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean(true);
         ScriptedDestination.script = (call, packet) -> outage.get() ? PacketOutcome.retry("connection refused") : PacketOutcome.DELIVERED;
         try (Gateway g = Gateway.start(config, dir)) {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (ScriptedDestination.sent.size() < 10 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> ScriptedDestination.sent.size() >= 10);
             assertTrue(ScriptedDestination.sent.size() >= 10, "the first window was tried during the outage");
             List<Sample> high = new ArrayList<>();
             for (int i = 0; i < 50; i++) high.add(Sample.good("high.t", Value.of((long) i), 2_000L + i));

@@ -1,5 +1,6 @@
 package io.sluice.runtime.store;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,9 +81,8 @@ class GroupCommitLoopTest {
         assertTrue(submitted.get());
         loop.periodicSoon();
         loop.submit(2, 0);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (r.periodic.get() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
-        assertTrue(r.periodic.get() > 0);
+        await("the periodic task ran").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                .until(() -> r.periodic.get() > 0);
         loop.close();
     }
 }

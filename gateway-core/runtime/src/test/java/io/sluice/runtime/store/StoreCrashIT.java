@@ -1,5 +1,6 @@
 package io.sluice.runtime.store;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,20 +52,18 @@ class StoreCrashIT {
                 }
             });
             reader.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
                 synchronized (lines) {
-                    if (!lines.isEmpty()) break;
+                    return !lines.isEmpty();
                 }
-                Thread.sleep(10);
-            }
+            });
             synchronized (lines) {
                 assertTrue(!lines.isEmpty() && lines.get(0).startsWith("READY"), "producer did not start: " + lines);
                 long reopenedNext = Long.parseLong(lines.get(0).split(" ")[1]);
                 assertTrue(reopenedNext >= acknowledgedEnd, "round " + round + ": store reopened at " + reopenedNext
                         + " but " + acknowledgedEnd + " were acknowledged");
             }
-            Thread.sleep(200 + random.nextInt(1300));
+            Thread.sleep(200 + random.nextInt(1300)); // the scenario: a kill at a random moment of writing, not a wait
             child.destroyForcibly(); // SIGKILL
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             reader.join(10_000);

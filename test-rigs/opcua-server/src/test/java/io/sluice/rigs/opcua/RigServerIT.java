@@ -1,5 +1,6 @@
 package io.sluice.rigs.opcua;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,8 +58,7 @@ class RigServerIT {
     @Test
     void aChangeIntervalMovesEveryNodeAndStampsTheSourceTime(@TempDir Path dir) throws Exception {
         try (RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir).withChangeInterval(Duration.ofMillis(10)))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (rig.step("Rig/Dynamic/Ramp") < 20 && System.nanoTime() < deadline) Thread.sleep(10);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> rig.step("Rig/Dynamic/Ramp") >= 20);
             assertTrue(rig.step("Rig/Dynamic/Ramp") >= 20);
             var v = rig.value("Rig/Scalars/Double_0");
             java.time.Instant source = v.sourceTime().getJavaInstant(), server = v.serverTime().getJavaInstant();

@@ -1,5 +1,6 @@
 package io.sluice.destination.iotcore;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +17,7 @@ import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
 import io.sluice.testkit.FakeDestinationContext;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -81,7 +83,7 @@ class IotCoreDestinationIT {
         }
 
         void awaitSamples(int n) throws InterruptedException {
-            for (int i = 0; i < 600 && samples.size() < n; i++) Thread.sleep(50);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> samples.size() >= n);
         }
 
         @Override
@@ -95,7 +97,7 @@ class IotCoreDestinationIT {
             throws Exception {
         IotCoreDestination d = new IotCoreDestination("it", c);
         d.start(ctx);
-        for (int i = 0; awaitConnected && i < 200 && !d.isConnected(); i++) Thread.sleep(50);
+        if (awaitConnected) await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(d::isConnected);
         if (awaitConnected) assertTrue(d.isConnected(), "destination connected to " + broker);
         return d;
     }
@@ -182,13 +184,13 @@ class IotCoreDestinationIT {
             sendAll(d, d.pack(first).packets());
 
             proxy.reset();
-            for (int i = 0; i < 100 && d.isConnected(); i++) Thread.sleep(50);
+            await("connection reset seen").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> !d.isConnected());
             assertFalse(d.isConnected(), "connection reset seen");
             var whileDown = d.pack(IotTestSamples.floats("reconnect", 100, 2, 100)).packets();
             assertThrows(ExecutionException.class, () -> d.sendAsync(whileDown).get(10, TimeUnit.SECONDS));
 
             proxy.pass();
-            for (int i = 0; i < 300 && !d.isConnected(); i++) Thread.sleep(50);
+            await("reconnected with backoff").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(d::isConnected);
             assertTrue(d.isConnected(), "reconnected with backoff");
             sendAll(d, whileDown);
             sub.awaitSamples(200);

@@ -1,5 +1,6 @@
 package io.sluice.destination.iotcore;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.samplejson.DecodedSample;
 import io.sluice.spi.Value;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IotCoreGatewayIT {
 
+    /** Published by the test's own subscriber after the gateway's last window was acknowledged. */
+    private static final String MARKER = "plant/zz-test-marker";
+
     @TempDir
     Path dir;
 
@@ -42,7 +47,11 @@ class IotCoreGatewayIT {
             o.setSocketFactory(broker.clientSslContext(me).getSocketFactory());
             o.setMaxInflight(1000);
             subscriber.connect(o);
-            subscriber.subscribe("plant/#", 1, (topic, m) -> received.addAll(IotPayloadFormat.decode(m.getPayload())));
+            java.util.concurrent.atomic.AtomicBoolean marker = new java.util.concurrent.atomic.AtomicBoolean();
+            subscriber.subscribe("plant/#", 1, (topic, m) -> {
+                if (topic.equals(MARKER)) marker.set(true);
+                else received.addAll(IotPayloadFormat.decode(m.getPayload()));
+            });
             try {
                 GatewayConfig config = ConfigLoader.parse("""
                         connectors:
@@ -75,9 +84,14 @@ class IotCoreGatewayIT {
                         """.formatted(broker.uri(), broker.clientCertificatePath(), broker.clientKeyPath(),
                         broker.caCertificatePath()), "iotcore-it.yaml");
                 try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {
-                    long deadline = System.currentTimeMillis() + 90_000;
-                    while (System.currentTimeMillis() < deadline && received.size() < 21_000) Thread.sleep(100);
-                    Thread.sleep(300);
+                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> received.size() >= 21_000);
+                    // a surplus (a duplicate) would come before a marker sent once every window was acknowledged:
+                    // the broker queues each publish for the subscriber before it acknowledges it
+                    await().atMost(Duration.ofSeconds(30)).until(() -> gateway.store().stats("telemetry").backlog("iot") == 0
+                            && gateway.store().stats("alarms").backlog("iot") == 0);
+                    subscriber.publish(MARKER, new byte[] {1}, 1, false);
+                    await("the marker").atMost(Duration.ofSeconds(30)).until(marker::get);
                 }
             } finally {
                 subscriber.disconnect(2000);

@@ -1,14 +1,15 @@
 package io.sluice.destination.iotcore;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.sluice.rigs.mqtt.MosquittoRig;
 import io.sluice.rigs.pki.TestPki;
 import io.sluice.spi.SluiceException;
 import io.sluice.testkit.FakeDestinationContext;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,17 +37,17 @@ class IotCoreTlsFailureIT {
              IotCoreDestination d = new IotCoreDestination("tls", c)) {
             d.start(ctx);
             var packets = d.pack(IotTestSamples.floats("s", 2, 1, 0)).packets();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                        () -> d.sendAsync(packets).get(10, TimeUnit.SECONDS));
-                SluiceException se = assertInstanceOf(SluiceException.class, e.getCause());
-                assertTrue(se.retryable(), "a TLS failure is the destination's, not the data's: " + se.getMessage());
-                if (se.getMessage().contains("(")) return se.getMessage();
-                Thread.sleep(50);
-            }
-            fail("no connect failure reported within 30 s");
-            return null;
+            String[] reported = {""};
+            await("a connect failure reported with its cause").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                                () -> d.sendAsync(packets).get(10, TimeUnit.SECONDS));
+                        SluiceException se = assertInstanceOf(SluiceException.class, e.getCause());
+                        assertTrue(se.retryable(), "a TLS failure is the destination's, not the data's: " + se.getMessage());
+                        reported[0] = se.getMessage();
+                        return reported[0].contains("(");
+                    });
+            return reported[0];
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.destination.kinesis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.samplejson.DecodedSample;
 import io.sluice.spi.Value;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -78,11 +80,9 @@ class KinesisGatewayIT {
                     shard-count: 2
                 """.formatted(emulator.endpoint()), "kinesis-it.yaml");
         try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {
-            long deadline = System.currentTimeMillis() + 90_000;
-            while (System.currentTimeMillis() < deadline && (gateway.store().cursor("telemetry", "cloud") < 30_000
-                    || gateway.store().cursor("alarms", "cloud") < 2_000)) {
-                Thread.sleep(100);
-            }
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> gateway.store().cursor("telemetry", "cloud") >= 30_000
+                            && gateway.store().cursor("alarms", "cloud") >= 2_000);
             assertEquals(30_000, gateway.store().cursor("telemetry", "cloud"));
             assertEquals(2_000, gateway.store().cursor("alarms", "cloud"));
         }

@@ -1,6 +1,9 @@
 package io.sluice.destination.kinesis;
 
+import static org.awaitility.Awaitility.await;
+
 import io.sluice.samplejson.DecodedSample;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +46,9 @@ final class KinesisReadBack implements AutoCloseable {
 
     void createStream(String name, int shards) throws Exception {
         client.createStream(b -> b.streamName(name).shardCount(shards)).get(30, TimeUnit.SECONDS);
-        for (int i = 0; i < 100; i++) {
-            var status = client.describeStreamSummary(b -> b.streamName(name)).get(30, TimeUnit.SECONDS)
-                    .streamDescriptionSummary().streamStatusAsString();
-            if (status.equals("ACTIVE")) return;
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("stream " + name + " did not become ACTIVE");
+        await("stream " + name + " ACTIVE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> client.describeStreamSummary(b -> b.streamName(name)).get(30, TimeUnit.SECONDS)
+                        .streamDescriptionSummary().streamStatusAsString().equals("ACTIVE"));
     }
 
     /** Every record of every shard, each shard read from TRIM_HORIZON to its end, shard by shard. */

@@ -64,11 +64,7 @@ class SiteWiseExportIT {
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out after " + timeout + " waiting for " + what);
-            Thread.sleep(50);
-        }
+        org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(50)).until(done::getAsBoolean);
     }
 
     private static String simulator(String name, String stream, String group, String kind, int count, String interval, long limit) {
@@ -98,6 +94,10 @@ class SiteWiseExportIT {
                     request-timeout: %s
                     max-backoff: 3s
                 %s""".formatted(proxy.port(), requestTimeout, extra);
+    }
+
+    private io.sluice.runtime.publish.DestinationStatus sitewiseStatus() {
+        return gateway.status().destinations().stream().filter(d -> d.name().equals("sitewise")).findFirst().orElseThrow();
     }
 
     private static String alias(String group, int i) {
@@ -132,7 +132,8 @@ class SiteWiseExportIT {
                 """ + destination("");
         gateway = Gateway.start(ConfigLoader.parse(yaml, "exactly-once.yaml"), data);
         await("all samples at the stand-in", Duration.ofSeconds(60), () -> standIn.acceptedCount() >= tags * perTag);
-        Thread.sleep(500); // nothing more may come
+        // nothing more may come: once every window is settled the publisher sends nothing more
+        await("every window settled", Duration.ofSeconds(30), () -> gateway.store().stats("telemetry").backlog("sitewise") == 0);
         assertEquals(tags * perTag, standIn.acceptedCount());
         assertExactlyOnceInOrder("count", tags, perTag);
         assertEquals(List.of(), standIn.errorEntries());
@@ -341,10 +342,14 @@ class SiteWiseExportIT {
                 () -> standIn.accepted(alias("hi", 1)).size() > 50 && standIn.accepted(alias("lo", 1)).size() > 50);
 
         Instant outageStart = Instant.now();
+        long retriesBefore = sitewiseStatus().retries();
         proxy.blackhole();
-        Thread.sleep(1_000); // a request already through the proxy may still be processed; its answer is swallowed
+        // a request already through the proxy may still be processed (its answer is swallowed): once the gateway
+        // gave up on a call (2 s request timeout), the stand-in has handled whatever reached it before the blackhole
+        await("a call failed in the outage", Duration.ofSeconds(30), () -> sitewiseStatus().retries() > retriesBefore);
         int acceptedAtStart = standIn.acceptedCount();
-        Thread.sleep(59_000);
+        // the outage itself: a minute of production waits in the store
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), outageStart.plusSeconds(60)).toMillis()));
         int acceptedDuringOutage = standIn.acceptedCount() - acceptedAtStart;
         Instant restored = Instant.now();
         proxy.pass();
@@ -353,7 +358,8 @@ class SiteWiseExportIT {
 
         await("every sample at the stand-in", Duration.ofSeconds(120),
                 () -> distinct(standIn.accepted()) >= 2 * tags * perTag);
-        Thread.sleep(500);
+        await("every window settled", Duration.ofSeconds(30), () -> gateway.store().stats("alarms").backlog("sitewise") == 0
+                && gateway.store().stats("history").backlog("sitewise") == 0);
 
         assertEquals(0, acceptedDuringOutage, "nothing may arrive through a blackhole");
         assertTrue(backlogAtRestore > 2 * tags * 55 * (1000 / rateMillis) / 10,
