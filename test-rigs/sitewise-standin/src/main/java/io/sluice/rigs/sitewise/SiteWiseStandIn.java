@@ -91,7 +91,7 @@ public final class SiteWiseStandIn implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, ValueType> properties = new ConcurrentHashMap<>();
     private final Map<String, Deque<String>> entryFaults = new ConcurrentHashMap<>();
-    /** What is stored, one TQV per (property, timestamp, quality), in the order of the last write to each. */
+    /** What is stored, one TQV per (property, timestamp, quality), in the order each was first written. */
     private final Map<StoredKey, AcceptedValue> accepted = new LinkedHashMap<>();
     private final AtomicLong overwrites = new AtomicLong();
     private final List<EntryError> errors = new ArrayList<>();
@@ -233,8 +233,8 @@ public final class SiteWiseStandIn implements AutoCloseable {
     // ---- recorded results ----------------------------------------------------------------------------------
 
     /**
-     * Every stored value, in the order of the last write to each: a TQV with the timestamp and quality of a stored one
-     * for the same property replaces it (as the service overwrites), so resending a value does not add a copy.
+     * Every stored value, in the order each was first written: a TQV with the timestamp and quality of a stored one
+     * for the same property replaces it in place (as the service overwrites), so resending a value adds no copy.
      */
     public List<AcceptedValue> accepted() {
         synchronized (accepted) {
@@ -613,10 +613,9 @@ public final class SiteWiseStandIn implements AutoCloseable {
         synchronized (accepted) {
             for (AcceptedValue v : good) {
                 StoredKey key = new StoredKey(v.property(), v.timeInSeconds(), v.offsetInNanos(), v.quality());
-                if (accepted.remove(key) != null) {
+                if (accepted.put(key, v) != null) { // replaced in place: the position of the first write stays
                     overwrites.incrementAndGet();
                 }
-                accepted.put(key, v);
             }
         }
     }

@@ -270,7 +270,7 @@ class SiteWiseStandInIT {
         put(false, alias("0", TEMP, nul(RawValueType.D, t, Quality.BAD)));
         List<AcceptedValue> temp = standIn.accepted(TEMP);
         assertEquals(3, temp.size());
-        assertTrue(temp.get(2).isNull());
+        assertTrue(temp.get(2).isNull(), "replaced in place");
         assertEquals(2, standIn.overwrites());
     }
 
