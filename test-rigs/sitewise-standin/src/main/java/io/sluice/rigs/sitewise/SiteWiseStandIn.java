@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * Tests inject whole-request throttling (429 {@code ThrottlingException}), outages (503), any other whole-request
  * answer with or without an AWS error type ({@link #answerEveryRequest}: a wrong endpoint's plain 404, a 409
  * {@code ConflictingOperationException}) and per-entry errors, and
- * read back what was accepted in arrival order.
+ * read back what is stored (a TQV with the timestamp and quality of a stored one overwrites it).
  *
  * <p>Properties: {@link #defineAlias} / {@link #defineProperty} declare known properties with their data type; unless
  * {@link #acceptUnknownAliases} is on (the default is off), any other alias is unknown. An accepted-unknown alias
@@ -65,7 +66,13 @@ public final class SiteWiseStandIn implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SiteWiseStandIn.class);
     private static final Pattern ENTRY_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final Pattern STRING_VALUE = Pattern.compile("[^\\u0000-\\u001F\\u007F]*");
-    private static final Pattern ASSET_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** Asset and property ids: a lowercase UUID, and not the all-zero one (the service model's pattern). */
+    private static final Pattern ASSET_ID =
+            Pattern.compile("(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** The longest property alias of a PutAssetPropertyValueEntry (the service model: 1..1000 characters). */
+    static final int ALIAS_LIMIT = 1000;
+    /** Valid values of PropertyValueNullValue.valueType. */
+    private static final Set<String> NULL_TYPES = Set.of("D", "B", "S", "I", "U");
     private static final Set<String> QUALITIES = Set.of("GOOD", "BAD", "UNCERTAIN");
     private static final Duration MAX_AGE = Duration.ofDays(7);
     private static final Duration MAX_AHEAD = Duration.ofMinutes(10);
@@ -84,13 +91,16 @@ public final class SiteWiseStandIn implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, ValueType> properties = new ConcurrentHashMap<>();
     private final Map<String, Deque<String>> entryFaults = new ConcurrentHashMap<>();
-    private final List<AcceptedValue> accepted = new ArrayList<>();
+    /** What is stored, one TQV per (property, timestamp, quality), in the order each was first written. */
+    private final Map<StoredKey, AcceptedValue> accepted = new LinkedHashMap<>();
+    private final AtomicLong overwrites = new AtomicLong();
     private final List<EntryError> errors = new ArrayList<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong rejectedRequests = new AtomicLong();
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger unavailableNext = new AtomicInteger();
     private volatile boolean throttleAll;
+    private volatile boolean limitExceeded;
     private volatile RequestFault requestFault;
     private volatile boolean acceptUnknown;
     private volatile Clock clock = Clock.systemUTC();
@@ -176,6 +186,14 @@ public final class SiteWiseStandIn implements AutoCloseable {
         throttleAll = on;
     }
 
+    /**
+     * While on, answers every request with 410 LimitExceededException: a resource quota of the account is exhausted
+     * (not a request rate; waiting a moment does not help, raising the quota or deleting resources does).
+     */
+    public void limitExceeded(boolean on) {
+        limitExceeded = on;
+    }
+
     /** Answers the next {@code count} requests with 503 ServiceUnavailableException. */
     public void unavailableNextRequests(int count) {
         unavailableNext.set(count);
@@ -197,6 +215,9 @@ public final class SiteWiseStandIn implements AutoCloseable {
 
     private record RequestFault(int status, String errorType) {}
 
+    /** What the service keys a stored TQV by: property, timestamp and quality. */
+    private record StoredKey(String property, long seconds, long nanos, String quality) {}
+
     /**
      * Fails the next {@code count} entries for {@code property} (an alias, or {@code assetId/propertyId}) with
      * {@code errorCode} (e.g. ThrottlingException, InternalFailureException, InvalidRequestException) without
@@ -211,18 +232,26 @@ public final class SiteWiseStandIn implements AutoCloseable {
 
     // ---- recorded results ----------------------------------------------------------------------------------
 
-    /** Every accepted value in arrival order. */
+    /**
+     * Every stored value, in the order each was first written: a TQV with the timestamp and quality of a stored one
+     * for the same property replaces it in place (as the service overwrites), so resending a value adds no copy.
+     */
     public List<AcceptedValue> accepted() {
         synchronized (accepted) {
-            return List.copyOf(accepted);
+            return List.copyOf(accepted.values());
         }
     }
 
     /** Accepted values of one property in arrival order. */
     public List<AcceptedValue> accepted(String property) {
         synchronized (accepted) {
-            return accepted.stream().filter(v -> v.property().equals(property)).toList();
+            return accepted.values().stream().filter(v -> v.property().equals(property)).toList();
         }
+    }
+
+    /** How many accepted TQVs replaced a stored one with the same property, timestamp and quality. */
+    public long overwrites() {
+        return overwrites.get();
     }
 
     public int acceptedCount() {
@@ -303,6 +332,12 @@ public final class SiteWiseStandIn implements AutoCloseable {
                 } else {
                     error(exchange, fault.status(), fault.errorType(), "injected " + fault.errorType());
                 }
+                return;
+            }
+            if (limitExceeded) {
+                rejectedRequests.incrementAndGet();
+                error(exchange, 410, "LimitExceededException",
+                        "A resource quota of this account is exceeded (injected by the stand-in)");
                 return;
             }
             if (throttleAll || takeOne(throttleNext)) {
@@ -393,10 +428,19 @@ public final class SiteWiseStandIn implements AutoCloseable {
             }
             if (assetId && (!ASSET_ID.matcher(e.get("assetId").asText()).matches()
                     || !ASSET_ID.matcher(e.get("propertyId").asText()).matches())) {
-                return "entry '" + id + "': assetId and propertyId must be 36-character ids";
+                return "entry '" + id + "': assetId and propertyId must be 36-character lowercase UUIDs other than "
+                        + "00000000-0000-0000-0000-000000000000";
             }
-            if (alias && (e.get("propertyAlias").asText().isEmpty() || e.get("propertyAlias").asText().length() > 2048)) {
-                return "entry '" + id + "': propertyAlias must have length between 1 and 2048";
+            if (alias) {
+                String a = e.get("propertyAlias").asText();
+                if (a.isEmpty() || a.length() > ALIAS_LIMIT) {
+                    return "Value at '" + at + ".member.propertyAlias' failed to satisfy constraint: Member must have "
+                            + "length between 1 and " + ALIAS_LIMIT + ", got " + a.length();
+                }
+                if (!STRING_VALUE.matcher(a).matches()) {
+                    return "Value at '" + at + ".member.propertyAlias' failed to satisfy constraint: Member must satisfy "
+                            + "regular expression pattern: [^\\u0000-\\u001F\\u007F]+";
+                }
             }
             JsonNode values = e.get("propertyValues");
             if (values == null || !values.isArray() || values.isEmpty() || values.size() > 10) {
@@ -418,6 +462,14 @@ public final class SiteWiseStandIn implements AutoCloseable {
                 }
                 if (members != 1) {
                     return "entry '" + id + "': a Variant must carry exactly one member, got " + members;
+                }
+                if (value.has("nullValue")) {
+                    String nullType = value.get("nullValue").path("valueType").asText("");
+                    if (!NULL_TYPES.contains(nullType)) {
+                        return "Value '" + nullType + "' at 'entries." + (i + 1) + ".member.propertyValues.member.value"
+                                + ".nullValue.valueType' failed to satisfy constraint: Member must satisfy enum value "
+                                + "set: [D, B, S, I, U]";
+                    }
                 }
                 JsonNode ts = v.get("timestamp");
                 if (ts == null || !ts.path("timeInSeconds").canConvertToLong() || !ts.path("timeInSeconds").isIntegralNumber()) {
@@ -479,9 +531,25 @@ public final class SiteWiseStandIn implements AutoCloseable {
             }
             String member = v.get("value").fieldNames().next();
             JsonNode raw = v.get("value").get(member);
+            String quality = v.hasNonNull("quality") ? v.get("quality").asText() : "GOOD";
             if ("nullValue".equals(member)) {
-                bad.computeIfAbsent("InvalidRequestException", k -> new ArrayList<>()).add(ts);
-                messages.put("InvalidRequestException", "nullValue is not accepted by this stand-in");
+                String problem = null;
+                ValueType nullType = ValueType.ofNullType(raw.get("valueType").asText());
+                if ("GOOD".equals(quality)) {
+                    problem = "A nullValue needs quality BAD or UNCERTAIN, got GOOD";
+                } else if (nullType != null && entryType != null && nullType != entryType) {
+                    problem = "The property '" + property + "' has data type " + entryType
+                            + " but a nullValue of type " + raw.get("valueType").asText() + " was sent";
+                }
+                if (problem != null) {
+                    bad.computeIfAbsent("InvalidRequestException", k -> new ArrayList<>()).add(ts);
+                    messages.putIfAbsent("InvalidRequestException", problem);
+                    continue;
+                }
+                if (entryType == null) {
+                    entryType = nullType;
+                }
+                good.add(new AcceptedValue(property, nullType == null ? entryType : nullType, null, quality, secs, nanos, number));
                 continue;
             }
             ValueType type = ValueType.ofMember(member);
@@ -521,7 +589,6 @@ public final class SiteWiseStandIn implements AutoCloseable {
                 messages.putIfAbsent("InvalidRequestException", problem);
                 continue;
             }
-            String quality = v.hasNonNull("quality") ? v.get("quality").asText() : "GOOD";
             good.add(new AcceptedValue(property, type, value, quality, secs, nanos, number));
         }
         if (!bad.isEmpty()) {
@@ -544,7 +611,12 @@ public final class SiteWiseStandIn implements AutoCloseable {
             properties.putIfAbsent(property, entryType);
         }
         synchronized (accepted) {
-            accepted.addAll(good);
+            for (AcceptedValue v : good) {
+                StoredKey key = new StoredKey(v.property(), v.timeInSeconds(), v.offsetInNanos(), v.quality());
+                if (accepted.put(key, v) != null) { // replaced in place: the position of the first write stays
+                    overwrites.incrementAndGet();
+                }
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package io.sluice.rigs.sitewise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,14 +29,18 @@ import software.amazon.awssdk.services.iotsitewise.model.AssetPropertyValue;
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyErrorEntry;
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyValueResponse;
 import software.amazon.awssdk.services.iotsitewise.model.InvalidRequestException;
+import software.amazon.awssdk.services.iotsitewise.model.LimitExceededException;
+import software.amazon.awssdk.services.iotsitewise.model.PropertyValueNullValue;
 import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEntry;
 import software.amazon.awssdk.services.iotsitewise.model.Quality;
+import software.amazon.awssdk.services.iotsitewise.model.RawValueType;
 import software.amazon.awssdk.services.iotsitewise.model.ServiceUnavailableException;
 import software.amazon.awssdk.services.iotsitewise.model.ThrottlingException;
 import software.amazon.awssdk.services.iotsitewise.model.TimeInNanos;
 import software.amazon.awssdk.services.iotsitewise.model.Variant;
 
 /** The stand-in spoken to by the real AWS SDK client, as the SiteWise destination does. */
+@org.junit.jupiter.api.Timeout(60)
 class SiteWiseStandInIT {
 
     private static final String TEMP = "/hamburg/press-shop/press-3/temperature";
@@ -206,5 +212,103 @@ class SiteWiseStandInIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, malformed.statusCode());
         assertEquals("InvalidRequestException", malformed.headers().firstValue("x-amzn-ErrorType").orElse(""));
+    }
+
+    private static AssetPropertyValue nul(RawValueType type, Instant t, Quality q) {
+        return tqv(Variant.builder().nullValue(PropertyValueNullValue.builder().valueType(type).build()).build(), t, q);
+    }
+
+    private static String firstCode(BatchPutAssetPropertyValueResponse r) {
+        return r.errorEntries().isEmpty() ? "none" : r.errorEntries().get(0).errors().get(0).errorCodeAsString();
+    }
+
+    @Test
+    void acceptsANullValueOnlyWithBadOrUncertainQualityAndThePropertysType() {
+        Instant now = Instant.now();
+        assertEquals(List.of(), put(false, alias("0", TEMP, nul(RawValueType.D, now, Quality.BAD),
+                nul(RawValueType.D, now.plusMillis(1), Quality.UNCERTAIN), dbl(1.5, now.plusMillis(2)))).errorEntries());
+        List<AcceptedValue> temp = standIn.accepted(TEMP);
+        assertEquals(3, temp.size());
+        assertTrue(temp.get(0).isNull());
+        assertNull(temp.get(0).value());
+        assertEquals(ValueType.DOUBLE, temp.get(0).type());
+        assertEquals("BAD", temp.get(0).quality());
+        assertEquals("UNCERTAIN", temp.get(1).quality());
+        assertFalse(temp.get(2).isNull());
+
+        // GOOD (or no quality, which is GOOD) with a nullValue fails the entry; so does a null of another type
+        assertEquals("InvalidRequestException", firstCode(put(false, alias("0", TEMP, nul(RawValueType.D, now.plusMillis(3), Quality.GOOD)))));
+        assertEquals("InvalidRequestException", firstCode(put(false, alias("0", TEMP,
+                AssetPropertyValue.builder().value(Variant.builder().nullValue(b -> b.valueType(RawValueType.D)).build())
+                        .timestamp(TimeInNanos.builder().timeInSeconds(now.getEpochSecond()).offsetInNanos(4_000_000).build()).build()))));
+        assertEquals("InvalidRequestException", firstCode(put(false, alias("0", COUNT, nul(RawValueType.S, now, Quality.BAD)))));
+        assertEquals(3, standIn.acceptedCount());
+
+        // with partial entry processing the good values of the entry are kept
+        BatchPutAssetPropertyValueResponse partial = put(true, alias("0", TEMP,
+                nul(RawValueType.D, now.plusMillis(5), Quality.GOOD), dbl(2.5, now.plusMillis(6))));
+        assertEquals(1, partial.errorEntries().get(0).errors().get(0).timestamps().size());
+        assertEquals(4, standIn.acceptedCount());
+
+        // a valueType outside D, B, S, I, U fails the whole request
+        assertEquals(400, assertThrows(InvalidRequestException.class, () -> put(false, alias("0", TEMP,
+                tqv(Variant.builder().nullValue(b -> b.valueType("X")).build(), now, Quality.BAD)))).statusCode());
+    }
+
+    @Test
+    void aDuplicateTimestampAndQualityOverwritesTheStoredValue() {
+        Instant t = Instant.now().minusSeconds(1);
+        put(false, alias("0", TEMP, dbl(1, t)));
+        put(false, alias("0", TEMP, dbl(2, t)));
+        assertEquals(List.of(2.0), standIn.accepted(TEMP).stream().map(AcceptedValue::value).toList());
+        assertEquals(1, standIn.overwrites());
+        // another quality at the same time is another TQV
+        put(false, alias("0", TEMP, tqv(Variant.builder().doubleValue(3.0).build(), t, Quality.UNCERTAIN)));
+        assertEquals(List.of(2.0, 3.0), standIn.accepted(TEMP).stream().map(AcceptedValue::value).toList());
+        // a BAD null at that time and quality replaces a BAD value
+        put(false, alias("0", TEMP, tqv(Variant.builder().doubleValue(4.0).build(), t, Quality.BAD)));
+        put(false, alias("0", TEMP, nul(RawValueType.D, t, Quality.BAD)));
+        List<AcceptedValue> temp = standIn.accepted(TEMP);
+        assertEquals(3, temp.size());
+        assertTrue(temp.get(2).isNull(), "replaced in place");
+        assertEquals(2, standIn.overwrites());
+    }
+
+    @Test
+    void refusesAllZeroIdsAndAliasesOverTheServiceLimit() {
+        Instant now = Instant.now();
+        String zero = "00000000-0000-0000-0000-000000000000";
+        standIn.defineProperty(zero, zero, ValueType.DOUBLE);
+        assertEquals(400, assertThrows(InvalidRequestException.class, () -> put(false, PutAssetPropertyValueEntry.builder()
+                .entryId("0").assetId(zero).propertyId("a1b2c3d4-0000-4000-8000-000000000002")
+                .propertyValues(dbl(1, now)).build())).statusCode());
+        assertThrows(InvalidRequestException.class, () -> put(false, PutAssetPropertyValueEntry.builder()
+                .entryId("0").assetId("a1b2c3d4-0000-4000-8000-000000000001").propertyId(zero)
+                .propertyValues(dbl(1, now)).build()));
+
+        standIn.acceptUnknownAliases(true);
+        String longest = "/" + "a".repeat(SiteWiseStandIn.ALIAS_LIMIT - 1);
+        assertEquals(List.of(), put(false, alias("0", longest, dbl(1, now))).errorEntries());
+        InvalidRequestException tooLong = assertThrows(InvalidRequestException.class,
+                () -> put(false, alias("0", longest + "a", dbl(1, now))));
+        assertTrue(tooLong.getMessage().contains("propertyAlias"), tooLong.getMessage());
+        assertThrows(InvalidRequestException.class, () -> put(false, alias("0", "/a\u0007b", dbl(1, now))));
+        assertEquals(1, standIn.acceptedCount());
+        assertEquals(4, standIn.rejectedRequests());
+    }
+
+    @Test
+    void answersEveryCallWith410LimitExceededWhileTheQuotaFaultIsOn() {
+        Instant now = Instant.now();
+        standIn.limitExceeded(true);
+        LimitExceededException e = assertThrows(LimitExceededException.class, () -> put(false, alias("0", TEMP, dbl(1, now))));
+        assertEquals(410, e.statusCode());
+        assertEquals("LimitExceededException", e.awsErrorDetails().errorCode());
+        assertFalse(e.isThrottlingException(), "a quota is not throttling");
+        assertEquals(0, standIn.acceptedCount());
+        standIn.limitExceeded(false);
+        assertEquals(List.of(), put(false, alias("0", TEMP, dbl(1, now))).errorEntries());
+        assertEquals(1, standIn.acceptedCount());
+        assertEquals(1, standIn.rejectedRequests());
     }
 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,13 +46,15 @@ import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyEr
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyValueRequest;
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyValueResponse;
 import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEntry;
+import software.amazon.awssdk.services.iotsitewise.model.RawValueType;
 
 /**
  * Exports samples to AWS IoT SiteWise with {@code BatchPutAssetPropertyValue}.
  *
  * <p>One packet is one entry: up to {@code max-values-per-entry} TQVs of one property, its ordering key the property
  * alias (or {@code assetId/propertyId}), so the publisher keeps per-property order. One call carries up to
- * {@code max-entries-per-request} entries. Samples that can never be accepted (type without a SiteWise variant, value
+ * {@code max-entries-per-request} entries, with {@code enablePartialEntryProcessing} false. A BAD or UNCERTAIN sample
+ * without a value becomes a {@code nullValue} of the property's type (see {@link SiteWiseValues}). Samples that can never be accepted (type without a SiteWise variant, value
  * out of range, timestamp outside the window, no property mapping) are rejected at pack time with the reason.
  *
  * <p>Outcomes of a call. Only a definite rejection of the data dead-letters it; every other error is a fault of the
@@ -61,11 +64,13 @@ import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEn
  *   <li>an entry without an error entry is delivered;</li>
  *   <li>entry errors {@code InvalidRequestException} and {@code TimestampOutOfRangeException} reject the entry with
  *       "code: message" (dead letter);</li>
- *   <li>{@code ThrottlingException} / {@code LimitExceededException} entries are retried as throttled; every other
- *       code ({@code ResourceNotFoundException}, {@code ConflictingOperationException}, {@code AccessDeniedException},
- *       {@code InternalFailureException}, {@code ServiceUnavailableException}, a code not known today) is retried;</li>
+ *   <li>{@code ThrottlingException} entries are retried as throttled; every other code ({@code LimitExceededException},
+ *       an exhausted resource quota, not a rate; {@code ResourceNotFoundException}, {@code ConflictingOperationException},
+ *       {@code AccessDeniedException}, {@code InternalFailureException}, {@code ServiceUnavailableException}, a code
+ *       not known today) is retried;</li>
  *   <li>a whole call answered 400 {@code InvalidRequestException} (or {@code ValidationException}) rejects its entries;
- *       a throttled call (429) retries every entry as throttled; anything else (a 404 without an AWS error type from
+ *       a throttled call (429) retries every entry as throttled; a call answered 410 {@code LimitExceededException}
+ *       (a resource quota) fails as retryable without slowing the rate; anything else (a 404 without an AWS error type from
  *       a wrong endpoint, 401/403, 404 {@code ResourceNotFoundException}, 409, 5xx, timeouts, TLS and connection
  *       errors, missing credentials) fails the call as retryable.</li>
  * </ul>
@@ -78,7 +83,13 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
     static final Set<String> DATA_REJECTED = Set.of("InvalidRequestException", "TimestampOutOfRangeException");
 
     /** Entry error codes that ask the caller to slow down. */
-    static final Set<String> THROTTLING = Set.of("ThrottlingException", "LimitExceededException");
+    static final Set<String> THROTTLING = Set.of("ThrottlingException");
+
+    /**
+     * The error code of an exhausted resource quota (410 for a whole call): not a request rate, so it does not slow
+     * the publisher down; the data waits and is retried with the publisher's backoff (up to {@code max-backoff}).
+     */
+    static final String QUOTA = "LimitExceededException";
 
     /** Whole-call error codes that say the request's data is invalid. */
     static final Set<String> CALL_REJECTED = Set.of("InvalidRequestException", "ValidationException");
@@ -94,6 +105,8 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
     private ExecutorService executor;
     private volatile IoTSiteWiseClient client;
     private final Object clientLock = new Object();
+    /** The nullValue type of each property, from the last value packed for it (what a sample without value gets). */
+    private final Map<String, RawValueType> propertyTypes = new ConcurrentHashMap<>();
     private Counters counters = Counters.NONE;
 
     public SiteWiseDestination(String name, SiteWiseDestinationConfig config) {
@@ -139,14 +152,22 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             try {
                 Property property = property(s, byKey);
                 SiteWiseValues.checkWindow(s.sample().sourceTimeNanos(), now, config.maxAge(), config.maxAhead());
-                AssetPropertyValue tqv = SiteWiseValues.tqv(s.sample());
-                property.add(s, tqv, SiteWiseValues.estimateBytes(s.sample().value()));
+                if (SiteWiseValues.hasNoValue(s.sample())) {
+                    property.add(s, null, SiteWiseValues.estimateBytes(s.sample().value()));
+                } else {
+                    AssetPropertyValue tqv = SiteWiseValues.tqv(s.sample());
+                    property.type = SiteWiseValues.rawType(tqv.value());
+                    property.add(s, tqv, SiteWiseValues.estimateBytes(s.sample().value()));
+                }
             } catch (SiteWiseValues.Unsendable e) {
                 rejected.add(new Rejection(s, e.getMessage()));
             }
         }
         List<Packet> packets = new ArrayList<>();
         for (Property p : byKey.values()) {
+            if (p.type != null) {
+                propertyTypes.put(p.key, p.type);
+            }
             p.packets(config.maxValuesPerEntry(), packets);
         }
         if (!rejected.isEmpty()) {
@@ -175,10 +196,12 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             if (ids == null) {
                 throw new SiteWiseValues.Unsendable("no asset-id/property-id mapping for '" + alias + "' under properties");
             }
-            property = new Property(ids.assetId() + "/" + ids.propertyId(),
-                    PutAssetPropertyValueEntry.builder().assetId(ids.assetId()).propertyId(ids.propertyId()), alias.length());
+            String key = ids.assetId() + "/" + ids.propertyId();
+            property = new Property(key, PutAssetPropertyValueEntry.builder().assetId(ids.assetId()).propertyId(ids.propertyId()),
+                    alias.length(), propertyTypes.get(key));
         } else {
-            property = new Property(alias, PutAssetPropertyValueEntry.builder().propertyAlias(alias), alias.length());
+            property = new Property(alias, PutAssetPropertyValueEntry.builder().propertyAlias(alias), alias.length(),
+                    propertyTypes.get(alias));
         }
         byKey.put(alias, property);
         return property;
@@ -189,14 +212,17 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
         final String key;
         final PutAssetPropertyValueEntry.Builder template;
         final int overhead;
+        /** The type of the property's last value (this call or an earlier one); null while unknown. */
+        RawValueType type;
         final List<OutboundSample> samples = new ArrayList<>();
         final List<AssetPropertyValue> values = new ArrayList<>();
         final List<Integer> sizes = new ArrayList<>();
 
-        Property(String key, PutAssetPropertyValueEntry.Builder template, int nameLength) {
+        Property(String key, PutAssetPropertyValueEntry.Builder template, int nameLength, RawValueType type) {
             this.key = key;
             this.template = template;
             this.overhead = 64 + nameLength;
+            this.type = type;
         }
 
         void add(OutboundSample s, AssetPropertyValue v, int size) {
@@ -205,7 +231,11 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             sizes.add(size);
         }
 
+        /** Null values are samples without a value: they become nullValues of the type known once all are added. */
         void packets(int perEntry, List<Packet> out) {
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) == null) values.set(i, SiteWiseValues.nullTqv(samples.get(i).sample(), type));
+            }
             for (int from = 0; from < samples.size(); from += perEntry) {
                 int to = Math.min(samples.size(), from + perEntry);
                 long bytes = overhead;
@@ -240,6 +270,8 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             PutAssetPropertyValueEntry body = (PutAssetPropertyValueEntry) packets.get(i).body();
             entries.add(body.toBuilder().entryId(Integer.toString(i)).build());
         }
+        // false (the service's default, sent explicitly): one invalid TQV fails its whole entry, so an entry is
+        // delivered or not as a whole, which is what one packet outcome can say
         BatchPutAssetPropertyValueRequest request = BatchPutAssetPropertyValueRequest.builder()
                 .enablePartialEntryProcessing(false)
                 .entries(entries)
@@ -296,7 +328,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             String code = e.errorCodeAsString();
             counters.entryError(code);
             rejected |= DATA_REJECTED.contains(code);
-            throttled |= THROTTLING.contains(code);
+            throttled |= THROTTLING.contains(code); // a quota (LimitExceededException) is retried, not throttled
             if (reason.length() > 0) reason.append("; ");
             reason.append(code).append(": ").append(e.errorMessage());
         }
@@ -311,12 +343,19 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
         return throttled ? PacketOutcome.throttled(text) : PacketOutcome.retry(text);
     }
 
-    private List<PacketOutcome> wholeCallFailed(List<Packet> packets, AwsServiceException e) {
+    List<PacketOutcome> wholeCallFailed(List<Packet> packets, AwsServiceException e) {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
         int status = e.statusCode();
         String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
         String reason = (code == null ? "HTTP " + status + " without an AWS error type" : code)
                 + (message == null || message.isBlank() ? "" : ": " + message);
+        if (status == 410 || QUOTA.equals(code)) {
+            // an exhausted resource quota: slowing down does not help, raising the quota or freeing resources does;
+            // the data waits and the call is retried with the publisher's backoff, one WARN per episode
+            counters.quotaCalls.increment();
+            throw SluiceException.retryable("SiteWise call failed: " + reason + " (a resource quota of the account "
+                    + "is exhausted, not a request rate: raise the quota or free resources; the data waits)", e);
+        }
         if (status == 429 || e.isThrottlingException() || (code != null && THROTTLING.contains(code))) {
             counters.throttledCalls.increment();
             return packets.stream().map(p -> PacketOutcome.throttled(reason)).toList();
@@ -433,6 +472,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
         final Metrics.Counter throttledCalls;
         final Metrics.Counter failedCalls;
         final Metrics.Counter rejectedCalls;
+        final Metrics.Counter quotaCalls;
         final Metrics.Counter rejectedAtPack;
         final Map<String, Metrics.Counter> entryErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -444,6 +484,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             throttledCalls = counter(metrics, "sitewise.requests.throttled");
             failedCalls = counter(metrics, "sitewise.requests.failed");
             rejectedCalls = counter(metrics, "sitewise.requests.rejected");
+            quotaCalls = counter(metrics, "sitewise.requests.quota");
             rejectedAtPack = counter(metrics, "sitewise.values.rejected");
         }
 

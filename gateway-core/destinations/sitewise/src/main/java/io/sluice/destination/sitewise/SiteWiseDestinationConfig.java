@@ -49,12 +49,17 @@ public record SiteWiseDestinationConfig(
 
     @Doc("An asset property named by ids.")
     public record PropertyIds(
-            @Doc("Asset id (a UUID).")
-            @Pattern(regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", expected = "a lowercase UUID")
+            @Doc("Asset id (a UUID; SiteWise refuses the all-zero one).")
+            @Pattern(regex = ID_PATTERN, expected = ID_EXPECTED)
             String assetId,
-            @Doc("Property id (a UUID).")
-            @Pattern(regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", expected = "a lowercase UUID")
+            @Doc("Property id (a UUID; SiteWise refuses the all-zero one).")
+            @Pattern(regex = ID_PATTERN, expected = ID_EXPECTED)
             String propertyId) {}
+
+    /** Asset and property ids as the service model defines them: a lowercase UUID other than the all-zero one. */
+    static final String ID_PATTERN =
+            "(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+    static final String ID_EXPECTED = "a lowercase UUID other than the all-zero one";
 
     /** The defaults, for tests and tools: alias addressing against {@code endpoint}. */
     public static SiteWiseDestinationConfig defaults(Optional<String> region, Optional<String> endpoint) {

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import software.amazon.awssdk.services.iotsitewise.model.AssetPropertyValue;
+import software.amazon.awssdk.services.iotsitewise.model.PropertyValueNullValue;
 import software.amazon.awssdk.services.iotsitewise.model.Quality;
+import software.amazon.awssdk.services.iotsitewise.model.RawValueType;
 import software.amazon.awssdk.services.iotsitewise.model.TimeInNanos;
 import software.amazon.awssdk.services.iotsitewise.model.Variant;
 
@@ -22,6 +24,10 @@ import software.amazon.awssdk.services.iotsitewise.model.Variant;
  *   <tr><td>bytes, array, struct</td><td>—</td><td>always: SiteWise has no such type</td></tr>
  * </table>
  * Quality maps one to one (GOOD, UNCERTAIN, BAD). The source timestamp becomes seconds + nanosecond offset.
+ *
+ * <p>A BAD or UNCERTAIN sample without a value (connectors carry "no value" as an empty string, e.g. an OPC UA
+ * DataValue with a bad status and no Variant) becomes a {@code nullValue} of the property's type ({@code D}, {@code I},
+ * {@code B}, {@code S}); a GOOD empty string is a string value.
  */
 public final class SiteWiseValues {
 
@@ -29,8 +35,8 @@ public final class SiteWiseValues {
     public static final double DOUBLE_LIMIT = 1e10;
     /** The longest string value SiteWise accepts. */
     public static final int STRING_LIMIT = 1024;
-    /** The longest property alias SiteWise accepts. */
-    public static final int ALIAS_LIMIT = 2048;
+    /** The longest property alias BatchPutAssetPropertyValue accepts (PutAssetPropertyValueEntry.propertyAlias). */
+    public static final int ALIAS_LIMIT = 1000;
 
     private SiteWiseValues() {}
 
@@ -72,6 +78,34 @@ public final class SiteWiseValues {
         }
         throw new Unsendable("value type '" + value.typeName() + "' has no SiteWise equivalent "
                 + "(double, integer, boolean and string only)");
+    }
+
+    /** Whether {@code sample} is a BAD or UNCERTAIN sample that carries no value (the empty-string marker). */
+    public static boolean hasNoValue(io.sluice.spi.Sample sample) {
+        return sample.quality() != io.sluice.spi.Quality.GOOD
+                && sample.value() instanceof Value.StringValue s && s.value().isEmpty();
+    }
+
+    /** The {@code nullValue.valueType} matching {@code variant}'s member. */
+    public static RawValueType rawType(Variant variant) {
+        if (variant.doubleValue() != null) return RawValueType.D;
+        if (variant.integerValue() != null) return RawValueType.I;
+        if (variant.booleanValue() != null) return RawValueType.B;
+        if (variant.stringValue() != null) return RawValueType.S;
+        return variant.nullValue() == null ? RawValueType.U : variant.nullValue().valueType();
+    }
+
+    /**
+     * The TQV of a sample without a value: a {@code nullValue} of {@code type}, or {@code U} when no value of the
+     * property has been seen yet.
+     */
+    public static AssetPropertyValue nullTqv(io.sluice.spi.Sample sample, RawValueType type) {
+        return AssetPropertyValue.builder()
+                .value(Variant.builder().nullValue(PropertyValueNullValue.builder()
+                        .valueType(type == null ? RawValueType.U : type).build()).build())
+                .quality(quality(sample.quality()))
+                .timestamp(timestamp(sample.sourceTimeNanos()))
+                .build();
     }
 
     public static Quality quality(io.sluice.spi.Quality quality) {

@@ -76,4 +76,19 @@ class SiteWiseConfigBindingTest {
         assertTrue(text.contains("destinations.sw.max-age"), text);
         assertTrue(text.contains("destinations.sw.adressing"), text);
     }
+
+    @Test
+    void refusesTheAllZeroIdsTheServiceRefuses() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("""
+                destinations:
+                  sw:
+                    type: sitewise
+                    addressing: ids
+                    properties:
+                      press-3.temperature: {asset-id: 00000000-0000-0000-0000-000000000000, property-id: 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}
+                """, "gateway.yaml"));
+        String text = e.getMessage();
+        assertTrue(text.contains("asset-id"), text);
+        assertTrue(text.contains("all-zero"), text);
+    }
 }

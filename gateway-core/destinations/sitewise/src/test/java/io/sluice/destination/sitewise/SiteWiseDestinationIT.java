@@ -226,4 +226,54 @@ class SiteWiseDestinationIT {
         assertInstanceOf(PacketOutcome.Delivered.class, outcomes.get(0));
         assertEquals(41, standIn.accepted(asset + "/" + property).get(0).value());
     }
+
+    private OutboundSample sample(String tag, Value value, Instant t, io.sluice.spi.Quality quality) {
+        long nanos = Sample.toNanos(t);
+        return new OutboundSample("telemetry", ++sequence, "plc", new Sample(tag, value, quality, 0, nanos, nanos, null), PRESS);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aBadSampleWithoutAValueArrivesAsANullValueOfThePropertysType() {
+        Instant t = Instant.now().minusSeconds(5);
+        List<PacketOutcome> outcomes = send(destination.pack(List.of(
+                sample("t0", Value.of(20.5), t),
+                sample("t0", Value.of(""), t.plusMillis(1), io.sluice.spi.Quality.BAD),
+                sample("count", Value.of(7L), t),
+                sample("count", Value.of(""), t.plusMillis(1), io.sluice.spi.Quality.UNCERTAIN))).packets());
+        assertEquals(List.of(PacketOutcome.DELIVERED, PacketOutcome.DELIVERED), outcomes,
+                "before, the empty string went as a stringValue and the service refused the whole entry");
+        List<AcceptedValue> t0 = standIn.accepted(PREFIX + "t0");
+        assertEquals(2, t0.size());
+        assertTrue(t0.get(1).isNull());
+        assertEquals(ValueType.DOUBLE, t0.get(1).type());
+        assertEquals("BAD", t0.get(1).quality());
+        AcceptedValue count = standIn.accepted(PREFIX + "count").get(1);
+        assertTrue(count.isNull());
+        assertEquals(ValueType.INTEGER, count.type());
+        assertEquals("UNCERTAIN", count.quality());
+        assertEquals(List.of(), standIn.errorEntries());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aDuplicateTimestampOverwritesTheStoredValue() {
+        Instant t = Instant.now().minusSeconds(5);
+        assertEquals(List.of(PacketOutcome.DELIVERED), send(destination.pack(List.of(sample("t0", Value.of(1.0), t))).packets()));
+        assertEquals(List.of(PacketOutcome.DELIVERED), send(destination.pack(List.of(sample("t0", Value.of(2.0), t))).packets()));
+        assertEquals(List.of(2.0), standIn.accepted(PREFIX + "t0").stream().map(AcceptedValue::value).toList());
+        assertEquals(1, standIn.overwrites());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aCallAnswered410LimitExceededFailsAsRetryableAndIsNotThrottling() {
+        List<Packet> packets = destination.pack(List.of(sample("t0", Value.of(1.0), Instant.now()))).packets();
+        standIn.limitExceeded(true);
+        SluiceException e = assertThrows(SluiceException.class, () -> send(packets));
+        assertTrue(e.retryable(), e.getMessage());
+        assertTrue(e.getMessage().contains("LimitExceededException") && e.getMessage().contains("quota"), e.getMessage());
+        standIn.limitExceeded(false);
+        assertEquals(List.of(PacketOutcome.DELIVERED), send(packets));
+    }
 }

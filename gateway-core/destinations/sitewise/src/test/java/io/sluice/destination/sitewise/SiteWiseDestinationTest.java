@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyError;
 import software.amazon.awssdk.services.iotsitewise.model.BatchPutAssetPropertyErrorEntry;
 import software.amazon.awssdk.services.iotsitewise.model.PutAssetPropertyValueEntry;
+import software.amazon.awssdk.services.iotsitewise.model.RawValueType;
 
 class SiteWiseDestinationTest {
 
@@ -256,5 +257,54 @@ class SiteWiseDestinationTest {
         assertEquals(10, destination.limits().maxPacketsPerCall());
         assertEquals(1000, destination.limits().maxSamplesPerWindow());
         assertEquals(SiteWiseDestination.DEFAULT_RATES, destination.limits().defaultRates());
+    }
+
+    @Test
+    void aBadOrUncertainSampleWithoutAValueBecomesANullValueOfThePropertysType() {
+        Instant t = NOW.minusSeconds(10);
+        // an OPC UA BAD DataValue without a value arrives as an empty string (the connector's no-value marker)
+        PackResult first = destination.pack(List.of(
+                sample("temperature", Value.of(""), t, PRESS, Quality.BAD),
+                sample("temperature", Value.of(20.5), t.plusMillis(1)),
+                sample("temperature", Value.of(""), t.plusMillis(2), PRESS, Quality.UNCERTAIN),
+                sample("never-seen", Value.of(""), t, PRESS, Quality.BAD),
+                sample("label", Value.of(""), t)));
+        assertEquals(List.of(), first.rejected());
+        var temp = entry(first.packets().get(0)).propertyValues();
+        assertEquals(RawValueType.D, temp.get(0).value().nullValue().valueType(), "the type of the property's values");
+        assertNull(temp.get(0).value().stringValue());
+        assertEquals("BAD", temp.get(0).qualityAsString());
+        assertEquals(20.5, temp.get(1).value().doubleValue());
+        assertEquals(RawValueType.D, temp.get(2).value().nullValue().valueType());
+        assertEquals("UNCERTAIN", temp.get(2).qualityAsString());
+        assertEquals(RawValueType.U, entry(first.packets().get(1)).propertyValues().get(0).value().nullValue().valueType(),
+                "no value of the property seen yet");
+        assertEquals("", entry(first.packets().get(2)).propertyValues().get(0).value().stringValue(),
+                "a GOOD empty string is a value");
+
+        // the type is remembered across pack calls
+        PackResult later = destination.pack(List.of(sample("temperature", Value.of(""), t.plusMillis(3), PRESS, Quality.BAD)));
+        assertEquals(RawValueType.D, entry(later.packets().get(0)).propertyValues().get(0).value().nullValue().valueType());
+    }
+
+    @Test
+    void limitExceededIsAQuotaRetriedWithoutThrottlingAndNeverARejection() {
+        List<Packet> packets = destination.pack(List.of(sample("t0", Value.of(1.0), NOW), sample("t1", Value.of(1.0), NOW))).packets();
+        List<PacketOutcome> outcomes = destination.outcomes(packets, List.of(error("0", "LimitExceededException")));
+        assertEquals(new PacketOutcome.Retry("LimitExceededException: msg LimitExceededException", false), outcomes.get(0),
+                "a resource quota: the data waits, the rate stays");
+        assertEquals(PacketOutcome.DELIVERED, outcomes.get(1));
+
+        var quota = software.amazon.awssdk.services.iotsitewise.model.LimitExceededException.builder().statusCode(410)
+                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                        .errorCode("LimitExceededException").errorMessage("quota reached").build())
+                .build();
+        io.sluice.spi.SluiceException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                io.sluice.spi.SluiceException.class, () -> destination.wholeCallFailed(packets, quota));
+        assertTrue(failed.retryable());
+        assertTrue(failed.getMessage().contains("LimitExceededException: quota reached"), failed.getMessage());
+        assertTrue(failed.getMessage().contains("quota"), failed.getMessage());
+        assertEquals(1, context.counter("sitewise.requests.quota"));
+        assertEquals(0, context.counter("sitewise.requests.throttled"));
     }
 }

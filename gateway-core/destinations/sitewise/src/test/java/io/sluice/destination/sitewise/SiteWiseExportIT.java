@@ -104,8 +104,9 @@ class SiteWiseExportIT {
         return PREFIX + String.format("%s.%04d", group, i);
     }
 
-    /** Asserts every alias of {@code group} got 0..perTag-1 exactly once, in order. */
+    /** Asserts every alias of {@code group} got 0..perTag-1 exactly once, in order, and nothing was sent twice. */
     private void assertExactlyOnceInOrder(String group, int tags, int perTag) {
+        assertEquals(0, standIn.overwrites(), "no value stored twice (a resend overwrites at the service)");
         for (int i = 1; i <= tags; i++) {
             List<Object> values = standIn.accepted(alias(group, i)).stream().map(AcceptedValue::value).toList();
             assertEquals(perTag, values.size(), "values for " + alias(group, i));
@@ -402,6 +403,62 @@ class SiteWiseExportIT {
         await("the backlog drained and the cursors at the end", Duration.ofSeconds(10),
                 () -> gateway.store().stats("alarms").backlog("sitewise") == 0
                         && gateway.store().stats("history").backlog("sitewise") == 0);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void aResourceQuotaIsRetriedUntilLiftedWithOneWarningAndNothingLost() throws Exception {
+        int tags = 3;
+        int perTag = 100;
+        for (int i = 1; i <= tags; i++) standIn.defineAlias(alias("count", i), ValueType.INTEGER);
+        standIn.limitExceeded(true);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream tee = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override public void write(int b) {
+                synchronized (captured) { captured.write(b); }
+                err.write(b);
+            }
+            @Override public void write(byte[] b, int off, int len) {
+                synchronized (captured) { captured.write(b, off, len); }
+                err.write(b, off, len);
+            }
+        }, true);
+        System.setErr(tee);
+        try {
+            String yaml = "connectors:\n"
+                    + simulator("sim", "telemetry", "count", "counter", tags, "5ms", (long) tags * perTag)
+                    + """
+                    streams:
+                      telemetry:
+                        priority: 3
+                        export: [{destination: sitewise}]
+                    """ + destination("", "30s");
+            gateway = Gateway.start(ConfigLoader.parse(yaml, "quota.yaml"), data);
+            await("four calls answered 410", Duration.ofSeconds(60), () -> standIn.rejectedRequests() >= 4);
+            assertEquals(0, standIn.acceptedCount());
+            assertEquals(0, deadLetters().size(), "a quota says nothing about the data");
+
+            standIn.limitExceeded(false);
+            await("every sample at the stand-in", Duration.ofSeconds(60), () -> standIn.acceptedCount() >= tags * perTag);
+            await("cursor at the end", Duration.ofSeconds(10),
+                    () -> gateway.store().stats("telemetry").backlog("sitewise") == 0);
+            await("the episode's end logged", Duration.ofSeconds(10), () -> logged(captured).contains("delivering again"));
+        } finally {
+            System.setErr(err);
+        }
+        assertExactlyOnceInOrder("count", tags, perTag);
+        assertEquals(0, deadLetters().size());
+        List<String> warnings = logged(captured).lines()
+                .filter(l -> l.contains("WARN") && l.contains("destination sitewise")).toList();
+        assertEquals(1, warnings.size(), "one WARN line for the episode: " + warnings);
+        assertTrue(warnings.get(0).contains("LimitExceededException") && warnings.get(0).contains("quota"), warnings.get(0));
+    }
+
+    private static String logged(java.io.ByteArrayOutputStream captured) {
+        synchronized (captured) {
+            return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     private static int distinct(List<AcceptedValue> values) {
