@@ -92,7 +92,8 @@ public record OpcUaConnectorConfig(
 
         @Doc("MaxNotificationsPerPublish requested for every subscription: the most data changes the server puts in "
                 + "one PublishResponse (it sends the rest in the next ones); 0 = the server's own limit. The default "
-                + "keeps a response of scalar values near half a megabyte, well under the 2 MB message limit, so a "
+                + "keeps a response of scalar values at about 0.3-0.5 MB, well under the 2 MB message size Milo allows by "
+                + "default, so a "
                 + "backlog (queued values after a reconnect, a burst from thousands of nodes) arrives in several "
                 + "responses instead of one the server cannot send; a steady load rarely fills it")
         @DefaultValue("10000")
