@@ -9,7 +9,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -330,6 +332,7 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("fault proxy pump: {}", e.toString());
         }
+        if (line != null) line.abandon(); // a broken connection: its writer must not wait for chunks forever
         if (link.blackholed) {
             if (from == link.client) {
                 // the client gave up (or was reset): only now does its socket close
@@ -420,6 +423,14 @@ public final class FaultProxy implements AutoCloseable {
             offer(END);
             done.await();
             if (failure != null) throw failure;
+        }
+
+        /** Drops what is still waiting and ends the writer (nothing more is added). */
+        void abandon() {
+            List<Chunk> left = new ArrayList<>();
+            queue.drainTo(left);
+            for (Chunk c : left) bytesDelayed.addAndGet(-c.bytes().length);
+            queue.offer(END);
         }
 
         private void offer(Chunk chunk) throws IOException, InterruptedException {
