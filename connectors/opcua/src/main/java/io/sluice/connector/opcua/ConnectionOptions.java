@@ -12,14 +12,14 @@ record ConnectionOptions(String endpoint, String securityPolicy, Optional<Securi
                          Optional<String> userCertificate, Optional<String> userPrivateKey,
                          Path pkiDirectory, boolean trustAll, String applicationUri,
                          Duration requestTimeout, Duration connectTimeout, Duration sessionTimeout,
-                         Duration keepAliveInterval) {
+                         Duration keepAliveInterval, int maxOutstandingPublishRequests) {
 
     static ConnectionOptions of(OpcUaConnectorConfig c, Path stateDirectory) {
         Path pki = c.pkiDirectory().map(Path::of).orElse(stateDirectory.resolve("pki"));
         return new ConnectionOptions(c.endpoint(), c.securityPolicy(), c.securityMode(), c.username(), c.password(),
                 c.userCertificate(), c.userPrivateKey(), pki, c.trustAll(),
                 c.applicationUri().orElse(defaultApplicationUri()), c.requestTimeout(), c.connectTimeout(),
-                c.sessionTimeout(), c.keepAliveInterval());
+                c.sessionTimeout(), c.keepAliveInterval(), c.maxOutstandingPublishRequests());
     }
 
     static String defaultApplicationUri() {

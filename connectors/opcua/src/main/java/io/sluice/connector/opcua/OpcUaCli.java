@@ -160,7 +160,8 @@ public final class OpcUaCli implements CliExtension {
             }
             ConnectionOptions options = new ConnectionOptions(endpoint, securityPolicy, mode, Optional.ofNullable(username),
                     password, Optional.ofNullable(userCertificate), Optional.ofNullable(userPrivateKey), pkiOptions.resolve(),
-                    trustAll, ConnectionOptions.defaultApplicationUri(), t, t, Duration.ofMinutes(1), Duration.ofSeconds(5));
+                    trustAll, ConnectionOptions.defaultApplicationUri(), t, t, Duration.ofMinutes(1), Duration.ofSeconds(5),
+                    OpcUaConnectorConfig.DEFAULT_MAX_OUTSTANDING_PUBLISH);
             try (OpcUaPki pki = new OpcUaPki(options.pkiDirectory())) {
                 OpcUaClient client;
                 try {

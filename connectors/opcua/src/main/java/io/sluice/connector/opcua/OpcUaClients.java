@@ -117,6 +117,7 @@ final class OpcUaClients {
                 .setKeepAliveInterval(uint(o.keepAliveInterval().toMillis()))
                 .setKeepAliveTimeout(uint(Math.max(1000, o.keepAliveInterval().toMillis())))
                 .setKeepAliveFailuresAllowed(uint(1))
+                .setMaxPendingPublishRequests(uint(o.maxOutstandingPublishRequests()))
                 .build();
         OpcTcpClientTransportConfig transportConfig = OpcTcpClientTransportConfig.newBuilder()
                 .setConnectTimeout(uint(o.connectTimeout().toMillis()))

@@ -475,6 +475,7 @@ final class OpcUaConnector implements Connector {
             throws Exception {
         OpcUaSubscription sub = new OpcUaSubscription(session.client, (double) group.publishingInterval().toMillis());
         sub.setMaxMonitoredItemsPerCall(uint(itemsPerCall(session.client, true)));
+        sub.setMaxNotificationsPerPublish(uint(config.maxNotificationsPerPublish()));
         sub.setSubscriptionListener(new OpcUaSubscription.SubscriptionListener() {
             // data changes arrive through the session's Notifications, in sequence-number order (SequencingTransport)
 

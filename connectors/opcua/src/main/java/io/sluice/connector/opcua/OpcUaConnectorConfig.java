@@ -88,7 +88,25 @@ public record OpcUaConnectorConfig(
         @Doc("After a reconnect, read each subscribed tag's raw history (HistoryRead) from its last value to now and "
                 + "store it, in order and before live values resume, with status code bit 0x400 (historian raw)")
         @DefaultValue("false")
-        boolean historyBackfill) {
+        boolean historyBackfill,
+
+        @Doc("MaxNotificationsPerPublish requested for every subscription: the most data changes the server puts in "
+                + "one PublishResponse (it sends the rest in the next ones); 0 = the server's own limit. The default "
+                + "keeps a response of scalar values at about 0.3-0.5 MB, well under the 2 MB message size Milo allows by "
+                + "default, so a "
+                + "backlog (queued values after a reconnect, a burst from thousands of nodes) arrives in several "
+                + "responses instead of one the server cannot send; a steady load rarely fills it")
+        @DefaultValue("10000")
+        @Range(min = 0, max = 1000000)
+        int maxNotificationsPerPublish,
+
+        @Doc("Most Publish requests the client keeps outstanding on the session. Eclipse Milo keeps one per "
+                + "subscription (group) plus one, so the server always has a request to answer while the previous "
+                + "response travels; this caps that number. The default leaves it alone for up to 9 groups; lower it "
+                + "for a small server that answers Bad_TooManyPublishRequests")
+        @DefaultValue("10")
+        @Range(min = 1, max = 1000)
+        int maxOutstandingPublishRequests) {
 
     /** The connector section without the keys added later (their defaults apply). */
     public OpcUaConnectorConfig(String endpoint, String securityPolicy, Optional<SecurityMode> securityMode,
@@ -99,21 +117,36 @@ public record OpcUaConnectorConfig(
                                 Duration reconnectMaxDelay, int maxItemsPerCall, List<NodeGroup> groups) {
         this(endpoint, securityPolicy, securityMode, username, password, userCertificate, userPrivateKey, pkiDirectory,
                 trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout, keepAliveInterval,
-                reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, true, false);
+                reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, true, false, DEFAULT_MAX_NOTIFICATIONS,
+                DEFAULT_MAX_OUTSTANDING_PUBLISH);
     }
+
+    /** The defaults of max-notifications-per-publish and max-outstanding-publish-requests. */
+    public static final int DEFAULT_MAX_NOTIFICATIONS = 10_000;
+    public static final int DEFAULT_MAX_OUTSTANDING_PUBLISH = 10;
 
     /** The same section with outage markers on or off. */
     public OpcUaConnectorConfig withOutageMarkers(boolean on) {
         return new OpcUaConnectorConfig(endpoint, securityPolicy, securityMode, username, password, userCertificate,
                 userPrivateKey, pkiDirectory, trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout,
-                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, on, historyBackfill);
+                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, on, historyBackfill,
+                maxNotificationsPerPublish, maxOutstandingPublishRequests);
     }
 
     /** The same section with history backfill on or off. */
     public OpcUaConnectorConfig withHistoryBackfill(boolean on) {
         return new OpcUaConnectorConfig(endpoint, securityPolicy, securityMode, username, password, userCertificate,
                 userPrivateKey, pkiDirectory, trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout,
-                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, outageMarkers, on);
+                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, outageMarkers, on,
+                maxNotificationsPerPublish, maxOutstandingPublishRequests);
+    }
+
+    /** The same section with other publish limits (max-notifications-per-publish, max-outstanding-publish-requests). */
+    public OpcUaConnectorConfig withPublishLimits(int maxNotifications, int maxOutstanding) {
+        return new OpcUaConnectorConfig(endpoint, securityPolicy, securityMode, username, password, userCertificate,
+                userPrivateKey, pkiDirectory, trustAll, applicationUri, requestTimeout, connectTimeout, sessionTimeout,
+                keepAliveInterval, reconnectMinDelay, reconnectMaxDelay, maxItemsPerCall, groups, outageMarkers,
+                historyBackfill, maxNotifications, maxOutstanding);
     }
 
     public enum SecurityMode { NONE, SIGN, SIGN_AND_ENCRYPT }

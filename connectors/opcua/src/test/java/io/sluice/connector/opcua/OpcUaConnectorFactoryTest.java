@@ -157,4 +157,42 @@ class OpcUaConnectorFactoryTest {
         assertTrue(problems.get(1).contains("connectors.press3.groups[0].nodes[3].browse-path: browse path /Objects/Plant/Press3/Speed "
                 + "is already in this group as groups[0].nodes[1]"), problems.toString());
     }
+
+    @Test
+    void publishLimitsBindWithTheirDefaultsAndOutOfRangeValuesNameFileLineAndKey() throws Exception {
+        String template = """
+                connectors:
+                  press3:
+                    type: opcua
+                    stream: telemetry
+                    endpoint: opc.tcp://10.0.0.5:4840
+                %s    groups:
+                      - nodes:
+                          - node-id: nsu=urn:vendor:plc;s=Press.Force
+                streams:
+                  telemetry:
+                    priority: 5
+                """;
+        var defaults = io.sluice.runtime.config.ConfigLoader.parse(template.formatted(""), "gw.yaml");
+        OpcUaConnectorConfig d = (OpcUaConnectorConfig) defaults.connectors().get("press3").options();
+        assertEquals(10_000, d.maxNotificationsPerPublish());
+        assertEquals(10, d.maxOutstandingPublishRequests());
+
+        var set = io.sluice.runtime.config.ConfigLoader.parse(template.formatted(
+                "    max-notifications-per-publish: 0\n    max-outstanding-publish-requests: 3\n"), "gw.yaml");
+        OpcUaConnectorConfig c = (OpcUaConnectorConfig) set.connectors().get("press3").options();
+        assertEquals(0, c.maxNotificationsPerPublish());
+        assertEquals(3, c.maxOutstandingPublishRequests());
+
+        io.sluice.runtime.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.sluice.runtime.config.ConfigException.class, () -> io.sluice.runtime.config.ConfigLoader.parse(
+                        template.formatted("    max-notifications-per-publish: -1\n    max-outstanding-publish-requests: 0\n"),
+                        "gw.yaml"));
+        List<String> problems = e.problems().stream().map(Object::toString).toList();
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("gw.yaml:6:") && problems.get(0).contains(
+                "connectors.press3.max-notifications-per-publish"), problems.toString());
+        assertTrue(problems.get(1).startsWith("gw.yaml:7:") && problems.get(1).contains(
+                "connectors.press3.max-outstanding-publish-requests"), problems.toString());
+    }
 }

@@ -2,8 +2,10 @@ package io.sluice.bench.export;
 
 import io.sluice.bench.Benchmark;
 import io.sluice.rigs.mqtt.MosquittoRig;
+import io.sluice.rigs.proxy.FaultProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,15 +52,23 @@ public final class ExportIotCoreBenchmark implements Benchmark {
         @Option(names = "--payload-format", defaultValue = "json-gzip", description = "json or json-gzip (default ${DEFAULT-VALUE}).")
         String payloadFormat;
 
+        @Option(names = "--latency-ms", defaultValue = "0", description = "Network latency between the gateway and mosquitto, each way, added by the fault proxy (default ${DEFAULT-VALUE}: no proxy).")
+        int latencyMillis;
+
         @Override
         public Integer call() throws Exception {
+            if (latencyMillis < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--latency-ms must not be negative");
             Path work = Files.createTempDirectory("sluice-bench-iotcore");
             List<ExportRun.Result> results = new ArrayList<>();
-            try (MosquittoRig broker = MosquittoRig.startMutualTls(work)) {
-                System.out.printf("mosquitto at %s (pid %d); %,d samples of %d tags per run, payload %s%n",
-                        broker.uri(), broker.pid(), samples, tags, payloadFormat);
+            try (MosquittoRig broker = MosquittoRig.startMutualTls(work);
+                 FaultProxy proxy = latencyMillis > 0 ? FaultProxy.start(broker.port()) : null) {
+                if (proxy != null) proxy.latency(Duration.ofMillis(latencyMillis));
+                String uri = proxy == null ? broker.uri() : "ssl://127.0.0.1:" + proxy.port();
+                System.out.printf("mosquitto at %s (pid %d); %,d samples of %d tags per run, payload %s%s%n",
+                        broker.uri(), broker.pid(), samples, tags, payloadFormat,
+                        proxy == null ? "" : "; " + latencyMillis + " ms latency each way (fault proxy at " + uri + ")");
                 for (int run = 1; run <= runs; run++) {
-                    ExportRun.Result r = ExportRun.run(enabled -> yaml(broker, enabled), "telemetry", "iot", samples, 0, () -> true);
+                    ExportRun.Result r = ExportRun.run(enabled -> yaml(broker, uri, enabled), "telemetry", "iot", samples, 0, () -> true);
                     results.add(r);
                     System.out.println("run " + run + ": " + r.describe() + (r.packetsPerSecond() > 100.5
                             || r.bytesPerSecond() > 512 * 1024 * 1.005 ? "  ABOVE THE QUOTA" : "  (within 100 publishes/s, 512 KB/s)"));
@@ -68,11 +78,12 @@ public final class ExportIotCoreBenchmark implements Benchmark {
             }
             double rate = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerSecond).toArray());
             double perPublish = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerPacket).toArray());
-            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f%n", Math.round(rate), perPublish);
+            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f latency_ms=%d%n", Math.round(rate), perPublish,
+                    latencyMillis);
             return 0;
         }
 
-        private String yaml(MosquittoRig broker, boolean enabled) {
+        private String yaml(MosquittoRig broker, String uri, boolean enabled) {
             return """
                     connectors:
                       sim:
@@ -97,7 +108,7 @@ public final class ExportIotCoreBenchmark implements Benchmark {
                         ca-certificate: %s
                         topic: plant/{site}/{stream}
                         payload-format: %s
-                    """.formatted(samples, tags, enabled, broker.uri(), broker.clientCertificatePath(),
+                    """.formatted(samples, tags, enabled, uri, broker.clientCertificatePath(),
                     broker.clientKeyPath(), broker.caCertificatePath(), payloadFormat);
         }
     }

@@ -2,8 +2,11 @@ package io.sluice.bench.export;
 
 import io.sluice.bench.Benchmark;
 import io.sluice.rigs.kinesis.KinesisEmulator;
+import io.sluice.rigs.proxy.FaultProxy;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,8 +23,9 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * {@code test-rigs/bench export-kinesis [--one-shard]}: samples/s delivered end to end — SQLite store backlog,
  * publisher with its token buckets, Kinesis destination (gzip'd JSON Lines records, AWS SDK v2) — into the
  * kinesis-local emulator, and samples per PutRecords call. {@code --one-shard} writes to a one-shard stream with
- * the rate limiter at one shard's quota (1,000 records/s, 1 MiB/s). Ends with
- * {@code delivered_samples_per_s=N samples_per_call=M} (medians of the runs).
+ * the rate limiter at one shard's quota (1,000 records/s, 1 MiB/s). {@code --latency-ms N} puts the fault proxy's
+ * delay line between the destination and the emulator: N ms each way. Ends with
+ * {@code delivered_samples_per_s=N samples_per_call=M latency_ms=L} (medians of the runs).
  */
 public final class ExportKinesisBenchmark implements Benchmark {
 
@@ -68,26 +72,34 @@ public final class ExportKinesisBenchmark implements Benchmark {
         @Option(names = "--compression-level", defaultValue = "6", description = "gzip level of the records (default ${DEFAULT-VALUE}).")
         int level;
 
+        @Option(names = "--latency-ms", defaultValue = "0", description = "Network latency between the gateway and the emulator, each way, added by the fault proxy (default ${DEFAULT-VALUE}: no proxy).")
+        int latencyMillis;
+
         @Override
         public Integer call() throws Exception {
+            if (latencyMillis < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--latency-ms must not be negative");
             System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
             System.setProperty("aws.secretAccessKey", KinesisEmulator.SECRET_KEY);
             int shardCount = oneShard ? 1 : shards;
             long total = samples != null ? samples : 1_000_000;
             Path work = Files.createTempDirectory("sluice-bench-kinesis");
             List<ExportRun.Result> results = new ArrayList<>();
-            System.out.printf("%,d samples of %d tags per run after a warm-up of %,d, %d shard(s)%s; a fresh kinesis-local per run%n",
-                    total, tags, warmup, shardCount, oneShard ? ", rate limiter at one shard's quota" : "");
+            System.out.printf("%,d samples of %d tags per run after a warm-up of %,d, %d shard(s)%s; a fresh kinesis-local per run%s%n",
+                    total, tags, warmup, shardCount, oneShard ? ", rate limiter at one shard's quota" : "",
+                    latencyMillis > 0 ? "; " + latencyMillis + " ms latency each way (fault proxy)" : "");
             try {
                 for (int run = 1; run <= runs; run++) {
                     // kinesis-local keeps every record in memory and slows down as it fills: a fresh one per run
                     try (KinesisEmulator emulator = KinesisEmulator.start(work.resolve("run-" + run));
+                         FaultProxy proxy = latencyMillis > 0 ? FaultProxy.start(emulator.endpoint().getPort()) : null;
                          KinesisAsyncClient admin = KinesisAsyncClient.builder().endpointOverride(emulator.endpoint())
                                  .region(Region.of(emulator.region())).credentialsProvider(StaticCredentialsProvider.create(
                                          AwsBasicCredentials.create(KinesisEmulator.ACCESS_KEY, KinesisEmulator.SECRET_KEY))).build()) {
                         String stream = "bench-" + run;
                         admin.createStream(b -> b.streamName(stream).shardCount(shardCount)).get(30, TimeUnit.SECONDS);
-                        ExportRun.Result r = ExportRun.run(enabled -> yaml(emulator, stream, shardCount, warmup + total, enabled),
+                        if (proxy != null) proxy.latency(Duration.ofMillis(latencyMillis));
+                        URI endpoint = proxy == null ? emulator.endpoint() : URI.create("http://127.0.0.1:" + proxy.port());
+                        ExportRun.Result r = ExportRun.run(enabled -> yaml(emulator, endpoint, stream, shardCount, warmup + total, enabled),
                                 "telemetry", "cloud", warmup + total, warmup, () -> true);
                         results.add(r);
                         System.out.println("run " + run + ": " + r.describe());
@@ -98,11 +110,12 @@ public final class ExportKinesisBenchmark implements Benchmark {
             }
             double rate = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerSecond).toArray());
             double perCall = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerCall).toArray());
-            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f%n", Math.round(rate), perCall);
+            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f latency_ms=%d%n", Math.round(rate), perCall,
+                    latencyMillis);
             return 0;
         }
 
-        private String yaml(KinesisEmulator emulator, String stream, int shardCount, long total, boolean enabled) {
+        private String yaml(KinesisEmulator emulator, URI endpoint, String stream, int shardCount, long total, boolean enabled) {
             return """
                     connectors:
                       sim:

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
  * limits included), SiteWise destination with the real AWS SDK client — into the SiteWise stand-in on loopback, and
  * samples per BatchPutAssetPropertyValue call. Each run first lets the simulator connector fill the store while the
  * destination is disabled, then enables it and times the drain of the backlog, so the producer does not compete
- * for the CPU with what is measured. Ends with {@code delivered_samples_per_s=N samples_per_call=M} (medians).
+ * for the CPU with what is measured. {@code --latency-ms N} makes the stand-in answer each call N ms late (its own
+ * simulated service round trip). Ends with {@code delivered_samples_per_s=N samples_per_call=M latency_ms=L}
+ * (medians).
  */
 public final class ExportSiteWiseBenchmark implements Benchmark {
 
@@ -67,6 +69,8 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
         public Integer call() throws Exception {
             System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "AKIDBENCHMARK"));
             System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "benchmark"));
+            if (latencyMillis < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--latency-ms must not be negative");
+            if (latencyMillis > 0) System.out.println(latencyMillis + " ms service round trip in the stand-in");
             List<double[]> results = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 double[] r = once();
@@ -76,7 +80,8 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
             }
             double rate = median(results.stream().mapToDouble(r -> r[0]).toArray());
             double perCall = median(results.stream().mapToDouble(r -> r[1]).toArray());
-            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f%n", Math.round(rate), perCall);
+            System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f latency_ms=%d%n", Math.round(rate), perCall,
+                    latencyMillis);
             return 0;
         }
 

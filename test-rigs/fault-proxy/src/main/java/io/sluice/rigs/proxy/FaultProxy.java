@@ -9,11 +9,16 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link Mode#PASS} — forward bytes both ways unchanged.</li>
- *   <li>{@link Mode#DELAY} — forward, but hold every chunk for a fixed time before writing it on.</li>
+ *   <li>{@link Mode#DELAY} — forward, but hold every chunk for a fixed time before writing it on (reading stops
+ *       meanwhile, so it also slows the stream down).</li>
+ *   <li>{@link Mode#LATENCY} — a delay line: every chunk is written on a fixed time after it was read, in order, while
+ *       reading goes on, so the stream arrives late but as fast as without it (network latency, not a slow link).</li>
  *   <li>{@link Mode#DROP} — close new connections right after accepting them; existing ones keep working.</li>
  *   <li>{@link Mode#BLACKHOLE} — accept connections and swallow everything, never answer; connections that were open
  *       when the blackhole began stay dead after it ends (as after a real network partition), new ones work again.</li>
@@ -38,10 +46,12 @@ import org.slf4j.LoggerFactory;
 public final class FaultProxy implements AutoCloseable {
 
     /** What the proxy does with traffic. */
-    public enum Mode { PASS, DELAY, DROP, BLACKHOLE, RESET }
+    public enum Mode { PASS, DELAY, LATENCY, DROP, BLACKHOLE, RESET }
 
     private static final Logger LOG = LoggerFactory.getLogger(FaultProxy.class);
     private static final int BUFFER = 16 * 1024;
+    /** Chunks a delay line holds per direction (at most 16 MB): enough for any latency at loopback rates. */
+    private static final int LINE_CHUNKS = 1024;
 
     private final InetSocketAddress upstream;
     private final ServerSocket server;
@@ -51,8 +61,10 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong bytesForwarded = new AtomicLong();
     private final AtomicLong bytesSwallowed = new AtomicLong();
+    private final AtomicLong bytesDelayed = new AtomicLong();
     private volatile Mode mode = Mode.PASS;
     private volatile long delayMillis;
+    private volatile long latencyNanos;
     private volatile boolean closed;
 
     private FaultProxy(InetSocketAddress upstream, ServerSocket server) {
@@ -109,6 +121,16 @@ public final class FaultProxy implements AutoCloseable {
         setMode(Mode.DELAY);
     }
 
+    /**
+     * Adds {@code latency} to each direction of every connection (a request and its answer take twice as long) without
+     * reducing throughput: each chunk is written on {@code latency} after it was read, in order, while reading goes on.
+     */
+    public void latency(Duration latency) {
+        if (latency.isNegative()) throw new IllegalArgumentException("latency must not be negative");
+        latencyNanos = latency.toNanos();
+        setMode(Mode.LATENCY);
+    }
+
     /** Closes new connections right after accepting them. */
     public void drop() {
         setMode(Mode.DROP);
@@ -130,11 +152,18 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Applies a mode by name: {@code pass}, {@code delay:<ms>}, {@code drop}, {@code blackhole}, {@code reset}. */
+    /**
+     * Applies a mode by name: {@code pass}, {@code delay:<ms>}, {@code latency:<ms>}, {@code drop}, {@code blackhole},
+     * {@code reset}.
+     */
     public void apply(String spec) {
         String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
         if (s.startsWith("delay:")) {
             delay(Duration.ofMillis(Long.parseLong(s.substring(6))));
+            return;
+        }
+        if (s.startsWith("latency:")) {
+            latency(Duration.ofMillis(Long.parseLong(s.substring(8))));
             return;
         }
         switch (s) {
@@ -143,7 +172,7 @@ public final class FaultProxy implements AutoCloseable {
             case "blackhole" -> blackhole();
             case "reset" -> reset();
             default -> throw new IllegalArgumentException(
-                    "expected pass, delay:<ms>, drop, blackhole or reset, got '" + spec + "'");
+                    "expected pass, delay:<ms>, latency:<ms>, drop, blackhole or reset, got '" + spec + "'");
         }
     }
 
@@ -172,6 +201,11 @@ public final class FaultProxy implements AutoCloseable {
 
     public long bytesSwallowed() {
         return bytesSwallowed.get();
+    }
+
+    /** Bytes read and waiting in delay lines ({@link Mode#LATENCY}) to be written on. */
+    public long bytesDelayed() {
+        return bytesDelayed.get();
     }
 
     private void acceptLoop() {
@@ -249,6 +283,7 @@ public final class FaultProxy implements AutoCloseable {
 
     private void pump(Link link, Socket from, Socket to) {
         byte[] buf = new byte[BUFFER];
+        DelayLine line = null;
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
@@ -265,10 +300,20 @@ public final class FaultProxy implements AutoCloseable {
                         continue;
                     }
                 }
+                if (line == null && mode == Mode.LATENCY) {
+                    // from now on this direction goes through the line (also after the mode changes), so order holds
+                    line = new DelayLine(link, out);
+                    threads.execute(line);
+                }
+                if (line != null) {
+                    line.add(Arrays.copyOf(buf, n), System.nanoTime() + (mode == Mode.LATENCY ? latencyNanos : 0));
+                    continue;
+                }
                 bytesForwarded.addAndGet(n);
                 out.write(buf, 0, n);
                 out.flush();
             }
+            if (line != null) line.finish();
             // orderly end of one direction: pass the half-close on, unless the link is dead
             if (!link.blackholed) {
                 try {
@@ -287,6 +332,7 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("fault proxy pump: {}", e.toString());
         }
+        if (line != null) line.abandon(); // a broken connection: its writer must not wait for chunks forever
         if (link.blackholed) {
             if (from == link.client) {
                 // the client gave up (or was reset): only now does its socket close
@@ -338,6 +384,87 @@ public final class FaultProxy implements AutoCloseable {
             c.close();
         } catch (Exception ignored) {
             // nothing to do
+        }
+    }
+
+    /**
+     * One direction's delay line: the pump adds each chunk with the time it is due, this writes them on in order when
+     * they are due. The pump never waits for a chunk to be written, only for room in the line.
+     */
+    private final class DelayLine implements Runnable {
+        private record Chunk(byte[] bytes, long dueNanos) {
+        }
+
+        private static final Chunk END = new Chunk(new byte[0], 0);
+
+        private final Link link;
+        private final OutputStream out;
+        private final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(LINE_CHUNKS);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile IOException failure;
+
+        DelayLine(Link link, OutputStream out) {
+            this.link = link;
+            this.out = out;
+        }
+
+        void add(byte[] bytes, long dueNanos) throws IOException, InterruptedException {
+            bytesDelayed.addAndGet(bytes.length);
+            try {
+                offer(new Chunk(bytes, dueNanos));
+            } catch (IOException | InterruptedException e) {
+                bytesDelayed.addAndGet(-bytes.length);
+                throw e;
+            }
+        }
+
+        /** Waits until every chunk added is written (or the line failed). */
+        void finish() throws IOException, InterruptedException {
+            offer(END);
+            done.await();
+            if (failure != null) throw failure;
+        }
+
+        /** Drops what is still waiting and ends the writer (nothing more is added). */
+        void abandon() {
+            List<Chunk> left = new ArrayList<>();
+            queue.drainTo(left);
+            for (Chunk c : left) bytesDelayed.addAndGet(-c.bytes().length);
+            queue.offer(END);
+        }
+
+        private void offer(Chunk chunk) throws IOException, InterruptedException {
+            while (!queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+                if (done.getCount() == 0) throw failure != null ? failure : new SocketException("delay line closed");
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    Chunk c = queue.take();
+                    if (c == END) return;
+                    long wait = c.dueNanos() - System.nanoTime();
+                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                    if (link.blackholed) {
+                        bytesDelayed.addAndGet(-c.bytes().length);
+                        bytesSwallowed.addAndGet(c.bytes().length);
+                        continue;
+                    }
+                    out.write(c.bytes());
+                    out.flush();
+                    bytesDelayed.addAndGet(-c.bytes().length);
+                    bytesForwarded.addAndGet(c.bytes().length);
+                }
+            } catch (IOException e) {
+                failure = e;
+                link.close(); // the pump's read fails and ends the link as for any broken connection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                done.countDown();
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,11 +15,15 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The proxy in front of a real TCP echo server on loopback. */
 class FaultProxyIT {
@@ -161,8 +166,105 @@ class FaultProxyIT {
     void applyParsesModes() {
         proxy.apply("delay:25");
         assertEquals(FaultProxy.Mode.DELAY, proxy.mode());
+        proxy.apply("latency:20");
+        assertEquals(FaultProxy.Mode.LATENCY, proxy.mode());
         proxy.apply("BLACKHOLE");
         assertEquals(FaultProxy.Mode.BLACKHOLE, proxy.mode());
         assertThrows(IllegalArgumentException.class, () -> proxy.apply("flaky"));
+    }
+
+    @Test
+    @Timeout(30)
+    void latencyDelaysEachDirectionWithoutHoldingUpTheStream() throws Exception {
+        try (ServerSocket sinkServer = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             FaultProxy line = FaultProxy.start(sinkServer.getLocalPort())) {
+            line.latency(Duration.ofMillis(1500));
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            List<long[]> arrivals = new CopyOnWriteArrayList<>(); // {total bytes so far, nanoTime}
+            Thread sink = new Thread(() -> {
+                try (Socket s = sinkServer.accept(); InputStream in = s.getInputStream()) {
+                    byte[] buf = new byte[8192];
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        synchronized (received) {
+                            received.write(buf, 0, n);
+                            arrivals.add(new long[] {received.size(), System.nanoTime()});
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the test ended
+                }
+            }, "sink");
+            sink.setDaemon(true);
+            sink.start();
+
+            byte[][] chunks = {pattern(100, 1), pattern(2_000, 2), pattern(40_000, 3)};
+            long[] sentAt = new long[chunks.length];
+            long[] sentUpTo = new long[chunks.length];
+            long total = 0;
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), line.port())) {
+                for (int i = 0; i < chunks.length; i++) {
+                    sentAt[i] = System.nanoTime();
+                    s.getOutputStream().write(chunks[i]);
+                    s.getOutputStream().flush();
+                    total += chunks[i].length;
+                    sentUpTo[i] = total;
+                    long expected = total;
+                    awaitTrue("chunk " + i + " read by the proxy", () -> line.bytesDelayed() + line.bytesForwarded() >= expected);
+                }
+                // a delay line holds every chunk at once (a proxy that sleeps per chunk would hold one)
+                synchronized (received) {
+                    assertEquals(0, received.size(), "nothing is written on before the latency has passed");
+                }
+                assertEquals(total, line.bytesDelayed());
+                long all = total;
+                awaitTrue("every byte at the sink", () -> {
+                    synchronized (received) {
+                        return received.size() == all;
+                    }
+                });
+            }
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            for (byte[] c : chunks) sent.write(c);
+            assertArrayEquals(sent.toByteArray(), received.toByteArray(), "bytes intact and in order");
+            for (int i = 0; i < chunks.length; i++) {
+                long firstByte = (i == 0 ? 0 : sentUpTo[i - 1]) + 1;
+                long at = arrivals.stream().filter(a -> a[0] >= firstByte).findFirst().orElseThrow()[1];
+                long millis = (at - sentAt[i]) / 1_000_000;
+                assertTrue(millis >= 1500, "chunk " + i + " arrived after " + millis + " ms, before the latency");
+            }
+            assertEquals(0, line.bytesDelayed());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void latencyAddsToBothDirections() throws IOException {
+        proxy.apply("latency:200");
+        assertEquals(FaultProxy.Mode.LATENCY, proxy.mode());
+        try (Socket s = connect()) {
+            for (String text : List.of("first", "second")) {
+                long t0 = System.nanoTime();
+                assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), roundTrip(s, text));
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(millis >= 400, "round trip took only " + millis + " ms; 200 ms each way expected");
+            }
+            proxy.pass(); // chunks of a connection that used the line still go through it, in order
+            assertArrayEquals("after".getBytes(StandardCharsets.UTF_8), roundTrip(s, "after"));
+        }
+    }
+
+    private static byte[] pattern(int length, int seed) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) b[i] = (byte) (i * 31 + seed);
+        return b;
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(5);
+        }
     }
 }

@@ -211,6 +211,24 @@ public final class RigServer implements AutoCloseable {
         return s == null ? 0 : s.getSessionManager().getAllSessions().size();
     }
 
+    /**
+     * The MaxNotificationsPerPublish of every subscription on the server, as the server revised it from the client's
+     * CreateSubscription (0 and values above its own limit become that limit, 65535 in Milo 1.1).
+     */
+    public List<Integer> subscriptionMaxNotificationsPerPublish() {
+        OpcUaServer s = server;
+        if (s == null) return List.of();
+        return s.getSubscriptions().values().stream().map(sub -> sub.getMaxNotificationsPerPublish()).toList();
+    }
+
+    /** Publish requests the server holds, over all sessions (waiting for notifications or a keep-alive). */
+    public int pendingPublishRequests() {
+        OpcUaServer s = server;
+        if (s == null) return 0;
+        return s.getSessionManager().getAllSessions().stream()
+                .mapToInt(session -> session.getSubscriptionManager().getPublishQueue().size()).sum();
+    }
+
     /** The current value of a node, e.g. {@code Rig/Scalars/Int32_0}. */
     public DataValue value(String path) {
         RigNamespace.RigNode n = runningNamespace().nodesByPath().get(path);
