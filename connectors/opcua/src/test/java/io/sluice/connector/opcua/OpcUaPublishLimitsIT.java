@@ -1,6 +1,7 @@
 package io.sluice.connector.opcua;
 
 import static io.sluice.connector.opcua.ConfigFixtures.folder;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.sluice.rigs.opcua.RigServerConfig;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.connector.HealthState;
+import io.sluice.testkit.FakeConnectorContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,14 +46,14 @@ class OpcUaPublishLimitsIT {
         NodeGroup g = ConfigFixtures.group("load", AcquisitionMode.SUBSCRIPTION, Duration.ofMillis(20), 100,
                 DeadbandType.NONE, 0, Optional.empty(), List.of(), List.of(folder("/Rig/Load")));
         OpcUaConnector connector = null;
-        try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             connector = (OpcUaConnector) new OpcUaConnectorFactory().create("limits",
                     ConfigFixtures.config(rig.endpointUrl(), List.of(g)).withPublishLimits(10, 10));
             connector.start(ctx);
-            TestContext.await("connected", Duration.ofSeconds(20), () -> ctx.state() == HealthState.CONNECTED);
+            await("connected").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             assertEquals(List.of(10), rig.subscriptionMaxNotificationsPerPublish(),
                     "the server's subscription has the configured MaxNotificationsPerPublish");
-            TestContext.await("initial values", Duration.ofSeconds(20), () -> {
+            await("initial values").atMost(Duration.ofSeconds(20)).until(() -> {
                 for (String tag : tags()) if (ctx.samplesOf(tag).isEmpty()) return false;
                 return true;
             });
@@ -61,7 +63,7 @@ class OpcUaPublishLimitsIT {
                 Thread.sleep(20); // the pace of the simulated device, not a wait for a result
             }
             long last = rig.step("Rig/Load/Node_00000");
-            TestContext.await("the last change of every node", Duration.ofSeconds(60), () -> {
+            await("the last change of every node").atMost(Duration.ofSeconds(60)).until(() -> {
                 for (String tag : tags()) {
                     List<Sample> s = ctx.samplesOf(tag);
                     if (s.isEmpty() || step(s.get(s.size() - 1)) < last) return false;
@@ -92,12 +94,12 @@ class OpcUaPublishLimitsIT {
         RigServer rig = RigServer.start(RigServerConfig.defaults().withSecurityDir(dir.resolve("rig"))
                 .withScalarsPerType(0).withLoadNodes(1));
         OpcUaConnector connector = null;
-        try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             connector = (OpcUaConnector) new OpcUaConnectorFactory().create("limits",
                     ConfigFixtures.config(rig.endpointUrl(), List.of(ConfigFixtures.group("g", List.of(),
                             List.of(folder("/Rig/Load"))))));
             connector.start(ctx);
-            TestContext.await("connected", Duration.ofSeconds(20), () -> ctx.state() == HealthState.CONNECTED);
+            await("connected").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.CONNECTED);
             assertEquals(List.of(OpcUaConnectorConfig.DEFAULT_MAX_NOTIFICATIONS), rig.subscriptionMaxNotificationsPerPublish());
         } finally {
             if (connector != null) connector.stop();
@@ -126,18 +128,18 @@ class OpcUaPublishLimitsIT {
                     String.format("nsu=%s;s=Rig/Load/Node_%05d", RigServer.NAMESPACE_URI, i))), List.of()));
         }
         OpcUaConnector connector = null;
-        try (TestContext ctx = new TestContext(dir.resolve("state"))) {
+        try (FakeConnectorContext ctx = new FakeConnectorContext("test-opcua", dir.resolve("state"))) {
             connector = (OpcUaConnector) new OpcUaConnectorFactory().create("limits",
                     ConfigFixtures.config(rig.endpointUrl(), groups).withPublishLimits(0, maxOutstanding));
             connector.start(ctx);
-            TestContext.await("connected", Duration.ofSeconds(20), () -> ctx.state() == HealthState.CONNECTED);
-            TestContext.await("initial values", Duration.ofSeconds(20), () -> {
+            await("connected").atMost(Duration.ofSeconds(20)).until(() -> ctx.healthState() == HealthState.CONNECTED);
+            await("initial values").atMost(Duration.ofSeconds(20)).until(() -> {
                 for (int i = 0; i < 3; i++) if (ctx.samplesOf(String.format("Node_%05d", i)).isEmpty()) return false;
                 return true;
             });
             int[] last = {-1};
             long[] since = {System.nanoTime()};
-            TestContext.await("a steady number of held Publish requests", Duration.ofSeconds(30), () -> {
+            await("a steady number of held Publish requests").atMost(Duration.ofSeconds(30)).until(() -> {
                 int now = rig.pendingPublishRequests();
                 if (now != last[0]) {
                     last[0] = now;
