@@ -47,7 +47,7 @@ public final class ExportIotCoreBenchmark implements Benchmark {
         @Option(names = "--tags", defaultValue = "100", description = "Simulated tags (default ${DEFAULT-VALUE}).")
         int tags;
 
-        @Option(names = "--payload-format", defaultValue = "json-gzip", description = "json or json-gzip (default ${DEFAULT-VALUE}).")
+        @Option(names = "--payload-format", defaultValue = "json-gzip", description = "json, json-gzip or snapshot (default ${DEFAULT-VALUE}).")
         String payloadFormat;
 
         @Override

@@ -68,6 +68,9 @@ public final class ExportKinesisBenchmark implements Benchmark {
         @Option(names = "--compression-level", defaultValue = "6", description = "gzip level of the records (default ${DEFAULT-VALUE}).")
         int level;
 
+        @Option(names = "--record-format", defaultValue = "series", description = "record-format of the destination: series or jsonl (default ${DEFAULT-VALUE}).")
+        String recordFormat;
+
         @Override
         public Integer call() throws Exception {
             System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
@@ -76,8 +79,8 @@ public final class ExportKinesisBenchmark implements Benchmark {
             long total = samples != null ? samples : 1_000_000;
             Path work = Files.createTempDirectory("sluice-bench-kinesis");
             List<ExportRun.Result> results = new ArrayList<>();
-            System.out.printf("%,d samples of %d tags per run after a warm-up of %,d, %d shard(s)%s; a fresh kinesis-local per run%n",
-                    total, tags, warmup, shardCount, oneShard ? ", rate limiter at one shard's quota" : "");
+            System.out.printf("%,d samples of %d tags per run after a warm-up of %,d, %d shard(s)%s, record-format %s; a fresh kinesis-local per run%n",
+                    total, tags, warmup, shardCount, oneShard ? ", rate limiter at one shard's quota" : "", recordFormat);
             try {
                 for (int run = 1; run <= runs; run++) {
                     // kinesis-local keeps every record in memory and slows down as it fills: a fresh one per run
@@ -125,7 +128,9 @@ public final class ExportKinesisBenchmark implements Benchmark {
                         endpoint-override: %s
                         shard-count: %d
                         compression-level: %d
+                        record-format: %s
                     %s""".formatted(total, tags, enabled, stream, emulator.region(), emulator.endpoint(), shardCount, level,
+                    recordFormat,
                     window == null ? "" : "    window-samples: " + window + "\n");
         }
     }
