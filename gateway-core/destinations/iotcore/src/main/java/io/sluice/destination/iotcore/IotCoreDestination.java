@@ -26,8 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code max-in-flight} ordering lanes by tag (a tag always uses the same lane, so its samples stay in order while
  * several messages of one topic are unacknowledged) and packs each lane's samples into as few messages as fit
  * {@code max-payload-size} ({@link IotPayloadFormat}); with {@code payload-format: snapshot} lanes are per source
- * (connector and asset) and each lane's samples become one message per snapshot or lap record
- * ({@link IotSnapshotFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
+ * and source time (a snapshot stays in one lane) and each lane's samples become one message per snapshot or lap
+ * record ({@link IotSnapshotFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
  * messages at once over the transport and reports each PUBACK, or a retry for messages that got none.
  */
 public final class IotCoreDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
@@ -133,8 +133,10 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
                 rejected.add(new Rejection(s, problem));
                 continue;
             }
-            // snapshots keep a source's messages in one lane (in order); the series formats keep a tag's
-            int lane = Math.floorMod(snapshots ? java.util.Objects.hash(s.connector(), s.asset())
+            // series: a tag always in one lane, so its samples stay in order. Snapshots: one source timestamp in one
+            // lane (a snapshot stays whole), the timestamps spread over all lanes so that a single source is not
+            // held to one message in flight; each snapshot carries its own time
+            int lane = Math.floorMod(snapshots ? java.util.Objects.hash(s.connector(), s.asset(), s.sample().sourceTimeNanos())
                     : (s.connector() + '\0' + s.sample().tag()).hashCode(), laneCount);
             lanes.computeIfAbsent(topic + "\u0000" + lane, k -> new ArrayList<>()).add(s);
         }

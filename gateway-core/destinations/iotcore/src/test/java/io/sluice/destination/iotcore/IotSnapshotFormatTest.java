@@ -116,13 +116,13 @@ class IotSnapshotFormatTest {
         PackResult r = destination(DataSize.ofKilobytes(2)).pack(in);
         assertTrue(r.rejected().isEmpty());
         List<JsonNode> m = messages(r);
-        assertEquals(7000, m.get(0).get("rpm").asInt());
-        assertEquals(7001, m.get(1).get("rpm").asInt());
+        List<Integer> rpm = m.stream().filter(n -> n.has("rpm")).map(n -> n.get("rpm").asInt()).toList();
+        assertEquals(List.of(7000, 7001), rpm, "one message each, in order (one timestamp: one lane)");
         assertTrue(m.size() > 4, "the 400-tag snapshot split: " + m.size());
         int wheels = 0;
         for (int i = 0; i < r.packets().size(); i++) {
             assertTrue(r.packets().get(i).sizeBytes() <= 2048);
-            if (i >= 2) {
+            if (!m.get(i).has("rpm")) {
                 assertEquals(Math.floorDiv(T0 + 1, 1_000_000L), m.get(i).get("epoch_ms").asLong());
                 wheels += m.get(i).size() - 6; // type, ts, epoch_ms, connector, asset, stream
             }
