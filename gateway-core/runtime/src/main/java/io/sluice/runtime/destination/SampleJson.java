@@ -2,7 +2,7 @@ package io.sluice.runtime.destination;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.sluice.samplejson.SeriesJson;
+import io.sluice.samplejson.SampleObjectJson;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.destination.OutboundSample;
@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one JSON form of a sample, used by the file and stdout destinations (one per line), the Greengrass local
- * pub/sub destination (packed into {@code {"samples": [...]}}) and {@code sluice streams tail}:
+ * The one JSON form of a sample (written by {@link SampleObjectJson}, shared with the Kinesis {@code jsonl}
+ * records), used by the file and stdout destinations (one per line), the Greengrass local pub/sub destination (packed into {@code {"samples": [...]}}) and {@code sluice streams tail}:
  * <pre>
  * {"stream":"telemetry","seq":42,"connector":"sim","tag":"line1.temp","type":"float","value":21.5,
  *  "quality":"GOOD","status":0,"source_time":"2026-11-22T05:00:00.123456789Z","server_time":"...",
@@ -58,41 +58,10 @@ public final class SampleJson {
 
     public static void write(JsonGenerator g, String stream, long seq, String connector, Sample sample, Map<String, String> asset)
             throws IOException {
-        g.writeStartObject();
-        if (stream != null) g.writeStringField("stream", stream);
-        g.writeNumberField("seq", seq);
-        if (connector != null) g.writeStringField("connector", connector);
-        g.writeStringField("tag", sample.tag());
-        g.writeStringField("type", sample.value().typeName());
-        g.writeFieldName("value");
-        writeValue(g, sample.value());
-        g.writeStringField("quality", sample.quality().name());
-        g.writeNumberField("status", sample.statusCode());
-        g.writeStringField("source_time", sample.sourceTime().toString());
-        if (sample.hasServerTime()) g.writeStringField("server_time", sample.serverTime().toString());
-        g.writeStringField("receive_time", sample.receiveTime().toString());
-        if (sample.unit() != null) g.writeStringField("unit", sample.unit());
-        if (asset != null && !asset.isEmpty()) {
-            g.writeObjectFieldStart("asset");
-            for (Map.Entry<String, String> e : new java.util.TreeMap<>(asset).entrySet()) g.writeStringField(e.getKey(), e.getValue());
-            g.writeEndObject();
-        }
-        g.writeEndObject();
+        SampleObjectJson.write(g, stream, seq, connector, sample, asset, false);
     }
 
     public static void writeValue(JsonGenerator g, Value v) throws IOException {
-        if (SeriesJson.writeScalar(g, v)) return;
-        if (v instanceof Value.ArrayValue a) {
-            g.writeStartArray();
-            for (Value e : a.elements()) writeValue(g, e);
-            g.writeEndArray();
-        } else if (v instanceof Value.StructValue s) {
-            g.writeStartObject();
-            for (Map.Entry<String, Value> e : s.fields().entrySet()) {
-                g.writeFieldName(e.getKey());
-                writeValue(g, e.getValue());
-            }
-            g.writeEndObject();
-        }
+        SampleObjectJson.writeValue(g, v);
     }
 }

@@ -49,7 +49,7 @@ public final class ExportIotCoreBenchmark implements Benchmark {
         @Option(names = "--tags", defaultValue = "100", description = "Simulated tags (default ${DEFAULT-VALUE}).")
         int tags;
 
-        @Option(names = "--payload-format", defaultValue = "json-gzip", description = "json or json-gzip (default ${DEFAULT-VALUE}).")
+        @Option(names = "--payload-format", defaultValue = "json-gzip", description = "json, json-gzip or snapshot (default ${DEFAULT-VALUE}).")
         String payloadFormat;
 
         @Option(names = "--latency-ms", defaultValue = "0", description = "Network latency between the gateway and mosquitto, each way, added by the fault proxy (default ${DEFAULT-VALUE}: no proxy).")

@@ -75,6 +75,9 @@ public final class ExportKinesisBenchmark implements Benchmark {
         @Option(names = "--latency-ms", defaultValue = "0", description = "Network latency between the gateway and the emulator, each way, added by the fault proxy (default ${DEFAULT-VALUE}: no proxy).")
         int latencyMillis;
 
+        @Option(names = "--record-format", defaultValue = "series", description = "record-format of the destination: series or jsonl (default ${DEFAULT-VALUE}).")
+        String recordFormat;
+
         @Override
         public Integer call() throws Exception {
             if (latencyMillis < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--latency-ms must not be negative");
@@ -84,8 +87,8 @@ public final class ExportKinesisBenchmark implements Benchmark {
             long total = samples != null ? samples : 1_000_000;
             Path work = Files.createTempDirectory("sluice-bench-kinesis");
             List<ExportRun.Result> results = new ArrayList<>();
-            System.out.printf("%,d samples of %d tags per run after a warm-up of %,d, %d shard(s)%s; a fresh kinesis-local per run%s%n",
-                    total, tags, warmup, shardCount, oneShard ? ", rate limiter at one shard's quota" : "",
+            System.out.printf("%,d samples of %d tags per run after a warm-up of %,d, %d shard(s)%s, record-format %s; a fresh kinesis-local per run%s%n",
+                    total, tags, warmup, shardCount, oneShard ? ", rate limiter at one shard's quota" : "", recordFormat,
                     latencyMillis > 0 ? "; " + latencyMillis + " ms latency each way (fault proxy)" : "");
             try {
                 for (int run = 1; run <= runs; run++) {
@@ -138,7 +141,9 @@ public final class ExportKinesisBenchmark implements Benchmark {
                         endpoint-override: %s
                         shard-count: %d
                         compression-level: %d
-                    %s""".formatted(total, tags, enabled, stream, emulator.region(), emulator.endpoint(), shardCount, level,
+                        record-format: %s
+                    %s""".formatted(total, tags, enabled, stream, emulator.region(), endpoint, shardCount, level,
+                    recordFormat,
                     window == null ? "" : "    window-samples: " + window + "\n");
         }
     }

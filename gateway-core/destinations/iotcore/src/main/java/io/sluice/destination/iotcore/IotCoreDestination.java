@@ -25,7 +25,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * Publishes samples to AWS IoT Core. {@link #pack} renders each sample's topic, splits a topic into
  * {@code max-in-flight} ordering lanes by tag (a tag always uses the same lane, so its samples stay in order while
  * several messages of one topic are unacknowledged) and packs each lane's samples into as few messages as fit
- * {@code max-payload-size} ({@link IotPayloadFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
+ * {@code max-payload-size} ({@link IotPayloadFormat}); with {@code payload-format: snapshot} lanes are per source
+ * and source time (a snapshot stays in one lane) and each lane's samples become one message per snapshot or lap
+ * record ({@link IotSnapshotFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
  * messages at once over the transport and reports each PUBACK, or a retry for messages that got none.
  */
 public final class IotCoreDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
@@ -52,6 +54,10 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
 
     /** Packs one topic lane's samples into as few payloads as fit the payload limit. */
     private static SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format) {
+        if (format == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT) {
+            return new SizeLimitedPacker(IotSnapshotFormat::encode, 30, "encoded sample is %d bytes, more than the"
+                    + " payload limit of %d bytes (max-payload-size)");
+        }
         int gzipLevel = format == IotCoreDestinationConfig.PayloadFormat.JSON_GZIP ? 6 : 0;
         return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to, gzipLevel),
                 gzipLevel > 0 ? 12 : 40, "encoded sample is %d bytes, more than the payload limit of %d bytes"
@@ -119,6 +125,7 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         List<Rejection> rejected = new ArrayList<>();
         Map<String, String> topicProblems = new java.util.HashMap<>();
         int laneCount = config.maxInFlight();
+        boolean snapshots = config.payloadFormat() == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT;
         for (OutboundSample s : samples) {
             String topic = topic(s);
             String problem = topicProblems.computeIfAbsent(topic, t -> String.valueOf(topicProblem(t)));
@@ -126,16 +133,22 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
                 rejected.add(new Rejection(s, problem));
                 continue;
             }
-            int lane = Math.floorMod((s.connector() + '\0' + s.sample().tag()).hashCode(), laneCount);
+            // series: a tag always in one lane, so its samples stay in order. Snapshots: one source timestamp in one
+            // lane (a snapshot stays whole), the timestamps spread over all lanes so that a single source is not
+            // held to one message in flight; each snapshot carries its own time
+            int lane = Math.floorMod(snapshots ? java.util.Objects.hash(s.connector(), s.asset(), s.sample().sourceTimeNanos())
+                    : (s.connector() + '\0' + s.sample().tag()).hashCode(), laneCount);
             lanes.computeIfAbsent(topic + "\u0000" + lane, k -> new ArrayList<>()).add(s);
         }
         List<Packet> packets = new ArrayList<>();
         for (Map.Entry<String, List<OutboundSample>> e : lanes.entrySet()) {
             String key = e.getKey();
             String topic = key.substring(0, key.indexOf('\u0000'));
-            List<OutboundSample> list = e.getValue();
-            packer.pack(list, limits.maxPacketBytes(), chunk -> packets.add(new Packet(key, chunk.data().length,
-                    list.subList(chunk.from(), chunk.to()), new Message(topic, chunk.data()))), rejected);
+            List<List<OutboundSample>> messages = snapshots ? IotSnapshotFormat.group(e.getValue()) : List.of(e.getValue());
+            for (List<OutboundSample> list : messages) {
+                packer.pack(list, limits.maxPacketBytes(), chunk -> packets.add(new Packet(key, chunk.data().length,
+                        list.subList(chunk.from(), chunk.to()), new Message(topic, chunk.data()))), rejected);
+            }
         }
         return new PackResult(packets, rejected);
     }

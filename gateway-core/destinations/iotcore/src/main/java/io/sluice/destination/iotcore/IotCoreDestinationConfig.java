@@ -44,8 +44,10 @@ public record IotCoreDestinationConfig(
         @DefaultValue("1") @Range(min = 0, max = 1)
         int qos,
 
-        @Doc("Message payload: json (a JSON document IoT rules can read) or json-gzip (the same, gzip'd: about 6x "
-                + "more samples within IoT Core's byte rate).")
+        @Doc("Message payload: json (the packed series format, many samples per message), json-gzip (the same, "
+                + "gzip'd: about 6x more samples within IoT Core's byte rate) or snapshot (one flat JSON object per "
+                + "source and source time, the tags as fields, plus one message per lap record with \"type\":\"lap\": "
+                + "what IoT rules, their OpenSearch action and Firehose read as is, at fewer samples per quota).")
         @DefaultValue("json")
         PayloadFormat payloadFormat,
 
@@ -91,7 +93,7 @@ public record IotCoreDestinationConfig(
         Duration reconnectMaxDelay) {
 
     /** How samples are encoded in a message. */
-    public enum PayloadFormat { JSON, JSON_GZIP }
+    public enum PayloadFormat { JSON, JSON_GZIP, SNAPSHOT }
 
     public static final long IOT_CORE_MAX_PAYLOAD = 128 * 1024;
 }

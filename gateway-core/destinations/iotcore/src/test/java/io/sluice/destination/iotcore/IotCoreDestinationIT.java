@@ -105,6 +105,7 @@ class IotCoreDestinationIT {
     @Test
     void everySampleArrivesExactlyOnceInPerTagOrder() throws Exception {
         for (var format : IotCoreDestinationConfig.PayloadFormat.values()) {
+            if (format == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT) continue; // IotCoreSnapshotIT reads those
             String stream = "telemetry-" + format.name().toLowerCase();
             List<OutboundSample> in = new ArrayList<>(IotTestSamples.floats(stream, 20_000, 40, 1));
             in.addAll(IotTestSamples.floats(stream + "-alarms", 2_000, 3, 1));

@@ -88,6 +88,11 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
 
     /** Packs one partition key's samples into as few records as fit the record size limit. */
     private static SizeLimitedPacker packer(KinesisDestinationConfig c) {
+        if (c.recordFormat() == KinesisDestinationConfig.RecordFormat.JSONL) {
+            return new SizeLimitedPacker((samples, from, to) -> SampleRecordFormat.encodeJsonl(samples, from, to), 260,
+                    "sample line is %d bytes, more than the record size limit of %d bytes"
+                            + " (max-record-size minus the partition key)");
+        }
         int gzipLevel = c.compression() == KinesisDestinationConfig.Compression.GZIP ? c.compressionLevel() : 0;
         return new SizeLimitedPacker((samples, from, to) -> SampleRecordFormat.encode(samples, from, to, gzipLevel),
                 gzipLevel > 0 ? 12 : 120, "packed sample is %d bytes, more than the record size limit of %d bytes"

@@ -33,7 +33,14 @@ public record KinesisDestinationConfig(
         @DefaultValue("{connector}/{tag}")
         Template partitionKey,
 
-        @Doc("Compression of each record's JSON Lines: gzip or none.")
+        @Doc("What a record holds: series (the packed series format, many samples per line with delta-encoded times; "
+                + "the most samples per quota) or jsonl (one flat JSON object per sample and line, absolute times as ISO "
+                + "strings plus source_epoch_ms, never compressed: what Firehose delivers to S3 and Athena reads as is).")
+        @DefaultValue("series")
+        RecordFormat recordFormat,
+
+        @Doc("Compression of each record's JSON Lines of series: gzip or none (record-format series only; jsonl "
+                + "records are plain).")
         @DefaultValue("gzip")
         Compression compression,
 
@@ -65,6 +72,9 @@ public record KinesisDestinationConfig(
         @Doc("Time one PutRecords call may take before it counts as failed (and is retried).")
         @DefaultValue("30s")
         Duration requestTimeout) {
+
+    /** What a record's data is. */
+    public enum RecordFormat { SERIES, JSONL }
 
     /** How a record's JSON Lines are compressed. */
     public enum Compression { GZIP, NONE }

@@ -1,13 +1,15 @@
 package io.sluice.destination.kinesis;
 
 import io.sluice.samplejson.DecodedSample;
+import io.sluice.samplejson.SampleObjectJson;
 import io.sluice.samplejson.SeriesFormatException;
 import io.sluice.samplejson.SeriesJson;
 import io.sluice.spi.destination.OutboundSample;
 import java.util.List;
 
 /**
- * The packed record format, version 1: many samples in one Kinesis record, as <b>gzip'd JSON Lines of series</b>.
+ * The record formats. {@code record-format: jsonl} is {@link #encodeJsonl}; the default, {@code series}, is the packed
+ * record format, version 1: many samples in one Kinesis record, as <b>gzip'd JSON Lines of series</b>.
  *
  * <p>The record's data is UTF-8 JSON Lines (one JSON object per line, each ended by {@code \n}), compressed with
  * gzip (RFC 1952) unless the destination's {@code compression} is {@code none}; a reader tells them apart by the
@@ -59,6 +61,16 @@ public final class SampleRecordFormat {
     /** Encodes samples {@code from..to-1} as JSON Lines of series, gzip'd when {@code gzipLevel} is 1..9 (0: plain). */
     public static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel) {
         return SeriesJson.encode(to - from, gzipLevel, g -> SeriesJson.writeSeries(samples, from, to, g, true));
+    }
+
+    /**
+     * Encodes samples {@code from..to-1} in the flat form of {@code record-format: jsonl}: plain UTF-8 JSON Lines,
+     * one object per sample in the unified sample form ({@link SampleObjectJson}, as the file destination writes it)
+     * with {@code source_epoch_ms}, each line ended by {@code \n} so that records concatenated by Firehose stay one
+     * object per line.
+     */
+    public static byte[] encodeJsonl(List<OutboundSample> samples, int from, int to) {
+        return SampleObjectJson.encodeLines(samples, from, to, true);
     }
 
     /**

@@ -120,7 +120,7 @@ class KinesisDestinationTest {
         assertEquals(1000, limits.defaultRates().packetsPerSecond());
         assertEquals(1 << 20, limits.defaultRates().bytesPerSecond());
         KinesisDestinationConfig four = new KinesisDestinationConfig("s", Optional.empty(), Optional.empty(),
-                BASE.partitionKey(), BASE.compression(), 6, 4, BASE.maxRequestSize(), BASE.maxRecordSize(), 500, 100,
+                BASE.partitionKey(), BASE.recordFormat(), BASE.compression(), 6, 4, BASE.maxRequestSize(), BASE.maxRecordSize(), 500, 100,
                 BASE.requestTimeout());
         assertEquals(4000, new KinesisDestination("k", four).limits().defaultRates().packetsPerSecond());
     }
@@ -176,7 +176,7 @@ class KinesisDestinationTest {
     void validationReportsKeyPaths() {
         Map<String, String> problems = new HashMap<>();
         KinesisDestinationConfig bad = new KinesisDestinationConfig("s", Optional.empty(), Optional.of("ftp://x"),
-                io.sluice.spi.config.Template.parse("y".repeat(300)), BASE.compression(), 6, 1, DataSize.ofMegabytes(1),
+                io.sluice.spi.config.Template.parse("y".repeat(300)), BASE.recordFormat(), BASE.compression(), 6, 1, DataSize.ofMegabytes(1),
                 DataSize.ofMegabytes(2), 500, 100, BASE.requestTimeout());
         new KinesisDestinationFactory().validate(bad, problems::put);
         assertEquals(3, problems.size(), problems.toString());

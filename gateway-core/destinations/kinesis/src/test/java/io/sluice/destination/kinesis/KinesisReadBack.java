@@ -22,6 +22,9 @@ final class KinesisReadBack implements AutoCloseable {
     /** One record as read: its shard, partition key and unpacked samples. */
     record ReadRecord(String shardId, String partitionKey, List<DecodedSample> samples) {}
 
+    /** One record as the service returned it, with its shard. */
+    record RawRecord(String shardId, Record record) {}
+
     final KinesisAsyncClient client;
 
     KinesisReadBack(KinesisEmulator emulator) {
@@ -54,6 +57,16 @@ final class KinesisReadBack implements AutoCloseable {
     /** Every record of every shard, each shard read from TRIM_HORIZON to its end, shard by shard. */
     List<ReadRecord> readAll(String stream) throws Exception {
         List<ReadRecord> out = new ArrayList<>();
+        for (RawRecord raw : readRaw(stream)) {
+            Record rec = raw.record();
+            out.add(new ReadRecord(raw.shardId(), rec.partitionKey(), SampleRecordFormat.decode(rec.data().asByteArray())));
+        }
+        return out;
+    }
+
+    /** Every record of every shard as the service returns it, shard by shard. */
+    List<RawRecord> readRaw(String stream) throws Exception {
+        List<RawRecord> out = new ArrayList<>();
         List<Shard> shards = client.listShards(b -> b.streamName(stream)).get(30, TimeUnit.SECONDS).shards();
         for (Shard shard : shards) {
             String iterator = client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
@@ -61,9 +74,7 @@ final class KinesisReadBack implements AutoCloseable {
             for (int round = 0; round < 10_000 && iterator != null; round++) {
                 String it = iterator;
                 GetRecordsResponse r = client.getRecords(b -> b.shardIterator(it).limit(1000)).get(30, TimeUnit.SECONDS);
-                for (Record rec : r.records()) {
-                    out.add(new ReadRecord(shard.shardId(), rec.partitionKey(), SampleRecordFormat.decode(rec.data().asByteArray())));
-                }
+                for (Record rec : r.records()) out.add(new RawRecord(shard.shardId(), rec));
                 iterator = r.nextShardIterator();
                 if (r.records().isEmpty() && (r.millisBehindLatest() == null || r.millisBehindLatest() == 0)) break;
             }

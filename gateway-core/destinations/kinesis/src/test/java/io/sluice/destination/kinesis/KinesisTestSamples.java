@@ -22,18 +22,24 @@ final class KinesisTestSamples {
 
     static KinesisDestinationConfig config(String stream, Optional<String> endpoint) {
         return new KinesisDestinationConfig(stream, Optional.of("us-east-1"), endpoint, Template.parse("{connector}/{tag}"),
-                KinesisDestinationConfig.Compression.GZIP, 6, 1, DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 500,
+                KinesisDestinationConfig.RecordFormat.SERIES, KinesisDestinationConfig.Compression.GZIP, 6, 1, DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 500,
                 20000, Duration.ofSeconds(30));
     }
 
     static KinesisDestinationConfig withRecordSize(KinesisDestinationConfig c, DataSize recordSize, KinesisDestinationConfig.Compression comp) {
-        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpointOverride(), c.partitionKey(), comp,
+        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpointOverride(), c.partitionKey(), c.recordFormat(), comp,
                 c.compressionLevel(), c.shardCount(), DataSize.ofMegabytes(10), recordSize, c.maxRecordsPerRequest(),
                 c.windowSamples(), c.requestTimeout());
     }
 
     static KinesisDestinationConfig withKey(KinesisDestinationConfig c, String template) {
         return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpointOverride(), Template.parse(template),
+                c.recordFormat(), c.compression(), c.compressionLevel(), c.shardCount(), c.maxRequestSize(), c.maxRecordSize(),
+                c.maxRecordsPerRequest(), c.windowSamples(), c.requestTimeout());
+    }
+
+    static KinesisDestinationConfig withFormat(KinesisDestinationConfig c, KinesisDestinationConfig.RecordFormat format) {
+        return new KinesisDestinationConfig(c.streamName(), c.region(), c.endpointOverride(), c.partitionKey(), format,
                 c.compression(), c.compressionLevel(), c.shardCount(), c.maxRequestSize(), c.maxRecordSize(),
                 c.maxRecordsPerRequest(), c.windowSamples(), c.requestTimeout());
     }

@@ -48,4 +48,38 @@ class SampleRecordFormatTest {
                 () -> SampleRecordFormat.decode("{\"v\":1,\"series\":[]}".getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().startsWith("line 1: "), e.getMessage());
     }
+
+    @Test
+    void jsonlRecordsAreOnePlainObjectPerSampleWithAbsoluteTimesWithinTheRecordLimit() throws Exception {
+        List<OutboundSample> in = KinesisTestSamples.floats("telemetry", 5000, 7, 100);
+        KinesisDestinationConfig c = KinesisTestSamples.withFormat(KinesisTestSamples.withRecordSize(
+                KinesisTestSamples.config("s", java.util.Optional.empty()), io.sluice.spi.config.DataSize.ofKilobytes(64),
+                KinesisDestinationConfig.Compression.GZIP), KinesisDestinationConfig.RecordFormat.JSONL);
+        var result = new KinesisDestination("k", c).pack(in);
+        assertTrue(result.rejected().isEmpty());
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        int n = 0;
+        for (var p : result.packets()) {
+            var entry = (software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry) p.body();
+            byte[] data = entry.data().asByteArray();
+            assertTrue(data.length + entry.partitionKey().length() <= 64 * 1024, "record of " + data.length + " bytes");
+            assertFalse(SeriesJson.isGzip(data), "jsonl records are never compressed");
+            String text = new String(data, StandardCharsets.UTF_8);
+            assertTrue(text.endsWith("\n"));
+            for (String line : text.split("\n")) {
+                var o = mapper.readTree(line);
+                OutboundSample s = in.get((int) (o.get("seq").asLong() - 100));
+                assertEquals(s.sample().tag(), o.get("tag").asText());
+                assertEquals(entry.partitionKey(), "sim/" + s.sample().tag());
+                assertEquals(s.sample().sourceTime(), java.time.Instant.parse(o.get("source_time").asText()));
+                assertEquals(Math.floorDiv(s.sample().sourceTimeNanos(), 1_000_000L), o.get("source_epoch_ms").asLong());
+                assertEquals(s.sample().receiveTime(), java.time.Instant.parse(o.get("receive_time").asText()));
+                assertEquals(((io.sluice.spi.Value.FloatValue) s.sample().value()).value(), o.get("value").asDouble());
+                assertEquals("press-3", o.get("asset").get("machine").asText());
+                n++;
+            }
+        }
+        assertEquals(in.size(), n);
+        assertTrue(result.packets().size() > 7, "more than one record per key at 64 KB: " + result.packets().size());
+    }
 }
