@@ -54,6 +54,10 @@ final class ConfigWarnings {
             }
         });
         destinationNodes.forEach((name, node) -> {
+            String fallback = scalar(mapping(node).get("fallback"));
+            if (fallback != null) exported.add(fallback); // its fallback stream exports to it
+        });
+        destinationNodes.forEach((name, node) -> {
             if (!exported.contains(name)) {
                 binder.warning(destinationKeys.get(name), "destinations." + name, "unused: no stream exports to it (add it to a stream's `export:`)");
             }

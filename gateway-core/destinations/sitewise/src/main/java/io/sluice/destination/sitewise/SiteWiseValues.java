@@ -42,8 +42,20 @@ public final class SiteWiseValues {
 
     /** Thrown for a sample that can never be sent; the message is the dead-letter reason. */
     public static final class Unsendable extends Exception {
+        private final boolean outOfWindow;
+
         public Unsendable(String reason) {
+            this(reason, false);
+        }
+
+        private Unsendable(String reason, boolean outOfWindow) {
             super(reason, null, false, false);
+            this.outOfWindow = outOfWindow;
+        }
+
+        /** Whether the sample was refused for its source time (an age rejection), not for what it holds. */
+        public boolean outOfWindow() {
+            return outOfWindow;
         }
     }
 
@@ -128,11 +140,11 @@ public final class SiteWiseValues {
         Instant t = io.sluice.spi.Sample.toInstant(sourceTimeNanos);
         if (t.isBefore(now.minus(maxAge))) {
             throw new Unsendable("timestamp " + t + " is older than " + io.sluice.spi.Durations.format(maxAge)
-                    + " (SiteWise accepts at most 7 days back)");
+                    + " (SiteWise accepts at most 7 days back)", true);
         }
         if (t.isAfter(now.plus(maxAhead))) {
             throw new Unsendable("timestamp " + t + " is more than " + io.sluice.spi.Durations.format(maxAhead)
-                    + " ahead of the gateway clock (SiteWise accepts at most 10 minutes ahead)");
+                    + " ahead of the gateway clock (SiteWise accepts at most 10 minutes ahead)", true);
         }
     }
 
