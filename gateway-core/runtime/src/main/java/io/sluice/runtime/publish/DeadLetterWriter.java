@@ -44,6 +44,11 @@ final class DeadLetterWriter {
     /** Age rejections come in episodes too (a backlog replayed after a week offline). */
     private final EpisodeLog reroutedLog = new EpisodeLog(log, Duration.ofMinutes(1));
 
+    /** A writer for a destination without a fallback: every rejection goes to the dead-letter stream. */
+    DeadLetterWriter(String destination, String stream, SqliteStreamStore store, DestinationCounters counters) {
+        this(destination, stream, Optional.empty(), store, counters);
+    }
+
     DeadLetterWriter(String destination, String stream, Optional<String> fallbackStream, SqliteStreamStore store,
                      DestinationCounters counters) {
         this.destination = destination;

@@ -16,6 +16,7 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.Rejection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,5 +158,71 @@ class PublisherTest {
         long lowBeforeLastHigh = delivered.subList(0, lastHigh).stream().filter(s -> s.stream().equals("low")).count();
         assertEquals(100, lowBeforeLastHigh,
                 "only the window in flight when the high-priority samples arrived goes before them");
+    }
+
+    /** t0 samples are refused for their age, t1 samples as invalid; samples already in the fallback stream pass. */
+    private static Rejection ageOrInvalid(OutboundSample s) {
+        if (s.stream().equals("out-fallback")) return null;
+        if (s.sample().tag().endsWith(".t0")) return Rejection.outOfWindow(s, "timestamp 1970-01-01T00:00:01Z is older than 7d");
+        if (s.sample().tag().endsWith(".t1")) return new Rejection(s, "value out of range");
+        return null;
+    }
+
+    @Test
+    void ageRejectionsGoToTheFallbackAndInvalidOnesToTheDeadLetterStream() throws Exception {
+        GatewayConfig config = ConfigLoader.parse("""
+                streams:
+                  high: {priority: 1, export: [{destination: out}]}
+                  low: {priority: 8, export: [{destination: out}]}
+                destinations:
+                  out: {type: scripted, max-backoff: 200ms, fallback: archive}
+                  archive: {type: scripted, max-backoff: 200ms}
+                """, "test.yaml");
+        prefill(config, 100);
+        ScriptedDestination.rejectAtPack = PublisherTest::ageOrInvalid;
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 100);
+            awaitCursor(g, "low", 100);
+            await("the fallback drained").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> g.store().nextSequence("out-fallback") == 40 && g.store().cursor("out-fallback", "archive") == 40);
+            List<StoredSample> dead = g.store().read("out-dead-letter", 0, 1000).samples();
+            assertEquals(40, dead.size(), "only the invalid samples are dead-lettered");
+            assertTrue(dead.stream().allMatch(s -> s.sample().tag().endsWith(".t1")));
+            DestinationStatus out = g.status().destinations().stream().filter(d -> d.name().equals("out")).findFirst().orElseThrow();
+            assertEquals(40, out.rerouted());
+            assertEquals("out-fallback", out.fallbackStream());
+            assertEquals(Map.of("timestamp N-N-NTN:N:NZ is older than Nd", 40L), out.reroutes());
+            assertEquals(Map.of("value out of range", 40L), out.deadLetters());
+            assertEquals(40.0, g.registry().get("sluice.destination.samples.rerouted").tag("destination", "out")
+                    .functionCounter().count());
+        }
+        List<OutboundSample> rerouted = ScriptedDestination.accepted.stream().filter(s -> s.stream().equals("out-fallback")).toList();
+        assertEquals(40, rerouted.size(), "each age rejection delivered to the fallback once");
+        Map<String, Long> origins = new HashMap<>();
+        for (OutboundSample s : rerouted) {
+            assertTrue(s.sample().tag().endsWith(".t0"), s.toString());
+            DeadLetterNote note = DeadLetterNote.parse(s.note()).orElseThrow();
+            assertEquals("out", note.destination());
+            assertEquals("timestamp 1970-01-01T00:00:01Z is older than 7d", note.reason());
+            origins.merge(note.originStream(), 1L, Long::sum);
+        }
+        assertEquals(Map.of("high", 20L, "low", 20L), origins);
+        assertEquals(120, ScriptedDestination.accepted.stream().filter(s -> !s.stream().equals("out-fallback")).count());
+    }
+
+    @Test
+    void withoutAFallbackAgeRejectionsAreDeadLettered() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
+        prefill(config, 100);
+        ScriptedDestination.rejectAtPack = PublisherTest::ageOrInvalid;
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 100);
+            awaitCursor(g, "low", 100);
+            assertEquals(80, g.store().read("out-dead-letter", 0, 1000).samples().size());
+            DestinationStatus out = g.status().destinations().get(0);
+            assertEquals(0, out.rerouted());
+            assertEquals(null, out.fallbackStream());
+            assertEquals(80, out.deadLettered());
+        }
     }
 }
