@@ -135,15 +135,18 @@ public final class SiteWiseValues {
                 .build();
     }
 
-    /** Refuses a source time outside [now - maxAge, now + maxAhead]. */
+    /**
+     * Refuses a source time outside [now - maxAge, now + maxAhead] as out of the window (an age rejection). The
+     * reason names no time (the sample holds it), so the samples of one backlog share it and move in long runs.
+     */
     public static void checkWindow(long sourceTimeNanos, Instant now, Duration maxAge, Duration maxAhead) throws Unsendable {
         Instant t = io.sluice.spi.Sample.toInstant(sourceTimeNanos);
         if (t.isBefore(now.minus(maxAge))) {
-            throw new Unsendable("timestamp " + t + " is older than " + io.sluice.spi.Durations.format(maxAge)
+            throw new Unsendable("source time is older than " + io.sluice.spi.Durations.format(maxAge)
                     + " (SiteWise accepts at most 7 days back)", true);
         }
         if (t.isAfter(now.plus(maxAhead))) {
-            throw new Unsendable("timestamp " + t + " is more than " + io.sluice.spi.Durations.format(maxAhead)
+            throw new Unsendable("source time is more than " + io.sluice.spi.Durations.format(maxAhead)
                     + " ahead of the gateway clock (SiteWise accepts at most 10 minutes ahead)", true);
         }
     }
