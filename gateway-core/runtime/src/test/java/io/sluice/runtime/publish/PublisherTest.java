@@ -53,7 +53,11 @@ class PublisherTest {
             store.configure(settings);
             for (String stream : List.of("low", "high")) {
                 List<Sample> samples = new ArrayList<>();
-                for (int i = 0; i < perStream; i++) samples.add(Sample.good(stream + ".t" + (i % 5), Value.of((long) i), 1_000L + i));
+                // received now: a receive time in 1970 would let the TTL sweep take them (and their dead letters)
+                long now = System.currentTimeMillis() * 1_000_000L;
+                for (int i = 0; i < perStream; i++) {
+                    samples.add(new Sample(stream + ".t" + (i % 5), Value.of((long) i), Quality.GOOD, 0, 1_000L + i, now, null));
+                }
                 Durations.await(store.append(stream, "c", samples, null), Duration.ofSeconds(10));
             }
         }
@@ -160,6 +164,18 @@ class PublisherTest {
                 "only the window in flight when the high-priority samples arrived goes before them");
     }
 
+    /** Every sample of a stream, read in chunks. */
+    private static List<StoredSample> readAll(SqliteStreamStore store, String stream) {
+        List<StoredSample> out = new ArrayList<>();
+        long from = 0;
+        while (true) {
+            io.sluice.runtime.store.ReadBatch batch = store.read(stream, from, 1000);
+            out.addAll(batch.samples());
+            if (batch.isEmpty() || batch.nextSequence() <= from) return out;
+            from = batch.nextSequence();
+        }
+    }
+
     /** t0 samples are refused for their age, t1 samples as invalid; samples already in the fallback stream pass. */
     private static Rejection ageOrInvalid(OutboundSample s) {
         if (s.stream().equals("out-fallback")) return null;
@@ -185,7 +201,7 @@ class PublisherTest {
             awaitCursor(g, "low", 100);
             await("the fallback drained").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
                     .until(() -> g.store().nextSequence("out-fallback") == 40 && g.store().cursor("out-fallback", "archive") == 40);
-            List<StoredSample> dead = g.store().read("out-dead-letter", 0, 1000).samples();
+            List<StoredSample> dead = readAll(g.store(), "out-dead-letter");
             assertEquals(40, dead.size(), "only the invalid samples are dead-lettered");
             assertTrue(dead.stream().allMatch(s -> s.sample().tag().endsWith(".t1")));
             DestinationStatus out = g.status().destinations().stream().filter(d -> d.name().equals("out")).findFirst().orElseThrow();
@@ -218,7 +234,7 @@ class PublisherTest {
         try (Gateway g = Gateway.start(config, dir)) {
             awaitCursor(g, "high", 100);
             awaitCursor(g, "low", 100);
-            assertEquals(80, g.store().read("out-dead-letter", 0, 1000).samples().size());
+            assertEquals(80, readAll(g.store(), "out-dead-letter").size());
             DestinationStatus out = g.status().destinations().get(0);
             assertEquals(0, out.rerouted());
             assertEquals(null, out.fallbackStream());
