@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * With {@code epochMillis} the object also carries {@code source_epoch_ms} (the source time in milliseconds since
  * the epoch, rounded down) right after {@code source_time}, for readers that index numbers rather than ISO strings.
  * Bytes are base64 strings; arrays and structures plain JSON arrays and objects; NaN and infinities strings.
- * {@code server_time}, {@code unit} and {@code asset} are left out when empty.
+ * {@code server_time}, {@code unit}, {@code asset} and {@code note} are left out when empty.
  */
 public final class SampleObjectJson {
 
@@ -32,6 +32,15 @@ public final class SampleObjectJson {
     /** Writes one sample as a JSON object (no line end). */
     public static void write(JsonGenerator g, String stream, long seq, String connector, Sample sample,
                              Map<String, String> asset, boolean epochMillis) throws IOException {
+        write(g, stream, seq, connector, sample, asset, epochMillis, null);
+    }
+
+    /**
+     * As above; {@code note} (where a dead-lettered or rerouted sample came from and why) is written as the last
+     * field, {@code note}, when not null.
+     */
+    public static void write(JsonGenerator g, String stream, long seq, String connector, Sample sample,
+                             Map<String, String> asset, boolean epochMillis, String note) throws IOException {
         g.writeStartObject();
         if (stream != null) g.writeStringField("stream", stream);
         g.writeNumberField("seq", seq);
@@ -48,6 +57,7 @@ public final class SampleObjectJson {
         g.writeStringField("receive_time", sample.receiveTime().toString());
         if (sample.unit() != null) g.writeStringField("unit", sample.unit());
         writeAsset(g, asset);
+        if (note != null) g.writeStringField("note", note);
         g.writeEndObject();
     }
 
@@ -91,7 +101,7 @@ public final class SampleObjectJson {
             for (int i = from; i < to; i++) {
                 OutboundSample s = samples.get(i);
                 AssetContext asset = s.asset() == null ? AssetContext.EMPTY : s.asset();
-                write(g, s.stream(), s.sequence(), s.connector(), s.sample(), asset.levels(), epochMillis);
+                write(g, s.stream(), s.sequence(), s.connector(), s.sample(), asset.levels(), epochMillis, s.note());
                 g.writeRaw('\n');
             }
         } catch (IOException e) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Shows a running (or the last) gateway's state: store, connectors with their health and counters, streams with backlog, oldest age, drain rate and time to drain, destinations with their state (FAILED with the reason, failing since, next retry), dead letters, and every metric.",
+        description = {"Shows a running (or the last) gateway's state: store, connectors with their health and counters, streams with backlog, oldest age, drain rate and time to drain, destinations with their state (FAILED with the reason, failing since, next retry), dead letters, samples rerouted to a fallback, and every metric.",
                 "A running gateway is asked through its admin endpoint (the address is in <data>/admin.json); a stopped one, or one whose endpoint is off, is read from status.json. Whether the gateway runs is decided by its lock on the data directory, not by the age of status.json.",
                 "Exit code 0: running and healthy, 1: running but degraded (or nothing to show), 3: not running."})
 final class StatusCommand implements Callable<Integer> {
@@ -120,6 +120,8 @@ final class StatusCommand implements Callable<Integer> {
             }
             d.path("deadLetters").fields().forEachRemaining(f -> System.out.printf("      dead-lettered to %s: %,d %s%n",
                     d.path("deadLetterStream").asText(), f.getValue().asLong(), f.getKey()));
+            d.path("reroutes").fields().forEachRemaining(f -> System.out.printf("      rerouted to %s: %,d %s%n",
+                    d.path("fallbackStream").asText(), f.getValue().asLong(), f.getKey()));
         }
         if (metrics) {
             System.out.println("metrics:");

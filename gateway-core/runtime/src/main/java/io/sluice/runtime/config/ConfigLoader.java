@@ -290,7 +290,7 @@ public final class ConfigLoader {
             else validatePartially(binder, node, path, factory.configType(), commonKeys, (o, r) -> validateDestination(factory, o, r));
             if (common != null && options != null) {
                 result.put(name, new DestinationInstance(name, common.type(), common.enabled(),
-                        common.deadLetterStream().orElse(name + "-dead-letter"), common.rate().orElse(RateOverride.NONE),
+                        common.deadLetterStream().orElse(name + "-dead-letter"), common.fallback(), common.rate().orElse(RateOverride.NONE),
                         common.maxBackoff(), common.drainOnStop(), options, factory));
             }
         }
@@ -427,6 +427,48 @@ public final class ConfigLoader {
                 binder.problem(at, path, "stream '" + d.deadLetterStream() + "' is not defined under `streams`");
             }
         }
+        checkFallbacks(root, binder, streamNames, destinationNames, destinations);
+    }
+
+    /**
+     * A {@code fallback} names another configured destination, the chain of fallbacks it starts has no cycle, and its
+     * fallback stream's name is not taken by a configured stream.
+     */
+    private static void checkFallbacks(Node root, ConfigBinder binder, Set<String> streamNames, Set<String> destinationNames,
+                                       Map<String, DestinationInstance> destinations) {
+        for (DestinationInstance d : destinations.values()) {
+            if (d.fallback().isEmpty()) continue;
+            String target = d.fallback().get();
+            String path = "destinations." + d.name() + ".fallback";
+            Node at = ConfigBinder.find(root, path);
+            if (target.equals(d.name())) {
+                binder.problem(at, path, "a destination cannot be its own fallback; name another destination");
+                continue;
+            }
+            if (!destinationNames.contains(target)) {
+                String suggestion = Names.closest(target, destinationNames);
+                binder.problem(at, path, "destination '" + target + "' is not defined under `destinations`"
+                        + (suggestion != null ? " (did you mean '" + suggestion + "'?)" : "; defined: " + destinationNames));
+                continue;
+            }
+            List<String> chain = new ArrayList<>(List.of(d.name()));
+            String next = target;
+            while (next != null && !chain.contains(next)) {
+                chain.add(next);
+                DestinationInstance n = destinations.get(next);
+                next = n == null ? null : n.fallback().orElse(null);
+            }
+            if (next != null) {
+                chain.add(next);
+                binder.problem(at, path, "fallbacks form a cycle: " + String.join(" -> ", chain)
+                        + "; the last destination of a fallback chain must have none");
+                continue;
+            }
+            if (streamNames.contains(d.fallbackStream())) {
+                binder.problem(at, path, "stream '" + d.fallbackStream() + "' is defined under `streams`, but the "
+                        + "gateway creates it for this fallback; rename that stream");
+            }
+        }
     }
 
     /** The entries of a section, without reporting anything (the binding pass did). */
@@ -439,11 +481,17 @@ public final class ConfigLoader {
         return m == null ? Map.of() : m;
     }
 
-    /** Every destination without an explicit dead-letter stream gets one: kept, never exported, oldest dropped. */
+    /**
+     * Every destination without an explicit dead-letter stream gets one: kept, never exported, oldest dropped; every
+     * destination with a {@code fallback} gets its fallback stream alike, exported to the fallback destination.
+     */
     private static void addDeadLetterStreams(Map<String, StreamConfig> streams, Map<String, DestinationInstance> destinations) {
         for (DestinationInstance d : destinations.values()) {
             streams.putIfAbsent(d.deadLetterStream(), new StreamConfig(10, DataSize.ofMegabytes(256), Duration.ofDays(30), Duration.ZERO,
                     StreamConfig.WhenFull.DROP_OLDEST, StreamConfig.Persistence.FILE, List.of()));
+            d.fallback().ifPresent(target -> streams.putIfAbsent(d.fallbackStream(), new StreamConfig(10,
+                    DataSize.ofMegabytes(256), Duration.ofDays(30), Duration.ZERO, StreamConfig.WhenFull.DROP_OLDEST,
+                    StreamConfig.Persistence.FILE, List.of(new StreamConfig.ExportConfig(target, Duration.ZERO, 0)))));
         }
     }
 

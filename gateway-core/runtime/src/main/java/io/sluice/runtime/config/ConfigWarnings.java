@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * <ul>
  *   <li>a stream exported nowhere (its samples wait until {@code ttl} or {@code max-size} drops them), unless it is a
  *       destination's dead-letter stream;</li>
- *   <li>a destination no stream exports to;</li>
+ *   <li>a destination no stream exports to (nor any destination names as its {@code fallback});</li>
  *   <li>a route that can match nothing: its connector glob names no connector, or an earlier route takes every tag
  *       of the same connectors (first match wins).</li>
  * </ul>
@@ -52,6 +52,10 @@ final class ConfigWarnings {
                 binder.warning(streamKeys.get(name), "streams." + name, "exported nowhere: its samples stay in the store until ttl or "
                         + "max-size drops them (add `export:` entries, or ignore this for a local buffer)");
             }
+        });
+        destinationNodes.forEach((name, node) -> {
+            String fallback = scalar(mapping(node).get("fallback"));
+            if (fallback != null) exported.add(fallback); // its fallback stream exports to it
         });
         destinationNodes.forEach((name, node) -> {
             if (!exported.contains(name)) {

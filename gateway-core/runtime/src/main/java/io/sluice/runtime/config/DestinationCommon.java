@@ -12,6 +12,12 @@ public record DestinationCommon(
         @Doc("Stream that receives samples this destination rejects as invalid, with the reason. Point it at a stream "
                 + "exported elsewhere to reroute them. Default: `<name>-dead-letter` (created automatically, not exported).")
         Optional<String> deadLetterStream,
+        @Doc("Destination that receives the samples this one refuses for their age (source time outside the window the "
+                + "service accepts, e.g. SiteWise: older than 7 days or more than 10 minutes ahead), instead of the "
+                + "dead-letter stream. They are appended to the stream `<name>-fallback` (created automatically, exported "
+                + "to the fallback destination), each run with a note naming origin stream, sequences and reason. Must "
+                + "name another destination; fallbacks may not form a cycle.")
+        Optional<String> fallback,
         @Doc("Rate limit overrides.") Optional<RateOverride> rate,
         @Doc("Longest wait between retries after failures (exponential backoff with jitter).")
         @DefaultValue("5m") Duration maxBackoff,

@@ -2,14 +2,28 @@ package io.sluice.runtime.config;
 
 import io.sluice.spi.destination.DestinationFactory;
 import java.time.Duration;
+import java.util.Optional;
 
-/** One configured destination: common keys, typed options and its factory. */
+/**
+ * One configured destination: common keys, typed options and its factory.
+ *
+ * @param fallback the destination its age rejections are rerouted to, if any
+ */
 public record DestinationInstance(String name, String type, boolean enabled, String deadLetterStream,
-                                  RateOverride rate, Duration maxBackoff, Duration drainOnStop, Record options, DestinationFactory<?> factory) {
+                                  Optional<String> fallback, RateOverride rate, Duration maxBackoff, Duration drainOnStop, Record options, DestinationFactory<?> factory) {
 
     public boolean sameAs(DestinationInstance other) {
         return other != null && type.equals(other.type) && enabled == other.enabled
-                && deadLetterStream.equals(other.deadLetterStream) && rate.equals(other.rate)
+                && deadLetterStream.equals(other.deadLetterStream) && fallback.equals(other.fallback) && rate.equals(other.rate)
                 && maxBackoff.equals(other.maxBackoff) && drainOnStop.equals(other.drainOnStop) && options.equals(other.options);
+    }
+
+    /** The stream its age rejections are appended to when it has a {@link #fallback}, exported to the fallback. */
+    public String fallbackStream() {
+        return fallbackStreamOf(name);
+    }
+
+    static String fallbackStreamOf(String destination) {
+        return destination + "-fallback";
     }
 }

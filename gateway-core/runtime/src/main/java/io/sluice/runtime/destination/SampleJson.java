@@ -35,7 +35,7 @@ public final class SampleJson {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.setRootValueSeparator(null);
             for (OutboundSample s : samples) {
-                write(g, s.stream(), s.sequence(), s.connector(), s.sample(), s.asset().levels());
+                write(g, s.stream(), s.sequence(), s.connector(), s.sample(), s.asset().levels(), s.note());
                 g.flush();
                 out.write('\n');
             }
@@ -49,7 +49,7 @@ public final class SampleJson {
     public static byte[] encode(OutboundSample s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(200);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(g, s.stream(), s.sequence(), s.connector(), s.sample(), s.asset().levels());
+            write(g, s.stream(), s.sequence(), s.connector(), s.sample(), s.asset().levels(), s.note());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -58,7 +58,16 @@ public final class SampleJson {
 
     public static void write(JsonGenerator g, String stream, long seq, String connector, Sample sample, Map<String, String> asset)
             throws IOException {
-        SampleObjectJson.write(g, stream, seq, connector, sample, asset, false);
+        write(g, stream, seq, connector, sample, asset, null);
+    }
+
+    /**
+     * One sample as a JSON object; {@code note} (where a dead-lettered or rerouted sample came from and why) is
+     * written as the field {@code note} when not null.
+     */
+    public static void write(JsonGenerator g, String stream, long seq, String connector, Sample sample, Map<String, String> asset,
+                             String note) throws IOException {
+        SampleObjectJson.write(g, stream, seq, connector, sample, asset, false, note);
     }
 
     public static void writeValue(JsonGenerator g, Value v) throws IOException {

@@ -27,10 +27,19 @@ final class DestinationCounters {
     final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
     /** Samples moved to the dead-letter stream, by reason (numbers and ids replaced by N and *). */
     final Map<String, AtomicLong> deadLetteredByReason = new ConcurrentHashMap<>();
+    /** Samples rerouted to the fallback destination's stream for their age. */
+    final AtomicLong rerouted = new AtomicLong();
+    /** Samples rerouted to the fallback, by reason (numbers and ids replaced by N and *). */
+    final Map<String, AtomicLong> reroutedByReason = new ConcurrentHashMap<>();
     final AtomicReference<DestinationState> state = new AtomicReference<>(DestinationState.STARTING);
 
+    private final MeterRegistry registry;
+    private final Tags tags;
+
     DestinationCounters(String name, MeterRegistry registry) {
+        this.registry = registry;
         Tags tags = Tags.of("destination", name);
+        this.tags = tags;
         // monotonic counts are counters (Prometheus: *_total), so rate() and increase() apply
         counter(registry, "sluice.destination.samples.sent", tags, samplesSent, null);
         counter(registry, "sluice.destination.packets.sent", tags, packetsSent, null);
@@ -66,6 +75,19 @@ final class DestinationCounters {
     /** A packet the service throttled (it is retried too). */
     void throttled() {
         throttles.incrementAndGet();
+    }
+
+    /**
+     * Samples rerouted to the fallback for their age: {@code sluice.destination.samples.rerouted{destination,reason}},
+     * one counter per reason key, registered when the reason first occurs.
+     */
+    void rerouted(String reasonKey, int count) {
+        rerouted.addAndGet(count);
+        reroutedByReason.computeIfAbsent(reasonKey, k -> {
+            AtomicLong value = new AtomicLong();
+            counter(registry, "sluice.destination.samples.rerouted", tags.and("reason", k), value, null);
+            return value;
+        }).addAndGet(count);
     }
 
     /** A failed call or packet, by reason (see {@link DeliveryHealth#reasonKey}). */

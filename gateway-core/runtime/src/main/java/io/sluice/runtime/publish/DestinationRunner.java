@@ -291,10 +291,13 @@ final class DestinationRunner implements Runnable {
         counters.failures.forEach((k, v) -> failures.put(k, v.get()));
         Map<String, Long> deadLetters = new TreeMap<>();
         counters.deadLetteredByReason.forEach((k, v) -> deadLetters.put(k, v.get()));
+        Map<String, Long> reroutes = new TreeMap<>();
+        counters.reroutedByReason.forEach((k, v) -> reroutes.put(k, v.get()));
         return new DestinationStatus(instance.name(), instance.type(), state, sinceMillis,
                 counters.samplesSent.get(), counters.packetsSent.get(), counters.bytesSent.get(), counters.calls.get(),
                 counters.retries.get(), counters.throttles.get(), counters.deadLettered.get(), instance.deadLetterStream(),
-                deadLetters, counters.startFailures.get(), failures, lastSuccessMillis, lastError, rateFactor, positions,
+                deadLetters, counters.rerouted.get(), instance.fallback().isPresent() ? instance.fallbackStream() : null,
+                reroutes, counters.startFailures.get(), failures, lastSuccessMillis, lastError, rateFactor, positions,
                 failingSinceMillis, nextRetryInMillis);
     }
 

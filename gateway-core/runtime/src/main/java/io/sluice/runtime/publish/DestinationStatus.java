@@ -11,6 +11,9 @@ import java.util.Map;
  * @param stateSinceMillis epoch millis of the last state change
  * @param deadLetterStream the stream rejected samples go to
  * @param deadLetters      samples moved to the dead-letter stream since the gateway started, by reason
+ * @param fallbackStream   the stream samples refused for their age go to (exported to the {@code fallback}
+ *                         destination), null without a fallback
+ * @param reroutes         samples rerouted to the fallback since the gateway started, by reason
  * @param startFailures    failed start attempts since the gateway started
  * @param failures         failed calls or packets by reason
  * @param lastSuccessMillis epoch millis of the last confirmed call, 0 if none
@@ -23,7 +26,8 @@ import java.util.Map;
 public record DestinationStatus(String name, String type, DestinationState state, long stateSinceMillis,
                                 long samplesSent, long packetsSent, long bytesSent, long calls, long retries,
                                 long throttles, long deadLettered, String deadLetterStream,
-                                Map<String, Long> deadLetters, long startFailures, Map<String, Long> failures,
+                                Map<String, Long> deadLetters, long rerouted, String fallbackStream,
+                                Map<String, Long> reroutes, long startFailures, Map<String, Long> failures,
                                 long lastSuccessMillis, String lastError, double rateFactor, List<ExportStatus> exports,
                                 long failingSinceMillis, long nextRetryInMillis) {
 

@@ -63,7 +63,8 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
         this.reader = new WindowReader(instance.name(), destination, store, exports, assets, lifecycle, cursors, clock);
         this.health = new DeliveryHealth(instance.name(), counters, clock, DeliveryHealth.backoff(DeliveryHealth.FIRST_RETRY, instance.maxBackoff()));
         this.rates = new CallRateLimiter(CallRateLimiter.configured(instance, destination.limits().defaultRates()), clock);
-        DeadLetterWriter deadLetters = new DeadLetterWriter(instance.name(), instance.deadLetterStream(), store, counters);
+        DeadLetterWriter deadLetters = new DeadLetterWriter(instance.name(), instance.deadLetterStream(),
+                instance.fallback().map(f -> instance.fallbackStream()), store, counters);
         this.sender = new WindowSender(instance.name(), instance.deadLetterStream(), destination, lifecycle, counters,
                 health, rates, deadLetters, cursors, clock, reader::exports, this);
     }

@@ -187,7 +187,7 @@ final class WindowReader implements AutoCloseable {
             ReadBatch batch = store.read(plan.stream(), cursor, take);
             for (StoredSample s : batch.samples()) {
                 window.samples.add(new OutboundSample(plan.stream(), s.sequence(), s.connector(), s.sample(),
-                        resolver.resolve(s.connector(), s.sample().tag())));
+                        resolver.resolve(s.connector(), s.sample().tag()), s.note()));
             }
             if (!batch.samples().isEmpty()) window.lowestPriority = Math.max(window.lowestPriority, plan.priority());
             if (batch.nextSequence() > cursor) {

@@ -88,7 +88,7 @@ final class WindowSender {
     /** Sends a whole window; true when every packet is settled (delivered or dead-lettered) and the cursors moved. */
     boolean send(WindowReader.Window window, PackResult packed) {
         if (!packed.rejected().isEmpty()) {
-            if (!deadLetter(groupRejections(packed.rejected()))) return false;
+            if (!handOver(packed.rejected())) return false;
         }
         InFlightWindow inFlight = new InFlightWindow(window, packed.packets());
         while (!inFlight.settled()) {
@@ -269,6 +269,23 @@ final class WindowSender {
             health.failed("rejected: " + DeliveryHealth.reasonKey(r.reason()), r.reason());
         }
         return byReason;
+    }
+
+    /**
+     * Moves the samples the destination could not pack away: age rejections to the fallback stream when it has a
+     * fallback, the rest to the dead-letter stream; false if the store refused them (the window is retried).
+     */
+    private boolean handOver(List<Rejection> rejections) {
+        List<Rejection> left;
+        try {
+            left = deadLetters.reroute(rejections, CALL_TIMEOUT);
+        } catch (SluiceException ex) {
+            health.failed("fallback append failed", ex.getMessage());
+            log.error("destination {}: cannot write to its fallback stream: {}", name, ex.getMessage());
+            pacing.sleep(health.nextBackoffNanos());
+            return false;
+        }
+        return left.isEmpty() || deadLetter(groupRejections(left));
     }
 
     /** Moves rejected samples to the dead-letter stream; false if the store refused them (the window is retried). */

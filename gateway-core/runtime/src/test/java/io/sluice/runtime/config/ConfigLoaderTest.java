@@ -118,4 +118,92 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText("a: [1, 2\nb: 3\n", "y.yaml"));
         assertTrue(e.problems().get(0).line() > 0);
     }
+
+    private static String withFallbacks(String destinations) {
+        return """
+                streams:
+                  telemetry:
+                    export: [{destination: a}]
+                destinations:
+                """ + destinations;
+    }
+
+    @Test
+    void aFallbackGetsAStreamExportedToIt() {
+        String text = withFallbacks("""
+                  a: {type: file, directory: /tmp/a, fallback: archive}
+                  archive: {type: file, directory: /tmp/archive}
+                """);
+        GatewayConfig config = loader.parseText(text, "gw.yaml");
+        assertEquals(java.util.Optional.of("archive"), config.destinations().get("a").fallback());
+        assertEquals(java.util.Optional.empty(), config.destinations().get("archive").fallback());
+        StreamConfig fallback = config.streams().get("a-fallback");
+        assertEquals(List.of("archive"), fallback.export().stream().map(StreamConfig.ExportConfig::destination).toList());
+        assertFalse(config.streams().containsKey("archive-fallback"), "no fallback, no fallback stream");
+        assertTrue(config.streams().containsKey("a-dead-letter"), "the dead-letter stream stays");
+        assertTrue(loader.check(text, "gw.yaml").warnings().stream().noneMatch(w -> w.keyPath().equals("destinations.archive")),
+                "a destination used as fallback is not unused");
+    }
+
+    @Test
+    void aFallbackNamingItselfIsLocated() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText(withFallbacks("""
+                  a: {type: file, directory: /tmp/a, fallback: a}
+                """), "f.yaml"));
+        ConfigProblem p = only(e, "destinations.a.fallback");
+        assertEquals(5, p.line());
+        assertTrue(p.message().contains("cannot be its own fallback"), p.message());
+        assertTrue(e.getMessage().contains("f.yaml:5:"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownFallbackIsLocated() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText(withFallbacks("""
+                  a: {type: file, directory: /tmp/a, fallback: archiv}
+                  archive: {type: file, directory: /tmp/archive}
+                """), "f.yaml"));
+        ConfigProblem p = only(e, "destinations.a.fallback");
+        assertEquals(5, p.line());
+        assertTrue(p.message().contains("'archiv' is not defined under `destinations` (did you mean 'archive'?)"), p.message());
+    }
+
+    @Test
+    void aCycleOfFallbacksIsLocated() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText(withFallbacks("""
+                  a: {type: file, directory: /tmp/a, fallback: b}
+                  b: {type: file, directory: /tmp/b, fallback: c}
+                  c:
+                    type: file
+                    directory: /tmp/c
+                    fallback: a
+                """), "f.yaml"));
+        ConfigProblem a = e.problems().stream().filter(p -> p.keyPath().equals("destinations.a.fallback")).findFirst().orElseThrow();
+        assertEquals(5, a.line());
+        assertTrue(a.message().contains("fallbacks form a cycle: a -> b -> c -> a"), a.message());
+        ConfigProblem c = e.problems().stream().filter(p -> p.keyPath().equals("destinations.c.fallback")).findFirst().orElseThrow();
+        assertEquals(10, c.line());
+        assertTrue(e.getMessage().contains("f.yaml:10:"), e.getMessage());
+    }
+
+    @Test
+    void aFallbackStreamNameTakenByAConfiguredStreamIsLocated() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText("""
+                streams:
+                  telemetry:
+                    export: [{destination: a}]
+                  a-fallback:
+                    export: [{destination: archive}]
+                destinations:
+                  a: {type: file, directory: /tmp/a, fallback: archive}
+                  archive: {type: file, directory: /tmp/archive}
+                """, "f.yaml"));
+        assertTrue(only(e, "destinations.a.fallback").message().contains("stream 'a-fallback' is defined"), e.getMessage());
+    }
+
+    private static ConfigProblem only(ConfigException e, String keyPath) {
+        assertEquals(1, e.problems().size(), e.getMessage());
+        ConfigProblem p = e.problems().get(0);
+        assertEquals(keyPath, p.keyPath(), e.getMessage());
+        return p;
+    }
 }

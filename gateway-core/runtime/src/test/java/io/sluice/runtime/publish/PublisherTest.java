@@ -16,6 +16,7 @@ import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.Rejection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,11 @@ class PublisherTest {
             store.configure(settings);
             for (String stream : List.of("low", "high")) {
                 List<Sample> samples = new ArrayList<>();
-                for (int i = 0; i < perStream; i++) samples.add(Sample.good(stream + ".t" + (i % 5), Value.of((long) i), 1_000L + i));
+                // received now: a receive time in 1970 would let the TTL sweep take them (and their dead letters)
+                long now = System.currentTimeMillis() * 1_000_000L;
+                for (int i = 0; i < perStream; i++) {
+                    samples.add(new Sample(stream + ".t" + (i % 5), Value.of((long) i), Quality.GOOD, 0, 1_000L + i, now, null));
+                }
                 Durations.await(store.append(stream, "c", samples, null), Duration.ofSeconds(10));
             }
         }
@@ -157,5 +162,83 @@ class PublisherTest {
         long lowBeforeLastHigh = delivered.subList(0, lastHigh).stream().filter(s -> s.stream().equals("low")).count();
         assertEquals(100, lowBeforeLastHigh,
                 "only the window in flight when the high-priority samples arrived goes before them");
+    }
+
+    /** Every sample of a stream, read in chunks. */
+    private static List<StoredSample> readAll(SqliteStreamStore store, String stream) {
+        List<StoredSample> out = new ArrayList<>();
+        long from = 0;
+        while (true) {
+            io.sluice.runtime.store.ReadBatch batch = store.read(stream, from, 1000);
+            out.addAll(batch.samples());
+            if (batch.isEmpty() || batch.nextSequence() <= from) return out;
+            from = batch.nextSequence();
+        }
+    }
+
+    /** t0 samples are refused for their age, t1 samples as invalid; samples already in the fallback stream pass. */
+    private static Rejection ageOrInvalid(OutboundSample s) {
+        if (s.stream().equals("out-fallback")) return null;
+        if (s.sample().tag().endsWith(".t0")) return Rejection.outOfWindow(s, "timestamp 1970-01-01T00:00:01Z is older than 7d");
+        if (s.sample().tag().endsWith(".t1")) return new Rejection(s, "value out of range");
+        return null;
+    }
+
+    @Test
+    void ageRejectionsGoToTheFallbackAndInvalidOnesToTheDeadLetterStream() throws Exception {
+        GatewayConfig config = ConfigLoader.parse("""
+                streams:
+                  high: {priority: 1, export: [{destination: out}]}
+                  low: {priority: 8, export: [{destination: out}]}
+                destinations:
+                  out: {type: scripted, max-backoff: 200ms, fallback: archive}
+                  archive: {type: scripted, max-backoff: 200ms}
+                """, "test.yaml");
+        prefill(config, 100);
+        ScriptedDestination.rejectAtPack = PublisherTest::ageOrInvalid;
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 100);
+            awaitCursor(g, "low", 100);
+            await("the fallback drained").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> g.store().nextSequence("out-fallback") == 40 && g.store().cursor("out-fallback", "archive") == 40);
+            List<StoredSample> dead = readAll(g.store(), "out-dead-letter");
+            assertEquals(40, dead.size(), "only the invalid samples are dead-lettered");
+            assertTrue(dead.stream().allMatch(s -> s.sample().tag().endsWith(".t1")));
+            DestinationStatus out = g.status().destinations().stream().filter(d -> d.name().equals("out")).findFirst().orElseThrow();
+            assertEquals(40, out.rerouted());
+            assertEquals("out-fallback", out.fallbackStream());
+            assertEquals(Map.of("timestamp N-N-NTN:N:NZ is older than Nd", 40L), out.reroutes());
+            assertEquals(Map.of("value out of range", 40L), out.deadLetters());
+            assertEquals(40.0, g.registry().get("sluice.destination.samples.rerouted").tag("destination", "out")
+                    .functionCounter().count());
+        }
+        List<OutboundSample> rerouted = ScriptedDestination.accepted.stream().filter(s -> s.stream().equals("out-fallback")).toList();
+        assertEquals(40, rerouted.size(), "each age rejection delivered to the fallback once");
+        Map<String, Long> origins = new HashMap<>();
+        for (OutboundSample s : rerouted) {
+            assertTrue(s.sample().tag().endsWith(".t0"), s.toString());
+            DeadLetterNote note = DeadLetterNote.parse(s.note()).orElseThrow();
+            assertEquals("out", note.destination());
+            assertEquals("timestamp 1970-01-01T00:00:01Z is older than 7d", note.reason());
+            origins.merge(note.originStream(), 1L, Long::sum);
+        }
+        assertEquals(Map.of("high", 20L, "low", 20L), origins);
+        assertEquals(120, ScriptedDestination.accepted.stream().filter(s -> !s.stream().equals("out-fallback")).count());
+    }
+
+    @Test
+    void withoutAFallbackAgeRejectionsAreDeadLettered() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
+        prefill(config, 100);
+        ScriptedDestination.rejectAtPack = PublisherTest::ageOrInvalid;
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 100);
+            awaitCursor(g, "low", 100);
+            assertEquals(80, readAll(g.store(), "out-dead-letter").size());
+            DestinationStatus out = g.status().destinations().get(0);
+            assertEquals(0, out.rerouted());
+            assertEquals(null, out.fallbackStream());
+            assertEquals(80, out.deadLettered());
+        }
     }
 }

@@ -8,11 +8,13 @@ import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
 import io.sluice.spi.destination.RateLimits;
+import io.sluice.spi.destination.Rejection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -29,6 +31,8 @@ public final class ScriptedDestination implements Destination {
     public static final List<OutboundSample> accepted = new CopyOnWriteArrayList<>();
     /** Call number -> a future the answer waits for (null: answer at once); a never-completed one is a dead service. */
     public static volatile IntFunction<CompletableFuture<Void>> gate = call -> null;
+    /** Sample -> the rejection {@link #pack} gives it (null: packed and sent). */
+    public static volatile Function<OutboundSample, Rejection> rejectAtPack = s -> null;
     /** The number of every call made, in order. */
     public static final List<Integer> calls = new CopyOnWriteArrayList<>();
     private int callCount;
@@ -36,6 +40,7 @@ public final class ScriptedDestination implements Destination {
     public static void reset() {
         script = (call, p) -> PacketOutcome.DELIVERED;
         gate = call -> null;
+        rejectAtPack = s -> null;
         sent.clear();
         accepted.clear();
         calls.clear();
@@ -47,13 +52,20 @@ public final class ScriptedDestination implements Destination {
     }
 
     @Override
-    public PackResult pack(List<OutboundSample> samples) {
+    public PackResult pack(List<OutboundSample> all) {
+        List<Rejection> rejected = new ArrayList<>();
+        List<OutboundSample> samples = new ArrayList<>();
+        for (OutboundSample s : all) {
+            Rejection r = rejectAtPack.apply(s);
+            if (r == null) samples.add(s);
+            else rejected.add(r);
+        }
         List<Packet> packets = new ArrayList<>();
         for (int i = 0; i < samples.size(); i += 10) {
             List<OutboundSample> slice = samples.subList(i, Math.min(samples.size(), i + 10));
             packets.add(new Packet(slice.get(0).stream() + "/" + i, slice.size(), slice, null));
         }
-        return PackResult.of(packets);
+        return new PackResult(packets, rejected);
     }
 
     @Override

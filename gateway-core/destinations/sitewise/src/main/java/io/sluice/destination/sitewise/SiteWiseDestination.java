@@ -160,7 +160,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
                     property.add(s, tqv, SiteWiseValues.estimateBytes(s.sample().value()));
                 }
             } catch (SiteWiseValues.Unsendable e) {
-                rejected.add(new Rejection(s, e.getMessage()));
+                rejected.add(e.outOfWindow() ? Rejection.outOfWindow(s, e.getMessage()) : new Rejection(s, e.getMessage()));
             }
         }
         List<Packet> packets = new ArrayList<>();

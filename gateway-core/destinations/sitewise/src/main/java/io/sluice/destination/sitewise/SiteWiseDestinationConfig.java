@@ -33,10 +33,11 @@ public record SiteWiseDestinationConfig(
         @DefaultValue("10") @Range(min = 1, max = 10) int maxEntriesPerRequest,
         @Doc("Values per entry (the service allows 10).")
         @DefaultValue("10") @Range(min = 1, max = 10) int maxValuesPerEntry,
-        @Doc("Samples whose source time is older than this are not sent but dead-lettered (the service refuses "
-                + "anything older than 7 days).")
+        @Doc("Samples whose source time is older than this are not sent but dead-lettered, or rerouted to the "
+                + "`fallback` destination when one is set (the service refuses anything older than 7 days).")
         @DefaultValue("7d") Duration maxAge,
-        @Doc("Samples whose source time is further ahead of the gateway clock than this are dead-lettered (the "
+        @Doc("Samples whose source time is further ahead of the gateway clock than this are dead-lettered, or "
+                + "rerouted to the `fallback` destination when one is set (the "
                 + "service refuses more than 10 minutes).")
         @DefaultValue("10m") Duration maxAhead,
         @Doc("Time limit of one request including connecting; after it the entries are retried.")

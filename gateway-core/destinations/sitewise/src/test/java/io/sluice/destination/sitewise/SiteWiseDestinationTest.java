@@ -13,6 +13,7 @@ import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.Rejection;
 import io.sluice.testkit.FakeDestinationContext;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -162,6 +163,13 @@ class SiteWiseDestinationTest {
         assertTrue(reasons.get(ahead).contains("ahead"), reasons.get(ahead));
         assertTrue(reasons.get(noArea).contains("needs area"), reasons.get(noArea));
         assertEquals(11, context.counter("sitewise.values.rejected"));
+        Map<OutboundSample, Rejection.Kind> kinds = new java.util.HashMap<>();
+        result.rejected().forEach(r -> kinds.put(r.sample(), r.kind()));
+        assertEquals(Rejection.Kind.AGE, kinds.get(old), "older than 7 days is an age rejection");
+        assertEquals(Rejection.Kind.AGE, kinds.get(ahead), "more than 10 minutes ahead is an age rejection");
+        for (OutboundSample invalid : List.of(bytes, struct, array, bigInt, bigDouble, infinite, longString, control, noArea)) {
+            assertEquals(Rejection.Kind.INVALID, kinds.get(invalid), reasons.get(invalid));
+        }
     }
 
     @Test

@@ -293,6 +293,92 @@ class SiteWiseExportIT {
                         && gateway.store().stats("sitewise-rerouted").backlog("archive") == 0);
     }
 
+    @Test
+    void samplesOutsideTheServiceWindowAreReroutedToTheFallbackFileDestination() throws Exception {
+        int tags = 2;
+        int perTag = 100;
+        for (int i = 1; i <= tags; i++) standIn.defineAlias(alias("count", i), ValueType.INTEGER);
+        standIn.defineAlias(PREFIX + "late", ValueType.INTEGER);
+        Path files = data.resolve("archive");
+        String yaml = "connectors:\n" + simulator("sim", "telemetry", "count", "counter", tags, "5ms", (long) tags * perTag)
+                + """
+                streams:
+                  telemetry:
+                    priority: 3
+                    export: [{destination: sitewise}]
+                """
+                + destination("""
+                    fallback: archive
+                  archive:
+                    type: file
+                    directory: %s
+                """.formatted(files));
+        gateway = Gateway.start(ConfigLoader.parse(yaml, "fallback.yaml"), data);
+
+        // a backlog replayed late: source times a week old, six days old (in the window) and an hour ahead, received now
+        Instant now = Instant.now();
+        List<io.sluice.spi.Sample> late = new ArrayList<>();
+        for (int v = 0; v < 30; v++) {
+            Instant source = v < 20 ? now.minus(Duration.ofDays(8)) : v < 25 ? now.minus(Duration.ofDays(6)) : now.plus(Duration.ofHours(1));
+            late.add(new io.sluice.spi.Sample("late", io.sluice.spi.Value.of((long) v), io.sluice.spi.Quality.GOOD, 0,
+                    nanos(source.plusMillis(v)), nanos(now), null));
+        }
+        long firstLate = io.sluice.spi.Durations.await(gateway.store().append("telemetry", "sim", late, null),
+                Duration.ofSeconds(10)).firstSequence();
+
+        await("the live samples and the in-window late ones at the stand-in", Duration.ofSeconds(60),
+                () -> standIn.acceptedCount() >= tags * perTag + 5);
+        await("the out-of-window samples in the archive", Duration.ofSeconds(30), () -> archivedLines(files).size() >= 25);
+        await("both cursors at the end", Duration.ofSeconds(10),
+                () -> gateway.store().stats("telemetry").backlog("sitewise") == 0
+                        && gateway.store().stats("sitewise-fallback").backlog("archive") == 0);
+
+        assertExactlyOnceInOrder("count", tags, perTag);
+        assertEquals(List.of(20, 21, 22, 23, 24), standIn.accepted(PREFIX + "late").stream().map(AcceptedValue::value).toList(),
+                "the five in the window went to SiteWise, once each");
+        assertEquals(List.of(), standIn.errorEntries(), "nothing out of the window reached the service");
+
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> archived = archivedLines(files);
+        assertEquals(25, archived.size(), "each out-of-window sample archived once");
+        Map<Long, String> reasonByValue = new TreeMap<>();
+        Set<Long> originSequences = new HashSet<>();
+        Set<String> notes = new HashSet<>();
+        for (String line : archived) {
+            com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+            assertEquals("sitewise-fallback", n.get("stream").asText(), line);
+            assertEquals("late", n.get("tag").asText(), line);
+            notes.add(n.get("note").asText());
+            io.sluice.runtime.publish.DeadLetterNote note =
+                    io.sluice.runtime.publish.DeadLetterNote.parse(n.get("note").asText()).orElseThrow();
+            assertEquals("telemetry", note.originStream(), line);
+            assertEquals("sitewise", note.destination(), line);
+            long value = n.get("value").asLong();
+            assertEquals(null, reasonByValue.put(value, note.reason()), "value " + value + " archived twice");
+            for (long seq = note.firstSequence(); seq <= note.lastSequence(); seq++) originSequences.add(seq);
+        }
+        assertEquals(25, reasonByValue.size());
+        // two reasons, each moved as a run (a window boundary may split a run once), not one append per sample
+        assertTrue(notes.size() <= 4, notes.toString());
+        reasonByValue.forEach((v, reason) -> assertTrue(v < 20 ? reason.contains("older than 7d") : reason.contains("ahead"),
+                v + ": " + reason));
+        assertTrue(reasonByValue.keySet().containsAll(List.of(0L, 19L, 25L, 29L)), reasonByValue.keySet().toString());
+        Set<Long> expectedOrigins = new HashSet<>();
+        for (long seq = firstLate; seq < firstLate + 20; seq++) expectedOrigins.add(seq);
+        for (long seq = firstLate + 25; seq < firstLate + 30; seq++) expectedOrigins.add(seq);
+        assertEquals(expectedOrigins, originSequences, "the notes name the origin sequences");
+
+        assertEquals(0, deadLetters().size(), "nothing dead-lettered");
+        io.sluice.runtime.publish.DestinationStatus status = sitewiseStatus();
+        assertEquals(25, status.rerouted());
+        assertEquals("sitewise-fallback", status.fallbackStream());
+        assertEquals(0, status.deadLettered());
+    }
+
+    private static long nanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
     private static List<String> archivedLines(Path dir) {
         if (!java.nio.file.Files.isDirectory(dir)) return List.of();
         List<String> lines = new ArrayList<>();
