@@ -97,6 +97,52 @@ public record SampleTrace(String stream, long sequence, boolean stored, String t
                 committed, out);
     }
 
+    /** The JSON form of {@code sluice streams trace --json} and the admin API: plain maps, lists, strings and numbers. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("stream", stream);
+        out.put("sequence", sequence);
+        out.put("stored", stored);
+        if (stored) {
+            out.put("tag", tag);
+            out.put("sourceTime", String.valueOf(sourceTime));
+            out.put("receivedAt", String.valueOf(receivedAt));
+        }
+        out.put("committed", committed);
+        List<Object> list = new ArrayList<>();
+        for (DestinationTrace d : destinations) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", d.name());
+            m.put("verdict", d.verdict());
+            m.put("cursor", d.cursor() < 0 ? null : d.cursor());
+            List<Object> deliveries = new ArrayList<>();
+            for (Delivery x : d.deliveries()) {
+                Map<String, Object> dm = new LinkedHashMap<>();
+                dm.put("deliveredAt", x.deliveredAt().toString());
+                dm.put("firstSequence", x.firstSequence());
+                dm.put("lastSequence", x.lastSequence());
+                Map<String, Object> receipt = new LinkedHashMap<>();
+                receipt.put("kind", x.receipt().kind());
+                receipt.putAll(x.receipt().fields());
+                dm.put("receipt", receipt);
+                deliveries.add(dm);
+            }
+            m.put("deliveries", deliveries);
+            List<Object> dead = new ArrayList<>();
+            for (DeadLetter x : d.deadLetters()) {
+                Map<String, Object> dm = new LinkedHashMap<>();
+                dm.put("stream", x.stream());
+                dm.put("sequence", x.sequence());
+                dm.put("reason", x.reason());
+                dead.add(dm);
+            }
+            m.put("deadLetters", dead);
+            list.add(m);
+        }
+        out.put("destinations", list);
+        return out;
+    }
+
     /** Dead-letter runs holding the sample, by the destination that rejected it. */
     private static Map<String, List<DeadLetter>> deadLetters(StoreInspector store, String stream, long sequence) {
         // one append (one note) may span several blocks: the run starts at its first block
