@@ -230,7 +230,11 @@ class SiteWiseDestinationTest {
                 error("7", "ThrottlingException", "AccessDeniedException"),
                 error("8", "ConflictingOperationException"),
                 error("9", "ThrottlingException", "InvalidRequestException")));
-        assertEquals(PacketOutcome.DELIVERED, outcomes.get(0));
+        PacketOutcome.Delivered accepted = assertInstanceOf(PacketOutcome.Delivered.class, outcomes.get(0));
+        assertEquals("sitewise", accepted.receipt().kind());
+        assertEquals("0", accepted.receipt().fields().get("entry-id"));
+        assertEquals("accepted", accepted.receipt().fields().get("status"));
+        assertEquals(packets.get(0).orderingKey(), accepted.receipt().fields().get("property"));
         assertEquals(new PacketOutcome.Retry("ThrottlingException: msg ThrottlingException", true), outcomes.get(1));
         assertEquals(new PacketOutcome.Retry("InternalFailureException: msg InternalFailureException", false), outcomes.get(2));
         assertEquals(new PacketOutcome.Retry("ServiceUnavailableException: msg ServiceUnavailableException", false), outcomes.get(3));
