@@ -217,6 +217,10 @@ class IotCoreDestinationIT {
                 PacketOutcome.Delivered delivered = assertInstanceOf(PacketOutcome.Delivered.class, outcomes.get(i));
                 assertEquals("mqtt", delivered.receipt().kind());
                 assertEquals(((IotCoreDestination.Message) call.get(i).body()).topic(), delivered.receipt().fields().get("topic"));
+                if (d.config().qos() == 1) {
+                    assertTrue(Integer.parseInt(delivered.receipt().fields().get("packet-id")) > 0,
+                            "a QoS 1 publish has the MQTT packet id the broker acknowledged: " + delivered.receipt());
+                }
             }
             pending = later;
         }
