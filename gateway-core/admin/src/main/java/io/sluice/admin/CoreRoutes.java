@@ -2,7 +2,7 @@ package io.sluice.admin;
 
 import java.nio.charset.StandardCharsets;
 
-/** The endpoints every gateway has: metrics, health, status, live tails, dead letters. */
+/** The endpoints every gateway has: metrics, health, status, live tails, dead letters, sample traces. */
 final class CoreRoutes implements AdminRoutes {
 
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -41,5 +41,6 @@ final class CoreRoutes implements AdminRoutes {
         router.get("/api/v1/status", x -> x.json(200, status.build("true".equals(x.query("metrics")))));
         router.get("/api/v1/streams/{name}/tail", tails::handle);
         router.get("/api/v1/dead-letters", deadLetters::handle);
+        router.get("/api/v1/streams/{name}/trace/{seq}", new SampleTraces(context.gateway())::handle);
     }
 }

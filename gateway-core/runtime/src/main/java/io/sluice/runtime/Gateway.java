@@ -96,6 +96,7 @@ public final class Gateway implements AutoCloseable {
             this.store = SqliteStreamStore.open(dataDir.resolve(STORE_FILE), new SqliteStreamStore.StoreOptions(
                     s.commitWindow(), s.synchronous().name(), s.maxPending().bytes(), 4096, s.retentionInterval(), clock)
                     .withBudget(s.maxSize().bytes(), s.minFreeDisk()));
+            store.keepReceipts(s.keepReceipts());
         } catch (RuntimeException e) {
             try {
                 if (statusFile != null) statusFile.close();

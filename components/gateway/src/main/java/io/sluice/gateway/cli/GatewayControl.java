@@ -47,6 +47,16 @@ final class GatewayControl {
 
     /** POSTs {@code body} to the running gateway's admin endpoint; its JSON answer, or a one-line failure. */
     static JsonNode post(Path data, String path, Map<String, ?> body) {
+        return call(data, path, body);
+    }
+
+    /** GETs {@code path} from the running gateway's admin endpoint; its JSON answer, or a one-line failure. */
+    static JsonNode get(Path data, String path) {
+        return call(data, path, null);
+    }
+
+    /** A POST of {@code body}, or a GET when it is null. */
+    private static JsonNode call(Path data, String path, Map<String, ?> body) {
         JsonNode address;
         try {
             address = JSON.readTree(Files.readAllBytes(data.resolve(ADDRESS_FILE)));
@@ -60,9 +70,11 @@ final class GatewayControl {
         String auth = address.path("auth").asText("none");
         HttpRequest.Builder request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url + path)).timeout(TIMEOUT)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            request = HttpRequest.newBuilder(URI.create(url + path)).timeout(TIMEOUT);
+            if (body != null) {
+                request.header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            }
         } catch (IOException | IllegalArgumentException e) {
             throw new SluiceException("cannot call " + url + path + ": " + e.getMessage(), false, e);
         }
@@ -76,7 +88,7 @@ final class GatewayControl {
             }
         } else if (!auth.equals("none")) {
             throw new SluiceException("the admin endpoint at " + url + " wants " + auth + " authentication, which this command"
-                    + " cannot give; call POST " + path + " with a client that can", false);
+                    + " cannot give; call " + (body == null ? "GET " : "POST ") + path + " with a client that can", false);
         }
         HttpResponse<String> response;
         try {

@@ -28,9 +28,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "streams", mixinStandardHelpOptions = true, description = "Looks into a data directory's streams (works while the gateway runs), and purges, replays and redrives them.",
+@Command(name = "streams", mixinStandardHelpOptions = true, description = "Looks into a data directory's streams (works while the gateway runs), traces a sample, and purges, replays and redrives them.",
         subcommands = {StreamsCommand.ListStreams.class, StreamsCommand.Inspect.class, StreamsCommand.Tail.class,
-                StreamOperationCommands.Purge.class, StreamOperationCommands.Replay.class, StreamOperationCommands.Redrive.class})
+                StreamTraceCommand.class, StreamOperationCommands.Purge.class, StreamOperationCommands.Replay.class, StreamOperationCommands.Redrive.class})
 final class StreamsCommand {
 
     static class DataOption {

@@ -20,16 +20,18 @@ public record StoreConfig(
         @Doc("Store-wide budget: all file streams together hold at most this much encoded data; `0B` means no limit. When an append would exceed it, streams give up data by their `when-full`, lowest priority first.")
         @DefaultValue("0B") DataSize maxSize,
         @Doc("Free disk space the store leaves on its file system, as a size (`256MB`) or a percentage (`5%`). Enforced like `max-size`, before the file system is full.")
-        @DefaultValue("5%") FreeSpace minFreeDisk) {
+        @DefaultValue("5%") FreeSpace minFreeDisk,
+        @Doc("How long delivery receipts (Kinesis shard and sequence number, file name and offset, ...) are kept for `sluice streams trace`; `0s` keeps none. At most a million are kept.")
+        @DefaultValue("7d") Duration keepReceipts) {
 
     public enum Synchronous { FULL, NORMAL, OFF }
 
     public static StoreConfig defaults() {
         return new StoreConfig("./data", Duration.ofMillis(5), Synchronous.FULL, DataSize.ofMegabytes(64), Duration.ofSeconds(1),
-                DataSize.ofBytes(0), FreeSpace.ofPercent(5));
+                DataSize.ofBytes(0), FreeSpace.ofPercent(5), Duration.ofDays(7));
     }
 
     public StoreConfig withDirectory(String dir) {
-        return new StoreConfig(dir, commitWindow, synchronous, maxPending, retentionInterval, maxSize, minFreeDisk);
+        return new StoreConfig(dir, commitWindow, synchronous, maxPending, retentionInterval, maxSize, minFreeDisk, keepReceipts);
     }
 }

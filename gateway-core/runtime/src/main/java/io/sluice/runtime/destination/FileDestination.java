@@ -10,6 +10,7 @@ import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.Receipt;
 import io.sluice.spi.destination.RateLimits;
 import io.sluice.spi.metrics.Metrics;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  *       atomically to {@code <prefix>-<UTC timestamp>.jsonl}. A closed file is complete before it gets its name and
  *       never changes again, so a reader of closed files never sees a partial record.</li>
  * </ul>
+ * A written packet's receipt names the file it went to, its byte offset and length; after a rotation those bytes are
+ * at the same offset of the rotated file.
  */
 public final class FileDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
@@ -212,12 +214,18 @@ public final class FileDestination implements Destination, io.sluice.spi.destina
 
     @Override
     public synchronized CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
+        List<PacketOutcome> outcomes;
         try {
             if (channel == null) openActive();
             long position = confirmed;
+            outcomes = new ArrayList<>(packets.size());
+            String file = currentFile().getFileName().toString();
             for (Packet p : packets) {
                 ByteBuffer buffer = ByteBuffer.wrap((byte[]) p.body());
+                long start = position;
                 while (buffer.hasRemaining()) position += channel.write(buffer, position);
+                outcomes.add(PacketOutcome.delivered(Receipt.of("file", "file", file, "offset", String.valueOf(start),
+                        "length", String.valueOf(position - start))));
             }
             if (config.fsync()) channel.force(false);
             if (confirmed == 0 && position > 0) firstLineAt = clock.instant();
@@ -229,7 +237,7 @@ public final class FileDestination implements Destination, io.sluice.spi.destina
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e));
         }
         rotateIfDue(); // the lines are confirmed whether or not the rotation works
-        return CompletableFuture.completedFuture(Collections.nCopies(packets.size(), PacketOutcome.DELIVERED));
+        return CompletableFuture.completedFuture(outcomes);
     }
 
     /** After a failed write: cut the file back to the confirmed offset, or close it so the next write reopens and cuts. */

@@ -1,10 +1,13 @@
 package io.sluice.runtime.publish;
 
+import io.sluice.runtime.store.DeliveryReceipt;
 import io.sluice.runtime.store.SqliteStreamStore;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.Packet;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +35,20 @@ final class SettledCursors {
      * local position, and if the process dies before the commit, the window is delivered again (at-least-once).
      */
     void commit(Map<String, Long> ends) {
+        commit(ends, List.of());
+    }
+
+    /**
+     * Moves the cursors and keeps the receipts of the runs they pass, in the cursor's transaction; a receipt of a run
+     * the cursor does not pass is dropped (the run is sent again).
+     */
+    void commit(Map<String, Long> ends, List<DeliveryReceipt> receipts) {
+        Map<String, List<DeliveryReceipt>> byStream = new HashMap<>();
+        for (DeliveryReceipt r : receipts) byStream.computeIfAbsent(r.stream(), k -> new ArrayList<>()).add(r);
         ends.forEach((stream, end) -> {
             if (end <= positions.getOrDefault(stream, -1L)) return;
             positions.put(stream, end);
-            store.commitCursor(stream, destination, end).whenComplete((ok, failure) -> {
+            store.commitCursor(stream, destination, end, byStream.getOrDefault(stream, List.of())).whenComplete((ok, failure) -> {
                 if (failure != null) {
                     log.warn("destination {}: cursor commit for {} failed ({}); samples may be redelivered",
                             destination, stream, failure.getMessage());
@@ -48,12 +61,12 @@ final class SettledCursors {
      * When a window is given up half sent, moves each stream's cursor over the samples settled so far (up to its
      * first sample in a packet not settled), so answered calls are not sent again after a restart.
      */
-    void commitSettledPrefix(Map<String, Long> windowEnds, Iterable<Packet> unsettled) {
+    void commitSettledPrefix(Map<String, Long> windowEnds, Iterable<Packet> unsettled, List<DeliveryReceipt> receipts) {
         Map<String, Long> settled = new LinkedHashMap<>(windowEnds);
         for (Packet p : unsettled) {
             for (OutboundSample s : p.samples()) settled.merge(s.stream(), s.sequence(), Math::min);
         }
-        commit(settled);
+        commit(settled, receipts);
     }
 
     /** An operator moved the cursor (durably): settled windows now end there. */

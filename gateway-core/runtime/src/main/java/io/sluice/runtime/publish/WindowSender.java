@@ -1,5 +1,6 @@
 package io.sluice.runtime.publish;
 
+import io.sluice.runtime.store.DeliveryReceipt;
 import io.sluice.spi.Durations;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Destination;
@@ -8,6 +9,7 @@ import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.Receipt;
 import io.sluice.spi.destination.Rejection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +68,8 @@ final class WindowSender {
     private final PublishClock clock;
     private final Supplier<List<ExportPlan>> exports;
     private final Pacing pacing;
+    /** Receipts of the window being sent, written with the cursor move over it. */
+    private List<DeliveryReceipt> receipts = new ArrayList<>();
 
     WindowSender(String name, String deadLetterStream, Destination destination, DestinationLifecycle lifecycle,
                  DestinationCounters counters, DeliveryHealth health, CallRateLimiter rates, DeadLetterWriter deadLetters,
@@ -91,9 +95,10 @@ final class WindowSender {
             if (!handOver(packed.rejected())) return false;
         }
         InFlightWindow inFlight = new InFlightWindow(window, packed.packets());
+        receipts = new ArrayList<>();
         while (!inFlight.settled()) {
             if (pacing.giveUp()) {
-                cursors.commitSettledPrefix(window.endSequences, inFlight.pending());
+                cursors.commitSettledPrefix(window.endSequences, inFlight.pending(), receipts);
                 return false;
             }
             List<Packet> call = nextCall(inFlight);
@@ -133,7 +138,7 @@ final class WindowSender {
             counters.called();
             if (!settle(inFlight, call, outcomes)) return false;
         }
-        cursors.commit(window.endSequences);
+        cursors.commit(window.endSequences, receipts);
         return true;
     }
 
@@ -146,9 +151,10 @@ final class WindowSender {
         for (int i = 0; i < call.size(); i++) {
             Packet packet = call.get(i);
             PacketOutcome outcome = outcomes.get(i);
-            if (outcome instanceof PacketOutcome.Delivered) {
+            if (outcome instanceof PacketOutcome.Delivered d) {
                 settled.add(packet);
                 counters.delivered(packet);
+                if (d.receipt() != null) keepReceipt(packet, d.receipt());
             } else if (outcome instanceof PacketOutcome.Reject r) {
                 settled.add(packet);
                 rejected.computeIfAbsent(r.reason(), k -> new ArrayList<>()).addAll(packet.samples());
@@ -177,6 +183,25 @@ final class WindowSender {
             rates.recover();
         }
         return true;
+    }
+
+    /** Keeps a delivered packet's receipt, one per run of consecutive samples of a stream, until the cursors move. */
+    private void keepReceipt(Packet packet, Receipt receipt) {
+        long at = clock.millis();
+        String stream = null;
+        long first = 0;
+        long last = 0;
+        for (OutboundSample s : packet.samples()) {
+            if (stream != null && s.stream().equals(stream) && s.sequence() == last + 1) {
+                last = s.sequence();
+                continue;
+            }
+            if (stream != null) receipts.add(new DeliveryReceipt(stream, first, last, name, at, receipt));
+            stream = s.stream();
+            first = s.sequence();
+            last = first;
+        }
+        if (stream != null) receipts.add(new DeliveryReceipt(stream, first, last, name, at, receipt));
     }
 
     /**

@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
  *         oldest_rx INTEGER, newest_rx INTEGER, connector TEXT, note TEXT, data BLOB)   -- unique (stream_id, first_seq)
  * cursors(stream_id INTEGER, destination TEXT, next_seq INTEGER)                        -- primary key (stream_id, destination)
  * tags   (id INTEGER PRIMARY KEY, name TEXT)                                             -- tag ids used inside blocks
+ * receipts(id INTEGER PRIMARY KEY, stream_id INTEGER, first_seq INTEGER, last_seq INTEGER, destination TEXT,
+ *          delivered_at INTEGER, receipt TEXT)   -- epoch ms; a JSON {@link io.sluice.spi.destination.Receipt}
  * meta   (key TEXT PRIMARY KEY, value TEXT)                                             -- format version
  * </pre>
  * One row of {@code blocks} holds up to {@link StoreOptions#blockSamples()} samples of one append in the compact
@@ -244,11 +246,24 @@ public final class SqliteStreamStore implements AutoCloseable {
 
     /** Moves a destination's cursor; durable once the future completes. */
     public CompletableFuture<Void> commitCursor(String stream, String destination, long nextSequence) {
+        return commitCursor(stream, destination, nextSequence, List.of());
+    }
+
+    /**
+     * Moves a destination's cursor and keeps the receipts of the runs it passes, in one transaction (receipts of a
+     * memory stream are not kept). Receipts older than {@link #keepReceipts} are deleted by retention.
+     */
+    public CompletableFuture<Void> commitCursor(String stream, String destination, long nextSequence, List<DeliveryReceipt> receipts) {
         StoredStream state = streams.get(stream);
         if (state == null) return CompletableFuture.failedFuture(new SluiceException("unknown stream '" + stream + "'", false));
         CompletableFuture<Void> future = new CompletableFuture<>();
-        loop.submit(new StoreOp.Cursor(state, destination, nextSequence, future), 0);
+        loop.submit(new StoreOp.Cursor(state, destination, nextSequence, List.copyOf(receipts), future), 0);
         return future;
+    }
+
+    /** How long delivery receipts are kept ({@code store.keep-receipts}); zero keeps none. Default 7 days. */
+    public void keepReceipts(Duration keep) {
+        writer.keepReceipts(keep);
     }
 
     /**

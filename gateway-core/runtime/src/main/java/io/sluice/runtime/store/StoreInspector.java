@@ -1,6 +1,9 @@
 package io.sluice.runtime.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.spi.SluiceException;
+import io.sluice.spi.destination.Receipt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +24,7 @@ import org.sqlite.SQLiteConfig;
 public final class StoreInspector implements AutoCloseable {
 
     private final Connection connection;
+    private static final ObjectMapper RECEIPT_JSON = new ObjectMapper();
     private final TagDictionary tags = new TagDictionary();
 
     public StoreInspector(Path file) {
@@ -150,6 +154,53 @@ public final class StoreInspector implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new SluiceException("cannot read stream " + stream + ": " + e.getMessage(), true, e);
+        }
+        return out;
+    }
+
+    /**
+     * The kept receipts of runs holding {@code sequence} of {@code stream}, oldest first (a sample delivered twice, after
+     * a replay, has one per delivery). Empty for a store written before receipts were kept.
+     */
+    public List<DeliveryReceipt> receipts(String stream, long sequence) {
+        List<DeliveryReceipt> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT r.first_seq, r.last_seq, r.destination, r.delivered_at, r.receipt FROM receipts r"
+                        + " JOIN streams s ON s.id=r.stream_id WHERE s.name=? AND r.first_seq<=? AND r.last_seq>=?"
+                        + " ORDER BY r.delivered_at, r.id")) {
+            ps.setString(1, stream);
+            ps.setLong(2, sequence);
+            ps.setLong(3, sequence);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DeliveryReceipt(stream, rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4),
+                            RECEIPT_JSON.readValue(rs.getString(5), Receipt.class)));
+                }
+            }
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("no such table")) return out;
+            throw new SluiceException("cannot read receipts of " + stream + ": " + e.getMessage(), true, e);
+        } catch (JsonProcessingException e) {
+            throw new SluiceException("a receipt of " + stream + " is not valid JSON: " + e.getOriginalMessage(), false, e);
+        }
+        return out;
+    }
+
+    /** A block with a note in {@code stream} (any stream's dead letters carry their origin in the note). */
+    public record StreamNote(String stream, long firstSequence, int count, String note) {}
+
+    /** The blocks of every stream whose note mentions {@code text} (a dead-letter note naming an origin stream). */
+    public List<StreamNote> notesMentioning(String text) {
+        List<StreamNote> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT s.name, b.first_seq, b.sample_count, b.note FROM blocks b JOIN streams s ON s.id=b.stream_id"
+                        + " WHERE b.note IS NOT NULL AND instr(b.note, ?) > 0 ORDER BY s.name, b.first_seq")) {
+            ps.setString(1, text);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(new StreamNote(rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getString(4)));
+            }
+        } catch (SQLException e) {
+            throw new SluiceException("cannot read notes: " + e.getMessage(), true, e);
         }
         return out;
     }

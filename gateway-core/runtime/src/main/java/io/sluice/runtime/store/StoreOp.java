@@ -13,7 +13,9 @@ sealed interface StoreOp permits StoreOp.Append, StoreOp.Cursor, StoreOp.MoveCur
                   int samples, long oldestRx, long newestRx, int bytes,
                   CompletableFuture<SqliteStreamStore.AppendResult> future) implements StoreOp {}
 
-    record Cursor(StoredStream stream, String destination, long nextSeq, CompletableFuture<Void> future) implements StoreOp {}
+    /** Moves a cursor forward and keeps the receipts of the runs it passes (written in the same transaction). */
+    record Cursor(StoredStream stream, String destination, long nextSeq, List<DeliveryReceipt> receipts,
+                  CompletableFuture<Void> future) implements StoreOp {}
 
     /**
      * Sets a destination's cursor to exactly {@code nextSeq}, also backwards (an operator's replay); fails when that

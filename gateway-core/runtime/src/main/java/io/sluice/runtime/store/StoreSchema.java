@@ -36,6 +36,12 @@ final class StoreSchema {
             st.execute("CREATE TABLE IF NOT EXISTS tags(id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS cursors(stream_id INTEGER NOT NULL, destination TEXT NOT NULL,"
                     + " next_seq INTEGER NOT NULL, PRIMARY KEY(stream_id, destination)) WITHOUT ROWID");
+            // added in format 3 without a format change: older versions ignore the table
+            st.execute("CREATE TABLE IF NOT EXISTS receipts(id INTEGER PRIMARY KEY, stream_id INTEGER NOT NULL,"
+                    + " first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, destination TEXT NOT NULL,"
+                    + " delivered_at INTEGER NOT NULL, receipt TEXT NOT NULL)");
+            st.execute("CREATE INDEX IF NOT EXISTS receipts_by_stream ON receipts(stream_id, first_seq)");
+            st.execute("CREATE INDEX IF NOT EXISTS receipts_by_time ON receipts(delivered_at)");
             st.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '" + FORMAT_VERSION + "')");
         }
         String format;

@@ -1,5 +1,7 @@
 package io.sluice.runtime.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.runtime.store.RetentionPolicy.Eviction;
 import io.sluice.runtime.store.SqliteStreamStore.StoreOptions;
 import io.sluice.runtime.store.StoreHealth.State;
@@ -12,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +57,13 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
     private boolean measured;
     private boolean evictionWarned;
     private long evictionOwed;      // bytes a failed eviction on a full disk still has to free
+    /** Receipts kept at most: beyond, the oldest go even within {@code keepReceipts}. */
+    static final long MAX_RECEIPTS = 1_000_000;
+    static final Duration DEFAULT_KEEP_RECEIPTS = Duration.ofDays(7);
+    private volatile Duration keepReceipts = DEFAULT_KEEP_RECEIPTS;
+    private static final long RECEIPT_PRUNE_INTERVAL_MILLIS = 60_000;
+    private long receiptsPrunedAt = Long.MIN_VALUE / 2; // writer thread only
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Opens the writer connection, creates or upgrades the tables and loads them into {@code streams} and {@code tags}. */
     StoreWriter(Path file, StoreOptions options, SpacePolicy space, Map<String, StoredStream> streams, TagDictionary tags) throws SQLException {
@@ -104,6 +114,11 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
             return rs.next() ? rs.getLong(1) : 0;
         }
+    }
+
+    void keepReceipts(Duration keep) {
+        keepReceipts = keep;
+        receiptsPrunedAt = Long.MIN_VALUE / 2; // the next retention run applies it
     }
 
     long commits() {
@@ -237,7 +252,11 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                         "INSERT INTO blocks(stream_id, first_seq, sample_count, oldest_rx, newest_rx, connector, note, data) VALUES(?,?,?,?,?,?,?,?)");
                      PreparedStatement cursor = writer.prepareStatement(
                         "INSERT INTO cursors(stream_id, destination, next_seq) VALUES(?,?,?)"
-                                + " ON CONFLICT(stream_id, destination) DO UPDATE SET next_seq=excluded.next_seq")) {
+                                + " ON CONFLICT(stream_id, destination) DO UPDATE SET next_seq=excluded.next_seq");
+                     PreparedStatement receipt = writer.prepareStatement("INSERT INTO receipts(stream_id, first_seq,"
+                             + " last_seq, destination, delivered_at, receipt) VALUES(?,?,?,?,?,?)")) {
+                    boolean keepingReceipts = !keepReceipts.isZero() && !keepReceipts.isNegative();
+                    boolean anyReceipt = false;
                     for (StoreOp op : batch) {
                         if (op instanceof StoreOp.Append a) {
                             txn.append(a, insert);
@@ -247,6 +266,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                                 cursor.setString(2, c.destination());
                                 cursor.setLong(3, c.nextSeq());
                                 cursor.addBatch();
+                                if (keepingReceipts) anyReceipt |= addReceipts(receipt, fs.id, c);
                             }
                             txn.onCommit.add(() -> {
                                 c.stream().cursors.merge(c.destination(), c.nextSeq(), Math::max);
@@ -280,6 +300,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                         }
                     }
                     cursor.executeBatch();
+                    if (anyReceipt) receipt.executeBatch();
                 }
                 txn.writeStreamRows();
                 commit();
@@ -301,6 +322,50 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         if (!compacted.isEmpty()) {
             runPeriodic();
             compacted.forEach(f -> f.complete(null));
+        }
+    }
+
+    /** Adds the receipts of a cursor move that lie below its new position; true if it added any. */
+    private static boolean addReceipts(PreparedStatement insert, long streamId, StoreOp.Cursor c) throws SQLException {
+        boolean any = false;
+        for (DeliveryReceipt r : c.receipts()) {
+            if (r.lastSequence() >= c.nextSeq() || r.receipt() == null) continue;
+            String json;
+            try {
+                json = JSON.writeValueAsString(r.receipt());
+            } catch (JsonProcessingException e) {
+                continue; // a map of strings always serialises
+            }
+            insert.setLong(1, streamId);
+            insert.setLong(2, r.firstSequence());
+            insert.setLong(3, r.lastSequence());
+            insert.setString(4, r.destination());
+            insert.setLong(5, r.deliveredAtMillis());
+            insert.setString(6, json);
+            insert.addBatch();
+            any = true;
+        }
+        return any;
+    }
+
+    /** Deletes receipts older than {@code store.keep-receipts} (all when zero) and the oldest beyond {@link #MAX_RECEIPTS}. */
+    private void pruneReceipts() {
+        long nowMillis = options.clock().millis();
+        if (nowMillis - receiptsPrunedAt < RECEIPT_PRUNE_INTERVAL_MILLIS && nowMillis >= receiptsPrunedAt) return;
+        receiptsPrunedAt = nowMillis;
+        Duration keep = keepReceipts;
+        long cutoff = keep.isZero() || keep.isNegative() ? Long.MAX_VALUE : nowMillis - keep.toMillis();
+        synchronized (writeLock) {
+            try (PreparedStatement old = writer.prepareStatement("DELETE FROM receipts WHERE delivered_at<?");
+                 PreparedStatement excess = writer.prepareStatement(
+                         "DELETE FROM receipts WHERE id<=(SELECT max(id) FROM receipts)-?")) {
+                old.setLong(1, cutoff);
+                old.executeUpdate();
+                excess.setLong(1, MAX_RECEIPTS);
+                excess.executeUpdate();
+            } catch (SQLException e) {
+                log.debug("could not delete old receipts: {}", e.getMessage());
+            }
         }
     }
 
@@ -498,6 +563,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
 
     /** Deletes what every destination has passed and what outlived the TTL. Runs on the writer thread. */
     private void runRetention() {
+        pruneReceipts();
         long now = options.clock().millis() * 1_000_000L;
         Map<StoredStream, Eviction> evictions = new LinkedHashMap<>();
         for (StoredStream s : streams.values()) {

@@ -75,8 +75,12 @@ class FileDestinationTest {
         assertEquals(1, context.counter("file.writes.failed"));
 
         faulty.failAfterBytes = Long.MAX_VALUE; // space freed: the publisher retries the same window
-        assertEquals(PacketOutcome.DELIVERED, send(100, 200).get(0));
+        PacketOutcome.Delivered retried = assertInstanceOf(PacketOutcome.Delivered.class, send(100, 200).get(0));
         assertEquals(FileLines.range(0, 200), FileLines.sequences(out()));
+        assertEquals(io.sluice.spi.destination.Receipt.of("file", "file", destination.currentFile().getFileName().toString(),
+                "offset", String.valueOf(before), "length", retried.receipt().fields().get("length")), retried.receipt(),
+                "the receipt names the file and the offset the retried lines start at");
+        assertTrue(Long.parseLong(retried.receipt().fields().get("length")) > 0);
     }
 
     @Test

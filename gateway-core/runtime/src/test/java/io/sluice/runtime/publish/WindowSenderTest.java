@@ -141,4 +141,48 @@ class WindowSenderTest {
         assertTrue(sender.send(again.window(), again.packed()));
         assertEquals(30, durableCursor());
     }
+
+    private List<io.sluice.runtime.store.DeliveryReceipt> receipts(long sequence) {
+        Durations.await(store.flush(), Duration.ofSeconds(10));
+        try (io.sluice.runtime.store.StoreInspector inspector = new io.sluice.runtime.store.StoreInspector(dir.resolve("store.db"))) {
+            return inspector.receipts("s", sequence);
+        }
+    }
+
+    private static PacketOutcome receiptOf(io.sluice.spi.destination.Packet p) {
+        return PacketOutcome.delivered(io.sluice.spi.destination.Receipt.of("scripted", "first",
+                String.valueOf(p.samples().get(0).sequence())));
+    }
+
+    @Test
+    void receiptsAreKeptForTheRunsTheCursorPassesOnly() {
+        ScriptedDestination.script = (call, p) -> p.samples().get(0).sequence() == 10
+                ? PacketOutcome.retry("busy") : receiptOf(p);
+        WindowReader.Prepared window = reader.next();
+        ScriptedDestination.gate = call -> {
+            giveUp = true;
+            return null;
+        };
+        assertFalse(sender.send(window.window(), window.packed()));
+        assertEquals(10, durableCursor());
+        List<io.sluice.runtime.store.DeliveryReceipt> first = receipts(5);
+        assertEquals(1, first.size(), "0-9 delivered with a receipt");
+        assertEquals(0, first.get(0).firstSequence());
+        assertEquals(9, first.get(0).lastSequence());
+        assertEquals("out", first.get(0).destination());
+        assertEquals(T0.toEpochMilli(), first.get(0).deliveredAtMillis());
+        assertEquals("0", first.get(0).receipt().fields().get("first"));
+        assertTrue(receipts(25).isEmpty(), "20-29 were answered, but the cursor stays before them: no receipt claims them");
+
+        giveUp = false;
+        ScriptedDestination.gate = call -> null;
+        ScriptedDestination.script = (call, p) -> receiptOf(p);
+        reader.rewind();
+        WindowReader.Prepared again = reader.next();
+        assertTrue(sender.send(again.window(), again.packed()));
+        assertEquals(30, durableCursor());
+        assertEquals("10", receipts(15).get(0).receipt().fields().get("first"));
+        assertEquals(1, receipts(25).size());
+        assertEquals(1, receipts(5).size(), "the first run was not sent again");
+    }
 }

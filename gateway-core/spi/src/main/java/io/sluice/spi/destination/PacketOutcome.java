@@ -3,10 +3,16 @@ package io.sluice.spi.destination;
 /** What the service said about one packet of a call. */
 public sealed interface PacketOutcome {
 
-    Delivered DELIVERED = new Delivered();
+    /** Delivered, without a receipt to keep. */
+    Delivered DELIVERED = new Delivered(null);
 
-    /** Accepted; the samples are delivered. */
-    record Delivered() implements PacketOutcome {}
+    /**
+     * Accepted; the samples are delivered.
+     *
+     * @param receipt what the service said about it (shard and sequence number, entry id, packet id), kept for
+     *                {@code sluice streams trace}; null when the destination has none
+     */
+    record Delivered(Receipt receipt) implements PacketOutcome {}
 
     /**
      * Not accepted this time (throttling, an internal error, a timeout); the publisher resends only this packet,
@@ -16,6 +22,8 @@ public sealed interface PacketOutcome {
 
     /** Never acceptable (invalid alias, type mismatch); its samples go to the dead-letter stream with the reason. */
     record Reject(String reason) implements PacketOutcome {}
+
+    static PacketOutcome delivered(Receipt receipt) { return receipt == null ? DELIVERED : new Delivered(receipt); }
 
     static PacketOutcome retry(String reason) { return new Retry(reason, false); }
 

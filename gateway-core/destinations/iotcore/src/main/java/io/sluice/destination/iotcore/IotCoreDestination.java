@@ -9,6 +9,7 @@ import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.Receipt;
 import io.sluice.spi.destination.RateLimits;
 import io.sluice.spi.destination.Rejection;
 import java.nio.charset.StandardCharsets;
@@ -168,16 +169,23 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         List<CompletableFuture<PacketOutcome>> each = new ArrayList<>(packets.size());
         for (Packet p : packets) {
             Message m = (Message) p.body();
-            CompletableFuture<Void> published;
+            CompletableFuture<Integer> published;
             try {
-                published = t.publish(m.topic(), m.payload(), config.qos());
+                published = t.publishWithId(m.topic(), m.payload(), config.qos());
             } catch (RuntimeException e) {
                 published = CompletableFuture.failedFuture(e);
             }
-            each.add(published.handle((ok, error) -> error == null ? PacketOutcome.DELIVERED : outcome(error)));
+            each.add(published.handle((id, error) -> error == null ? PacketOutcome.delivered(receipt(m.topic(), id)) : outcome(error)));
         }
         return CompletableFuture.allOf(each.toArray(new CompletableFuture[0]))
                 .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** A published message's receipt: its topic, QoS and MQTT packet id (when the transport knows it). */
+    private Receipt receipt(String topic, Integer packetId) {
+        return packetId == null || packetId <= 0
+                ? Receipt.of("mqtt", "topic", topic, "qos", String.valueOf(config.qos()))
+                : Receipt.of("mqtt", "topic", topic, "qos", String.valueOf(config.qos()), "packet-id", String.valueOf(packetId));
     }
 
     private static PacketOutcome outcome(Throwable error) {

@@ -17,6 +17,14 @@ public interface IotCoreTransport extends AutoCloseable {
      */
     CompletableFuture<Void> publish(String topic, byte[] payload, int qos);
 
+    /**
+     * As {@link #publish}, completing with the MQTT packet id the message went with (for the delivery receipt), or
+     * -1 when the transport does not know it (the nucleus publishes for us).
+     */
+    default CompletableFuture<Integer> publishWithId(String topic, byte[] payload, int qos) {
+        return publish(topic, payload, qos).thenApply(v -> -1);
+    }
+
     /** True while the transport believes it can publish. */
     boolean isConnected();
 

@@ -80,7 +80,12 @@ final class MqttTransport implements IotCoreTransport {
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        return publishWithId(topic, payload, qos).thenApply(id -> null);
+    }
+
+    @Override
+    public CompletableFuture<Integer> publishWithId(String topic, byte[] payload, int qos) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
         if (!session.isConnected()) {
             String lastError = session.lastError();
             done.completeExceptionally(SluiceException.retryable("not connected to " + config.endpoint().orElse("")
@@ -93,7 +98,7 @@ final class MqttTransport implements IotCoreTransport {
             session.client().publish(topic, message, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    done.complete(null);
+                    done.complete(token.getMessageId());
                 }
 
                 @Override

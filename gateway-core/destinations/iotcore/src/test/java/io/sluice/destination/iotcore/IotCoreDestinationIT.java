@@ -214,7 +214,15 @@ class IotCoreDestinationIT {
             }
             List<PacketOutcome> outcomes = d.sendAsync(call).get(60, TimeUnit.SECONDS);
             calls++;
-            for (PacketOutcome o : outcomes) assertEquals(PacketOutcome.DELIVERED, o);
+            for (int i = 0; i < outcomes.size(); i++) {
+                PacketOutcome.Delivered delivered = assertInstanceOf(PacketOutcome.Delivered.class, outcomes.get(i));
+                assertEquals("mqtt", delivered.receipt().kind());
+                assertEquals(((IotCoreDestination.Message) call.get(i).body()).topic(), delivered.receipt().fields().get("topic"));
+                if (d.config().qos() == 1) {
+                    assertTrue(Integer.parseInt(delivered.receipt().fields().get("packet-id")) > 0,
+                            "a QoS 1 publish has the MQTT packet id the broker acknowledged: " + delivered.receipt());
+                }
+            }
             pending = later;
         }
         return calls;

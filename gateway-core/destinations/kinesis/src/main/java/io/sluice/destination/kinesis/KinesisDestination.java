@@ -10,6 +10,7 @@ import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
 import io.sluice.spi.destination.RateLimits;
+import io.sluice.spi.destination.Receipt;
 import io.sluice.spi.destination.Rejection;
 import io.sluice.spi.metrics.Metrics;
 import java.net.URI;
@@ -49,7 +50,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * ({@code ProvisionedThroughputExceededException}, {@code KMSThrottlingException}) or retry (anything else, e.g.
  * {@code InternalFailure}). The publisher resends only the records that failed. No service answer dead-letters data:
  * a failed call (even {@code InvalidArgumentException}, which can only mean limits configured above the stream's) is
- * retryable; only a sample too large for any record is rejected, at pack time.
+ * retryable; only a sample too large for any record is rejected, at pack time. A delivered record's receipt is the
+ * shard id and sequence number the service answered for it.
  */
 public final class KinesisDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
@@ -268,7 +270,8 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
         for (PutRecordsResultEntry r : results) {
             String code = r.errorCode();
             if (code == null || code.isEmpty()) {
-                out.add(PacketOutcome.DELIVERED);
+                out.add(r.shardId() == null ? PacketOutcome.DELIVERED : PacketOutcome.delivered(
+                        Receipt.of("kinesis", "shard-id", r.shardId(), "sequence-number", String.valueOf(r.sequenceNumber()))));
             } else if (THROTTLING_CODES.contains(code)) {
                 out.add(PacketOutcome.throttled(code + ": " + r.errorMessage()));
             } else {

@@ -133,7 +133,8 @@ class KinesisDestinationTest {
                 PutRecordsResultEntry.builder().errorCode("InternalFailure").errorMessage("oops").build(),
                 PutRecordsResultEntry.builder().errorCode("KMSThrottlingException").errorMessage("slow").build()).build();
         List<PacketOutcome> out = KinesisDestination.outcomes(response, 4);
-        assertEquals(PacketOutcome.DELIVERED, out.get(0));
+        assertEquals(PacketOutcome.delivered(io.sluice.spi.destination.Receipt.of("kinesis", "shard-id", "shardId-0",
+                "sequence-number", "1")), out.get(0), "the receipt is the shard and sequence number answered");
         assertEquals(new PacketOutcome.Retry("ProvisionedThroughputExceededException: Rate exceeded", true), out.get(1));
         assertEquals(new PacketOutcome.Retry("InternalFailure: oops", false), out.get(2));
         assertInstanceOf(PacketOutcome.Retry.class, out.get(3));

@@ -9,6 +9,7 @@ import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
 import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PacketOutcome;
+import io.sluice.spi.destination.Receipt;
 import io.sluice.spi.destination.RateLimits;
 import io.sluice.spi.destination.Rejection;
 import io.sluice.spi.metrics.Metrics;
@@ -293,11 +294,20 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             counters.failedCalls.increment();
             throw SluiceException.retryable("SiteWise call failed: " + e, e);
         }
-        return outcomes(packets, response.errorEntries());
+        return outcomes(packets, response.errorEntries(),
+                response.responseMetadata() == null ? null : response.responseMetadata().requestId());
     }
 
     /** Maps the error entries of a response to one outcome per packet. */
     List<PacketOutcome> outcomes(List<Packet> packets, List<BatchPutAssetPropertyErrorEntry> errorEntries) {
+        return outcomes(packets, errorEntries, null);
+    }
+
+    /**
+     * Maps the error entries of a response to one outcome per packet; an accepted entry's receipt is its entry id in
+     * the call, its property and the request id of the call (when the service sent one).
+     */
+    List<PacketOutcome> outcomes(List<Packet> packets, List<BatchPutAssetPropertyErrorEntry> errorEntries, String requestId) {
         Map<String, BatchPutAssetPropertyErrorEntry> byId = new HashMap<>();
         for (BatchPutAssetPropertyErrorEntry e : errorEntries) {
             byId.put(e.entryId(), e);
@@ -307,7 +317,12 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
             BatchPutAssetPropertyErrorEntry error = byId.remove(Integer.toString(i));
             Packet packet = packets.get(i);
             if (error == null) {
-                outcomes.add(PacketOutcome.DELIVERED);
+                Map<String, String> receipt = new java.util.LinkedHashMap<>();
+                receipt.put("status", "accepted");
+                receipt.put("entry-id", Integer.toString(i));
+                receipt.put("property", packet.orderingKey());
+                if (requestId != null && !requestId.isEmpty() && !requestId.equals("UNKNOWN")) receipt.put("request-id", requestId);
+                outcomes.add(PacketOutcome.delivered(new Receipt("sitewise", receipt)));
                 counters.entriesDelivered.increment();
                 counters.valuesDelivered.increment(packet.samples().size());
             } else {

@@ -239,7 +239,11 @@ class SiteWiseDestinationTest {
                 error("7", "ThrottlingException", "AccessDeniedException"),
                 error("8", "ConflictingOperationException"),
                 error("9", "ThrottlingException", "InvalidRequestException")));
-        assertEquals(PacketOutcome.DELIVERED, outcomes.get(0));
+        PacketOutcome.Delivered accepted = assertInstanceOf(PacketOutcome.Delivered.class, outcomes.get(0));
+        assertEquals("sitewise", accepted.receipt().kind());
+        assertEquals("0", accepted.receipt().fields().get("entry-id"));
+        assertEquals("accepted", accepted.receipt().fields().get("status"));
+        assertEquals(packets.get(0).orderingKey(), accepted.receipt().fields().get("property"));
         assertEquals(new PacketOutcome.Retry("ThrottlingException: msg ThrottlingException", true), outcomes.get(1));
         assertEquals(new PacketOutcome.Retry("InternalFailureException: msg InternalFailureException", false), outcomes.get(2));
         assertEquals(new PacketOutcome.Retry("ServiceUnavailableException: msg ServiceUnavailableException", false), outcomes.get(3));
@@ -301,7 +305,7 @@ class SiteWiseDestinationTest {
         List<PacketOutcome> outcomes = destination.outcomes(packets, List.of(error("0", "LimitExceededException")));
         assertEquals(new PacketOutcome.Retry("LimitExceededException: msg LimitExceededException", false), outcomes.get(0),
                 "a resource quota: the data waits, the rate stays");
-        assertEquals(PacketOutcome.DELIVERED, outcomes.get(1));
+        assertInstanceOf(PacketOutcome.Delivered.class, outcomes.get(1));
 
         var quota = software.amazon.awssdk.services.iotsitewise.model.LimitExceededException.builder().statusCode(410)
                 .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
