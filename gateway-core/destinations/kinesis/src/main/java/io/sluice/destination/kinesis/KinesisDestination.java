@@ -265,8 +265,17 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
             Packet p = packets.get(i);
             needs.add(new ShardBudget.Need(shards[i], p.orderingKey(), p.sizeBytes(), 1));
         }
-        ShardBudget.Reservation reservation = budget.reserve(needs);
-        Runnable send = () -> putChunk(c, packets, shards, chunks, index, outcomes, result);
+        held.add(result);
+        ShardBudget.Reservation reservation = budget.reserve(needs, () -> {
+            if (held.remove(result)) sendChunk(c, packets, shards, chunks, index, outcomes, result);
+        });
+        if (reservation == null) {
+            // waits for the answer to a call in flight on one of its shards (close() fails it if none comes)
+            if (heldBackByBudget != null) heldBackByBudget.increment(chunk.size());
+            return;
+        }
+        held.remove(result);
+        Runnable send = () -> putChunk(c, packets, shards, chunks, index, outcomes, result, reservation);
         long delay = reservation.atNanos() - System.nanoTime();
         if (!reservation.heldBack() || delay <= 0) {
             send.run();
@@ -280,13 +289,15 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
             }, delay, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             held.remove(result);
+            budget.answered(reservation);
             finishEarly(packets.size(), outcomes, SluiceException.retryable("kinesis destination '" + name
                     + "' is not started", e), result);
         }
     }
 
     private void putChunk(KinesisAsyncClient c, List<Packet> packets, String[] shards, List<List<Integer>> chunks,
-                          int index, List<PacketOutcome> outcomes, CompletableFuture<List<PacketOutcome>> result) {
+                          int index, List<PacketOutcome> outcomes, CompletableFuture<List<PacketOutcome>> result,
+                          ShardBudget.Reservation reservation) {
         List<Integer> chunk = chunks.get(index);
         List<PutRecordsRequestEntry> entries = new ArrayList<>(chunk.size());
         for (int i : chunk) entries.add((PutRecordsRequestEntry) packets.get(i).body());
@@ -298,6 +309,7 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
             call = CompletableFuture.failedFuture(e);
         }
         call.whenComplete((response, error) -> {
+            budget.answered(reservation);
             try {
                 if (error != null) {
                     maybeRefreshShards(true);

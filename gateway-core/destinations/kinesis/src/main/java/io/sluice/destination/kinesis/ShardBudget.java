@@ -21,8 +21,10 @@ import org.slf4j.Logger;
  * never faster: nothing accumulates while idle, unlike a token bucket's burst. The window is a little longer than a
  * second (see {@link KinesisDestination#BUDGET_WINDOW}) to absorb network jitter between send and arrival.
  *
- * <p>Reservation times never go backwards on a shard, so each sliding window holds at most one quota. Thread-safe:
- * concurrent calls reserve one after the other.
+ * <p>Reservation times never go backwards on a shard, so each sliding window holds at most one quota. When a chunk's
+ * call is answered its records move to the answer time ({@link #answered}): the service stamps a record anywhere
+ * between send and answer, so windows count from the answer. Thread-safe: concurrent calls reserve one after the
+ * other; a chunk that fits only once a chunk still in flight has left the window waits for that answer.
  *
  * <p>Hot keys: per partition key, the records and bytes reserved per second are compared with {@code hotShare} of
  * its shard's quota; a key above that for {@code hotSeconds} seconds in a row starts a hot-key episode, logged once
@@ -33,8 +35,11 @@ public final class ShardBudget {
     /** The records and bytes one item puts on its shard. */
     public record Need(String shard, String key, long bytes, int records) {}
 
-    /** When a chunk may be sent ({@link System#nanoTime()} scale), and whether the budget held it back. */
-    public record Reservation(long atNanos, boolean heldBack) {}
+    /**
+     * When a chunk may be sent ({@link System#nanoTime()} scale), whether the budget held it back, and its entries in
+     * the shards' windows (for {@link #answered}).
+     */
+    public record Reservation(long atNanos, boolean heldBack, List<long[]> entries) {}
 
     private static final long SECOND = 1_000_000_000L;
     private static final long FORGET_KEY_AFTER = 60 * SECOND;
@@ -49,6 +54,7 @@ public final class ShardBudget {
     private final String streamName;
     private final Map<String, ShardWindow> shards = new HashMap<>();
     private final Map<String, KeyRate> keys = new LinkedHashMap<>();
+    private final List<Runnable> waiting = new ArrayList<>();
     private long nextSweep;
     private long heldBackRecords;
     private long hotKeyEpisodes;
@@ -98,7 +104,27 @@ public final class ShardBudget {
     }
 
     /** Reserves one chunk's records on their shards; the caller sends the chunk at (not before) the time returned. */
-    public synchronized Reservation reserve(List<Need> needs) {
+    public Reservation reserve(List<Need> needs) {
+        Reservation r = reserve(needs, null);
+        if (r == null) throw new IllegalStateException("a chunk in flight must be answered first");
+        return r;
+    }
+
+    /**
+     * As {@link #reserve(List)}; but when the chunk fits only after a chunk still in flight on one of its shards has
+     * left the window, that time is not known until the answer: then nothing is reserved, {@code retry} runs after
+     * the next {@link #answered} and null is returned.
+     */
+    public Reservation reserve(List<Need> needs, Runnable retry) {
+        synchronized (this) {
+            Reservation r = tryReserve(needs);
+            if (r != null || retry == null) return r;
+            waiting.add(retry);
+            return null;
+        }
+    }
+
+    private Reservation tryReserve(List<Need> needs) {
         long now = clock.getAsLong();
         Map<String, long[]> perShard = new LinkedHashMap<>();
         for (Need n : needs) {
@@ -110,11 +136,13 @@ public final class ShardBudget {
         for (Map.Entry<String, long[]> e : perShard.entrySet()) {
             ShardWindow w = shards.computeIfAbsent(e.getKey(), s -> new ShardWindow());
             w.forgetBefore(now - windowNanos);
-            at = Math.max(at, w.earliest(Math.min(e.getValue()[0], bytesPerWindow),
-                    Math.min(e.getValue()[1], recordsPerWindow)));
+            long earliest = w.earliest(Math.min(e.getValue()[0], bytesPerWindow), Math.min(e.getValue()[1], recordsPerWindow));
+            if (earliest == Long.MAX_VALUE) return null;
+            at = Math.max(at, earliest);
         }
+        List<long[]> entries = new ArrayList<>(perShard.size());
         for (Map.Entry<String, long[]> e : perShard.entrySet()) {
-            shards.get(e.getKey()).add(at, e.getValue()[0], e.getValue()[1]);
+            entries.add(shards.get(e.getKey()).add(at, e.getValue()[0], e.getValue()[1]));
         }
         boolean heldBack = at - now > 0;
         long sendAt = at;
@@ -123,7 +151,31 @@ public final class ShardBudget {
             keys.computeIfAbsent(n.key(), k -> new KeyRate(n.shard(), sendAt)).add(n, sendAt);
         }
         if (now - nextSweep >= 0) sweep(now);
-        return new Reservation(at, heldBack);
+        return new Reservation(at, heldBack, entries);
+    }
+
+    /**
+     * The chunk's call was answered (or failed): its records count from now on, not from when they were sent. The
+     * service stamps records somewhere between send and answer, so the window of the next chunk on the shard starts
+     * at the answer; a slow call therefore cannot bring two chunks closer together than the window.
+     */
+    public void answered(Reservation reservation) {
+        List<Runnable> retry;
+        synchronized (this) {
+            long now = clock.getAsLong();
+            for (long[] e : reservation.entries()) {
+                e[0] = Math.max(e[0], now);
+                e[3] = 0;
+            }
+            retry = new ArrayList<>(waiting);
+            waiting.clear();
+        }
+        for (Runnable r : retry) r.run();
+    }
+
+    /** Chunks waiting for an answer before they can reserve. */
+    public synchronized int waiting() {
+        return waiting.size();
     }
 
     /** Records that had to wait for their shard's budget, in total. */
@@ -175,14 +227,17 @@ public final class ShardBudget {
         long last = Long.MIN_VALUE;
 
         void forgetBefore(long cutoff) {
-            while (!entries.isEmpty() && entries.peekFirst()[0] - cutoff <= 0) {
+            while (!entries.isEmpty() && entries.peekFirst()[3] == 0 && entries.peekFirst()[0] - cutoff <= 0) {
                 long[] e = entries.pollFirst();
                 bytes -= e[1];
                 records -= e[2];
             }
         }
 
-        /** The earliest time a chunk of this size fits: after enough of the oldest reservations leave the window. */
+        /**
+         * The earliest time a chunk of this size fits: after enough of the oldest reservations leave the window;
+         * {@code Long.MAX_VALUE} when one of those is still in flight (its time is known at its answer).
+         */
         long earliest(long needBytes, long needRecords) {
             long at = last;
             long b = bytes;
@@ -192,16 +247,19 @@ public final class ShardBudget {
                 long[] e = it.next();
                 b -= e[1];
                 r -= e[2];
-                at = e[0] + windowNanos;
+                if (e[3] != 0) return Long.MAX_VALUE;
+                at = Math.max(at, e[0] + windowNanos);
             }
             return at;
         }
 
-        void add(long at, long b, long r) {
-            entries.addLast(new long[] {at, b, r});
+        long[] add(long at, long b, long r) {
+            long[] e = {at, b, r, 1};
+            entries.addLast(e);
             bytes += b;
             records += r;
-            last = at;
+            last = Math.max(last, at);
+            return e;
         }
     }
 

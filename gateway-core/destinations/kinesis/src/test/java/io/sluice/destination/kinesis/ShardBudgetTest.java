@@ -42,15 +42,22 @@ class ShardBudgetTest {
     /** What one shard got at which time. */
     private record Sent(long at, String shard, long bytes, long records) {}
 
-    /** Sends items (key, bytes) the way the destination does: cut into chunks, each sent when its reservation says. */
+    /**
+     * Sends items (key, bytes) the way the destination does: cut into chunks, each sent when its reservation says and
+     * answered {@code latencyNanos} later. The service stamps records anywhere between send and answer: here every
+     * other chunk at its send time, the others at its answer, the worst case for the window between them.
+     */
     private List<Sent> drain(ShardBudget budget, List<ShardBudget.Need> items, long latencyNanos) {
         List<Sent> sent = new ArrayList<>();
+        int chunks = 0;
         for (List<ShardBudget.Need> call : partition(items, 500)) {
             for (List<ShardBudget.Need> chunk : ShardBudget.chunks(call, ShardBudget.Need::shard, ShardBudget.Need::bytes, MIB, 1000)) {
                 ShardBudget.Reservation r = budget.reserve(chunk);
                 clock.set(Math.max(clock.get(), r.atNanos()));
-                for (ShardBudget.Need n : chunk) sent.add(new Sent(clock.get(), n.shard(), n.bytes(), n.records()));
+                long stamp = clock.get() + (chunks++ % 2 == 0 ? latencyNanos : 0);
+                for (ShardBudget.Need n : chunk) sent.add(new Sent(stamp, n.shard(), n.bytes(), n.records()));
                 clock.addAndGet(latencyNanos);
+                budget.answered(r);
             }
         }
         return sent;
@@ -85,7 +92,7 @@ class ShardBudgetTest {
     @Test
     void aBacklogAfterAMinuteOfOutageDrainsAtOneShardsQuotaAndNoFaster() {
         ShardBudget budget = budget();
-        budget.reserve(List.of(new ShardBudget.Need("shard-0", "k", 1000, 1)));
+        send(budget, List.of(new ShardBudget.Need("shard-0", "k", 1000, 1)));
         clock.addAndGet(60 * SECOND); // the outage: a minute without sending must not turn into a burst
         List<ShardBudget.Need> backlog = new ArrayList<>();
         long totalBytes = 0;
@@ -95,14 +102,14 @@ class ShardBudgetTest {
             totalBytes += bytes;
         }
         long start = clock.get();
-        List<Sent> sent = drain(budget, backlog, 0);
+        List<Sent> sent = drain(budget, backlog, 300_000_000L);  // a slow service: 300 ms per call
         long[] worst = worstSecond(sent, "shard-0");
         assertTrue(worst[0] <= MIB, "at most 1 MiB in any second, got " + worst[0]);
         assertTrue(worst[1] <= 1000, "at most 1,000 records in any second, got " + worst[1]);
         // and not slower than the quota allows (window 1.05 s): the budget paces, it does not starve
         long took = clock.get() - start;
         double floor = Math.max(totalBytes / (double) MIB, 6000 / 1000.0);
-        assertTrue(took <= (floor + 2) * WINDOW, "drained in " + took / 1e9 + " s, quota allows ~" + floor + " s");
+        assertTrue(took <= (floor + 2) * (WINDOW + 300_000_000L), "drained in " + took / 1e9 + " s, quota allows ~" + floor + " s");
         assertTrue(took >= (floor - 1.5) * SECOND, "drained in " + took / 1e9 + " s, faster than the quota");
         assertTrue(budget.heldBackRecords() > 0);
     }
@@ -125,16 +132,23 @@ class ShardBudgetTest {
     void twoShardsEachHaveTheirOwnBudget() {
         ShardBudget budget = budget();
         long t0 = clock.get();
-        assertEquals(t0, budget.reserve(needs("a", 1000)).atNanos());
-        assertEquals(t0, budget.reserve(needs("b", 1000)).atNanos(), "shard b is not held back by shard a");
-        ShardBudget.Reservation again = budget.reserve(needs("a", 10));
-        assertTrue(again.heldBack());
-        assertEquals(t0 + WINDOW, again.atNanos());
-        // a chunk on both shards waits for the later of the two
-        clock.set(t0 + WINDOW);
-        budget.reserve(needs("b", 995));
-        assertEquals(t0 + 2 * WINDOW, budget.reserve(List.of(new ShardBudget.Need("a", "x", 1, 1),
-                new ShardBudget.Need("b", "y", 1, 10))).atNanos());
+        ShardBudget.Reservation first = budget.reserve(needs("a", 1000));
+        assertEquals(t0, first.atNanos());
+        ShardBudget.Reservation onB = budget.reserve(needs("b", 1000));
+        assertEquals(t0, onB.atNanos(), "shard b is not held back by shard a");
+        budget.answered(onB);
+        // shard a is full with a chunk in flight: the next chunk's time is known only at that answer
+        List<ShardBudget.Reservation> later = new ArrayList<>();
+        List<ShardBudget.Need> ten = needs("a", 10);
+        assertEquals(null, budget.reserve(ten, () -> later.add(budget.reserve(ten))));
+        assertEquals(1, budget.waiting());
+        clock.set(t0 + 200_000_000L);  // answered 200 ms after it was sent: the window counts from the answer
+        budget.answered(first);
+        assertEquals(0, budget.waiting());
+        assertEquals(1, later.size());
+        assertTrue(later.get(0).heldBack());
+        assertEquals(t0 + 200_000_000L + WINDOW, later.get(0).atNanos());
+        budget.answered(later.get(0));
 
         List<ShardBudget.Need> mixed = new ArrayList<>();
         for (int i = 0; i < 8000; i++) mixed.add(new ShardBudget.Need(i % 4 == 0 ? "b" : "a", "k" + i % 50, 300, 1));
@@ -156,7 +170,7 @@ class ShardBudgetTest {
         assertEquals(1, budget.hotKeys());
         // below the share for a while: the episode ends (one INFO line)
         for (int i = 0; i < 30; i++) {
-            budget.reserve(List.of(new ShardBudget.Need("shard-0", "press", 100, 10)));
+            send(budget, List.of(new ShardBudget.Need("shard-0", "press", 100, 10)));
             clock.addAndGet(100_000_000L);
         }
         assertEquals(0, budget.hotKeys());
@@ -165,7 +179,7 @@ class ShardBudgetTest {
         hotFor(budget, 5, 60);
         assertEquals(1, warnings.size());
         for (int i = 0; i < 20; i++) {
-            budget.reserve(List.of(new ShardBudget.Need("shard-0", "press", 100, 10)));
+            send(budget, List.of(new ShardBudget.Need("shard-0", "press", 100, 10)));
             clock.addAndGet(100_000_000L);
         }
         hotFor(budget, 15, 60);
@@ -176,10 +190,17 @@ class ShardBudgetTest {
     /** Ten reservations a second: 'press' with {@code perTenth} records each, 'cool' with 10. */
     private void hotFor(ShardBudget budget, int seconds, int perTenth) {
         for (int i = 0; i < seconds * 10; i++) {
-            budget.reserve(List.of(new ShardBudget.Need("shard-0", "press", 100L * perTenth, perTenth),
+            send(budget, List.of(new ShardBudget.Need("shard-0", "press", 100L * perTenth, perTenth),
                     new ShardBudget.Need("shard-0", "cool", 1000, 10)));
             clock.addAndGet(100_000_000L);
         }
+    }
+
+    /** Reserves and, answered at once, sends a chunk (the clock moves to its time). */
+    private void send(ShardBudget budget, List<ShardBudget.Need> chunk) {
+        ShardBudget.Reservation r = budget.reserve(chunk);
+        clock.set(Math.max(clock.get(), r.atNanos()));
+        budget.answered(r);
     }
 
     private static List<ShardBudget.Need> needs(String shard, int records) {
