@@ -58,6 +58,12 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * {@code InternalFailure}). The publisher resends only the records that failed. No service answer dead-letters data:
  * a failed call (even {@code InvalidArgumentException}, which can only mean limits configured above the stream's) is
  * retryable; only a sample too large for any record is rejected, at pack time.
+ *
+ * <p>Per-shard quotas: {@link #sendAsync} cuts a call into chunks of at most one shard quota per shard and sends each
+ * when its shards' {@link ShardBudget} allows (the shard of a key from {@link ShardMap}, refreshed with
+ * {@code ListShards}). The packer is unchanged: a record is at most {@code max-record-size} (1 MiB) with its key, a
+ * call at most 500 records and {@code max-request-size} (5 MiB), as the publisher assembles calls within
+ * {@link DestinationLimits}.
  */
 public final class KinesisDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
@@ -390,9 +396,13 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
                 Throwable t = unwrap(error);
                 if (!listFailing) {
                     listFailing = true;
-                    log.warn("kinesis destination '{}': cannot list the shards of stream {} ({}); the per-shard budget"
-                            + " assumes {} equal shards (shard-count) until it can (needs kinesis:ListShards)", name,
-                            config.streamName(), t.getClass().getSimpleName() + ": " + t.getMessage(), config.shardCount());
+                    String what = t instanceof AwsServiceException aws && aws.awsErrorDetails() != null
+                            && aws.awsErrorDetails().errorCode() != null
+                            ? aws.awsErrorDetails().errorCode() + ": " + aws.awsErrorDetails().errorMessage()
+                            : t.getClass().getSimpleName() + ": " + t.getMessage();
+                    log.warn("kinesis destination '{}': cannot list the shards of stream {} ({}{}); until it can, the"
+                            + " per-shard budget assumes shard-count ({}) equal shards", name, config.streamName(), what,
+                            what.startsWith("AccessDenied") ? "; allow kinesis:ListShards" : "", config.shardCount());
                 }
                 return;
             }
