@@ -13,7 +13,14 @@ import io.sluice.spi.destination.RateLimits;
 import io.sluice.spi.destination.Receipt;
 import io.sluice.spi.destination.Rejection;
 import io.sluice.spi.metrics.Metrics;
+import java.math.BigInteger;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +49,7 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
  * Exports samples to a Kinesis data stream. {@link #pack} groups samples by partition key and packs each group
@@ -52,6 +60,12 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * a failed call (even {@code InvalidArgumentException}, which can only mean limits configured above the stream's) is
  * retryable; only a sample too large for any record is rejected, at pack time. A delivered record's receipt is the
  * shard id and sequence number the service answered for it.
+ *
+ * <p>Per-shard quotas: {@link #sendAsync} cuts a call into chunks of at most one shard quota per shard and sends each
+ * when its shards' {@link ShardBudget} allows (the shard of a key from {@link ShardMap}, refreshed with
+ * {@code ListShards}). The packer is unchanged: a record is at most {@code max-record-size} (1 MiB) with its key, a
+ * call at most 500 records and {@code max-request-size} (5 MiB), as the publisher assembles calls within
+ * {@link DestinationLimits}.
  */
 public final class KinesisDestination implements Destination, io.sluice.spi.destination.DestinationProbe {
 
@@ -59,6 +73,19 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
     public static final double SHARD_RECORDS_PER_SECOND = 1000;
     public static final double SHARD_BYTES_PER_SECOND = 1024 * 1024;
     static final int MAX_PARTITION_KEY_CHARS = 256;
+    /**
+     * The sliding window of the per-shard budget: one shard's quota per 1.05 s, not per 1 s, so that calls sent just
+     * over a second apart still arrive at most a quota per second apart when the network delays the first by up to
+     * 50 ms.
+     */
+    static final Duration BUDGET_WINDOW = Duration.ofMillis(1050);
+    /** A key writing more than this share of its shard's quota ... */
+    static final double HOT_KEY_SHARE = 0.5;
+    /** ... for this many seconds in a row is a hot key. */
+    static final int HOT_KEY_SECONDS = 10;
+    /** ListShards again after this long, and at most this often after errors that may mean a resharding. */
+    static final Duration SHARD_REFRESH = Duration.ofMinutes(5);
+    static final Duration SHARD_REFRESH_MIN = Duration.ofSeconds(10);
 
     private static final Set<String> THROTTLING_CODES = Set.of("ProvisionedThroughputExceededException",
             "KMSThrottlingException", "LimitExceededException", "ThrottlingException", "Throttling",
@@ -74,6 +101,15 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
     private Logger log = LoggerFactory.getLogger(KinesisDestination.class);
     private Metrics.Distribution samplesPerRecord;
     private Metrics.Distribution recordBytes;
+    private Metrics.Counter heldBackByBudget;
+    private ShardBudget budget;
+    private volatile ShardMap shardMap;
+    private ScheduledExecutorService scheduler;
+    private final AtomicBoolean listing = new AtomicBoolean();
+    private volatile long nextShardRefresh;
+    private volatile boolean listFailing;
+    private volatile long lastShardList;
+    private final Set<CompletableFuture<List<PacketOutcome>>> held = ConcurrentHashMap.newKeySet();
 
     public KinesisDestination(String name, KinesisDestinationConfig config) {
         this(name, config, null);
@@ -86,6 +122,7 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
         this.credentialsOverride = credentials;
         this.limits = limits(config);
         this.packer = packer(config);
+        this.shardMap = ShardMap.even(config.shardCount());
     }
 
     /** Packs one partition key's samples into as few records as fit the record size limit. */
@@ -117,7 +154,11 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
         log = context.logger();
         samplesPerRecord = context.metrics().distribution("kinesis.samples.per.record");
         recordBytes = context.metrics().distribution("kinesis.record.bytes");
+        heldBackByBudget = context.metrics().counter("kinesis.shard.throttled-by-budget");
         connect();
+        ShardBudget b = budget;
+        context.metrics().gauge("kinesis.shard.hot-keys", b::hotKeys);
+        context.metrics().gauge("kinesis.shards", () -> shardMap.shardCount());
     }
 
     /** Builds the SDK client; no network traffic happens until the first send. */
@@ -145,6 +186,14 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
             throw new SluiceException("kinesis destination '" + name + "': cannot create the Kinesis client ("
                     + e.getMessage() + "); set region: in its config or AWS_REGION", false, e);
         }
+        budget = new ShardBudget(config.streamName(), (long) SHARD_BYTES_PER_SECOND, (long) SHARD_RECORDS_PER_SECOND,
+                BUDGET_WINDOW.toNanos(), HOT_KEY_SHARE, HOT_KEY_SECONDS, System::nanoTime, log);
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kinesis-" + name + "-budget");
+            t.setDaemon(true);
+            return t;
+        });
+        refreshShards();
         log.info("kinesis destination '{}': stream {} in {}{}", name, config.streamName(),
                 config.region().orElse("the default region"), config.endpointOverride().map(e -> " via " + e).orElse(""));
     }
@@ -187,6 +236,13 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
         return new PackResult(packets, rejected);
     }
 
+    /**
+     * Sends packets in one or more {@code PutRecords} calls, one after the other: the packets are cut into chunks that
+     * put at most one shard quota on any shard, and each chunk waits for its shards' budget ({@link ShardBudget}).
+     * Order is kept: chunks go in the given order, the publisher never has two packets of one key in flight, and a
+     * chunk is sent only after the one before it was answered. When a later chunk fails as a whole, the packets
+     * already answered keep their outcomes and the rest are retried, so nothing delivered is sent twice.
+     */
     @Override
     public CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
         CompletableFuture<List<PacketOutcome>> result = new CompletableFuture<>();
@@ -200,8 +256,64 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
             result.completeExceptionally(SluiceException.retryable("kinesis destination '" + name + "' is not started", null));
             return result;
         }
-        List<PutRecordsRequestEntry> entries = new ArrayList<>(packets.size());
-        for (Packet p : packets) entries.add((PutRecordsRequestEntry) p.body());
+        maybeRefreshShards(false);
+        ShardMap map = shardMap;
+        String[] shards = new String[packets.size()];
+        List<Integer> indices = new ArrayList<>(packets.size());
+        for (int i = 0; i < packets.size(); i++) {
+            shards[i] = map.shardOf(packets.get(i).orderingKey());
+            indices.add(i);
+        }
+        List<List<Integer>> chunks = ShardBudget.chunks(indices, i -> shards[i], i -> packets.get(i).sizeBytes(),
+                (long) SHARD_BYTES_PER_SECOND, (long) SHARD_RECORDS_PER_SECOND);
+        sendChunk(c, packets, shards, chunks, 0, new ArrayList<>(packets.size()), result);
+        return result;
+    }
+
+    private void sendChunk(KinesisAsyncClient c, List<Packet> packets, String[] shards, List<List<Integer>> chunks,
+                           int index, List<PacketOutcome> outcomes, CompletableFuture<List<PacketOutcome>> result) {
+        List<Integer> chunk = chunks.get(index);
+        List<ShardBudget.Need> needs = new ArrayList<>(chunk.size());
+        for (int i : chunk) {
+            Packet p = packets.get(i);
+            needs.add(new ShardBudget.Need(shards[i], p.orderingKey(), p.sizeBytes(), 1));
+        }
+        held.add(result);
+        ShardBudget.Reservation reservation = budget.reserve(needs, () -> {
+            if (held.remove(result)) sendChunk(c, packets, shards, chunks, index, outcomes, result);
+        });
+        if (reservation == null) {
+            // waits for the answer to a call in flight on one of its shards (close() fails it if none comes)
+            if (heldBackByBudget != null) heldBackByBudget.increment(chunk.size());
+            return;
+        }
+        held.remove(result);
+        Runnable send = () -> putChunk(c, packets, shards, chunks, index, outcomes, result, reservation);
+        long delay = reservation.atNanos() - System.nanoTime();
+        if (!reservation.heldBack() || delay <= 0) {
+            send.run();
+            return;
+        }
+        if (heldBackByBudget != null) heldBackByBudget.increment(chunk.size());
+        held.add(result);
+        try {
+            scheduler.schedule(() -> {
+                if (held.remove(result)) send.run();
+            }, delay, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            held.remove(result);
+            budget.answered(reservation);
+            finishEarly(packets.size(), outcomes, SluiceException.retryable("kinesis destination '" + name
+                    + "' is not started", e), result);
+        }
+    }
+
+    private void putChunk(KinesisAsyncClient c, List<Packet> packets, String[] shards, List<List<Integer>> chunks,
+                          int index, List<PacketOutcome> outcomes, CompletableFuture<List<PacketOutcome>> result,
+                          ShardBudget.Reservation reservation) {
+        List<Integer> chunk = chunks.get(index);
+        List<PutRecordsRequestEntry> entries = new ArrayList<>(chunk.size());
+        for (int i : chunk) entries.add((PutRecordsRequestEntry) packets.get(i).body());
         PutRecordsRequest request = PutRecordsRequest.builder().streamName(config.streamName()).records(entries).build();
         CompletableFuture<PutRecordsResponse> call;
         try {
@@ -210,17 +322,132 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
             call = CompletableFuture.failedFuture(e);
         }
         call.whenComplete((response, error) -> {
+            budget.answered(reservation);
             try {
                 if (error != null) {
-                    handleCallFailure(unwrap(error), packets.size(), result);
+                    maybeRefreshShards(true);
+                    CompletableFuture<List<PacketOutcome>> failed = new CompletableFuture<>();
+                    handleCallFailure(unwrap(error), chunk.size(), failed);
+                    if (failed.isCompletedExceptionally()) {
+                        finishEarly(packets.size(), outcomes, unwrap(failed.handle((v, t) -> t).join()), result);
+                    } else {
+                        PacketOutcome throttled = failed.join().get(0);
+                        while (outcomes.size() < packets.size()) outcomes.add(throttled);
+                        result.complete(outcomes);
+                    }
+                    return;
+                }
+                List<PacketOutcome> answered = outcomes(response, chunk.size());
+                outcomes.addAll(answered);
+                for (PacketOutcome o : answered) {
+                    if (o instanceof PacketOutcome.Retry r && r.throttled()) {
+                        // throttled although within the budget: the shard map may be stale (a resharding)
+                        maybeRefreshShards(true);
+                        break;
+                    }
+                }
+                if (index + 1 < chunks.size()) {
+                    sendChunk(c, packets, shards, chunks, index + 1, outcomes, result);
                 } else {
-                    result.complete(outcomes(response, packets.size()));
+                    result.complete(outcomes);
                 }
             } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+                finishEarly(packets.size(), outcomes, e, result);
             }
         });
-        return result;
+    }
+
+    /**
+     * A chunk failed as a whole: before anything was answered the call fails as a whole; after, the answered packets
+     * keep their outcomes and every other one is retried with the failure as reason.
+     */
+    private static void finishEarly(int total, List<PacketOutcome> outcomes, Throwable failure,
+                                    CompletableFuture<List<PacketOutcome>> result) {
+        if (outcomes.isEmpty()) {
+            result.completeExceptionally(failure);
+            return;
+        }
+        PacketOutcome retry = PacketOutcome.retry(failure.getMessage());
+        while (outcomes.size() < total) outcomes.add(retry);
+        result.complete(outcomes);
+    }
+
+    /** Lists the stream's open shards now and then (and sooner after errors that may mean a resharding). */
+    private void maybeRefreshShards(boolean urgent) {
+        long now = System.nanoTime();
+        if (urgent ? now - lastShardList >= SHARD_REFRESH_MIN.toNanos() : now - nextShardRefresh >= 0) {
+            refreshShards();
+        }
+    }
+
+    /**
+     * {@code ListShards} (all pages), then the open shards become the shard map. Until the first answer, and while it
+     * fails (e.g. no {@code kinesis:ListShards} permission), the map is {@code shard-count} equal ranges.
+     */
+    void refreshShards() {
+        KinesisAsyncClient c = client;
+        if (c == null || !listing.compareAndSet(false, true)) return;
+        long now = System.nanoTime();
+        lastShardList = now;
+        nextShardRefresh = now + SHARD_REFRESH.toNanos();
+        CompletableFuture<List<ShardMap.Range>> listed;
+        try {
+            listed = listShards(c, null, new ArrayList<>());
+        } catch (RuntimeException e) {
+            listed = CompletableFuture.failedFuture(e);
+        }
+        listed.whenComplete((ranges, error) -> {
+            listing.set(false);
+            if (error != null) {
+                nextShardRefresh = System.nanoTime() + SHARD_REFRESH_MIN.toNanos();
+                Throwable t = unwrap(error);
+                if (!listFailing) {
+                    listFailing = true;
+                    String what = t instanceof AwsServiceException aws && aws.awsErrorDetails() != null
+                            && aws.awsErrorDetails().errorCode() != null
+                            ? aws.awsErrorDetails().errorCode() + ": " + aws.awsErrorDetails().errorMessage()
+                            : t.getClass().getSimpleName() + ": " + t.getMessage();
+                    log.warn("kinesis destination '{}': cannot list the shards of stream {} ({}{}); until it can, the"
+                            + " per-shard budget assumes shard-count ({}) equal shards", name, config.streamName(), what,
+                            what.startsWith("AccessDenied") ? "; allow kinesis:ListShards" : "", config.shardCount());
+                }
+                return;
+            }
+            if (ranges.isEmpty()) return;
+            ShardMap old = shardMap;
+            ShardMap fresh = ShardMap.of(ranges);
+            shardMap = fresh;
+            if (listFailing) listFailing = false;
+            if (!old.listed() || !old.ranges().equals(fresh.ranges())) {
+                log.info("kinesis destination '{}': stream {} has {} open shards{}", name, config.streamName(),
+                        fresh.shardCount(), fresh.shardCount() != config.shardCount()
+                                ? " (shard-count is " + config.shardCount() + "; the default rates use shard-count)" : "");
+            }
+        });
+    }
+
+    private CompletableFuture<List<ShardMap.Range>> listShards(KinesisAsyncClient c, String token, List<ShardMap.Range> into) {
+        return c.listShards(b -> {
+            if (token != null) b.nextToken(token);
+            else b.streamName(config.streamName());
+        }).thenCompose(response -> {
+            for (Shard s : response.shards()) {
+                if (s.sequenceNumberRange() != null && s.sequenceNumberRange().endingSequenceNumber() != null) continue;
+                into.add(new ShardMap.Range(s.shardId(), new BigInteger(s.hashKeyRange().startingHashKey()),
+                        new BigInteger(s.hashKeyRange().endingHashKey())));
+            }
+            String next = response.nextToken();
+            return next == null || next.isEmpty() ? CompletableFuture.completedFuture(into) : listShards(c, next, into);
+        });
+    }
+
+    /** The shard map in use (ListShards' answer, or shard-count equal ranges before it). */
+    ShardMap shardMap() {
+        return shardMap;
+    }
+
+    ShardBudget budget() {
+        return budget;
     }
 
     /**
@@ -330,6 +557,10 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
     public void close() {
         KinesisAsyncClient c = client;
         client = null;
+        if (scheduler != null) scheduler.shutdownNow();
+        for (CompletableFuture<List<PacketOutcome>> f : held) {
+            if (held.remove(f)) f.completeExceptionally(SluiceException.retryable("kinesis destination '" + name + "' is closed", null));
+        }
         if (c != null) c.close();
         if (httpClient != null) httpClient.close();
     }

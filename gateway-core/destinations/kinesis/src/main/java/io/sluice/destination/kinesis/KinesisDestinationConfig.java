@@ -27,10 +27,11 @@ public record KinesisDestinationConfig(
         Optional<String> endpointOverride,
 
         @Doc("Partition key of each record, from placeholders {connector}, {stream}, {tag}, {unit} and asset levels "
-                + "({site}, {area}, {line}, {machine}, ...). Samples with one key keep their order. Per tag (default), "
-                + "per asset ({site}/{area}/{line}/{machine}) or fixed (plain text). A missing placeholder renders "
-                + "as '_'; keys are cut to 256 characters.")
-        @DefaultValue("{connector}/{tag}")
+                + "({site}, {area}, {line}, {machine}, ...). Samples with one key keep their order and share records. "
+                + "Per connector and asset (default: a machine's tags packed together), per tag ({connector}/{tag}, "
+                + "best with a batch-interval) or fixed (plain text). A missing placeholder renders as '_'; keys are "
+                + "cut to 256 characters.")
+        @DefaultValue("{connector}/{site}/{area}/{line}/{machine}")
         Template partitionKey,
 
         @Doc("What a record holds: series (the packed series format, many samples per line with delta-encoded times; "

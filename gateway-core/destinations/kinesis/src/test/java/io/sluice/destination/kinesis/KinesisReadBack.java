@@ -19,8 +19,12 @@ import io.sluice.rigs.kinesis.KinesisEmulator;
 /** A plain SDK consumer for the tests: creates streams and reads every record back with GetRecords. */
 final class KinesisReadBack implements AutoCloseable {
 
-    /** One record as read: its shard, partition key and unpacked samples. */
-    record ReadRecord(String shardId, String partitionKey, List<DecodedSample> samples) {}
+    /**
+     * One record as read: its shard, partition key, unpacked samples, the emulator's arrival time and its size as the
+     * shard quota counts it (data plus partition key).
+     */
+    record ReadRecord(String shardId, String partitionKey, List<DecodedSample> samples, java.time.Instant arrival,
+                      long bytes) {}
 
     /** One record as the service returned it, with its shard. */
     record RawRecord(String shardId, Record record) {}
@@ -56,16 +60,29 @@ final class KinesisReadBack implements AutoCloseable {
 
     /** Every record of every shard, each shard read from TRIM_HORIZON to its end, shard by shard. */
     List<ReadRecord> readAll(String stream) throws Exception {
+        return readAll(stream, 1000);
+    }
+
+    /** As {@link #readAll(String)}, at most {@code limit} records per GetRecords (large records: keep responses small). */
+    List<ReadRecord> readAll(String stream, int limit) throws Exception {
         List<ReadRecord> out = new ArrayList<>();
-        for (RawRecord raw : readRaw(stream)) {
+        for (RawRecord raw : readRaw(stream, limit)) {
             Record rec = raw.record();
-            out.add(new ReadRecord(raw.shardId(), rec.partitionKey(), SampleRecordFormat.decode(rec.data().asByteArray())));
+            byte[] data = rec.data().asByteArray();
+            out.add(new ReadRecord(raw.shardId(), rec.partitionKey(), SampleRecordFormat.decode(data),
+                    rec.approximateArrivalTimestamp(),
+                    data.length + rec.partitionKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
         }
         return out;
     }
 
     /** Every record of every shard as the service returns it, shard by shard. */
     List<RawRecord> readRaw(String stream) throws Exception {
+        return readRaw(stream, 1000);
+    }
+
+    /** As {@link #readRaw(String)}, at most {@code limit} records per GetRecords. */
+    List<RawRecord> readRaw(String stream, int limit) throws Exception {
         List<RawRecord> out = new ArrayList<>();
         List<Shard> shards = client.listShards(b -> b.streamName(stream)).get(30, TimeUnit.SECONDS).shards();
         for (Shard shard : shards) {
@@ -73,7 +90,7 @@ final class KinesisReadBack implements AutoCloseable {
                     .shardIteratorType("TRIM_HORIZON")).get(30, TimeUnit.SECONDS).shardIterator();
             for (int round = 0; round < 10_000 && iterator != null; round++) {
                 String it = iterator;
-                GetRecordsResponse r = client.getRecords(b -> b.shardIterator(it).limit(1000)).get(30, TimeUnit.SECONDS);
+                GetRecordsResponse r = client.getRecords(b -> b.shardIterator(it).limit(limit)).get(30, TimeUnit.SECONDS);
                 for (Record rec : r.records()) out.add(new RawRecord(shard.shardId(), rec));
                 iterator = r.nextShardIterator();
                 if (r.records().isEmpty() && (r.millisBehindLatest() == null || r.millisBehindLatest() == 0)) break;
