@@ -208,6 +208,7 @@ public final class MqttSession implements AutoCloseable {
             log.debug("{}: connect failed again: {}", settings.name(), reason, cause);
         }
         listener.disconnected(reason, wait);
+        scheduleNextAttempt(wait);
     }
 
     private void lost(Throwable cause) {
@@ -227,14 +228,22 @@ public final class MqttSession implements AutoCloseable {
         }
         warn("{}: connection to {} lost ({}); reconnecting", settings.name(), settings.serverUri(), reason);
         listener.disconnected(reason, wait);
+        scheduleNextAttempt(wait);
     }
 
-    /** Moves to DISCONNECTED and schedules the next attempt; holds the lock. */
+    /** Moves to DISCONNECTED and draws the wait before the next attempt; holds the lock. */
     private Duration waitForNextAttempt() {
         move(State.DISCONNECTED);
-        Duration wait = Duration.ofMillis(Math.max(1, backoff.next().toMillis()));
+        return Duration.ofMillis(Math.max(1, backoff.next().toMillis()));
+    }
+
+    /**
+     * Schedules the next attempt once the failure is logged and the listener has heard of it, so the listener always
+     * learns of a failure before the attempt after it; nothing when the session was closed meanwhile.
+     */
+    private synchronized void scheduleNextAttempt(Duration wait) {
+        if (state != State.DISCONNECTED) return;
         pending = scheduler.schedule(this::reconnect, wait.toNanos(), TimeUnit.NANOSECONDS);
-        return wait;
     }
 
     private void reconnect() {

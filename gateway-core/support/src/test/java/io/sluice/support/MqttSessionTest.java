@@ -122,7 +122,7 @@ class MqttSessionTest {
     private CapturingLogger failingEpisode(MqttSession.Reporting reporting) throws Exception {
         CapturingLogger log = new CapturingLogger();
         List<String> reasons = new CopyOnWriteArrayList<>();
-        // the reason alternates from one attempt to the next
+        // the reason alternates from one attempt to the next: the listener hears of each failure before the next attempt
         MqttConnectOptions options = refusingOptions(() -> reasons.size() % 2 == 0 ? "refused A" : "refused B");
         MqttSession session = new MqttSession(new MqttSession.Settings("test", "tcp://broker.invalid:1883", "c1", options,
                 Duration.ofMillis(2), Duration.ofMillis(4), reporting), scheduler, log, new MqttSession.Listener() {
