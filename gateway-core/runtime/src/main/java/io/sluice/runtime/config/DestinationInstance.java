@@ -2,14 +2,19 @@ package io.sluice.runtime.config;
 
 import io.sluice.spi.destination.DestinationFactory;
 import java.time.Duration;
+import java.util.Optional;
 
-/** One configured destination: common keys, typed options and its factory. */
+/**
+ * One configured destination: common keys, typed options and its factory. {@code maxInFlight} is empty when the
+ * destination's default ({@link io.sluice.spi.destination.DestinationLimits#maxCallsInFlight()}) applies.
+ */
 public record DestinationInstance(String name, String type, boolean enabled, String deadLetterStream,
-                                  RateOverride rate, Duration maxBackoff, Duration drainOnStop, Record options, DestinationFactory<?> factory) {
+                                  RateOverride rate, Duration maxBackoff, Optional<Integer> maxInFlight,
+                                  Duration drainOnStop, Record options, DestinationFactory<?> factory) {
 
     public boolean sameAs(DestinationInstance other) {
         return other != null && type.equals(other.type) && enabled == other.enabled
                 && deadLetterStream.equals(other.deadLetterStream) && rate.equals(other.rate)
-                && maxBackoff.equals(other.maxBackoff) && drainOnStop.equals(other.drainOnStop) && options.equals(other.options);
+                && maxBackoff.equals(other.maxBackoff) && maxInFlight.equals(other.maxInFlight) && drainOnStop.equals(other.drainOnStop) && options.equals(other.options);
     }
 }

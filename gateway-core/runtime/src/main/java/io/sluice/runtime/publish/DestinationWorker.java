@@ -65,7 +65,8 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
         this.rates = new CallRateLimiter(CallRateLimiter.configured(instance, destination.limits().defaultRates()), clock);
         DeadLetterWriter deadLetters = new DeadLetterWriter(instance.name(), instance.deadLetterStream(), store, counters);
         this.sender = new WindowSender(instance.name(), instance.deadLetterStream(), destination, lifecycle, counters,
-                health, rates, deadLetters, cursors, clock, reader::exports, this);
+                health, rates, deadLetters, cursors, clock, reader::exports, this,
+                instance.maxInFlight().orElse(destination.limits().maxCallsInFlight()));
     }
 
     void updateExports(List<ExportPlan> newExports) {

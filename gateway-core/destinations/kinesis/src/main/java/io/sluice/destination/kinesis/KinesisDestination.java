@@ -57,6 +57,8 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
     public static final double SHARD_RECORDS_PER_SECOND = 1000;
     public static final double SHARD_BYTES_PER_SECOND = 1024 * 1024;
     static final int MAX_PARTITION_KEY_CHARS = 256;
+    /** PutRecords calls in flight at once unless {@code max-in-flight} says otherwise (the HTTP client allows 16). */
+    static final int DEFAULT_CALLS_IN_FLIGHT = 8;
 
     private static final Set<String> THROTTLING_CODES = Set.of("ProvisionedThroughputExceededException",
             "KMSThrottlingException", "LimitExceededException", "ThrottlingException", "Throttling",
@@ -97,7 +99,7 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
     static DestinationLimits limits(KinesisDestinationConfig c) {
         return new DestinationLimits(c.maxRecordsPerRequest(), c.maxRequestSize().bytes(), c.maxRecordSize().bytes(),
                 c.windowSamples(), new RateLimits(0, SHARD_RECORDS_PER_SECOND * c.shardCount(),
-                SHARD_BYTES_PER_SECOND * c.shardCount()));
+                SHARD_BYTES_PER_SECOND * c.shardCount()), DEFAULT_CALLS_IN_FLIGHT);
     }
 
     @Override
