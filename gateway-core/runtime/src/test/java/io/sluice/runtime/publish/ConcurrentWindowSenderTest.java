@@ -181,7 +181,7 @@ class ConcurrentWindowSenderTest {
         config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
         store.configure(settings);
         List<Sample> values = new ArrayList<>();
-        for (int i = 0; i < samples; i++) values.add(Sample.good(tags.apply(i), Value.of((long) i), 1_000L + i));
+        for (int i = 0; i < samples; i++) values.add(Sample.good(tags.apply(i), Value.of((long) i), System.currentTimeMillis() * 1_000_000L + i)); // now: older ones outlive no retention pass
         Durations.await(store.append("s", "c", values, null), Duration.ofSeconds(10));
 
         DestinationCounters counters = new DestinationCounters("out", new SimpleMeterRegistry());
