@@ -291,7 +291,10 @@ public final class ConfigLoader {
             if (common != null && options != null) {
                 result.put(name, new DestinationInstance(name, common.type(), common.enabled(),
                         common.deadLetterStream().orElse(name + "-dead-letter"), common.fallback(), common.rate().orElse(RateOverride.NONE),
-                        common.maxBackoff(), common.drainOnStop(), options, factory));
+                        common.maxBackoff(),
+                        // a destination with a max-in-flight option of its own (iotcore) keeps its meaning for it
+                        optionKeys.contains("max-in-flight") ? Optional.empty() : common.maxInFlight(),
+                        common.drainOnStop(), options, factory));
             }
         }
         return result;

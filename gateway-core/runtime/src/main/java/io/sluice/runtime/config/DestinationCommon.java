@@ -2,6 +2,7 @@ package io.sluice.runtime.config;
 
 import io.sluice.spi.config.DefaultValue;
 import io.sluice.spi.config.Doc;
+import io.sluice.spi.config.Range;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,6 +22,12 @@ public record DestinationCommon(
         @Doc("Rate limit overrides.") Optional<RateOverride> rate,
         @Doc("Longest wait between retries after failures (exponential backoff with jitter).")
         @DefaultValue("5m") Duration maxBackoff,
+        @Doc("Most service calls in flight at once. Order is kept per ordering key (Kinesis partition key, SiteWise "
+                + "property, MQTT topic lane): a call never carries a packet whose key has an earlier packet "
+                + "unsettled. A crash redelivers at most the window being sent and the one settled before it. "
+                + "Default per type: kinesis 8, sitewise 8, others 1. On iotcore this key is its own "
+                + "(unacknowledged MQTT messages), sent as one call at a time.")
+        @Range(min = 1, max = 64) Optional<Integer> maxInFlight,
         @Doc("On a clean stop (SIGTERM, Ctrl-C, a config change that restarts it), how long the destination keeps "
                 + "sending what is buffered and waits for the call in flight before it gives up; answered calls always "
                 + "move the cursors. Destinations stop in parallel: keep the largest value below the time the service "

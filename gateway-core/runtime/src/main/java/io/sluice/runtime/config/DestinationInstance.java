@@ -5,17 +5,20 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One configured destination: common keys, typed options and its factory.
+ * One configured destination: common keys, typed options and its factory. {@code maxInFlight} is empty when the
+ * destination's default ({@link io.sluice.spi.destination.DestinationLimits#maxCallsInFlight()}) applies.
  *
  * @param fallback the destination its age rejections are rerouted to, if any
  */
 public record DestinationInstance(String name, String type, boolean enabled, String deadLetterStream,
-                                  Optional<String> fallback, RateOverride rate, Duration maxBackoff, Duration drainOnStop, Record options, DestinationFactory<?> factory) {
+                                  Optional<String> fallback, RateOverride rate, Duration maxBackoff, Optional<Integer> maxInFlight,
+                                  Duration drainOnStop, Record options, DestinationFactory<?> factory) {
 
     public boolean sameAs(DestinationInstance other) {
         return other != null && type.equals(other.type) && enabled == other.enabled
                 && deadLetterStream.equals(other.deadLetterStream) && fallback.equals(other.fallback) && rate.equals(other.rate)
-                && maxBackoff.equals(other.maxBackoff) && drainOnStop.equals(other.drainOnStop) && options.equals(other.options);
+                && maxBackoff.equals(other.maxBackoff) && maxInFlight.equals(other.maxInFlight) && drainOnStop.equals(other.drainOnStop)
+                && options.equals(other.options);
     }
 
     /** The stream its age rejections are appended to when it has a {@link #fallback}, exported to the fallback. */

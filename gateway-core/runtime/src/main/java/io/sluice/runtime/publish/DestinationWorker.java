@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *   <li>send the packets, retrying the failed ones with backoff, and when every packet of the window is settled, move
  *       the cursors to the end of the window ({@link WindowSender}, {@link SettledCursors}).</li>
  * </ol>
- * A crash between sending and the cursor commit redelivers at most that window (at-least-once).
+ * A window's calls go out up to {@code max-in-flight} at once; the cursor commit of a settled window is not awaited,
+ * so a crash redelivers at most the window being sent and the one settled before it (at-least-once).
  *
  * <p>The next window is read and packed on a second thread while the current one is sent, so a slow service call
  * and the packing overlap. This class is the loop between them: it moves the destination's
@@ -66,7 +67,8 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
         DeadLetterWriter deadLetters = new DeadLetterWriter(instance.name(), instance.deadLetterStream(),
                 instance.fallback().map(f -> instance.fallbackStream()), store, counters);
         this.sender = new WindowSender(instance.name(), instance.deadLetterStream(), destination, lifecycle, counters,
-                health, rates, deadLetters, cursors, clock, reader::exports, this);
+                health, rates, deadLetters, cursors, clock, reader::exports, this,
+                instance.maxInFlight().orElse(destination.limits().maxCallsInFlight()));
     }
 
     void updateExports(List<ExportPlan> newExports) {

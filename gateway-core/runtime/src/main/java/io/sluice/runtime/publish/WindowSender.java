@@ -19,17 +19,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one packed window: packets in calls within the service limits and the rate limits, never two packets with
- * one ordering key in flight; retries only the packets that failed, with backoff; dead-letters the ones rejected
+ * Sends one packed window: packets in calls within the service limits and the rate limits (tokens taken per call,
+ * across all calls in flight), up to {@code max-in-flight} calls at once, never two packets with one ordering key in
+ * flight; retries only the packets that failed, with backoff; dead-letters the ones rejected
  * (and samples the destination could not pack). Once every packet of the window is settled, the cursors move to the
  * end of the window; a window given up half sent (a pause, a cursor move, the drain deadline) moves them over its
  * settled prefix only.
@@ -38,6 +40,8 @@ final class WindowSender {
 
     private static final Logger log = LoggerFactory.getLogger(WindowSender.class);
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
+    /** Longest wait for an answer before the worker looks at the deadlines, the pacing and the call timeouts again. */
+    private static final long MAX_ANSWER_WAIT_NANOS = 100_000_000L;
 
     /** How the worker driving the sender lets it wait and tells it to stop. */
     interface Pacing {
@@ -48,17 +52,11 @@ final class WindowSender {
         void sleep(long nanos);
     }
 
-    /** Thrown inside a send when the drain deadline of a stop passed before the call was answered. */
-    private static final class DeadlinePassed extends RuntimeException {
-        DeadlinePassed() {
-            super("drain deadline passed", null, false, false);
-        }
-    }
-
     private final String name;
     private final String deadLetterStream;
     private final Destination destination;
     private final DestinationLimits limits;
+    private final int maxInFlight;
     private final DestinationLifecycle lifecycle;
     private final DestinationCounters counters;
     private final DeliveryHealth health;
@@ -73,11 +71,14 @@ final class WindowSender {
 
     WindowSender(String name, String deadLetterStream, Destination destination, DestinationLifecycle lifecycle,
                  DestinationCounters counters, DeliveryHealth health, CallRateLimiter rates, DeadLetterWriter deadLetters,
-                 SettledCursors cursors, PublishClock clock, Supplier<List<ExportPlan>> exports, Pacing pacing) {
+                 SettledCursors cursors, PublishClock clock, Supplier<List<ExportPlan>> exports, Pacing pacing,
+                 int maxInFlight) {
+        if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be at least 1");
         this.name = name;
         this.deadLetterStream = deadLetterStream;
         this.destination = destination;
         this.limits = destination.limits();
+        this.maxInFlight = maxInFlight;
         this.lifecycle = lifecycle;
         this.counters = counters;
         this.health = health;
@@ -89,67 +90,179 @@ final class WindowSender {
         this.pacing = pacing;
     }
 
-    /** Sends a whole window; true when every packet is settled (delivered or dead-lettered) and the cursors moved. */
+    /** What the answer of one call means for the rest of the window. */
+    private enum Settled {
+        /** Go on sending. */
+        GO_ON,
+        /** The service is down or throttling: no new call from this destination before the backoff ends. */
+        HOLD_DESTINATION,
+        /** Rejected samples could not be dead-lettered: the window is sent again. */
+        DEAD_LETTER_FAILED
+    }
+
+    /**
+     * Sends a whole window, up to {@code max-in-flight} calls at once; true when every packet is settled (delivered or
+     * dead-lettered) and the cursors moved. Answers are settled on this (the worker's) thread as they arrive; a packet
+     * answered with a retry waits out a backoff and holds back the later packets with its ordering key, while other
+     * keys go on. A throttled call, or one the service answered with nothing but retries or not at all, holds the
+     * whole destination for the backoff. A window given up (a pause, a cursor move, a stop) first waits for the calls
+     * in flight, unless the drain deadline passed, then moves the cursors over its settled prefix.
+     */
     boolean send(WindowReader.Window window, PackResult packed) {
         if (!packed.rejected().isEmpty()) {
             if (!handOver(packed.rejected())) return false;
         }
         InFlightWindow inFlight = new InFlightWindow(window, packed.packets());
         receipts = new ArrayList<>();
+        ConcurrentLinkedQueue<InFlightWindow.Call> answers = new ConcurrentLinkedQueue<>();
+        Thread worker = Thread.currentThread();
+        long holdUntil = clock.nanoTime();
         while (!inFlight.settled()) {
-            if (pacing.giveUp()) {
+            for (InFlightWindow.Call answered; (answered = answers.poll()) != null; ) {
+                if (!inFlight.awaited(answered)) continue; // abandoned at the drain deadline, or timed out
+                Settled result = settle(inFlight, answered);
+                if (result == Settled.DEAD_LETTER_FAILED) {
+                    abandon(inFlight);
+                    return false;
+                }
+                if (result == Settled.HOLD_DESTINATION) holdUntil = clock.nanoTime() + backOff();
+            }
+            if (inFlight.settled()) break;
+            if (lifecycle.pastDeadline()) {
+                // the calls in flight are abandoned unanswered: their packets are sent again after the next start
+                abandon(inFlight);
                 cursors.commitSettledPrefix(window.endSequences, inFlight.pending(), receipts);
                 return false;
             }
-            List<Packet> call = nextCall(inFlight);
-            long callBytes = call.stream().mapToLong(Packet::sizeBytes).sum();
-            if (!waitForRate(call.size(), callBytes)) continue;
-            List<PacketOutcome> outcomes;
-            inFlight.sent(call);
-            try {
-                outcomes = awaitOutcomes(call);
-                if (outcomes == null || outcomes.size() != call.size()) {
-                    throw new SluiceException("destination returned " + (outcomes == null ? "no" : outcomes.size())
-                            + " outcomes for " + call.size() + " packets", true);
+            long now = clock.nanoTime();
+            timeOutCalls(inFlight, now);
+            if (pacing.giveUp()) {
+                if (inFlight.calls().isEmpty()) {
+                    cursors.commitSettledPrefix(window.endSequences, inFlight.pending(), receipts);
+                    return false;
                 }
-            } catch (SluiceException e) {
-                inFlight.answered(call);
-                counters.called();
-                if (!e.retryable()) {
-                    log.error("destination {}: call rejected as invalid ({}); its {} packets go to the dead-letter stream {}",
-                            name, e.getMessage(), call.size(), deadLetterStream);
-                    Map<String, List<OutboundSample>> rejected = new LinkedHashMap<>();
-                    for (Packet p : call) rejected.computeIfAbsent(e.getMessage(), k -> new ArrayList<>()).addAll(p.samples());
-                    if (!deadLetter(rejected)) return false;
-                    inFlight.settle(call);
-                    continue;
-                }
-                counters.retried(call.size());
-                health.failed(DeliveryHealth.reasonKey(e.getMessage()), e.getMessage());
-                lifecycle.activity(DestinationState.BACKING_OFF);
-                pacing.sleep(health.nextBackoffNanos());
-                continue;
-            } catch (DeadlinePassed e) {
-                // the call in flight is abandoned unanswered: its packets are sent again after the next start
-                inFlight.answered(call);
+                awaitAnswer(answers, MAX_ANSWER_WAIT_NANOS);
                 continue;
             }
-            inFlight.answered(call);
-            counters.called();
-            if (!settle(inFlight, call, outcomes)) return false;
+            long wakeAt;
+            if (holdUntil - now > 0) {
+                wakeAt = holdUntil;
+            } else if (inFlight.calls().size() >= maxInFlight) {
+                wakeAt = Long.MAX_VALUE;
+            } else {
+                List<Packet> call = nextCall(inFlight, now);
+                if (!call.isEmpty()) {
+                    long callBytes = call.stream().mapToLong(Packet::sizeBytes).sum();
+                    long rateWait = rates.waitNanos(call.size(), callBytes);
+                    if (rateWait == 0) {
+                        rates.take(call.size(), callBytes);
+                        launch(inFlight, call, now, answers, worker);
+                        continue;
+                    }
+                    wakeAt = now + rateWait;
+                } else {
+                    wakeAt = inFlight.nextRetryNanos();
+                }
+            }
+            if (inFlight.calls().isEmpty()) {
+                // nothing in flight: wait for the rate, a backoff or a packet's retry time (status shows the wait)
+                pacing.sleep(wakeAt == Long.MAX_VALUE ? MAX_ANSWER_WAIT_NANOS : Math.max(0, wakeAt - now));
+            } else {
+                awaitAnswer(answers, wakeAt == Long.MAX_VALUE ? MAX_ANSWER_WAIT_NANOS
+                        : Math.max(1, Math.min(wakeAt - now, MAX_ANSWER_WAIT_NANOS)));
+            }
         }
         cursors.commit(window.endSequences, receipts);
         return true;
     }
 
-    /** Applies the outcomes of an answered call; false if rejected samples could not be dead-lettered. */
-    private boolean settle(InFlightWindow inFlight, List<Packet> call, List<PacketOutcome> outcomes) {
+    /** Sends one call; its answer (or failure) is queued for the worker, which is woken. */
+    private void launch(InFlightWindow inFlight, List<Packet> packets, long now,
+                        ConcurrentLinkedQueue<InFlightWindow.Call> answers, Thread worker) {
+        InFlightWindow.Call call = inFlight.sent(packets, now);
+        CompletableFuture<List<PacketOutcome>> future;
+        try {
+            future = destination.sendAsync(call.packets);
+            if (future == null) throw new SluiceException("destination returned no future", true);
+        } catch (SluiceException e) {
+            future = CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(
+                    new SluiceException(e.getClass().getSimpleName() + ": " + e.getMessage(), true, e));
+        }
+        call.answer = future;
+        future.whenComplete((outcomes, failure) -> {
+            answers.add(call);
+            LockSupport.unpark(worker);
+        });
+    }
+
+    /** Waits up to {@code nanos} for an answer to be queued, or until woken (a stop, a pause). */
+    private static void awaitAnswer(ConcurrentLinkedQueue<InFlightWindow.Call> answers, long nanos) {
+        if (answers.isEmpty()) LockSupport.parkNanos(nanos);
+    }
+
+    /** Calls unanswered for longer than {@link #CALL_TIMEOUT} count as failed; their packets are retried. */
+    private void timeOutCalls(InFlightWindow inFlight, long now) {
+        for (InFlightWindow.Call call : List.copyOf(inFlight.calls())) {
+            if (now - call.sentAtNanos < CALL_TIMEOUT.toNanos()) continue;
+            inFlight.answered(call);
+            counters.called();
+            counters.retried(call.packets.size());
+            String reason = "no answer within " + Durations.format(CALL_TIMEOUT);
+            health.failed(DeliveryHealth.reasonKey(reason), reason);
+            long at = now + backOff();
+            for (Packet p : call.packets) inFlight.retryAt(p, at);
+        }
+    }
+
+    /** Gives up the calls in flight: their packets stay unsettled; a late answer is ignored. */
+    private static void abandon(InFlightWindow inFlight) {
+        for (InFlightWindow.Call call : List.copyOf(inFlight.calls())) inFlight.answered(call);
+    }
+
+    /** The next backoff step; the destination shows BACKING_OFF. */
+    private long backOff() {
+        lifecycle.activity(DestinationState.BACKING_OFF);
+        return health.nextBackoffNanos();
+    }
+
+    /** The outcomes of an answered call; throws the failure of the call as a whole. */
+    private static List<PacketOutcome> outcomes(InFlightWindow.Call call) {
+        List<PacketOutcome> outcomes;
+        try {
+            outcomes = call.answer.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof SluiceException se) throw se;
+            throw new SluiceException(cause.getClass().getSimpleName() + ": " + cause.getMessage(), true, cause);
+        }
+        if (outcomes == null || outcomes.size() != call.packets.size()) {
+            throw new SluiceException("destination returned " + (outcomes == null ? "no" : outcomes.size())
+                    + " outcomes for " + call.packets.size() + " packets", true);
+        }
+        return outcomes;
+    }
+
+    /**
+     * Applies the answer of a call packet by packet: delivered and rejected packets are settled (the rejected ones
+     * dead-lettered), retried ones wait out a backoff holding their ordering key.
+     */
+    private Settled settle(InFlightWindow inFlight, InFlightWindow.Call call) {
+        inFlight.answered(call);
+        counters.called();
+        List<PacketOutcome> outcomes;
+        try {
+            outcomes = outcomes(call);
+        } catch (SluiceException e) {
+            return callFailed(inFlight, call, e);
+        }
         boolean throttled = false;
-        boolean retry = false;
         List<Packet> settled = new ArrayList<>();
+        List<Packet> retried = new ArrayList<>();
         Map<String, List<OutboundSample>> rejected = new LinkedHashMap<>();
-        for (int i = 0; i < call.size(); i++) {
-            Packet packet = call.get(i);
+        for (int i = 0; i < call.packets.size(); i++) {
+            Packet packet = call.packets.get(i);
             PacketOutcome outcome = outcomes.get(i);
             if (outcome instanceof PacketOutcome.Delivered d) {
                 settled.add(packet);
@@ -160,7 +273,7 @@ final class WindowSender {
                 rejected.computeIfAbsent(r.reason(), k -> new ArrayList<>()).addAll(packet.samples());
                 health.failed("rejected: " + DeliveryHealth.reasonKey(r.reason()), r.reason());
             } else if (outcome instanceof PacketOutcome.Retry r) {
-                retry = true;
+                retried.add(packet);
                 counters.retried(1);
                 if (r.throttled()) {
                     throttled = true;
@@ -170,19 +283,36 @@ final class WindowSender {
             }
         }
         inFlight.settle(settled);
-        if (!rejected.isEmpty() && !deadLetter(rejected)) return false;
+        if (!rejected.isEmpty() && !deadLetter(rejected)) return Settled.DEAD_LETTER_FAILED;
         if (throttled && rates.slowDown()) {
             log.warn("destination {}: throttled by the service, slowing down to {}% of the configured rate",
                     name, Math.round(rates.factor() * 100));
         }
-        if (retry) {
-            lifecycle.activity(DestinationState.BACKING_OFF);
-            pacing.sleep(health.nextBackoffNanos());
-        } else {
+        if (retried.isEmpty()) {
             health.succeeded();
             rates.recover();
+            return Settled.GO_ON;
         }
-        return true;
+        if (throttled || retried.size() == call.packets.size()) return Settled.HOLD_DESTINATION;
+        long at = clock.nanoTime() + backOff();
+        for (Packet p : retried) inFlight.retryAt(p, at);
+        return Settled.GO_ON;
+    }
+
+    /** A call failed as a whole: retried after a backoff of the whole destination, or dead-lettered if invalid. */
+    private Settled callFailed(InFlightWindow inFlight, InFlightWindow.Call call, SluiceException e) {
+        if (!e.retryable()) {
+            log.error("destination {}: call rejected as invalid ({}); its {} packets go to the dead-letter stream {}",
+                    name, e.getMessage(), call.packets.size(), deadLetterStream);
+            Map<String, List<OutboundSample>> rejected = new LinkedHashMap<>();
+            for (Packet p : call.packets) rejected.computeIfAbsent(e.getMessage(), k -> new ArrayList<>()).addAll(p.samples());
+            if (!deadLetter(rejected)) return Settled.DEAD_LETTER_FAILED;
+            inFlight.settle(call.packets);
+            return Settled.GO_ON;
+        }
+        counters.retried(call.packets.size());
+        health.failed(DeliveryHealth.reasonKey(e.getMessage()), e.getMessage());
+        return Settled.HOLD_DESTINATION;
     }
 
     /** Keeps a delivered packet's receipt, one per run of consecutive samples of a stream, until the cursors move. */
@@ -205,44 +335,11 @@ final class WindowSender {
     }
 
     /**
-     * One call; any unexpected exception from the destination counts as a retryable failure of the call. Throws
-     * {@link DeadlinePassed} when a stop's drain deadline passes before the answer.
+     * Packets for the next call: in order, within the call limits, none with the ordering key of a packet in flight or
+     * waiting out its retry backoff (nor of an earlier packet left out). When a packet must wait for an earlier one
+     * with its key, no packet of a lower-priority stream may overtake it.
      */
-    private List<PacketOutcome> awaitOutcomes(List<Packet> call) {
-        CompletableFuture<List<PacketOutcome>> future;
-        try {
-            future = destination.sendAsync(call);
-        } catch (SluiceException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new SluiceException(e.getClass().getSimpleName() + ": " + e.getMessage(), true, e);
-        }
-        long timeoutAt = clock.nanoTime() + CALL_TIMEOUT.toNanos();
-        while (true) {
-            long slice = Math.min(Math.min(timeoutAt - clock.nanoTime(), lifecycle.nanosLeft()), 100_000_000L);
-            try {
-                return future.get(Math.max(slice, 0), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                if (lifecycle.pastDeadline()) throw new DeadlinePassed();
-                if (clock.nanoTime() - timeoutAt >= 0) {
-                    throw new SluiceException("no answer within " + Durations.format(CALL_TIMEOUT), true, e);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SluiceException("interrupted while waiting for the destination", true, e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof SluiceException se) throw se;
-                throw new SluiceException(cause.getClass().getSimpleName() + ": " + cause.getMessage(), true, cause);
-            }
-        }
-    }
-
-    /**
-     * Packets for the next call: in order, within the call limits, at most one per ordering key in flight. When a
-     * packet must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
-     */
-    private List<Packet> nextCall(InFlightWindow inFlight) {
+    private List<Packet> nextCall(InFlightWindow inFlight, long now) {
         List<Packet> call = new ArrayList<>();
         Set<String> keysSeen = new HashSet<>();
         long callBytes = 0;
@@ -255,7 +352,7 @@ final class WindowSender {
                 continue;
             }
             int priority = priorityOf(p, priorities);
-            if (!keysSeen.add(p.orderingKey())) {
+            if (!keysSeen.add(p.orderingKey()) || inFlight.backingOff(p, now)) {
                 waitingPriority = Math.min(waitingPriority, priority);
                 continue;
             }
@@ -272,19 +369,6 @@ final class WindowSender {
         int best = Integer.MAX_VALUE;
         for (OutboundSample s : p.samples()) best = Math.min(best, priorities.getOrDefault(s.stream(), 10));
         return best;
-    }
-
-    /** Waits until the rate limits allow the call and takes its tokens; false when the window is given up first. */
-    private boolean waitForRate(int packetCount, long byteCount) {
-        while (!pacing.giveUp()) {
-            long wait = rates.waitNanos(packetCount, byteCount);
-            if (wait == 0) {
-                rates.take(packetCount, byteCount);
-                return true;
-            }
-            pacing.sleep(wait);
-        }
-        return false;
     }
 
     private Map<String, List<OutboundSample>> groupRejections(List<Rejection> rejections) {

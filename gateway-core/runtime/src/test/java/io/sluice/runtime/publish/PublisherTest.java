@@ -41,6 +41,12 @@ class PublisherTest {
               out: {type: scripted, max-backoff: 200ms}
             """;
 
+    /**
+     * Receive times of the test's samples: now, not 1970. Samples older than a stream's TTL (7 days by default) are
+     * deleted by the store's next retention pass, delivered or not; dead letters keep their samples' receive times.
+     */
+    private static final long NOW_NANOS = System.currentTimeMillis() * 1_000_000L;
+
     @BeforeEach
     void reset() {
         ScriptedDestination.reset();
@@ -107,6 +113,8 @@ class PublisherTest {
         try (Gateway g = Gateway.start(config, dir)) {
             awaitCursor(g, "high", 300);
             awaitCursor(g, "low", 300);
+            // a retention pass (TTL, delivered data) runs now and then; the dead letters must outlive it
+            Durations.await(g.store().compact(), Duration.ofSeconds(10));
             List<StoredSample> dead = g.store().read("out-dead-letter", 0, 1000).samples();
             assertEquals(20, dead.size(), "the rejected packets' samples are dead-lettered");
             Map<String, Long> origins = new HashMap<>();
@@ -139,7 +147,7 @@ class PublisherTest {
             config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
             store.configure(settings);
             List<Sample> low = new ArrayList<>();
-            for (int i = 0; i < 500; i++) low.add(Sample.good("low.t", Value.of((long) i), 1_000L + i));
+            for (int i = 0; i < 500; i++) low.add(Sample.good("low.t", Value.of((long) i), NOW_NANOS + i));
             Durations.await(store.append("low", "c", low, null), Duration.ofSeconds(10));
         }
         java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -149,7 +157,7 @@ class PublisherTest {
                     .until(() -> ScriptedDestination.sent.size() >= 10);
             assertTrue(ScriptedDestination.sent.size() >= 10, "the first window was tried during the outage");
             List<Sample> high = new ArrayList<>();
-            for (int i = 0; i < 50; i++) high.add(Sample.good("high.t", Value.of((long) i), 2_000L + i));
+            for (int i = 0; i < 50; i++) high.add(Sample.good("high.t", Value.of((long) i), NOW_NANOS + 1_000L + i));
             Durations.await(g.store().append("high", "c", high, null), Duration.ofSeconds(10));
             outage.set(false);
             awaitCursor(g, "high", 50);

@@ -89,7 +89,7 @@ class WindowSenderTest {
         };
         sender = new WindowSender("out", "s-dead-letter", destination, lifecycle, counters, health,
                 new CallRateLimiter(io.sluice.spi.destination.RateLimits.UNLIMITED, clock),
-                new DeadLetterWriter("out", "s-dead-letter", store, counters), cursors, clock, reader::exports, pacing);
+                new DeadLetterWriter("out", "s-dead-letter", store, counters), cursors, clock, reader::exports, pacing, 1);
     }
 
     @AfterEach

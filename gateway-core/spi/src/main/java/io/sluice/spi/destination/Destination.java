@@ -6,12 +6,15 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A place samples are exported to. The publisher owns everything around the call: reading the store by priority,
  * rate limits, retries with backoff, dead letters, cursors. A destination only packs samples into the service's
- * units and makes one call at a time.
+ * units and makes calls: up to {@link DestinationLimits#maxCallsInFlight()} (or the configured {@code max-in-flight})
+ * at once, never two with packets of one ordering key.
  *
  * <p>Life: {@link #start} once (connect lazily; it may not throw for an unreachable service), then any number of
  * {@link #pack} and {@link #sendAsync} calls, then {@link #close}. The publisher packs the next window on its
  * read-ahead thread while a call is in flight, so {@code pack} may run concurrently with {@code sendAsync} (never
- * with another {@code pack}), and the two must not share unguarded mutable state.
+ * with another {@code pack}), and the two must not share unguarded mutable state. {@code sendAsync} is always called
+ * from the publisher's one worker thread, but earlier calls may still be in flight, and their futures may complete
+ * on any thread in any order.
  */
 public interface Destination extends AutoCloseable {
 

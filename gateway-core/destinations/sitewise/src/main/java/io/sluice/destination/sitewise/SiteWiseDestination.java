@@ -97,6 +97,8 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
 
     /** Default rates; override them with the destination's {@code rate} keys to match the account's quotas. */
     public static final RateLimits DEFAULT_RATES = new RateLimits(1000, 10_000, 0);
+    /** BatchPutAssetPropertyValue calls in flight at once unless {@code max-in-flight} says otherwise. */
+    static final int DEFAULT_CALLS_IN_FLIGHT = 8;
 
     private final String name;
     private final SiteWiseDestinationConfig config;
@@ -114,7 +116,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
         this.name = name;
         this.config = config;
         this.limits = new DestinationLimits(config.maxEntriesPerRequest(), 1024 * 1024, 128 * 1024,
-                config.windowSamples(), DEFAULT_RATES);
+                config.windowSamples(), DEFAULT_RATES, DEFAULT_CALLS_IN_FLIGHT);
     }
 
     @Override
