@@ -3,6 +3,8 @@ package io.sluice.destination.kinesis;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.samplejson.DecodedSample;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +51,22 @@ final class KinesisReadBack implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(KinesisEmulator.ACCESS_KEY, KinesisEmulator.SECRET_KEY)))
                 .build();
+    }
+
+    /**
+     * Points the SDK's default credential chain (the {@code aws.accessKeyId} / {@code aws.secretAccessKey} system
+     * properties) at the emulator's keys and starts kinesis-local in {@code dir}.
+     */
+    static KinesisEmulator startEmulator(Path dir) throws IOException {
+        System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", KinesisEmulator.SECRET_KEY);
+        return KinesisEmulator.start(dir);
+    }
+
+    /** Closes the reader, then the emulator; either may be null (a start that failed). */
+    static void stop(KinesisReadBack reader, KinesisEmulator emulator) {
+        if (reader != null) reader.close();
+        if (emulator != null) emulator.close();
     }
 
     void createStream(String name, int shards) throws Exception {

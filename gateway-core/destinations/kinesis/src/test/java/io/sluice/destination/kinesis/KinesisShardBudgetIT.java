@@ -54,16 +54,13 @@ class KinesisShardBudgetIT {
 
     @BeforeAll
     static void startEmulator() throws Exception {
-        System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", KinesisEmulator.SECRET_KEY);
-        emulator = KinesisEmulator.start(dir);
+        emulator = KinesisReadBack.startEmulator(dir);
         reader = new KinesisReadBack(emulator);
     }
 
     @AfterAll
     static void stopEmulator() {
-        if (reader != null) reader.close();
-        if (emulator != null) emulator.close();
+        KinesisReadBack.stop(reader, emulator);
     }
 
     /** Bytes bind: 4,000 samples of 1.5 kB strings (uncompressed, ~6 MB of records) on one shard. */
