@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.admin.RunningGateway;
 import io.sluice.destination.kinesis.SampleRecordFormat;
 import io.sluice.rigs.kinesis.KinesisEmulator;
+import io.sluice.rigs.kinesis.KinesisTestStreams;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.samplejson.DecodedSample;
@@ -29,9 +30,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -58,15 +56,9 @@ class StreamTraceIT {
 
     @BeforeAll
     static void start() throws Exception {
-        System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", KinesisEmulator.SECRET_KEY);
-        emulator = KinesisEmulator.start(dir);
-        kinesis = KinesisAsyncClient.builder().endpointOverride(emulator.endpoint()).region(Region.of(KinesisEmulator.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        KinesisEmulator.ACCESS_KEY, KinesisEmulator.SECRET_KEY))).build();
-        kinesis.createStream(b -> b.streamName("traced").shardCount(2)).get(30, TimeUnit.SECONDS);
-        await(() -> "ACTIVE".equals(kinesis.describeStreamSummary(b -> b.streamName("traced")).join()
-                .streamDescriptionSummary().streamStatusAsString()), "the Kinesis stream is active");
+        emulator = KinesisTestStreams.startEmulator(dir);
+        kinesis = KinesisTestStreams.client(emulator);
+        KinesisTestStreams.create(kinesis, "traced", 2);
     }
 
     @AfterAll

@@ -42,16 +42,13 @@ class KinesisDestinationIT {
 
     @BeforeAll
     static void startEmulator() throws Exception {
-        System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", KinesisEmulator.SECRET_KEY);
-        emulator = KinesisEmulator.start(dir);
+        emulator = KinesisReadBack.startEmulator(dir);
         reader = new KinesisReadBack(emulator);
     }
 
     @AfterAll
     static void stopEmulator() {
-        if (reader != null) reader.close();
-        if (emulator != null) emulator.close();
+        KinesisReadBack.stop(reader, emulator);
     }
 
     private KinesisDestination destination(KinesisDestinationConfig config) {

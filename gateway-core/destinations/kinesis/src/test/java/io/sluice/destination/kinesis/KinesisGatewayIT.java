@@ -34,16 +34,13 @@ class KinesisGatewayIT {
 
     @BeforeAll
     static void start() throws Exception {
-        System.setProperty("aws.accessKeyId", KinesisEmulator.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", KinesisEmulator.SECRET_KEY);
-        emulator = KinesisEmulator.start(dir);
+        emulator = KinesisReadBack.startEmulator(dir);
         reader = new KinesisReadBack(emulator);
     }
 
     @AfterAll
     static void stop() {
-        if (reader != null) reader.close();
-        if (emulator != null) emulator.close();
+        KinesisReadBack.stop(reader, emulator);
     }
 
     @Test

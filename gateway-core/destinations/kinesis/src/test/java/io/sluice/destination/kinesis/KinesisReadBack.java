@@ -1,20 +1,17 @@
 package io.sluice.destination.kinesis;
 
-import static org.awaitility.Awaitility.await;
-
 import io.sluice.samplejson.DecodedSample;
-import java.time.Duration;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import io.sluice.rigs.kinesis.KinesisEmulator;
+import io.sluice.rigs.kinesis.KinesisTestStreams;
 
 /** A plain SDK consumer for the tests: creates streams and reads every record back with GetRecords. */
 final class KinesisReadBack implements AutoCloseable {
@@ -37,25 +34,26 @@ final class KinesisReadBack implements AutoCloseable {
         String before = System.getProperty("aws.cborEnabled");
         System.setProperty("aws.cborEnabled", "false");
         try {
-            client = build(emulator);
+            client = KinesisTestStreams.client(emulator);
         } finally {
             if (before == null) System.clearProperty("aws.cborEnabled");
             else System.setProperty("aws.cborEnabled", before);
         }
     }
 
-    private static KinesisAsyncClient build(KinesisEmulator emulator) {
-        return KinesisAsyncClient.builder().endpointOverride(emulator.endpoint()).region(Region.of(emulator.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(KinesisEmulator.ACCESS_KEY, KinesisEmulator.SECRET_KEY)))
-                .build();
+    /** Starts kinesis-local in {@code dir} with the SDK's default credential chain pointed at it. */
+    static KinesisEmulator startEmulator(Path dir) throws IOException {
+        return KinesisTestStreams.startEmulator(dir);
+    }
+
+    /** Closes the reader, then the emulator; either may be null (a start that failed). */
+    static void stop(KinesisReadBack reader, KinesisEmulator emulator) {
+        if (reader != null) reader.close();
+        if (emulator != null) emulator.close();
     }
 
     void createStream(String name, int shards) throws Exception {
-        client.createStream(b -> b.streamName(name).shardCount(shards)).get(30, TimeUnit.SECONDS);
-        await("stream " + name + " ACTIVE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> client.describeStreamSummary(b -> b.streamName(name)).get(30, TimeUnit.SECONDS)
-                        .streamDescriptionSummary().streamStatusAsString().equals("ACTIVE"));
+        KinesisTestStreams.create(client, name, shards);
     }
 
     /** Every record of every shard, each shard read from TRIM_HORIZON to its end, shard by shard. */
