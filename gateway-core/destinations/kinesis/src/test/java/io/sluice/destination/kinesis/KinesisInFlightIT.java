@@ -89,6 +89,7 @@ class KinesisInFlightIT {
                         region: us-east-1
                         endpoint-override: %s
                         shard-count: 4
+                        partition-key: "{connector}/{tag}"
                         max-records-per-request: 4
                         max-in-flight: 8
                     """.formatted(viaProxy), "kinesis-in-flight.yaml");
