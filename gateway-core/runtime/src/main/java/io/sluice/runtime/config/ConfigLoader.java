@@ -292,8 +292,7 @@ public final class ConfigLoader {
                 result.put(name, new DestinationInstance(name, common.type(), common.enabled(),
                         common.deadLetterStream().orElse(name + "-dead-letter"), common.fallback(), common.rate().orElse(RateOverride.NONE),
                         common.maxBackoff(),
-                        // a destination with a max-in-flight option of its own (iotcore) keeps its meaning for it
-                        optionKeys.contains("max-in-flight") ? Optional.empty() : common.maxInFlight(),
+                        common.maxCallsInFlight(),
                         common.drainOnStop(), options, factory));
             }
         }

@@ -25,9 +25,9 @@ public record DestinationCommon(
         @Doc("Most service calls in flight at once. Order is kept per ordering key (Kinesis partition key, SiteWise "
                 + "property, MQTT topic lane): a call never carries a packet whose key has an earlier packet "
                 + "unsettled. A crash redelivers at most the window being sent and the one settled before it. "
-                + "Default per type: kinesis 8, sitewise 8, others 1. On iotcore this key is its own "
-                + "(unacknowledged MQTT messages), sent as one call at a time.")
-        @Range(min = 1, max = 64) Optional<Integer> maxInFlight,
+                + "Default per type: kinesis 8, sitewise 8, others 1 (iotcore: 1 call, while its own max-in-flight "
+                + "counts the unacknowledged MQTT messages of that call).")
+        @Range(min = 1, max = 64) Optional<Integer> maxCallsInFlight,
         @Doc("On a clean stop (SIGTERM, Ctrl-C, a config change that restarts it), how long the destination keeps "
                 + "sending what is buffered and waits for the call in flight before it gives up; answered calls always "
                 + "move the cursors. Destinations stop in parallel: keep the largest value below the time the service "

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *   <li>send the packets, retrying the failed ones with backoff, and when every packet of the window is settled, move
  *       the cursors to the end of the window ({@link WindowSender}, {@link SettledCursors}).</li>
  * </ol>
- * A window's calls go out up to {@code max-in-flight} at once; the cursor commit of a settled window is not awaited,
+ * A window's calls go out up to {@code max-calls-in-flight} at once; the cursor commit of a settled window is not awaited,
  * so a crash redelivers at most the window being sent and the one settled before it (at-least-once).
  *
  * <p>The next window is read and packed on a second thread while the current one is sent, so a slow service call

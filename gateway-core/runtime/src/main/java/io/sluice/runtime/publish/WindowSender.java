@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends one packed window: packets in calls within the service limits and the rate limits (tokens taken per call,
- * across all calls in flight), up to {@code max-in-flight} calls at once, never two packets with one ordering key in
+ * across all calls in flight), up to {@code max-calls-in-flight} calls at once, never two packets with one ordering key in
  * flight; retries only the packets that failed, with backoff; dead-letters the ones rejected
  * (and samples the destination could not pack). Once every packet of the window is settled, the cursors move to the
  * end of the window; a window given up half sent (a pause, a cursor move, the drain deadline) moves them over its
@@ -101,7 +101,7 @@ final class WindowSender {
     }
 
     /**
-     * Sends a whole window, up to {@code max-in-flight} calls at once; true when every packet is settled (delivered or
+     * Sends a whole window, up to {@code max-calls-in-flight} calls at once; true when every packet is settled (delivered or
      * dead-lettered) and the cursors moved. Answers are settled on this (the worker's) thread as they arrive; a packet
      * answered with a retry waits out a backoff and holds back the later packets with its ordering key, while other
      * keys go on. A throttled call, or one the service answered with nothing but retries or not at all, holds the

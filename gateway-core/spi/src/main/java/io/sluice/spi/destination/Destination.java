@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A place samples are exported to. The publisher owns everything around the call: reading the store by priority,
  * rate limits, retries with backoff, dead letters, cursors. A destination only packs samples into the service's
- * units and makes calls: up to {@link DestinationLimits#maxCallsInFlight()} (or the configured {@code max-in-flight})
+ * units and makes calls: up to {@link DestinationLimits#maxCallsInFlight()} (or the configured {@code max-calls-in-flight})
  * at once, never two with packets of one ordering key.
  *
  * <p>Life: {@link #start} once (connect lazily; it may not throw for an unreachable service), then any number of

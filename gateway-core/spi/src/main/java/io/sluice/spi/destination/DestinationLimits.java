@@ -10,7 +10,7 @@ package io.sluice.spi.destination;
  *                            at a time; the window is confirmed (cursors move) only when every packet of it is settled
  * @param defaultRates        rates used unless the config overrides them
  * @param maxCallsInFlight    how many {@link Destination#sendAsync} calls the publisher keeps in flight at once unless
- *                            the destination's {@code max-in-flight} says otherwise (never two packets with one
+ *                            the destination's {@code max-calls-in-flight} says otherwise (never two packets with one
  *                            ordering key); 1 for a destination that must see one call at a time
  */
 public record DestinationLimits(int maxPacketsPerCall, long maxBytesPerCall, long maxPacketBytes,

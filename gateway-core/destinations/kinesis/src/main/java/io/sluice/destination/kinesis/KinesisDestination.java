@@ -86,7 +86,7 @@ public final class KinesisDestination implements Destination, io.sluice.spi.dest
     /** ListShards again after this long, and at most this often after errors that may mean a resharding. */
     static final Duration SHARD_REFRESH = Duration.ofMinutes(5);
     static final Duration SHARD_REFRESH_MIN = Duration.ofSeconds(10);
-    /** PutRecords calls in flight at once unless {@code max-in-flight} says otherwise (the HTTP client allows 16). */
+    /** PutRecords calls in flight at once unless {@code max-calls-in-flight} says otherwise (the HTTP client allows 16). */
     static final int DEFAULT_CALLS_IN_FLIGHT = 8;
 
     private static final Set<String> THROTTLING_CODES = Set.of("ProvisionedThroughputExceededException",

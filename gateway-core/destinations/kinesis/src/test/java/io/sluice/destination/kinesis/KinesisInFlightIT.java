@@ -91,7 +91,7 @@ class KinesisInFlightIT {
                         shard-count: 4
                         partition-key: "{connector}/{tag}"
                         max-records-per-request: 4
-                        max-in-flight: 8
+                        max-calls-in-flight: 8
                     """.formatted(viaProxy), "kinesis-in-flight.yaml");
             try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {
                 await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(100))

@@ -78,7 +78,7 @@ class SiteWiseInFlightCrashIT {
                     endpoint-override: http://127.0.0.1:%d
                     request-timeout: 30s
                     max-backoff: 1s
-                    max-in-flight: 8
+                    max-calls-in-flight: 8
                     window-samples: %d
                 """.formatted(connector, TAGS * PER_TAG, TAGS, export, standIn.port(), WINDOW);
     }

@@ -97,7 +97,7 @@ class SiteWiseInFlightIT {
                     endpoint-override: http://127.0.0.1:%d
                     request-timeout: 30s
                     max-backoff: 1s
-                    max-in-flight: 8
+                    max-calls-in-flight: 8
                 """.formatted(tags * perTag, tags, standIn.port());
         gateway = Gateway.start(ConfigLoader.parse(yaml, "in-flight.yaml"), data);
         org.awaitility.Awaitility.await("all samples at the stand-in").atMost(Duration.ofSeconds(120))
