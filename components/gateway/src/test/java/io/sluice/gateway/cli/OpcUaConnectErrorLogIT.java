@@ -67,6 +67,8 @@ class OpcUaConnectErrorLogIT {
                 streams:
                   telemetry:
                     priority: 5
+                admin:
+                  listen: 127.0.0.1:0   # a free port: the default 9180 may be taken by another gateway on this machine
                 """.formatted(endpoint, pki));
         log = dir.resolve("gateway.log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
