@@ -106,6 +106,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
     private volatile TopicFilters iotCoreFilters;
     private volatile TopicFilters pubSubFilters;
     private final AtomicInteger failNextIoTCorePublishes = new AtomicInteger();
+    private volatile Duration stateReportDelay = Duration.ZERO;
 
     private final List<IpcCall> calls = new CopyOnWriteArrayList<>();
     private final List<ConnectAttempt> connects = new CopyOnWriteArrayList<>();
@@ -113,11 +114,11 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
     private final List<TopicPublish> topicPublishes = new CopyOnWriteArrayList<>();
     private final List<String> states = new CopyOnWriteArrayList<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final List<ServerConnectionContinuation> validators = new CopyOnWriteArrayList<>();
+    private final List<Operation> validators = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<ConfigurationValidityReport>> pendingValidations = new ConcurrentHashMap<>();
     private final List<DeploymentResult> deployments = new CopyOnWriteArrayList<>();
     private volatile ComponentRun component;
-    private final List<ServerConnection> openConnections = new CopyOnWriteArrayList<>();
+    private final List<Connection> openConnections = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionCounter = new AtomicInteger();
 
     private final EventLoopGroup eventLoopGroup;
@@ -125,8 +126,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
     private final SocketOptions socketOptions;
     private final ServerListener listener;
 
-    private record Subscription(int connection, ServerConnectionContinuation continuation, String component,
-                                List<String> keyPath) {}
+    private record Subscription(int connection, Operation stream, String component, List<String> keyPath) {}
 
     private GreengrassIpcStandIn(Builder b) throws IOException {
         this.socketPath = b.socketPath;
@@ -294,8 +294,8 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             event.setConfiguration(proposed);
             ValidateConfigurationUpdateEvents events = new ValidateConfigurationUpdateEvents();
             events.setValidateConfigurationUpdateEvent(event);
-            for (ServerConnectionContinuation v : validators) {
-                send(v, events, MessageType.ApplicationMessage, 0);
+            for (Operation v : validators) {
+                v.send(events, MessageType.ApplicationMessage, 0);
             }
             ConfigurationValidityReport answer;
             try {
@@ -345,7 +345,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
                     event.setKeyPath(new ArrayList<>(path));
                     ConfigurationUpdateEvents events = new ConfigurationUpdateEvents();
                     events.setConfigurationUpdateEvent(event);
-                    send(s.continuation, events, MessageType.ApplicationMessage, 0);
+                    s.stream.send(events, MessageType.ApplicationMessage, 0);
                     sent++;
                 }
             }
@@ -372,6 +372,14 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
     /** Limits {@code PublishToTopic} like the {@code aws.greengrass.ipc.pubsub} policy; {@code null} allows all. */
     public void allowPubSubTopics(List<String> topicFilters) {
         this.pubSubFilters = topicFilters == null ? null : new TopicFilters(topicFilters);
+    }
+
+    /**
+     * Answers {@code UpdateState} this much later (the state is recorded at once): the component is still waiting for
+     * the answer, e.g. to RUNNING, when a test acts on the state it saw.
+     */
+    public void delayStateReports(Duration delay) {
+        this.stateReportDelay = delay;
     }
 
     /** Answers the next {@code count} {@code PublishToIoTCore} requests with a {@code ServiceError}. */
@@ -417,7 +425,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
     }
 
     public int openConnections() {
-        return (int) openConnections.stream().filter(ServerConnection::isConnectionOpen).count();
+        return (int) openConnections.stream().filter(Connection::isOpen).count();
     }
 
     /**
@@ -444,22 +452,18 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         }
         for (Subscription s : subscriptions) {
             try {
-                s.continuation.sendMessage(null, null, MessageType.ApplicationMessage,
-                        MessageFlags.TerminateStream.getByteValue()).get(2, TimeUnit.SECONDS);
+                s.stream.terminate().get(2, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.debug("closing subscription stream failed: {}", e.toString());
             }
         }
         subscriptions.clear();
         validators.clear();
-        for (ServerConnection c : openConnections) {
-            if (c.isConnectionOpen()) {
-                c.closeConnection(0);
-            }
-        }
-        for (ServerConnection c : openConnections) {
+        List<Connection> closing = List.copyOf(openConnections);
+        closing.forEach(Connection::closeNow);
+        for (Connection c : closing) {
             try {
-                c.getClosedFuture().get(5, TimeUnit.SECONDS);
+                c.closed.get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.debug("waiting for a connection to close failed: {}", e.toString());
             }
@@ -475,6 +479,14 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         bootstrap.close();
         socketOptions.close();
         eventLoopGroup.close();
+        try {
+            // the event loop runs the last callbacks of the closed streams: let them finish before the next server starts
+            eventLoopGroup.getShutdownCompleteFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("IPC event loop did not shut down cleanly: {}", e.toString());
+        }
         try {
             Files.deleteIfExists(socketPath);
         } catch (IOException e) {
@@ -492,23 +504,47 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
                 LOG.warn("incoming IPC connection failed with CRT error {}", errorCode);
                 return null;
             }
-            openConnections.add(connection);
-            return new Connection(connection, connectionCounter.incrementAndGet());
+            Connection handler = new Connection(connection, connectionCounter.incrementAndGet());
+            openConnections.add(handler);
+            return handler;
         }
 
         @Override
         protected void onConnectionShutdown(ServerConnection connection, int errorCode) {
-            openConnections.remove(connection);
+            openConnections.removeIf(c -> c.closed == connection.getClosedFuture());
         }
     }
 
     private final class Connection extends ServerConnectionHandler {
         private final int id;
+        private final CompletableFuture<Integer> closed;
         private volatile boolean accepted;
+        private boolean released;
 
         Connection(ServerConnection connection, int id) {
             super(connection);
             this.id = id;
+            this.closed = connection.getClosedFuture();
+        }
+
+        /**
+         * Closing releases the native connection, so a call on it from another thread afterwards (status queries,
+         * {@link GreengrassIpcStandIn#close}) would touch freed memory and crash the JVM: such calls and the close
+         * take this handler's lock, and find it released.
+         */
+        @Override
+        protected synchronized void onConnectionClosed(int shutdownReason) {
+            released = true;
+            openConnections.remove(this);
+            super.onConnectionClosed(shutdownReason);
+        }
+
+        synchronized boolean isOpen() {
+            return !released && connection.isConnectionOpen();
+        }
+
+        synchronized void closeNow() {
+            if (!released && connection.isConnectionOpen()) connection.closeConnection(0);
         }
 
         @Override
@@ -574,6 +610,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         private final Connection owner;
         private final String operation;
         private boolean requested;
+        private boolean closed;
 
         Operation(ServerConnectionContinuation continuation, Connection owner, String operation) {
             super(continuation);
@@ -581,11 +618,35 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             this.operation = operation;
         }
 
+        /**
+         * Closing releases the native continuation, so a send from another thread (a configuration event, the
+         * subscriptions ended at {@link #close}) after it would write to freed memory and crash the JVM: sends and
+         * the close take this handler's lock, and a send after the close is dropped.
+         */
         @Override
-        protected void onContinuationClosed() {
-            subscriptions.removeIf(s -> s.continuation == continuation);
-            validators.remove(continuation);
+        protected synchronized void onContinuationClosed() {
+            closed = true;
+            subscriptions.removeIf(s -> s.stream == this);
+            validators.remove(this);
             super.onContinuationClosed();
+        }
+
+        synchronized void send(EventStreamJsonMessage message, MessageType type, int flags) {
+            if (closed) return;
+            List<Header> headers = List.of(Header.createHeader(CONTENT_TYPE, JSON),
+                    Header.createHeader(MODEL_TYPE, message.getApplicationModelType()));
+            continuation.sendMessage(headers, model.toJson(message), type, flags).whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.debug("sending {} failed: {}", message.getApplicationModelType(), e.toString());
+                }
+            });
+        }
+
+        /** Ends the stream from the server's side; completes at once when it is already closed. */
+        synchronized CompletableFuture<Void> terminate() {
+            if (closed) return CompletableFuture.completedFuture(null);
+            return continuation.sendMessage(null, null, MessageType.ApplicationMessage,
+                    MessageFlags.TerminateStream.getByteValue());
         }
 
         @Override
@@ -593,8 +654,8 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
             boolean terminate = (flags & MessageFlags.TerminateStream.getByteValue()) != 0;
             if (requested) {
                 if (terminate) {
-                    subscriptions.removeIf(s -> s.continuation == continuation);
-                    validators.remove(continuation);
+                    subscriptions.removeIf(s -> s.stream == this);
+                    validators.remove(this);
                 }
                 return;
             }
@@ -661,7 +722,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         private String subscribe(SubscribeToConfigurationUpdateRequest request) {
             String component = request.getComponentName() == null ? componentName : request.getComponentName();
             List<String> keyPath = request.getKeyPath() == null ? List.of() : List.copyOf(request.getKeyPath());
-            subscriptions.add(new Subscription(owner.id, continuation, component, keyPath));
+            subscriptions.add(new Subscription(owner.id, this, component, keyPath));
             respond(new SubscribeToConfigurationUpdateResponse(), false);
             return "ok";
         }
@@ -677,7 +738,13 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
                 run.reported(state);
             }
             LOG.info("component {} reported state {}", componentName, state);
-            respond(new UpdateStateResponse(), true);
+            Duration delay = stateReportDelay;
+            if (delay.isZero()) {
+                respond(new UpdateStateResponse(), true);
+            } else {
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> respond(new UpdateStateResponse(), true));
+            }
             return "ok";
         }
 
@@ -728,7 +795,7 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         }
 
         private String subscribeToValidation(SubscribeToValidateConfigurationUpdatesRequest request) {
-            validators.add(continuation);
+            validators.add(this);
             respond(new SubscribeToValidateConfigurationUpdatesResponse(), false);
             return "ok";
         }
@@ -750,33 +817,26 @@ public final class GreengrassIpcStandIn implements AutoCloseable {
         private String unsupported() {
             String body = "{\"error\":\"Unsupported Operation\",\"message\":\"" + operation
                     + " is not implemented by the Sluice Greengrass IPC stand-in\"}";
-            continuation.sendMessage(List.of(Header.createHeader(CONTENT_TYPE, JSON)),
-                    body.getBytes(StandardCharsets.UTF_8), MessageType.ApplicationError,
-                    MessageFlags.TerminateStream.getByteValue());
+            synchronized (this) {
+                if (!closed) {
+                    continuation.sendMessage(List.of(Header.createHeader(CONTENT_TYPE, JSON)),
+                            body.getBytes(StandardCharsets.UTF_8), MessageType.ApplicationError,
+                            MessageFlags.TerminateStream.getByteValue());
+                }
+            }
             return "unsupported";
         }
 
         private void respond(EventStreamJsonMessage message, boolean terminate) {
-            send(continuation, message, MessageType.ApplicationMessage,
-                    terminate ? MessageFlags.TerminateStream.getByteValue() : 0);
+            send(message, MessageType.ApplicationMessage, terminate ? MessageFlags.TerminateStream.getByteValue() : 0);
         }
 
         private String error(EventStreamJsonMessage error) {
-            send(continuation, error, MessageType.ApplicationError, MessageFlags.TerminateStream.getByteValue());
+            send(error, MessageType.ApplicationError, MessageFlags.TerminateStream.getByteValue());
             return error.getApplicationModelType();
         }
     }
 
-    private void send(ServerConnectionContinuation continuation, EventStreamJsonMessage message, MessageType type,
-                      int flags) {
-        List<Header> headers = List.of(Header.createHeader(CONTENT_TYPE, JSON),
-                Header.createHeader(MODEL_TYPE, message.getApplicationModelType()));
-        continuation.sendMessage(headers, model.toJson(message), type, flags).whenComplete((r, e) -> {
-            if (e != null) {
-                LOG.debug("sending {} failed: {}", message.getApplicationModelType(), e.toString());
-            }
-        });
-    }
 
     /** The topic resources of one IPC authorization policy. */
     static final class TopicFilters {

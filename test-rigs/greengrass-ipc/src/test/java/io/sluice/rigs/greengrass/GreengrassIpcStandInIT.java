@@ -76,7 +76,11 @@ class GreengrassIpcStandInIT {
     @AfterEach
     void stop() throws Exception {
         if (client != null) client.close();
-        if (nucleus != null) nucleus.close();
+        if (nucleus != null) {
+            // one side closes at a time: the server's close begins once it has seen the client's
+            GreengrassIpcStandIn.await(nucleus::openConnections, n -> n == 0, WAIT);
+            nucleus.close();
+        }
     }
 
     @Test
