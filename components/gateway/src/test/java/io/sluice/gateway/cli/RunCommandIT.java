@@ -119,6 +119,8 @@ class RunCommandIT {
                     export: [{destination: out}]
                 destinations:
                   out: {type: file, directory: "%s"}
+                admin:
+                  listen: 127.0.0.1:0
                 """.formatted(dir.resolve("out")));
     }
 

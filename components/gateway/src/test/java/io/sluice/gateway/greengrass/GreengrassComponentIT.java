@@ -68,6 +68,7 @@ class GreengrassComponentIT {
     static Map<String, Object> configuration(Map<String, Object> connectors) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("jvmOptions", "-Xmx128m");
+        config.put("admin", Map.of("listen", "127.0.0.1:0")); // another gateway on the machine may hold 9180
         config.put("accessControl", Map.of("aws.greengrass.ipc.mqttproxy", Map.of("io.sluice.Gateway:mqttproxy:1", Map.of(
                 "operations", List.of("aws.greengrass#PublishToIoTCore"), "resources", List.of("sluice/it-site/#")))));
         config.put("connectors", connectors);
