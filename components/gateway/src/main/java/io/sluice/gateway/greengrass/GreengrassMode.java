@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -184,20 +185,27 @@ public final class GreengrassMode implements AutoCloseable {
      * stop that arrives then must still end with the failure's exit code (2 for an invalid configuration), not 0.
      */
     public static int run(Path dataDir, Map<String, String> env, IntConsumer failing) {
-        GreengrassMode mode;
+        // The hook is in place before the start: the nucleus may stop the component as soon as it has seen RUNNING,
+        // before the component has its answer. The JVM exits once its hooks are done, whatever other threads do, so a
+        // close begun anywhere else would be cut short; the hook waits for the start to end and closes what it started.
+        CompletableFuture<GreengrassMode> started = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
+            GreengrassMode mode = started.join();
+            if (mode != null) mode.close();
+        }, "sluice-greengrass-shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return EXIT_OK; // stopped before anything started
+        }
+        GreengrassMode mode = null;
         try {
             mode = start(dataDir, env, CONNECT_TIMEOUT, null, failing);
         } catch (StartException e) {
             LOG.error("Sluice cannot run as a Greengrass component: {}", e.getMessage());
             return e.exitCode();
-        }
-        Thread hook = new Thread(mode::close, "sluice-greengrass-shutdown");
-        try {
-            Runtime.getRuntime().addShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the stop arrived while the component was starting: close it here, the JVM is already on its way out
-            mode.close();
-            return EXIT_OK;
+        } finally {
+            started.complete(mode);
         }
         mode.awaitStop();
         return EXIT_OK;

@@ -48,6 +48,7 @@ class GreengrassDeploymentIT {
     private Map<String, Object> configuration(int priority) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("jvmOptions", "-Xmx128m");
+        config.put("admin", Map.of("listen", "127.0.0.1:0")); // another gateway on the machine may hold 9180
         config.put("connectors", Map.of("sim", Map.of("type", "simulator", "stream", "telemetry",
                 "asset", Map.of("site", "it-site"), "interval", "100ms",
                 "tags", List.of(Map.of("name", "counter", "kind", "counter")))));
@@ -99,6 +100,26 @@ class GreengrassDeploymentIT {
     }
 
     @Test
+    void aStopWhileTheComponentStillWaitsForTheAnswerToRunningClosesItCleanly() throws Exception {
+        nucleus = GreengrassIpcStandIn.builder().socketPath(dir.resolve("ipc.sock")).configuration(Map.of())
+                .allowPubSubTopics(List.of("sluice/*")).start();
+        // the nucleus records RUNNING at once and answers it later: the stop arrives while the component is starting
+        nucleus.delayStateReports(Duration.ofSeconds(2));
+        Path log = dir.resolve("early-stop.log");
+
+        ComponentRun run = nucleus.deployComponent(configuration(5), startup(log), STARTUP_TIMEOUT,
+                FailureHandlingPolicy.ROLLBACK, STOP_GRACE);
+        assertEquals("SUCCEEDED", run.deployment().status(), run.reason() + "\n" + text(log));
+        StopResult stopped = run.stop(STOP_GRACE);
+
+        assertFalse(stopped.forced(), "stopped on SIGTERM, not killed\n" + text(log));
+        assertEquals(0, stopped.exitCode(), text(log));
+        String shutdown = text(log);
+        assertTrue(shutdown.contains("shutdown requested"), shutdown);
+        assertTrue(shutdown.contains("GreengrassMode - stopped"), "the close ran to its end before the JVM exited:\n" + shutdown);
+    }
+
+    @Test
     void validFirstConfigurationIsRunningOnceStartedAndStopsCleanly() throws Exception {
         nucleus = GreengrassIpcStandIn.builder().socketPath(dir.resolve("ipc.sock")).configuration(Map.of())
                 .allowPubSubTopics(List.of("sluice/*")).start();
@@ -122,6 +143,6 @@ class GreengrassDeploymentIT {
         System.out.println("the component's log from SIGTERM on:\n"
                 + shutdown.substring(shutdown.lastIndexOf('\n', Math.max(0, shutdown.indexOf("shutdown requested"))) + 1));
         assertTrue(shutdown.contains("shutdown requested"), "java itself got SIGTERM (exec):\n" + shutdown);
-        assertTrue(shutdown.contains("stopped"), "the whole shutdown is logged:\n" + shutdown);
+        assertTrue(shutdown.contains("GreengrassMode - stopped"), "the whole shutdown is logged:\n" + shutdown);
     }
 }
