@@ -260,7 +260,7 @@ final class WindowSender {
         boolean throttled = false;
         List<Packet> settled = new ArrayList<>();
         List<Packet> retried = new ArrayList<>();
-        Map<String, List<OutboundSample>> rejected = new LinkedHashMap<>();
+        List<Rejection> rejected = new ArrayList<>();
         for (int i = 0; i < call.packets.size(); i++) {
             Packet packet = call.packets.get(i);
             PacketOutcome outcome = outcomes.get(i);
@@ -270,8 +270,7 @@ final class WindowSender {
                 if (d.receipt() != null) keepReceipt(packet, d.receipt());
             } else if (outcome instanceof PacketOutcome.Reject r) {
                 settled.add(packet);
-                rejected.computeIfAbsent(r.reason(), k -> new ArrayList<>()).addAll(packet.samples());
-                health.failed("rejected: " + DeliveryHealth.reasonKey(r.reason()), r.reason());
+                for (OutboundSample sample : packet.samples()) rejected.add(new Rejection(sample, r.reason(), r.kind()));
             } else if (outcome instanceof PacketOutcome.Retry r) {
                 retried.add(packet);
                 counters.retried(1);
@@ -283,7 +282,7 @@ final class WindowSender {
             }
         }
         inFlight.settle(settled);
-        if (!rejected.isEmpty() && !deadLetter(rejected)) return Settled.DEAD_LETTER_FAILED;
+        if (!rejected.isEmpty() && !handOver(rejected)) return Settled.DEAD_LETTER_FAILED;
         if (throttled && rates.slowDown()) {
             log.warn("destination {}: throttled by the service, slowing down to {}% of the configured rate",
                     name, Math.round(rates.factor() * 100));

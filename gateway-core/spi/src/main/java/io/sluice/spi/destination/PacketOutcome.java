@@ -20,8 +20,22 @@ public sealed interface PacketOutcome {
      */
     record Retry(String reason, boolean throttled) implements PacketOutcome {}
 
-    /** Never acceptable (invalid alias, type mismatch); its samples go to the dead-letter stream with the reason. */
-    record Reject(String reason) implements PacketOutcome {}
+    /**
+     * Never acceptable: its samples go to the dead-letter stream with the reason. An {@link Rejection.Kind#AGE age}
+     * rejection (the service refused the samples' timestamps) goes to the destination's {@code fallback} instead, when
+     * it has one, as the samples the destination refuses for their age before sending do.
+     */
+    record Reject(String reason, Rejection.Kind kind) implements PacketOutcome {
+        public Reject {
+            java.util.Objects.requireNonNull(reason, "reason");
+            java.util.Objects.requireNonNull(kind, "kind");
+        }
+
+        /** A rejection of the data itself (invalid alias, type mismatch). */
+        public Reject(String reason) {
+            this(reason, Rejection.Kind.INVALID);
+        }
+    }
 
     static PacketOutcome delivered(Receipt receipt) { return receipt == null ? DELIVERED : new Delivered(receipt); }
 
@@ -30,4 +44,7 @@ public sealed interface PacketOutcome {
     static PacketOutcome throttled(String reason) { return new Retry(reason, true); }
 
     static PacketOutcome reject(String reason) { return new Reject(reason); }
+
+    /** The service refused the samples' timestamps (outside its window): rerouted to the fallback, if any. */
+    static PacketOutcome rejectForAge(String reason) { return new Reject(reason, Rejection.Kind.AGE); }
 }

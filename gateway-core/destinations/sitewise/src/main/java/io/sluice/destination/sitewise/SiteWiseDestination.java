@@ -64,7 +64,8 @@ import software.amazon.awssdk.services.iotsitewise.model.RawValueType;
  * <ul>
  *   <li>an entry without an error entry is delivered;</li>
  *   <li>entry errors {@code InvalidRequestException} and {@code TimestampOutOfRangeException} reject the entry with
- *       "code: message" (dead letter);</li>
+ *       "code: message" (dead letter); an entry refused only for its timestamps is an age rejection, rerouted to the
+ *       {@code fallback} destination when one is set (the service's clock or window differed from the gateway's);</li>
  *   <li>{@code ThrottlingException} entries are retried as throttled; every other code ({@code LimitExceededException},
  *       an exhausted resource quota, not a rate; {@code ResourceNotFoundException}, {@code ConflictingOperationException},
  *       {@code AccessDeniedException}, {@code InternalFailureException}, {@code ServiceUnavailableException}, a code
@@ -82,6 +83,9 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
 
     /** Entry error codes that reject the data itself: the entry goes to the dead-letter stream. */
     static final Set<String> DATA_REJECTED = Set.of("InvalidRequestException", "TimestampOutOfRangeException");
+
+    /** The entry error code of timestamps outside the service's window: an age rejection, rerouted to a fallback. */
+    static final String TIMESTAMP_REJECTED = "TimestampOutOfRangeException";
 
     /** Entry error codes that ask the caller to slow down. */
     static final Set<String> THROTTLING = Set.of("ThrottlingException");
@@ -340,11 +344,13 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
     private PacketOutcome outcome(String property, List<BatchPutAssetPropertyError> errors) {
         StringBuilder reason = new StringBuilder();
         boolean rejected = false;
+        boolean onlyTimestamps = !errors.isEmpty();
         boolean throttled = false;
         for (BatchPutAssetPropertyError e : errors) {
             String code = e.errorCodeAsString();
             counters.entryError(code);
             rejected |= DATA_REJECTED.contains(code);
+            onlyTimestamps &= TIMESTAMP_REJECTED.equals(code);
             throttled |= THROTTLING.contains(code); // a quota (LimitExceededException) is retried, not throttled
             if (reason.length() > 0) reason.append("; ");
             reason.append(code).append(": ").append(e.errorMessage());
@@ -355,7 +361,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
         String text = reason.toString();
         if (rejected) {
             log.debug("SiteWise destination {}: entry for {} rejected: {}", name, property, text);
-            return PacketOutcome.reject(text);
+            return onlyTimestamps ? PacketOutcome.rejectForAge(text) : PacketOutcome.reject(text);
         }
         return throttled ? PacketOutcome.throttled(text) : PacketOutcome.retry(text);
     }

@@ -375,6 +375,52 @@ class SiteWiseExportIT {
         assertEquals(0, status.deadLettered());
     }
 
+    @Test
+    void entriesTheServiceRefusesForTheirTimestampsAreReroutedToTheFallback() throws Exception {
+        int tags = 2;
+        int perTag = 50;
+        for (int i = 1; i <= tags; i++) standIn.defineAlias(alias("count", i), ValueType.INTEGER);
+        // the service's clock is an hour behind the gateway's: every sample is "more than 10 minutes ahead" there,
+        // though the gateway's own window check lets it pass
+        standIn.clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(-1)));
+        Path files = data.resolve("archive");
+        String yaml = "connectors:\n" + simulator("sim", "telemetry", "count", "counter", tags, "5ms", (long) tags * perTag)
+                + """
+                streams:
+                  telemetry:
+                    priority: 3
+                    export: [{destination: sitewise}]
+                """
+                + destination("""
+                    fallback: archive
+                  archive:
+                    type: file
+                    directory: %s
+                """.formatted(files));
+        gateway = Gateway.start(ConfigLoader.parse(yaml, "refused.yaml"), data);
+
+        await("every sample in the archive", Duration.ofSeconds(60), () -> archivedLines(files).size() >= tags * perTag);
+        await("both cursors at the end", Duration.ofSeconds(10),
+                () -> gateway.store().stats("telemetry").backlog("sitewise") == 0
+                        && gateway.store().stats("sitewise-fallback").backlog("archive") == 0);
+
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Set<String> seen = new HashSet<>();
+        for (String line : archivedLines(files)) {
+            com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+            io.sluice.runtime.publish.DeadLetterNote note =
+                    io.sluice.runtime.publish.DeadLetterNote.parse(n.get("note").asText()).orElseThrow();
+            assertTrue(note.reason().startsWith("TimestampOutOfRangeException"), line);
+            assertTrue(seen.add(n.get("tag").asText() + "=" + n.get("value").asLong()), "archived twice: " + line);
+        }
+        assertEquals(tags * perTag, seen.size(), "every sample archived once");
+        assertEquals(0, standIn.acceptedCount(), "the service accepted none");
+        assertEquals(0, deadLetters().size(), "nothing dead-lettered");
+        io.sluice.runtime.publish.DestinationStatus status = sitewiseStatus();
+        assertEquals(tags * perTag, status.rerouted());
+        assertEquals(0, status.deadLettered());
+    }
+
     private static long nanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
