@@ -7,6 +7,7 @@ import io.sluice.spi.config.DataSize;
 import io.sluice.spi.config.ProblemReporter;
 import io.sluice.spi.connector.ConnectorFactory;
 import io.sluice.spi.destination.DestinationFactory;
+import io.sluice.spi.destination.SampleWindow;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -288,15 +289,46 @@ public final class ConfigLoader {
             Record options = binder.bindRecord(node, factory.configType(), path, commonKeys, true);
             if (options != null) validateDestination(factory, options, binder.reporterFor(node, path));
             else validatePartially(binder, node, path, factory.configType(), commonKeys, (o, r) -> validateDestination(factory, o, r));
+            SampleWindow window = common == null ? SampleWindow.UNBOUNDED : sampleWindow(binder, node, path, common, factory);
             if (common != null && options != null) {
                 result.put(name, new DestinationInstance(name, common.type(), common.enabled(),
-                        common.deadLetterStream().orElse(name + "-dead-letter"), common.fallback(), common.rate().orElse(RateOverride.NONE),
+                        common.deadLetterStream().orElse(name + "-dead-letter"), common.fallback(), window,
+                        common.rate().orElse(RateOverride.NONE),
                         common.maxBackoff(),
                         common.maxCallsInFlight(),
                         common.drainOnStop(), options, factory));
             }
         }
         return result;
+    }
+
+    /**
+     * The configured {@code max-age} / {@code max-ahead}, each defaulting to the service's own bound; a configured value
+     * must be positive ({@code max-ahead} may be 0) and within the service's bound.
+     */
+    private static SampleWindow sampleWindow(ConfigBinder binder, Node node, String path, DestinationCommon common,
+                                             DestinationFactory<?> factory) {
+        SampleWindow service = factory.serviceWindow();
+        Optional<Duration> maxAge = checkedBound(binder, node, path, "max-age", common.maxAge(), service.maxAge(), false);
+        Optional<Duration> maxAhead = checkedBound(binder, node, path, "max-ahead", common.maxAhead(), service.maxAhead(), true);
+        return new SampleWindow(maxAge.or(service::maxAge), maxAhead.or(service::maxAhead));
+    }
+
+    private static Optional<Duration> checkedBound(ConfigBinder binder, Node node, String path, String key,
+                                                   Optional<Duration> configured, Optional<Duration> serviceBound,
+                                                   boolean zeroAllowed) {
+        if (configured.isEmpty()) return configured;
+        Duration d = configured.get();
+        boolean tooSmall = d.isNegative() || (!zeroAllowed && d.isZero());
+        boolean tooLarge = serviceBound.isPresent() && d.compareTo(serviceBound.get()) > 0;
+        if (tooSmall || tooLarge) {
+            String range = (zeroAllowed ? "from 0s" : "above 0s")
+                    + serviceBound.map(b -> " and at most " + io.sluice.spi.Durations.format(b) + " (the service refuses beyond)").orElse("");
+            binder.problem(ConfigBinder.find(node, key), path + "." + key,
+                    "expected a duration " + range + ", got " + io.sluice.spi.Durations.format(d));
+            return Optional.empty();
+        }
+        return configured;
     }
 
     /**

@@ -19,6 +19,13 @@ public record DestinationCommon(
                 + "to the fallback destination), each run with a note naming origin stream, sequences and reason. Must "
                 + "name another destination; fallbacks may not form a cycle.")
         Optional<String> fallback,
+        @Doc("Samples whose source time is older than this are not sent: they go to the `fallback` destination when one "
+                + "is set, else to the dead-letter stream. Default: the service's own limit (sitewise `7d`, which is also "
+                + "the most it allows); no limit for the others.")
+        Optional<Duration> maxAge,
+        @Doc("Samples whose source time is further ahead of the gateway clock than this are not sent, as for `max-age`. "
+                + "Default: the service's own limit (sitewise `10m`, also the most it allows); no limit for the others.")
+        Optional<Duration> maxAhead,
         @Doc("Rate limit overrides.") Optional<RateOverride> rate,
         @Doc("Longest wait between retries after failures (exponential backoff with jitter).")
         @DefaultValue("5m") Duration maxBackoff,

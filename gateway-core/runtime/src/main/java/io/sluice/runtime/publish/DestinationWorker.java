@@ -61,7 +61,8 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
         this.clock = clock;
         this.beforeRead = beforeRead;
         this.cursors = new SettledCursors(store, instance.name());
-        this.reader = new WindowReader(instance.name(), destination, store, exports, assets, lifecycle, cursors, clock);
+        this.reader = new WindowReader(instance.name(), destination, store, exports, assets, lifecycle, cursors, clock,
+                instance.window());
         this.health = new DeliveryHealth(instance.name(), counters, clock, DeliveryHealth.backoff(DeliveryHealth.FIRST_RETRY, instance.maxBackoff()));
         this.rates = new CallRateLimiter(CallRateLimiter.configured(instance, destination.limits().defaultRates()), clock);
         DeadLetterWriter deadLetters = new DeadLetterWriter(instance.name(), instance.deadLetterStream(),

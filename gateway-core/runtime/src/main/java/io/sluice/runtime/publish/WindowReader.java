@@ -7,11 +7,14 @@ import io.sluice.runtime.store.StoredSample;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
+import io.sluice.spi.destination.Rejection;
+import io.sluice.spi.destination.SampleWindow;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +50,7 @@ final class WindowReader implements AutoCloseable {
     private final DestinationLifecycle lifecycle;
     private final SettledCursors cursors;
     private final PublishClock clock;
+    private final SampleWindow sampleWindow;
     private final int maxSamplesPerWindow;
     private final ExecutorService readAhead;
     private volatile List<ExportPlan> exports;
@@ -58,9 +62,17 @@ final class WindowReader implements AutoCloseable {
     private final Map<String, Long> readPositions = new HashMap<>();
     private Future<Prepared> ahead;
 
+    /** A reader that sends every source time ({@link SampleWindow#UNBOUNDED}). */
     WindowReader(String destinationName, Destination destination, SqliteStreamStore store, List<ExportPlan> exports,
                  AssetResolver assets, DestinationLifecycle lifecycle, SettledCursors cursors, PublishClock clock) {
+        this(destinationName, destination, store, exports, assets, lifecycle, cursors, clock, SampleWindow.UNBOUNDED);
+    }
+
+    WindowReader(String destinationName, Destination destination, SqliteStreamStore store, List<ExportPlan> exports,
+                 AssetResolver assets, DestinationLifecycle lifecycle, SettledCursors cursors, PublishClock clock,
+                 SampleWindow sampleWindow) {
         this.destinationName = destinationName;
+        this.sampleWindow = sampleWindow;
         this.destination = destination;
         this.store = store;
         this.lifecycle = lifecycle;
@@ -159,8 +171,25 @@ final class WindowReader implements AutoCloseable {
 
     private Prepared prepare(boolean readAhead) {
         Window window = read();
-        PackResult packed = window.samples.isEmpty() ? null : destination.pack(window.samples);
-        return new Prepared(window, packed, readAhead);
+        return new Prepared(window, window.samples.isEmpty() ? null : pack(window.samples), readAhead);
+    }
+
+    /** Lets the destination pack the samples inside its {@link SampleWindow}; those outside are age rejections. */
+    private PackResult pack(List<OutboundSample> samples) {
+        if (!sampleWindow.bounded()) return destination.pack(samples);
+        long nowNanos = clock.millis() * 1_000_000L;
+        List<OutboundSample> inside = new ArrayList<>(samples.size());
+        List<Rejection> outside = new ArrayList<>();
+        for (OutboundSample s : samples) {
+            Optional<String> refusal = sampleWindow.refusal(s.sample().sourceTimeNanos(), nowNanos);
+            if (refusal.isPresent()) outside.add(Rejection.outOfWindow(s, refusal.get()));
+            else inside.add(s);
+        }
+        if (outside.isEmpty()) return destination.pack(samples);
+        PackResult packed = inside.isEmpty() ? PackResult.of(List.of()) : destination.pack(inside);
+        List<Rejection> rejected = new ArrayList<>(outside);
+        rejected.addAll(packed.rejected());
+        return new PackResult(packed.packets(), rejected);
     }
 
     /** Whether the stream has samples after {@code cursor} that are due (not waiting on the batch interval). */

@@ -157,6 +157,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxAgeAndMaxAheadBindForAnyDestinationAndAZeroMaxAgeIsLocated() {
+        GatewayConfig ok = loader.parseText(withFallbacks("""
+                  a: {type: file, directory: /tmp/a, max-age: 2d, max-ahead: 0s}
+                """), "f.yaml");
+        assertEquals(io.sluice.spi.destination.SampleWindow.of(java.time.Duration.ofDays(2), java.time.Duration.ZERO),
+                ok.destinations().get("a").window());
+        assertEquals(io.sluice.spi.destination.SampleWindow.UNBOUNDED,
+                loader.parseText(withFallbacks("  a: {type: file, directory: /tmp/a}\n"), "f.yaml").destinations().get("a").window(),
+                "no bound unless configured: the file destination takes any time");
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText(withFallbacks("""
+                  a: {type: file, directory: /tmp/a,
+                      max-age: 0s}
+                """), "f.yaml"));
+        ConfigProblem p = only(e, "destinations.a.max-age");
+        assertEquals(6, p.line());
+        assertTrue(p.message().contains("expected a duration above 0s, got 0s"), p.message());
+    }
+
+    @Test
     void anUnknownFallbackIsLocated() {
         ConfigException e = assertThrows(ConfigException.class, () -> loader.parseText(withFallbacks("""
                   a: {type: file, directory: /tmp/a, fallback: archiv}

@@ -235,6 +235,32 @@ class PublisherTest {
     }
 
     @Test
+    void aDestinationsMaxAgeReroutesOlderSamplesToTheFallbackBeforePacking() throws Exception {
+        GatewayConfig config = ConfigLoader.parse("""
+                streams:
+                  high: {priority: 1, export: [{destination: out}]}
+                  low: {priority: 8, export: [{destination: out}]}
+                destinations:
+                  out: {type: scripted, max-backoff: 200ms, max-age: 1h, fallback: archive}
+                  archive: {type: scripted, max-backoff: 200ms}
+                """, "test.yaml");
+        prefill(config, 100); // source times in 1970
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 100);
+            awaitCursor(g, "low", 100);
+            await("the fallback drained").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> g.store().cursor("out-fallback", "archive") == 200);
+            DestinationStatus out = g.status().destinations().stream().filter(d -> d.name().equals("out")).findFirst().orElseThrow();
+            assertEquals(200, out.rerouted());
+            assertEquals(Map.of("source time is older than Nh (max-age)", 200L), out.reroutes());
+            assertEquals(0, out.deadLettered());
+        }
+        assertTrue(ScriptedDestination.accepted.stream().allMatch(s -> s.stream().equals("out-fallback")),
+                "nothing older than max-age was packed for out");
+        assertEquals(200, ScriptedDestination.accepted.size(), "each sample delivered to the fallback once");
+    }
+
+    @Test
     void withoutAFallbackAgeRejectionsAreDeadLettered() throws Exception {
         GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
         prefill(config, 100);

@@ -17,5 +17,13 @@ public interface DestinationFactory<C extends Record> {
 
     default void validate(C config, ProblemReporter problems) {}
 
+    /**
+     * The source times the service accepts ({@link SampleWindow#UNBOUNDED} unless it refuses some): the default and
+     * the widest allowed value of the destination's {@code max-age} and {@code max-ahead}.
+     */
+    default SampleWindow serviceWindow() {
+        return SampleWindow.UNBOUNDED;
+    }
+
     Destination create(String name, C config);
 }

@@ -56,7 +56,9 @@ import software.amazon.awssdk.services.iotsitewise.model.RawValueType;
  * alias (or {@code assetId/propertyId}), so the publisher keeps per-property order. One call carries up to
  * {@code max-entries-per-request} entries, with {@code enablePartialEntryProcessing} false. A BAD or UNCERTAIN sample
  * without a value becomes a {@code nullValue} of the property's type (see {@link SiteWiseValues}). Samples that can never be accepted (type without a SiteWise variant, value
- * out of range, timestamp outside the window, no property mapping) are rejected at pack time with the reason.
+ * out of range, no property mapping) are rejected at pack time with the reason; samples outside the service's window
+ * ({@link SiteWiseDestinationFactory#serviceWindow()}, or a narrower {@code max-age} / {@code max-ahead}) never reach
+ * {@link #pack}: the publisher refuses them before packing, as age rejections.
  *
  * <p>Outcomes of a call. Only a definite rejection of the data dead-letters it; every other error is a fault of the
  * destination (its endpoint, credentials, permissions, quotas, the service) that an operator or time fixes, so the
@@ -107,7 +109,6 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
     private final String name;
     private final SiteWiseDestinationConfig config;
     private final DestinationLimits limits;
-    private volatile Clock clock = Clock.systemUTC();
     private volatile Logger log = DEFAULT_LOG;
     private ExecutorService executor;
     private volatile IoTSiteWiseClient client;
@@ -130,7 +131,6 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
 
     @Override
     public void start(DestinationContext context) {
-        clock = context.clock();
         log = context.logger();
         counters = new Counters(context.metrics());
         executor();
@@ -152,13 +152,11 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
 
     @Override
     public PackResult pack(List<OutboundSample> samples) {
-        Instant now = clock.instant();
         Map<String, Property> byKey = new LinkedHashMap<>();
         List<Rejection> rejected = new ArrayList<>();
         for (OutboundSample s : samples) {
             try {
                 Property property = property(s, byKey);
-                SiteWiseValues.checkWindow(s.sample().sourceTimeNanos(), now, config.maxAge(), config.maxAhead());
                 if (SiteWiseValues.hasNoValue(s.sample())) {
                     property.add(s, null, SiteWiseValues.estimateBytes(s.sample().value()));
                 } else {
@@ -167,7 +165,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
                     property.add(s, tqv, SiteWiseValues.estimateBytes(s.sample().value()));
                 }
             } catch (SiteWiseValues.Unsendable e) {
-                rejected.add(e.outOfWindow() ? Rejection.outOfWindow(s, e.getMessage()) : new Rejection(s, e.getMessage()));
+                rejected.add(new Rejection(s, e.getMessage()));
             }
         }
         List<Packet> packets = new ArrayList<>();

@@ -33,13 +33,6 @@ public record SiteWiseDestinationConfig(
         @DefaultValue("10") @Range(min = 1, max = 10) int maxEntriesPerRequest,
         @Doc("Values per entry (the service allows 10).")
         @DefaultValue("10") @Range(min = 1, max = 10) int maxValuesPerEntry,
-        @Doc("Samples whose source time is older than this are not sent but dead-lettered, or rerouted to the "
-                + "`fallback` destination when one is set (the service refuses anything older than 7 days).")
-        @DefaultValue("7d") Duration maxAge,
-        @Doc("Samples whose source time is further ahead of the gateway clock than this are dead-lettered, or "
-                + "rerouted to the `fallback` destination when one is set (the "
-                + "service refuses more than 10 minutes).")
-        @DefaultValue("10m") Duration maxAhead,
         @Doc("Time limit of one request including connecting; after it the entries are retried.")
         @DefaultValue("10s") Duration requestTimeout,
         @Doc("Samples the publisher reads from the store per window (confirmed together).")
@@ -65,25 +58,24 @@ public record SiteWiseDestinationConfig(
     /** The defaults, for tests and tools: alias addressing against {@code endpoint}. */
     public static SiteWiseDestinationConfig defaults(Optional<String> region, Optional<String> endpoint) {
         return new SiteWiseDestinationConfig(region, endpoint, Addressing.ALIAS,
-                Template.parse("/{site}/{area}/{machine}/{tag}"), Map.of(), 10, 10, Duration.ofDays(7),
-                Duration.ofMinutes(10), Duration.ofSeconds(10), 1000);
+                Template.parse("/{site}/{area}/{machine}/{tag}"), Map.of(), 10, 10, Duration.ofSeconds(10), 1000);
     }
 
     public SiteWiseDestinationConfig withPropertyAlias(String template) {
         return new SiteWiseDestinationConfig(region, endpointOverride, addressing, Template.parse(template), properties,
-                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, requestTimeout,
+                maxEntriesPerRequest, maxValuesPerEntry, requestTimeout,
                 windowSamples);
     }
 
     public SiteWiseDestinationConfig withIds(Map<String, PropertyIds> ids) {
         return new SiteWiseDestinationConfig(region, endpointOverride, Addressing.IDS, propertyAlias, ids,
-                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, requestTimeout,
+                maxEntriesPerRequest, maxValuesPerEntry, requestTimeout,
                 windowSamples);
     }
 
     public SiteWiseDestinationConfig withRequestTimeout(Duration timeout) {
         return new SiteWiseDestinationConfig(region, endpointOverride, addressing, propertyAlias, properties,
-                maxEntriesPerRequest, maxValuesPerEntry, maxAge, maxAhead, timeout,
+                maxEntriesPerRequest, maxValuesPerEntry, timeout,
                 windowSamples);
     }
 }

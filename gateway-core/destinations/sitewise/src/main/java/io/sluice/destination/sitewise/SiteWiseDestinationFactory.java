@@ -5,6 +5,7 @@ import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.DestinationFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
+import io.sluice.spi.destination.SampleWindow;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,6 +25,12 @@ public final class SiteWiseDestinationFactory implements DestinationFactory<Site
     @Override
     public Class<SiteWiseDestinationConfig> configType() {
         return SiteWiseDestinationConfig.class;
+    }
+
+    /** BatchPutAssetPropertyValue refuses timestamps older than 7 days or more than 10 minutes ahead. */
+    @Override
+    public SampleWindow serviceWindow() {
+        return SampleWindow.of(Duration.ofDays(7), Duration.ofMinutes(10));
     }
 
     @Override
@@ -54,14 +61,6 @@ public final class SiteWiseDestinationFactory implements DestinationFactory<Site
             if (e.getKey().isEmpty() || e.getKey().length() > 2048) {
                 problems.report("properties", "keys must be rendered property aliases of 1 to 2048 characters");
             }
-        }
-        if (config.maxAge().isNegative() || config.maxAge().isZero() || config.maxAge().compareTo(Duration.ofDays(7)) > 0) {
-            problems.report("max-age", "expected a duration above 0s and at most 7d (SiteWise refuses older values), got "
-                    + io.sluice.spi.Durations.format(config.maxAge()));
-        }
-        if (config.maxAhead().isNegative() || config.maxAhead().compareTo(Duration.ofMinutes(10)) > 0) {
-            problems.report("max-ahead", "expected a duration from 0s to 10m (SiteWise refuses values further ahead), got "
-                    + io.sluice.spi.Durations.format(config.maxAhead()));
         }
         if (config.requestTimeout().compareTo(Duration.ofMillis(100)) < 0 || config.requestTimeout().compareTo(Duration.ofMinutes(5)) > 0) {
             problems.report("request-timeout", "expected a duration from 100ms to 5m, got "

@@ -42,20 +42,8 @@ public final class SiteWiseValues {
 
     /** Thrown for a sample that can never be sent; the message is the dead-letter reason. */
     public static final class Unsendable extends Exception {
-        private final boolean outOfWindow;
-
         public Unsendable(String reason) {
-            this(reason, false);
-        }
-
-        private Unsendable(String reason, boolean outOfWindow) {
             super(reason, null, false, false);
-            this.outOfWindow = outOfWindow;
-        }
-
-        /** Whether the sample was refused for its source time (an age rejection), not for what it holds. */
-        public boolean outOfWindow() {
-            return outOfWindow;
         }
     }
 
@@ -135,21 +123,6 @@ public final class SiteWiseValues {
                 .build();
     }
 
-    /**
-     * Refuses a source time outside [now - maxAge, now + maxAhead] as out of the window (an age rejection). The
-     * reason names no time (the sample holds it), so the samples of one backlog share it and move in long runs.
-     */
-    public static void checkWindow(long sourceTimeNanos, Instant now, Duration maxAge, Duration maxAhead) throws Unsendable {
-        Instant t = io.sluice.spi.Sample.toInstant(sourceTimeNanos);
-        if (t.isBefore(now.minus(maxAge))) {
-            throw new Unsendable("source time is older than " + io.sluice.spi.Durations.format(maxAge)
-                    + " (SiteWise accepts at most 7 days back)", true);
-        }
-        if (t.isAfter(now.plus(maxAhead))) {
-            throw new Unsendable("source time is more than " + io.sluice.spi.Durations.format(maxAhead)
-                    + " ahead of the gateway clock (SiteWise accepts at most 10 minutes ahead)", true);
-        }
-    }
 
     /** Checks a rendered property alias against SiteWise's constraints. */
     public static void checkAlias(String alias) throws Unsendable {

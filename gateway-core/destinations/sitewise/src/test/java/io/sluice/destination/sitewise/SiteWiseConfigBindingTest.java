@@ -41,8 +41,8 @@ class SiteWiseConfigBindingTest {
         assertEquals("7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", c.properties().get("press-3.temperature").propertyId());
         assertEquals(5, c.maxEntriesPerRequest());
         assertEquals(4, c.maxValuesPerEntry());
-        assertEquals(Duration.ofDays(1), c.maxAge());
-        assertEquals(Duration.ofMinutes(1), c.maxAhead());
+        assertEquals(io.sluice.spi.destination.SampleWindow.of(Duration.ofDays(1), Duration.ofMinutes(1)),
+                config.destinations().get("sitewise").window());
         assertEquals(Duration.ofSeconds(3), c.requestTimeout());
         assertEquals(500, c.windowSamples());
         assertEquals("sitewise-dead-letter", config.destinations().get("sitewise").deadLetterStream());
@@ -57,6 +57,8 @@ class SiteWiseConfigBindingTest {
         assertEquals("/{site}/{area}/{machine}/{tag}", c.propertyAlias().toString());
         assertEquals(SiteWiseDestinationConfig.Addressing.ALIAS, c.addressing());
         assertEquals(10, c.maxEntriesPerRequest());
+        assertEquals(io.sluice.spi.destination.SampleWindow.of(Duration.ofDays(7), Duration.ofMinutes(10)),
+                config.destinations().get("sw").window(), "the service's own window");
     }
 
     @Test
@@ -73,7 +75,7 @@ class SiteWiseConfigBindingTest {
         String text = e.getMessage();
         assertTrue(text.contains("destinations.sw.region"), text);
         assertTrue(text.contains("destinations.sw.max-entries-per-request"), text);
-        assertTrue(text.contains("destinations.sw.max-age"), text);
+        assertTrue(text.contains("destinations.sw.max-age: expected a duration above 0s and at most 7d"), text);
         assertTrue(text.contains("destinations.sw.adressing"), text);
     }
 
