@@ -51,6 +51,13 @@ public record IotCoreDestinationConfig(
         @DefaultValue("json")
         PayloadFormat payloadFormat,
 
+        @Doc("Layout of json and json-gzip messages: auto (each message in whichever layout is smaller: series for few "
+                + "tags with many values, wide for many tags with few values, as live data of wide machines), series "
+                + "(always the series layout, \"v\":1, for readers that know only that one) or wide (always the "
+                + "tag-dictionary table, \"v\":2).")
+        @DefaultValue("auto")
+        IotPayloadFormat.Layout jsonLayout,
+
         @Doc("Largest message payload (IoT Core: 128KB).")
         @DefaultValue("128KB")
         DataSize maxPayloadSize,
