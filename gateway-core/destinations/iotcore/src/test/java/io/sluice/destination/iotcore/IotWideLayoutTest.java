@@ -19,6 +19,8 @@ import io.sluice.spi.destination.Packet;
 import io.sluice.spi.destination.PackResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -136,6 +138,32 @@ class IotWideLayoutTest {
         assertTrue(type.getMessage().startsWith("row 0: "), type.getMessage());
         var noGroups = assertThrows(IOException.class, () -> decode("{\"v\":2,\"n\":0}"));
         assertTrue(noGroups.getMessage().contains("missing array 'groups'"), noGroups.getMessage());
+    }
+
+    @Test
+    void theExampleInDocsDestinationsReadsAsDocumented() throws Exception {
+        Path docs = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && docs == null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("docs/destinations.md"))) docs = p.resolve("docs/destinations.md");
+        }
+        assertTrue(docs != null, "docs/destinations.md above " + Path.of("").toAbsolutePath());
+        String example = Files.readAllLines(docs).stream().filter(l -> l.startsWith("{\"v\":2,\"groups\"")).findFirst().orElseThrow();
+        List<DecodedSample> read = decode(example);
+        assertEquals(4, read.size());
+        DecodedSample force = read.get(0), count = read.get(3);
+        assertEquals(4711, force.sequence());
+        assertEquals("press.force", force.sample().tag());
+        assertEquals(1763800000102000000L, force.sample().serverTimeNanos());
+        assertEquals("kN", force.sample().unit());
+        assertEquals(4714, count.sequence());
+        assertEquals("press.count", count.sample().tag());
+        assertEquals(Value.of(1208L), count.sample().value());
+        assertEquals(Quality.BAD, count.sample().quality());
+        assertEquals(2149580800L, count.sample().statusCode());
+        assertEquals(1763800000100000000L, count.sample().sourceTimeNanos());
+        assertEquals(1763800000104000000L, count.sample().receiveTimeNanos());
+        assertFalse(count.sample().hasServerTime());
+        assertEquals(Map.of("machine", "press-3", "site", "hamburg"), count.asset().levels());
     }
 
     private static List<DecodedSample> decode(String json) throws IOException {
