@@ -44,8 +44,8 @@ public record IotCoreDestinationConfig(
         @DefaultValue("1") @Range(min = 0, max = 1)
         int qos,
 
-        @Doc("Message payload: json (the packed series format, many samples per message), json-gzip (the same, "
-                + "gzip'd: about 6x more samples within IoT Core's byte rate) or snapshot (one flat JSON object per "
+        @Doc("Message payload: json (many samples per message, packed as series or as a tag table, see json-layout), "
+                + "json-gzip (the same, gzip'd: about 3x more samples within IoT Core's byte rate) or snapshot (one flat JSON object per "
                 + "source and source time, the tags as fields, plus one message per lap record with \"type\":\"lap\": "
                 + "what IoT rules, their OpenSearch action and Firehose read as is, at fewer samples per quota).")
         @DefaultValue("json")
