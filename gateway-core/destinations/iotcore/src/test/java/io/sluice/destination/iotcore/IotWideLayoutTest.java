@@ -196,6 +196,27 @@ class IotWideLayoutTest {
         }
     }
 
+    /**
+     * IoT Core's 512 KB/s per connection carries 10,000 values/s only at under 52 bytes per value. One packing round of
+     * live data (1,000 tags, one value each, split into the default 10 lanes) must fit that; with the series layout
+     * alone (json-layout: series, what every message was before) it takes ~260 bytes per value.
+     */
+    @Test
+    void oneRoundOfAThousandTagsWithOneValueEachFitsTenThousandValuesPerSecondIntoTheByteQuota() {
+        double quotaBytesPerValue = 512 * 1024 / 10_000.0;
+        List<OutboundSample> in = IotTestSamples.wide("telemetry", 1000, 1, 1);
+        for (Layout layout : List.of(Layout.AUTO, Layout.SERIES)) {
+            IotCoreDestination d = new IotCoreDestination("iot", IotTestSamples.config("ssl://127.0.0.1:8883", "/c.pem",
+                    "/k.pem", null, IotCoreDestinationConfig.PayloadFormat.JSON, layout, "sluice/{connector}/{stream}"));
+            PackResult packed = d.pack(in);
+            long bytes = packed.packets().stream().mapToLong(Packet::sizeBytes).sum();
+            double perValue = (double) bytes / in.size();
+            assertTrue(packed.packets().size() <= 10, packed.packets().size() + " messages");
+            if (layout == Layout.AUTO) assertTrue(perValue < quotaBytesPerValue, layout + ": " + perValue + " B/value");
+            else assertTrue(perValue > 4 * quotaBytesPerValue, layout + ": " + perValue + " B/value");
+        }
+    }
+
     @Test
     void aFixedLayoutIsKeptForEveryMessage() throws Exception {
         for (Layout layout : List.of(Layout.SERIES, Layout.WIDE)) {
