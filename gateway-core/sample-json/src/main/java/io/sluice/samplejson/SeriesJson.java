@@ -223,7 +223,8 @@ public final class SeriesJson {
         return true;
     }
 
-    private static void writeValue(JsonGenerator g, Value value) throws IOException {
+    /** Writes a value of any type as the {@code value} arrays of the series format hold it. */
+    public static void writeValue(JsonGenerator g, Value value) throws IOException {
         if (writeScalar(g, value)) return;
         if (value instanceof Value.ArrayValue a) {
             g.writeStartArray();
@@ -242,6 +243,17 @@ public final class SeriesJson {
             }
             g.writeEndObject();
         }
+    }
+
+    /** {@code data} gzip'd at {@code level} (1 fastest .. 9 smallest). */
+    public static byte[] gzip(byte[] data, int level) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, data.length / 4));
+        try (OutputStream o = new LevelledGzip(out, level)) {
+            o.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** True when {@code data} starts with the gzip magic number. */
@@ -337,7 +349,11 @@ public final class SeriesJson {
         return v;
     }
 
-    private static Value readValue(JsonNode v, String type, String where) {
+    /**
+     * Reads one element of a {@code value} array given the series' {@code type}; throws
+     * {@link SeriesFormatException} naming {@code where} when it is not such a value.
+     */
+    public static Value readValue(JsonNode v, String type, String where) {
         switch (type) {
             case "boolean":
                 if (!v.isBoolean()) throw bad(where, type, v);

@@ -26,7 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * Publishes samples to AWS IoT Core. {@link #pack} renders each sample's topic, splits a topic into
  * {@code max-in-flight} ordering lanes by tag (a tag always uses the same lane, so its samples stay in order while
  * several messages of one topic are unacknowledged) and packs each lane's samples into as few messages as fit
- * {@code max-payload-size} ({@link IotPayloadFormat}); with {@code payload-format: snapshot} lanes are per source
+ * {@code max-payload-size} ({@link IotPayloadFormat}, each message in the smaller of its series and wide layouts
+ * unless {@code json-layout} fixes one); with {@code payload-format: snapshot} lanes are per source
  * and source time (a snapshot stays in one lane) and each lane's samples become one message per snapshot or lap
  * record ({@link IotSnapshotFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
  * messages at once over the transport and reports each PUBACK, or a retry for messages that got none.
@@ -50,17 +51,17 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         long payload = Math.min(config.maxPayloadSize().bytes(), IotCoreDestinationConfig.IOT_CORE_MAX_PAYLOAD);
         this.limits = new DestinationLimits(config.maxInFlight(), payload * config.maxInFlight(), payload,
                 config.windowSamples(), new RateLimits(0, config.publishesPerSecond(), config.bytesPerSecond().bytes()));
-        this.packer = packer(config.payloadFormat());
+        this.packer = packer(config.payloadFormat(), config.jsonLayout());
     }
 
     /** Packs one topic lane's samples into as few payloads as fit the payload limit. */
-    private static SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format) {
+    private static SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format, IotPayloadFormat.Layout layout) {
         if (format == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT) {
             return new SizeLimitedPacker(IotSnapshotFormat::encode, 30, "encoded sample is %d bytes, more than the"
                     + " payload limit of %d bytes (max-payload-size)");
         }
         int gzipLevel = format == IotCoreDestinationConfig.PayloadFormat.JSON_GZIP ? 6 : 0;
-        return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to, gzipLevel),
+        return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to, gzipLevel, layout),
                 gzipLevel > 0 ? 12 : 40, "encoded sample is %d bytes, more than the payload limit of %d bytes"
                         + " (max-payload-size)");
     }

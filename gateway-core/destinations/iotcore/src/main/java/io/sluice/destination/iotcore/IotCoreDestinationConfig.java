@@ -44,12 +44,19 @@ public record IotCoreDestinationConfig(
         @DefaultValue("1") @Range(min = 0, max = 1)
         int qos,
 
-        @Doc("Message payload: json (the packed series format, many samples per message), json-gzip (the same, "
-                + "gzip'd: about 6x more samples within IoT Core's byte rate) or snapshot (one flat JSON object per "
+        @Doc("Message payload: json (many samples per message, packed as series or as a tag table, see json-layout), "
+                + "json-gzip (the same, gzip'd: about 3x more samples within IoT Core's byte rate) or snapshot (one flat JSON object per "
                 + "source and source time, the tags as fields, plus one message per lap record with \"type\":\"lap\": "
                 + "what IoT rules, their OpenSearch action and Firehose read as is, at fewer samples per quota).")
         @DefaultValue("json")
         PayloadFormat payloadFormat,
+
+        @Doc("Layout of json and json-gzip messages: auto (each message in whichever layout is smaller: series for few "
+                + "tags with many values, wide for many tags with few values, as live data of wide machines), series "
+                + "(always the series layout, \"v\":1, for readers that know only that one) or wide (always the "
+                + "tag-dictionary table, \"v\":2).")
+        @DefaultValue("auto")
+        IotPayloadFormat.Layout jsonLayout,
 
         @Doc("Largest message payload (IoT Core: 128KB).")
         @DefaultValue("128KB")

@@ -10,28 +10,60 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The message payload, version 1: one JSON document per message,
- * <pre>{"v":1,"series":[{series}, {series}, ...]}</pre>
- * where each series object has the layout of a line of the Kinesis record format: {@code stream, connector, tag,
- * asset} (left out when empty), {@code type, quality, status} (left out when 0), {@code unit} (left out when
- * unknown), {@code n}, and the parallel arrays {@code seq, ts, rt} (delta-encoded: first absolute, then differences;
- * timestamps in epoch nanoseconds), {@code st} (server timestamps, OPC UA ServerTimestamp, as offsets in nanoseconds
- * from the same sample's {@code ts}; present only for series whose source has a server clock) and {@code value}. With
- * {@code payload-format: json-gzip} the document is gzip'd (starts with {@code 1f 8b}). Within a series samples are
- * in stream order; readers ignore unknown keys.
+ * The message payload of {@code payload-format: json} and {@code json-gzip}: one JSON document per message, in one
+ * of two layouts told apart by {@code "v"}:
+ * <ul>
+ * <li>{@code {"v":1,"series":[{series}, {series}, ...]}}, the <em>series</em> layout: each series object has the
+ * layout of a line of the Kinesis record format: {@code stream, connector, tag, asset} (left out when empty),
+ * {@code type, quality, status} (left out when 0), {@code unit} (left out when unknown), {@code n}, and the parallel
+ * arrays {@code seq, ts, rt} (delta-encoded: first absolute, then differences; timestamps in epoch nanoseconds),
+ * {@code st} (server timestamps, OPC UA ServerTimestamp, as offsets in nanoseconds from the same sample's {@code ts};
+ * present only for series whose source has a server clock) and {@code value}. Within a series samples are in stream
+ * order. Small for few tags with many values each (a deep backlog).</li>
+ * <li>{@code {"v":2,"groups":[...],"n":..,"key":[..],"seq":[..],...}}, the <em>wide</em> layout
+ * ({@link IotWideLayout}): a tag dictionary and one table of samples. Small for many tags with one or two values
+ * each (live data).</li>
+ * </ul>
+ * With {@link Layout#AUTO} (the default) each message gets the layout that encodes it in fewer bytes (compared
+ * before gzip). A wide message has no {@code series} key, so a reader of version 1 only fails on it instead of
+ * reading nothing; a series message is exactly what version 1 was. With {@code payload-format: json-gzip} the
+ * document is gzip'd (starts with {@code 1f 8b}). Readers ignore unknown keys and refuse an unknown {@code v}.
  */
 public final class IotPayloadFormat {
 
-    public static final int VERSION = 1;
+    /** {@code "v"} of a series message. */
+    public static final int SERIES_VERSION = 1;
+    /** {@code "v"} of a wide message. */
+    public static final int WIDE_VERSION = IotWideLayout.VERSION;
+
+    /** Which layout messages use. */
+    public enum Layout { AUTO, SERIES, WIDE }
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private IotPayloadFormat() {}
 
-    /** Encodes samples {@code from..to-1} as one payload document, gzip'd when {@code gzipLevel} is 1..9 (0: plain). */
-    public static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel) {
-        return SeriesJson.encode(to - from, gzipLevel, g -> {
+    /**
+     * Encodes samples {@code from..to-1} as one payload document in {@code layout} (AUTO: whichever is smaller), gzip'd
+     * when {@code gzipLevel} is 1..9 (0: plain).
+     */
+    public static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel, Layout layout) {
+        byte[] plain = switch (layout) {
+            case SERIES -> series(samples, from, to);
+            case WIDE -> wide(samples, from, to);
+            case AUTO -> {
+                byte[] series = series(samples, from, to);
+                byte[] wide = wide(samples, from, to);
+                yield wide.length < series.length ? wide : series;
+            }
+        };
+        return gzipLevel > 0 ? SeriesJson.gzip(plain, gzipLevel) : plain;
+    }
+
+    private static byte[] series(List<OutboundSample> samples, int from, int to) {
+        return SeriesJson.encode(to - from, 0, g -> {
             g.writeStartObject();
-            g.writeNumberField("v", VERSION);
+            g.writeNumberField("v", SERIES_VERSION);
             g.writeArrayFieldStart("series");
             SeriesJson.writeSeries(samples, from, to, g, false);
             g.writeEndArray();
@@ -39,16 +71,28 @@ public final class IotPayloadFormat {
         });
     }
 
-    /** Reads a payload (plain or gzip'd JSON); samples sorted by stream, then sequence number. */
+    private static byte[] wide(List<OutboundSample> samples, int from, int to) {
+        return SeriesJson.encode(to - from, 0, g -> IotWideLayout.write(samples, from, to, g));
+    }
+
+    /** Reads a payload (plain or gzip'd JSON, either layout); samples sorted by stream, then sequence number. */
     public static List<DecodedSample> decode(byte[] payload) throws IOException {
         try {
             JsonNode root = MAPPER.readTree(SeriesJson.decompress(payload));
-            if (root == null || !root.path("series").isArray()) {
-                throw new IOException("not a Sluice payload: no series array");
+            if (root == null || !root.isObject() || !root.path("v").isInt()) {
+                throw new IOException("not a Sluice payload: no version \"v\"");
             }
+            int version = root.get("v").asInt();
             List<DecodedSample> out = new ArrayList<>();
-            int i = 0;
-            for (JsonNode series : root.get("series")) SeriesJson.readSeries(series, "series[" + i++ + "]", out);
+            if (version == SERIES_VERSION) {
+                if (!root.path("series").isArray()) throw new IOException("not a Sluice payload: no series array");
+                int i = 0;
+                for (JsonNode series : root.get("series")) SeriesJson.readSeries(series, "series[" + i++ + "]", out);
+            } else if (version == WIDE_VERSION) {
+                IotWideLayout.read(root, out);
+            } else {
+                throw new IOException("payload version " + version + " is not known to this reader (1: series, 2: wide)");
+            }
             out.sort(DecodedSample.STREAM_ORDER);
             return out;
         } catch (IllegalArgumentException e) {

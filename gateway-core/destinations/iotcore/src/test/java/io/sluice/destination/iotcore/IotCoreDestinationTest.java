@@ -42,7 +42,7 @@ class IotCoreDestinationTest {
         IotCoreDestinationConfig b = IotTestSamples.basic();
         IotCoreDestinationConfig bad = new IotCoreDestinationConfig("carrier-pigeon", b.endpoint(), b.clientId(),
                 b.certificate(), b.privateKey(), b.caCertificate(), Template.parse("a/b/c/d/e/f/g/h/i/{tag}/" + "x".repeat(250)),
-                1, b.payloadFormat(), DataSize.ofKilobytes(256), 100, b.bytesPerSecond(), 10, 100, b.keepAlive(),
+                1, b.payloadFormat(), b.jsonLayout(), DataSize.ofKilobytes(256), 100, b.bytesPerSecond(), 10, 100, b.keepAlive(),
                 b.connectTimeout(), b.publishTimeout(), b.reconnectMinDelay(), b.reconnectMaxDelay());
         List<String> keys = new ArrayList<>();
         List<String> messages = new ArrayList<>();
@@ -142,7 +142,7 @@ class IotCoreDestinationTest {
     void oversizedSampleIsRejected() {
         IotCoreDestinationConfig b = IotTestSamples.basic();
         IotCoreDestinationConfig small = new IotCoreDestinationConfig("mqtt", b.endpoint(), b.clientId(), b.certificate(),
-                b.privateKey(), b.caCertificate(), b.topic(), 1, b.payloadFormat(), DataSize.ofKilobytes(2), 100,
+                b.privateKey(), b.caCertificate(), b.topic(), 1, b.payloadFormat(), b.jsonLayout(), DataSize.ofKilobytes(2), 100,
                 b.bytesPerSecond(), 10, 100, b.keepAlive(), b.connectTimeout(), b.publishTimeout(), b.reconnectMinDelay(),
                 b.reconnectMaxDelay());
         List<OutboundSample> in = List.of(new OutboundSample("s", 1, "c", Sample.good("t", Value.of("y".repeat(5000)), 1),

@@ -36,7 +36,7 @@ class IotSnapshotFormatTest {
         var c = IotTestSamples.config("ssl://h:1", "c", "k", null, IotCoreDestinationConfig.PayloadFormat.SNAPSHOT,
                 "sim/{connector}");
         return new IotCoreDestination("d", new IotCoreDestinationConfig(c.transport(), c.endpoint(), c.clientId(),
-                c.certificate(), c.privateKey(), c.caCertificate(), c.topic(), c.qos(), c.payloadFormat(), maxPayload,
+                c.certificate(), c.privateKey(), c.caCertificate(), c.topic(), c.qos(), c.payloadFormat(), c.jsonLayout(), maxPayload,
                 c.publishesPerSecond(), c.bytesPerSecond(), c.maxInFlight(), c.windowSamples(), c.keepAlive(),
                 c.connectTimeout(), c.publishTimeout(), c.reconnectMinDelay(), c.reconnectMaxDelay()));
     }

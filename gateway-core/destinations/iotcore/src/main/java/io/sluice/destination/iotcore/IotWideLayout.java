@@ -1,0 +1,218 @@
+package io.sluice.destination.iotcore;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.samplejson.DecodedSample;
+import io.sluice.samplejson.SeriesFormatException;
+import io.sluice.samplejson.SeriesJson;
+import io.sluice.spi.AssetContext;
+import io.sluice.spi.Quality;
+import io.sluice.spi.Sample;
+import io.sluice.spi.destination.OutboundSample;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToLongFunction;
+
+/**
+ * The wide layout of an IoT Core payload ({@code "v":2}): one table of samples with a tag dictionary, for messages
+ * that carry many tags with one or two values each (live data of wide machines), where the series layout repeats a
+ * whole series header per value.
+ * <pre>
+ * {"v":2,
+ *  "groups":[{"stream":s,"connector":c,"asset":{..},"type":t,"quality":q,"status":n,"unit":u,"tags":[name,...]},...],
+ *  "n":N, "key":[..], "seq":[..], "ts":[..], "st":[..], "rt":[..], "value":[..]}
+ * </pre>
+ * A group holds what tags share (the keys of a series header but {@code tag}); {@code asset} is left out when empty,
+ * {@code status} when 0, {@code unit} when unknown. The tag dictionary is every group's {@code tags} list, concatenated
+ * in order: entry {@code i} is the i-th name counted across groups. The sample table has {@code n} rows in stream
+ * order as parallel arrays: {@code key} (the row's dictionary entry), {@code seq}, {@code ts} and {@code rt}
+ * delta-encoded (start at 0, add each element: a run of samples of one instant has {@code ts} deltas of 0);
+ * {@code value} as in a series of the group's type; {@code st} only when some sample has a server time, each element
+ * that sample's server time minus its {@code ts}, or null when it has none. A tag appears in several groups when its
+ * quality, status, type or unit changed within the message. Readers ignore unknown keys.
+ */
+final class IotWideLayout {
+
+    static final int VERSION = 2;
+
+    /** What the tags of one group share. */
+    private record Group(String stream, String connector, Map<String, String> asset, String type, Quality quality,
+                         long status, String unit) {
+        static Group of(OutboundSample s) {
+            Sample x = s.sample();
+            return new Group(s.stream(), s.connector(), s.asset() == null ? Map.of() : s.asset().levels(),
+                    x.value().typeName(), x.quality(), x.statusCode(), x.unit());
+        }
+    }
+
+    /** A group's tags in first-seen order, and where they start in the dictionary. */
+    private static final class Tags {
+        final Map<String, Integer> position = new LinkedHashMap<>();
+        int offset;
+    }
+
+    private IotWideLayout() {}
+
+    /** Writes samples {@code from..to-1} as one wide document. */
+    static void write(List<OutboundSample> samples, int from, int to, JsonGenerator g) throws IOException {
+        int n = to - from;
+        Map<Group, Tags> groups = new LinkedHashMap<>();
+        Tags[] groupOf = new Tags[n];
+        int[] local = new int[n];
+        boolean serverTimes = false;
+        Group lastGroup = null;
+        Tags lastTags = null;
+        for (int i = 0; i < n; i++) {
+            OutboundSample s = samples.get(from + i);
+            Group key = Group.of(s);
+            if (!key.equals(lastGroup)) {
+                lastGroup = key;
+                lastTags = groups.computeIfAbsent(key, k -> new Tags());
+            }
+            Map<String, Integer> position = lastTags.position;
+            Integer p = position.get(s.sample().tag());
+            if (p == null) position.put(s.sample().tag(), p = position.size());
+            groupOf[i] = lastTags;
+            local[i] = p;
+            serverTimes |= s.sample().hasServerTime();
+        }
+        int offset = 0;
+        for (Tags t : groups.values()) {
+            t.offset = offset;
+            offset += t.position.size();
+        }
+        g.writeStartObject();
+        g.writeNumberField("v", VERSION);
+        g.writeArrayFieldStart("groups");
+        for (Map.Entry<Group, Tags> e : groups.entrySet()) writeGroup(g, e.getKey(), e.getValue());
+        g.writeEndArray();
+        g.writeNumberField("n", n);
+        g.writeArrayFieldStart("key");
+        long prev = 0;
+        for (int i = 0; i < n; i++) {
+            long k = groupOf[i].offset + local[i];
+            g.writeNumber(k - prev);
+            prev = k;
+        }
+        g.writeEndArray();
+        writeDeltas(g, "seq", samples, from, to, OutboundSample::sequence);
+        writeDeltas(g, "ts", samples, from, to, s -> s.sample().sourceTimeNanos());
+        if (serverTimes) {
+            g.writeArrayFieldStart("st");
+            for (int i = from; i < to; i++) {
+                Sample x = samples.get(i).sample();
+                if (x.hasServerTime()) g.writeNumber(x.serverTimeNanos() - x.sourceTimeNanos());
+                else g.writeNull();
+            }
+            g.writeEndArray();
+        }
+        writeDeltas(g, "rt", samples, from, to, s -> s.sample().receiveTimeNanos());
+        g.writeArrayFieldStart("value");
+        for (int i = from; i < to; i++) SeriesJson.writeValue(g, samples.get(i).sample().value());
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeGroup(JsonGenerator g, Group k, Tags tags) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("stream", k.stream);
+        g.writeStringField("connector", k.connector);
+        if (!k.asset.isEmpty()) {
+            g.writeObjectFieldStart("asset");
+            for (Map.Entry<String, String> a : new TreeMap<>(k.asset).entrySet()) g.writeStringField(a.getKey(), a.getValue());
+            g.writeEndObject();
+        }
+        g.writeStringField("type", k.type);
+        g.writeStringField("quality", k.quality.name());
+        if (k.status != 0) g.writeNumberField("status", k.status);
+        if (k.unit != null) g.writeStringField("unit", k.unit);
+        g.writeArrayFieldStart("tags");
+        for (String tag : tags.position.keySet()) g.writeString(tag);
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeDeltas(JsonGenerator g, String key, List<OutboundSample> samples, int from, int to,
+                                    ToLongFunction<OutboundSample> field) throws IOException {
+        g.writeArrayFieldStart(key);
+        long prev = 0;
+        for (int i = from; i < to; i++) {
+            long v = field.applyAsLong(samples.get(i));
+            g.writeNumber(v - prev);
+            prev = v;
+        }
+        g.writeEndArray();
+    }
+
+    /** One dictionary entry as read back. */
+    private record Entry(String stream, String connector, AssetContext asset, String type, Quality quality,
+                         long status, String unit, String tag) {}
+
+    /** Expands a wide document into samples, appended to {@code out}. */
+    static void read(JsonNode root, List<DecodedSample> out) {
+        JsonNode groups = array(root, "groups", "payload");
+        List<Entry> dictionary = new ArrayList<>();
+        Map<Map<String, String>, AssetContext> assets = new HashMap<>();
+        int gi = 0;
+        for (JsonNode grp : groups) {
+            String where = "groups[" + gi++ + "]";
+            if (!grp.isObject()) throw new SeriesFormatException(where + ": not a JSON object");
+            Map<String, String> levels = new LinkedHashMap<>();
+            grp.path("asset").fields().forEachRemaining(e -> levels.put(e.getKey(), e.getValue().asText()));
+            AssetContext asset = assets.computeIfAbsent(levels, AssetContext::new);
+            Quality quality;
+            try {
+                quality = Quality.valueOf(text(grp, "quality", where));
+            } catch (IllegalArgumentException e) {
+                throw new SeriesFormatException(where + ": unknown quality '" + grp.get("quality").asText() + "'");
+            }
+            String stream = text(grp, "stream", where), connector = text(grp, "connector", where),
+                    type = text(grp, "type", where);
+            long status = grp.path("status").asLong(0);
+            String unit = grp.hasNonNull("unit") ? grp.get("unit").asText() : null;
+            for (JsonNode tag : array(grp, "tags", where)) {
+                if (!tag.isTextual()) throw new SeriesFormatException(where + ": a tag name is not a string");
+                dictionary.add(new Entry(stream, connector, asset, type, quality, status, unit, tag.asText()));
+            }
+        }
+        JsonNode key = array(root, "key", "payload"), seq = array(root, "seq", "payload"), ts = array(root, "ts", "payload"),
+                rt = array(root, "rt", "payload"), values = array(root, "value", "payload");
+        JsonNode st = root.hasNonNull("st") ? array(root, "st", "payload") : null;
+        int count = key.size();
+        if (seq.size() != count || ts.size() != count || rt.size() != count || values.size() != count
+                || (st != null && st.size() != count) || (root.has("n") && root.get("n").asInt() != count)) {
+            throw new SeriesFormatException("payload: n, key, seq, ts, st, rt and value differ in length");
+        }
+        long k = 0, s = 0, t = 0, r = 0;
+        for (int i = 0; i < count; i++) {
+            k += key.get(i).asLong();
+            s += seq.get(i).asLong();
+            t += ts.get(i).asLong();
+            r += rt.get(i).asLong();
+            if (k < 0 || k >= dictionary.size()) {
+                throw new SeriesFormatException("payload: row " + i + " names tag " + k + " of " + dictionary.size());
+            }
+            Entry e = dictionary.get((int) k);
+            long server = st == null || st.get(i).isNull() ? Sample.NO_SERVER_TIME : t + st.get(i).asLong();
+            out.add(new DecodedSample(e.stream, s, e.connector, e.asset, new Sample(e.tag,
+                    SeriesJson.readValue(values.get(i), e.type, "row " + i), e.quality, e.status, t, server, r, e.unit)));
+        }
+    }
+
+    private static String text(JsonNode n, String key, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isTextual()) throw new SeriesFormatException(where + ": missing string '" + key + "'");
+        return v.asText();
+    }
+
+    private static JsonNode array(JsonNode n, String key, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isArray()) throw new SeriesFormatException(where + ": missing array '" + key + "'");
+        return v;
+    }
+}
