@@ -76,6 +76,15 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                 + "raised (mosquitto has none) so that the gateway, not the quota, is measured.")
         boolean iotQuotas;
 
+        @Option(names = "--synchronous", defaultValue = "full", description = "store.synchronous of the gateway: full or normal (default ${DEFAULT-VALUE}, the store's default).")
+        String synchronous;
+
+        @Option(names = "--commit-window", defaultValue = "5ms", description = "store.commit-window of the gateway (default ${DEFAULT-VALUE}, the store's default).")
+        String commitWindow;
+
+        @Option(names = "--store", description = "Another key of the gateway's store section, key=value (repeatable), e.g. keep-receipts=0s.")
+        List<String> storeKeys = new ArrayList<>();
+
         @Option(names = "--warmup", defaultValue = "15", description = "Seconds after the first values arrive before measuring (default ${DEFAULT-VALUE}).")
         int warmupSeconds;
 
@@ -103,9 +112,9 @@ public final class OpcUaMqttBenchmark implements Benchmark {
             List<Result> results = new ArrayList<>();
             double load = loadAverage();
             try (MosquittoRig broker = MosquittoRig.startMutualTls(work)) {
-                System.out.printf("%,d nodes every %d ms (%,.0f changes/s offered), publishing interval %d ms, payload %s, %s quotas; "
+                System.out.printf("%,d nodes every %d ms (%,.0f changes/s offered), publishing interval %d ms, payload %s, %s quotas, store %s / %s %s; "
                                 + "mosquitto %s; load average %.2f%n", nodes, intervalMs, nodes * 1000.0 / intervalMs, publishingInterval(),
-                        payload, iotQuotas ? "IoT Core" : "raised", broker.uri(), load);
+                        payload, iotQuotas ? "IoT Core" : "raised", synchronous, commitWindow, storeKeys, broker.uri(), load);
                 for (int run = 1; run <= runs; run++) {
                     results.add(once(run, broker, work.resolve("run-" + run)));
                 }
@@ -234,11 +243,16 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                         topic: bench/{site}/{stream}
                         payload-format: %s
                     %s
+                    store:
+                      synchronous: %s
+                      commit-window: %s
+                    %s
                     admin:
                       listen: 127.0.0.1:0
                     """.formatted(endpoint, publishingInterval(), broker.uri(), broker.clientCertificatePath(),
                     broker.clientKeyPath(), broker.caCertificatePath(), payload,
-                    iotQuotas ? "" : "    publishes-per-second: 10000\n    bytes-per-second: 100MB");
+                    iotQuotas ? "" : "    publishes-per-second: 10000\n    bytes-per-second: 100MB", synchronous, commitWindow,
+                    storeKeys.stream().map(kv -> "  " + kv.replaceFirst("=", ": ")).reduce((a, b) -> a + "\n" + b).orElse(""));
         }
 
         private static double percentile(double[] sorted, double q) {
