@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 final class DestinationWorker implements Runnable, WindowSender.Pacing {
 
     private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
-    private static final long IDLE_PARK_NANOS = 5_000_000L;
+    /** Idle wait; a commit of new samples ends it early (DestinationRunner: {@code store.onAppended(wake)}). */
+    private static final long IDLE_PARK_NANOS = 50_000_000L;
     private static final long PAUSED_PARK_NANOS = 100_000_000L;
     private static final long MAX_PARK_NANOS = 100_000_000L;
 

@@ -131,6 +131,7 @@ public final class SqliteStreamStore implements AutoCloseable {
         this.options = options;
         this.space = new SpacePolicy(file, options.maxStoreBytes(), options.minFreeDisk(), disk, options.clock());
         this.writer = new StoreWriter(file, options, space, streams, tags);
+        writer.afterAppend(this::appended);
         if (reserveReleased) space.moveTo(State.FULL, "the disk was full when the store opened");
         else space.ensureReserve();
         this.loop = new GroupCommitLoop<>("sluice-store-writer", options.commitWindow(), options.maxPendingBytes(),
@@ -242,6 +243,28 @@ public final class SqliteStreamStore implements AutoCloseable {
         CompletableFuture<AppendResult> future = new CompletableFuture<>();
         loop.submit(new StoreOp.Append(state, connector, note, blocks, counts, samples.size(), oldest, newest, bytes, future), bytes);
         return future;
+    }
+
+    private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code listener} after every commit that stored samples (their futures completed), on the store's writer
+     * thread: it must only signal, e.g. unpark a thread that waits for samples. The publisher's workers wait for this
+     * rather than poll the store. Close the returned handle to remove it.
+     */
+    public AutoCloseable onAppended(Runnable listener) {
+        appendListeners.add(listener);
+        return () -> appendListeners.remove(listener);
+    }
+
+    private void appended() {
+        for (Runnable r : appendListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.debug("an append listener failed", e);
+            }
+        }
     }
 
     /** Moves a destination's cursor; durable once the future completes. */

@@ -319,11 +319,26 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         addedSinceMeasure += txn.added;
         afterCommit(txn);
         txn.onCommit.forEach(Runnable::run);
+        if (appended(batch)) afterAppend.run();
         purges.forEach(this::purge);
         if (!compacted.isEmpty()) {
             runPeriodic();
             compacted.forEach(f -> f.complete(null));
         }
+    }
+
+    /** Runs on this thread after a commit that stored samples (see {@link SqliteStreamStore#onAppended}). */
+    private volatile Runnable afterAppend = () -> { };
+
+    void afterAppend(Runnable r) {
+        afterAppend = r;
+    }
+
+    private static boolean appended(List<StoreOp> batch) {
+        for (StoreOp op : batch) {
+            if (op instanceof StoreOp.Append) return true;
+        }
+        return false;
     }
 
     /**
