@@ -232,6 +232,12 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         runPeriodic();
     }
 
+    /** A publisher's cursor move may wait for the next append's transaction: it does not await the commit. */
+    @Override
+    public boolean canWait(StoreOp op) {
+        return op instanceof StoreOp.Cursor;
+    }
+
     @Override
     public void fail(List<StoreOp> ops, Throwable failure) {
         StoreOp.failAll(ops, failure);
