@@ -174,7 +174,8 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
                                 break;
                             }
                             lifecycle.activity(DestinationState.IDLE);
-                            if (!lifecycle.stopRequested()) LockSupport.parkNanos(IDLE_PARK_NANOS);
+                            // an empty read-ahead was read before the window just sent: read again now
+                            if (!lifecycle.stopRequested() && !current.readAhead()) LockSupport.parkNanos(IDLE_PARK_NANOS);
                         } else {
                             cursors.commit(current.window().endSequences); // only skipped damaged blocks
                         }
