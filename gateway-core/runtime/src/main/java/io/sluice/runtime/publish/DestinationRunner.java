@@ -118,7 +118,15 @@ final class DestinationRunner implements Runnable {
                 tryStart();
             }
             DestinationWorker w = worker;
-            if (w != null) w.run();
+            if (w != null) {
+                // new samples wake the worker when they are committed; its idle wait is only the fallback
+                try (AutoCloseable signal = store.onAppended(w::wake)) {
+                    w.run();
+                } catch (Exception e) {
+                    if (e instanceof RuntimeException r) throw r;
+                    throw new IllegalStateException(e); // removing the listener does not throw
+                }
+            }
         } finally {
             if (lifecycle.state().active()) lifecycle.moveTo(DestinationState.STOPPING);
             lifecycle.moveTo(DestinationState.STOPPED);

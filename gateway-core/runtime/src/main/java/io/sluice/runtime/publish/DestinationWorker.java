@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 final class DestinationWorker implements Runnable, WindowSender.Pacing {
 
     private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
-    private static final long IDLE_PARK_NANOS = 5_000_000L;
+    /** Idle wait; a commit of new samples ends it early (DestinationRunner: {@code store.onAppended(wake)}). */
+    private static final long IDLE_PARK_NANOS = 50_000_000L;
     private static final long PAUSED_PARK_NANOS = 100_000_000L;
     private static final long MAX_PARK_NANOS = 100_000_000L;
 
@@ -174,7 +175,8 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
                                 break;
                             }
                             lifecycle.activity(DestinationState.IDLE);
-                            if (!lifecycle.stopRequested()) LockSupport.parkNanos(IDLE_PARK_NANOS);
+                            // an empty read-ahead was read before the window just sent: read again now
+                            if (!lifecycle.stopRequested() && !current.readAhead()) LockSupport.parkNanos(IDLE_PARK_NANOS);
                         } else {
                             cursors.commit(current.window().endSequences); // only skipped damaged blocks
                         }

@@ -28,6 +28,14 @@ final class GroupCommitLoop<T> {
 
         /** Fails operations that will never be committed (the loop failed or closed). */
         void fail(List<T> ops, Throwable failure);
+
+        /**
+         * Whether the operation may wait for the next batch that carries others (see {@link #holdFor}); nobody
+         * waits for its commit in the meantime (a publisher's cursor move, which it does not await).
+         */
+        default boolean canWait(T op) {
+            return false;
+        }
     }
 
     private record Entry<T>(T op, long bytes) {}
@@ -42,6 +50,10 @@ final class GroupCommitLoop<T> {
     private volatile long nextPeriodicNanos;
     private volatile boolean closed;
     private final Thread thread;
+    /** How long a batch of operations that can wait is held for the next batch; 0: not held. */
+    private volatile long holdNanos;
+    /** When a batch with an operation that cannot wait last committed (loop thread only). */
+    private long lastUrgentNanos = Long.MIN_VALUE / 2;
 
     GroupCommitLoop(String threadName, Duration window, long maxPendingBytes, Duration period, Handler<T> handler) {
         this.handler = handler;
@@ -51,6 +63,16 @@ final class GroupCommitLoop<T> {
         this.nextPeriodicNanos = System.nanoTime() + periodNanos;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Lets a batch of operations that {@link Handler#canWait can wait} (and nothing else) wait up to {@code hold} for
+     * the next operation that cannot, and share its transaction, while such operations flow (one committed within the
+     * last {@code hold}); otherwise it commits after the window as any batch. At a steady rate the publisher's cursor
+     * moves then ride on the next append's commit: half the transactions and syncs.
+     */
+    void holdFor(Duration hold) {
+        this.holdNanos = hold.toNanos();
     }
 
     void start() {
@@ -103,6 +125,8 @@ final class GroupCommitLoop<T> {
                     entries.add(first);
                     long deadline = System.nanoTime() + windowNanos;
                     gather(entries, deadline);
+                    boolean urgent = anyUrgent(entries);
+                    if (!urgent && holdNanos > 0) urgent = hold(entries);
                     long bytes = 0;
                     for (Entry<T> e : entries) {
                         batch.add(e.op());
@@ -110,6 +134,7 @@ final class GroupCommitLoop<T> {
                     }
                     try {
                         handler.commit(batch);
+                        if (urgent) lastUrgentNanos = System.nanoTime();
                     } finally {
                         release(bytes);
                         entries.clear();
@@ -130,6 +155,40 @@ final class GroupCommitLoop<T> {
                 entries.clear();
             }
         }
+    }
+
+    private boolean anyUrgent(List<Entry<T>> entries) {
+        for (Entry<T> e : entries) {
+            if (!handler.canWait(e.op())) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Holds a batch of operations that can wait until one that cannot arrives (then gathers its window and returns
+     * true) or {@link #holdNanos} after the last urgent commit (returns false). Not held when nothing urgent committed
+     * within that time, nor once closing.
+     */
+    private boolean hold(List<Entry<T>> entries) {
+        long until = lastUrgentNanos + holdNanos;
+        while (!closed) {
+            long wait = until - System.nanoTime();
+            if (wait <= 0) return false;
+            Entry<T> next;
+            try {
+                next = queue.poll(wait, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                queue.drainTo(entries);
+                return anyUrgent(entries);
+            }
+            if (next == null) return false;
+            entries.add(next);
+            if (!handler.canWait(next.op())) {
+                gather(entries, System.nanoTime() + windowNanos);
+                return true;
+            }
+        }
+        return anyUrgent(entries);
     }
 
     /** Adds what arrives until the deadline; an interrupt (close) ends the window early, nothing gathered is lost. */

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *       contiguous range {@code [firstSequence, nextSequence)}.</li>
  *   <li><b>Cursors.</b> Each destination has a durable cursor per stream: the next sequence it will be given. Reading
  *       does not move it; {@link #commitCursor} does, after the destination confirmed (peek, then remove: delivery is
- *       at-least-once, and after a crash at most the batch in flight is delivered again).</li>
+ *       at-least-once, and after a crash at most the batch in flight is delivered again). While samples are being
+ *       appended, a cursor move waits up to {@link #CURSOR_HOLD} for the next append and shares its transaction.</li>
  *   <li><b>Retention</b> ({@link RetentionPolicy}). Samples are deleted when every destination of the stream has
  *       passed them, when older than the stream's TTL, or to make room under {@code drop-oldest}; under
  *       {@code reject-new} a full stream refuses appends with {@link StoreFullException}. A refused append is never
@@ -76,6 +77,11 @@ public final class SqliteStreamStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SqliteStreamStore.class);
     static final String FORMAT_VERSION = StoreSchema.FORMAT_VERSION;
     static final int RESERVE_BYTES = SpacePolicy.RESERVE_BYTES;
+    /**
+     * While samples are appended, a cursor move waits up to this long for the next append and commits in its
+     * transaction (one commit and sync instead of two; the publisher does not await its cursor commits).
+     */
+    static final Duration CURSOR_HOLD = Duration.ofMillis(200);
 
     /**
      * Tunables of the store.
@@ -131,10 +137,12 @@ public final class SqliteStreamStore implements AutoCloseable {
         this.options = options;
         this.space = new SpacePolicy(file, options.maxStoreBytes(), options.minFreeDisk(), disk, options.clock());
         this.writer = new StoreWriter(file, options, space, streams, tags);
+        writer.afterAppend(this::appended);
         if (reserveReleased) space.moveTo(State.FULL, "the disk was full when the store opened");
         else space.ensureReserve();
         this.loop = new GroupCommitLoop<>("sluice-store-writer", options.commitWindow(), options.maxPendingBytes(),
                 options.retentionInterval(), writer);
+        this.loop.holdFor(CURSOR_HOLD);
         this.loop.start();
     }
 
@@ -242,6 +250,28 @@ public final class SqliteStreamStore implements AutoCloseable {
         CompletableFuture<AppendResult> future = new CompletableFuture<>();
         loop.submit(new StoreOp.Append(state, connector, note, blocks, counts, samples.size(), oldest, newest, bytes, future), bytes);
         return future;
+    }
+
+    private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code listener} after every commit that stored samples (their futures completed), on the store's writer
+     * thread: it must only signal, e.g. unpark a thread that waits for samples. The publisher's workers wait for this
+     * rather than poll the store. Close the returned handle to remove it.
+     */
+    public AutoCloseable onAppended(Runnable listener) {
+        appendListeners.add(listener);
+        return () -> appendListeners.remove(listener);
+    }
+
+    private void appended() {
+        for (Runnable r : appendListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.debug("an append listener failed", e);
+            }
+        }
     }
 
     /** Moves a destination's cursor; durable once the future completes. */

@@ -164,17 +164,23 @@ public final class StoreInspector implements AutoCloseable {
      */
     public List<DeliveryReceipt> receipts(String stream, long sequence) {
         List<DeliveryReceipt> out = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT r.first_seq, r.last_seq, r.destination, r.delivered_at, r.receipt FROM receipts r"
-                        + " JOIN streams s ON s.id=r.stream_id WHERE s.name=? AND r.first_seq<=? AND r.last_seq>=?"
-                        + " ORDER BY r.delivered_at, r.id")) {
-            ps.setString(1, stream);
-            ps.setLong(2, sequence);
-            ps.setLong(3, sequence);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new DeliveryReceipt(stream, rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4),
-                            RECEIPT_JSON.readValue(rs.getString(5), Receipt.class)));
+        try {
+            // a store written before rows could hold several runs has no runs column: every row is one run
+            boolean runs = StoreSchema.hasColumn(connection, "receipts", "runs");
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT r.first_seq, r.last_seq, r.destination, r.delivered_at, r.receipt, " + (runs ? "r.runs" : "NULL")
+                            + " FROM receipts r JOIN streams s ON s.id=r.stream_id WHERE s.name=? AND r.first_seq<=? AND r.last_seq>=?"
+                            + " ORDER BY r.delivered_at, r.id")) {
+                ps.setString(1, stream);
+                ps.setLong(2, sequence);
+                ps.setLong(3, sequence);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long[] run = ReceiptRuns.find(rs.getBytes(6), rs.getLong(1), rs.getLong(2), sequence);
+                        if (run == null) continue; // the packet's runs skip this sequence (another packet delivered it)
+                        out.add(new DeliveryReceipt(stream, run[0], run[1], rs.getString(3), rs.getLong(4),
+                                RECEIPT_JSON.readValue(rs.getString(5), Receipt.class)));
+                    }
                 }
             }
         } catch (SQLException e) {

@@ -40,6 +40,8 @@ final class StoreSchema {
             st.execute("CREATE TABLE IF NOT EXISTS receipts(id INTEGER PRIMARY KEY, stream_id INTEGER NOT NULL,"
                     + " first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, destination TEXT NOT NULL,"
                     + " delivered_at INTEGER NOT NULL, receipt TEXT NOT NULL)");
+            // runs (ReceiptRuns) added later, also without a format change: a row without it is one run
+            if (!hasColumn(c, "receipts", "runs")) st.execute("ALTER TABLE receipts ADD COLUMN runs BLOB");
             st.execute("CREATE INDEX IF NOT EXISTS receipts_by_stream ON receipts(stream_id, first_seq)");
             st.execute("CREATE INDEX IF NOT EXISTS receipts_by_time ON receipts(delivered_at)");
             st.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '" + FORMAT_VERSION + "')");
@@ -57,6 +59,16 @@ final class StoreSchema {
             throw new SluiceException(file + " has store format " + format + ", this version reads formats "
                     + UPGRADABLE_FORMAT + " and " + FORMAT_VERSION, false);
         }
+    }
+
+    /** Whether {@code table} has the column {@code column}. */
+    static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equals(rs.getString("name"))) return true;
+            }
+        }
+        return false;
     }
 
     /** Reads tags, streams, the block index and cursors into memory. */

@@ -7,6 +7,7 @@ import io.sluice.runtime.store.SqliteStreamStore.StoreOptions;
 import io.sluice.runtime.store.StoreHealth.State;
 import io.sluice.runtime.store.StoredStream.FileStream;
 import io.sluice.spi.SluiceException;
+import io.sluice.spi.destination.Receipt;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -231,6 +232,12 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         runPeriodic();
     }
 
+    /** A publisher's cursor move may wait for the next append's transaction: it does not await the commit. */
+    @Override
+    public boolean canWait(StoreOp op) {
+        return op instanceof StoreOp.Cursor;
+    }
+
     @Override
     public void fail(List<StoreOp> ops, Throwable failure) {
         StoreOp.failAll(ops, failure);
@@ -254,7 +261,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                         "INSERT INTO cursors(stream_id, destination, next_seq) VALUES(?,?,?)"
                                 + " ON CONFLICT(stream_id, destination) DO UPDATE SET next_seq=excluded.next_seq");
                      PreparedStatement receipt = writer.prepareStatement("INSERT INTO receipts(stream_id, first_seq,"
-                             + " last_seq, destination, delivered_at, receipt) VALUES(?,?,?,?,?,?)")) {
+                             + " last_seq, destination, delivered_at, receipt, runs) VALUES(?,?,?,?,?,?,?)")) {
                     boolean keepingReceipts = !keepReceipts.isZero() && !keepReceipts.isNegative();
                     boolean anyReceipt = false;
                     for (StoreOp op : batch) {
@@ -318,6 +325,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         addedSinceMeasure += txn.added;
         afterCommit(txn);
         txn.onCommit.forEach(Runnable::run);
+        if (appended(batch)) afterAppend.run();
         purges.forEach(this::purge);
         if (!compacted.isEmpty()) {
             runPeriodic();
@@ -325,28 +333,74 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         }
     }
 
-    /** Adds the receipts of a cursor move that lie below its new position; true if it added any. */
+    /** Runs on this thread after a commit that stored samples (see {@link SqliteStreamStore#onAppended}). */
+    private volatile Runnable afterAppend = () -> { };
+
+    void afterAppend(Runnable r) {
+        afterAppend = r;
+    }
+
+    private static boolean appended(List<StoreOp> batch) {
+        for (StoreOp op : batch) {
+            if (op instanceof StoreOp.Append) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Adds the receipts of a cursor move that lie below its new position; true if it added any. The runs of one
+     * packet (same receipt, destination and delivery time) become one row: a packet of interleaved samples, such as an
+     * MQTT message holding one lane's tags, is many runs of one sample each, and a row per run cost a JSON document
+     * and an insert into two indexes per sample ({@link ReceiptRuns}).
+     */
     private static boolean addReceipts(PreparedStatement insert, long streamId, StoreOp.Cursor c) throws SQLException {
-        boolean any = false;
+        Map<ReceiptKey, List<DeliveryReceipt>> packets = new LinkedHashMap<>();
+        DeliveryReceipt previous = null;
+        List<DeliveryReceipt> previousRuns = null;
         for (DeliveryReceipt r : c.receipts()) {
             if (r.lastSequence() >= c.nextSeq() || r.receipt() == null) continue;
+            if (previous != null && r.receipt() == previous.receipt() && r.deliveredAtMillis() == previous.deliveredAtMillis()
+                    && r.destination().equals(previous.destination())) {
+                previousRuns.add(r); // the next run of the same packet: no need to hash the receipt
+                continue;
+            }
+            previous = r;
+            previousRuns = packets.computeIfAbsent(new ReceiptKey(r.destination(), r.deliveredAtMillis(), r.receipt()),
+                    k -> new ArrayList<>());
+            previousRuns.add(r);
+        }
+        for (Map.Entry<ReceiptKey, List<DeliveryReceipt>> packet : packets.entrySet()) {
+            ReceiptKey key = packet.getKey();
+            List<DeliveryReceipt> runs = packet.getValue();
             String json;
             try {
-                json = JSON.writeValueAsString(r.receipt());
+                json = JSON.writeValueAsString(key.receipt());
             } catch (JsonProcessingException e) {
                 continue; // a map of strings always serialises
             }
+            int n = runs.size();
+            long[] firsts = new long[n];
+            long[] lasts = new long[n];
+            for (int i = 0; i < n; i++) {
+                firsts[i] = runs.get(i).firstSequence();
+                lasts[i] = runs.get(i).lastSequence();
+            }
+            ReceiptRuns.sort(firsts, lasts, n);
             insert.setLong(1, streamId);
-            insert.setLong(2, r.firstSequence());
-            insert.setLong(3, r.lastSequence());
-            insert.setString(4, r.destination());
-            insert.setLong(5, r.deliveredAtMillis());
+            insert.setLong(2, firsts[0]);
+            insert.setLong(3, lasts[n - 1]);
+            insert.setString(4, key.destination());
+            insert.setLong(5, key.deliveredAtMillis());
             insert.setString(6, json);
+            if (n == 1) insert.setNull(7, java.sql.Types.BLOB);
+            else insert.setBytes(7, ReceiptRuns.encode(firsts, lasts, n));
             insert.addBatch();
-            any = true;
         }
-        return any;
+        return !packets.isEmpty();
     }
+
+    /** What the runs of one packet share. */
+    private record ReceiptKey(String destination, long deliveredAtMillis, Receipt receipt) {}
 
     /** Deletes receipts older than {@code store.keep-receipts} (all when zero) and the oldest beyond {@link #MAX_RECEIPTS}. */
     private void pruneReceipts() {

@@ -64,6 +64,59 @@ class DeliveryReceiptStoreTest {
         assertTrue(lookup(10).isEmpty());
     }
 
+    private long receiptRows() throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("store.db"));
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM receipts")) {
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void thePacketsOfInterleavedSamplesAreOneRowEachAndFoundBySequence() throws Exception {
+        // two MQTT messages of one window, each holding every other sample of the stream (two lanes)
+        Receipt even = Receipt.of("mqtt", "topic", "t", "packet-id", "1");
+        Receipt odd = Receipt.of("mqtt", "topic", "t", "packet-id", "2");
+        long at = T0.toEpochMilli();
+        List<DeliveryReceipt> receipts = new java.util.ArrayList<>();
+        for (long seq = 0; seq < 10; seq += 2) receipts.add(new DeliveryReceipt("a", seq, seq, "k", at, even));
+        for (long seq = 1; seq < 10; seq += 2) receipts.add(new DeliveryReceipt("a", seq, seq, "k", at, odd));
+        receipts.add(new DeliveryReceipt("a", 10, 11, "k", at + 1, even)); // a later packet: its own row
+        try (SqliteStreamStore store = open()) {
+            Durations.await(store.append("a", "sim", SqliteStreamStoreTest.samples(12, 0), null), WAIT);
+            Durations.await(store.commitCursor("a", "k", 12, receipts), WAIT);
+        }
+        assertEquals(3, receiptRows(), "one row per packet, not per run");
+        for (long seq = 0; seq < 10; seq++) {
+            List<DeliveryReceipt> found = lookup(seq);
+            assertEquals(1, found.size(), "receipts of " + seq);
+            assertEquals(new DeliveryReceipt("a", seq, seq, "k", at, seq % 2 == 0 ? even : odd), found.get(0));
+        }
+        assertEquals(List.of(new DeliveryReceipt("a", 10, 11, "k", at + 1, even)), lookup(11));
+        assertTrue(lookup(12).isEmpty());
+    }
+
+    @Test
+    void aStoreWhoseReceiptsPredateRunsIsUpgradedAndItsRowsStillFound() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("store.db"));
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE receipts(id INTEGER PRIMARY KEY, stream_id INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
+                    + " last_seq INTEGER NOT NULL, destination TEXT NOT NULL, delivered_at INTEGER NOT NULL, receipt TEXT NOT NULL)");
+        }
+        try (SqliteStreamStore store = open()) {
+            Durations.await(store.append("a", "sim", SqliteStreamStoreTest.samples(10, 0), null), WAIT);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("store.db"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("INSERT INTO receipts(stream_id, first_seq, last_seq, destination, delivered_at, receipt)"
+                        + " SELECT id, 0, 4, 'k', 1, '{\"kind\":\"file\",\"fields\":{\"offset\":\"0\"}}' FROM streams WHERE name='a'");
+            }
+            Durations.await(store.commitCursor("a", "k", 10, List.of(receipt(5, 5, 2, "x"), receipt(7, 9, 2, "x"))), WAIT);
+        }
+        assertEquals(List.of(new DeliveryReceipt("a", 0, 4, "k", 1, Receipt.of("file", "offset", "0"))), lookup(3));
+        assertTrue(lookup(6).isEmpty());
+        assertEquals(7, lookup(8).get(0).firstSequence());
+    }
+
     @Test
     void aReceiptBeyondTheNewCursorIsNotKept() {
         try (SqliteStreamStore store = open()) {

@@ -85,4 +85,87 @@ class GroupCommitLoopTest {
                 .until(() -> r.periodic.get() > 0);
         loop.close();
     }
+
+    /** Records batches at once; negative operations can wait (like a publisher's cursor move). */
+    static final class Holding implements GroupCommitLoop.Handler<Integer> {
+        final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void commit(List<Integer> batch) {
+            batches.add(new ArrayList<>(batch));
+        }
+
+        @Override
+        public void periodic() {
+        }
+
+        @Override
+        public void fail(List<Integer> ops, Throwable failure) {
+            batches.add(List.of());
+        }
+
+        @Override
+        public boolean canWait(Integer op) {
+            return op < 0;
+        }
+    }
+
+    @Test
+    void whileOperationsFlowOneThatCanWaitSharesTheNextOnesBatch() throws Exception {
+        Holding h = new Holding();
+        GroupCommitLoop<Integer> loop = new GroupCommitLoop<>("t", Duration.ofMillis(1), 1 << 20, Duration.ofHours(1), h);
+        loop.holdFor(Duration.ofMinutes(1));
+        loop.start();
+        try {
+            loop.submit(1, 10);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> h.batches.size() == 1);
+            loop.submit(-1, 0);
+            Thread.sleep(50); // well past the 1 ms window: without the hold, -1 would commit alone
+            loop.submit(2, 10);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> h.batches.size() >= 2);
+            assertEquals(List.of(List.of(1), List.of(-1, 2)), h.batches);
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void anOperationThatCanWaitIsNotHeldWhenNothingFlowsNorPastTheHold() throws Exception {
+        Holding h = new Holding();
+        GroupCommitLoop<Integer> loop = new GroupCommitLoop<>("t", Duration.ofMillis(1), 1 << 20, Duration.ofHours(1), h);
+        loop.holdFor(Duration.ofMinutes(10));
+        loop.start();
+        try {
+            loop.submit(-1, 0); // nothing committed yet: nothing to wait for
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> h.batches.size() == 1);
+            assertEquals(List.of(-1), h.batches.get(0));
+        } finally {
+            loop.close();
+        }
+        Holding h2 = new Holding();
+        GroupCommitLoop<Integer> loop2 = new GroupCommitLoop<>("t", Duration.ofMillis(1), 1 << 20, Duration.ofHours(1), h2);
+        loop2.holdFor(Duration.ofMillis(100));
+        loop2.start();
+        try {
+            loop2.submit(1, 10);
+            loop2.submit(-1, 0);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> h2.batches.stream().anyMatch(b -> b.contains(-1)));
+        } finally {
+            loop2.close();
+        }
+    }
+
+    @Test
+    void closingCommitsAHeldOperation() throws Exception {
+        Holding h = new Holding();
+        GroupCommitLoop<Integer> loop = new GroupCommitLoop<>("t", Duration.ofMillis(1), 1 << 20, Duration.ofHours(1), h);
+        loop.holdFor(Duration.ofMinutes(10));
+        loop.start();
+        loop.submit(1, 10);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> h.batches.size() == 1);
+        loop.submit(-1, 0);
+        loop.close();
+        assertEquals(List.of(List.of(1), List.of(-1)), h.batches);
+    }
 }

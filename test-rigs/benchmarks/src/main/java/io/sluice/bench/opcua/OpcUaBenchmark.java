@@ -6,13 +6,10 @@ import io.sluice.runtime.Gateway;
 import io.sluice.runtime.config.ConfigLoader;
 import io.sluice.runtime.store.ReadBatch;
 import io.sluice.runtime.store.StoredSample;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -229,33 +226,7 @@ public final class OpcUaBenchmark implements Benchmark {
         }
 
         private Process startServer(int port, Path securityDir) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                    "io.sluice.rigs.opcua.RigMain", "--port", String.valueOf(port), "--load-nodes", String.valueOf(nodes),
-                    "--scalars-per-type", "1", "--change-interval", String.valueOf(intervalMs),
-                    "--security-dir", securityDir.toString());
-            pb.redirectErrorStream(true);
-            Process p = pb.start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (line.startsWith("OPC UA rig server:")) break;
-                if (System.nanoTime() > deadline) break;
-            }
-            if (line == null) throw new IllegalStateException("the rig server did not start");
-            Thread drain = new Thread(() -> {
-                try {
-                    while (out.readLine() != null) {
-                        // keep the pipe empty
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            }, "rig-output");
-            drain.setDaemon(true);
-            drain.start();
-            return p;
+            return RigServerProcess.start(port, nodes, intervalMs, securityDir);
         }
     }
 
