@@ -20,8 +20,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 /**
  * The independent end of the benchmark: an MQTT client with its own certificate that subscribes to the gateway's
  * topics and decodes every message with the documented IoT Core payload format (docs/destinations.md, "Packed record
- * format": {@code {"v":1,"series":[...]}}, gzip'd when it starts with {@code 1f 8b}; each series has {@code n} and
- * the delta-encoded {@code seq} and {@code ts} arrays). It uses no Sluice class for decoding, so a bug in the
+ * format": {@code {"v":1,"series":[...]}}, each series with {@code n} and the delta-encoded {@code seq} and {@code ts}
+ * arrays; "IoT Core payloads: series and wide layouts": {@code {"v":2,...}} with {@code n}, {@code seq} and
+ * {@code ts} at the top; either gzip'd when it starts with {@code 1f 8b}). It uses no Sluice class for decoding, so a bug in the
  * gateway's encoder shows here as a decode error or a wrong count. Counts values, distinct values ({@code seq} of
  * the one stream) and, while measuring, the latency from each value's source timestamp to its receipt.
  */
@@ -97,17 +98,28 @@ final class CountingSubscriber implements AutoCloseable {
         if (payload.length >= 2 && (payload[0] & 0xff) == 0x1f && (payload[1] & 0xff) == 0x8b) in = new GZIPInputStream(in);
         try (JsonParser p = JSON.createParser(in)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
+            int version = 0, n = -1, seqs = -1, stamps = -1;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
-                if (field.equals("v")) {
-                    if (p.getIntValue() != 1) throw new IOException("payload version " + p.getText() + ", expected 1");
-                } else if (field.equals("series")) {
-                    expect(t, JsonToken.START_ARRAY);
-                    while (p.nextToken() == JsonToken.START_OBJECT) series(p, receivedNanos);
-                } else {
-                    p.skipChildren(); // later versions may add keys
+                switch (field) {
+                    case "v" -> {
+                        version = p.getIntValue();
+                        if (version != 1 && version != 2) throw new IOException("payload version " + p.getText() + ", expected 1 or 2");
+                    }
+                    case "series" -> { // version 1: one object per series
+                        expect(t, JsonToken.START_ARRAY);
+                        while (p.nextToken() == JsonToken.START_OBJECT) series(p, receivedNanos);
+                    }
+                    case "n" -> n = p.getIntValue(); // version 2: one table of samples
+                    case "seq" -> seqs = deltas(p, t, true);
+                    case "ts" -> stamps = deltas(p, t, false);
+                    default -> p.skipChildren(); // later versions may add keys
                 }
+            }
+            if (version == 2) {
+                if (n < 0 || seqs != n || stamps != n) throw new IOException("table with n=" + n + ", " + seqs + " seq, " + stamps + " ts");
+                count(n, receivedNanos);
             }
         }
     }
@@ -125,6 +137,11 @@ final class CountingSubscriber implements AutoCloseable {
             }
         }
         if (n < 0 || seqs != n || stamps != n) throw new IOException("series with n=" + n + ", " + seqs + " seq, " + stamps + " ts");
+        count(n, receivedNanos);
+    }
+
+    /** Counts the {@code n} samples just read into {@code seq} and {@code ts}. */
+    private void count(int n, long receivedNanos) throws IOException {
         for (int i = 0; i < n; i++) {
             values++;
             if (seq[i] < 0 || seq[i] > Integer.MAX_VALUE) throw new IOException("seq " + seq[i] + " out of range");

@@ -72,6 +72,9 @@ public final class OpcUaMqttBenchmark implements Benchmark {
         @Option(names = "--payload", defaultValue = "json-gzip", description = "payload-format of the iotcore destination: json or json-gzip (default ${DEFAULT-VALUE}).")
         String payload;
 
+        @Option(names = "--json-layout", defaultValue = "auto", description = "json-layout of the iotcore destination: auto, series or wide (default ${DEFAULT-VALUE}).")
+        String jsonLayout;
+
         @Option(names = "--iot-quotas", description = "Keep IoT Core's per-connection quotas (100 publishes/s, 512 KB/s); by default they are "
                 + "raised (mosquitto has none) so that the gateway, not the quota, is measured.")
         boolean iotQuotas;
@@ -242,6 +245,7 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                         ca-certificate: %s
                         topic: bench/{site}/{stream}
                         payload-format: %s
+                        json-layout: %s
                     %s
                     store:
                       synchronous: %s
@@ -250,7 +254,7 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                     admin:
                       listen: 127.0.0.1:0
                     """.formatted(endpoint, publishingInterval(), broker.uri(), broker.clientCertificatePath(),
-                    broker.clientKeyPath(), broker.caCertificatePath(), payload,
+                    broker.clientKeyPath(), broker.caCertificatePath(), payload, jsonLayout,
                     iotQuotas ? "" : "    publishes-per-second: 10000\n    bytes-per-second: 100MB", synchronous, commitWindow,
                     storeKeys.stream().map(kv -> "  " + kv.replaceFirst("=", ": ")).reduce((a, b) -> a + "\n" + b).orElse(""));
         }

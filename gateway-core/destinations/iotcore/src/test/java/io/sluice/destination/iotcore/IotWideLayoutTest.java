@@ -1,5 +1,6 @@
 package io.sluice.destination.iotcore;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -122,6 +123,18 @@ class IotWideLayoutTest {
             assertEquals(1, version(IotPayloadFormat.encode(deep, 0, deep.size(), gzip, Layout.AUTO)),
                     "3 tags with 1,000 values each: series");
         }
+    }
+
+    @Test
+    void aMessageOfOneValuePerTagIsWideWithoutTryingTheSeriesLayout() throws Exception {
+        List<OutboundSample> live = IotTestSamples.wide("telemetry", 1_000, 1, 1);
+        List<OutboundSample> twoEach = IotTestSamples.wide("telemetry", 300, 2, 1);
+        assertTrue(IotPayloadFormat.mostlyOneValuePerTag(live, 0, live.size()));
+        assertTrue(!IotPayloadFormat.mostlyOneValuePerTag(twoEach, 0, twoEach.size()), "two values per tag are compared");
+        byte[] auto = IotPayloadFormat.encode(live, 0, live.size(), 0, Layout.AUTO);
+        assertArrayEquals(IotPayloadFormat.encode(live, 0, live.size(), 0, Layout.WIDE), auto);
+        assertTrue(auto.length < IotPayloadFormat.encode(live, 0, live.size(), 0, Layout.SERIES).length,
+                "and wide is the smaller one there");
     }
 
     @Test
