@@ -396,9 +396,9 @@ final class WindowSender {
     }
 
     /**
-     * Packets for the next call: in order, within the call limits, none with the ordering key of a packet in flight or
-     * waiting out its retry backoff (nor of an earlier packet left out). When a packet must wait for an earlier one
-     * with its key, no packet of a lower-priority stream may overtake it.
+     * Packets for the next call: in order (the oldest window's first), within the call limits, none with the ordering
+     * key of a packet in flight or waiting out its retry backoff (nor of an earlier packet left out). When a packet
+     * must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
      */
     private List<Packet> nextCall(InFlightWindows inFlight, long now) {
         List<Packet> call = new ArrayList<>();
