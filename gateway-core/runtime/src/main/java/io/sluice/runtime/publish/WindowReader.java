@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -109,13 +110,14 @@ final class WindowReader implements AutoCloseable {
     /** Starts reading the window after the one about to be sent; the calling thread is woken when it is ready. */
     void readAhead() {
         Thread waiting = Thread.currentThread();
-        ahead = readAhead.submit(() -> {
-            try {
-                return prepare(true);
-            } finally {
-                LockSupport.unpark(waiting);
+        FutureTask<Prepared> task = new FutureTask<>(() -> prepare(true)) {
+            @Override
+            protected void done() {
+                LockSupport.unpark(waiting); // after the result is set, so aheadReady() is true when the thread wakes
             }
-        });
+        };
+        readAhead.execute(task);
+        ahead = task;
     }
 
     /** Whether a window read ahead is ready ({@link #next} returns it without waiting). */
