@@ -31,8 +31,9 @@ public record DestinationCommon(
         @DefaultValue("5m") Duration maxBackoff,
         @Doc("Most service calls in flight at once. Order is kept per ordering key (Kinesis partition key, SiteWise "
                 + "property, MQTT topic lane): a call never carries a packet whose key has an earlier packet "
-                + "unsettled. A crash redelivers at most the window being sent and the one settled before it. "
-                + "Default per type: kinesis 8, sitewise 8, others 1 (iotcore: 1 call, while its own max-in-flight "
+                + "unsettled. The next window's calls start while the last calls of the one before are in flight (at "
+                + "most 2 windows in flight); a crash redelivers at most the windows in flight and those settled just "
+                + "before whose cursor commit had not reached the disk. Default per type: kinesis 8, sitewise 16, others 1 (iotcore: 1 call, while its own max-in-flight "
                 + "counts the unacknowledged MQTT messages of that call).")
         @Range(min = 1, max = 64) Optional<Integer> maxCallsInFlight,
         @Doc("On a clean stop (SIGTERM, Ctrl-C, a config change that restarts it), how long the destination keeps "

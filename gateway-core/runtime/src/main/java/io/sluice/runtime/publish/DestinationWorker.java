@@ -6,6 +6,7 @@ import io.sluice.runtime.store.SqliteStreamStore;
 import io.sluice.spi.Durations;
 import io.sluice.spi.destination.Destination;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -17,18 +18,21 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>read up to the destination's window from the streams in priority order and let the destination pack it
  *       ({@link WindowReader}); samples it can never send go to the dead-letter stream;</li>
- *   <li>send the packets, retrying the failed ones with backoff, and when every packet of the window is settled, move
- *       the cursors to the end of the window ({@link WindowSender}, {@link SettledCursors}).</li>
+ *   <li>send the packets, retrying the failed ones with backoff, and when every packet of the window (and of the
+ *       windows before it) is settled, move the cursors to the end of the window ({@link WindowSender},
+ *       {@link SettledCursors}).</li>
  * </ol>
- * A window's calls go out up to {@code max-calls-in-flight} at once; the cursor commit of a settled window is not awaited,
- * so a crash redelivers at most the window being sent and the one settled before it (at-least-once).
+ * Calls go out up to {@code max-calls-in-flight} at once, and the next window's calls start while the last calls of
+ * the one before are unanswered (up to {@link WindowSender#MAX_WINDOWS_IN_FLIGHT} windows in flight). The cursor commit
+ * of settled windows is not awaited, so a crash redelivers at most the windows in flight and the windows settled just
+ * before them whose commit had not reached the disk (at-least-once).
  *
  * <p>The next window is read and packed on a second thread while the current one is sent, so a slow service call
  * and the packing overlap. This class is the loop between them: it moves the destination's
  * {@link DestinationLifecycle state} (IDLE, SENDING, BACKING_OFF, PAUSED), carries out operators' pauses and cursor
  * moves between windows, and drains at a stop. Its waits are measured on the {@link PublishClock}.
  */
-final class DestinationWorker implements Runnable, WindowSender.Pacing {
+final class DestinationWorker implements Runnable, WindowSender.Pacing, WindowSender.WindowSource {
 
     private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
     /** Idle wait; a commit of new samples ends it early (DestinationRunner: {@code store.onAppended(wake)}). */
@@ -132,6 +136,31 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
         }
     }
 
+    /**
+     * The window read ahead, when it is ready, for the sender to start while earlier windows are in flight (it starts
+     * reading the one after); null when none is ready, none has samples, an operator is waiting, or a stream of higher
+     * priority received samples meanwhile (then the window is read again after the windows in flight).
+     */
+    @Override
+    public WindowReader.Prepared nextReady(Map<String, Long> inFlightEnds) {
+        if (operatorWaiting() || !reader.aheadReady()) return null;
+        WindowReader.Prepared next = reader.next();
+        beforeRead.run();
+        if (next.window().samples.isEmpty()) {
+            reader.readAhead();
+            // only skipped damaged blocks: the window settles at once, its cursor ends commit after the ones before
+            return next.window().endSequences.isEmpty() ? null : next;
+        }
+        if (reader.overtakenByHigherPriority(next.window())) {
+            reader.rewindTo(inFlightEnds);
+            reader.readAhead();
+            return null;
+        }
+        lifecycle.activity(DestinationState.SENDING);
+        reader.readAhead();
+        return next;
+    }
+
     private void moveCursors() {
         for (CursorMove move; (move = cursorMoves.poll()) != null; ) {
             try {
@@ -188,7 +217,7 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing {
                     }
                     lifecycle.activity(DestinationState.SENDING);
                     reader.readAhead();
-                    if (!sender.send(current.window(), current.packed())) {
+                    if (!sender.send(current.window(), current.packed(), this)) {
                         // not settled (given up, or the dead-letter stream refused): send this window again first
                         reader.rewind();
                     }

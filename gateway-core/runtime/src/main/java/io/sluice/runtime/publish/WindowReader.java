@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads the next window of one destination's streams and lets the destination pack it: highest priority first, up
@@ -29,7 +31,8 @@ import java.util.concurrent.Future;
  * one is sent. Reading continues from the read position of each stream, ahead of the settled cursor by the windows
  * read and not yet settled; {@link #rewind} forgets those, so the next read starts after the last settled window. A
  * read-ahead window is to be read again when {@link #overtakenByHigherPriority} (a stream of higher priority received
- * samples meanwhile), so read-ahead never lets lower-priority samples overtake.
+ * samples meanwhile), so read-ahead never lets lower-priority samples overtake; while earlier windows are still in
+ * flight, {@link #rewindTo} reads it again after them.
  */
 final class WindowReader implements AutoCloseable {
 
@@ -116,9 +119,23 @@ final class WindowReader implements AutoCloseable {
         }
     }
 
-    /** Starts reading the window after the one about to be sent. */
+    /** Starts reading the window after the one about to be sent; the calling thread is woken when it is ready. */
     void readAhead() {
-        ahead = readAhead.submit(() -> prepare(true));
+        Thread waiting = Thread.currentThread();
+        FutureTask<Prepared> task = new FutureTask<>(() -> prepare(true)) {
+            @Override
+            protected void done() {
+                LockSupport.unpark(waiting); // after the result is set, so aheadReady() is true when the thread wakes
+            }
+        };
+        readAhead.execute(task);
+        ahead = task;
+    }
+
+    /** Whether a window read ahead is ready ({@link #next} returns it without waiting). */
+    boolean aheadReady() {
+        Future<Prepared> f = ahead;
+        return f != null && f.isDone();
     }
 
     /** Waits for a read ahead under way and throws it away; the next read starts after the last settled window. */
@@ -136,6 +153,15 @@ final class WindowReader implements AutoCloseable {
         }
         readPositions.clear();
         readPositions.putAll(cursors.snapshot());
+    }
+
+    /**
+     * Like {@link #rewind}, but windows still in flight stay read: the next read starts at {@code inFlightEnds}
+     * (per stream, where the windows in flight end) or, for other streams, after the last settled window.
+     */
+    void rewindTo(Map<String, Long> inFlightEnds) {
+        rewind();
+        readPositions.putAll(inFlightEnds);
     }
 
     /** An operator moved the cursor of {@code stream}: reading continues there. */

@@ -29,12 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one packed window: packets in calls within the service limits and the rate limits (tokens taken per call,
- * across all calls in flight), up to {@code max-calls-in-flight} calls at once, never two packets with one ordering key in
- * flight; retries only the packets that failed, with backoff; dead-letters the ones rejected
- * (and samples the destination could not pack). Once every packet of the window is settled, the cursors move to the
- * end of the window; a window given up half sent (a pause, a cursor move, the drain deadline) moves them over its
- * settled prefix only.
+ * Sends packed windows, the next one starting while the calls of the one before are in flight (up to
+ * {@link #MAX_WINDOWS_IN_FLIGHT} windows): packets in calls within the service limits and the rate limits (tokens
+ * taken per call, across all calls in flight), up to {@code max-calls-in-flight} calls at once, never two packets with
+ * one ordering key in flight; retries only the packets that failed, with backoff; dead-letters the ones rejected (and
+ * samples the destination could not pack). The cursors move over the windows settled in order (the oldest window in
+ * flight and the settled ones right after it); windows given up half sent (a pause, a cursor move, the drain
+ * deadline) move them over their settled prefix only.
  */
 final class WindowSender {
 
@@ -42,6 +43,20 @@ final class WindowSender {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
     /** Longest wait for an answer before the worker looks at the deadlines, the pacing and the call timeouts again. */
     private static final long MAX_ANSWER_WAIT_NANOS = 100_000_000L;
+    /**
+     * Most windows in flight at once. Two keep the calls going across a window boundary (the next window's packets
+     * start while the last calls of the one before are unanswered) and bound what a crash redelivers.
+     */
+    static final int MAX_WINDOWS_IN_FLIGHT = 2;
+
+    /** Where the sender takes the next window from while windows are in flight. */
+    interface WindowSource {
+        /**
+         * The next window, read and packed, if one is ready now (no waiting); null otherwise. {@code inFlightEnds}:
+         * per stream, where the windows in flight end (a window read ahead and thrown away is read again from there).
+         */
+        WindowReader.Prepared nextReady(Map<String, Long> inFlightEnds);
+    }
 
     /** How the worker driving the sender lets it wait and tells it to stop. */
     interface Pacing {
@@ -66,8 +81,6 @@ final class WindowSender {
     private final PublishClock clock;
     private final Supplier<List<ExportPlan>> exports;
     private final Pacing pacing;
-    /** Receipts of the window being sent, written with the cursor move over it. */
-    private List<DeliveryReceipt> receipts = new ArrayList<>();
 
     WindowSender(String name, String deadLetterStream, Destination destination, DestinationLifecycle lifecycle,
                  DestinationCounters counters, DeliveryHealth health, CallRateLimiter rates, DeadLetterWriter deadLetters,
@@ -101,24 +114,39 @@ final class WindowSender {
     }
 
     /**
-     * Sends a whole window, up to {@code max-calls-in-flight} calls at once; true when every packet is settled (delivered or
-     * dead-lettered) and the cursors moved. Answers are settled on this (the worker's) thread as they arrive; a packet
-     * answered with a retry waits out a backoff and holds back the later packets with its ordering key, while other
-     * keys go on. A throttled call, or one the service answered with nothing but retries or not at all, holds the
-     * whole destination for the backoff. A window given up (a pause, a cursor move, a stop) first waits for the calls
-     * in flight, unless the drain deadline passed, then moves the cursors over its settled prefix.
+     * Sends one window and no other; see {@link #send(WindowReader.Window, PackResult, WindowSource)}.
      */
     boolean send(WindowReader.Window window, PackResult packed) {
-        if (!packed.rejected().isEmpty()) {
-            if (!handOver(packed.rejected())) return false;
-        }
-        InFlightWindow inFlight = new InFlightWindow(window, packed.packets());
-        receipts = new ArrayList<>();
-        ConcurrentLinkedQueue<InFlightWindow.Call> answers = new ConcurrentLinkedQueue<>();
+        return send(window, packed, inFlightEnds -> null);
+    }
+
+    /**
+     * Sends a window and the windows {@code more} has ready while it is in flight, up to {@code max-calls-in-flight}
+     * calls at once across them and up to {@link #MAX_WINDOWS_IN_FLIGHT} windows; true when every packet of every
+     * window taken is settled (delivered or dead-lettered) and the cursors moved. A call slot that nothing of the
+     * windows in flight can use (every packet left is in flight or waits for an earlier packet of its key) takes the
+     * next window, so the calls of the next window start while the last calls of the one before are unanswered; a
+     * packet of a later window waits for the packets of earlier windows with its ordering key.
+     *
+     * <p>Answers are settled on this (the worker's) thread as they arrive; a packet answered with a retry waits out a
+     * backoff and holds back the later packets with its ordering key, while other keys go on. A throttled call, or one
+     * the service answered with nothing but retries or not at all, holds the whole destination for the backoff. The
+     * cursors move when the oldest window in flight is settled, over it and every settled window after it up to the
+     * first one that is not (one commit, with the receipts of the runs it passes), so a cursor never passes a packet
+     * not settled. Windows given up (a pause, a cursor move, a stop) first wait for the calls in flight, unless the
+     * drain deadline passed, then move the cursors over their settled prefix, per stream up to its first sample in a
+     * packet not settled.
+     */
+    boolean send(WindowReader.Window window, PackResult packed, WindowSource more) {
+        InFlightWindows inFlight = new InFlightWindows();
+        if (!take(inFlight, window, packed)) return false;
+        boolean taking = true;
+        boolean allTaken = true;
+        ConcurrentLinkedQueue<InFlightWindows.Call> answers = new ConcurrentLinkedQueue<>();
         Thread worker = Thread.currentThread();
         long holdUntil = clock.nanoTime();
-        while (!inFlight.settled()) {
-            for (InFlightWindow.Call answered; (answered = answers.poll()) != null; ) {
+        while (true) {
+            for (InFlightWindows.Call answered; (answered = answers.poll()) != null; ) {
                 if (!inFlight.awaited(answered)) continue; // abandoned at the drain deadline, or timed out
                 Settled result = settle(inFlight, answered);
                 if (result == Settled.DEAD_LETTER_FAILED) {
@@ -127,18 +155,19 @@ final class WindowSender {
                 }
                 if (result == Settled.HOLD_DESTINATION) holdUntil = clock.nanoTime() + backOff();
             }
-            if (inFlight.settled()) break;
+            commitSettledHead(inFlight);
+            if (inFlight.isEmpty()) return allTaken;
             if (lifecycle.pastDeadline()) {
                 // the calls in flight are abandoned unanswered: their packets are sent again after the next start
                 abandon(inFlight);
-                cursors.commitSettledPrefix(window.endSequences, inFlight.pending(), receipts);
+                cursors.commitSettledPrefix(inFlight.ends(), inFlight.pending(), inFlight.receipts());
                 return false;
             }
             long now = clock.nanoTime();
             timeOutCalls(inFlight, now);
             if (pacing.giveUp()) {
                 if (inFlight.calls().isEmpty()) {
-                    cursors.commitSettledPrefix(window.endSequences, inFlight.pending(), receipts);
+                    cursors.commitSettledPrefix(inFlight.ends(), inFlight.pending(), inFlight.receipts());
                     return false;
                 }
                 awaitAnswer(answers, MAX_ANSWER_WAIT_NANOS);
@@ -161,6 +190,17 @@ final class WindowSender {
                     }
                     wakeAt = now + rateWait;
                 } else {
+                    if (taking && inFlight.size() < MAX_WINDOWS_IN_FLIGHT) {
+                        WindowReader.Prepared next = more.nextReady(inFlight.ends());
+                        if (next != null) {
+                            if (!take(inFlight, next.window(), next.packed())) {
+                                // its rejected samples could not be handed over: it is read again after these
+                                taking = false;
+                                allTaken = false;
+                            }
+                            continue;
+                        }
+                    }
                     wakeAt = inFlight.nextRetryNanos();
                 }
             }
@@ -172,14 +212,35 @@ final class WindowSender {
                         : Math.max(1, Math.min(wakeAt - now, MAX_ANSWER_WAIT_NANOS)));
             }
         }
-        cursors.commit(window.endSequences, receipts);
+    }
+
+    /**
+     * Adds a window to the ones in flight after handing over the samples the destination could not pack; false
+     * (and not added) if the store refused them.
+     */
+    private boolean take(InFlightWindows inFlight, WindowReader.Window window, PackResult packed) {
+        if (packed != null && !packed.rejected().isEmpty() && !handOver(packed.rejected())) return false;
+        inFlight.add(window, packed == null ? List.of() : packed.packets());
         return true;
     }
 
+    /** Moves the cursors over the settled windows at the head, with the receipts of their runs, in one commit. */
+    private void commitSettledHead(InFlightWindows inFlight) {
+        List<InFlightWindow> done = inFlight.takeSettledHead();
+        if (done.isEmpty()) return;
+        Map<String, Long> ends = new LinkedHashMap<>();
+        List<DeliveryReceipt> receipts = new ArrayList<>();
+        for (InFlightWindow w : done) {
+            ends.putAll(w.window().endSequences);
+            receipts.addAll(w.receipts());
+        }
+        cursors.commit(ends, receipts);
+    }
+
     /** Sends one call; its answer (or failure) is queued for the worker, which is woken. */
-    private void launch(InFlightWindow inFlight, List<Packet> packets, long now,
-                        ConcurrentLinkedQueue<InFlightWindow.Call> answers, Thread worker) {
-        InFlightWindow.Call call = inFlight.sent(packets, now);
+    private void launch(InFlightWindows inFlight, List<Packet> packets, long now,
+                        ConcurrentLinkedQueue<InFlightWindows.Call> answers, Thread worker) {
+        InFlightWindows.Call call = inFlight.sent(packets, now);
         CompletableFuture<List<PacketOutcome>> future;
         try {
             future = destination.sendAsync(call.packets);
@@ -198,13 +259,13 @@ final class WindowSender {
     }
 
     /** Waits up to {@code nanos} for an answer to be queued, or until woken (a stop, a pause). */
-    private static void awaitAnswer(ConcurrentLinkedQueue<InFlightWindow.Call> answers, long nanos) {
+    private static void awaitAnswer(ConcurrentLinkedQueue<InFlightWindows.Call> answers, long nanos) {
         if (answers.isEmpty()) LockSupport.parkNanos(nanos);
     }
 
     /** Calls unanswered for longer than {@link #CALL_TIMEOUT} count as failed; their packets are retried. */
-    private void timeOutCalls(InFlightWindow inFlight, long now) {
-        for (InFlightWindow.Call call : List.copyOf(inFlight.calls())) {
+    private void timeOutCalls(InFlightWindows inFlight, long now) {
+        for (InFlightWindows.Call call : List.copyOf(inFlight.calls())) {
             if (now - call.sentAtNanos < CALL_TIMEOUT.toNanos()) continue;
             inFlight.answered(call);
             counters.called();
@@ -217,8 +278,8 @@ final class WindowSender {
     }
 
     /** Gives up the calls in flight: their packets stay unsettled; a late answer is ignored. */
-    private static void abandon(InFlightWindow inFlight) {
-        for (InFlightWindow.Call call : List.copyOf(inFlight.calls())) inFlight.answered(call);
+    private static void abandon(InFlightWindows inFlight) {
+        for (InFlightWindows.Call call : List.copyOf(inFlight.calls())) inFlight.answered(call);
     }
 
     /** The next backoff step; the destination shows BACKING_OFF. */
@@ -228,7 +289,7 @@ final class WindowSender {
     }
 
     /** The outcomes of an answered call; throws the failure of the call as a whole. */
-    private static List<PacketOutcome> outcomes(InFlightWindow.Call call) {
+    private static List<PacketOutcome> outcomes(InFlightWindows.Call call) {
         List<PacketOutcome> outcomes;
         try {
             outcomes = call.answer.join();
@@ -248,7 +309,7 @@ final class WindowSender {
      * Applies the answer of a call packet by packet: delivered and rejected packets are settled (the rejected ones
      * dead-lettered), retried ones wait out a backoff holding their ordering key.
      */
-    private Settled settle(InFlightWindow inFlight, InFlightWindow.Call call) {
+    private Settled settle(InFlightWindows inFlight, InFlightWindows.Call call) {
         inFlight.answered(call);
         counters.called();
         List<PacketOutcome> outcomes;
@@ -267,7 +328,7 @@ final class WindowSender {
             if (outcome instanceof PacketOutcome.Delivered d) {
                 settled.add(packet);
                 counters.delivered(packet);
-                if (d.receipt() != null) keepReceipt(packet, d.receipt());
+                if (d.receipt() != null) keepReceipt(packet, d.receipt(), inFlight.receiptsOf(packet));
             } else if (outcome instanceof PacketOutcome.Reject r) {
                 settled.add(packet);
                 for (OutboundSample sample : packet.samples()) rejected.add(new Rejection(sample, r.reason(), r.kind()));
@@ -299,7 +360,7 @@ final class WindowSender {
     }
 
     /** A call failed as a whole: retried after a backoff of the whole destination, or dead-lettered if invalid. */
-    private Settled callFailed(InFlightWindow inFlight, InFlightWindow.Call call, SluiceException e) {
+    private Settled callFailed(InFlightWindows inFlight, InFlightWindows.Call call, SluiceException e) {
         if (!e.retryable()) {
             log.error("destination {}: call rejected as invalid ({}); its {} packets go to the dead-letter stream {}",
                     name, e.getMessage(), call.packets.size(), deadLetterStream);
@@ -315,7 +376,7 @@ final class WindowSender {
     }
 
     /** Keeps a delivered packet's receipt, one per run of consecutive samples of a stream, until the cursors move. */
-    private void keepReceipt(Packet packet, Receipt receipt) {
+    private void keepReceipt(Packet packet, Receipt receipt, List<DeliveryReceipt> receipts) {
         long at = clock.millis();
         String stream = null;
         long first = 0;
@@ -334,11 +395,11 @@ final class WindowSender {
     }
 
     /**
-     * Packets for the next call: in order, within the call limits, none with the ordering key of a packet in flight or
-     * waiting out its retry backoff (nor of an earlier packet left out). When a packet must wait for an earlier one
-     * with its key, no packet of a lower-priority stream may overtake it.
+     * Packets for the next call: in order (the oldest window's first), within the call limits, none with the ordering
+     * key of a packet in flight or waiting out its retry backoff (nor of an earlier packet left out). When a packet
+     * must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
      */
-    private List<Packet> nextCall(InFlightWindow inFlight, long now) {
+    private List<Packet> nextCall(InFlightWindows inFlight, long now) {
         List<Packet> call = new ArrayList<>();
         Set<String> keysSeen = new HashSet<>();
         long callBytes = 0;

@@ -73,6 +73,8 @@ class ConcurrentWindowSenderTest {
     private CallRateLimiter rates;
     private HeldDestination destination;
     private volatile boolean giveUp;
+    /** Samples per window (the destination's maxSamplesPerWindow). */
+    private int windowSamples = 1000;
 
     /**
      * A destination that packs 5 samples of one tag into a packet (ordering key: the tag) and answers a call when the
@@ -104,7 +106,7 @@ class ConcurrentWindowSenderTest {
 
         @Override
         public DestinationLimits limits() {
-            return new DestinationLimits(packetsPerCall, 1 << 20, 1 << 20, 1000, rateLimits, 8);
+            return new DestinationLimits(packetsPerCall, 1 << 20, 1 << 20, windowSamples, rateLimits, 8);
         }
 
         @Override
@@ -222,6 +224,27 @@ class ConcurrentWindowSenderTest {
         return sending.submit(() -> sender.send(window.window(), window.packed()));
     }
 
+    /**
+     * Sends the next window on another thread, taking the windows read ahead while it is in flight as the worker does
+     * (it reads the one after each window it hands over).
+     */
+    private Future<Boolean> sendWindows() {
+        WindowReader.Prepared first = reader.next();
+        reader.readAhead();
+        WindowSender.WindowSource more = inFlightEnds -> {
+            if (!reader.aheadReady()) return null;
+            WindowReader.Prepared next = reader.next();
+            reader.readAhead();
+            return next.window().samples.isEmpty() ? null : next;
+        };
+        return sending.submit(() -> sender.send(first.window(), first.packed(), more));
+    }
+
+    /** The ordering keys of the calls made so far, one packet per call. */
+    private List<String> keysCalled() {
+        return destination.calls.stream().map(c -> c.packets().get(0).orderingKey()).toList();
+    }
+
     private long durableCursor() {
         Durations.await(store.flush(), Duration.ofSeconds(10));
         return store.cursor("s", "out");
@@ -323,5 +346,91 @@ class ConcurrentWindowSenderTest {
         }
         assertTrue(rates.factor() < 1.0, "the rates were slowed down for the whole destination: " + rates.factor());
         assertEquals(40, durableCursor());
+    }
+
+    @Test
+    void theNextWindowsCallsStartWhileTheCallsOfTheOneBeforeAreUnanswered() throws Exception {
+        windowSamples = 20; // 4 packets of 4 keys a window
+        open(40, i -> "k" + (i / 5), 1, RateLimits.UNLIMITED, 8); // window 1: k0-k3, window 2: k4-k7
+        Future<Boolean> result = sendWindows();
+        await("the second window's calls go out, none of the first window's answered")
+                .atMost(Duration.ofSeconds(10)).until(() -> destination.calls.size() == 8);
+        assertTrue(destination.answered.isEmpty());
+        assertEquals(List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"), keysCalled());
+        while (!result.isDone()) {
+            HeldDestination.Call call = destination.outstanding.poll(100, TimeUnit.MILLISECONDS);
+            if (call != null) destination.answer(call);
+        }
+        assertTrue(result.get());
+        assertEquals(8, destination.calls.size(), "each packet once");
+        assertEquals(40, durableCursor());
+    }
+
+    @Test
+    void aPacketOfTheNextWindowWaitsForTheOneOfItsKeyBeforeItOnly() throws Exception {
+        windowSamples = 20;
+        open(40, i -> "k" + (i % 4), 1, RateLimits.UNLIMITED, 8); // both windows: one packet of each of k0-k3
+        Future<Boolean> result = sendWindows();
+        List<HeldDestination.Call> first = new ArrayList<>();
+        for (int i = 0; i < 4; i++) first.add(destination.next());
+        HeldDestination.Call k2 = first.stream().filter(c -> c.packets().get(0).orderingKey().equals("k2")).findFirst().orElseThrow();
+        destination.answer(k2);
+        HeldDestination.Call k2Next = destination.next();
+        assertEquals("k2", k2Next.packets().get(0).orderingKey(), "the second window's k2 went once the first one's was answered");
+        assertEquals(1, destination.answered.size(), "while k0, k1 and k3 of the first window are unanswered");
+        destination.answer(k2Next);
+        for (int i = 3; i >= 0; i--) if (i != 2) destination.answer(first.get(i));
+        while (!result.isDone()) {
+            HeldDestination.Call newest = destination.outstanding.pollLast(100, TimeUnit.MILLISECONDS);
+            if (newest != null) destination.answer(newest);
+        }
+        assertTrue(result.get());
+        assertNull(destination.violation.get(), "never two packets of one key in flight");
+        assertEquals(4, destination.maxInFlight.get(), "one packet per key in flight: 4 keys");
+        for (int k = 0; k < 4; k++) {
+            assertEquals(List.of((long) k, 20L + k), sentOf("k" + k), "k" + k + ": each packet once, in stream order");
+        }
+        assertEquals(40, durableCursor());
+    }
+
+    @Test
+    void theCursorNeverPassesAPacketNotSettledWhateverLaterWindowsSettled() throws Exception {
+        windowSamples = 20;
+        open(60, i -> "k" + (i / 5), 1, RateLimits.UNLIMITED, 8); // windows k0-k3, k4-k7, k8-k11
+        Future<Boolean> result = sendWindows();
+        Map<String, HeldDestination.Call> byKey = new HashMap<>();
+        for (int i = 0; i < 8; i++) {
+            HeldDestination.Call call = destination.next();
+            byKey.put(call.packets().get(0).orderingKey(), call);
+        }
+        for (String k : List.of("k7", "k6", "k5", "k4", "k3", "k2", "k1")) destination.answer(byKey.get(k));
+        // the second window is settled, the first is not: k0 is answered last, with a retry, and sent again
+        destination.answer(byKey.get("k0"), (attempt, p) -> PacketOutcome.retry("busy"));
+        HeldDestination.Call k0Again = destination.next();
+        assertEquals("k0", k0Again.packets().get(0).orderingKey());
+        assertEquals(0, durableCursor(), "0-4 not settled: the cursor stays before them, however much after them is");
+        assertEquals(9, destination.calls.size(), "no third window while two are in flight");
+        destination.answer(k0Again);
+        assertTrue(result.get(10, TimeUnit.SECONDS));
+        assertEquals(40, durableCursor(), "both windows settled: the cursor at the end of the second, in one move");
+        assertEquals(List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k0"), keysCalled());
+    }
+
+    @Test
+    void windowsGivenUpMoveTheCursorOverTheirSettledPrefixOnly() throws Exception {
+        windowSamples = 20;
+        open(40, i -> "k" + (i / 5), 1, RateLimits.UNLIMITED, 8); // window 1: k0-k3, window 2: k4-k7
+        Future<Boolean> result = sendWindows();
+        Map<String, HeldDestination.Call> byKey = new HashMap<>();
+        for (int i = 0; i < 8; i++) {
+            HeldDestination.Call call = destination.next();
+            byKey.put(call.packets().get(0).orderingKey(), call);
+        }
+        for (String k : List.of("k0", "k1", "k4", "k5", "k6", "k7")) destination.answer(byKey.get(k));
+        giveUp = true; // an operator's pause with k2 and k3 in flight; the sender waits for their answers
+        destination.answer(byKey.get("k3"));
+        destination.answer(byKey.get("k2"), (attempt, p) -> PacketOutcome.retry("busy"));
+        assertFalse(result.get(10, TimeUnit.SECONDS));
+        assertEquals(10, durableCursor(), "0-9 settled; 10-14 not, so 15-39 (delivered) go again later");
     }
 }

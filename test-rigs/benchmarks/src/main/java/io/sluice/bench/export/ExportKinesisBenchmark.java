@@ -60,6 +60,10 @@ public final class ExportKinesisBenchmark implements Benchmark {
         @Option(names = "--tags", defaultValue = "16", description = "Simulated tags = partition keys (default ${DEFAULT-VALUE}; kinesis-local spends most of its time per record, so fewer keys, bigger records).")
         int tags;
 
+        @Option(names = "--partition-key", defaultValue = "{connector}/{tag}",
+                description = "partition-key of the destination (default ${DEFAULT-VALUE}: one key per tag; the destination's own default is one key per asset, and the benchmark has one asset).")
+        String partitionKey;
+
         @Option(names = "--shards", defaultValue = "4", description = "Shards of the stream and shard-count of the destination (default ${DEFAULT-VALUE}).")
         int shards;
 
@@ -142,8 +146,9 @@ public final class ExportKinesisBenchmark implements Benchmark {
                         shard-count: %d
                         compression-level: %d
                         record-format: %s
+                        partition-key: "%s"
                     %s""".formatted(total, tags, enabled, stream, emulator.region(), endpoint, shardCount, level,
-                    recordFormat,
+                    recordFormat, partitionKey,
                     window == null ? "" : "    window-samples: " + window + "\n");
         }
     }

@@ -62,6 +62,9 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
         @Option(names = "--entries-per-second", description = "Rate limit of entries; default: the destination's default (10000/s).")
         Double entriesPerSecond;
 
+        @Option(names = "--max-calls-in-flight", description = "max-calls-in-flight of the destination (default: the destination's default).")
+        Integer maxCallsInFlight;
+
         @Option(names = "--latency-ms", defaultValue = "0", description = "Simulated service round trip of the stand-in (default ${DEFAULT-VALUE}).")
         int latencyMillis;
 
@@ -147,7 +150,8 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
                         enabled: %s
                         region: eu-central-1
                         endpoint-override: %s
-                    %s""".formatted(total, tags, enabled, standIn.endpoint(), rate);
+                    %s%s""".formatted(total, tags, enabled, standIn.endpoint(),
+                    maxCallsInFlight == null ? "" : "    max-calls-in-flight: " + maxCallsInFlight + "\n", rate);
         }
     }
 

@@ -120,7 +120,9 @@ public final class SiteWiseStandIn implements AutoCloseable {
     public static SiteWiseStandIn start(int port) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
+        // a thread per request in flight (a simulated round trip sleeps in it): as many as a destination may have
+        // in flight (max-calls-in-flight is at most 64), so the stand-in does not cap what it measures
+        ExecutorService executor = Executors.newFixedThreadPool(64, r -> {
             Thread t = new Thread(r, "sitewise-standin-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;

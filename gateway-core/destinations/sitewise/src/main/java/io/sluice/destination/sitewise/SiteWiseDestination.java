@@ -104,7 +104,7 @@ public final class SiteWiseDestination implements Destination, DestinationProbe 
     /** Default rates; override them with the destination's {@code rate} keys to match the account's quotas. */
     public static final RateLimits DEFAULT_RATES = new RateLimits(1000, 10_000, 0);
     /** BatchPutAssetPropertyValue calls in flight at once unless {@code max-calls-in-flight} says otherwise. */
-    static final int DEFAULT_CALLS_IN_FLIGHT = 8;
+    static final int DEFAULT_CALLS_IN_FLIGHT = 16;
 
     private final String name;
     private final SiteWiseDestinationConfig config;
