@@ -337,13 +337,15 @@ public final class SeriesJson {
         }
     }
 
-    private static String text(JsonNode n, String key, String where) {
+    /** {@code n}'s string {@code key}; a {@link SeriesFormatException} naming {@code where} when it has none. */
+    public static String text(JsonNode n, String key, String where) {
         JsonNode v = n.get(key);
         if (v == null || !v.isTextual()) throw new SeriesFormatException(where + ": missing string '" + key + "'");
         return v.asText();
     }
 
-    private static JsonNode array(JsonNode n, String key, String where) {
+    /** {@code n}'s array {@code key}; a {@link SeriesFormatException} naming {@code where} when it has none. */
+    public static JsonNode array(JsonNode n, String key, String where) {
         JsonNode v = n.get(key);
         if (v == null || !v.isArray()) throw new SeriesFormatException(where + ": missing array '" + key + "'");
         return v;

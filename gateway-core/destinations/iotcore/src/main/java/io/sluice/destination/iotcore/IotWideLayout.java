@@ -155,7 +155,7 @@ final class IotWideLayout {
 
     /** Expands a wide document into samples, appended to {@code out}. */
     static void read(JsonNode root, List<DecodedSample> out) {
-        JsonNode groups = array(root, "groups", "payload");
+        JsonNode groups = SeriesJson.array(root, "groups", "payload");
         List<Entry> dictionary = new ArrayList<>();
         Map<Map<String, String>, AssetContext> assets = new HashMap<>();
         int gi = 0;
@@ -167,22 +167,25 @@ final class IotWideLayout {
             AssetContext asset = assets.computeIfAbsent(levels, AssetContext::new);
             Quality quality;
             try {
-                quality = Quality.valueOf(text(grp, "quality", where));
+                quality = Quality.valueOf(SeriesJson.text(grp, "quality", where));
             } catch (IllegalArgumentException e) {
                 throw new SeriesFormatException(where + ": unknown quality '" + grp.get("quality").asText() + "'");
             }
-            String stream = text(grp, "stream", where), connector = text(grp, "connector", where),
-                    type = text(grp, "type", where);
+            String stream = SeriesJson.text(grp, "stream", where), connector = SeriesJson.text(grp, "connector", where),
+                    type = SeriesJson.text(grp, "type", where);
             long status = grp.path("status").asLong(0);
             String unit = grp.hasNonNull("unit") ? grp.get("unit").asText() : null;
-            for (JsonNode tag : array(grp, "tags", where)) {
+            for (JsonNode tag : SeriesJson.array(grp, "tags", where)) {
                 if (!tag.isTextual()) throw new SeriesFormatException(where + ": a tag name is not a string");
                 dictionary.add(new Entry(stream, connector, asset, type, quality, status, unit, tag.asText()));
             }
         }
-        JsonNode key = array(root, "key", "payload"), seq = array(root, "seq", "payload"), ts = array(root, "ts", "payload"),
-                rt = array(root, "rt", "payload"), values = array(root, "value", "payload");
-        JsonNode st = root.hasNonNull("st") ? array(root, "st", "payload") : null;
+        JsonNode key = SeriesJson.array(root, "key", "payload");
+        JsonNode seq = SeriesJson.array(root, "seq", "payload");
+        JsonNode ts = SeriesJson.array(root, "ts", "payload");
+        JsonNode rt = SeriesJson.array(root, "rt", "payload");
+        JsonNode values = SeriesJson.array(root, "value", "payload");
+        JsonNode st = root.hasNonNull("st") ? SeriesJson.array(root, "st", "payload") : null;
         int count = key.size();
         if (seq.size() != count || ts.size() != count || rt.size() != count || values.size() != count
                 || (st != null && st.size() != count) || (root.has("n") && root.get("n").asInt() != count)) {
@@ -202,17 +205,5 @@ final class IotWideLayout {
             out.add(new DecodedSample(e.stream, s, e.connector, e.asset, new Sample(e.tag,
                     SeriesJson.readValue(values.get(i), e.type, "row " + i), e.quality, e.status, t, server, r, e.unit)));
         }
-    }
-
-    private static String text(JsonNode n, String key, String where) {
-        JsonNode v = n.get(key);
-        if (v == null || !v.isTextual()) throw new SeriesFormatException(where + ": missing string '" + key + "'");
-        return v.asText();
-    }
-
-    private static JsonNode array(JsonNode n, String key, String where) {
-        JsonNode v = n.get(key);
-        if (v == null || !v.isArray()) throw new SeriesFormatException(where + ": missing array '" + key + "'");
-        return v;
     }
 }
