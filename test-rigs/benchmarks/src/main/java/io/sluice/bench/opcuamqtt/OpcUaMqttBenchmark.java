@@ -1,6 +1,7 @@
 package io.sluice.bench.opcuamqtt;
 
 import io.sluice.bench.Benchmark;
+import io.sluice.bench.ProcessProbe;
 import io.sluice.bench.opcua.RigServerProcess;
 import io.sluice.rigs.mqtt.MosquittoRig;
 import java.io.IOException;

@@ -1,40 +1,23 @@
 package io.sluice.bench.simmem;
 
+import io.sluice.bench.ProcessProbe;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
- * CPU time of this process's threads by role, from {@code /proc/self/task/<tid>/stat} (Linux): the native poller
+ * CPU time of this process's threads by role, from {@code /proc/self/task/<tid>/stat} (Linux, {@link ProcessProbe}): the native poller
  * ({@code sluice-poller}, {@code sluice-poller-2}), the simmem reader and decoder threads, and everything else (JIT, GC, the benchmark).
  */
 final class ThreadCpu {
 
-    private static final double NANOS_PER_TICK = 1e9 / 100; // USER_HZ is 100 on Linux
-
     private ThreadCpu() {}
 
+    /** CPU nanoseconds of this process's threads by role. */
     static Map<String, Long> byRole() throws IOException {
-        Map<String, Long> ticks = new TreeMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                String stat;
-                try {
-                    stat = Files.readString(task.resolve("stat"));
-                } catch (IOException ended) {
-                    continue;
-                }
-                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
-                String name = stat.substring(open + 1, close);
-                String[] fields = stat.substring(close + 2).split(" ");
-                long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-                ticks.merge(role(name), used, Long::sum);
-            }
-        }
-        return ticks;
+        Map<String, Long> nanos = new TreeMap<>();
+        ProcessProbe.self().cpuByThreadName().forEach((name, used) -> nanos.merge(role(name), used, Long::sum));
+        return nanos;
     }
 
     private static String role(String threadName) {
@@ -48,9 +31,9 @@ final class ThreadCpu {
     static String percentages(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
         StringBuilder out = new StringBuilder();
         for (String role : new String[] {"poller", "reader", "decoder", "rest"}) {
-            long ticks = after.getOrDefault(role, 0L) - before.getOrDefault(role, 0L);
+            long used = after.getOrDefault(role, 0L) - before.getOrDefault(role, 0L);
             if (out.length() > 0) out.append(' ');
-            out.append(role).append('=').append(String.format("%.1f", 100.0 * ticks * NANOS_PER_TICK / wallNanos));
+            out.append(role).append('=').append(String.format("%.1f", 100.0 * used / wallNanos));
         }
         return out.toString();
     }

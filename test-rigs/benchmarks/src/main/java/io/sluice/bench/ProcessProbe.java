@@ -1,4 +1,4 @@
-package io.sluice.bench.opcuamqtt;
+package io.sluice.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,24 +10,30 @@ import java.util.stream.Stream;
 /**
  * CPU time and resident set of another process, read from {@code /proc/<pid>} (Linux): utime + stime of
  * {@code stat} (all threads, in clock ticks of 10 ms), VmRSS of {@code status}, and the CPU time per thread name.
+ * {@link #self()} probes the benchmark's own process.
  */
-final class ProcessProbe {
+public final class ProcessProbe {
 
     private static final double NANOS_PER_TICK = 1e9 / 100; // USER_HZ is 100 on Linux
 
     private final long pid;
 
-    ProcessProbe(long pid) {
+    public ProcessProbe(long pid) {
         this.pid = pid;
     }
 
+    /** The benchmark's own process. */
+    public static ProcessProbe self() {
+        return new ProcessProbe(ProcessHandle.current().pid());
+    }
+
     /** utime + stime of the whole process, in nanoseconds (10 ms resolution). */
-    long cpuNanos() throws IOException {
+    public long cpuNanos() throws IOException {
         return ticks(Files.readString(Path.of("/proc", String.valueOf(pid), "stat"))) * (long) NANOS_PER_TICK;
     }
 
     /** VmRSS in MB. */
-    double rssMb() throws IOException {
+    public double rssMb() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
             if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
         }
@@ -35,7 +41,7 @@ final class ProcessProbe {
     }
 
     /** Number of threads. */
-    int threads() throws IOException {
+    public int threads() throws IOException {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             return (int) tasks.count();
         }
@@ -45,7 +51,7 @@ final class ProcessProbe {
      * CPU nanoseconds per thread name, digits folded ({@code pool-3-thread-7} counts as {@code pool-#-thread-#}),
      * so that the threads of one pool add up.
      */
-    Map<String, Long> cpuByThreadName() throws IOException {
+    public Map<String, Long> cpuByThreadName() throws IOException {
         Map<String, Long> byName = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
