@@ -300,19 +300,7 @@ class SiteWiseExportIT {
         for (int i = 1; i <= tags; i++) standIn.defineAlias(alias("count", i), ValueType.INTEGER);
         standIn.defineAlias(PREFIX + "late", ValueType.INTEGER);
         Path files = data.resolve("archive");
-        String yaml = "connectors:\n" + simulator("sim", "telemetry", "count", "counter", tags, "5ms", (long) tags * perTag)
-                + """
-                streams:
-                  telemetry:
-                    priority: 3
-                    export: [{destination: sitewise}]
-                """
-                + destination("""
-                    fallback: archive
-                  archive:
-                    type: file
-                    directory: %s
-                """.formatted(files));
+        String yaml = withFallbackArchive(tags, perTag, files);
         gateway = Gateway.start(ConfigLoader.parse(yaml, "fallback.yaml"), data);
 
         // a backlog replayed late: source times a week old, six days old (in the window) and an hour ahead, received now
@@ -384,19 +372,7 @@ class SiteWiseExportIT {
         // though the gateway's own window check lets it pass
         standIn.clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(-1)));
         Path files = data.resolve("archive");
-        String yaml = "connectors:\n" + simulator("sim", "telemetry", "count", "counter", tags, "5ms", (long) tags * perTag)
-                + """
-                streams:
-                  telemetry:
-                    priority: 3
-                    export: [{destination: sitewise}]
-                """
-                + destination("""
-                    fallback: archive
-                  archive:
-                    type: file
-                    directory: %s
-                """.formatted(files));
+        String yaml = withFallbackArchive(tags, perTag, files);
         gateway = Gateway.start(ConfigLoader.parse(yaml, "refused.yaml"), data);
 
         await("every sample in the archive", Duration.ofSeconds(60), () -> archivedLines(files).size() >= tags * perTag);
@@ -419,6 +395,23 @@ class SiteWiseExportIT {
         io.sluice.runtime.publish.DestinationStatus status = sitewiseStatus();
         assertEquals(tags * perTag, status.rerouted());
         assertEquals(0, status.deadLettered());
+    }
+
+    /** A counter simulator exported to SiteWise, whose fallback is a file destination writing into {@code files}. */
+    private String withFallbackArchive(int tags, int perTag, Path files) {
+        return "connectors:\n" + simulator("sim", "telemetry", "count", "counter", tags, "5ms", (long) tags * perTag)
+                + """
+                streams:
+                  telemetry:
+                    priority: 3
+                    export: [{destination: sitewise}]
+                """
+                + destination("""
+                    fallback: archive
+                  archive:
+                    type: file
+                    directory: %s
+                """.formatted(files));
     }
 
     private static long nanos(Instant t) {
