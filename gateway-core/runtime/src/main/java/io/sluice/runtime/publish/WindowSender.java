@@ -43,6 +43,9 @@ final class WindowSender {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
     /** Longest wait for an answer before the worker looks at the deadlines, the pacing and the call timeouts again. */
     private static final long MAX_ANSWER_WAIT_NANOS = 100_000_000L;
+    /** Smallest call worth spreading a window's packets into (a request's own overhead is under 1 KB). */
+    static final long MIN_SPREAD_CALL_BYTES = 64 * 1024;
+
     /**
      * Most windows in flight at once. Two keep the calls going across a window boundary (the next window's packets
      * start while the last calls of the one before are unanswered) and bound what a crash redelivers.
@@ -398,11 +401,16 @@ final class WindowSender {
      * Packets for the next call: in order (the oldest window's first), within the call limits, none with the ordering
      * key of a packet in flight or waiting out its retry backoff (nor of an earlier packet left out). When a packet
      * must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
+     *
+     * <p>The packets ready to go are spread over the free call slots rather than filling the first call to the
+     * service's limits, as long as each call carries at least {@link #MIN_SPREAD_CALL_BYTES}: calls in flight then
+     * overlap one another's round trips and the service's work, and their answers come back staggered, so each key's
+     * next packet leaves as soon as its own call is answered.
      */
     private List<Packet> nextCall(InFlightWindows inFlight, long now) {
-        List<Packet> call = new ArrayList<>();
+        List<Packet> ready = new ArrayList<>();
         Set<String> keysSeen = new HashSet<>();
-        long callBytes = 0;
+        long readyBytes = 0;
         int waitingPriority = Integer.MAX_VALUE;
         Map<String, Integer> priorities = new HashMap<>();
         for (ExportPlan e : exports.get()) priorities.put(e.stream(), e.priority());
@@ -417,7 +425,15 @@ final class WindowSender {
                 continue;
             }
             if (priority > waitingPriority) continue;
-            if (call.size() >= limits.maxPacketsPerCall()) break;
+            ready.add(p);
+            readyBytes += p.sizeBytes();
+        }
+        int freeSlots = Math.max(1, maxInFlight - inFlight.calls().size());
+        long spreadBytes = Math.max(MIN_SPREAD_CALL_BYTES, (readyBytes + freeSlots - 1) / freeSlots);
+        List<Packet> call = new ArrayList<>();
+        long callBytes = 0;
+        for (Packet p : ready) {
+            if (call.size() >= limits.maxPacketsPerCall() || callBytes >= spreadBytes) break;
             if (!call.isEmpty() && callBytes + p.sizeBytes() > limits.maxBytesPerCall()) break;
             call.add(p);
             callBytes += p.sizeBytes();

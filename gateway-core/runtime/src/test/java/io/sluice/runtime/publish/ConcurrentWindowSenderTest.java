@@ -75,6 +75,8 @@ class ConcurrentWindowSenderTest {
     private volatile boolean giveUp;
     /** Samples per window (the destination's maxSamplesPerWindow). */
     private int windowSamples = 1000;
+    /** Size of each packet the test destination packs. */
+    private int packetBytes = 5;
 
     /**
      * A destination that packs 5 samples of one tag into a packet (ordering key: the tag) and answers a call when the
@@ -120,7 +122,7 @@ class ConcurrentWindowSenderTest {
                 List<OutboundSample> ofTag = byTag.get(s.sample().tag());
                 int at = seen.merge(s.sample().tag(), 1, Integer::sum) - 1;
                 if (at % 5 == 0) {
-                    packets.add(new Packet(s.sample().tag(), 5, ofTag.subList(at, Math.min(at + 5, ofTag.size())), null));
+                    packets.add(new Packet(s.sample().tag(), packetBytes, ofTag.subList(at, Math.min(at + 5, ofTag.size())), null));
                 }
             }
             return PackResult.of(packets);
@@ -270,6 +272,31 @@ class ConcurrentWindowSenderTest {
         assertEquals(8, destination.maxInFlight.get(), "8 at once, although 16 keys could have gone");
         assertNull(destination.violation.get());
         assertEquals(160, durableCursor());
+    }
+
+    @Test
+    void aWindowsPacketsAreSpreadOverTheFreeCallSlotsInCallsOfAtLeastTheSpreadMinimum() throws Exception {
+        packetBytes = 40 * 1024; // 8 packets of 40 KB, 320 KB ready: 2 packets reach the 64 KB minimum
+        open(40, i -> "k" + (i % 8), 500, RateLimits.UNLIMITED, 8);
+        Future<Boolean> result = sendWindow();
+        await("4 calls in flight").atMost(Duration.ofSeconds(10)).until(() -> destination.inFlight.get() == 4);
+        while (!result.isDone()) {
+            HeldDestination.Call call = destination.outstanding.poll(100, TimeUnit.MILLISECONDS);
+            if (call != null) destination.answer(call);
+        }
+        assertTrue(result.get());
+        assertEquals(List.of(2, 2, 2, 2), destination.calls.stream().map(c -> c.packets().size()).toList(),
+                "four calls of two packets, not one call of all eight although the service takes 500");
+        assertEquals(40, durableCursor());
+    }
+
+    @Test
+    void smallPacketsFillACallToTheServiceLimitRatherThanSpread() throws Exception {
+        open(160, i -> "k" + (i % 16), 10, RateLimits.UNLIMITED, 8); // 32 packets of 5 bytes, 10 a call
+        destination.hold = false;
+        assertTrue(sendWindow().get(10, TimeUnit.SECONDS));
+        assertEquals(List.of(10, 10, 10, 2), destination.calls.stream().map(c -> c.packets().size()).toList(),
+                "calls as full as the service allows, not spread thin over the 8 slots");
     }
 
     @Test

@@ -64,7 +64,7 @@ public final class ExportKinesisBenchmark implements Benchmark {
                 description = "partition-key of the destination (default ${DEFAULT-VALUE}: one key per tag; the destination's own default is one key per asset, and the benchmark has one asset).")
         String partitionKey;
 
-        @Option(names = "--shards", defaultValue = "4", description = "Shards of the stream and shard-count of the destination (default ${DEFAULT-VALUE}).")
+        @Option(names = "--shards", defaultValue = "16", description = "Shards of the stream and shard-count of the destination (default ${DEFAULT-VALUE}: the destination keeps each shard within 1 MiB/s, and the 16 keys hash unevenly, 4 of them to the busiest of 16 shards, 7 to the busiest of 4).")
         int shards;
 
         @Option(names = "--one-shard", description = "One shard, rate limiter at one shard's quota: 1,000 records/s and 1 MiB/s.")
@@ -72,6 +72,9 @@ public final class ExportKinesisBenchmark implements Benchmark {
 
         @Option(names = "--window", description = "window-samples of the destination (default: the destination's default).")
         Integer window;
+
+        @Option(names = "--records-per-call", description = "max-records-per-request of the destination (default: the destination's default).")
+        Integer recordsPerCall;
 
         @Option(names = "--compression-level", defaultValue = "6", description = "gzip level of the records (default ${DEFAULT-VALUE}).")
         int level;
@@ -149,7 +152,8 @@ public final class ExportKinesisBenchmark implements Benchmark {
                         partition-key: "%s"
                     %s""".formatted(total, tags, enabled, stream, emulator.region(), endpoint, shardCount, level,
                     recordFormat, partitionKey,
-                    window == null ? "" : "    window-samples: " + window + "\n");
+                    (window == null ? "" : "    window-samples: " + window + "\n")
+                            + (recordsPerCall == null ? "" : "    max-records-per-request: " + recordsPerCall + "\n"));
         }
     }
 }

@@ -66,8 +66,8 @@ public record KinesisDestinationConfig(
         @DefaultValue("500") @Range(min = 1, max = 500)
         int maxRecordsPerRequest,
 
-        @Doc("Most samples the publisher reads from the store for one packing round.")
-        @DefaultValue("20000") @Range(min = 1, max = 1000000)
+        @Doc("Most samples the publisher reads from the store for one packing round. One record per partition key is in flight at a time, so this bounds the rate to about this many samples per round trip.")
+        @DefaultValue("50000") @Range(min = 1, max = 1000000)
         int windowSamples,
 
         @Doc("Time one PutRecords call may take before it counts as failed (and is retried).")

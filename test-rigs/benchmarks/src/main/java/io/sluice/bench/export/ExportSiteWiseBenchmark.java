@@ -1,17 +1,11 @@
-package io.sluice.bench.sitewise;
+package io.sluice.bench.export;
 
 import io.sluice.bench.Benchmark;
 import io.sluice.rigs.sitewise.SiteWiseStandIn;
-import io.sluice.runtime.Gateway;
-import io.sluice.runtime.config.ConfigLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,9 +13,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code test-rigs/bench export-sitewise}: samples/s delivered end to end — SQLite stream store, publisher (rate
  * limits included), SiteWise destination with the real AWS SDK client — into the SiteWise stand-in on loopback, and
- * samples per BatchPutAssetPropertyValue call. Each run first lets the simulator connector fill the store while the
- * destination is disabled, then enables it and times the drain of the backlog, so the producer does not compete
- * for the CPU with what is measured. {@code --latency-ms N} makes the stand-in answer each call N ms late (its own
+ * samples per BatchPutAssetPropertyValue call. Each run ({@link ExportRun}) first lets the simulator connector fill
+ * the store while the destination is disabled, then enables it, drains {@code --warmup} samples untimed and times the
+ * drain of the rest of the backlog until the destination's cursor reaches its end, so neither the producer nor the
+ * JIT compiler competes for the CPU with what is measured. {@code --latency-ms N} makes the stand-in answer each call N ms late (its own
  * simulated service round trip). Ends with {@code delivered_samples_per_s=N samples_per_call=M latency_ms=L}
  * (medians).
  */
@@ -50,8 +45,12 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
         int runs;
 
         @Option(names = "--samples", defaultValue = "200000",
-                description = "Samples put in the store, then drained and timed (default ${DEFAULT-VALUE}).")
+                description = "Samples timed per run, drained after the warm-up (default ${DEFAULT-VALUE}).")
         int samples;
+
+        @Option(names = "--warmup", defaultValue = "50000",
+                description = "Samples delivered before the clock starts, warming up the JIT of the gateway, the SDK and the stand-in (default ${DEFAULT-VALUE}).")
+        long warmup;
 
         @Option(names = "--tags", defaultValue = "100", description = "Simulated tags = SiteWise properties (default ${DEFAULT-VALUE}).")
         int tags;
@@ -74,52 +73,22 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
             System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "benchmark"));
             if (latencyMillis < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--latency-ms must not be negative");
             if (latencyMillis > 0) System.out.println(latencyMillis + " ms service round trip in the stand-in");
-            List<double[]> results = new ArrayList<>();
+            List<ExportRun.Result> results = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
-                double[] r = once();
-                results.add(r);
-                System.out.printf("run %d: delivered %.0f samples/s, %.1f samples per call, %.0f calls/s%n",
-                        run, r[0], r[1], r[2]);
+                try (SiteWiseStandIn standIn = SiteWiseStandIn.start().acceptUnknownAliases(true)
+                        .latency(Duration.ofMillis(latencyMillis))) {
+                    long total = warmup + samples;
+                    ExportRun.Result r = ExportRun.run(enabled -> yaml(standIn, enabled, total), "telemetry", "sitewise",
+                            total, warmup, () -> standIn.acceptedCount() >= total);
+                    results.add(r);
+                    System.out.println("run " + run + ": " + r.describe());
+                }
             }
-            double rate = median(results.stream().mapToDouble(r -> r[0]).toArray());
-            double perCall = median(results.stream().mapToDouble(r -> r[1]).toArray());
+            double rate = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerSecond).toArray());
+            double perCall = ExportRun.median(results.stream().mapToDouble(ExportRun.Result::samplesPerCall).toArray());
             System.out.printf("delivered_samples_per_s=%d samples_per_call=%.1f latency_ms=%d%n", Math.round(rate), perCall,
                     latencyMillis);
             return 0;
-        }
-
-        private double[] once() throws Exception {
-            Path data = Files.createTempDirectory("sluice-bench-sitewise");
-            try (SiteWiseStandIn standIn = SiteWiseStandIn.start().acceptUnknownAliases(true)
-                    .latency(Duration.ofMillis(latencyMillis))) {
-                long total = (long) samples;
-                Gateway gateway = Gateway.start(ConfigLoader.parse(yaml(standIn, false, total), "export-sitewise.yaml"), data);
-                try {
-                    // 1. fill the store while the destination is disabled (its cursor stays at the start)
-                    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                    while (gateway.store().nextSequence("telemetry") < total) {
-                        if (System.nanoTime() > deadline) throw new IllegalStateException("the simulator did not fill the store");
-                        Thread.sleep(20);
-                    }
-                    // 2. enable the destination and time the drain into the stand-in
-                    long t0 = System.nanoTime();
-                    gateway.reconfigure(ConfigLoader.parse(yaml(standIn, true, total), "export-sitewise.yaml"));
-                    deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                    while (standIn.acceptedCount() < total) {
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("only " + standIn.acceptedCount() + " of " + total + " delivered");
-                        }
-                        Thread.sleep(2);
-                    }
-                    double secs = (System.nanoTime() - t0) / 1e9;
-                    long calls = standIn.requests();
-                    return new double[] {total / secs, (double) total / calls, calls / secs};
-                } finally {
-                    gateway.close();
-                }
-            } finally {
-                deleteTree(data);
-            }
         }
 
         private String yaml(SiteWiseStandIn standIn, boolean enabled, long total) {
@@ -152,27 +121,6 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
                         endpoint-override: %s
                     %s%s""".formatted(total, tags, enabled, standIn.endpoint(),
                     maxCallsInFlight == null ? "" : "    max-calls-in-flight: " + maxCallsInFlight + "\n", rate);
-        }
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (java.io.IOException ignored) {
-                    // temp dir; best effort
-                }
-            });
-        } catch (java.io.IOException ignored) {
-            // temp dir; best effort
         }
     }
 }
