@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,9 @@ public final class SiteWiseStandIn implements AutoCloseable {
     private final List<EntryError> errors = new ArrayList<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong rejectedRequests = new AtomicLong();
+    /** Numbers (in order of arrival) of the requests on {@code POST /properties} not answered yet. */
+    private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
+    private final AtomicLong overtakingAnswers = new AtomicLong();
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger unavailableNext = new AtomicInteger();
     private volatile boolean throttleAll;
@@ -274,6 +278,11 @@ public final class SiteWiseStandIn implements AutoCloseable {
         return requests.get();
     }
 
+    /** Requests answered while a request that arrived before them was still unanswered. */
+    public long overtakingAnswers() {
+        return overtakingAnswers.get();
+    }
+
     /** Requests refused as a whole (throttled, unavailable, invalid). */
     public long rejectedRequests() {
         return rejectedRequests.get();
@@ -303,6 +312,7 @@ public final class SiteWiseStandIn implements AutoCloseable {
     // ---- the service ---------------------------------------------------------------------------------------
 
     private void handle(HttpExchange exchange) throws IOException {
+        long number = 0;
         try (exchange) {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -316,7 +326,8 @@ public final class SiteWiseStandIn implements AutoCloseable {
                         "no operation at " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
                 return;
             }
-            long number = describe ? 0 : requests.incrementAndGet();
+            number = describe ? 0 : requests.incrementAndGet();
+            if (!describe) unanswered.add(number);
             Duration wait = latency;
             if (!wait.isZero()) {
                 Thread.sleep(wait.toMillis());
@@ -383,12 +394,15 @@ public final class SiteWiseStandIn implements AutoCloseable {
             for (JsonNode entry : request.get("entries")) {
                 processEntry(entry, partial, number, errorEntries);
             }
+            if (unanswered.first() < number) overtakingAnswers.incrementAndGet();
             send(exchange, 200, json.writeValueAsBytes(response), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warn("SiteWise stand-in failed on a request", e);
             error(exchange, 500, "InternalFailureException", "stand-in failure: " + e);
+        } finally {
+            if (number > 0) unanswered.remove(number);
         }
     }
 

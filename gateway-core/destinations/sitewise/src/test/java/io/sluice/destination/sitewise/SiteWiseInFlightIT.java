@@ -1,8 +1,10 @@
 package io.sluice.destination.sitewise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sluice.rigs.proxy.FaultProxy;
 import io.sluice.rigs.sitewise.AcceptedValue;
 import io.sluice.rigs.sitewise.SiteWiseStandIn;
 import io.sluice.rigs.sitewise.ValueType;
@@ -20,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Eight calls in flight against the SiteWise stand-in while its answers come back out of order: each request waits a
- * latency that changes every few milliseconds (0 to 30 ms), so a later request is often answered before an earlier
- * one. Every property's values must still arrive exactly once, in stream order.
+ * Eight calls in flight to the SiteWise stand-in through the fault proxy while requests and answers overtake each
+ * other: the proxy holds each chunk of every connection for a delay, and the stand-in waits a latency before it
+ * answers, both changing every few milliseconds (0 to 30 ms), so a later request is often stored and answered before
+ * an earlier one. Every property's values must still arrive exactly once, in stream order.
  */
 @Timeout(180)
 class SiteWiseInFlightIT {
@@ -33,6 +36,7 @@ class SiteWiseInFlightIT {
     Path data;
 
     private SiteWiseStandIn standIn;
+    private FaultProxy proxy;
     private Gateway gateway;
     private Thread jitter;
 
@@ -45,9 +49,11 @@ class SiteWiseInFlightIT {
     @BeforeEach
     void start() throws Exception {
         standIn = SiteWiseStandIn.start();
+        proxy = FaultProxy.start(standIn.port());
         jitter = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 standIn.latency(Duration.ofMillis(ThreadLocalRandom.current().nextInt(31)));
+                proxy.delay(Duration.ofMillis(ThreadLocalRandom.current().nextInt(31)));
                 try {
                     Thread.sleep(3);
                 } catch (InterruptedException e) {
@@ -64,6 +70,7 @@ class SiteWiseInFlightIT {
         if (gateway != null) gateway.close();
         jitter.interrupt();
         jitter.join(5000);
+        proxy.close();
         standIn.close();
     }
 
@@ -72,7 +79,7 @@ class SiteWiseInFlightIT {
     }
 
     @Test
-    void eachPropertysValuesArriveOnceInOrderWithEightCallsInFlightAnsweredOutOfOrder() throws Exception {
+    void eachPropertysValuesArriveOnceInOrderWithEightCallsInFlightOvertakingEachOtherThroughTheFaultProxy() throws Exception {
         int tags = 40;
         int perTag = 250;
         for (int i = 1; i <= tags; i++) standIn.defineAlias(alias(i), ValueType.INTEGER);
@@ -98,7 +105,7 @@ class SiteWiseInFlightIT {
                     request-timeout: 30s
                     max-backoff: 1s
                     max-calls-in-flight: 8
-                """.formatted(tags * perTag, tags, standIn.port());
+                """.formatted(tags * perTag, tags, proxy.port());
         gateway = Gateway.start(ConfigLoader.parse(yaml, "in-flight.yaml"), data);
         org.awaitility.Awaitility.await("all samples at the stand-in").atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(100)).until(() -> standIn.acceptedCount() >= tags * perTag);
@@ -116,5 +123,6 @@ class SiteWiseInFlightIT {
             }
         }
         assertEquals(List.of(), standIn.errorEntries());
+        assertTrue(standIn.overtakingAnswers() > 0, "some answers overtook an earlier request: the order was put to the test");
     }
 }
