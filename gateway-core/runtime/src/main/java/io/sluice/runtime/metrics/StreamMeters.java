@@ -10,8 +10,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Per-stream meters, tagged {@code stream}: what is stored, what no destination has had yet and how old it is, and
- * every kind of drop. Registering a stream twice is harmless (Micrometer returns the existing meters); a stream
- * removed by a reconfiguration reads as NaN.
+ * every kind of drop. A stream already registered (a reload keeps its streams) is skipped, since Micrometer warns about
+ * a gauge registered twice; a stream removed by a reconfiguration reads as NaN.
  *
  * <pre>
  *   sluice.stream.stored.samples       gauge    samples held
@@ -28,6 +28,7 @@ public final class StreamMeters {
 
     public static void register(MeterRegistry registry, SqliteStreamStore store, String stream) {
         Tags tags = Tags.of("stream", stream);
+        if (registry.find("sluice.stream.stored.samples").tags(tags).gauge() != null) return;
         gauge(registry, "sluice.stream.stored.samples", store, stream, tags, null, StreamStats::storedSamples);
         gauge(registry, "sluice.stream.stored.bytes", store, stream, tags, "bytes", StreamStats::storedBytes);
         gauge(registry, "sluice.stream.backlog", store, stream, tags, null, s -> s.nextSequence() - drained(s));
