@@ -31,7 +31,16 @@ public final class SluiceCli {
             description = "Log to this rolling file instead of stderr (not under Greengrass); overrides logging.file.")
     java.nio.file.Path logFile;
 
+    /**
+     * Idle HTTP connections the JDK's client keeps per endpoint (its default is 5). The SiteWise destination's SDK
+     * client uses it with up to 64 calls in flight; with 5, most answers closed their connection and the next call
+     * paid a new one (a TLS handshake and round trips against the service). Read once, when the JDK first keeps a
+     * connection, so it is set before anything else runs; an operator's {@code -Dhttp.maxConnections} wins.
+     */
+    static final String IDLE_HTTP_CONNECTIONS = "64";
+
     public static void main(String[] args) {
+        if (System.getProperty("http.maxConnections") == null) System.setProperty("http.maxConnections", IDLE_HTTP_CONNECTIONS);
         Logging.configure(args);
         System.exit(newCommandLine().execute(args));
     }

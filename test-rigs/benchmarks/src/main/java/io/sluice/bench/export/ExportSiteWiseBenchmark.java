@@ -69,6 +69,8 @@ public final class ExportSiteWiseBenchmark implements Benchmark {
 
         @Override
         public Integer call() throws Exception {
+            // as sluice's main does (SluiceCli): calls in flight keep their connections
+            if (System.getProperty("http.maxConnections") == null) System.setProperty("http.maxConnections", "64");
             System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "AKIDBENCHMARK"));
             System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "benchmark"));
             if (latencyMillis < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--latency-ms must not be negative");
