@@ -145,10 +145,17 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         static final int MAX_ROUTES = 100_000;
         private final Map<String, Map<String, Route>> byConnector = new java.util.HashMap<>();
         private int size;
+        private String lastConnector;
+        private Map<String, Route> lastByTag; // lastConnector's routes: a window holds one connector's samples in a row
 
         Route of(OutboundSample s) {
-            Map<String, Route> byTag = byConnector.get(s.connector());
-            if (byTag == null) byConnector.put(s.connector(), byTag = new java.util.HashMap<>());
+            Map<String, Route> byTag = lastByTag;
+            if (byTag == null || s.connector() != lastConnector) {
+                byTag = byConnector.get(s.connector());
+                if (byTag == null) byConnector.put(s.connector(), byTag = new java.util.HashMap<>());
+                lastConnector = s.connector();
+                lastByTag = byTag;
+            }
             String tag = s.sample().tag();
             Route r = byTag.get(tag);
             if (r != null && r.fits(s)) return r;
@@ -158,6 +165,8 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
                 byConnector.clear();
                 size = 0;
                 byConnector.put(s.connector(), byTag = new java.util.HashMap<>());
+                lastConnector = s.connector();
+                lastByTag = byTag;
             }
             if (byTag.put(tag, r) == null) size++;
             return r;
