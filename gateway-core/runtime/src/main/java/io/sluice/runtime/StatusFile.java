@@ -124,11 +124,20 @@ public final class StatusFile implements AutoCloseable {
         byte[] rest = Arrays.copyOfRange(json, open + 1, close + 1);
         CRC32 crc = new CRC32();
         crc.update(rest);
-        byte[] header = String.format("{\"statusLength\":\"%010d\",\"statusCrc32\":\"%08x\",", HEADER_LENGTH + rest.length,
-                crc.getValue()).getBytes(StandardCharsets.US_ASCII);
+        byte[] header = header(HEADER_LENGTH + rest.length, crc.getValue());
         byte[] document = Arrays.copyOf(header, header.length + rest.length);
         System.arraycopy(rest, 0, document, header.length, rest.length);
         return document;
+    }
+
+    /** {@code {"statusLength":"%010d","statusCrc32":"%08x",}} of {@code length} and {@code crc32}, without a Formatter. */
+    static byte[] header(int length, long crc32) {
+        byte[] h = "{\"statusLength\":\"0000000000\",\"statusCrc32\":\"00000000\",".getBytes(StandardCharsets.US_ASCII);
+        int at = 26; // the last digit of the length
+        for (long v = length; v > 0 && at >= 17; v /= 10) h[at--] = (byte) ('0' + v % 10);
+        at = 51; // the last digit of the CRC
+        for (long v = crc32 & 0xffffffffL; v > 0; v >>>= 4) h[at--] = (byte) "0123456789abcdef".charAt((int) (v & 0xf));
+        return h;
     }
 
     /**

@@ -47,6 +47,15 @@ class StatusFileTest {
     }
 
     @Test
+    void theHeaderIsTheFixedWidthLengthAndCrc() {
+        for (long[] c : new long[][] {{54, 0}, {55, 0x1L}, {1234567, 0xdeadbeefL}, {9_999_999_999L / 10, 0xffffffffL},
+                {12345, 0x00abcdefL}, {Integer.MAX_VALUE, 0x80000000L}}) {
+            String expected = String.format("{\"statusLength\":\"%010d\",\"statusCrc32\":\"%08x\",", c[0], c[1]);
+            assertEquals(expected, new String(StatusFile.header((int) c[0], c[1]), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void aTornDocumentIsNeverReturned() throws Exception {
         byte[] older = StatusFile.frame(utf8("{\"state\":\"running\",\"n\":111111}"));
         byte[] newer = StatusFile.frame(utf8("{\"state\":\"running\",\"n\":222222}"));

@@ -378,23 +378,29 @@ final class WindowSender {
         return Settled.HOLD_DESTINATION;
     }
 
-    /** Keeps a delivered packet's receipt, one per run of consecutive samples of a stream, until the cursors move. */
+    /**
+     * Keeps a delivered packet's receipt until the cursors move: one {@link DeliveryReceipt} per stream of the packet
+     * (usually one), holding its runs of consecutive samples, not one object per run.
+     */
     private void keepReceipt(Packet packet, Receipt receipt, List<DeliveryReceipt> receipts) {
         long at = clock.millis();
         String stream = null;
-        long first = 0;
-        long last = 0;
+        DeliveryReceipt.Runs runs = null;
+        Map<String, DeliveryReceipt.Runs> others = null; // streams after the first, in a packet of several
         for (OutboundSample s : packet.samples()) {
-            if (stream != null && s.stream().equals(stream) && s.sequence() == last + 1) {
-                last = s.sequence();
+            if (stream == null) {
+                stream = s.stream();
+                runs = new DeliveryReceipt.Runs();
+            } else if (!stream.equals(s.stream())) {
+                if (others == null) others = new LinkedHashMap<>();
+                others.computeIfAbsent(s.stream(), k -> new DeliveryReceipt.Runs()).add(s.sequence());
                 continue;
             }
-            if (stream != null) receipts.add(new DeliveryReceipt(stream, first, last, name, at, receipt));
-            stream = s.stream();
-            first = s.sequence();
-            last = first;
+            runs.add(s.sequence());
         }
-        if (stream != null) receipts.add(new DeliveryReceipt(stream, first, last, name, at, receipt));
+        if (stream == null) return;
+        receipts.add(runs.receipt(stream, name, at, receipt));
+        if (others != null) others.forEach((other, r) -> receipts.add(r.receipt(other, name, at, receipt)));
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.sluice.runtime.store;
 
 import java.io.ByteArrayOutputStream;
-import java.util.Arrays;
 
 /**
  * The runs of one kept receipt row ({@code receipts.runs}): a packet whose samples are not consecutive in their stream
@@ -16,14 +15,15 @@ final class ReceiptRuns {
 
     private ReceiptRuns() {}
 
-    /** Encodes ascending, disjoint runs ({@code firsts[i]..lasts[i]}, {@code n} of them) starting at {@code firsts[0]}. */
-    static byte[] encode(long[] firsts, long[] lasts, int n) {
+    /** Encodes the runs of {@code r} (ascending, disjoint), starting at its first sequence. */
+    static byte[] encode(DeliveryReceipt r) {
+        int n = r.runCount();
         ByteArrayOutputStream out = new ByteArrayOutputStream(n * 3);
-        long next = firsts[0];
+        long next = r.firstSequence();
         for (int i = 0; i < n; i++) {
-            varint(out, firsts[i] - next);
-            varint(out, lasts[i] - firsts[i]);
-            next = lasts[i] + 1;
+            varint(out, r.runFirst(i) - next);
+            varint(out, r.runLast(i) - r.runFirst(i));
+            next = r.runLast(i) + 1;
         }
         return out.toByteArray();
     }
@@ -45,22 +45,6 @@ final class ReceiptRuns {
             next = last + 1;
         }
         return null;
-    }
-
-    /** Sorts runs by first sequence (they are disjoint), keeping each first with its last. */
-    static void sort(long[] firsts, long[] lasts, int n) {
-        for (int i = 1; i < n; i++) {
-            if (firsts[i] < firsts[i - 1]) {
-                long[][] pairs = new long[n][];
-                for (int j = 0; j < n; j++) pairs[j] = new long[] {firsts[j], lasts[j]};
-                Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
-                for (int j = 0; j < n; j++) {
-                    firsts[j] = pairs[j][0];
-                    lasts[j] = pairs[j][1];
-                }
-                return;
-            }
-        }
     }
 
     private static void varint(ByteArrayOutputStream out, long v) {

@@ -348,55 +348,51 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
     }
 
     /**
-     * Adds the receipts of a cursor move that lie below its new position; true if it added any. The runs of one
-     * packet (same receipt, destination and delivery time) become one row: a packet of interleaved samples, such as an
-     * MQTT message holding one lane's tags, is many runs of one sample each, and a row per run cost a JSON document
-     * and an insert into two indexes per sample ({@link ReceiptRuns}).
+     * Adds the receipts of a cursor move that lie below its new position; true if it added any. One packet (same
+     * receipt, destination and delivery time) becomes one row: a packet of interleaved samples, such as an MQTT
+     * message holding one lane's tags, is many runs, kept as one row spanning them with the runs in a blob
+     * ({@link ReceiptRuns}). A receipt usually is one packet's already; receipts of one packet handed over as several
+     * are joined here.
      */
     private static boolean addReceipts(PreparedStatement insert, long streamId, StoreOp.Cursor c) throws SQLException {
-        Map<ReceiptKey, List<DeliveryReceipt>> packets = new LinkedHashMap<>();
+        Map<ReceiptKey, DeliveryReceipt.Runs> packets = new LinkedHashMap<>();
         DeliveryReceipt previous = null;
-        List<DeliveryReceipt> previousRuns = null;
+        DeliveryReceipt.Runs previousRuns = null;
+        long end = c.nextSeq();
         for (DeliveryReceipt r : c.receipts()) {
-            if (r.lastSequence() >= c.nextSeq() || r.receipt() == null) continue;
-            if (previous != null && r.receipt() == previous.receipt() && r.deliveredAtMillis() == previous.deliveredAtMillis()
-                    && r.destination().equals(previous.destination())) {
-                previousRuns.add(r); // the next run of the same packet: no need to hash the receipt
-                continue;
-            }
+            if (r.firstSequence() >= end || r.receipt() == null) continue;
+            if (previous == null || r.receipt() != previous.receipt() || r.deliveredAtMillis() != previous.deliveredAtMillis()
+                    || !r.destination().equals(previous.destination())) {
+                previousRuns = packets.computeIfAbsent(new ReceiptKey(r.destination(), r.deliveredAtMillis(), r.receipt()),
+                        k -> new DeliveryReceipt.Runs());
+            } // else: the same packet again, no need to hash the receipt
             previous = r;
-            previousRuns = packets.computeIfAbsent(new ReceiptKey(r.destination(), r.deliveredAtMillis(), r.receipt()),
-                    k -> new ArrayList<>());
-            previousRuns.add(r);
+            // runs are ascending: the ones the cursor does not pass are at the end (they are sent again)
+            for (int i = 0, n = r.runCount(); i < n && r.runLast(i) < end; i++) previousRuns.add(r.runFirst(i), r.runLast(i));
         }
-        for (Map.Entry<ReceiptKey, List<DeliveryReceipt>> packet : packets.entrySet()) {
+        boolean any = false;
+        for (Map.Entry<ReceiptKey, DeliveryReceipt.Runs> packet : packets.entrySet()) {
+            if (packet.getValue().isEmpty()) continue;
             ReceiptKey key = packet.getKey();
-            List<DeliveryReceipt> runs = packet.getValue();
             String json;
             try {
                 json = JSON.writeValueAsString(key.receipt());
             } catch (JsonProcessingException e) {
                 continue; // a map of strings always serialises
             }
-            int n = runs.size();
-            long[] firsts = new long[n];
-            long[] lasts = new long[n];
-            for (int i = 0; i < n; i++) {
-                firsts[i] = runs.get(i).firstSequence();
-                lasts[i] = runs.get(i).lastSequence();
-            }
-            ReceiptRuns.sort(firsts, lasts, n);
+            DeliveryReceipt row = packet.getValue().receipt(c.stream().name, key.destination(), key.deliveredAtMillis(), key.receipt());
             insert.setLong(1, streamId);
-            insert.setLong(2, firsts[0]);
-            insert.setLong(3, lasts[n - 1]);
+            insert.setLong(2, row.firstSequence());
+            insert.setLong(3, row.lastSequence());
             insert.setString(4, key.destination());
             insert.setLong(5, key.deliveredAtMillis());
             insert.setString(6, json);
-            if (n == 1) insert.setNull(7, java.sql.Types.BLOB);
-            else insert.setBytes(7, ReceiptRuns.encode(firsts, lasts, n));
+            if (row.runCount() == 1) insert.setNull(7, java.sql.Types.BLOB);
+            else insert.setBytes(7, ReceiptRuns.encode(row));
             insert.addBatch();
+            any = true;
         }
-        return !packets.isEmpty();
+        return any;
     }
 
     /** What the runs of one packet share. */

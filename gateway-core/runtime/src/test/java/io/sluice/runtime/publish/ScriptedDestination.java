@@ -18,7 +18,7 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
- * A destination whose answers a test scripts: one packet per 10 samples, ordering key per stream and tag, and an
+ * A destination whose answers a test scripts: one packet per 10 samples (or per {@link #lanes lane}), and an
  * outcome per packet chosen by {@link #script}. Records every packet it was sent and every one it accepted.
  */
 public final class ScriptedDestination implements Destination {
@@ -33,6 +33,8 @@ public final class ScriptedDestination implements Destination {
     public static volatile IntFunction<CompletableFuture<Void>> gate = call -> null;
     /** Sample -> the rejection {@link #pack} gives it (null: packed and sent). */
     public static volatile Function<OutboundSample, Rejection> rejectAtPack = s -> null;
+    /** When above 0, {@link #pack} makes this many packets instead, sample i in packet i % lanes (interleaved). */
+    public static volatile int lanes = 0;
     /** The number of every call made, in order. */
     public static final List<Integer> calls = new CopyOnWriteArrayList<>();
     private int callCount;
@@ -41,6 +43,7 @@ public final class ScriptedDestination implements Destination {
         script = (call, p) -> PacketOutcome.DELIVERED;
         gate = call -> null;
         rejectAtPack = s -> null;
+        lanes = 0;
         sent.clear();
         accepted.clear();
         calls.clear();
@@ -61,6 +64,15 @@ public final class ScriptedDestination implements Destination {
             else rejected.add(r);
         }
         List<Packet> packets = new ArrayList<>();
+        int laneCount = lanes;
+        if (laneCount > 0) {
+            for (int lane = 0; lane < laneCount && lane < samples.size(); lane++) {
+                List<OutboundSample> of = new ArrayList<>();
+                for (int i = lane; i < samples.size(); i += laneCount) of.add(samples.get(i));
+                packets.add(new Packet(of.get(0).stream() + "/lane" + lane, of.size(), of, null));
+            }
+            return new PackResult(packets, rejected);
+        }
         for (int i = 0; i < samples.size(); i += 10) {
             List<OutboundSample> slice = samples.subList(i, Math.min(samples.size(), i + 10));
             packets.add(new Packet(slice.get(0).stream() + "/" + i, slice.size(), slice, null));

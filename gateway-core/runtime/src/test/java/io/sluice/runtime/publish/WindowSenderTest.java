@@ -188,4 +188,26 @@ class WindowSenderTest {
         assertEquals(1, receipts(25).size());
         assertEquals(1, receipts(5).size(), "the first run was not sent again");
     }
+
+    @Test
+    void aPacketOfInterleavedSamplesLeavesOneReceiptRowWhoseRunsFindEachOfItsSamples() throws Exception {
+        ScriptedDestination.lanes = 3; // packet i holds sequences i, i+3, i+6, ...: ten runs of one sample each
+        ScriptedDestination.script = (call, p) -> receiptOf(p);
+        WindowReader.Prepared window = reader.next();
+        assertEquals(3, window.packed().packets().size());
+        assertTrue(sender.send(window.window(), window.packed()));
+        assertEquals(30, durableCursor());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("store.db"));
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM receipts")) {
+            assertEquals(3, rs.getLong(1), "one row per packet");
+        }
+        for (long seq = 0; seq < 30; seq++) {
+            List<io.sluice.runtime.store.DeliveryReceipt> found = receipts(seq);
+            assertEquals(1, found.size(), "receipts of " + seq);
+            assertEquals(seq, found.get(0).firstSequence(), "the run of " + seq + " is itself");
+            assertEquals(seq, found.get(0).lastSequence());
+            assertEquals(String.valueOf(seq % 3), found.get(0).receipt().fields().get("first"), "the packet of " + seq);
+        }
+    }
 }

@@ -105,7 +105,85 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         return names;
     }
 
-    /** The topic of one sample, or null with a reason in {@code why} when it can never be published. */
+    /**
+     * Where a sample of one tag goes: its topic (or why it can never be published there) and its ordering lane
+     * within the topic, rendered once per tag instead of once per sample ({@link Routes}).
+     */
+    static final class Route {
+        final String stream;
+        final String unit;
+        final io.sluice.spi.AssetContext asset;
+        final String topic;
+        /** Why the topic can never be published, or null. */
+        final String problem;
+        /** The topic and the tag's lane ({@code topic NUL lane}): the packets' ordering key. */
+        final String laneKey;
+
+        Route(OutboundSample s, String topic, String problem, int laneCount) {
+            this.stream = s.stream();
+            this.unit = s.sample().unit();
+            this.asset = s.asset();
+            this.topic = topic;
+            this.problem = problem;
+            this.laneKey = topic + '\u0000' + Math.floorMod((s.connector() + '\u0000' + s.sample().tag()).hashCode(), laneCount);
+        }
+
+        /** Whether {@code s} (of this route's connector and tag) renders as this route did. */
+        boolean fits(OutboundSample s) {
+            return java.util.Objects.equals(stream, s.stream()) && java.util.Objects.equals(unit, s.sample().unit())
+                    && (asset == s.asset() || java.util.Objects.equals(asset, s.asset()));
+        }
+    }
+
+    /**
+     * The routes of the tags seen, per connector and tag. A route is rendered again when what a topic may name
+     * changed for that tag (stream, unit, asset context); the connector and tag are the key. At most
+     * {@link #MAX_ROUTES} are kept (then they are forgotten and rendered again). Used by {@link #pack} only, which is
+     * never called concurrently with itself.
+     */
+    final class Routes {
+        static final int MAX_ROUTES = 100_000;
+        private final Map<String, Map<String, Route>> byConnector = new java.util.HashMap<>();
+        private int size;
+        private String lastConnector;
+        private Map<String, Route> lastByTag; // lastConnector's routes: a window holds one connector's samples in a row
+
+        Route of(OutboundSample s) {
+            Map<String, Route> byTag = lastByTag;
+            if (byTag == null || s.connector() != lastConnector) {
+                byTag = byConnector.get(s.connector());
+                if (byTag == null) byConnector.put(s.connector(), byTag = new java.util.HashMap<>());
+                lastConnector = s.connector();
+                lastByTag = byTag;
+            }
+            String tag = s.sample().tag();
+            Route r = byTag.get(tag);
+            if (r != null && r.fits(s)) return r;
+            String topic = topic(s);
+            r = new Route(s, topic, topicProblem(topic), config.maxInFlight());
+            if (size >= MAX_ROUTES) {
+                byConnector.clear();
+                size = 0;
+                byConnector.put(s.connector(), byTag = new java.util.HashMap<>());
+                lastConnector = s.connector();
+                lastByTag = byTag;
+            }
+            if (byTag.put(tag, r) == null) size++;
+            return r;
+        }
+
+        int size() {
+            return size;
+        }
+    }
+
+    private final Routes routes = new Routes();
+
+    Routes routes() {
+        return routes;
+    }
+
+    /** The topic of one sample, rendered from the {@code topic} template. */
     String topic(OutboundSample s) {
         return config.topic().render(s::placeholder, "_");
     }
@@ -125,22 +203,22 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     public PackResult pack(List<OutboundSample> samples) {
         Map<String, List<OutboundSample>> lanes = new LinkedHashMap<>();
         List<Rejection> rejected = new ArrayList<>();
-        Map<String, String> topicProblems = new java.util.HashMap<>();
         int laneCount = config.maxInFlight();
         boolean snapshots = config.payloadFormat() == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT;
         for (OutboundSample s : samples) {
-            String topic = topic(s);
-            String problem = topicProblems.computeIfAbsent(topic, t -> String.valueOf(topicProblem(t)));
-            if (!problem.equals("null")) {
-                rejected.add(new Rejection(s, problem));
+            Route route = routes.of(s);
+            if (route.problem != null) {
+                rejected.add(new Rejection(s, route.problem));
                 continue;
             }
             // series: a tag always in one lane, so its samples stay in order. Snapshots: one source timestamp in one
             // lane (a snapshot stays whole), the timestamps spread over all lanes so that a single source is not
             // held to one message in flight; each snapshot carries its own time
-            int lane = Math.floorMod(snapshots ? java.util.Objects.hash(s.connector(), s.asset(), s.sample().sourceTimeNanos())
-                    : (s.connector() + '\0' + s.sample().tag()).hashCode(), laneCount);
-            lanes.computeIfAbsent(topic + "\u0000" + lane, k -> new ArrayList<>()).add(s);
+            String laneKey = snapshots ? route.topic + "\u0000" + Math.floorMod(java.util.Objects.hash(s.connector(), s.asset(),
+                    s.sample().sourceTimeNanos()), laneCount) : route.laneKey;
+            List<OutboundSample> lane = lanes.get(laneKey);
+            if (lane == null) lanes.put(laneKey, lane = new ArrayList<>());
+            lane.add(s);
         }
         List<Packet> packets = new ArrayList<>();
         for (Map.Entry<String, List<OutboundSample>> e : lanes.entrySet()) {

@@ -7,8 +7,11 @@ import io.sluice.samplejson.SeriesJson;
 import io.sluice.spi.destination.OutboundSample;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -69,12 +72,33 @@ public final class IotPayloadFormat {
      * publisher's busiest path.
      */
     static boolean mostlyOneValuePerTag(List<OutboundSample> samples, int from, int to) {
-        Set<String> tags = new HashSet<>();
+        // distinct (stream, connector, tag), counted by tag name alone while each name has one stream and connector
+        // (the usual case): no key object per sample on the publisher's hottest path
+        Map<String, OutboundSample> firstOfTag = new HashMap<>(Math.max(16, (to - from) * 4 / 3 + 1));
         for (int i = from; i < to; i++) {
             OutboundSample s = samples.get(i);
-            tags.add(s.stream() + '\u0000' + s.connector() + '\u0000' + s.sample().tag());
+            OutboundSample first = firstOfTag.putIfAbsent(s.sample().tag(), s);
+            if (first != null && (!Objects.equals(first.stream(), s.stream()) || !Objects.equals(first.connector(), s.connector()))) {
+                return atMostOneAndAHalfValuesPerTag(to - from, distinctTags(samples, from, to));
+            }
         }
-        return (to - from) * 2 <= tags.size() * 3; // at most 1.5 values per tag
+        return atMostOneAndAHalfValuesPerTag(to - from, firstOfTag.size());
+    }
+
+    private static boolean atMostOneAndAHalfValuesPerTag(int values, int tags) {
+        return values * 2 <= tags * 3;
+    }
+
+    /** One tag of one connector in one stream. */
+    private record TagKey(String stream, String connector, String tag) {}
+
+    private static int distinctTags(List<OutboundSample> samples, int from, int to) {
+        Set<TagKey> tags = new HashSet<>();
+        for (int i = from; i < to; i++) {
+            OutboundSample s = samples.get(i);
+            tags.add(new TagKey(s.stream(), s.connector(), s.sample().tag()));
+        }
+        return tags.size();
     }
 
     private static byte[] series(List<OutboundSample> samples, int from, int to) {

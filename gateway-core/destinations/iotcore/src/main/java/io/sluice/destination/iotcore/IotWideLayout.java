@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.ToLongFunction;
 
@@ -45,8 +46,19 @@ final class IotWideLayout {
                          long status, String unit) {
         static Group of(OutboundSample s) {
             Sample x = s.sample();
-            return new Group(s.stream(), s.connector(), s.asset() == null ? Map.of() : s.asset().levels(),
-                    x.value().typeName(), x.quality(), x.statusCode(), x.unit());
+            return new Group(s.stream(), s.connector(), levels(s), x.value().typeName(), x.quality(), x.statusCode(), x.unit());
+        }
+
+        private static Map<String, String> levels(OutboundSample s) {
+            return s.asset() == null ? Map.of() : s.asset().levels();
+        }
+
+        /** Whether {@code s} belongs to this group: {@code Group.of(s).equals(this)} without making the group. */
+        boolean holds(OutboundSample s) {
+            Sample x = s.sample();
+            return x.quality() == quality && x.statusCode() == status && Objects.equals(stream, s.stream())
+                    && Objects.equals(connector, s.connector()) && Objects.equals(type, x.value().typeName())
+                    && Objects.equals(unit, x.unit()) && Objects.equals(asset, levels(s));
         }
     }
 
@@ -69,10 +81,9 @@ final class IotWideLayout {
         Tags lastTags = null;
         for (int i = 0; i < n; i++) {
             OutboundSample s = samples.get(from + i);
-            Group key = Group.of(s);
-            if (!key.equals(lastGroup)) {
-                lastGroup = key;
-                lastTags = groups.computeIfAbsent(key, k -> new Tags());
+            if (lastGroup == null || !lastGroup.holds(s)) {
+                lastGroup = Group.of(s);
+                lastTags = groups.computeIfAbsent(lastGroup, k -> new Tags());
             }
             Map<String, Integer> position = lastTags.position;
             Integer p = position.get(s.sample().tag());

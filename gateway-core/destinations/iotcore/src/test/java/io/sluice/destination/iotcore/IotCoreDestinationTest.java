@@ -3,6 +3,8 @@ package io.sluice.destination.iotcore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.spi.AssetContext;
+import io.sluice.spi.Quality;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
 import io.sluice.spi.config.DataSize;
@@ -152,5 +154,74 @@ class IotCoreDestinationTest {
         assertTrue(r.rejected().get(0).reason().contains("payload limit"), r.rejected().get(0).reason());
         assertTrue(r.packets().isEmpty());
         assertTrue(Optional.of(r).isPresent());
+    }
+
+    private static OutboundSample sample(String stream, long seq, String connector, String tag, String unit, AssetContext asset) {
+        return new OutboundSample(stream, seq, connector, new Sample(tag, Value.of(1.5), Quality.GOOD, 0, seq, seq, unit), asset);
+    }
+
+    private static Map<Long, String> topicsBySequence(PackResult r) {
+        Map<Long, String> out = new HashMap<>();
+        for (Packet p : r.packets()) {
+            for (OutboundSample s : p.samples()) out.put(s.sequence(), ((IotCoreDestination.Message) p.body()).topic());
+        }
+        return out;
+    }
+
+    @Test
+    void aTagsTopicIsRenderedOnceAndAgainWhenWhatItNamesChanges() {
+        IotCoreDestination d = new IotCoreDestination("d", IotTestSamples.config("ssl://h:1", "c", "k", null,
+                IotCoreDestinationConfig.PayloadFormat.JSON, "plant/{stream}/{machine}/{unit}/{tag}"));
+        AssetContext press = new AssetContext(Map.of("machine", "press-3"));
+        List<OutboundSample> first = new ArrayList<>();
+        for (int i = 0; i < 300; i++) first.add(sample("s", i, "plc", "t" + (i % 30), "bar", press));
+        assertEquals("plant/s/press-3/bar/t7", topicsBySequence(d.pack(first)).get(7L));
+        assertEquals(30, d.routes().size(), "one route per tag, not per sample");
+
+        List<OutboundSample> second = List.of(
+                sample("s", 300, "plc", "t7", "bar", new AssetContext(Map.of("machine", "press-3"))), // equal, not the same
+                sample("s", 301, "plc", "t8", "bar", new AssetContext(Map.of("machine", "press-4"))), // moved
+                sample("s", 302, "plc", "t9", "kPa", press),                                          // another unit
+                sample("other", 0, "plc", "t10", "bar", press),                                       // another stream
+                sample("s", 303, "plc2", "t11", "bar", press));                                      // another connector
+        Map<Long, String> topics = topicsBySequence(d.pack(second));
+        assertEquals("plant/s/press-3/bar/t7", topics.get(300L));
+        assertEquals("plant/s/press-4/bar/t8", topics.get(301L));
+        assertEquals("plant/s/press-3/kPa/t9", topics.get(302L));
+        assertEquals("plant/other/press-3/bar/t10", topics.get(0L));
+        assertEquals("plant/s/press-3/bar/t11", topics.get(303L));
+        assertEquals(31, d.routes().size(), "changed routes replace their tag's; the other connector's tag is new");
+    }
+
+    @Test
+    void aTagKeepsItsLaneOfTopicAndConnectorAndTag() {
+        IotCoreDestinationConfig c = IotTestSamples.config("ssl://h:1", "c", "k", null,
+                IotCoreDestinationConfig.PayloadFormat.JSON, "t/{stream}");
+        IotCoreDestination d = new IotCoreDestination("d", c);
+        List<OutboundSample> in = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) in.add(sample("s", i, i % 2 == 0 ? "a" : "b", "tag." + (i % 97), null, AssetContext.EMPTY));
+        for (int round = 0; round < 2; round++) {
+            for (Packet p : d.pack(in).packets()) {
+                for (OutboundSample s : p.samples()) {
+                    int lane = Math.floorMod((s.connector() + '\u0000' + s.sample().tag()).hashCode(), c.maxInFlight());
+                    assertEquals("t/s\u0000" + lane, p.orderingKey(), "lane of " + s.connector() + "/" + s.sample().tag());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theRoutesKeptAreBoundedAndStayRightAfterBeingForgotten() {
+        IotCoreDestination d = new IotCoreDestination("d", IotTestSamples.config("ssl://h:1", "c", "k", null,
+                IotCoreDestinationConfig.PayloadFormat.JSON, "plant/{tag}"));
+        IotCoreDestination.Routes routes = d.routes();
+        int n = IotCoreDestination.Routes.MAX_ROUTES + 10;
+        for (int i = 0; i < n; i++) {
+            OutboundSample s = sample("s", i, "plc", "tag" + i, null, AssetContext.EMPTY);
+            assertEquals("plant/tag" + i, routes.of(s).topic);
+            assertTrue(routes.size() <= IotCoreDestination.Routes.MAX_ROUTES);
+        }
+        assertEquals("plant/tag5", routes.of(sample("s", 0, "plc", "tag5", null, AssetContext.EMPTY)).topic);
+        assertTrue(routes.size() < 100, "forgotten once full: " + routes.size());
     }
 }
