@@ -75,8 +75,11 @@ public record IotCoreDestinationConfig(
         @DefaultValue("10") @Range(min = 1, max = 100)
         int maxInFlight,
 
-        @Doc("Most samples the publisher reads from the store for one packing round.")
-        @DefaultValue("10000") @Range(min = 1, max = 1000000)
+        @Doc("Most samples the publisher reads from the store for one packing round. Each topic lane's share of a round "
+                + "becomes its messages, so a round must hold several values per tag for messages to compress well: "
+                + "100000 is one second of 10,000 tags at 10 Hz (with a batch-interval of 1s on the export, or when the "
+                + "byte quota holds samples back). Up to two rounds are in memory, ~100 bytes a sample.")
+        @DefaultValue("100000") @Range(min = 1, max = 1000000)
         int windowSamples,
 
         @Doc("MQTT keep-alive (IoT Core: 30s to 1200s).")
