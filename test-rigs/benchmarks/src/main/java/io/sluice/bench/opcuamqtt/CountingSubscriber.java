@@ -8,6 +8,8 @@ import io.sluice.rigs.pki.TestPki;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -43,6 +45,8 @@ final class CountingSubscriber implements AutoCloseable {
     private int latencyCount;
     private long[] seq = new long[64];
     private long[] ts = new long[64];
+    private Path dumpDir;
+    private int dumpsLeft;
 
     CountingSubscriber(MosquittoRig broker, String filter) throws Exception {
         TestPki.PemIdentity me = broker.issueClientCertificate("bench-subscriber");
@@ -67,6 +71,12 @@ final class CountingSubscriber implements AutoCloseable {
         return firstDecodeError;
     }
 
+    /** Writes the next {@code count} payloads received, as they came, to {@code payload-NNN.bin} in {@code dir}. */
+    synchronized void dumpPayloads(Path dir, int count) {
+        dumpDir = dir;
+        dumpsLeft = count;
+    }
+
     /** Starts recording latencies (dropping those recorded before). */
     synchronized void startMeasuring() {
         latencyCount = 0;
@@ -85,6 +95,15 @@ final class CountingSubscriber implements AutoCloseable {
         long receivedNanos = toNanos(Instant.now());
         messages++;
         payloadBytes += payload.length;
+        if (dumpsLeft > 0) {
+            try {
+                Files.write(dumpDir.resolve(String.format("payload-%03d.bin", messages)), payload);
+                dumpsLeft--;
+            } catch (IOException e) {
+                dumpsLeft = 0;
+                System.out.println("cannot write a payload to " + dumpDir + ": " + e);
+            }
+        }
         try {
             decode(payload, receivedNanos);
         } catch (IOException | RuntimeException e) {

@@ -52,7 +52,8 @@ public final class OpcUaMqttBenchmark implements Benchmark {
         return new CommandLine(new Options()).execute(args);
     }
 
-    record Result(double valuesPerSecond, double distinctPerSecond, double p95, double microsPerValue, double rssMb) {}
+    record Result(double valuesPerSecond, double distinctPerSecond, double p95, double microsPerValue, double rssMb,
+                  double messagesPerSecond, double bytesPerValue) {}
 
     @Command(name = "opcua-mqtt", mixinStandardHelpOptions = true,
             description = "Measures CPU per value, RSS and latency of a gateway process carrying OPC UA changes to MQTT (mutual TLS).")
@@ -79,6 +80,17 @@ public final class OpcUaMqttBenchmark implements Benchmark {
         @Option(names = "--iot-quotas", description = "Keep IoT Core's per-connection quotas (100 publishes/s, 512 KB/s); by default they are "
                 + "raised (mosquitto has none) so that the gateway, not the quota, is measured.")
         boolean iotQuotas;
+
+        @Option(names = "--batch-interval", description = "batch-interval of the stream's export to the iotcore destination, e.g. 1s "
+                + "(default: none, samples go at once). Messages then carry several values per tag.")
+        String batchInterval;
+
+        @Option(names = "--iot", description = "Another key of the iotcore destination, key=value (repeatable), e.g. window-samples=100000.")
+        List<String> iotKeys = new ArrayList<>();
+
+        @Option(names = "--dump-payloads", defaultValue = "0", description = "Write the first N payloads received in the first run's "
+                + "measured window to payload-NNN.bin in the work folder (implies --keep), to look at what the bytes are.")
+        int dumpPayloads;
 
         @Option(names = "--synchronous", defaultValue = "full", description = "store.synchronous of the gateway: full or normal (default ${DEFAULT-VALUE}, the store's default).")
         String synchronous;
@@ -113,12 +125,14 @@ public final class OpcUaMqttBenchmark implements Benchmark {
             String launcher = System.getenv("SLUICE_LAUNCHER");
             if (launcher == null) throw new IllegalStateException("SLUICE_LAUNCHER is not set; run through test-rigs/bench");
             Path work = Files.createTempDirectory("sluice-bench-opcua-mqtt");
+            if (dumpPayloads > 0) keep = true;
             List<Result> results = new ArrayList<>();
             double load = loadAverage();
             try (MosquittoRig broker = MosquittoRig.startMutualTls(work)) {
-                System.out.printf("%,d nodes every %d ms (%,.0f changes/s offered), publishing interval %d ms, payload %s, %s quotas, store %s / %s %s; "
-                                + "mosquitto %s; load average %.2f%n", nodes, intervalMs, nodes * 1000.0 / intervalMs, publishingInterval(),
-                        payload, iotQuotas ? "IoT Core" : "raised", synchronous, commitWindow, storeKeys, broker.uri(), load);
+                System.out.printf("%,d nodes every %d ms (%,.0f changes/s offered), publishing interval %d ms, payload %s (layout %s), "
+                                + "%s quotas, batch-interval %s, iotcore %s, store %s / %s %s; mosquitto %s; load average %.2f%n", nodes,
+                        intervalMs, nodes * 1000.0 / intervalMs, publishingInterval(), payload, jsonLayout, iotQuotas ? "IoT Core" : "raised",
+                        batchInterval == null ? "none" : batchInterval, iotKeys, synchronous, commitWindow, storeKeys, broker.uri(), load);
                 for (int run = 1; run <= runs; run++) {
                     results.add(once(run, broker, work.resolve("run-" + run)));
                 }
@@ -126,9 +140,11 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                 if (keep) System.out.println("work folder: " + work);
                 else deleteTree(work);
             }
-            System.out.printf("values_per_s=%.0f distinct_per_s=%.0f p95_ms=%.1f us_per_value=%.2f rss_mb=%.0f%n",
+            System.out.printf("values_per_s=%.0f distinct_per_s=%.0f p95_ms=%.1f us_per_value=%.2f rss_mb=%.0f messages_per_s=%.1f "
+                            + "bytes_per_value=%.2f%n",
                     median(results, Result::valuesPerSecond), median(results, Result::distinctPerSecond), median(results, Result::p95),
-                    median(results, Result::microsPerValue), median(results, Result::rssMb));
+                    median(results, Result::microsPerValue), median(results, Result::rssMb), median(results, Result::messagesPerSecond),
+                    median(results, Result::bytesPerValue));
             return 0;
         }
 
@@ -143,7 +159,8 @@ public final class OpcUaMqttBenchmark implements Benchmark {
             Process gateway = null;
             try (CountingSubscriber subscriber = new CountingSubscriber(broker, "bench/#")) {
                 Path config = dir.resolve("gateway.yaml");
-                Files.writeString(config, yaml("opc.tcp://127.0.0.1:" + port + "/rig", broker), StandardCharsets.UTF_8);
+                Files.writeString(config, yaml("opc.tcp://127.0.0.1:" + port + "/rig", broker.uri(),
+                        broker.clientCertificatePath(), broker.clientKeyPath(), broker.caCertificatePath()), StandardCharsets.UTF_8);
                 Path log = dir.resolve("gateway.log");
                 ProcessBuilder pb = new ProcessBuilder(System.getenv("SLUICE_LAUNCHER"), "run", "--config", config.toString(),
                         "--data", dir.resolve("data").toString())
@@ -163,6 +180,7 @@ public final class OpcUaMqttBenchmark implements Benchmark {
 
                 Map<String, Long> threads0 = threads ? probe.cpuByThreadName() : Map.of();
                 long cpu0 = probe.cpuNanos();
+                if (run == 1 && dumpPayloads > 0) subscriber.dumpPayloads(dir, dumpPayloads);
                 subscriber.startMeasuring();
                 CountingSubscriber.Counts c0 = subscriber.counts();
                 long t0 = System.nanoTime();
@@ -182,14 +200,16 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                 long messages = c1.messages() - c0.messages();
                 double cpuSeconds = (cpu1 - cpu0) / 1e9;
                 double p95 = percentile(latencies, 0.95);
-                Result r = new Result(values / wall, distinct / wall, p95, values == 0 ? Double.NaN : cpuSeconds * 1e6 / values, rss);
+                double bytesPerValue = values == 0 ? 0.0 : (double) (c1.payloadBytes() - c0.payloadBytes()) / values;
+                Result r = new Result(values / wall, distinct / wall, p95, values == 0 ? Double.NaN : cpuSeconds * 1e6 / values, rss,
+                        messages / wall, bytesPerValue);
                 System.out.printf("run %d: values_per_s=%.0f distinct_per_s=%.0f p95_ms=%.1f us_per_value=%.2f rss_mb=%.0f   "
                                 + "(p50 %.1f ms, p99 %.1f ms; %.0f messages/s, %.1f values/message, %.1f payload bytes/value; "
                                 + "gateway cpu %.1f %% of a core, %d threads; %d decode errors)%n",
                         run, r.valuesPerSecond(), r.distinctPerSecond(), p95, r.microsPerValue(), rss,
                         percentile(latencies, 0.50), percentile(latencies, 0.99), messages / wall,
                         messages == 0 ? 0.0 : (double) values / messages,
-                        values == 0 ? 0.0 : (double) (c1.payloadBytes() - c0.payloadBytes()) / values,
+                        bytesPerValue,
                         cpuSeconds / wall * 100, threadCount, c1.decodeErrors());
                 if (c1.decodeErrors() > 0) System.out.println("run " + run + ": first decode error: " + subscriber.firstDecodeError());
                 if (threads) printThreads(threads0, threads1, cpu1 - cpu0);
@@ -216,7 +236,8 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                             100.0 * e.getValue() / Math.max(1, total)));
         }
 
-        private String yaml(String endpoint, MosquittoRig broker) {
+        /** The gateway's config: the rig's OPC UA {@code endpoint} into one iotcore destination at the broker {@code mqttUri}. */
+        String yaml(String endpoint, String mqttUri, Path certificate, Path privateKey, Path caCertificate) {
             return """
                     connectors:
                       rig:
@@ -235,7 +256,7 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                     streams:
                       opcua:
                         priority: 5
-                        export: [{destination: iot}]
+                        export: [{destination: iot%s}]
                     destinations:
                       iot:
                         type: iotcore
@@ -248,16 +269,22 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                         payload-format: %s
                         json-layout: %s
                     %s
+                    %s
                     store:
                       synchronous: %s
                       commit-window: %s
                     %s
                     admin:
                       listen: 127.0.0.1:0
-                    """.formatted(endpoint, publishingInterval(), broker.uri(), broker.clientCertificatePath(),
-                    broker.clientKeyPath(), broker.caCertificatePath(), payload, jsonLayout,
-                    iotQuotas ? "" : "    publishes-per-second: 10000\n    bytes-per-second: 100MB", synchronous, commitWindow,
-                    storeKeys.stream().map(kv -> "  " + kv.replaceFirst("=", ": ")).reduce((a, b) -> a + "\n" + b).orElse(""));
+                    """.formatted(endpoint, publishingInterval(), batchInterval == null ? "" : ", batch-interval: " + batchInterval, mqttUri, certificate,
+                    privateKey, caCertificate, payload, jsonLayout,
+                    iotQuotas ? "" : "    publishes-per-second: 10000\n    bytes-per-second: 100MB", section("    ", iotKeys),
+                    synchronous, commitWindow, section("  ", storeKeys));
+        }
+
+        /** key=value pairs as YAML lines of a section, indented by {@code indent}. */
+        private static String section(String indent, List<String> keyValues) {
+            return keyValues.stream().map(kv -> indent + kv.replaceFirst("=", ": ")).reduce((a, b) -> a + "\n" + b).orElse("");
         }
 
         private static double percentile(double[] sorted, double q) {

@@ -126,6 +126,42 @@ class IotCoreDestinationTest {
         assertTrue(r.packets().size() < 20, "packets: " + r.packets().size());
     }
 
+    /**
+     * Why the window matters: live data of many tags (an OPC UA server's, one source time per block of tags, a server
+     * time per value, one receive time per notification), packed gzip'd one round at a time against ten rounds in one
+     * window (what a large enough window-samples and a batch-interval on the export give). Ten values per tag in a
+     * message cost far fewer bytes per value: IoT Core's 512 KB/s carry 100,000 values/s only under ~5.2 bytes per value.
+     */
+    @Test
+    void tenRoundsInOneWindowCompressFarBetterThanOneRoundAtATime() throws Exception {
+        IotCoreDestination d = new IotCoreDestination("d", IotTestSamples.config("ssl://h:1", "c", "k", null,
+                IotCoreDestinationConfig.PayloadFormat.JSON_GZIP, "t/{stream}"));
+        int tags = 2_000, rounds = 10;
+        List<OutboundSample> in = new ArrayList<>();
+        long seq = 1;
+        for (int r = 0; r < rounds; r++) {
+            long receive = 1_763_800_000_000_000_000L + r * 100_000_000L + 2_345_678;
+            for (int i = 0; i < tags; i++) {
+                long source = 1_763_800_000_000_000_000L + r * 100_000_000L + (i / 64) * 12_300L;
+                Sample s = new Sample(String.format("Node_%05d", i), Value.of(1000 + r + i / 100_000.0), Quality.GOOD, 0,
+                        source, source + 100L * ((i * 37L + r * 11L) % 500), receive, null);
+                in.add(new OutboundSample("opcua", seq++, "rig", s, IotTestSamples.ASSET));
+            }
+        }
+        long oneAtATime = 0;
+        for (int r = 0; r < rounds; r++) {
+            oneAtATime += d.pack(in.subList(r * tags, (r + 1) * tags)).packets().stream().mapToLong(Packet::sizeBytes).sum();
+        }
+        PackResult window = d.pack(in);
+        long together = window.packets().stream().mapToLong(Packet::sizeBytes).sum();
+        assertEquals(10, window.packets().size(), "one message per lane");
+        int decoded = 0;
+        for (Packet p : window.packets()) decoded += IotPayloadFormat.decode(((IotCoreDestination.Message) p.body()).payload()).size();
+        assertEquals(in.size(), decoded);
+        double perValueOne = (double) oneAtATime / in.size(), perValueTen = (double) together / in.size();
+        assertTrue(perValueTen < 0.75 * perValueOne, perValueTen + " B/value in one window, " + perValueOne + " one round at a time");
+    }
+
     @Test
     void unpublishableTopicsAreRejectedWithTheReason() {
         IotCoreDestination d = new IotCoreDestination("d", IotTestSamples.config("ssl://h:1", "c", "k", null,
