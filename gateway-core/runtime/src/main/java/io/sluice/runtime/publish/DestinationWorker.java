@@ -39,6 +39,8 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing, WindowSe
     private static final long IDLE_PARK_NANOS = 50_000_000L;
     private static final long PAUSED_PARK_NANOS = 100_000_000L;
     private static final long MAX_PARK_NANOS = 100_000_000L;
+    /** The failure key counted when a window ran the heap out. */
+    static final String WINDOW_TOO_LARGE = "window did not fit the heap";
 
     private final DestinationInstance instance;
     private final SqliteStreamStore store;
@@ -225,6 +227,14 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing, WindowSe
                     health.failed("internal: " + e.getClass().getSimpleName(), e.getMessage());
                     log.error("destination {}: publisher error, retrying after backoff", instance.name(), e);
                     reader.rewind();
+                    sleep(health.nextBackoffNanos());
+                } catch (OutOfMemoryError e) {
+                    // the windows read are let go (nothing settled is lost: the cursors only move over settled
+                    // windows), and smaller ones are read from now on rather than the publisher dying
+                    reader.rewind();
+                    int window = reader.halveWindow();
+                    health.failed(WINDOW_TOO_LARGE, "a window did not fit the heap (" + e.getMessage() + "); reading windows of "
+                            + window + " samples from now on; lower window-samples or give the gateway more heap");
                     sleep(health.nextBackoffNanos());
                 }
             }

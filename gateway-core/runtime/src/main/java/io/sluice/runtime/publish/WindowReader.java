@@ -54,7 +54,8 @@ final class WindowReader implements AutoCloseable {
     private final SettledCursors cursors;
     private final PublishClock clock;
     private final SampleWindow sampleWindow;
-    private final int maxSamplesPerWindow;
+    /** The destination's window, halved each time a window did not fit the heap ({@link #halveWindow}). */
+    private volatile int maxSamplesPerWindow;
     private final ExecutorService readAhead;
     private volatile List<ExportPlan> exports;
     private volatile AssetResolver assets;
@@ -115,8 +116,15 @@ final class WindowReader implements AutoCloseable {
             throw new IllegalStateException("interrupted while reading ahead", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof OutOfMemoryError oom) throw oom;
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Halves the samples read per window (not below 1) after one did not fit the heap; the new size. */
+    int halveWindow() {
+        maxSamplesPerWindow = Math.max(1, maxSamplesPerWindow / 2);
+        return maxSamplesPerWindow;
     }
 
     /** Starts reading the window after the one about to be sent; the calling thread is woken when it is ready. */

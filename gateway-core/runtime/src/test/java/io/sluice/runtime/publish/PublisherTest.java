@@ -261,6 +261,20 @@ class PublisherTest {
     }
 
     @Test
+    void aWindowThatDoesNotFitTheHeapIsHalvedAndDeliveryGoesOn() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
+        prefill(config, 100);
+        ScriptedDestination.outOfMemoryFrom = 60; // windows of 100 samples do not fit, of 50 they do
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 100);
+            awaitCursor(g, "low", 100);
+            DestinationStatus out = g.status().destinations().get(0);
+            assertEquals(1L, out.failures().get("window did not fit the heap"), "reported once (100 -> 50): " + out.failures());
+        }
+        assertEquals(200, ScriptedDestination.accepted.size(), "each sample delivered once");
+    }
+
+    @Test
     void withoutAFallbackAgeRejectionsAreDeadLettered() throws Exception {
         GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
         prefill(config, 100);

@@ -33,6 +33,8 @@ public final class ScriptedDestination implements Destination {
     public static volatile IntFunction<CompletableFuture<Void>> gate = call -> null;
     /** Sample -> the rejection {@link #pack} gives it (null: packed and sent). */
     public static volatile Function<OutboundSample, Rejection> rejectAtPack = s -> null;
+    /** Samples in a window from which packing runs out of memory (none by default). */
+    public static volatile int outOfMemoryFrom = Integer.MAX_VALUE;
     /** When above 0, {@link #pack} makes this many packets instead, sample i in packet i % lanes (interleaved). */
     public static volatile int lanes = 0;
     /** The number of every call made, in order. */
@@ -43,6 +45,7 @@ public final class ScriptedDestination implements Destination {
         script = (call, p) -> PacketOutcome.DELIVERED;
         gate = call -> null;
         rejectAtPack = s -> null;
+        outOfMemoryFrom = Integer.MAX_VALUE;
         lanes = 0;
         sent.clear();
         accepted.clear();
@@ -56,6 +59,7 @@ public final class ScriptedDestination implements Destination {
 
     @Override
     public PackResult pack(List<OutboundSample> all) {
+        if (all.size() >= outOfMemoryFrom) throw new OutOfMemoryError("Java heap space");
         List<Rejection> rejected = new ArrayList<>();
         List<OutboundSample> samples = new ArrayList<>();
         for (OutboundSample s : all) {
