@@ -1,5 +1,6 @@
 package io.sluice.destination.iotcore;
 
+import io.sluice.samplejson.ReusableGzip;
 import io.sluice.samplejson.SizeLimitedPacker;
 import io.sluice.spi.SluiceException;
 import io.sluice.spi.destination.Destination;
@@ -43,6 +44,8 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     private final IotCoreDestinationConfig config;
     private final DestinationLimits limits;
     private final SizeLimitedPacker packer;
+    /** The deflater of json-gzip payloads, made once (packing is never concurrent with itself); ended by close. */
+    private final ReusableGzip gzip = new ReusableGzip();
     private volatile IotCoreTransport transport;
 
     public IotCoreDestination(String name, IotCoreDestinationConfig config) {
@@ -51,17 +54,18 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         long payload = Math.min(config.maxPayloadSize().bytes(), IotCoreDestinationConfig.IOT_CORE_MAX_PAYLOAD);
         this.limits = new DestinationLimits(config.maxInFlight(), payload * config.maxInFlight(), payload,
                 config.windowSamples(), new RateLimits(0, config.publishesPerSecond(), config.bytesPerSecond().bytes()));
-        this.packer = packer(config.payloadFormat(), config.jsonLayout());
+        this.packer = packer(config.payloadFormat(), config.jsonLayout(), gzip);
     }
 
     /** Packs one topic lane's samples into as few payloads as fit the payload limit. */
-    private static SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format, IotPayloadFormat.Layout layout) {
+    private static SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format, IotPayloadFormat.Layout layout,
+                                            ReusableGzip gzip) {
         if (format == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT) {
             return new SizeLimitedPacker(IotSnapshotFormat::encode, 30, "encoded sample is %d bytes, more than the"
                     + " payload limit of %d bytes (max-payload-size)");
         }
         int gzipLevel = format == IotCoreDestinationConfig.PayloadFormat.JSON_GZIP ? 6 : 0;
-        return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to, gzipLevel, layout),
+        return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to, gzipLevel, layout, gzip),
                 gzipLevel > 0 ? 12 : 40, "encoded sample is %d bytes, more than the payload limit of %d bytes"
                         + " (max-payload-size)");
     }
@@ -116,16 +120,25 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         final String topic;
         /** Why the topic can never be published, or null. */
         final String problem;
-        /** The topic and the tag's lane ({@code topic NUL lane}): the packets' ordering key. */
+        /**
+         * The topic and the tag's lane ({@code topic NUL lane}): the packets' ordering key. One instance per distinct
+         * key ({@link Routes} makes them so), so that the lane lookup of every sample in {@link #pack} finds its key
+         * by identity instead of comparing its characters.
+         */
         final String laneKey;
 
-        Route(OutboundSample s, String topic, String problem, int laneCount) {
+        Route(OutboundSample s, String topic, String problem, String laneKey) {
             this.stream = s.stream();
             this.unit = s.sample().unit();
             this.asset = s.asset();
             this.topic = topic;
             this.problem = problem;
-            this.laneKey = topic + '\u0000' + Math.floorMod((s.connector() + '\u0000' + s.sample().tag()).hashCode(), laneCount);
+            this.laneKey = laneKey;
+        }
+
+        /** The lane key of {@code s}'s tag on {@code topic}, one of {@code laneCount} lanes (not yet canonical). */
+        static String laneKey(OutboundSample s, String topic, int laneCount) {
+            return topic + '\u0000' + Math.floorMod((s.connector() + '\u0000' + s.sample().tag()).hashCode(), laneCount);
         }
 
         /** Whether {@code s} (of this route's connector and tag) renders as this route did. */
@@ -144,6 +157,8 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     final class Routes {
         static final int MAX_ROUTES = 100_000;
         private final Map<String, Map<String, Route>> byConnector = new java.util.HashMap<>();
+        /** Each lane key of the routes kept, one instance per distinct key (topics x lanes). */
+        private final Map<String, String> laneKeys = new java.util.HashMap<>();
         private int size;
         private String lastConnector;
         private Map<String, Route> lastByTag; // lastConnector's routes: a window holds one connector's samples in a row
@@ -160,14 +175,16 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
             Route r = byTag.get(tag);
             if (r != null && r.fits(s)) return r;
             String topic = topic(s);
-            r = new Route(s, topic, topicProblem(topic), config.maxInFlight());
             if (size >= MAX_ROUTES) {
                 byConnector.clear();
+                laneKeys.clear();
                 size = 0;
                 byConnector.put(s.connector(), byTag = new java.util.HashMap<>());
                 lastConnector = s.connector();
                 lastByTag = byTag;
             }
+            String laneKey = laneKeys.computeIfAbsent(Route.laneKey(s, topic, config.maxInFlight()), k -> k);
+            r = new Route(s, topic, topicProblem(topic), laneKey);
             if (byTag.put(tag, r) == null) size++;
             return r;
         }
@@ -205,6 +222,8 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         List<Rejection> rejected = new ArrayList<>();
         int laneCount = config.maxInFlight();
         boolean snapshots = config.payloadFormat() == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT;
+        String lastKey = null;
+        List<OutboundSample> lastLane = null;
         for (OutboundSample s : samples) {
             Route route = routes.of(s);
             if (route.problem != null) {
@@ -216,9 +235,11 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
             // held to one message in flight; each snapshot carries its own time
             String laneKey = snapshots ? route.topic + "\u0000" + Math.floorMod(java.util.Objects.hash(s.connector(), s.asset(),
                     s.sample().sourceTimeNanos()), laneCount) : route.laneKey;
-            List<OutboundSample> lane = lanes.get(laneKey);
+            List<OutboundSample> lane = laneKey == lastKey ? lastLane : lanes.get(laneKey); // a canonical key (Routes)
             if (lane == null) lanes.put(laneKey, lane = new ArrayList<>());
             lane.add(s);
+            lastKey = laneKey;
+            lastLane = lane;
         }
         List<Packet> packets = new ArrayList<>();
         for (Map.Entry<String, List<OutboundSample>> e : lanes.entrySet()) {
@@ -312,6 +333,7 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     public void close() {
         IotCoreTransport t = transport;
         transport = null;
+        gzip.close();
         if (t != null) t.close();
     }
 }

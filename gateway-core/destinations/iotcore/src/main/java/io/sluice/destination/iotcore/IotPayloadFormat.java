@@ -3,6 +3,7 @@ package io.sluice.destination.iotcore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.samplejson.DecodedSample;
+import io.sluice.samplejson.ReusableGzip;
 import io.sluice.samplejson.SeriesJson;
 import io.sluice.spi.destination.OutboundSample;
 import java.io.IOException;
@@ -53,17 +54,27 @@ public final class IotPayloadFormat {
      * when {@code gzipLevel} is 1..9 (0: plain).
      */
     public static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel, Layout layout) {
+        return encode(samples, from, to, gzipLevel, layout, null);
+    }
+
+    /** {@link #encode(List, int, int, int, Layout)} compressing with {@code gzip} (null: a new deflater). */
+    static byte[] encode(List<OutboundSample> samples, int from, int to, int gzipLevel, Layout layout, ReusableGzip gzip) {
         byte[] plain = switch (layout) {
             case SERIES -> series(samples, from, to);
-            case WIDE -> wide(samples, from, to);
+            case WIDE -> wide(IotWideLayout.plan(samples, from, to));
             case AUTO -> {
-                if (mostlyOneValuePerTag(samples, from, to)) yield wide(samples, from, to);
+                IotWideLayout.Plan plan = IotWideLayout.plan(samples, from, to);
+                int tags = plan.distinctTags();
+                if (tags >= 0 ? atMostOneAndAHalfValuesPerTag(to - from, tags) : mostlyOneValuePerTag(samples, from, to)) {
+                    yield wide(plan);
+                }
                 byte[] series = series(samples, from, to);
-                byte[] wide = wide(samples, from, to);
+                byte[] wide = wide(plan);
                 yield wide.length < series.length ? wide : series;
             }
         };
-        return gzipLevel > 0 ? SeriesJson.gzip(plain, gzipLevel) : plain;
+        if (gzipLevel <= 0) return plain;
+        return gzip == null ? SeriesJson.gzip(plain, gzipLevel) : gzip.gzip(plain, gzipLevel);
     }
 
     /**
@@ -112,8 +123,8 @@ public final class IotPayloadFormat {
         });
     }
 
-    private static byte[] wide(List<OutboundSample> samples, int from, int to) {
-        return SeriesJson.encode(to - from, 0, g -> IotWideLayout.write(samples, from, to, g));
+    private static byte[] wide(IotWideLayout.Plan plan) {
+        return SeriesJson.encode(plan.size(), 0, g -> IotWideLayout.write(plan, g));
     }
 
     /** Reads a payload (plain or gzip'd JSON, either layout); samples sorted by stream, then sequence number. */

@@ -64,43 +64,92 @@ final class IotWideLayout {
 
     /** A group's tags in first-seen order, and where they start in the dictionary. */
     private static final class Tags {
-        final Map<String, Integer> position = new LinkedHashMap<>();
+        final Map<String, Integer> position;
         int offset;
+
+        Tags(int expected) {
+            position = new LinkedHashMap<>(Math.max(16, expected * 4 / 3 + 1));
+        }
+    }
+
+    /**
+     * The dictionary of samples {@code from..to-1}: their groups, each sample's group and place in it. Made once
+     * per message and used both to choose the layout ({@link #distinctTags}) and to write it.
+     */
+    static final class Plan {
+        private final List<OutboundSample> samples;
+        private final int from, to;
+        private final Map<Group, Tags> groups = new LinkedHashMap<>();
+        private final Tags[] groupOf;
+        private final int[] local;
+        private boolean serverTimes;
+        private int entries;
+
+        private Plan(List<OutboundSample> samples, int from, int to) {
+            this.samples = samples;
+            this.from = from;
+            this.to = to;
+            int n = to - from;
+            groupOf = new Tags[n];
+            local = new int[n];
+            Group lastGroup = null;
+            Tags lastTags = null;
+            for (int i = 0; i < n; i++) {
+                OutboundSample s = samples.get(from + i);
+                if (lastGroup == null || !lastGroup.holds(s)) {
+                    lastGroup = Group.of(s);
+                    lastTags = groups.computeIfAbsent(lastGroup, k -> new Tags(n));
+                }
+                Map<String, Integer> position = lastTags.position;
+                Integer p = position.putIfAbsent(s.sample().tag(), position.size());
+                groupOf[i] = lastTags;
+                local[i] = p == null ? position.size() - 1 : p;
+                serverTimes |= s.sample().hasServerTime();
+            }
+            int offset = 0;
+            for (Tags t : groups.values()) {
+                t.offset = offset;
+                offset += t.position.size();
+            }
+            entries = offset;
+        }
+
+        /**
+         * How many distinct tags (of a stream and connector) the samples have when that is known without counting
+         * again: with one group, its dictionary entries; else -1 (a tag may be in several groups).
+         */
+        int distinctTags() {
+            return groups.size() == 1 ? entries : -1;
+        }
+
+        /** How many samples. */
+        int size() {
+            return to - from;
+        }
     }
 
     private IotWideLayout() {}
 
+    /** The dictionary of samples {@code from..to-1}, for {@link #write(Plan, JsonGenerator)}. */
+    static Plan plan(List<OutboundSample> samples, int from, int to) {
+        return new Plan(samples, from, to);
+    }
+
     /** Writes samples {@code from..to-1} as one wide document. */
     static void write(List<OutboundSample> samples, int from, int to, JsonGenerator g) throws IOException {
-        int n = to - from;
-        Map<Group, Tags> groups = new LinkedHashMap<>();
-        Tags[] groupOf = new Tags[n];
-        int[] local = new int[n];
-        boolean serverTimes = false;
-        Group lastGroup = null;
-        Tags lastTags = null;
-        for (int i = 0; i < n; i++) {
-            OutboundSample s = samples.get(from + i);
-            if (lastGroup == null || !lastGroup.holds(s)) {
-                lastGroup = Group.of(s);
-                lastTags = groups.computeIfAbsent(lastGroup, k -> new Tags());
-            }
-            Map<String, Integer> position = lastTags.position;
-            Integer p = position.get(s.sample().tag());
-            if (p == null) position.put(s.sample().tag(), p = position.size());
-            groupOf[i] = lastTags;
-            local[i] = p;
-            serverTimes |= s.sample().hasServerTime();
-        }
-        int offset = 0;
-        for (Tags t : groups.values()) {
-            t.offset = offset;
-            offset += t.position.size();
-        }
+        write(plan(samples, from, to), g);
+    }
+
+    /** Writes the samples of {@code plan} as one wide document. */
+    static void write(Plan plan, JsonGenerator g) throws IOException {
+        List<OutboundSample> samples = plan.samples;
+        int from = plan.from, to = plan.to, n = to - from;
+        Tags[] groupOf = plan.groupOf;
+        int[] local = plan.local;
         g.writeStartObject();
         g.writeNumberField("v", VERSION);
         g.writeArrayFieldStart("groups");
-        for (Map.Entry<Group, Tags> e : groups.entrySet()) writeGroup(g, e.getKey(), e.getValue());
+        for (Map.Entry<Group, Tags> e : plan.groups.entrySet()) writeGroup(g, e.getKey(), e.getValue());
         g.writeEndArray();
         g.writeNumberField("n", n);
         g.writeArrayFieldStart("key");
@@ -113,7 +162,7 @@ final class IotWideLayout {
         g.writeEndArray();
         writeDeltas(g, "seq", samples, from, to, OutboundSample::sequence);
         writeDeltas(g, "ts", samples, from, to, s -> s.sample().sourceTimeNanos());
-        if (serverTimes) {
+        if (plan.serverTimes) {
             g.writeArrayFieldStart("st");
             for (int i = from; i < to; i++) {
                 Sample x = samples.get(i).sample();

@@ -1,6 +1,7 @@
 package io.sluice.destination.iotcore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.spi.AssetContext;
@@ -244,6 +245,20 @@ class IotCoreDestinationTest {
                 }
             }
         }
+    }
+
+    @Test
+    void tagsOfOneTopicLaneShareOneLaneKeyInstance() {
+        IotCoreDestinationConfig c = IotTestSamples.config("ssl://h:1", "c", "k", null,
+                IotCoreDestinationConfig.PayloadFormat.JSON, "t/{stream}");
+        IotCoreDestination.Routes routes = new IotCoreDestination("d", c).routes();
+        Map<String, String> first = new HashMap<>();
+        for (int i = 0; i < 500; i++) {
+            IotCoreDestination.Route r = routes.of(sample("s", i, "plc", "tag." + i, null, AssetContext.EMPTY));
+            String seen = first.putIfAbsent(r.laneKey, r.laneKey);
+            if (seen != null) assertSame(seen, r.laneKey, "tag." + i + ": an equal lane key is the same instance");
+        }
+        assertEquals(c.maxInFlight(), first.size(), "every lane used by 500 tags");
     }
 
     @Test
