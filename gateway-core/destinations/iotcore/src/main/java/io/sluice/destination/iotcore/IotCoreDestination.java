@@ -46,28 +46,42 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     private final SizeLimitedPacker packer;
     /** The deflater of json-gzip payloads, made once (packing is never concurrent with itself); ended by close. */
     private final ReusableGzip gzip = new ReusableGzip();
+    /** Fast gzip while the byte quota is far from binding, smaller payloads near it. */
+    private final GzipLevelPolicy gzipLevels;
+    /** The level of the current {@link #pack} call (read by the packer's encoder). */
+    private int gzipLevel = GzipLevelPolicy.FAST;
     private volatile IotCoreTransport transport;
 
     public IotCoreDestination(String name, IotCoreDestinationConfig config) {
+        this(name, config, System::nanoTime);
+    }
+
+    /** With {@code nanoTime} the clock that measures the payload byte rate ({@link GzipLevelPolicy}). */
+    IotCoreDestination(String name, IotCoreDestinationConfig config, java.util.function.LongSupplier nanoTime) {
         this.name = name;
         this.config = config;
         long payload = Math.min(config.maxPayloadSize().bytes(), IotCoreDestinationConfig.IOT_CORE_MAX_PAYLOAD);
         this.limits = new DestinationLimits(config.maxInFlight(), payload * config.maxInFlight(), payload,
                 config.windowSamples(), new RateLimits(0, config.publishesPerSecond(), config.bytesPerSecond().bytes()));
-        this.packer = packer(config.payloadFormat(), config.jsonLayout(), gzip);
+        this.gzipLevels = new GzipLevelPolicy(config.bytesPerSecond().bytes(), nanoTime);
+        this.packer = packer(config.payloadFormat(), config.jsonLayout());
     }
 
     /** Packs one topic lane's samples into as few payloads as fit the payload limit. */
-    private static SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format, IotPayloadFormat.Layout layout,
-                                            ReusableGzip gzip) {
+    private SizeLimitedPacker packer(IotCoreDestinationConfig.PayloadFormat format, IotPayloadFormat.Layout layout) {
         if (format == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT) {
             return new SizeLimitedPacker(IotSnapshotFormat::encode, 30, "encoded sample is %d bytes, more than the"
                     + " payload limit of %d bytes (max-payload-size)");
         }
-        int gzipLevel = format == IotCoreDestinationConfig.PayloadFormat.JSON_GZIP ? 6 : 0;
-        return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to, gzipLevel, layout, gzip),
-                gzipLevel > 0 ? 12 : 40, "encoded sample is %d bytes, more than the payload limit of %d bytes"
-                        + " (max-payload-size)");
+        boolean gzipped = format == IotCoreDestinationConfig.PayloadFormat.JSON_GZIP;
+        return new SizeLimitedPacker((samples, from, to) -> IotPayloadFormat.encode(samples, from, to,
+                gzipped ? gzipLevel : 0, layout, gzip), gzipped ? 12 : 40, "encoded sample is %d bytes, more than the"
+                        + " payload limit of %d bytes (max-payload-size)");
+    }
+
+    /** The gzip level of the payloads {@link #pack} is packing now ({@link GzipLevelPolicy}). */
+    int gzipLevel() {
+        return gzipLevel;
     }
 
     @Override
@@ -218,6 +232,7 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
 
     @Override
     public PackResult pack(List<OutboundSample> samples) {
+        gzipLevel = gzipLevels.level();
         Map<String, List<OutboundSample>> lanes = new LinkedHashMap<>();
         List<Rejection> rejected = new ArrayList<>();
         int laneCount = config.maxInFlight();
@@ -251,6 +266,9 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
                         list.subList(chunk.from(), chunk.to()), new Message(topic, chunk.data()))), rejected);
             }
         }
+        long bytes = 0;
+        for (Packet p : packets) bytes += p.sizeBytes();
+        gzipLevels.packed(bytes);
         return new PackResult(packets, rejected);
     }
 
