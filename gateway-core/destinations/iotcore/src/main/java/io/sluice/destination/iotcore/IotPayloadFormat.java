@@ -101,7 +101,19 @@ public final class IotPayloadFormat {
     }
 
     /** One tag of one connector in one stream. */
-    private record TagKey(String stream, String connector, String tag) {}
+    private record TagKey(String stream, String connector, String tag) {
+        // written out: a record's generated hashCode/equals go through method handles, slow in the edge JVM's C1
+        @Override
+        public int hashCode() {
+            return (31 * Objects.hashCode(stream) + Objects.hashCode(connector)) * 31 + Objects.hashCode(tag);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TagKey k && Objects.equals(k.tag, tag) && Objects.equals(k.stream, stream)
+                    && Objects.equals(k.connector, connector);
+        }
+    }
 
     private static int distinctTags(List<OutboundSample> samples, int from, int to) {
         Set<TagKey> tags = new HashSet<>();

@@ -53,6 +53,25 @@ final class IotWideLayout {
             return s.asset() == null ? Map.of() : s.asset().levels();
         }
 
+        // written out: a record's generated hashCode/equals go through method handles, slow in the edge JVM's C1
+        @Override
+        public int hashCode() {
+            int h = Objects.hashCode(stream);
+            h = 31 * h + Objects.hashCode(connector);
+            h = 31 * h + asset.hashCode();
+            h = 31 * h + Objects.hashCode(type);
+            h = 31 * h + quality.hashCode();
+            h = 31 * h + Long.hashCode(status);
+            return 31 * h + Objects.hashCode(unit);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Group k && k.quality == quality && k.status == status && Objects.equals(k.stream, stream)
+                    && Objects.equals(k.connector, connector) && Objects.equals(k.type, type)
+                    && Objects.equals(k.unit, unit) && (k.asset == asset || k.asset.equals(asset));
+        }
+
         /** Whether {@code s} belongs to this group: {@code Group.of(s).equals(this)} without making the group. */
         boolean holds(OutboundSample s) {
             Sample x = s.sample();
