@@ -4,6 +4,7 @@ import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.ReadBatch;
 import io.sluice.runtime.store.SqliteStreamStore;
 import io.sluice.runtime.store.StoredSample;
+import io.sluice.spi.AssetContext;
 import io.sluice.spi.destination.Destination;
 import io.sluice.spi.destination.OutboundSample;
 import io.sluice.spi.destination.PackResult;
@@ -64,6 +65,15 @@ final class WindowReader implements AutoCloseable {
      * time: the read-ahead thread while a read is under way, the worker thread otherwise.
      */
     private final Map<String, Long> readPositions = new HashMap<>();
+    /**
+     * The asset contexts {@link #assetsResolved} gave, per connector and tag: a plain map lookup per sample read
+     * instead of the resolver's two concurrent ones. Used by {@link #read} only (one thread at a time, as
+     * {@link #readPositions}); emptied when the resolver changes or it holds {@value #MAX_ASSETS_CACHED} tags.
+     */
+    private final Map<String, Map<String, AssetContext>> assetsByConnector = new HashMap<>();
+    private AssetResolver assetsResolved;
+    private int assetsCached;
+    static final int MAX_ASSETS_CACHED = 100_000;
     private Future<Prepared> ahead;
 
     /** A reader that sends every source time ({@link SampleWindow#UNBOUNDED}). */
@@ -242,15 +252,31 @@ final class WindowReader implements AutoCloseable {
         int budget = maxSamplesPerWindow;
         long nowNanos = clock.millis() * 1_000_000L;
         AssetResolver resolver = assets;
+        if (resolver != assetsResolved || assetsCached >= MAX_ASSETS_CACHED) {
+            assetsByConnector.clear();
+            assetsCached = 0;
+            assetsResolved = resolver;
+        }
         for (ExportPlan plan : exports) {
             if (budget <= 0) break;
             long cursor = readPosition(plan);
             if (!readable(plan, cursor, nowNanos)) continue; // waiting on its batch interval: lower priorities may go
             int take = plan.batchMaxSamples() > 0 ? Math.min(budget, plan.batchMaxSamples()) : budget;
             ReadBatch batch = store.read(plan.stream(), cursor, take);
+            String lastConnector = null;
+            Map<String, AssetContext> byTag = null;
             for (StoredSample s : batch.samples()) {
-                window.samples.add(new OutboundSample(plan.stream(), s.sequence(), s.connector(), s.sample(),
-                        resolver.resolve(s.connector(), s.sample().tag()), s.note()));
+                String connector = s.connector(), tag = s.sample().tag();
+                if (byTag == null || connector != lastConnector) { // a block's samples share their connector instance
+                    byTag = assetsByConnector.computeIfAbsent(connector == null ? "" : connector, c -> new HashMap<>());
+                    lastConnector = connector;
+                }
+                AssetContext asset = byTag.get(tag);
+                if (asset == null) {
+                    byTag.put(tag, asset = resolver.resolve(connector, tag));
+                    assetsCached++;
+                }
+                window.samples.add(new OutboundSample(plan.stream(), s.sequence(), connector, s.sample(), asset, s.note()));
             }
             if (!batch.samples().isEmpty()) window.lowestPriority = Math.max(window.lowestPriority, plan.priority());
             if (batch.nextSequence() > cursor) {

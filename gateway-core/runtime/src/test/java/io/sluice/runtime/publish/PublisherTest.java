@@ -100,6 +100,25 @@ class PublisherTest {
     }
 
     @Test
+    void samplesReadAfterAnAssetRuleChangedCarryTheNewContext() throws Exception {
+        String rule = "assets:\n  - {connector: c, tags: \"high.*\", set: {machine: %s}}\n";
+        GatewayConfig config = ConfigLoader.parse(CONFIG + rule.formatted("press-3"), "test.yaml");
+        prefill(config, 10);
+        try (Gateway g = Gateway.start(config, dir)) {
+            awaitCursor(g, "high", 10);
+            g.reconfigure(ConfigLoader.parse(CONFIG + rule.formatted("press-4"), "test.yaml"));
+            List<Sample> more = new ArrayList<>();
+            for (int i = 0; i < 10; i++) more.add(new Sample("high.t" + (i % 5), Value.of((long) i), Quality.GOOD, 0, 5_000L + i, NOW_NANOS, null));
+            Durations.await(g.store().append("high", "c", more, null), Duration.ofSeconds(10));
+            awaitCursor(g, "high", 20);
+        }
+        for (OutboundSample s : ScriptedDestination.accepted) {
+            if (!s.stream().equals("high")) continue;
+            assertEquals(Map.of("machine", s.sequence() < 10 ? "press-3" : "press-4"), s.asset().levels(), "asset of " + s.sequence());
+        }
+    }
+
+    @Test
     void onlyFailedPacketsAreResentAndRejectedOnesAreDeadLettered() throws Exception {
         GatewayConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
         prefill(config, 300);
