@@ -49,7 +49,7 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     /** Fast gzip while the byte quota is far from binding, smaller payloads near it. */
     private final GzipLevelPolicy gzipLevels;
     /** The level of the current {@link #pack} call (read by the packer's encoder). */
-    private int gzipLevel = GzipLevelPolicy.FAST;
+    private volatile int gzipLevel = GzipLevelPolicy.FAST;
     private volatile IotCoreTransport transport;
 
     public IotCoreDestination(String name, IotCoreDestinationConfig config) {
@@ -93,6 +93,9 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     @Override
     public void start(DestinationContext context) throws Exception {
         ScheduledExecutorService scheduler = context.scheduler();
+        if (config.payloadFormat() == IotCoreDestinationConfig.PayloadFormat.JSON_GZIP) {
+            context.metrics().gauge("iotcore.gzip-level", () -> gzipLevel);
+        }
         if (config.transport().equals("mqtt")) {
             MqttTransport mqtt = new MqttTransport(name, config, scheduler, context.logger());
             context.metrics().gauge("iotcore.connected", () -> mqtt.isConnected() ? 1 : 0);
