@@ -79,11 +79,6 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
                         + " payload limit of %d bytes (max-payload-size)");
     }
 
-    /** The gzip level of the payloads {@link #pack} is packing now ({@link GzipLevelPolicy}). */
-    int gzipLevel() {
-        return gzipLevel;
-    }
-
     @Override
     public DestinationLimits limits() {
         return limits;
