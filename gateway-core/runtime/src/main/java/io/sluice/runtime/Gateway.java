@@ -114,6 +114,7 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        io.micrometer.core.instrument.FunctionCounter.builder("sluice.store.commits", store, st -> st.commits()).register(registry);
         registry.gauge("sluice.store.healthy", store, st -> st.health().state() == io.sluice.runtime.store.StoreHealth.State.OK ? 1 : 0);
         for (io.sluice.runtime.store.StoreHealth.State state : io.sluice.runtime.store.StoreHealth.State.values()) {
             registry.gauge("sluice.store.state", io.micrometer.core.instrument.Tags.of("state", state.name()), store,
