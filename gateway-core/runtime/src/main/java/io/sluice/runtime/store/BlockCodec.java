@@ -263,7 +263,17 @@ public final class BlockCodec {
 
         void i64(long v) {
             ensure(8);
-            for (int i = 0; i < 8; i++) buf[pos++] = (byte) (v >>> (8 * i));
+            byte[] b = buf;
+            int p = pos;
+            b[p] = (byte) v;
+            b[p + 1] = (byte) (v >>> 8);
+            b[p + 2] = (byte) (v >>> 16);
+            b[p + 3] = (byte) (v >>> 24);
+            b[p + 4] = (byte) (v >>> 32);
+            b[p + 5] = (byte) (v >>> 40);
+            b[p + 6] = (byte) (v >>> 48);
+            b[p + 7] = (byte) (v >>> 56);
+            pos = p + 8;
         }
 
         void bytes(byte[] b, int off, int len) {

@@ -507,6 +507,12 @@ public final class SqliteStreamStore implements AutoCloseable {
         return space.entered();
     }
 
+    /** How many times the store entered {@code state} since it was opened. */
+    public long stateTransitions(State state) {
+        return space.enteredCount(state);
+    }
+
+    /** Transactions committed since the store was opened (each one a WAL sync under {@code synchronous=FULL}). */
     public long commits() {
         return writer.commits();
     }
