@@ -12,6 +12,7 @@ import java.util.Map;
 final class MeterDescriptions {
 
     static final Map<String, String> KNOWN = Map.ofEntries(
+            Map.entry("sluice.store.commits", "Transactions the store committed (each a sync of its write-ahead log under synchronous FULL)"),
             Map.entry("sluice.store.healthy", "1 when the store is in state OK, else 0"),
             Map.entry("sluice.store.state", "1 for the store's current state (OK, LOW_SPACE, FULL, RECOVERING, IO_ERROR, CLOSED)"),
             Map.entry("sluice.store.transitions", "Times the store entered each state since start"),

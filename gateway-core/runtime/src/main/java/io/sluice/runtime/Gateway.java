@@ -114,12 +114,13 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        io.micrometer.core.instrument.FunctionCounter.builder("sluice.store.commits", store, st -> st.commits()).register(registry);
         registry.gauge("sluice.store.healthy", store, st -> st.health().state() == io.sluice.runtime.store.StoreHealth.State.OK ? 1 : 0);
         for (io.sluice.runtime.store.StoreHealth.State state : io.sluice.runtime.store.StoreHealth.State.values()) {
             registry.gauge("sluice.store.state", io.micrometer.core.instrument.Tags.of("state", state.name()), store,
                     st -> st.health().state() == state ? 1 : 0);
             io.micrometer.core.instrument.FunctionCounter.builder("sluice.store.transitions", store,
-                    st -> st.stateTransitions().getOrDefault(state, 0L)).tag("to", state.name()).register(registry);
+                    st -> st.stateTransitions(state)).tag("to", state.name()).register(registry);
         }
     }
 
@@ -286,21 +287,38 @@ public final class Gateway implements AutoCloseable {
                 withMetrics ? metrics() : List.of(), reloads.status());
     }
 
+    /** One meter as status.json lists it: its name and tags, fixed for its life, made once. */
+    private record MeterRow(io.micrometer.core.instrument.Meter meter, String name, Map<String, String> tags, String tagText) {}
+
+    /** The meters at the last status, and their rows sorted by name, then by the tags' text (status lock). */
+    private List<io.micrometer.core.instrument.Meter> meters = List.of();
+    private List<MeterRow> meterRows = List.of();
+
+    /**
+     * Every meter's measurements, by name, then by the tags' text. The rows (name, tags, order) are made again only
+     * when meters came or went; each status only reads the values.
+     */
     private List<GatewayStatus.MetricValue> metrics() {
-        List<GatewayStatus.MetricValue> out = new ArrayList<>();
-        for (io.micrometer.core.instrument.Meter meter : registry.getMeters()) {
-            Map<String, String> tags = new java.util.TreeMap<>();
-            meter.getId().getTags().forEach(t -> tags.put(t.getKey(), t.getValue()));
-            for (io.micrometer.core.instrument.Measurement m : meter.measure()) {
+        List<io.micrometer.core.instrument.Meter> now = registry.getMeters();
+        if (!now.equals(meters)) {
+            List<MeterRow> rows = new ArrayList<>(now.size());
+            for (io.micrometer.core.instrument.Meter meter : now) {
+                Map<String, String> tags = new java.util.TreeMap<>();
+                meter.getId().getTags().forEach(t -> tags.put(t.getKey(), t.getValue()));
+                rows.add(new MeterRow(meter, meter.getId().getName(), java.util.Collections.unmodifiableMap(tags), tags.toString()));
+            }
+            rows.sort(java.util.Comparator.comparing(MeterRow::name).thenComparing(MeterRow::tagText));
+            meters = now;
+            meterRows = rows;
+        }
+        List<GatewayStatus.MetricValue> out = new ArrayList<>(meterRows.size() + 16);
+        for (MeterRow row : meterRows) {
+            for (io.micrometer.core.instrument.Measurement m : row.meter().measure()) {
                 if (Double.isFinite(m.getValue())) {
-                    out.add(new GatewayStatus.MetricValue(meter.getId().getName(), tags, m.getStatistic().getTagValueRepresentation(), m.getValue()));
+                    out.add(new GatewayStatus.MetricValue(row.name(), row.tags(), m.getStatistic().getTagValueRepresentation(), m.getValue()));
                 }
             }
         }
-        // by name, then by the tags' text, which is made once per metric rather than once per comparison
-        Map<GatewayStatus.MetricValue, String> tagText = new java.util.IdentityHashMap<>();
-        for (GatewayStatus.MetricValue v : out) tagText.put(v, v.tags().toString());
-        out.sort(java.util.Comparator.comparing(GatewayStatus.MetricValue::name).thenComparing(tagText::get));
         return out;
     }
 

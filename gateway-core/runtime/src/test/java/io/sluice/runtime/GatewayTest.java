@@ -97,4 +97,43 @@ class GatewayTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> GatewayLifecycle.STOPPED.moveTo(GatewayLifecycle.RUNNING));
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void theStatusListsEveryMetricSortedWithItsCurrentValueAndMetersAddedLater() {
+        GatewayConfig config = ConfigLoader.parse("""
+                connectors:
+                  sim:
+                    type: simulator
+                    stream: telemetry
+                    interval: 100ms
+                    tags: [{name: c, kind: counter, count: 1}]
+                streams:
+                  telemetry: {}
+                """, "test.yaml");
+        try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {
+            io.micrometer.core.instrument.Counter counter = gateway.registry().counter("test.zz.counter", "k", "b");
+            counter.increment(2);
+            assertEquals(2.0, metric(gateway.status(true), "test.zz.counter", "b"));
+            counter.increment(3);
+            assertEquals(5.0, metric(gateway.status(true), "test.zz.counter", "b"), "the value now, not the first one");
+            gateway.registry().counter("test.zz.counter", "k", "a").increment();
+            GatewayStatus status = gateway.status(true);
+            assertEquals(1.0, metric(status, "test.zz.counter", "a"), "a meter registered later is listed");
+            List<String> order = status.metrics().stream().map(m -> m.name() + " " + m.tags()).toList();
+            List<String> sorted = new java.util.ArrayList<>(order);
+            sorted.sort(java.util.Comparator.comparing((String line) -> line.substring(0, line.indexOf(' ')))
+                    .thenComparing(line -> line.substring(line.indexOf(' ') + 1)));
+            assertEquals(sorted, order, "by name, then by tags");
+            assertTrue(order.indexOf("test.zz.counter {k=a}") < order.indexOf("test.zz.counter {k=b}"));
+            gateway.registry().remove(counter);
+            assertTrue(gateway.status(true).metrics().stream().noneMatch(m -> m.tags().equals(java.util.Map.of("k", "b"))),
+                    "a removed meter is gone");
+        }
+    }
+
+    private static double metric(GatewayStatus status, String name, String k) {
+        return status.metrics().stream().filter(m -> m.name().equals(name) && k.equals(m.tags().get("k")))
+                .findFirst().orElseThrow().value();
+    }
 }

@@ -571,12 +571,13 @@ final class OpcUaConnector implements Connector {
         if (session.closed) return;
         long now = Sample.toNanos(ctx.clock().instant());
         List<Sample> batch = new ArrayList<>(changes.size());
+        Map<String, Long> backfilledUpTo = session.backfilledUpTo.isEmpty() ? Map.of() : session.backfilledUpTo;
         for (MonitoredItemNotification change : changes) {
             ResolvedNode n = nodes.get(change.getClientHandle());
             if (n == null) continue; // an item deleted while its notification was on its way
             try {
                 Sample sample = session.values.sample(n.tag(), change.getValue(), now, n.unit());
-                Long backfilled = session.backfilledUpTo.isEmpty() ? null : session.backfilledUpTo.get(n.tag());
+                Long backfilled = backfilledUpTo.isEmpty() ? null : backfilledUpTo.get(n.tag());
                 if (backfilled != null && sample.sourceTimeNanos() <= backfilled) continue; // stored from history
                 batch.add(sample);
             } catch (RuntimeException e) {

@@ -89,10 +89,20 @@ final class OpcUaValues {
                 receiveNanos, unit);
     }
 
+    /**
+     * Ticks (100 ns since 1601-01-01) certainly within {@link DateTime#isValid()}'s range: positive and a day short of
+     * its end. Times in between are checked without {@code isValid()}, which makes an {@code Instant} per call (two
+     * per value); the rare ones outside still go through it.
+     */
+    private static final long SURELY_VALID_BELOW = DateTime.MAX_DATE_TIME.getUtcTime() - 864_000_000_000L;
+
     static long nanos(DateTime t) {
-        if (t == null || t.isNull() || !t.isValid()) return 0;
+        if (t == null) return 0;
+        long ticks = t.getUtcTime();
+        if (ticks == 0) return 0; // null DateTime
+        if ((ticks < 0 || ticks >= SURELY_VALID_BELOW) && !t.isValid()) return 0;
         // DateTime is 100 ns ticks since 1601-01-01
-        return (t.getUtcTime() - 116_444_736_000_000_000L) * 100L;
+        return (ticks - 116_444_736_000_000_000L) * 100L;
     }
 
     Value toValue(Object o) {

@@ -94,4 +94,17 @@ class OpcUaValuesTest {
         assertEquals(Sample.toNanos(source), fromServerOnly.sourceTimeNanos(), "no source time: the server time");
         assertEquals(Sample.toNanos(source), fromServerOnly.serverTimeNanos());
     }
+
+    @Test
+    void timesOutsideDateTimesValidRangeCountAsAbsent() {
+        long max = DateTime.MAX_DATE_TIME.getUtcTime();
+        for (long ticks : new long[] {0, 1, 116_444_736_000_000_000L, 133_000_000_000_000_000L, max - 864_000_000_001L,
+                max - 864_000_000_000L, max - 10_000_000L, max - 1, max, max + 1, -1,
+                DateTime.MIN_DATE_TIME.getUtcTime(), DateTime.MIN_DATE_TIME.getUtcTime() + 1}) {
+            DateTime t = new DateTime(ticks);
+            long expected = t.isNull() || !t.isValid() ? 0 : (ticks - 116_444_736_000_000_000L) * 100L;
+            assertEquals(expected, OpcUaValues.nanos(t), "ticks " + ticks);
+        }
+        assertEquals(0, OpcUaValues.nanos(null));
+    }
 }

@@ -44,6 +44,14 @@ public final class BlockCodec {
         int idOf(String tag);
 
         String nameOf(int id);
+
+        /**
+         * The id of the tag of the sample at {@code position} of the list being encoded; an implementation may
+         * remember the ids by position for a producer that sends the same tags in the same order every time.
+         */
+        default int idOf(int position, String tag) {
+            return idOf(tag);
+        }
     }
 
     /** Encodes samples {@code from} (inclusive) to {@code to} (exclusive) of the list. */
@@ -55,7 +63,7 @@ public final class BlockCodec {
         long previousReceive = 0;
         for (int i = from; i < to; i++) {
             Sample s = samples.get(i);
-            body.varint(tags.idOf(s.tag()));
+            body.varint(tags.idOf(i, s.tag()));
             int header = typeOf(s.value()) | (s.quality().ordinal() << 4);
             if (s.statusCode() != 0) header |= 0x40;
             if (s.unit() != null) header |= 0x80;
@@ -255,7 +263,17 @@ public final class BlockCodec {
 
         void i64(long v) {
             ensure(8);
-            for (int i = 0; i < 8; i++) buf[pos++] = (byte) (v >>> (8 * i));
+            byte[] b = buf;
+            int p = pos;
+            b[p] = (byte) v;
+            b[p + 1] = (byte) (v >>> 8);
+            b[p + 2] = (byte) (v >>> 16);
+            b[p + 3] = (byte) (v >>> 24);
+            b[p + 4] = (byte) (v >>> 32);
+            b[p + 5] = (byte) (v >>> 40);
+            b[p + 6] = (byte) (v >>> 48);
+            b[p + 7] = (byte) (v >>> 56);
+            pos = p + 8;
         }
 
         void bytes(byte[] b, int off, int len) {

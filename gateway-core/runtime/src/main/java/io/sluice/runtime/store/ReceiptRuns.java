@@ -1,6 +1,6 @@
 package io.sluice.runtime.store;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
  * The runs of one kept receipt row ({@code receipts.runs}): a packet whose samples are not consecutive in their stream
@@ -18,14 +18,16 @@ final class ReceiptRuns {
     /** Encodes the runs of {@code r} (ascending, disjoint), starting at its first sequence. */
     static byte[] encode(DeliveryReceipt r) {
         int n = r.runCount();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(n * 3);
+        byte[] out = new byte[Math.max(16, n * 4)];
+        int pos = 0;
         long next = r.firstSequence();
         for (int i = 0; i < n; i++) {
-            varint(out, r.runFirst(i) - next);
-            varint(out, r.runLast(i) - r.runFirst(i));
+            if (pos + 20 > out.length) out = Arrays.copyOf(out, out.length * 2);
+            pos = varint(out, pos, r.runFirst(i) - next);
+            pos = varint(out, pos, r.runLast(i) - r.runFirst(i));
             next = r.runLast(i) + 1;
         }
-        return out.toByteArray();
+        return Arrays.copyOf(out, pos);
     }
 
     /**
@@ -47,12 +49,14 @@ final class ReceiptRuns {
         return null;
     }
 
-    private static void varint(ByteArrayOutputStream out, long v) {
+    /** Writes {@code v} as an unsigned varint at {@code pos} (room for 10 bytes); returns the position after it. */
+    private static int varint(byte[] out, int pos, long v) {
         while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
+            out[pos++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
-        out.write((int) v);
+        out[pos++] = (byte) v;
+        return pos;
     }
 
     private static long varint(byte[] in, int[] pos) {

@@ -240,12 +240,15 @@ public final class SqliteStreamStore implements AutoCloseable {
             oldest = Math.min(oldest, s.receiveTimeNanos());
             newest = Math.max(newest, s.receiveTimeNanos());
         }
-        for (int from = 0; from < samples.size(); from += blockSamples) {
-            int to = Math.min(samples.size(), from + blockSamples);
-            byte[] block = BlockCodec.encode(samples, from, to, tags);
-            blocks.add(block);
-            counts.add(to - from);
-            bytes += block.length;
+        TagDictionary.Positional tagOrder = state.tagOrders.computeIfAbsent(connector == null ? "" : connector, c -> tags.positional());
+        synchronized (tagOrder) {
+            for (int from = 0; from < samples.size(); from += blockSamples) {
+                int to = Math.min(samples.size(), from + blockSamples);
+                byte[] block = BlockCodec.encode(samples, from, to, tagOrder);
+                blocks.add(block);
+                counts.add(to - from);
+                bytes += block.length;
+            }
         }
         CompletableFuture<AppendResult> future = new CompletableFuture<>();
         loop.submit(new StoreOp.Append(state, connector, note, blocks, counts, samples.size(), oldest, newest, bytes, future), bytes);
@@ -504,6 +507,12 @@ public final class SqliteStreamStore implements AutoCloseable {
         return space.entered();
     }
 
+    /** How many times the store entered {@code state} since it was opened. */
+    public long stateTransitions(State state) {
+        return space.enteredCount(state);
+    }
+
+    /** Transactions committed since the store was opened (each one a WAL sync under {@code synchronous=FULL}). */
     public long commits() {
         return writer.commits();
     }

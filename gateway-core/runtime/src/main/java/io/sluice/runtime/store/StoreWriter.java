@@ -2,7 +2,6 @@ package io.sluice.runtime.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.runtime.store.RetentionPolicy.Eviction;
 import io.sluice.runtime.store.SqliteStreamStore.StoreOptions;
 import io.sluice.runtime.store.StoreHealth.State;
 import io.sluice.runtime.store.StoredStream.FileStream;
@@ -64,6 +63,10 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
     private volatile Duration keepReceipts = DEFAULT_KEEP_RECEIPTS;
     private static final long RECEIPT_PRUNE_INTERVAL_MILLIS = 60_000;
     private long receiptsPrunedAt = Long.MIN_VALUE / 2; // writer thread only
+    /** Writer thread only: retention waits for the next append's transaction (see {@link #periodic}). */
+    private boolean retentionDue;
+    /** Writer thread only: when a transaction that stored samples last committed. */
+    private long lastAppendCommitNanos = Long.MIN_VALUE / 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Opens the writer connection, creates or upgrades the tables and loads them into {@code streams} and {@code tags}. */
@@ -122,6 +125,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         receiptsPrunedAt = Long.MIN_VALUE / 2; // the next retention run applies it
     }
 
+    /** Transactions committed (each one a sync of the WAL under {@code synchronous=FULL}). */
     long commits() {
         return commits;
     }
@@ -191,6 +195,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         try (Statement st = writer.createStatement()) {
             st.execute("COMMIT");
         }
+        commits++;
     }
 
     /**
@@ -227,9 +232,20 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         commitBatch(batch);
     }
 
+    /**
+     * Between batches, once per retention interval. While appends flow (one committed within the interval), retention
+     * is left to the next append's transaction ({@link #retentionDue}) instead of a transaction and sync of its own;
+     * when none came by the next run, it runs on its own.
+     */
     @Override
     public void periodic() {
-        runPeriodic();
+        boolean appendsFlow = System.nanoTime() - lastAppendCommitNanos < options.retentionInterval().toNanos();
+        if (appendsFlow && !retentionDue) {
+            retentionDue = true;
+            runPeriodic(false);
+        } else {
+            runPeriodic(true);
+        }
     }
 
     /** A publisher's cursor move may wait for the next append's transaction: it does not await the commit. */
@@ -247,6 +263,8 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         List<CompletableFuture<Void>> compacted = new ArrayList<>();
         List<StoreOp.Purge> purges = new ArrayList<>();
         WriteTransaction txn;
+        boolean appends = appended(batch);
+        boolean retention = retentionDue && appends;
         synchronized (writeLock) {
             try {
                 txn = new WriteTransaction(writer, streams.values(), space, headroom());
@@ -255,6 +273,7 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                 }
                 begin();
                 writeNewTags(txn);
+                if (retention && txn.planRetention(options.clock().millis() * 1_000_000L)) txn.deleteEvicted();
                 try (PreparedStatement insert = writer.prepareStatement(
                         "INSERT INTO blocks(stream_id, first_seq, sample_count, oldest_rx, newest_rx, connector, note, data) VALUES(?,?,?,?,?,?,?,?)");
                      PreparedStatement cursor = writer.prepareStatement(
@@ -311,7 +330,6 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
                 }
                 txn.writeStreamRows();
                 commit();
-                commits++;
             } catch (SQLException e) {
                 rollback();
                 onWriteFailure(e, batch);
@@ -322,13 +340,18 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
             }
         }
         txn.applyAll();
+        if (retention) {
+            retentionDue = false;
+            txn.logExpired();
+        }
+        if (appends) lastAppendCommitNanos = System.nanoTime();
         addedSinceMeasure += txn.added;
         afterCommit(txn);
         txn.onCommit.forEach(Runnable::run);
-        if (appended(batch)) afterAppend.run();
+        if (appends) afterAppend.run();
         purges.forEach(this::purge);
         if (!compacted.isEmpty()) {
-            runPeriodic();
+            runPeriodic(true);
             compacted.forEach(f -> f.complete(null));
         }
     }
@@ -561,8 +584,13 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
      * FULL / IO_ERROR probe with a small write, RECOVERING ends once the reserve is back, LOW_SPACE once the headroom
      * is above the margin again.
      */
-    private void runPeriodic() {
-        runRetention();
+    private void runPeriodic(boolean retention) {
+        if (retention) {
+            retentionDue = false;
+            runRetention();
+        } else {
+            pruneReceipts();
+        }
         State state = space.state();
         if (state == State.FULL || state == State.IO_ERROR) {
             if (state == State.FULL && evictionOwed > 0) makeRoomOnFullDisk(evictionOwed);
@@ -611,56 +639,28 @@ final class StoreWriter implements GroupCommitLoop.Handler<StoreOp> {
         }
     }
 
-    /** Deletes what every destination has passed and what outlived the TTL. Runs on the writer thread. */
+    /**
+     * Deletes what every destination has passed and what outlived the TTL, in a transaction of its own (see
+     * {@link WriteTransaction#planRetention}; while appends flow it rides on theirs instead). Runs on the writer thread.
+     */
     private void runRetention() {
         pruneReceipts();
-        long now = options.clock().millis() * 1_000_000L;
-        Map<StoredStream, Eviction> evictions = new LinkedHashMap<>();
-        for (StoredStream s : streams.values()) {
-            if (s.settings == null || s.blocks.isEmpty()) continue;
-            Eviction e = RetentionPolicy.passedOrExpired(s.blocks.values(), s.firstSeq(), s.deliveredFloor(),
-                    s.settings.keepDelivered().isZero() ? Long.MAX_VALUE : now - s.settings.keepDelivered().toNanos(),
-                    now - s.settings.ttl().toNanos());
-            if (!e.isEmpty()) evictions.put(s, e);
-        }
-        if (evictions.isEmpty()) return;
         synchronized (writeLock) {
-            try (PreparedStatement del = writer.prepareStatement("DELETE FROM blocks WHERE stream_id=? AND first_seq<?");
-                 PreparedStatement ttl = writer.prepareStatement("UPDATE streams SET dropped_ttl=? WHERE id=?")) {
+            WriteTransaction txn = new WriteTransaction(writer, streams.values(), space, 0);
+            if (!txn.planRetention(options.clock().millis() * 1_000_000L)) return;
+            try {
                 begin();
-                boolean anyTtl = false;
-                boolean anyDelete = false;
-                for (Map.Entry<StoredStream, Eviction> x : evictions.entrySet()) {
-                    if (!(x.getKey() instanceof FileStream fs)) continue;
-                    del.setLong(1, fs.id);
-                    del.setLong(2, x.getValue().deleteBefore());
-                    del.addBatch();
-                    anyDelete = true;
-                    if (x.getValue().lostSamples() > 0) {
-                        ttl.setLong(1, fs.droppedTtl + x.getValue().lostSamples());
-                        ttl.setLong(2, fs.id);
-                        ttl.addBatch();
-                        anyTtl = true;
-                    }
-                }
-                if (anyDelete) del.executeBatch();
-                if (anyTtl) ttl.executeBatch();
+                txn.deleteEvicted();
+                txn.writeStreamRows();
                 commit();
             } catch (SQLException e) {
                 rollback();
                 log.debug("retention could not delete: {}", e.getMessage());
                 return;
             }
+            txn.applyAll();
+            txn.logExpired();
         }
-        evictions.forEach((s, e) -> {
-            s.blocks.headMap(e.deleteBefore(), false).clear();
-            s.bytes -= e.freedBytes();
-            if (e.lostSamples() > 0) {
-                s.droppedTtl += e.lostSamples();
-                log.warn("stream {}: {} samples older than the TTL ({}) were dropped before every destination had them",
-                        s.name, e.lostSamples(), s.settings.ttl());
-            }
-        });
     }
 
     static boolean isDiskFull(SQLException e) {

@@ -22,6 +22,8 @@ abstract sealed class StoredStream permits StoredStream.FileStream, StoredStream
     volatile long corrupt;
     final NavigableMap<Long, BlockMeta> blocks = new ConcurrentSkipListMap<>();
     final Map<String, Long> cursors = new ConcurrentHashMap<>();
+    /** Per producer (connector name), the tag ids of its last append by position (see {@link TagDictionary.Positional}). */
+    final Map<String, TagDictionary.Positional> tagOrders = new ConcurrentHashMap<>();
     /** Writer thread only: a "stream is full" episode was logged. */
     boolean fullEpisode;
     /** Writer thread only: a "store budget evicts this stream" episode was logged. */

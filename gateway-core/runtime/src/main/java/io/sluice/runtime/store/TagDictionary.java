@@ -63,4 +63,56 @@ final class TagDictionary implements BlockCodec.Tags {
     synchronized void markPersisted(int upTo) {
         persisted = Math.max(persisted, upTo);
     }
+
+    /** The ids of one producer's appends to one stream, remembered by position (see {@link Positional}). */
+    Positional positional() {
+        return new Positional(this);
+    }
+
+    /**
+     * The tags of a producer's last append to a stream with their ids, by position: a producer that appends the same
+     * tags in the same order every time (an OPC UA subscription's notifications, a poll of the same nodes) gets each
+     * id by comparing one reference instead of hashing the tag and looking it up. A tag that is not the same
+     * {@code String} object as last time at that position is looked up in the dictionary and remembered. Ids never
+     * change once assigned, so a remembered id stays right. Callers hold the object's lock while encoding.
+     */
+    static final class Positional implements BlockCodec.Tags {
+
+        /** Positions remembered at most: an append larger than this looks the rest up. */
+        static final int MAX_POSITIONS = 16_384;
+
+        private final TagDictionary dictionary;
+        private String[] tags = new String[0];
+        private int[] ids = new int[0];
+
+        private Positional(TagDictionary dictionary) {
+            this.dictionary = dictionary;
+        }
+
+        @Override
+        public int idOf(int position, String tag) {
+            if (position < tags.length && tags[position] == tag) return ids[position];
+            int id = dictionary.idOf(tag);
+            if (position < MAX_POSITIONS) {
+                if (position >= tags.length) {
+                    int size = Math.min(MAX_POSITIONS, Math.max(position + 1, tags.length * 2));
+                    tags = java.util.Arrays.copyOf(tags, size);
+                    ids = java.util.Arrays.copyOf(ids, size);
+                }
+                tags[position] = tag;
+                ids[position] = id;
+            }
+            return id;
+        }
+
+        @Override
+        public int idOf(String tag) {
+            return dictionary.idOf(tag);
+        }
+
+        @Override
+        public String nameOf(int id) {
+            return dictionary.nameOf(id);
+        }
+    }
 }

@@ -252,7 +252,7 @@ final class WriteTransaction {
             for (Pending p : pending.values()) {
                 if (!(p.stream instanceof FileStream fs) || !p.changed()) continue;
                 ps.setLong(1, p.nextSeq);
-                ps.setLong(2, fs.droppedTtl);
+                ps.setLong(2, fs.droppedTtl + p.droppedTtl);
                 ps.setLong(3, fs.droppedFull + p.droppedFull);
                 ps.setLong(4, fs.rejected + p.rejected);
                 ps.setLong(5, fs.id);
@@ -260,6 +260,36 @@ final class WriteTransaction {
                 any = true;
             }
             if (any) ps.executeBatch();
+        }
+    }
+
+    /**
+     * Plans retention in this transaction (see {@link RetentionPolicy#passedOrExpired}): what every destination passed
+     * (and {@code keep-delivered} no longer keeps) and what outlived the TTL, before any append of the transaction.
+     * Only plans; {@link #deleteEvicted()} and {@link #writeStreamRows()} write it. Returns whether anything goes.
+     */
+    boolean planRetention(long nowNanos) {
+        boolean any = false;
+        for (StoredStream s : streams) {
+            StreamSettings settings = s.settings;
+            if (settings == null || s.blocks.isEmpty()) continue;
+            Eviction e = RetentionPolicy.passedOrExpired(s.blocks.values(), s.firstSeq(), s.deliveredFloor(),
+                    settings.keepDelivered().isZero() ? Long.MAX_VALUE : nowNanos - settings.keepDelivered().toNanos(),
+                    nowNanos - settings.ttl().toNanos());
+            if (e.isEmpty()) continue;
+            of(s).expire(e);
+            any = true;
+        }
+        return any;
+    }
+
+    /** After the commit: one line per stream that lost samples to its TTL in it. */
+    void logExpired() {
+        for (Pending p : pending.values()) {
+            if (p.droppedTtl > 0) {
+                log.warn("stream {}: {} samples older than the TTL ({}) were dropped before every destination had them",
+                        p.stream.name, p.droppedTtl, p.stream.settings.ttl());
+            }
         }
     }
 
@@ -271,6 +301,7 @@ final class WriteTransaction {
         }
         s.bytes = p.bytes;
         s.droppedFull += p.droppedFull;
+        s.droppedTtl += p.droppedTtl;
         s.rejected += p.rejected;
         s.nextSeq = p.nextSeq;
         s.countersDirty = false;
@@ -284,6 +315,7 @@ final class WriteTransaction {
         long bytes;
         long evictFrom;      // first sequence that is not evicted
         long droppedFull;
+        long droppedTtl;
         long rejected;
         final List<BlockMeta> added = new ArrayList<>();
 
@@ -308,8 +340,18 @@ final class WriteTransaction {
             droppedFull += e.lostSamples();
         }
 
+        /** Retention: the blocks below {@code e.deleteBefore()} go; samples not every destination had are TTL drops. */
+        void expire(Eviction e) {
+            if (e.isEmpty()) return;
+            evictFrom = e.deleteBefore();
+            added.removeIf(b -> b.endSeq() <= evictFrom);
+            bytes -= e.freedBytes();
+            droppedTtl += e.lostSamples();
+        }
+
         boolean changed() {
-            return nextSeq != stream.nextSeq || evictFrom != firstBefore || droppedFull > 0 || rejected > 0 || stream.countersDirty;
+            return nextSeq != stream.nextSeq || evictFrom != firstBefore || droppedFull > 0 || droppedTtl > 0 || rejected > 0
+                    || stream.countersDirty;
         }
     }
 }
