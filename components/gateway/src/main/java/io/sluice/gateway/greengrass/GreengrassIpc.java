@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +51,7 @@ public final class GreengrassIpc implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GreengrassIpc.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** The eventstream RPC client ignores the port for Unix domain sockets; the SDK passes 8888. */
     private static final int UNUSED_PORT = 8888;
 
@@ -60,12 +62,15 @@ public final class GreengrassIpc implements AutoCloseable {
     private final SocketOptions socketOptions;
     private final ExecutorService callbacks;
     private final ScheduledExecutorService reconnector;
+    private volatile Thread reconnectThread;
     /** Used on the reconnector thread only. */
     private final Backoff reconnectBackoff = new Backoff(Duration.ofSeconds(1), MAX_BACKOFF);
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger generation = new AtomicInteger();
 
     private volatile EventStreamRPCConnection connection;
+    /** Completes when the current connection, once up, has gone down. */
+    private volatile CompletableFuture<Void> connectionDown = CompletableFuture.completedFuture(null);
     private volatile GreengrassCoreIPCClientV2 client;
     private final Lifecycle<IpcSessionState> session = new Lifecycle<>("the Greengrass IPC session", IpcSessionState.CONNECTING);
 
@@ -83,7 +88,8 @@ public final class GreengrassIpc implements AutoCloseable {
         socketOptions.domain = SocketOptions.SocketDomain.LOCAL;
         socketOptions.type = SocketOptions.SocketType.STREAM;
         this.callbacks = Executors.newCachedThreadPool(daemon("greengrass-ipc-callback"));
-        this.reconnector = Executors.newSingleThreadScheduledExecutor(daemon("greengrass-ipc-reconnect"));
+        ThreadFactory reconnectThreads = daemon("greengrass-ipc-reconnect");
+        this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> reconnectThread = reconnectThreads.newThread(r));
     }
 
     /** One try at something that may fail with an {@link IOException}. */
@@ -171,6 +177,7 @@ public final class GreengrassIpc implements AutoCloseable {
                 GreengrassConnectMessageSupplier.connectMessageSupplier(authToken));
         EventStreamRPCConnection conn = new EventStreamRPCConnection(config);
         CompletableFuture<Void> up = new CompletableFuture<>();
+        CompletableFuture<Void> down = new CompletableFuture<>();
         try {
             conn.connect(new EventStreamRPCConnection.LifecycleHandler() {
                 @Override
@@ -180,6 +187,7 @@ public final class GreengrassIpc implements AutoCloseable {
 
                 @Override
                 public void onDisconnect(int errorCode) {
+                    down.complete(null);
                     if (generation.get() == gen) {
                         disconnected("connection closed (CRT error code " + errorCode + ")");
                     }
@@ -211,10 +219,12 @@ public final class GreengrassIpc implements AutoCloseable {
                 .withExecutor(callbacks)
                 .build();
         this.connection = conn;
+        this.connectionDown = down;
         this.client = v2;
         if (!session.moveFrom(IpcSessionState.CONNECTING, IpcSessionState.CONNECTED)
                 && !session.moveFrom(IpcSessionState.RECONNECTING, IpcSessionState.CONNECTED)) {
-            conn.close(); // closed meanwhile
+            conn.close(); // closed meanwhile: close() releases the native side once this connection is down
+            awaitQuietly(() -> down.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS) == null, "the IPC connection to close");
             throw new IOException("the IPC connection was closed while connecting");
         }
         LOG.info("connected to the Greengrass nucleus over IPC ({})", socketPath);
@@ -311,12 +321,20 @@ public final class GreengrassIpc implements AutoCloseable {
         return future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Closes the connection and releases the CRT's native resources. A reconnect in progress ends first, and the
+     * connection is down before its bootstrap and event loop are released: releasing them under a connection that is
+     * still closing, or while a reconnect is using them, touches freed native memory.
+     */
     @Override
     public void close() {
         if (!session.moveIfAllowed(IpcSessionState.CLOSED)) {
             return; // closed already
         }
         reconnector.shutdownNow();
+        if (Thread.currentThread() != reconnectThread) {
+            awaitQuietly(() -> reconnector.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS), "the reconnect to end");
+        }
         EventStreamRPCConnection conn = connection;
         if (conn != null) {
             try {
@@ -324,16 +342,38 @@ public final class GreengrassIpc implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.debug("closing the IPC connection failed: {}", e.toString());
             }
+            awaitQuietly(() -> connectionDown.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS) == null,
+                    "the IPC connection to close");
         }
         callbacks.shutdown();
         socketOptions.close();
         bootstrap.close();
         eventLoopGroup.close();
+        awaitQuietly(() -> eventLoopGroup.getShutdownCompleteFuture().get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS) == null,
+                "the IPC event loop to stop");
         CRT.releaseShutdownRef();
         LOG.info("IPC connection to the Greengrass nucleus closed");
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    /** A bounded wait during close; a wait that ends otherwise is logged and close goes on. */
+    @FunctionalInterface
+    private interface Wait {
+        boolean done() throws Exception;
+    }
+
+    private static void awaitQuietly(Wait wait, String what) {
+        try {
+            if (!wait.done()) {
+                LOG.debug("closing IPC: gave up waiting for {}", what);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("closing IPC: gave up waiting for {}: {}", what, e.toString());
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

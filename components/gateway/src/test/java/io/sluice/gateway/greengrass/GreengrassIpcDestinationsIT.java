@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,9 +56,13 @@ class GreengrassIpcDestinationsIT {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         if (ipc != null) ipc.close();
-        if (nucleus != null) nucleus.close();
+        if (nucleus != null) {
+            // the server sees the client go before it closes too: both closing at once can crash the CRT server
+            GreengrassIpcStandIn.await(nucleus::openConnections, n -> n == 0, Duration.ofSeconds(10));
+            nucleus.close();
+        }
         context.close();
     }
 
@@ -107,8 +112,8 @@ class GreengrassIpcDestinationsIT {
     void ipcReconnectsWhenTheNucleusComesBack() throws Exception {
         Path socket = nucleus.socketPath();
         String token = nucleus.authToken();
-        int[] reconnects = {0};
-        ipc.onReconnect(() -> reconnects[0]++);
+        AtomicInteger reconnects = new AtomicInteger();
+        ipc.onReconnect(reconnects::incrementAndGet);
         assertEquals(IpcSessionState.CONNECTED, ipc.state());
         nucleus.close();
         GreengrassIpcStandIn.await(ipc::isConnected, c -> !c, Duration.ofSeconds(10));
@@ -116,7 +121,8 @@ class GreengrassIpcDestinationsIT {
         nucleus = GreengrassIpcStandIn.builder().socketPath(socket).authToken(token).start();
         assertTrue(GreengrassIpcStandIn.await(ipc::isConnected, c -> c, Duration.ofSeconds(20)));
         assertEquals(IpcSessionState.CONNECTED, ipc.state());
-        assertEquals(1, reconnects[0]);
+        // the session is CONNECTED before the reconnect listeners run on the reconnect thread
+        assertEquals(1, GreengrassIpcStandIn.await(reconnects::get, n -> n == 1, Duration.ofSeconds(10)));
         transport().publish("plant/again", new byte[0], 1).get(10, TimeUnit.SECONDS);
         assertEquals("plant/again", nucleus.iotCorePublishes().get(0).topic());
     }
