@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -15,6 +17,7 @@ import sun.misc.SignalHandler;
  */
 public final class StopSignals implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
     private final CountDownLatch requested = new CountDownLatch(1);
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
     private volatile String received;
@@ -27,7 +30,9 @@ public final class StopSignals implements AutoCloseable {
         for (String name : List.of("TERM", "INT")) {
             try {
                 Signal signal = new Signal(name);
-                signals.previous.put(signal, Signal.handle(signal, signals::handle));
+                SignalHandler before = Signal.handle(signal, signals::handle);
+                signals.previous.put(signal, before);
+                warnIfIgnored(signal, before, "stops the gateway only by the signals it does not ignore");
             } catch (IllegalArgumentException e) {
                 // this platform has no such signal, or the JVM reserves it (-Xrs)
             }
@@ -56,9 +61,22 @@ public final class StopSignals implements AutoCloseable {
         });
         try {
             Signal hup = new Signal("HUP");
-            previous.put(hup, Signal.handle(hup, signal -> worker.execute(reload)));
+            SignalHandler before = Signal.handle(hup, signal -> worker.execute(reload));
+            previous.put(hup, before);
+            warnIfIgnored(hup, before, "does not reload on SIGHUP (nor on `sluice reload` without an admin endpoint); "
+                    + "the file watcher and the admin endpoint's reload still do");
         } catch (IllegalArgumentException e) {
             // no SIGHUP here (Windows), or the JVM reserves it (-Xrs): `sluice reload` goes through the admin endpoint
+        }
+    }
+
+    /**
+     * A signal the starting process set to be ignored (nohup ignores HUP, a shell's background job INT) stays ignored:
+     * the JVM does not install a handler for it, so it would be lost without a word.
+     */
+    private static void warnIfIgnored(Signal signal, SignalHandler before, String consequence) {
+        if (before == SignalHandler.SIG_IGN) {
+            LOG.warn("SIG{} is ignored by the process that started sluice, so sluice {}", signal.getName(), consequence);
         }
     }
 

@@ -97,4 +97,19 @@ class ConfigReloadIT {
             assertEquals(0, gateway.stop(), gateway.output());
         }
     }
+
+    /** nohup leaves SIGHUP ignored, and the JVM then keeps it ignored: said once at start instead of lost silently. */
+    @Test
+    void aHangupIgnoredByTheStartingProcessIsNamedOnce() throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, config("20ms", "5", "\"off\""));
+        String data = dir.resolve("data").toString();
+        try (SluiceProcess gateway = SluiceProcess.underNohup("run", "--config", file.toString(), "--data", data)) {
+            gateway.awaitLogged("gateway started", 1);
+            gateway.awaitLogged("SIGHUP is ignored by the process that started sluice", 1);
+            assertEquals(0, gateway.count("SIGTERM is ignored"), gateway.output());
+            assertEquals(0, gateway.stop(), gateway.output());
+            assertEquals(1, gateway.count("SIGHUP is ignored"), gateway.output());
+        }
+    }
 }

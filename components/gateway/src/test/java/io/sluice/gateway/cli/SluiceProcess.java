@@ -25,7 +25,17 @@ final class SluiceProcess implements AutoCloseable {
 
     /** With {@code environment} added to this JVM's. */
     SluiceProcess(Map<String, String> environment, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        this(List.of(), environment, args);
+    }
+
+    /** Started by {@code nohup}, which leaves SIGHUP ignored for the gateway. */
+    static SluiceProcess underNohup(String... args) throws Exception {
+        return new SluiceProcess(List.of("nohup"), Map.of(), args);
+    }
+
+    private SluiceProcess(List<String> launcher, Map<String, String> environment, String... args) throws Exception {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
