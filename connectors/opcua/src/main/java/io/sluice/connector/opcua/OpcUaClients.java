@@ -47,13 +47,25 @@ import org.eclipse.milo.opcua.stack.transport.client.tcp.OpcTcpClientTransportCo
 /** Opens Milo client sessions from {@link ConnectionOptions}: discovery, endpoint selection, PKI, identity. */
 final class OpcUaClients {
 
-    static {
-        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-            Security.addProvider(new BouncyCastleProvider()); // needed by Aes256_Sha256_RsaPss
+    private OpcUaClients() {}
+
+    /**
+     * Registers BouncyCastle as a JCA provider when {@code endpoint} uses Aes256_Sha256_RsaPss, for the secure channel
+     * or for a user token ("SHA256withRSA/PSS" is BouncyCastle's; the JDK's providers have every other algorithm of
+     * the supported policies). Only then: the provider's registration loads some 400 classes and a table of 2,600
+     * services that a gateway on the other policies never uses (docs/sizing.md).
+     */
+    static void registerProviderFor(EndpointDescription endpoint) {
+        String pss = SecurityPolicy.Aes256_Sha256_RsaPss.getUri();
+        boolean needed = pss.equals(endpoint.getSecurityPolicyUri())
+                || (endpoint.getUserIdentityTokens() != null && Arrays.stream(endpoint.getUserIdentityTokens())
+                        .anyMatch(t -> pss.equals(t.getSecurityPolicyUri())));
+        if (needed && Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            synchronized (OpcUaClients.class) {
+                if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) Security.addProvider(new BouncyCastleProvider());
+            }
         }
     }
-
-    private OpcUaClients() {}
 
     static SecurityPolicy policy(String name) {
         String canonical = NodeAddress.canonicalPolicy(name);
@@ -101,6 +113,7 @@ final class OpcUaClients {
         }
         EndpointDescription endpoint = select(endpoints, o);
         endpoint = EndpointUtil.updateUrl(endpoint, EndpointUtil.getHost(o.endpoint()), EndpointUtil.getPort(o.endpoint()));
+        registerProviderFor(endpoint);
 
         OpcUaClientConfig config = OpcUaClientConfig.builder()
                 .setEndpoint(endpoint)
