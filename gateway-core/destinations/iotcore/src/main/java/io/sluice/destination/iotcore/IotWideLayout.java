@@ -117,7 +117,9 @@ final class IotWideLayout {
                 OutboundSample s = samples.get(from + i);
                 if (lastGroup == null || !lastGroup.holds(s)) {
                     lastGroup = Group.of(s);
-                    lastTags = groups.computeIfAbsent(lastGroup, k -> new Tags(n));
+                    // sized for all samples only in the first group: most messages have one; more get the default
+                    int expected = groups.isEmpty() ? n : 16;
+                    lastTags = groups.computeIfAbsent(lastGroup, k -> new Tags(expected));
                 }
                 Map<String, Integer> position = lastTags.position;
                 Integer p = position.putIfAbsent(s.sample().tag(), position.size());
@@ -152,11 +154,6 @@ final class IotWideLayout {
     /** The dictionary of samples {@code from..to-1}, for {@link #write(Plan, JsonGenerator)}. */
     static Plan plan(List<OutboundSample> samples, int from, int to) {
         return new Plan(samples, from, to);
-    }
-
-    /** Writes samples {@code from..to-1} as one wide document. */
-    static void write(List<OutboundSample> samples, int from, int to, JsonGenerator g) throws IOException {
-        write(plan(samples, from, to), g);
     }
 
     /** Writes the samples of {@code plan} as one wide document. */
