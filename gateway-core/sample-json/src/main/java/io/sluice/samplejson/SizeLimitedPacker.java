@@ -40,6 +40,22 @@ public final class SizeLimitedPacker {
     }
 
     /**
+     * {@code samples} as one chunk of at most {@code budget} bytes, or null when they do not fit one. Encodes only
+     * when the bytes per sample seen so far say they may fit.
+     */
+    public Chunk packWhole(List<OutboundSample> samples, long budget) {
+        int n = samples.size();
+        if (n == 0 || n > budget * 0.9 / bytesPerSample) return null;
+        byte[] data = encoder.encode(samples, 0, n);
+        if (data.length > budget) {
+            bytesPerSample = Math.max(bytesPerSample, (double) data.length / n);
+            return null;
+        }
+        if (n >= 16) bytesPerSample = Math.max(1.0, (double) data.length / n);
+        return new Chunk(0, n, data);
+    }
+
+    /**
      * Packs {@code samples} into chunks of at most {@code budget} bytes each, in order. A sample that cannot fit even
      * alone goes to {@code rejected}.
      */

@@ -226,9 +226,10 @@ public final class PluginContract {
             assertTrue(p.sizeBytes() <= limits.maxPacketBytes(), "packet of " + p.sizeBytes() + " bytes exceeds " + limits.maxPacketBytes());
             for (OutboundSample s : p.samples()) {
                 seen.merge(s, 1, Integer::sum);
-                String k = p.orderingKey() + "\u0000" + s.stream();
-                Long last = lastSeqByKeyAndStream.put(k, s.sequence());
-                if (last != null) assertTrue(s.sequence() > last, "order within ordering key " + p.orderingKey() + " kept");
+                for (String key : p.orderingKeys()) {
+                    Long last = lastSeqByKeyAndStream.put(key + "\u0000" + s.stream(), s.sequence());
+                    if (last != null) assertTrue(s.sequence() > last, "order within ordering key " + key + " kept");
+                }
             }
         }
         for (Rejection r : result.rejected()) {

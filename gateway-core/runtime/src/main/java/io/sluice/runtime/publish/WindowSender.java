@@ -404,9 +404,9 @@ final class WindowSender {
     }
 
     /**
-     * Packets for the next call: in order (the oldest window's first), within the call limits, none with the ordering
-     * key of a packet in flight or waiting out its retry backoff (nor of an earlier packet left out). When a packet
-     * must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
+     * Packets for the next call: in order (the oldest window's first), within the call limits, none sharing an
+     * ordering key with a packet in flight or waiting out its retry backoff (nor with an earlier packet left out). When
+     * a packet must wait for an earlier one with its key, no packet of a lower-priority stream may overtake it.
      *
      * <p>The packets ready to go are spread over the free call slots rather than filling the first call to the
      * service's limits, as long as each call carries at least {@link #MIN_SPREAD_CALL_BYTES}: calls in flight then
@@ -422,11 +422,13 @@ final class WindowSender {
         for (ExportPlan e : exports.get()) priorities.put(e.stream(), e.priority());
         for (Packet p : inFlight.pending()) {
             if (inFlight.inFlight(p)) {
-                keysSeen.add(p.orderingKey());
+                keysSeen.addAll(p.orderingKeys());
                 continue;
             }
             int priority = priorityOf(p, priorities);
-            if (!keysSeen.add(p.orderingKey()) || inFlight.backingOff(p, now)) {
+            boolean keyTaken = false;
+            for (String key : p.orderingKeys()) keyTaken |= !keysSeen.add(key); // every key is marked, taken or not
+            if (keyTaken || inFlight.backingOff(p, now)) {
                 waitingPriority = Math.min(waitingPriority, priority);
                 continue;
             }

@@ -100,6 +100,8 @@ class ConcurrentWindowSenderTest {
         private final Set<String> keysInFlight = new HashSet<>();
         private final Map<Packet, Integer> attempts = new HashMap<>();
         final AtomicReference<String> violation = new AtomicReference<>();
+        /** The packets of a window, when a test packs on its own. */
+        volatile java.util.function.Function<List<OutboundSample>, List<Packet>> packing;
 
         HeldDestination(int packetsPerCall, RateLimits rateLimits) {
             this.packetsPerCall = packetsPerCall;
@@ -113,6 +115,7 @@ class ConcurrentWindowSenderTest {
 
         @Override
         public PackResult pack(List<OutboundSample> samples) {
+            if (packing != null) return PackResult.of(packing.apply(samples));
             Map<String, List<OutboundSample>> byTag = new LinkedHashMap<>();
             for (OutboundSample s : samples) byTag.computeIfAbsent(s.sample().tag(), k -> new ArrayList<>()).add(s);
             List<Packet> packets = new ArrayList<>();
@@ -131,7 +134,9 @@ class ConcurrentWindowSenderTest {
         @Override
         public synchronized CompletableFuture<List<PacketOutcome>> sendAsync(List<Packet> packets) {
             for (Packet p : packets) {
-                if (!keysInFlight.add(p.orderingKey())) violation.compareAndSet(null, "two packets of " + p.orderingKey() + " in flight");
+                for (String key : p.orderingKeys()) {
+                    if (!keysInFlight.add(key)) violation.compareAndSet(null, "two packets of " + key + " in flight");
+                }
             }
             sent.addAll(packets);
             int now = inFlight.incrementAndGet();
@@ -151,7 +156,7 @@ class ConcurrentWindowSenderTest {
             List<PacketOutcome> answer = new ArrayList<>();
             synchronized (this) {
                 for (Packet p : call.packets()) {
-                    keysInFlight.remove(p.orderingKey());
+                    p.orderingKeys().forEach(keysInFlight::remove);
                     answer.add(outcomes.apply(attempts.merge(p, 1, Integer::sum), p));
                 }
                 inFlight.decrementAndGet();
@@ -315,6 +320,35 @@ class ConcurrentWindowSenderTest {
             assertEquals(List.of((long) k, 80L + k), sentOf("k" + k), "k" + k + ": each packet once, in stream order");
         }
         assertEquals(160, durableCursor());
+    }
+
+    @Test
+    void aPacketOfSeveralKeysWaitsForAndHoldsBackEachOfThem() throws Exception {
+        open(20, i -> "k" + (i % 4), 1, RateLimits.UNLIMITED, 8); // 5 samples of each of k0..k3
+        destination.packing = samples -> {
+            Map<String, List<OutboundSample>> byTag = new LinkedHashMap<>();
+            for (OutboundSample s : samples) byTag.computeIfAbsent(s.sample().tag(), k -> new ArrayList<>()).add(s);
+            List<OutboundSample> k0 = byTag.get("k0"), k1 = byTag.get("k1");
+            List<OutboundSample> both = new ArrayList<>(k0.subList(0, 2));
+            both.addAll(k1.subList(0, 2));
+            both.sort(java.util.Comparator.comparingLong(OutboundSample::sequence));
+            return List.of(new Packet(List.of("k0", "k1"), 5, both, null), new Packet("k1", 5, k1.subList(2, 5), null),
+                    new Packet("k2", 5, byTag.get("k2"), null), new Packet("k0", 5, k0.subList(2, 5), null),
+                    new Packet("k3", 5, byTag.get("k3"), null));
+        };
+        Future<Boolean> result = sendWindow();
+        await("3 calls in flight").atMost(Duration.ofSeconds(10)).until(() -> destination.inFlight.get() == 3);
+        assertEquals(List.of("k0", "k2", "k3"), keysCalled(), "the later k0 and k1 packets wait for the one holding both");
+        destination.answer(destination.next());
+        await("the held packets went").atMost(Duration.ofSeconds(10)).until(() -> destination.calls.size() == 5);
+        assertEquals(List.of("k0", "k2", "k3", "k1", "k0"), keysCalled());
+        while (!result.isDone()) {
+            HeldDestination.Call call = destination.outstanding.poll(100, TimeUnit.MILLISECONDS);
+            if (call != null) destination.answer(call);
+        }
+        assertTrue(result.get());
+        assertNull(destination.violation.get(), "never two packets sharing a key in flight");
+        assertEquals(20, durableCursor());
     }
 
     @Test

@@ -27,7 +27,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * Publishes samples to AWS IoT Core. {@link #pack} renders each sample's topic, splits a topic into
  * {@code max-in-flight} ordering lanes by tag (a tag always uses the same lane, so its samples stay in order while
  * several messages of one topic are unacknowledged) and packs each lane's samples into as few messages as fit
- * {@code max-payload-size} ({@link IotPayloadFormat}, each message in the smaller of its series and wide layouts
+ * {@code max-payload-size}; a topic whose lanes fit one message together goes as that one message, which holds all
+ * of its lanes ({@link IotPayloadFormat}, each message in the smaller of its series and wide layouts
  * unless {@code json-layout} fixes one); with {@code payload-format: snapshot} lanes are per source
  * and source time (a snapshot stays in one lane) and each lane's samples become one message per snapshot or lap
  * record ({@link IotSnapshotFormat}). {@link #sendAsync} publishes up to {@code max-in-flight}
@@ -231,10 +232,11 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
     @Override
     public PackResult pack(List<OutboundSample> samples) {
         gzipLevel = gzipLevels.level();
-        Map<String, List<OutboundSample>> lanes = new LinkedHashMap<>();
+        Map<String, Topic> topics = new LinkedHashMap<>();
         List<Rejection> rejected = new ArrayList<>();
         int laneCount = config.maxInFlight();
         boolean snapshots = config.payloadFormat() == IotCoreDestinationConfig.PayloadFormat.SNAPSHOT;
+        Topic lastTopic = null;
         String lastKey = null;
         List<OutboundSample> lastLane = null;
         for (OutboundSample s : samples) {
@@ -248,26 +250,53 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
             // held to one message in flight; each snapshot carries its own time
             String laneKey = snapshots ? route.topic + "\u0000" + Math.floorMod(java.util.Objects.hash(s.connector(), s.asset(),
                     s.sample().sourceTimeNanos()), laneCount) : route.laneKey;
-            List<OutboundSample> lane = laneKey == lastKey ? lastLane : lanes.get(laneKey); // a canonical key (Routes)
-            if (lane == null) lanes.put(laneKey, lane = new ArrayList<>());
+            Topic topic = lastTopic != null && lastTopic.name == route.topic ? lastTopic
+                    : topics.computeIfAbsent(route.topic, Topic::new);
+            topic.samples.add(s);
+            List<OutboundSample> lane = laneKey == lastKey ? lastLane : topic.lanes.get(laneKey); // a canonical key (Routes)
+            if (lane == null) topic.lanes.put(laneKey, lane = new ArrayList<>());
             lane.add(s);
+            lastTopic = topic;
             lastKey = laneKey;
             lastLane = lane;
         }
         List<Packet> packets = new ArrayList<>();
-        for (Map.Entry<String, List<OutboundSample>> e : lanes.entrySet()) {
-            String key = e.getKey();
-            String topic = key.substring(0, key.indexOf('\u0000'));
-            List<List<OutboundSample>> messages = snapshots ? IotSnapshotFormat.group(e.getValue()) : List.of(e.getValue());
-            for (List<OutboundSample> list : messages) {
-                packer.pack(list, limits.maxPacketBytes(), chunk -> packets.add(new Packet(key, chunk.data().length,
-                        list.subList(chunk.from(), chunk.to()), new Message(topic, chunk.data()))), rejected);
+        long budget = limits.maxPacketBytes();
+        for (Topic topic : topics.values()) {
+            if (!snapshots && topic.lanes.size() > 1) {
+                // all of the topic's lanes in one message when it fits: one message (one TLS record run, one PUBACK)
+                // instead of one per lane; it holds all of its lanes, so each tag's samples still stay in order
+                SizeLimitedPacker.Chunk whole = packer.packWhole(topic.samples, budget);
+                if (whole != null) {
+                    packets.add(new Packet(List.copyOf(topic.lanes.keySet()), whole.data().length, topic.samples,
+                            new Message(topic.name, whole.data())));
+                    continue;
+                }
+            }
+            for (Map.Entry<String, List<OutboundSample>> e : topic.lanes.entrySet()) {
+                String key = e.getKey();
+                List<List<OutboundSample>> messages = snapshots ? IotSnapshotFormat.group(e.getValue()) : List.of(e.getValue());
+                for (List<OutboundSample> list : messages) {
+                    packer.pack(list, budget, chunk -> packets.add(new Packet(key, chunk.data().length,
+                            list.subList(chunk.from(), chunk.to()), new Message(topic.name, chunk.data()))), rejected);
+                }
             }
         }
         long bytes = 0;
         for (Packet p : packets) bytes += p.sizeBytes();
         gzipLevels.packed(bytes);
         return new PackResult(packets, rejected);
+    }
+
+    /** One topic's samples of a packing round: all of them in stream order, and by ordering lane. */
+    private static final class Topic {
+        final String name;
+        final List<OutboundSample> samples = new ArrayList<>();
+        final Map<String, List<OutboundSample>> lanes = new LinkedHashMap<>();
+
+        Topic(String name) {
+            this.name = name;
+        }
     }
 
     @Override

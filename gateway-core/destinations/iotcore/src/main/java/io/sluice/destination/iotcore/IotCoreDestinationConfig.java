@@ -75,10 +75,10 @@ public record IotCoreDestinationConfig(
         @DefaultValue("10") @Range(min = 1, max = 100)
         int maxInFlight,
 
-        @Doc("Most samples the publisher reads from the store for one packing round. Each topic lane's share of a round "
-                + "becomes its messages, and messages with several values per tag compress far better: for 10,000 tags "
-                + "at 10 Hz use 100000 with a batch-interval of 1s on the export. Up to two rounds are in memory, ~100 "
-                + "bytes a sample.")
+        @Doc("Most samples the publisher reads from the store for one packing round. A topic's round becomes one message "
+                + "when it fits, else each topic lane's share of it becomes its messages, and messages with several "
+                + "values per tag compress far better: for 10,000 tags at 10 Hz use 100000 with a batch-interval of 1s "
+                + "on the export. Up to two rounds are in memory, ~100 bytes a sample.")
         @DefaultValue("10000") @Range(min = 1, max = 1000000)
         int windowSamples,
 
