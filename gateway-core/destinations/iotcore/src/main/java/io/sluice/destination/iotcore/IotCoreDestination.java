@@ -172,6 +172,8 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         private final Map<String, Map<String, Route>> byConnector = new java.util.HashMap<>();
         /** Each lane key of the routes kept, one instance per distinct key (topics x lanes). */
         private final Map<String, String> laneKeys = new java.util.HashMap<>();
+        /** Each topic of the routes kept, one instance per distinct topic ({@link #pack} groups by identity). */
+        private final Map<String, String> topics = new java.util.HashMap<>();
         private int size;
         private String lastConnector;
         private Map<String, Route> lastByTag; // lastConnector's routes: a window holds one connector's samples in a row
@@ -187,15 +189,16 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
             String tag = s.sample().tag();
             Route r = byTag.get(tag);
             if (r != null && r.fits(s)) return r;
-            String topic = topic(s);
             if (size >= MAX_ROUTES) {
                 byConnector.clear();
                 laneKeys.clear();
+                topics.clear();
                 size = 0;
                 byConnector.put(s.connector(), byTag = new java.util.HashMap<>());
                 lastConnector = s.connector();
                 lastByTag = byTag;
             }
+            String topic = topics.computeIfAbsent(topic(s), k -> k);
             String laneKey = laneKeys.computeIfAbsent(Route.laneKey(s, topic, config.maxInFlight()), k -> k);
             r = new Route(s, topic, topicProblem(topic), laneKey);
             if (byTag.put(tag, r) == null) size++;

@@ -280,15 +280,18 @@ class IotCoreDestinationTest {
     }
 
     @Test
-    void tagsOfOneTopicLaneShareOneLaneKeyInstance() {
+    void tagsOfOneTopicLaneShareOneLaneKeyAndTopicInstance() {
         IotCoreDestinationConfig c = IotTestSamples.config("ssl://h:1", "c", "k", null,
                 IotCoreDestinationConfig.PayloadFormat.JSON, "t/{stream}");
         IotCoreDestination.Routes routes = new IotCoreDestination("d", c).routes();
         Map<String, String> first = new HashMap<>();
+        String topic = null;
         for (int i = 0; i < 500; i++) {
             IotCoreDestination.Route r = routes.of(sample("s", i, "plc", "tag." + i, null, AssetContext.EMPTY));
             String seen = first.putIfAbsent(r.laneKey, r.laneKey);
             if (seen != null) assertSame(seen, r.laneKey, "tag." + i + ": an equal lane key is the same instance");
+            if (topic != null) assertSame(topic, r.topic, "tag." + i + ": the topic is the same instance");
+            topic = r.topic;
         }
         assertEquals(c.maxInFlight(), first.size(), "every lane used by 500 tags");
     }
