@@ -8,7 +8,8 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The TLS socket factory given to the MQTT client: it makes the sockets of the real factory and remembers how far the
- * latest one got (TCP connected, TLS handshake finished), so a failed connect can be named ({@link TlsFailures}).
+ * latest one got (TCP connected, TLS handshake finished), so a failed connect can be named ({@link TlsFailures}). Its
+ * sockets send without delay (TCP_NODELAY).
  */
 final class TrackingSocketFactory extends SSLSocketFactory {
 
@@ -27,7 +28,10 @@ final class TrackingSocketFactory extends SSLSocketFactory {
         return handshakeDone ? TlsFailures.Progress.HANDSHAKE_DONE : TlsFailures.Progress.HANDSHAKING;
     }
 
-    private Socket track(Socket s) {
+    private Socket track(Socket s) throws IOException {
+        // a message larger than one TLS record is several writes; with Nagle's algorithm the last one waits for the
+        // peer's (delayed) ACK of the first, 40 ms or a round trip per message
+        s.setTcpNoDelay(true);
         handshakeDone = false;
         latest = s;
         if (s instanceof SSLSocket ssl) {
