@@ -119,6 +119,8 @@ public final class MosquittoRig implements AutoCloseable {
         c.append("connection_messages true\n");
         c.append("max_inflight_messages 0\n");
         c.append("max_queued_messages 100000\n");
+        // sends to subscribers without Nagle's delay, so the latency a subscriber sees is the publisher's
+        c.append("set_tcp_nodelay true\n");
         c.append("listener ").append(port).append(" 127.0.0.1\n");
         if (tls) {
             c.append("allow_anonymous false\n");
