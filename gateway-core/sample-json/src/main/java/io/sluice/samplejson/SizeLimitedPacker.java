@@ -48,10 +48,10 @@ public final class SizeLimitedPacker {
         if (n == 0 || n > budget * 0.9 / bytesPerSample) return null;
         byte[] data = encoder.encode(samples, 0, n);
         if (data.length > budget) {
-            bytesPerSample = Math.max(bytesPerSample, (double) data.length / n);
+            learnTooLarge(data.length, n);
             return null;
         }
-        if (n >= 16) bytesPerSample = Math.max(1.0, (double) data.length / n);
+        learnFitting(data.length, n);
         return new Chunk(0, n, data);
     }
 
@@ -68,7 +68,7 @@ public final class SizeLimitedPacker {
             while (true) {
                 byte[] data = encoder.encode(samples, i, to);
                 if (data.length <= budget) {
-                    if (to - i >= 16) bytesPerSample = Math.max(1.0, (double) data.length / (to - i));
+                    learnFitting(data.length, to - i);
                     emit.accept(new Chunk(i, to, data));
                     i = to;
                     break;
@@ -79,9 +79,19 @@ public final class SizeLimitedPacker {
                     i++;
                     break;
                 }
-                bytesPerSample = Math.max(bytesPerSample, (double) data.length / (to - i));
+                learnTooLarge(data.length, to - i);
                 to = i + Math.max(1, (int) Math.min((to - i) / 2, (long) (budget * 0.9 / bytesPerSample)));
             }
         }
+    }
+
+    /** A chunk of {@code samples} samples that fit took {@code bytes}: the guess follows it (not from a handful). */
+    private void learnFitting(int bytes, int samples) {
+        if (samples >= 16) bytesPerSample = Math.max(1.0, (double) bytes / samples);
+    }
+
+    /** A chunk of {@code samples} samples took {@code bytes}, too many: the guess is at least that. */
+    private void learnTooLarge(int bytes, int samples) {
+        bytesPerSample = Math.max(bytesPerSample, (double) bytes / samples);
     }
 }

@@ -255,7 +255,7 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
                     s.sample().sourceTimeNanos()), laneCount) : route.laneKey;
             Topic topic = lastTopic != null && lastTopic.name == route.topic ? lastTopic
                     : topics.computeIfAbsent(route.topic, Topic::new);
-            topic.samples.add(s);
+            if (!snapshots) topic.samples.add(s); // snapshots go per lane only
             List<OutboundSample> lane = laneKey == lastKey ? lastLane : topic.lanes.get(laneKey); // a canonical key (Routes)
             if (lane == null) topic.lanes.put(laneKey, lane = new ArrayList<>());
             lane.add(s);
@@ -291,7 +291,7 @@ public final class IotCoreDestination implements Destination, io.sluice.spi.dest
         return new PackResult(packets, rejected);
     }
 
-    /** One topic's samples of a packing round: all of them in stream order, and by ordering lane. */
+    /** One topic's samples of a packing round: all of them in stream order (not for snapshots), and by ordering lane. */
     private static final class Topic {
         final String name;
         final List<OutboundSample> samples = new ArrayList<>();
