@@ -139,7 +139,7 @@ final class OpcUaConnector implements Connector {
         final NotificationSequencer<List<MonitoredItemNotification>> sequencer =
                 new NotificationSequencer<>(this, MAX_HELD_MESSAGES, config.requestTimeout().toNanos());
         /** subscription id -> client handle -> node */
-        final Map<Long, Map<UInteger, ResolvedNode>> handles = new ConcurrentHashMap<>();
+        final Map<Long, ClientHandles> handles = new ConcurrentHashMap<>();
         final Map<Long, String> groups = new ConcurrentHashMap<>();
         volatile SequencingTransport transport;
         volatile Session session;
@@ -147,7 +147,7 @@ final class OpcUaConnector implements Connector {
         @Override
         public void deliver(long subscriptionId, long sequenceNumber, List<MonitoredItemNotification> changes) {
             Session s = session;
-            Map<UInteger, ResolvedNode> nodes = handles.get(subscriptionId);
+            ClientHandles nodes = handles.get(subscriptionId);
             if (s == null || nodes == null) return;
             if (s.backfilling) {
                 s.waiting.add(() -> OpcUaConnector.this.deliver(s, nodes, changes)); // under the sequencer's lock
@@ -364,7 +364,7 @@ final class OpcUaConnector implements Connector {
     }
 
     /** A subscription of the previous session, transferred to the new one and continued there. */
-    private record Kept(SequencingTransport.Adoption adoption, Map<UInteger, ResolvedNode> handles) {
+    private record Kept(SequencingTransport.Adoption adoption, ClientHandles handles) {
     }
 
     /**
@@ -403,7 +403,7 @@ final class OpcUaConnector implements Connector {
                         sub.getRevisedMaxKeepAliveCount().orElse(sub.getMaxKeepAliveCount()), items);
                 old.notifications.sequencer.moveTo(id.longValue(), session.notifications.sequencer);
                 String group = old.notifications.groups.getOrDefault(id.longValue(), "");
-                kept.put(group, new Kept(adoption, old.notifications.handles.getOrDefault(id.longValue(), Map.of())));
+                kept.put(group, new Kept(adoption, old.notifications.handles.getOrDefault(id.longValue(), ClientHandles.NONE)));
             }
             if (!refused.isEmpty()) {
                 log.info("opcua {}: previous subscriptions not transferred ({}); new ones are created", name,
@@ -509,7 +509,7 @@ final class OpcUaConnector implements Connector {
         long subscriptionId = sub.getSubscriptionId().orElseThrow().longValue();
         if (kept == null) session.notifications.sequencer.begin(subscriptionId);
         session.notifications.groups.put(subscriptionId, group.name());
-        Map<UInteger, ResolvedNode> handles = new ConcurrentHashMap<>();
+        Map<UInteger, ResolvedNode> handles = new HashMap<>();
         List<OpcUaMonitoredItem> items = new ArrayList<>(nodes.size());
         for (ResolvedNode n : nodes) {
             OpcUaMonitoredItem item = OpcUaMonitoredItem.newDataItem(n.nodeId());
@@ -526,7 +526,7 @@ final class OpcUaConnector implements Connector {
             handles.put(item.getClientHandle().orElseThrow(), n);
         }
         // a continued subscription's items keep the client handles the server knows them by
-        session.notifications.handles.put(subscriptionId, kept != null ? kept.handles() : handles);
+        session.notifications.handles.put(subscriptionId, kept != null ? kept.handles() : new ClientHandles(handles));
         try {
             sub.synchronizeMonitoredItems();
         } catch (MonitoredItemSynchronizationException e) {
@@ -567,13 +567,13 @@ final class OpcUaConnector implements Connector {
         };
     }
 
-    private void deliver(Session session, Map<UInteger, ResolvedNode> nodes, List<MonitoredItemNotification> changes) {
+    private void deliver(Session session, ClientHandles nodes, List<MonitoredItemNotification> changes) {
         if (session.closed) return;
         long now = Sample.toNanos(ctx.clock().instant());
         List<Sample> batch = new ArrayList<>(changes.size());
         Map<String, Long> backfilledUpTo = session.backfilledUpTo.isEmpty() ? Map.of() : session.backfilledUpTo;
         for (MonitoredItemNotification change : changes) {
-            ResolvedNode n = nodes.get(change.getClientHandle());
+            ResolvedNode n = nodes.node(change.getClientHandle());
             if (n == null) continue; // an item deleted while its notification was on its way
             try {
                 Sample sample = session.values.sample(n.tag(), change.getValue(), now, n.unit());
