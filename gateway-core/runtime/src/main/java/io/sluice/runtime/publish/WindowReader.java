@@ -39,7 +39,7 @@ final class WindowReader implements AutoCloseable {
 
     /** Samples read for one window, and per stream the sequence after the last one read. */
     static final class Window {
-        final List<OutboundSample> samples = new ArrayList<>();
+        final ArrayList<OutboundSample> samples = new ArrayList<>();
         final Map<String, Long> endSequences = new LinkedHashMap<>();
         /** Lowest priority (highest number) of a stream with samples in the window. */
         int lowestPriority = Integer.MIN_VALUE;
@@ -265,6 +265,7 @@ final class WindowReader implements AutoCloseable {
             ReadBatch batch = store.read(plan.stream(), cursor, take);
             String lastConnector = null;
             Map<String, AssetContext> byTag = null;
+            window.samples.ensureCapacity(window.samples.size() + batch.samples().size());
             for (StoredSample s : batch.samples()) {
                 String connector = s.connector(), tag = s.sample().tag();
                 if (byTag == null || connector != lastConnector) { // a block's samples share their connector instance

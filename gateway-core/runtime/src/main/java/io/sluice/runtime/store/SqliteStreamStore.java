@@ -408,12 +408,11 @@ public final class SqliteStreamStore implements AutoCloseable {
      */
     public ReadBatch read(String stream, long fromSequence, int maxSamples) {
         StoredStream state = streams.get(stream);
-        List<StoredSample> out = new ArrayList<>(Math.min(Math.max(maxSamples, 0), 16_384));
-        if (state == null || maxSamples <= 0) return new ReadBatch(out, fromSequence);
+        if (state == null || maxSamples <= 0) return new ReadBatch(new ArrayList<>(0), fromSequence);
         long from = Math.max(fromSequence, state.firstSeq());
         Long startKey = state.blocks.floorKey(from);
         if (startKey == null) startKey = state.blocks.ceilingKey(from);
-        if (startKey == null) return new ReadBatch(out, from);
+        if (startKey == null) return new ReadBatch(new ArrayList<>(0), from);
         List<BlockMeta> wanted = new ArrayList<>();
         long covered = 0;
         for (BlockMeta b : state.blocks.tailMap(startKey, true).values()) {
@@ -422,6 +421,8 @@ public final class SqliteStreamStore implements AutoCloseable {
             covered += b.endSeq() - Math.max(from, b.firstSeq());
             if (covered >= maxSamples) break;
         }
+        // sized for what the blocks hold: a publisher that is caught up reads often and finds a few samples or none
+        List<StoredSample> out = new ArrayList<>((int) Math.min(covered, maxSamples));
         if (wanted.isEmpty()) return new ReadBatch(out, from);
         long next = from;
         if (state instanceof FileStream fs) {
