@@ -117,6 +117,9 @@ public final class OpcUaMqttBenchmark implements Benchmark {
         @Option(names = "--keep", description = "Keep the work folder (gateway config, data, log) and print where it is.")
         boolean keep;
 
+        @Option(names = "--no-admin", description = "Run the gateway without its admin endpoint (no HTTP server, no Prometheus registry or JVM binders).")
+        boolean noAdmin;
+
         @Override
         public Integer call() throws Exception {
             if (!payload.equals("json") && !payload.equals("json-gzip")) {
@@ -130,9 +133,9 @@ public final class OpcUaMqttBenchmark implements Benchmark {
             double load = loadAverage();
             try (MosquittoRig broker = MosquittoRig.startMutualTls(work)) {
                 System.out.printf("%,d nodes every %d ms (%,.0f changes/s offered), publishing interval %d ms, payload %s (layout %s), "
-                                + "%s quotas, batch-interval %s, iotcore %s, store %s / %s %s; mosquitto %s; load average %.2f%n", nodes,
+                                + "%s quotas, batch-interval %s, iotcore %s, store %s / %s %s, admin endpoint %s; mosquitto %s; load average %.2f%n", nodes,
                         intervalMs, nodes * 1000.0 / intervalMs, publishingInterval(), payload, jsonLayout, iotQuotas ? "IoT Core" : "raised",
-                        batchInterval == null ? "none" : batchInterval, iotKeys, synchronous, commitWindow, storeKeys, broker.uri(), load);
+                        batchInterval == null ? "none" : batchInterval, iotKeys, synchronous, commitWindow, storeKeys, noAdmin ? "off" : "on", broker.uri(), load);
                 for (int run = 1; run <= runs; run++) {
                     results.add(once(run, broker, work.resolve("run-" + run)));
                 }
@@ -274,12 +277,11 @@ public final class OpcUaMqttBenchmark implements Benchmark {
                       synchronous: %s
                       commit-window: %s
                     %s
-                    admin:
-                      listen: 127.0.0.1:0
+                    %s
                     """.formatted(endpoint, publishingInterval(), batchInterval == null ? "" : ", batch-interval: " + batchInterval, mqttUri, certificate,
                     privateKey, caCertificate, payload, jsonLayout,
                     iotQuotas ? "" : "    publishes-per-second: 10000\n    bytes-per-second: 100MB", section("    ", iotKeys),
-                    synchronous, commitWindow, section("  ", storeKeys));
+                    synchronous, commitWindow, section("  ", storeKeys), noAdmin ? "" : "admin:\n  listen: 127.0.0.1:0");
         }
 
         /** key=value pairs as YAML lines of a section, indented by {@code indent}. */
