@@ -48,6 +48,18 @@ class DeliveryReceiptStoreTest {
     }
 
     @Test
+    void aReceiptIsKeptAsTheJsonAnObjectMapperWritesAndReadsBack() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (Receipt r : List.of(Receipt.of("kinesis", "shard-id", "shardId-000000000001", "sequence-number", "4963"),
+                Receipt.of("mqtt", "topic", "plant/\"line 1\"/\u00e9\n\t\\", "packet-id", "7"),
+                new Receipt("file", Map.of()))) {
+            String json = StoreWriter.receiptJson(r);
+            assertEquals(mapper.writeValueAsString(r), json);
+            assertEquals(r, mapper.readValue(json, Receipt.class));
+        }
+    }
+
+    @Test
     void receiptsAreKeptWithTheCursorMoveAndFoundBySequence() {
         try (SqliteStreamStore store = open()) {
             Durations.await(store.append("a", "sim", SqliteStreamStoreTest.samples(10, 0), null), WAIT);
