@@ -41,5 +41,4 @@ final class ClientHandles {
         if (offset >= 0 && offset < byOffset.length) return byOffset[(int) offset];
         return spread.isEmpty() ? null : spread.get(handle.longValue());
     }
-
 }
