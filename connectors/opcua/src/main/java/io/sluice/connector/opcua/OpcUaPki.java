@@ -3,6 +3,7 @@ package io.sluice.connector.opcua;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -19,15 +20,20 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.Period;
+import java.time.ZoneOffset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
@@ -35,6 +41,11 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -43,7 +54,6 @@ import org.eclipse.milo.opcua.stack.core.security.DefaultClientCertificateValida
 import org.eclipse.milo.opcua.stack.core.security.FileBasedCertificateQuarantine;
 import org.eclipse.milo.opcua.stack.core.security.FileBasedTrustListManager;
 import org.eclipse.milo.opcua.stack.core.util.CertificateUtil;
-import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateBuilder;
 import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateGenerator;
 
 /**
@@ -127,18 +137,43 @@ public final class OpcUaPki implements AutoCloseable {
             return new Identity(new KeyPair(cert.getPublicKey(), key), cert, uri);
         }
         KeyPair keyPair = SelfSignedCertificateGenerator.generateRsaKeyPair(2048);
-        String host = hostName();
-        SelfSignedCertificateBuilder builder = new SelfSignedCertificateBuilder(keyPair)
-                .setCommonName("Sluice gateway " + host)
-                .setOrganization("Sluice")
-                .setApplicationUri(applicationUri)
-                .setValidityPeriod(Period.ofYears(5))
-                .addDnsName(host);
-        X509Certificate cert = builder.build();
+        X509Certificate cert = selfSigned(keyPair, applicationUri, hostName(), Instant.now(), Period.ofYears(5));
         char[] password = newPassword();
         writePassword(password);
         writeKeyStore(keyPair.getPrivate(), new X509Certificate[]{cert}, password);
         return new Identity(keyPair, cert, applicationUri);
+    }
+
+    /**
+     * An application instance certificate as OPC UA servers expect it: the application URI and host name as subject
+     * alternative names, key usage for signing and encryption, client and server authentication. Signed through the
+     * JDK's providers: Milo's generator instantiates BouncyCastle's provider for the signature, which loads some 400
+     * classes and keeps them for the life of the process (docs/sizing.md).
+     */
+    static X509Certificate selfSigned(KeyPair keyPair, String applicationUri, String host, Instant from, Period validity)
+            throws Exception {
+        X500Name subject = new X500NameBuilder()
+                .addRDN(BCStyle.CN, "Sluice gateway " + host)
+                .addRDN(BCStyle.O, "Sluice")
+                .build();
+        BigInteger serial = new BigInteger(63, new SecureRandom());
+        Instant until = from.atZone(ZoneOffset.UTC).plus(validity).toInstant();
+        JcaX509ExtensionUtils keyIds = new JcaX509ExtensionUtils();
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial, Date.from(from),
+                Date.from(until), subject, keyPair.getPublic())
+                .addExtension(Extension.subjectKeyIdentifier, false, keyIds.createSubjectKeyIdentifier(keyPair.getPublic()))
+                .addExtension(Extension.authorityKeyIdentifier, false,
+                        keyIds.createAuthorityKeyIdentifier(keyPair.getPublic()))
+                .addExtension(Extension.basicConstraints, false, new BasicConstraints(false))
+                .addExtension(Extension.keyUsage, false, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation
+                        | KeyUsage.keyEncipherment | KeyUsage.dataEncipherment | KeyUsage.keyCertSign))
+                .addExtension(Extension.extendedKeyUsage, false,
+                        new ExtendedKeyUsage(new KeyPurposeId[]{KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth}))
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[]{
+                        new GeneralName(GeneralName.uniformResourceIdentifier, applicationUri),
+                        new GeneralName(GeneralName.dNSName, host)}));
+        ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(keyPair.getPrivate());
+        return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     }
 
     /** The own certificate if the key store exists (read only: nothing is generated or migrated). */

@@ -10,6 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.milo.opcua.stack.core.util.CertificateUtil;
 import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateBuilder;
 import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateGenerator;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,25 @@ class OpcUaPkiTest {
         for (String sub : new String[]{"trusted/certs", "trusted/crl", "issuers/certs", "issuers/crl", "rejected"}) {
             assertTrue(Files.isDirectory(dir.resolve(sub)), sub);
         }
+    }
+
+    @Test
+    void theOwnCertificateCarriesWhatServersCheck(@TempDir Path dir) throws Exception {
+        X509Certificate cert = new OpcUaPki(dir).loadOrCreateIdentity("urn:sluice:gateway:test").certificate();
+        cert.checkValidity();
+        cert.verify(cert.getPublicKey());
+        assertEquals("SHA256withRSA", cert.getSigAlgName());
+        assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
+        assertTrue(cert.getSubjectX500Principal().getName().contains("CN=Sluice gateway "), cert.getSubjectX500Principal().getName());
+        assertEquals(Optional.of("urn:sluice:gateway:test"), CertificateUtil.getSanUri(cert));
+        assertEquals(List.of(OpcUaPki.hostName()), CertificateUtil.getSanDnsNames(cert));
+        boolean[] usage = cert.getKeyUsage();
+        // digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, keyCertSign
+        assertEquals(List.of(true, true, true, true, false, true), List.of(usage[0], usage[1], usage[2], usage[3], usage[4], usage[5]));
+        assertEquals(List.of("1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"), cert.getExtendedKeyUsage());
+        assertEquals(-1, cert.getBasicConstraints(), "not a CA");
+        assertEquals(cert.getNotBefore().toInstant().atZone(ZoneOffset.UTC).plusYears(5).toInstant(),
+                cert.getNotAfter().toInstant());
     }
 
     private static boolean opens(Path keyStore, char[] password) {
