@@ -1,12 +1,16 @@
 package io.sluice.gateway.packaging;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.jar.JarFile;
@@ -81,5 +85,28 @@ class ProductJarIT {
         };
         List<String> foreign = natives.stream().filter(n -> allowed.stream().noneMatch(n::startsWith)).toList();
         assertEquals(List.of(), foreign, "native libraries of other platforms in the " + platform + " jar " + jar);
+    }
+
+    @ParameterizedTest
+    @MethodSource("jars")
+    void holdsTheOpcUaConnectorsTypeInitializersNotMilos(Path jar) throws IOException {
+        for (String name : List.of("ObjectTypeInitializer", "VariableTypeInitializer")) {
+            String entry = "org/eclipse/milo/opcua/sdk/client/model/" + name + ".class";
+            byte[] connectors = null;
+            for (URL url : Collections.list(ProductJarIT.class.getClassLoader().getResources(entry))) {
+                if (url.toString().contains("milo-sdk-client")) continue;
+                try (InputStream in = url.openStream()) {
+                    connectors = in.readAllBytes();
+                }
+            }
+            assertTrue(connectors != null, "connectors/opcua's " + entry + " is on the test class path");
+            try (JarFile file = new JarFile(jar.toFile())) {
+                ZipEntry inJar = file.getEntry(entry);
+                assertTrue(inJar != null, jar + " holds " + entry);
+                try (InputStream in = file.getInputStream(inJar)) {
+                    assertArrayEquals(connectors, in.readAllBytes(), jar + ": " + entry + " is connectors/opcua's");
+                }
+            }
+        }
     }
 }
