@@ -147,8 +147,8 @@ public final class OpcUaPki implements AutoCloseable {
     /**
      * An application instance certificate as OPC UA servers expect it: the application URI and host name as subject
      * alternative names, key usage for signing and encryption, client and server authentication. Signed through the
-     * JDK's providers: Milo's generator instantiates BouncyCastle's provider for the signature, which loads some 400
-     * classes and keeps them for the life of the process (docs/sizing.md).
+     * JDK's providers: Milo's generator instantiates BouncyCastle's provider for the signature, which loads some 280
+     * classes and starts an entropy thread, kept for the life of the process (docs/sizing.md).
      */
     static X509Certificate selfSigned(KeyPair keyPair, String applicationUri, String host, Instant from, Period validity)
             throws Exception {

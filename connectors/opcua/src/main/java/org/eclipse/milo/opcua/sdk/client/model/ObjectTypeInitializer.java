@@ -8,7 +8,7 @@ import org.eclipse.milo.opcua.stack.core.NamespaceTable;
  * typed node class and a constructor for each of the some 540 object types of the standard information model, which
  * {@code OpcUaClient}'s constructor does unconditionally. Sluice reads, browses and subscribes by node id and never asks
  * the client's address space for typed nodes, so nothing is registered; for the address space an object node is then a
- * plain {@code UaObjectNode}. Loading that model took about 9 MB of class metadata (docs/sizing.md).
+ * plain {@code UaObjectNode}. Loading that model took about 10 MB of the resident set (docs/sizing.md).
  * {@code MiloTypeModelTest} fails when Milo's client changes, so that this is looked at again.
  */
 public class ObjectTypeInitializer {
