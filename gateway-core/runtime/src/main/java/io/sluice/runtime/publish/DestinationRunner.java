@@ -92,8 +92,11 @@ final class DestinationRunner implements Runnable {
     void updateExports(List<ExportPlan> newExports) {
         exports = ExportPlan.sorted(newExports);
         DestinationWorker w = worker;
-        if (w != null) w.updateExports(exports);
         exportsChanged = true;
+        if (w != null) {
+            w.updateExports(exports);
+            w.wake(); // a new export, or a new batch interval, is read at once, not after the idle wait
+        }
     }
 
     void updateAssets(AssetResolver resolver) {

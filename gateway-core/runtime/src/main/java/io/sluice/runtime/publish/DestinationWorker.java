@@ -35,8 +35,13 @@ import org.slf4j.LoggerFactory;
 final class DestinationWorker implements Runnable, WindowSender.Pacing, WindowSender.WindowSource {
 
     private static final Logger log = LoggerFactory.getLogger(DestinationWorker.class);
-    /** Idle wait; a commit of new samples ends it early (DestinationRunner: {@code store.onAppended(wake)}). */
-    private static final long IDLE_PARK_NANOS = 50_000_000L;
+    /**
+     * Longest idle wait. A commit of new samples ends it early (DestinationRunner: {@code store.onAppended(wake)}), as
+     * do a stop, a pause and a cursor move; it ends when a stream waiting on its batch interval becomes due.
+     */
+    private static final long IDLE_PARK_NANOS = 1_000_000_000L;
+    /** Shortest idle wait, for a batch interval that ran out between the read and the wait. */
+    private static final long MIN_IDLE_PARK_NANOS = 1_000_000L;
     private static final long PAUSED_PARK_NANOS = 100_000_000L;
     private static final long MAX_PARK_NANOS = 100_000_000L;
     /** The failure key counted when a window ran the heap out. */
@@ -87,7 +92,7 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing, WindowSe
         reader.updateAssets(resolver);
     }
 
-    /** Ends a wait early (a stop was asked for). */
+    /** Ends a wait early (a stop, a pause, a cursor move, new samples, changed exports). */
     void wake() {
         Thread t = thread;
         if (t != null) LockSupport.unpark(t);
@@ -207,7 +212,9 @@ final class DestinationWorker implements Runnable, WindowSender.Pacing, WindowSe
                             }
                             lifecycle.activity(DestinationState.IDLE);
                             // an empty read-ahead was read before the window just sent: read again now
-                            if (!lifecycle.stopRequested() && !current.readAhead()) LockSupport.parkNanos(IDLE_PARK_NANOS);
+                            if (!lifecycle.stopRequested() && !current.readAhead()) {
+                                LockSupport.parkNanos(Math.max(MIN_IDLE_PARK_NANOS, Math.min(IDLE_PARK_NANOS, reader.nanosUntilDue())));
+                            }
                         } else {
                             cursors.commit(current.window().endSequences); // only skipped damaged blocks
                         }

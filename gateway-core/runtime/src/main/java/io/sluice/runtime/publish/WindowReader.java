@@ -200,6 +200,25 @@ final class WindowReader implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Nanoseconds until the first stream that waits on its batch interval becomes due (its oldest unread sample is
+     * that old), 0 when one is due, {@link Long#MAX_VALUE} when none waits. New samples wake the worker when they are
+     * committed; an interval running out does not, so the worker's idle wait ends here at the latest.
+     */
+    long nanosUntilDue() {
+        long nowNanos = clock.millis() * 1_000_000L;
+        long soonest = Long.MAX_VALUE;
+        for (ExportPlan plan : exports) {
+            if (plan.batchInterval().isZero()) continue;
+            long cursor = readPosition(plan);
+            if (store.nextSequence(plan.stream()) <= cursor) continue;
+            long oldest = store.receiveTimeAt(plan.stream(), cursor);
+            if (oldest < 0) continue;
+            soonest = Math.min(soonest, Math.max(0, oldest + plan.batchInterval().toNanos() - nowNanos));
+        }
+        return soonest;
+    }
+
     /** Whether any exported stream has samples after its settled position. */
     boolean hasBacklog() {
         for (ExportPlan plan : exports) {
