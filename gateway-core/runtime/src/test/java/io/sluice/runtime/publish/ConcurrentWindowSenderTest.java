@@ -10,9 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.SqliteStreamStore;
-import io.sluice.runtime.store.StreamSettings;
-import io.sluice.runtime.config.ConfigLoader;
-import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
@@ -179,16 +176,12 @@ class ConcurrentWindowSenderTest {
 
     /** {@code samples} samples of stream s, tag of sample i is {@code tags.apply(i)}; a sender with {@code maxInFlight}. */
     private void open(int samples, IntFunction<String> tags, int packetsPerCall, RateLimits rateLimits, int maxInFlight) {
-        GatewayConfig config = ConfigLoader.parse("""
+        store = StoreFixture.open(dir.resolve("store.db"), """
                 streams:
                   s: {priority: 1, export: [{destination: out}]}
                 destinations:
                   out: {type: scripted}
-                """, "test.yaml");
-        store = SqliteStreamStore.open(dir.resolve("store.db"), SqliteStreamStore.StoreOptions.defaults());
-        List<StreamSettings> settings = new ArrayList<>();
-        config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
-        store.configure(settings);
+                """);
         List<Sample> values = new ArrayList<>();
         for (int i = 0; i < samples; i++) values.add(Sample.good(tags.apply(i), Value.of((long) i), System.currentTimeMillis() * 1_000_000L + i)); // now: older ones outlive no retention pass
         Durations.await(store.append("s", "c", values, null), Duration.ofSeconds(10));

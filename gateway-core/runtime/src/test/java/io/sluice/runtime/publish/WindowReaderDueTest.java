@@ -3,11 +3,8 @@ package io.sluice.runtime.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.runtime.config.ConfigLoader;
-import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.SqliteStreamStore;
-import io.sluice.runtime.store.StreamSettings;
 import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
@@ -43,16 +40,12 @@ class WindowReaderDueTest {
 
     @BeforeEach
     void open() {
-        GatewayConfig config = ConfigLoader.parse("""
+        store = StoreFixture.open(dir.resolve("store.db"), """
                 streams:
                   s: {priority: 1, export: [{destination: out, batch-interval: 10s}]}
                 destinations:
                   out: {type: scripted}
-                """, "test.yaml");
-        store = SqliteStreamStore.open(dir.resolve("store.db"), SqliteStreamStore.StoreOptions.defaults());
-        List<StreamSettings> settings = new ArrayList<>();
-        config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
-        store.configure(settings);
+                """);
         wall = new ManualClock(Instant.now());
         batched = reader(INTERVAL);
         unbatched = reader(Duration.ZERO);

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.runtime.config.ConfigLoader;
-import io.sluice.runtime.config.GatewayConfig;
 import io.sluice.runtime.route.AssetResolver;
 import io.sluice.runtime.store.SqliteStreamStore;
-import io.sluice.runtime.store.StreamSettings;
 import io.sluice.spi.Durations;
 import io.sluice.spi.Sample;
 import io.sluice.spi.Value;
@@ -55,16 +52,12 @@ class WindowSenderTest {
     @BeforeEach
     void open() {
         ScriptedDestination.reset();
-        GatewayConfig config = ConfigLoader.parse("""
+        store = StoreFixture.open(dir.resolve("store.db"), """
                 streams:
                   s: {priority: 1, export: [{destination: out}]}
                 destinations:
                   out: {type: scripted}
-                """, "test.yaml");
-        store = SqliteStreamStore.open(dir.resolve("store.db"), SqliteStreamStore.StoreOptions.defaults());
-        List<StreamSettings> settings = new ArrayList<>();
-        config.streams().forEach((n, s) -> settings.add(StreamSettings.of(n, s)));
-        store.configure(settings);
+                """);
         List<Sample> samples = new ArrayList<>();
         // source times of now: samples of 1970 are older than the stream's TTL, and a retention pass during the test
         // dropped them before they were sent (seen: the last test's receipts missing)
