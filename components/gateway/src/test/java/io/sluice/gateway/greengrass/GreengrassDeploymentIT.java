@@ -93,7 +93,14 @@ class GreengrassDeploymentIT {
         assertFalse(run.states().contains(ComponentState.RUNNING), "never RUNNING: " + run.states());
         assertEquals(List.of("ERRORED"), nucleus.reportedStates());
         assertTrue(run.process().waitFor(30, TimeUnit.SECONDS));
-        assertEquals(GreengrassMode.EXIT_INVALID_CONFIG, run.process().exitValue(), "exit 2 reaches the nucleus\n" + text(log));
+        int exit = run.process().exitValue();
+        if (run.states().contains(ComponentState.STOPPING)) {
+            // the rollback stopped the component on its ERRORED report before it had exited by itself (a busy
+            // machine): SIGTERM's status, unless its own exit was already under way
+            assertTrue(exit == GreengrassMode.EXIT_INVALID_CONFIG || exit == 128 + 15, "exit 2, or SIGTERM's 143: " + exit + "\n" + text(log));
+        } else {
+            assertEquals(GreengrassMode.EXIT_INVALID_CONFIG, exit, "exit 2 reaches the nucleus\n" + text(log));
+        }
         assertTrue(text(log).contains("streams.telemetry.priority"), "the log names the key:\n" + text(log));
         assertEquals(previous, nucleus.configuration(), "rolled back");
         assertEquals(List.of(run.deployment()), nucleus.deployments());
