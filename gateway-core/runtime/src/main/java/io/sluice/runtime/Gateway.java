@@ -314,8 +314,9 @@ public final class Gateway implements AutoCloseable {
         List<GatewayStatus.MetricValue> out = new ArrayList<>(meterRows.size() + 16);
         for (MeterRow row : meterRows) {
             for (io.micrometer.core.instrument.Measurement m : row.meter().measure()) {
-                if (Double.isFinite(m.getValue())) {
-                    out.add(new GatewayStatus.MetricValue(row.name(), row.tags(), m.getStatistic().getTagValueRepresentation(), m.getValue()));
+                double value = m.getValue(); // a gauge's measurement measures again on every call
+                if (Double.isFinite(value)) {
+                    out.add(new GatewayStatus.MetricValue(row.name(), row.tags(), m.getStatistic().getTagValueRepresentation(), value));
                 }
             }
         }

@@ -132,6 +132,25 @@ class GatewayTest {
         }
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aStatusMeasuresEachGaugeOnce() {
+        // gauges such as system.cpu.usage read cgroup and /proc files on every measurement
+        GatewayConfig config = ConfigLoader.parse("""
+                streams:
+                  telemetry: {}
+                """, "test.yaml");
+        try (Gateway gateway = Gateway.start(config, dir.resolve("data"))) {
+            Thread caller = Thread.currentThread(); // status.json is written meanwhile on another thread
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            io.micrometer.core.instrument.Gauge.builder("test.zz.gauge", reads,
+                    r -> Thread.currentThread() == caller ? r.incrementAndGet() * 10.0 : -1).tag("k", "g").register(gateway.registry());
+            GatewayStatus status = gateway.status(true);
+            assertEquals(1, reads.get(), "measurements of the gauge for one status");
+            assertEquals(10.0, metric(status, "test.zz.gauge", "g"), "the value measured is the value listed");
+        }
+    }
+
     private static double metric(GatewayStatus status, String name, String k) {
         return status.metrics().stream().filter(m -> m.name().equals(name) && k.equals(m.tags().get("k")))
                 .findFirst().orElseThrow().value();
