@@ -212,11 +212,15 @@ final class WindowReader implements AutoCloseable {
             if (plan.batchInterval().isZero()) continue;
             long cursor = readPosition(plan);
             if (store.nextSequence(plan.stream()) <= cursor) continue;
-            long oldest = store.receiveTimeAt(plan.stream(), cursor);
-            if (oldest < 0) continue;
-            soonest = Math.min(soonest, Math.max(0, oldest + plan.batchInterval().toNanos() - nowNanos));
+            soonest = Math.min(soonest, untilDue(plan, cursor, nowNanos));
         }
         return soonest;
+    }
+
+    /** Nanoseconds until the sample at {@code cursor} is a batch interval old (0: it is); MAX_VALUE when unknown. */
+    private long untilDue(ExportPlan plan, long cursor, long nowNanos) {
+        long oldest = store.receiveTimeAt(plan.stream(), cursor);
+        return oldest < 0 ? Long.MAX_VALUE : Math.max(0, oldest + plan.batchInterval().toNanos() - nowNanos);
     }
 
     /** Whether any exported stream has samples after its settled position. */
@@ -261,9 +265,7 @@ final class WindowReader implements AutoCloseable {
         if (next <= cursor) return false;
         if (plan.batchInterval().isZero() || lifecycle.stopRequested()) return true;
         boolean enough = plan.batchMaxSamples() > 0 && next - cursor >= plan.batchMaxSamples();
-        long oldest = store.receiveTimeAt(plan.stream(), cursor);
-        boolean oldEnough = oldest >= 0 && nowNanos - oldest >= plan.batchInterval().toNanos();
-        return enough || oldEnough;
+        return enough || untilDue(plan, cursor, nowNanos) == 0;
     }
 
     private Window read() {
